@@ -1,0 +1,37 @@
+import type { Alert, Classification } from './alert.js';
+import type { ErrorType, FailureReason } from './failure.js';
+import type { Priority } from './job.js';
+import type { TargetType } from './target.js';
+
+/** A job that will not be tried again without an operator, as handed to the DLQ. */
+export interface DeadLetter {
+  jobId: string;
+  alert: Alert;
+  classification?: Classification;
+  targetName: string;
+  targetType: TargetType;
+  /** Secrets removed. */
+  targetConfig: Record<string, unknown>;
+  priority: Priority;
+  errorType: ErrorType;
+  errorReason: FailureReason;
+  httpStatus?: number;
+  /** Redacted. */
+  errorMessage: string;
+  retryCount: number;
+  /** Epoch ms of the last attempt, if any was made. */
+  lastRetryAt?: number;
+  failedAt: number;
+  /** DLQ entry id this job was a replay of. */
+  replayOf?: string;
+}
+
+/** Where the engine hands final failures. Throws when the write failed; the engine retries. */
+export interface DeadLetterSink {
+  write(letters: readonly DeadLetter[]): Promise<void>;
+}
+
+/** Last resort at stop when the sink still fails (the journal file); must not lose a letter. */
+export interface DeadLetterFallback {
+  save(letters: readonly DeadLetter[]): Promise<void>;
+}

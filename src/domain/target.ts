@@ -1,0 +1,27 @@
+import type { Publisher } from './publisher.js';
+
+export const TARGET_TYPES = ['webhook', 'slack', 'pagerduty', 'rootly', 'log'] as const;
+export type TargetType = (typeof TARGET_TYPES)[number];
+
+/** Retry policy with durations in milliseconds (config/ converts from `2s` etc.). */
+export interface RetryPolicy {
+  maxRetries: number;
+  baseMs: number;
+  factor: number;
+  maxDelayMs: number;
+  jitterMs: number;
+  maxRetryAfterMs: number;
+  maxJobAgeMs: number;
+}
+
+/** A configured target as the engine sees it: a name, its publisher and its limits. */
+export interface Target {
+  name: string;
+  type: TargetType;
+  enabled: boolean;
+  publisher: Publisher;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  /** The target's configuration with every secret removed: safe for DLQ rows, logs and the API. */
+  redactedConfig: Record<string, unknown>;
+}

@@ -1,0 +1,79 @@
+import type { Alert, Classification } from '../domain/alert.js';
+import type { FailureReason } from '../domain/failure.js';
+import type { JobFilter, JobSnapshot, Priority } from '../domain/job.js';
+
+/** One job to create: an alert for one named target. Routing (matchers) happens before this. */
+export interface JobRequest {
+  alert: Alert;
+  classification?: Classification;
+  target: string;
+  /** DLQ entry id when this job is a replay. */
+  replayOf?: string;
+}
+
+/** Admission is all-or-nothing per call. */
+export type SubmitResult =
+  | { ok: true; jobIds: string[] }
+  /** A lane cannot take the whole batch now: the caller answers 503 with Retry-After. */
+  | { ok: false; code: 'queue_full'; priority: Priority; retryAfterMs: number }
+  /** The batch exceeds a lane's whole capacity: it could never fit (413). */
+  | { ok: false; code: 'batch_too_large'; priority: Priority; capacity: number; size: number }
+  /** stop() was called (503). */
+  | { ok: false; code: 'stopping'; retryAfterMs: number }
+  /** A named target is not configured (400). Nothing is queued. */
+  | { ok: false; code: 'unknown_target'; target: string };
+
+export interface LaneStatus {
+  size: number;
+  capacity: number;
+  queued: number;
+  retrying: number;
+  failed: number;
+  oldestDueAgeMs: number;
+}
+
+export interface QueueStatus {
+  lanes: Record<Priority, LaneStatus>;
+  retrying: number;
+  inFlight: number;
+  workers: number;
+  busyWorkers: number;
+  stopping: boolean;
+}
+
+export const BREAKER_STATES = ['closed', 'half_open', 'open'] as const;
+export type BreakerState = (typeof BREAKER_STATES)[number];
+
+export interface QueueStats {
+  /** Counts since start. */
+  submitted: number;
+  succeeded: number;
+  deadLettered: number;
+  retried: number;
+  attempts: number;
+  failedAttempts: number;
+  /** succeeded / (succeeded + deadLettered), 1 when nothing has finished. */
+  successRate: number;
+  deadLetteredByReason: Partial<Record<FailureReason, number>>;
+  breakers: Record<string, { state: BreakerState; consecutiveFailures: number; openedAt?: number }>;
+}
+
+/** A job finished (succeeded or dead-lettered); the DLQ uses it to record replay outcomes. */
+export type JobFinishedListener = (job: JobSnapshot) => void;
+
+/** The in-process API the HTTP routes and the CLI call. */
+export interface PublishingEngine {
+  submit(requests: readonly JobRequest[]): SubmitResult;
+  getJob(id: string): JobSnapshot | undefined;
+  listJobs(filter: JobFilter): JobSnapshot[];
+  status(): QueueStatus;
+  stats(): QueueStats;
+  breakerState(target: string): BreakerState;
+  onJobFinished(listener: JobFinishedListener): void;
+  /**
+   * Stop admitting, finish in-flight attempts, deliver due work until `timeoutMs`, then
+   * dead-letter the rest with reason `shutdown` (sink, else fallback). Returns within
+   * timeoutMs plus a bounded flush.
+   */
+  stop(timeoutMs: number): Promise<void>;
+}
