@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+import { durationMs } from './duration.js';
+
+/**
+ * Target configuration: the fields every target has, plus one union member per target type.
+ * Adding a target type = one member here + one publisher file + one registry entry.
+ * Defaults live here once; publishers receive the parsed, defaulted objects.
+ */
+
+/** Per-target override of the global `retry` block; unset keys fall back to it. */
+export const retryOverrideSchema = z
+  .object({
+    max_retries: z.number().int().min(0).max(100).optional(),
+    base: durationMs.optional(),
+    factor: z.number().min(1).max(10).optional(),
+    max_delay: durationMs.optional(),
+    jitter: durationMs.optional(),
+    max_retry_after: durationMs.optional(),
+    max_job_age: durationMs.optional(),
+  })
+  .strict();
+export type RetryOverride = z.infer<typeof retryOverrideSchema>;
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+const commonTargetFields = {
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, "_", "." and "-", at most 63'),
+  enabled: z.boolean().default(true),
+  /** Alertmanager-style matchers, all of which must hold; empty = every alert. */
+  match: z.array(z.string()).default([]),
+  timeout: durationMs.default(10_000),
+  retry: retryOverrideSchema.default({}),
+};
+
+export const webhookTargetSchema = z
+  .object({
+    ...commonTargetFields,
+    type: z.literal('webhook'),
+    url: httpUrl,
+    format: z.enum(['webhook', 'alertmanager']).default('webhook'),
+    headers: z.record(z.string(), z.string()).default({}),
+    /** Standard Webhooks signing secret: `whsec_` + base64. */
+    secret: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be "whsec_" followed by base64')
+      .optional(),
+  })
+  .strict();
+
+export const slackTargetSchema = z
+  .object({
+    ...commonTargetFields,
+    type: z.literal('slack'),
+    /** Incoming-webhook URL; its path is the secret. */
+    url: httpUrl,
+  })
+  .strict();
+
+export const pagerdutyTargetSchema = z
+  .object({
+    ...commonTargetFields,
+    type: z.literal('pagerduty'),
+    routing_key: z.string().min(1, 'must not be empty'),
+    url: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+    /** `source` field of the event; defaults to the alert's instance label or the service. */
+    source: z.string().optional(),
+    /** Optional PagerDuty `client` / `client_url` shown on the incident. */
+    client: z.string().default('alert-publisher'),
+    client_url: httpUrl.optional(),
+  })
+  .strict();
+
+export const rootlyTargetSchema = z
+  .object({
+    ...commonTargetFields,
+    type: z.literal('rootly'),
+    token: z.string().min(1, 'must not be empty'),
+    url: httpUrl.default('https://api.rootly.com'),
+    /** Rootly alert source name shown on each alert. */
+    source: z.string().default('alert-publisher'),
+  })
+  .strict();
+
+export const logTargetSchema = z
+  .object({
+    ...commonTargetFields,
+    type: z.literal('log'),
+    /** `stdout` or a file path the JSON lines are appended to. */
+    path: z.string().default('stdout'),
+  })
+  .strict();
+
+export const targetSchema = z.discriminatedUnion('type', [
+  webhookTargetSchema,
+  slackTargetSchema,
+  pagerdutyTargetSchema,
+  rootlyTargetSchema,
+  logTargetSchema,
+]);
+
+export type WebhookTargetConfig = z.infer<typeof webhookTargetSchema>;
+export type SlackTargetConfig = z.infer<typeof slackTargetSchema>;
+export type PagerdutyTargetConfig = z.infer<typeof pagerdutyTargetSchema>;
+export type RootlyTargetConfig = z.infer<typeof rootlyTargetSchema>;
+export type LogTargetConfig = z.infer<typeof logTargetSchema>;
+export type TargetConfig = z.infer<typeof targetSchema>;
