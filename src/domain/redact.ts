@@ -54,8 +54,10 @@ function redactHeaders(headers: unknown): unknown {
  * credential header values masked. Unset secrets stay unset, so readers can tell "no
  * secret configured" from "secret masked".
  */
-export function redactTargetConfig(config: object): Record<string, unknown> {
-  const type: unknown = Reflect.get(config, 'type');
+export function redactTargetConfig(
+  config: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const type = config['type'];
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue;
@@ -83,12 +85,13 @@ function urlSecrets(url: string, wholePath: boolean): string[] {
 }
 
 /** Every secret string a target config holds, for `redactText` over messages built from responses. */
-export function secretsOf(config: object): string[] {
-  const type: unknown = Reflect.get(config, 'type');
+export function secretsOf(config: Readonly<Record<string, unknown>>): string[] {
+  const type = config['type'];
   const found: string[] = [];
   for (const [key, value] of Object.entries(config)) {
     if (key === 'headers' && typeof value === 'object' && value !== null) {
-      for (const [name, headerValue] of Object.entries(value)) {
+      const headers: object = value;
+      for (const [name, headerValue] of Object.entries(headers)) {
         if (isCredentialHeader(name) && typeof headerValue === 'string') found.push(headerValue);
       }
     } else if (typeof value !== 'string') continue;
