@@ -1,4 +1,5 @@
 import type { Alert, Classification } from '../domain/alert.js';
+import { truncate } from './truncate.js';
 
 /**
  * The Slack message for one alert: a `text` fallback (notifications, screen readers) and one
@@ -38,10 +39,6 @@ function lookOf(alert: Alert, classification: Classification | undefined): Look 
     default:
       return LOOKS.none;
   }
-}
-
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** Slack mrkdwn control characters (https://api.slack.com/reference/surfaces/formatting#escaping). */
