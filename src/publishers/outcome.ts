@@ -24,16 +24,18 @@ export function transportOutcome(failure: TransportFailure, what: string): Publi
 }
 
 /**
- * The status table's verdict for `response`; `detail` (already redacted) joins the message.
- * Retry-After is read on 429 and 503, relative to the injected clock's `nowMs`.
+ * The status table's verdict for `response`; `detail` (already redacted; a function so the
+ * success path builds no text) joins the message. Retry-After is read on 429 and 503,
+ * relative to the injected clock's `nowMs`.
  */
 export function statusOutcome(
   response: HttpResponse,
   nowMs: number,
-  detail: string,
+  describe: () => string,
 ): PublishOutcome {
   const verdict = classifyStatus(response.status);
   if (verdict.ok) return { ok: true, status: response.status };
+  const detail = describe();
   const outcome: PublishOutcome = {
     ok: false,
     type: verdict.type,

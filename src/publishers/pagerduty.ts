@@ -119,7 +119,7 @@ function responseOutcome(
   secrets: readonly string[],
 ): PublishOutcome {
   const detail = errorDetail(response, secrets);
-  const outcome = statusOutcome(response, nowMs, detail);
+  const outcome = statusOutcome(response, nowMs, () => detail);
   if (outcome.ok) return { ok: true, status: response.status, message: detail };
   // PagerDuty answers 400 only for an event it cannot accept: retrying the same body fails again.
   if (response.status === 400) return { ...outcome, reason: 'invalid_payload' };

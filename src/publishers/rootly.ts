@@ -117,7 +117,7 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
     const result = await post('/v1/alerts', JSON.stringify(createBody(config, d)), signal);
     if (!result.ok) return transportOutcome(result.failure, 'Rootly request failed');
     const { response } = result;
-    const outcome = statusOutcome(response, deps.clock.now(), errorDetail(response, secrets));
+    const outcome = statusOutcome(response, deps.clock.now(), () => errorDetail(response, secrets));
     if (!outcome.ok) return outcome;
     const id = idOf(response.body);
     if (id === undefined) {
@@ -149,7 +149,7 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
         message: `warning: Rootly alert ${id} no longer exists; nothing to resolve`,
       };
     }
-    const outcome = statusOutcome(response, deps.clock.now(), errorDetail(response, secrets));
+    const outcome = statusOutcome(response, deps.clock.now(), () => errorDetail(response, secrets));
     if (!outcome.ok) return outcome;
     await deps.alertIds.delete(d.target, d.alert.fingerprint);
     return { ok: true, status: response.status, message: `resolved Rootly alert ${id}` };

@@ -71,7 +71,7 @@ function responseOutcome(
       message: `HTTP ${response.status} without "ok": ${detail}`,
     };
   }
-  return statusOutcome(response, nowMs, detail);
+  return statusOutcome(response, nowMs, () => detail);
 }
 
 export function createSlackPublisher(config: SlackTargetConfig, deps: PublisherDeps): Publisher {

@@ -74,7 +74,7 @@ export function createWebhookPublisher(
       });
       if (!result.ok) return transportOutcome(result.failure, 'webhook request failed');
       const { response } = result;
-      return statusOutcome(response, deps.clock.now(), snippet(response.body, secrets));
+      return statusOutcome(response, deps.clock.now(), () => snippet(response.body, secrets));
     },
     close: () => Promise.resolve(),
   };
