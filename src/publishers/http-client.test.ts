@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { startTargetServer } from '../../test/support/target-server.js';
 import type { TargetServer } from '../../test/support/target-server.js';
-import { createHttpClient, MAX_RESPONSE_BYTES } from './http-client.js';
+import { createHttpClient, MAX_RESPONSE_BYTES, splitUrl } from './http-client.js';
 import type { HttpRequest } from './http-client.js';
 
 describe('http client', () => {
@@ -77,5 +77,18 @@ describe('http client', () => {
     const result = await http.send(req({ signal: controller.signal }));
     assert.equal(result.ok, false);
     assert.equal(server.requests.length, before);
+  });
+
+  it('splits URLs into origin and path without a URL object', () => {
+    assert.deepEqual(splitUrl('https://h.example:8443/a/b?c=1'), {
+      origin: 'https://h.example:8443',
+      path: '/a/b?c=1',
+    });
+    assert.deepEqual(splitUrl('https://h.example'), { origin: 'https://h.example', path: '/' });
+    assert.deepEqual(splitUrl('https://h.example?x=1'), {
+      origin: 'https://h.example',
+      path: '/?x=1',
+    });
+    assert.deepEqual(splitUrl('http://[::1]:80/p'), { origin: 'http://[::1]:80', path: '/p' });
   });
 });
