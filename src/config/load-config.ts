@@ -118,25 +118,26 @@ function problemsOf(issue: z.core.$ZodIssue): ConfigProblem[] {
 
 /** Messages for issues the schema does not word itself. */
 function messageOf(issue: z.core.$ZodRawIssue): string | undefined {
-  switch (issue.code) {
-    case 'invalid_type':
-      if (issue.input === undefined) return 'required';
-      return `expected ${issue.expected}, got ${describe(issue.input)}`;
-    case 'invalid_union':
-      if (issue.discriminator === undefined) return undefined;
-      if (issue.inclusive === false) return undefined;
-      return `must be one of ${(issue.options ?? []).map(String).join(', ')}`;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map(String).join(', ')}`;
-    default:
-      return undefined;
+  if (issue.code === 'invalid_type') {
+    return issue.input === undefined
+      ? 'required'
+      : `expected ${issue.expected}, got ${describe(issue.input)}`;
   }
+  if (
+    issue.code === 'invalid_union' &&
+    issue.discriminator !== undefined &&
+    issue.inclusive !== false
+  ) {
+    return `must be one of ${(issue.options ?? []).map(String).join(', ')}`;
+  }
+  if (issue.code === 'invalid_value')
+    return `must be one of ${issue.values.map(String).join(', ')}`;
+  return undefined;
 }
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `"${value}"`;
-  return String(value);
+  return JSON.stringify(value) ?? typeof value;
 }
