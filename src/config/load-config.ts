@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 
 import type { ConfigProblem } from './config-error.js';
@@ -51,13 +51,14 @@ export function loadConfig(options: LoadConfigOptions): Config {
 
 /** Parses configuration text (YAML); `source` names it in errors. Throws ConfigError. */
 export function parseConfig(text: string, options: { env: Env; source: string }): Config {
-  const document = parseDocument(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, lineCounter });
   if (document.errors.length > 0) {
     throw new ConfigError(
       options.source,
       document.errors.map((error) => {
-        const at = error.linePos?.[0];
-        const where = at === undefined ? '' : `line ${at.line}, column ${at.col}: `;
+        const at = lineCounter.linePos(error.pos[0]);
+        const where = `line ${at.line}, column ${at.col}: `;
         return { path: '', message: `YAML syntax error: ${where}${error.message}` };
       }),
     );
@@ -66,12 +67,16 @@ export function parseConfig(text: string, options: { env: Env; source: string })
   const raw: unknown = document.toJS({ maxAliasCount: 100 }) ?? {};
   const overridden = applyEnvOverrides(raw, options.env);
   const parsed = configSchema.safeParse(raw, { error: messageOf });
-  const interpolated = new Set(interpolationProblems.map((problem) => problem.path));
+  const interpolated = interpolationProblems.map((problem) => problem.path);
   const problems = [...interpolationProblems];
   if (!parsed.success) {
-    // A value whose variable is missing is reported once, as the missing variable.
-    const schemaProblems = parsed.error.issues.flatMap(problemsOf);
-    problems.push(...schemaProblems.filter((problem) => !interpolated.has(problem.path)));
+    // One problem per key (a missing variable is reported as such); zod may add a check's failure after a type error on the same key.
+    const reported = new Set(interpolated);
+    for (const problem of parsed.error.issues.flatMap(problemsOf)) {
+      if (reported.has(problem.path)) continue;
+      reported.add(problem.path);
+      problems.push(problem);
+    }
   }
   if (parsed.success && problems.length === 0) return parsed.data;
   throw new ConfigError(
@@ -130,8 +135,15 @@ function messageOf(issue: z.core.$ZodRawIssue): string | undefined {
   ) {
     return `must be one of ${(issue.options ?? []).map(String).join(', ')}`;
   }
-  if (issue.code === 'invalid_value')
+  if (issue.code === 'too_small' && issue.origin !== 'string' && issue.origin !== 'array') {
+    return `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}`;
+  }
+  if (issue.code === 'too_big' && issue.origin !== 'string' && issue.origin !== 'array') {
+    return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}`;
+  }
+  if (issue.code === 'invalid_value') {
     return `must be one of ${issue.values.map(String).join(', ')}`;
+  }
   return undefined;
 }
 
