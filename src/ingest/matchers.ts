@@ -27,16 +27,17 @@ export function parseMatcher(
   text: string,
 ): { ok: true; matcher: Matcher } | { ok: false; error: string } {
   const parts = MATCHER.exec(text);
+  const shown = text.trim();
   if (parts === null) {
     return {
       ok: false,
-      error: `bad matcher format: ${text} (expected name=value, name!=value, name=~regex or name!~regex)`,
+      error: `bad matcher format: ${shown} (expected name=value, name!=value, name=~regex or name!~regex)`,
     };
   }
   const [, name = '', operatorText = '', rawValue = ''] = parts;
   const value = unescapeValue(rawValue);
   if (value === undefined) {
-    return { ok: false, error: `matcher value contains an unescaped double quote: ${text}` };
+    return { ok: false, error: `matcher value contains an unescaped double quote: ${shown}` };
   }
   const operator = MATCH_OPERATORS.find((op) => op === operatorText) ?? '=';
   switch (operator) {
@@ -48,7 +49,7 @@ export function parseMatcher(
     case '!~': {
       const regex = compileAnchored(value);
       if (typeof regex === 'string') {
-        return { ok: false, error: `invalid regular expression in matcher ${text}: ${regex}` };
+        return { ok: false, error: `invalid regular expression in matcher ${shown}: ${regex}` };
       }
       const negate = operator === '!~';
       return {
