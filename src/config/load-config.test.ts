@@ -157,6 +157,14 @@ describe('parseConfig errors name their key path', () => {
     assert.match(problems[0] ?? '', /^: YAML syntax error: line \d+, column \d+: /);
   });
 
+  it('refuses a key written twice', () => {
+    const problems = problemsOf('queue:\n  workers: 2\n  workers: 3\n');
+    assert.match(
+      problems[0] ?? '',
+      /^: YAML syntax error: line 3, column 3: Map keys must be unique/,
+    );
+  });
+
   it('refuses a file that is not a mapping', () => {
     assert.deepEqual(problemsOf('- a\n- b\n'), [': expected object, got a list']);
   });
