@@ -34,6 +34,12 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
       const client = await pool.connect().catch((error: unknown) => {
         throw new Error('postgres: cannot connect', { cause: error });
       });
+      // A checked-out client that loses its server between statements emits 'error'; with no
+      // listener that would crash the process. The next statement fails and rolls back.
+      const onError = (error: Error): void => {
+        logger.warn({ err: error }, 'postgres: connection lost in a transaction');
+      };
+      client.on('error', onError);
       const tx: Db = {
         kind: 'postgres',
         query: (text, params) => run(client, text, params),
@@ -44,11 +50,13 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
         await run(client, 'BEGIN');
         const result = await fn(tx);
         await run(client, 'COMMIT');
+        client.off('error', onError);
         client.release();
         return result;
       } catch (error: unknown) {
         try {
           await client.query('ROLLBACK');
+          client.off('error', onError);
           client.release();
         } catch (rollbackError: unknown) {
           // A client that cannot roll back is broken: destroy it instead of pooling it.
@@ -68,10 +76,9 @@ async function run<Row>(
   params: readonly unknown[] = [],
 ): Promise<QueryResult<Row>> {
   try {
-    const result = await target.query(text, [...params]);
     // The port's Row type is the caller's declaration of its SELECT list.
-    const rows: Row[] = result.rows;
-    return { rows, rowCount: result.rowCount ?? 0 };
+    const result = await target.query<Row & pg.QueryResultRow>(text, [...params]);
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error: unknown) {
     throw new Error(`postgres: query failed: ${firstLine(text)}`, { cause: error });
   }
