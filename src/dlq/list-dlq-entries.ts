@@ -1,6 +1,6 @@
 import { AppError } from '../domain/errors.js';
 import type { Db } from '../db/db.js';
-import type { DlqPage, DlqPageRequest } from './dlq-entry.js';
+import type { DlqFilter, DlqPage, DlqPageRequest } from './dlq-entry.js';
 import { decodeCursor, encodeCursor, whereClause } from './dlq-filter.js';
 import { DLQ_COLUMNS, toEntry, type DlqRow } from './dlq-row.js';
 
@@ -24,26 +24,10 @@ export async function listDlqEntries(db: Db, request: DlqPageRequest): Promise<D
     throw invalid('offset', 'must be a non-negative integer');
   }
 
-  const countParams: unknown[] = [];
-  const filterSql = whereClause(request.filter, countParams);
-  const pageParams = [...countParams];
-  let pageWhere = filterSql;
-  if (request.before !== undefined) {
-    const cursor = decodeCursor(request.before);
-    pageParams.push(cursor.failedAt, cursor.id);
-    const n = pageParams.length;
-    pageWhere += ` AND (failed_at, id) < ($${n - 1}::timestamptz, $${n}::uuid)`;
-  }
-  pageParams.push(limit + 1, offset);
-  const n = pageParams.length;
-
+  const query = buildListQueries(request.filter, request.before, limit, offset);
   const [page, total] = await Promise.all([
-    db.query<DlqRow>(
-      `SELECT ${DLQ_COLUMNS} FROM publishing_dlq WHERE ${pageWhere}
-       ORDER BY failed_at DESC, id DESC LIMIT $${n - 1} OFFSET $${n}`,
-      pageParams,
-    ),
-    countCapped(db, filterSql, countParams),
+    db.query<DlqRow>(query.page.text, query.page.params),
+    countCapped(db, query.count.text, query.count.params),
   ]);
   const rows = page.rows.slice(0, limit);
   const last = rows[rows.length - 1];
@@ -61,13 +45,47 @@ export async function listDlqEntries(db: Db, request: DlqPageRequest): Promise<D
   };
 }
 
-/** Counts matching rows, stopping after EXACT_TOTAL_LIMIT + 1. */
-export async function countCapped(db: Db, filterSql: string, params: unknown[]): Promise<number> {
-  const result = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (
+export interface SqlQuery {
+  text: string;
+  params: unknown[];
+}
+
+/** The page (limit + 1 rows, to know whether a next page exists) and the capped count. */
+export function buildListQueries(
+  filter: DlqFilter,
+  before: string | undefined,
+  limit: number,
+  offset: number,
+): { page: SqlQuery; count: SqlQuery } {
+  const countParams: unknown[] = [];
+  const filterSql = whereClause(filter, countParams);
+  const pageParams = [...countParams];
+  let pageWhere = filterSql;
+  if (before !== undefined) {
+    const cursor = decodeCursor(before);
+    pageParams.push(cursor.failedAt, cursor.id);
+    const n = pageParams.length;
+    pageWhere += ` AND (failed_at, id) < ($${n - 1}::timestamptz, $${n}::uuid)`;
+  }
+  pageParams.push(limit + 1, offset);
+  const n = pageParams.length;
+  return {
+    page: {
+      text: `SELECT ${DLQ_COLUMNS} FROM publishing_dlq WHERE ${pageWhere}
+       ORDER BY failed_at DESC, id DESC LIMIT $${n - 1} OFFSET $${n}`,
+      params: pageParams,
+    },
+    count: {
+      text: `SELECT count(*)::int AS n FROM (
        SELECT 1 FROM publishing_dlq WHERE ${filterSql} LIMIT ${EXACT_TOTAL_LIMIT + 1}) AS capped`,
-    params,
-  );
+      params: countParams,
+    },
+  };
+}
+
+/** Runs the count of buildListQueries: matching rows, stopping after EXACT_TOTAL_LIMIT + 1. */
+export async function countCapped(db: Db, text: string, params: unknown[]): Promise<number> {
+  const result = await db.query<{ n: number }>(text, params);
   return result.rows[0]?.n ?? 0;
 }
 
