@@ -36,12 +36,14 @@ export async function insertDeadLetters(
 ): Promise<number> {
   if (letters.length === 0) return 0;
   const now = iso(clock.now());
+  const insertChunk = async (target: Db, chunk: readonly DeadLetter[]): Promise<number> =>
+    (await target.query(INSERT, [JSON.stringify(chunk.map(toRecord)), now])).rowCount;
+  // One statement is atomic by itself: no BEGIN/COMMIT round trips for the usual small write.
+  if (letters.length <= INSERT_CHUNK_ROWS) return insertChunk(db, letters);
   return db.transaction(async (tx) => {
     let inserted = 0;
     for (let start = 0; start < letters.length; start += INSERT_CHUNK_ROWS) {
-      const chunk = letters.slice(start, start + INSERT_CHUNK_ROWS);
-      const result = await tx.query(INSERT, [JSON.stringify(chunk.map(toRecord)), now]);
-      inserted += result.rowCount;
+      inserted += await insertChunk(tx, letters.slice(start, start + INSERT_CHUNK_ROWS));
     }
     return inserted;
   });

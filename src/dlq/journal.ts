@@ -44,7 +44,11 @@ export function createJournal(dataDir: string): Journal {
       if (letters.length === 0) return Promise.resolve();
       // Saves are serialised so lines of two batches never interleave.
       const next = tail.then(() => append(letters));
-      tail = next.catch(() => undefined);
+      // The caller gets a failure through `next`; the chain itself must go on.
+      tail = next.then(
+        () => undefined,
+        () => undefined,
+      );
       return next;
     },
   };
