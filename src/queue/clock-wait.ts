@@ -1,0 +1,32 @@
+import type { Clock } from '../domain/clock.js';
+
+/** Sleeps on the injected clock; resolves true when the time passed, false when aborted. */
+export async function sleepUnlessAborted(
+  clock: Clock,
+  ms: number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  if (signal.aborted) return false;
+  try {
+    await clock.sleep(ms, signal);
+    return true;
+  } catch (error: unknown) {
+    if (signal.aborted) return false;
+    throw new Error('clock.sleep failed', { cause: error });
+  }
+}
+
+/** Waits for `work` at most `ms` on the clock; `undefined` when the time ran out first. */
+export async function within<T>(
+  clock: Clock,
+  ms: number,
+  work: Promise<T>,
+): Promise<T | undefined> {
+  const timer = new AbortController();
+  const expired = sleepUnlessAborted(clock, ms, timer.signal).then(() => undefined);
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    timer.abort();
+  }
+}
