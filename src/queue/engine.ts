@@ -191,6 +191,8 @@ class Engine implements PublishingEngine {
     this.pumpQueued = false;
     if (!this.dispatching) return;
     const now = this.deps.clock.now();
+    // Breakers step first so jobs past max_job_age are swept before a probe is chosen.
+    for (const slot of this.slots.values()) slot.breaker.refresh(now);
     this.runSweeps(now);
     while (this.busy < this.deps.config.workers) {
       const entry = this.scheduler.next(now);
