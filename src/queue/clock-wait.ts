@@ -30,3 +30,25 @@ export async function within<T>(
     timer.abort();
   }
 }
+
+/**
+ * Resolves when `done()` holds or at `deadline` on the clock, whichever comes first.
+ * `subscribe` receives the function the caller runs whenever `done` may have changed.
+ */
+export async function waitUntil(
+  clock: Clock,
+  deadline: number,
+  done: () => boolean,
+  subscribe: (check: () => void) => void,
+): Promise<void> {
+  if (done()) return;
+  const timer = new AbortController();
+  const reached = new Promise<void>((resolve) => {
+    subscribe(() => {
+      if (done()) resolve();
+    });
+  });
+  const remaining = Math.max(0, deadline - clock.now());
+  await Promise.race([reached, sleepUnlessAborted(clock, remaining, timer.signal)]);
+  timer.abort();
+}

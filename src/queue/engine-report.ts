@@ -1,5 +1,7 @@
 import type { FailureReason } from '../domain/failure.js';
 import type { Priority } from '../domain/job.js';
+import { PRIORITIES } from '../domain/job.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { EngineConfig } from './engine-config.js';
 import type { LaneCounts } from './lane-counts.js';
 import type { LaneStatus, QueueStats, QueueStatus } from './publishing-engine.js';
@@ -68,5 +70,22 @@ export class EngineReport {
       deadLetteredByReason: { ...this.byReason },
       breakers,
     };
+  }
+
+  /** Sets the gauges computed on scrape. O(lanes · targets). */
+  collect(
+    metrics: Metrics,
+    lanes: LaneCounts,
+    busy: number,
+    oldestDueAgeMs: (lane: Priority) => number,
+  ): void {
+    for (const lane of PRIORITIES) {
+      const counts = lanes.byState[lane];
+      metrics.queueJobs.set({ priority: lane, state: 'queued' }, counts.queued);
+      metrics.queueJobs.set({ priority: lane, state: 'retrying' }, counts.retrying);
+      metrics.queueJobs.set({ priority: lane, state: 'failed' }, counts.failed);
+      metrics.oldestDueJobAge.set({ priority: lane }, oldestDueAgeMs(lane) / 1000);
+    }
+    metrics.workersBusy.set(busy);
   }
 }

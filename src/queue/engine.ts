@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
 
-import type { DeadLetter } from '../domain/dead-letter.js';
-import type { ErrorType } from '../domain/failure.js';
-import type { Job, JobError, JobFilter, JobSnapshot, JobState, Priority } from '../domain/job.js';
+import type { Job, JobError, JobFilter, JobSnapshot, Priority } from '../domain/job.js';
 import { PRIORITIES, snapshotOf } from '../domain/job.js';
 import { priorityOf } from '../domain/priority.js';
 import type { PublishOutcome } from '../domain/publisher.js';
 import { refusal, shareLimit } from './admission.js';
 import { runAttempt } from './attempt.js';
 import { Breaker } from './breaker.js';
-import { sleepUnlessAborted } from './clock-wait.js';
-import type { DeadLetterWriter } from './dead-letter-writer.js';
-import { createDeadLetterWriter } from './dead-letter-writer.js';
+import { sleepUnlessAborted, waitUntil } from './clock-wait.js';
 import type { EngineDeps } from './engine-deps.js';
 import { EngineReport } from './engine-report.js';
-import { deadLetterOf } from './dead-letter-of.js';
+import { JobLifecycle } from './job-lifecycle.js';
 import { LaneCounts } from './lane-counts.js';
 import { decideAfterFailure, verdictOf } from './outcome-decision.js';
 import type {
@@ -28,11 +24,6 @@ import type {
 } from './publishing-engine.js';
 import type { Entry, TargetSlot } from './scheduler.js';
 import { createSlot, Scheduler } from './scheduler.js';
-
-interface Pending {
-  entry: Entry;
-  letter: DeadLetter;
-}
 
 const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
@@ -51,8 +42,7 @@ class Engine implements PublishingEngine {
   private readonly active = new Map<string, Entry>();
   private readonly lanes = new LaneCounts();
   private readonly report = new EngineReport();
-  private readonly listeners: JobFinishedListener[] = [];
-  private readonly writer: DeadLetterWriter<Pending>;
+  private readonly life: JobLifecycle;
   private readonly running = new Map<Entry, AbortController>();
   private readonly newId: () => string;
   private seq = 0;
@@ -80,15 +70,7 @@ class Engine implements PublishingEngine {
       config.perTargetConcurrency,
       config.maxWaitMs,
     );
-    this.writer = createDeadLetterWriter<Pending>({
-      sink: deps.deadLetters,
-      fallback: deps.fallback,
-      clock: deps.clock,
-      logger: deps.logger,
-      batchSize: config.deadLetterBatchSize,
-      retry: config.deadLetterRetry,
-      onStored: (items) => this.onStored(items),
-    });
+    this.life = new JobLifecycle(deps, this.scheduler, this.lanes, this.report, this.active);
     metrics.workers.set(config.workers);
     for (const lane of PRIORITIES)
       metrics.queueCapacity.set({ priority: lane }, config.capacity[lane]);
@@ -168,7 +150,7 @@ class Engine implements PublishingEngine {
     slot.held[lane] += 1;
     this.lanes.move(lane, undefined, 'queued');
     if (overShare) {
-      this.deadLetter(entry, now, {
+      this.life.deadLetter(entry, now, {
         type: 'transient',
         reason: 'overflow',
         message: `target ${slot.target.name} holds its share of the ${lane} lane`,
@@ -282,7 +264,7 @@ class Engine implements PublishingEngine {
     if (outcome.ok) {
       slot.breaker.record('success', entry.isProbe, now);
       this.scheduler.release(entry, now);
-      this.finish(entry, 'succeeded', now);
+      this.life.finish(entry, 'succeeded', now);
       return;
     }
     this.report.failedAttempts += 1;
@@ -298,90 +280,11 @@ class Engine implements PublishingEngine {
       ? decideAfterFailure(outcome, job, slot.target.retry, now, this.deps.random)
       : { kind: 'dead_letter' as const };
     if (decision.kind === 'dead_letter') {
-      this.deadLetter(entry, now, error);
+      this.life.deadLetter(entry, now, error);
       return;
     }
     if (decision.spendsRetry) job.retries += 1;
-    this.retryLater(entry, now, decision.dueAt, outcome.type);
-  }
-
-  private retryLater(entry: Entry, now: number, dueAt: number, type: ErrorType): void {
-    const { job } = entry;
-    this.setState(entry, 'retrying', now);
-    job.nextAttemptAt = dueAt;
-    this.scheduler.delay(entry, dueAt);
-    this.report.retried += 1;
-    this.deps.metrics.retries.inc({ target: job.target, error_type: type });
-    this.deps.statusStore.put(snapshotOf(job));
-    this.deps.logger.debug(
-      {
-        job_id: job.id,
-        target: job.target,
-        attempt: job.attempts,
-        reason: job.lastError?.reason,
-        next_attempt_at: dueAt,
-      },
-      'attempt failed; retry scheduled',
-    );
-  }
-
-  private setState(entry: Entry, state: JobState, now: number): void {
-    const { job } = entry;
-    this.lanes.move(job.priority, job.state, state);
-    job.state = state;
-    job.updatedAt = now;
-  }
-
-  /** Final failure: the job leaves its chain now and waits, `failed`, for its dead letter. */
-  private deadLetter(entry: Entry, now: number, error: JobError): void {
-    const { job, slot } = entry;
-    job.lastError = error;
-    this.setState(entry, 'failed', now);
-    this.scheduler.release(entry, now);
-    const letter = deadLetterOf(job, slot.target, error, now);
-    this.deps.statusStore.put(snapshotOf(job));
-    this.writer.add({ entry, letter });
-  }
-
-  private onStored(items: readonly Pending[]): void {
-    const now = this.deps.clock.now();
-    for (const { entry, letter } of items) {
-      if (entry.job.state !== 'failed') continue; // stored twice after a late write: once is enough
-      this.deps.metrics.dlqWrites.inc({ target: letter.targetName, error_type: letter.errorType });
-      this.finish(entry, 'dlq', now);
-    }
-  }
-
-  private finish(entry: Entry, state: 'succeeded' | 'dlq', now: number): void {
-    const { job, slot } = entry;
-    const { logger, metrics } = this.deps;
-    this.setState(entry, state, now);
-    job.completedAt = now;
-    this.active.delete(job.id);
-    this.lanes.held[job.priority] -= 1;
-    slot.held[job.priority] -= 1;
-    if (state === 'succeeded') this.report.succeeded += 1;
-    else this.report.deadLettered(job.lastError?.reason ?? 'internal');
-    metrics.jobsFinished.inc({ target: job.target, state });
-    const line = {
-      job_id: job.id,
-      target: job.target,
-      priority: job.priority,
-      attempt: job.attempts,
-      reason: job.lastError?.reason ?? '',
-      duration_ms: now - job.submittedAt,
-    };
-    if (state === 'succeeded') logger.info(line, 'job succeeded');
-    else logger.warn(line, 'job dead-lettered');
-    const snapshot = snapshotOf(job);
-    this.deps.statusStore.put(snapshot);
-    for (const listener of this.listeners) {
-      try {
-        listener(snapshot);
-      } catch (error: unknown) {
-        logger.error({ err: error, job_id: job.id }, 'job-finished listener threw');
-      }
-    }
+    this.life.retryLater(entry, now, decision.dueAt, outcome.type);
   }
 
   private onBreaker(slot: TargetSlot, to: BreakerState): void {
@@ -407,7 +310,7 @@ class Engine implements PublishingEngine {
       const maxAgeMs = slot.target.retry.maxJobAgeMs;
       const expired = this.scheduler.removeReady(slot, (e) => now - e.job.submittedAt >= maxAgeMs);
       for (const entry of expired) {
-        this.deadLetter(entry, now, {
+        this.life.deadLetter(entry, now, {
           type: 'transient',
           reason: 'circuit_open',
           message: `circuit breaker not closed for ${slot.target.name}; job older than max_job_age`,
@@ -447,7 +350,7 @@ class Engine implements PublishingEngine {
   }
 
   onJobFinished(listener: JobFinishedListener): void {
-    this.listeners.push(listener);
+    this.life.listeners.push(listener);
   }
 
   stop(timeoutMs: number): Promise<void> {
@@ -475,52 +378,35 @@ class Engine implements PublishingEngine {
       (e) => e.job.state === 'queued' || e.job.state === 'retrying',
     );
     for (const entry of left) {
-      this.deadLetter(entry, now, {
+      this.life.deadLetter(entry, now, {
         type: 'transient',
         reason: 'shutdown',
         message: 'not delivered before shutdown',
       });
     }
-    await this.writer.stop(config.stopFlushMs);
-    logger.info({ dead_lettered_at_stop: left.length, unstored: this.writer.pending }, 'stopped');
+    await this.life.writer.stop(config.stopFlushMs);
+    logger.info(
+      { dead_lettered_at_stop: left.length, unstored: this.life.writer.pending },
+      'stopped',
+    );
   }
 
   /** Resolves once nothing more can start before `deadline`, or at the deadline. */
   private async untilQuietOr(deadline: number): Promise<void> {
-    const { clock } = this.deps;
-    const timer = new AbortController();
     const quiet = (): boolean => {
-      const now = clock.now();
-      if (this.busy > 0 || this.scheduler.hasDispatchable(now)) return false;
+      if (this.busy > 0 || this.scheduler.hasDispatchable(this.deps.clock.now())) return false;
       const wakeAt = this.scheduler.nextWakeAt();
       return wakeAt === undefined || wakeAt >= deadline;
     };
-    if (quiet()) return;
-    const quietReached = new Promise<void>((resolve) => {
-      this.quietCheck = () => {
-        if (quiet()) resolve();
-      };
-    });
-    const remaining = Math.max(0, deadline - clock.now());
-    await Promise.race([quietReached, sleepUnlessAborted(clock, remaining, timer.signal)]);
-    timer.abort();
+    await waitUntil(this.deps.clock, deadline, quiet, (check) => (this.quietCheck = check));
     this.quietCheck = undefined;
   }
 
   private collectGauges(): void {
-    const { metrics } = this.deps;
     const now = this.deps.clock.now();
-    for (const lane of PRIORITIES) {
-      const counts = this.lanes.byState[lane];
-      metrics.queueJobs.set({ priority: lane, state: 'queued' }, counts.queued);
-      metrics.queueJobs.set({ priority: lane, state: 'retrying' }, counts.retrying);
-      metrics.queueJobs.set({ priority: lane, state: 'failed' }, counts.failed);
-      metrics.oldestDueJobAge.set(
-        { priority: lane },
-        this.scheduler.oldestDueAgeMs(lane, now) / 1000,
-      );
-    }
-    metrics.workersBusy.set(this.busy);
+    this.report.collect(this.deps.metrics, this.lanes, this.busy, (lane) =>
+      this.scheduler.oldestDueAgeMs(lane, now),
+    );
   }
 }
 

@@ -164,7 +164,7 @@ describe('engine scheduling', () => {
 });
 
 describe('engine admission', () => {
-  it('refuses a batch larger than a lane with batch_too_large and queues nothing', async () => {
+  it('refuses a batch larger than a lane with batch_too_large and queues nothing', () => {
     const h = anEngine({
       targets: [{ name: 'a', publisher: createScriptedPublisher() }],
       config: { capacity: { high: 3, medium: 3, low: 3 } },
