@@ -1,38 +1,76 @@
-import type { Clock, Logger } from '../domain/clock.js';
+import type { Logger } from '../domain/clock.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
-import { sleepUnlessAborted } from './clock-wait.js';
+import type { AttemptHandle, AttemptTimeouts, Expiry } from './attempt-timeouts.js';
 
 /**
- * One attempt with its timeout on the injected clock. The publisher's signal is aborted at
- * `timeoutMs` (→ transient `timeout`) or when `cancel` is aborted by stop (→ `shutdown`);
- * either way the attempt returns then, even if the publisher ignores its signal.
- * Never rejects: a throwing publisher is an `unknown`/`internal` failure.
+ * AbortControllers for attempts. A controller whose attempt settled without being aborted is
+ * reused: creating one costs more than the rest of an attempt's bookkeeping. Invariant this
+ * relies on: a publisher uses its signal only until its publish() settles (undici and fetch
+ * remove their listeners when the request ends). Aborted controllers are never reused.
+ */
+export class ControllerPool {
+  private readonly free: AbortController[] = [];
+
+  constructor(private readonly max: number) {}
+
+  take(): AbortController {
+    return this.free.pop() ?? new AbortController();
+  }
+
+  give(controller: AbortController): void {
+    if (!controller.signal.aborted && this.free.length < this.max) this.free.push(controller);
+  }
+}
+
+/** One attempt in flight: its controller, deadline and the promise stop or timeout resolves. */
+class Attempt implements AttemptHandle {
+  settled = false;
+  readonly cut: Promise<PublishOutcome>;
+  private resolveCut: (outcome: PublishOutcome) => void = () => undefined;
+
+  constructor(
+    readonly deadline: number,
+    readonly controller: AbortController,
+    private readonly timeoutMs: number,
+  ) {
+    this.cut = new Promise<PublishOutcome>((resolve) => (this.resolveCut = resolve));
+  }
+
+  expire(why: Expiry): void {
+    this.controller.abort(why === 'timeout' ? TIMEOUT_REASON : SHUTDOWN_REASON);
+    this.resolveCut(why === 'timeout' ? timedOut(this.timeoutMs) : SHUTDOWN);
+  }
+}
+
+/**
+ * One attempt with its timeout. The publisher's signal is aborted at `timeoutMs` (→ transient
+ * `timeout`) or when stop expires every attempt (→ `shutdown`); either way the attempt
+ * returns then, even if the publisher ignores its signal. Never rejects: a throwing
+ * publisher is an `unknown`/`internal` failure. No timer of its own (see AttemptTimeouts).
  */
 export async function runAttempt(
-  clock: Clock,
+  timeouts: AttemptTimeouts,
+  controllers: ControllerPool,
+  now: number,
   logger: Logger,
   publisher: Publisher,
   delivery: Delivery,
   timeoutMs: number,
-  cancel: AbortController,
 ): Promise<PublishOutcome> {
-  const abort = new AbortController();
-  let settled = false;
-  const published = publishSafely(logger, publisher, delivery, abort.signal).then((outcome) => {
-    settled = true;
-    return outcome;
-  });
-  const watchdog = sleepUnlessAborted(clock, timeoutMs, cancel.signal).then(
-    (slept): PublishOutcome | undefined => {
-      if (settled) return undefined;
-      abort.abort(new Error(slept ? 'attempt timed out' : 'engine stopping'));
-      return slept ? timedOut(timeoutMs) : SHUTDOWN;
-    },
-  );
-  const first = await Promise.race([published, watchdog]);
-  cancel.abort();
-  return first ?? (await published);
+  const attempt = new Attempt(now + timeoutMs, controllers.take(), timeoutMs);
+  timeouts.add(attempt, timeoutMs);
+  const outcome = await Promise.race([
+    publishSafely(logger, publisher, delivery, attempt.controller.signal),
+    attempt.cut,
+  ]);
+  timeouts.settle(attempt, timeoutMs);
+  controllers.give(attempt.controller);
+  return outcome;
 }
+
+// Made once: an abort reason built per attempt would capture a stack each time.
+const TIMEOUT_REASON = new Error('attempt timed out');
+const SHUTDOWN_REASON = new Error('engine stopping');
 
 const SHUTDOWN: PublishOutcome = {
   ok: false,

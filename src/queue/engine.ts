@@ -5,13 +5,15 @@ import { PRIORITIES, snapshotOf } from '../domain/job.js';
 import { priorityOf } from '../domain/priority.js';
 import type { PublishOutcome } from '../domain/publisher.js';
 import { refusal, shareLimit } from './admission.js';
-import { runAttempt } from './attempt.js';
+import { ControllerPool, runAttempt } from './attempt.js';
+import { AttemptTimeouts } from './attempt-timeouts.js';
 import { Breaker } from './breaker.js';
 import { sleepUnlessAborted, waitUntil } from './clock-wait.js';
 import type { EngineDeps } from './engine-deps.js';
 import { EngineReport } from './engine-report.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { LaneCounts } from './lane-counts.js';
+import { laneWaitMeters, TargetMeters } from './target-meters.js';
 import { decideAfterFailure, verdictOf } from './outcome-decision.js';
 import type {
   BreakerState,
@@ -43,7 +45,9 @@ class Engine implements PublishingEngine {
   private readonly lanes = new LaneCounts();
   private readonly report = new EngineReport();
   private readonly life: JobLifecycle;
-  private readonly running = new Map<Entry, AbortController>();
+  private readonly timeouts: AttemptTimeouts;
+  private readonly controllers: ControllerPool;
+  private readonly laneWait: ReturnType<typeof laneWaitMeters>;
   private readonly newId: () => string;
   private seq = 0;
   private busy = 0;
@@ -59,9 +63,12 @@ class Engine implements PublishingEngine {
   constructor(private readonly deps: EngineDeps) {
     const { config, metrics } = deps;
     this.newId = deps.newId ?? randomUUID;
+    this.timeouts = new AttemptTimeouts(deps.clock);
+    this.controllers = new ControllerPool(deps.config.workers);
+    this.laneWait = laneWaitMeters(deps.metrics);
     for (const target of deps.targets.values()) {
       const breaker = new Breaker(config.breaker, (to) => this.onBreaker(slot, to));
-      const slot = createSlot(target, breaker);
+      const slot = createSlot(target, breaker, new TargetMeters(metrics, target.name));
       this.slots.set(target.name, slot);
       metrics.circuitBreakerState.set({ target: target.name }, 0);
     }
@@ -129,14 +136,19 @@ class Engine implements PublishingEngine {
       retries: 0,
       submittedAt: now,
       updatedAt: now,
+      // Every optional key present from the start: one object shape, no `delete` later.
+      startedAt: undefined,
+      completedAt: undefined,
+      lastAttemptAt: undefined,
+      nextAttemptAt: undefined,
+      lastError: undefined,
       replayOf: request.replayOf,
     };
-    if (job.classification === undefined) delete job.classification;
-    if (job.replayOf === undefined) delete job.replayOf;
     const entry: Entry = {
       job,
       slot,
-      chainKey: `${slot.target.name}\u0000${request.alert.fingerprint}`,
+      chainNext: undefined,
+      chained: false,
       readyAt: now,
       dueAt: now,
       seq: this.seq++,
@@ -212,21 +224,19 @@ class Engine implements PublishingEngine {
     job.startedAt ??= now;
     job.lastAttemptAt = now;
     job.updatedAt = now;
-    delete job.nextAttemptAt;
+    job.nextAttemptAt = undefined;
     this.lanes.move(job.priority, from, 'processing');
     slot.inFlight += 1;
     this.busy += 1;
     entry.isProbe = slot.breaker.begin();
-    this.deps.metrics.queueWait.observe({ priority: job.priority }, (now - entry.readyAt) / 1000);
+    this.laneWait[job.priority].observe((now - entry.readyAt) / 1000);
     this.deps.statusStore.put(snapshotOf(job));
     void this.attempt(entry, now);
   }
 
   private async attempt(entry: Entry, startedAt: number): Promise<void> {
     const { job, slot } = entry;
-    const { clock, logger, metrics } = this.deps;
-    const cancel = new AbortController();
-    this.running.set(entry, cancel);
+    const { clock, logger } = this.deps;
     const delivery = {
       jobId: job.id,
       target: job.target,
@@ -235,25 +245,22 @@ class Engine implements PublishingEngine {
       priority: job.priority,
       attempt: job.attempts,
     };
+    const { publisher, timeoutMs } = slot.target;
     const outcome = await runAttempt(
-      clock,
+      this.timeouts,
+      this.controllers,
+      startedAt,
       logger,
-      slot.target.publisher,
+      publisher,
       delivery,
-      slot.target.timeoutMs,
-      cancel,
+      timeoutMs,
     );
-    this.running.delete(entry);
     const now = clock.now();
     slot.inFlight -= 1;
     this.busy -= 1;
     this.report.attempts += 1;
-    metrics.attemptDuration.observe({ target: job.target }, (now - startedAt) / 1000);
-    metrics.attempts.inc({
-      target: job.target,
-      outcome: outcome.ok ? 'success' : 'failure',
-      reason: outcome.ok ? '' : outcome.reason,
-    });
+    slot.meters.duration.observe((now - startedAt) / 1000);
+    (outcome.ok ? slot.meters.successes : slot.meters.failure(outcome.reason)).inc();
     this.settle(entry, outcome, now);
     this.schedulePump();
     if (this.busy === 0) this.idleCheck?.();
@@ -370,7 +377,7 @@ class Engine implements PublishingEngine {
     // In-flight attempts past the deadline are cancelled (their jobs become `shutdown` letters).
     if (this.busy > 0) {
       const idle = new Promise<void>((resolve) => (this.idleCheck = resolve));
-      for (const cancel of this.running.values()) cancel.abort();
+      this.timeouts.expireAll('shutdown');
       await idle;
     }
     const now = clock.now();

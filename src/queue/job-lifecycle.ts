@@ -49,7 +49,7 @@ export class JobLifecycle {
     job.nextAttemptAt = dueAt;
     this.scheduler.delay(entry, dueAt);
     this.report.retried += 1;
-    this.deps.metrics.retries.inc({ target: job.target, error_type: type });
+    entry.slot.meters.retry(type).inc();
     this.deps.statusStore.put(snapshotOf(job));
     this.deps.logger.debug(
       {
@@ -85,14 +85,14 @@ export class JobLifecycle {
     const now = this.deps.clock.now();
     for (const { entry, letter } of items) {
       if (entry.job.state !== 'failed') continue; // stored twice after a late write: once is enough
-      this.deps.metrics.dlqWrites.inc({ target: letter.targetName, error_type: letter.errorType });
+      entry.slot.meters.dlqWrite(letter.errorType).inc();
       this.finish(entry, 'dlq', now);
     }
   }
 
   finish(entry: Entry, state: 'succeeded' | 'dlq', now: number): void {
     const { job, slot } = entry;
-    const { logger, metrics } = this.deps;
+    const { logger } = this.deps;
     this.setState(entry, state, now);
     job.completedAt = now;
     this.active.delete(job.id);
@@ -100,7 +100,7 @@ export class JobLifecycle {
     slot.held[job.priority] -= 1;
     if (state === 'succeeded') this.report.succeeded += 1;
     else this.report.deadLettered(job.lastError?.reason ?? 'internal');
-    metrics.jobsFinished.inc({ target: job.target, state });
+    slot.meters.finished[state].inc();
     const line = {
       job_id: job.id,
       target: job.target,

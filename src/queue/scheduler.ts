@@ -4,6 +4,7 @@ import type { Target } from '../domain/target.js';
 import type { Breaker } from './breaker.js';
 import { Deque } from './deque.js';
 import { MinHeap } from './min-heap.js';
+import type { TargetMeters } from './target-meters.js';
 
 /** Where a job sits in the scheduler. */
 export type Placement = 'chained' | 'ready' | 'delayed' | 'running' | 'out';
@@ -12,7 +13,10 @@ export type Placement = 'chained' | 'ready' | 'delayed' | 'running' | 'out';
 export interface Entry {
   job: Job;
   slot: TargetSlot;
-  chainKey: string;
+  /** The next job of the same (target, fingerprint), submitted after this one. */
+  chainNext: Entry | undefined;
+  /** In a chain (from admission until it succeeds or fails for good). */
+  chained: boolean;
   /** When the job last became due (aging, queue_wait). */
   readyAt: number;
   /** When a delayed job becomes due. */
@@ -32,15 +36,20 @@ export interface TargetSlot {
   ready: Record<Priority, Deque<Entry>>;
   /** Jobs of this target counted against each lane (the per_target_share check). */
   held: Record<Priority, number>;
+  meters: TargetMeters;
+  /** Last job of each fingerprint's chain; the chain is linked through `Entry.chainNext`. */
+  chainTails: Map<string, Entry>;
 }
 
-export function createSlot(target: Target, breaker: Breaker): TargetSlot {
+export function createSlot(target: Target, breaker: Breaker, meters: TargetMeters): TargetSlot {
   return {
     target,
     breaker,
     inFlight: 0,
     ready: { high: new Deque(), medium: new Deque(), low: new Deque() },
     held: { high: 0, medium: 0, low: 0 },
+    meters,
+    chainTails: new Map(),
   };
 }
 
@@ -59,7 +68,6 @@ const older = (a: Entry, b: Entry): boolean =>
  * Costs: add/delay O(log n), next O(targets · lanes + log n), never a scan of a lane.
  */
 export class Scheduler {
-  private readonly chains = new Map<string, Deque<Entry>>();
   private readonly delayed = new MinHeap<Entry>(earlier);
 
   constructor(
@@ -68,16 +76,19 @@ export class Scheduler {
     private readonly maxWaitMs: { medium: number; low: number },
   ) {}
 
-  /** Appends a new job to its chain; it becomes ready at once if it heads the chain. */
+  /** Appends a new job to its chain; it becomes ready at once if it heads the chain. O(1). */
   add(entry: Entry, now: number): void {
-    let chain = this.chains.get(entry.chainKey);
-    if (chain === undefined) {
-      chain = new Deque();
-      this.chains.set(entry.chainKey, chain);
+    const tails = entry.slot.chainTails;
+    const fingerprint = entry.job.alert.fingerprint;
+    const tail = tails.get(fingerprint);
+    tails.set(fingerprint, entry);
+    entry.chained = true;
+    if (tail === undefined) {
+      this.makeReady(entry, now);
+    } else {
+      tail.chainNext = entry;
+      entry.placement = 'chained';
     }
-    chain.push(entry);
-    if (chain.size === 1) this.makeReady(entry, now);
-    else entry.placement = 'chained';
   }
 
   /** A chain head waits until `dueAt` (a retry). */
@@ -87,14 +98,14 @@ export class Scheduler {
     this.delayed.push(entry);
   }
 
-  /** The job left its chain for good (succeeded or failed): its successor becomes ready. */
+  /** The chain head left for good (succeeded or failed): its successor becomes ready. O(1). */
   release(entry: Entry, now: number): void {
     entry.placement = 'out';
-    const chain = this.chains.get(entry.chainKey);
-    if (chain === undefined || chain.peek() !== entry) return;
-    chain.shift();
-    const next = chain.peek();
-    if (next === undefined) this.chains.delete(entry.chainKey);
+    if (!entry.chained) return;
+    entry.chained = false;
+    const next = entry.chainNext;
+    entry.chainNext = undefined;
+    if (next === undefined) entry.slot.chainTails.delete(entry.job.alert.fingerprint);
     else this.makeReady(next, now);
   }
 
