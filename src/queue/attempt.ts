@@ -22,23 +22,31 @@ export class ControllerPool {
   }
 }
 
-/** One attempt in flight: its controller, deadline and the promise stop or timeout resolves. */
+/**
+ * One attempt in flight: its controller, deadline and the one promise that settles with the
+ * first of: the publisher's outcome, the timeout, stop.
+ */
 class Attempt implements AttemptHandle {
   settled = false;
-  readonly cut: Promise<PublishOutcome>;
-  private resolveCut: (outcome: PublishOutcome) => void = () => undefined;
+  readonly done: Promise<PublishOutcome>;
+  private resolveDone: (outcome: PublishOutcome) => void = () => undefined;
 
   constructor(
     readonly deadline: number,
     readonly controller: AbortController,
     private readonly timeoutMs: number,
   ) {
-    this.cut = new Promise<PublishOutcome>((resolve) => (this.resolveCut = resolve));
+    this.done = new Promise<PublishOutcome>((resolve) => (this.resolveDone = resolve));
+  }
+
+  /** The publisher answered; ignored when the attempt already expired. */
+  answer(outcome: PublishOutcome): void {
+    this.resolveDone(outcome);
   }
 
   expire(why: Expiry): void {
     this.controller.abort(why === 'timeout' ? TIMEOUT_REASON : SHUTDOWN_REASON);
-    this.resolveCut(why === 'timeout' ? timedOut(this.timeoutMs) : SHUTDOWN);
+    this.resolveDone(why === 'timeout' ? timedOut(this.timeoutMs) : SHUTDOWN);
   }
 }
 
@@ -59,10 +67,10 @@ export async function runAttempt(
 ): Promise<PublishOutcome> {
   const attempt = new Attempt(now + timeoutMs, controllers.take(), timeoutMs);
   timeouts.add(attempt, timeoutMs);
-  const outcome = await Promise.race([
-    publishSafely(logger, publisher, delivery, attempt.controller.signal),
-    attempt.cut,
-  ]);
+  void publishSafely(logger, publisher, delivery, attempt.controller.signal).then((outcome) =>
+    attempt.answer(outcome),
+  );
+  const outcome = await attempt.done;
   timeouts.settle(attempt, timeoutMs);
   controllers.give(attempt.controller);
   return outcome;
