@@ -374,12 +374,12 @@ class Engine implements PublishingEngine {
     this.dispatching = false;
     this.wake?.controller.abort();
     this.wake = undefined;
-    // In-flight attempts past the deadline are cancelled (their jobs become `shutdown` letters).
-    if (this.busy > 0) {
-      const idle = new Promise<void>((resolve) => (this.idleCheck = resolve));
-      this.timeouts.expireAll('shutdown');
-      await idle;
-    }
+    // In-flight attempts past the deadline are cancelled (their jobs become `shutdown` letters);
+    // this also releases the attempt-timeout timer.
+    const idle =
+      this.busy > 0 ? new Promise<void>((resolve) => (this.idleCheck = resolve)) : undefined;
+    this.timeouts.expireAll('shutdown');
+    await idle;
     const now = clock.now();
     const left = [...this.active.values()].filter(
       (e) => e.job.state === 'queued' || e.job.state === 'retrying',
