@@ -159,18 +159,33 @@ async function throughEngine(url: string, jobs: number): Promise<Result> {
   // backlog); `lane`: the default medium lane (1 000), refilled as jobs finish, as
   // Alertmanager would after a 503.
   let submitted = 0;
+  let refilling = false;
+  let refused: unknown;
   const laneCapacity = BACKLOG === 'all' ? jobs : 1000;
-  const refill = (): void => {
-    while (submitted < jobs && submitted - finished + 100 <= laneCapacity) {
-      const result = engine.submit(batch(submitted));
-      if (!result.ok) throw new Error(`submit refused: ${result.code}`);
-      submitted += result.jobIds.length;
+  const refill = async (): Promise<void> => {
+    if (refilling) return;
+    refilling = true;
+    try {
+      while (submitted < jobs && submitted - finished + 100 <= laneCapacity) {
+        const result = await engine.submit(batch(submitted));
+        if (!result.ok) throw new Error(`submit refused: ${result.code}`);
+        submitted += result.jobIds.length;
+      }
+    } finally {
+      refilling = false;
     }
   };
-  if (BACKLOG === 'lane') engine.onJobFinished(refill);
-  refill();
+  if (BACKLOG === 'lane') {
+    engine.onJobFinished(() => {
+      refill().catch((error: unknown) => {
+        refused = error;
+      });
+    });
+  }
+  await refill();
   if (submitted < 100) throw new Error('first submit refused');
   await done;
+  if (refused !== undefined) throw new Error('a refill was refused', { cause: refused });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   await engine.stop(1_000);

@@ -79,13 +79,15 @@ async function once(): Promise<RunResult> {
     alert: { ...base, labels: { ...base.labels, n: String(i) }, fingerprint: `l${i}` },
   }));
   const started = performance.now();
-  for (let i = 0; i < LOW; i += 1_000) engine.submit(lows.slice(i, i + 1_000));
+  for (let i = 0; i < LOW; i += 1_000) await engine.submit(lows.slice(i, i + 1_000));
   const lowSubmitPerSecond = LOW / ((performance.now() - started) / 1000);
   await delay(20); // every worker busy on low jobs
   const high = anAlert({ severity: 'critical' });
   for (let i = 0; i < HIGH; i += 1) {
     const at = performance.now();
-    const result = engine.submit([{ target: 'sink', alert: { ...high, fingerprint: `h${i}` } }]);
+    const result = await engine.submit([
+      { target: 'sink', alert: { ...high, fingerprint: `h${i}` } },
+    ]);
     if (!result.ok) throw new Error(`submit refused: ${result.code}`);
     submittedAt.set(result.jobIds[0] ?? '', at);
     await delay(2);

@@ -84,7 +84,12 @@ class Engine implements PublishingEngine {
     metrics.onCollect(() => this.collectGauges());
   }
 
-  submit(requests: readonly JobRequest[]): SubmitResult {
+  submit(requests: readonly JobRequest[]): Promise<SubmitResult> {
+    return Promise.resolve(this.admitBatch(requests));
+  }
+
+  /** Memory mode admits synchronously; the contract is async for durable mode. */
+  private admitBatch(requests: readonly JobRequest[]): SubmitResult {
     const { config, metrics } = this.deps;
     if (this.stopping)
       return { ok: false, code: 'stopping', retryAfterMs: config.admissionRetryAfterMs };
@@ -327,13 +332,15 @@ class Engine implements PublishingEngine {
     }
   }
 
-  getJob(id: string): JobSnapshot | undefined {
+  getJob(id: string): Promise<JobSnapshot | undefined> {
     const entry = this.active.get(id);
-    return entry === undefined ? this.deps.statusStore.get(id) : snapshotOf(entry.job);
+    return Promise.resolve(
+      entry === undefined ? this.deps.statusStore.get(id) : snapshotOf(entry.job),
+    );
   }
 
-  listJobs(filter: JobFilter): JobSnapshot[] {
-    return this.deps.statusStore.list(filter);
+  listJobs(filter: JobFilter): Promise<JobSnapshot[]> {
+    return Promise.resolve(this.deps.statusStore.list(filter));
   }
 
   status(): QueueStatus {

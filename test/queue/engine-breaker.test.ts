@@ -17,10 +17,10 @@ describe('engine circuit breaker', () => {
   it('opens after 5 consecutive failed attempts, not after 4', async () => {
     const publisher = createScriptedPublisher(SERVER_ERROR);
     const h = anEngine({ targets: [{ name: 'a', publisher, retry: { maxRetries: 0 } }] });
-    submitIds(h.engine, jobs('x', 4));
+    await submitIds(h.engine, jobs('x', 4));
     await h.clock.settle();
     assert.equal(h.engine.breakerState('a'), 'closed');
-    submitIds(h.engine, jobs('y', 1));
+    await submitIds(h.engine, jobs('y', 1));
     await h.clock.settle();
     assert.equal(h.engine.breakerState('a'), 'open');
     assert.match(
@@ -33,7 +33,7 @@ describe('engine circuit breaker', () => {
     const publisher = createScriptedPublisher(BAD_REQUEST);
     publisher.script(...Array.from({ length: 6 }, () => RATE_LIMITED));
     const h = anEngine({ targets: [{ name: 'a', publisher }] });
-    submitIds(h.engine, jobs('x', 12));
+    await submitIds(h.engine, jobs('x', 12));
     await h.clock.advance(100);
     assert.ok(publisher.deliveries.length >= 12);
     assert.equal(h.engine.breakerState('a'), 'closed');
@@ -43,13 +43,13 @@ describe('engine circuit breaker', () => {
     const publisher = createScriptedPublisher(OK);
     publisher.script(...Array.from({ length: 5 }, () => SERVER_ERROR));
     const h = anEngine({ targets: [{ name: 'a', publisher, retry: { maxRetries: 0 } }] });
-    submitIds(h.engine, jobs('fail', 5));
+    await submitIds(h.engine, jobs('fail', 5));
     await h.clock.settle();
     assert.equal(h.engine.breakerState('a'), 'open');
-    const waiting = submitIds(h.engine, jobs('wait', 6));
+    const waiting = await submitIds(h.engine, jobs('wait', 6));
     await h.clock.advance(29_999);
     assert.equal(publisher.deliveries.length, 5, 'no attempt while open');
-    for (const id of waiting) assert.equal(h.engine.getJob(id)?.attempts, 0);
+    for (const id of waiting) assert.equal((await h.engine.getJob(id))?.attempts, 0);
     const release = publisher.hold();
     await h.clock.advance(1);
     assert.equal(h.engine.breakerState('a'), 'half_open');
@@ -58,8 +58,8 @@ describe('engine circuit breaker', () => {
     await h.clock.settle();
     assert.equal(h.engine.breakerState('a'), 'closed');
     for (const id of waiting) {
-      assert.equal(h.engine.getJob(id)?.state, 'succeeded');
-      assert.equal(h.engine.getJob(id)?.attempts, 1);
+      assert.equal((await h.engine.getJob(id))?.state, 'succeeded');
+      assert.equal((await h.engine.getJob(id))?.attempts, 1);
     }
     assert.equal(h.finished.length, 11, 'every job finished');
   });
@@ -67,7 +67,7 @@ describe('engine circuit breaker', () => {
   it('reopens when the probe fails', async () => {
     const publisher = createScriptedPublisher(SERVER_ERROR);
     const h = anEngine({ targets: [{ name: 'a', publisher }] });
-    submitIds(h.engine, jobs('fail', 5));
+    await submitIds(h.engine, jobs('fail', 5));
     await h.clock.settle();
     const before = publisher.deliveries.length;
     await h.clock.advance(30_000);
@@ -80,9 +80,9 @@ describe('engine circuit breaker', () => {
     const h = anEngine({
       targets: [{ name: 'a', publisher, retry: { maxRetries: 0, maxJobAgeMs: 60_000 } }],
     });
-    submitIds(h.engine, jobs('fail', 5));
+    await submitIds(h.engine, jobs('fail', 5));
     await h.clock.settle();
-    const waiting = submitIds(h.engine, jobs('wait', 3));
+    const waiting = await submitIds(h.engine, jobs('wait', 3));
     await h.clock.advance(59_000);
     assert.equal(h.deadLetters.stored.filter((l) => l.errorReason === 'circuit_open').length, 0);
     await h.clock.advance(1_000);

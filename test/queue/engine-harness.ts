@@ -100,8 +100,11 @@ export function aRequest(
   return { target, alert: anAlert(labels, { status }) };
 }
 
-export function submitIds(engine: PublishingEngine, requests: JobRequest[]): string[] {
-  const result = engine.submit(requests);
+export async function submitIds(
+  engine: PublishingEngine,
+  requests: JobRequest[],
+): Promise<string[]> {
+  const result = await engine.submit(requests);
   if (!result.ok) throw new Error(`submit refused: ${result.code}`);
   return result.jobIds;
 }

@@ -9,7 +9,7 @@ describe('engine metrics', () => {
     const publisher = createScriptedPublisher(OK);
     publisher.script(SERVER_ERROR);
     const h = anEngine({ targets: [{ name: 'audit', publisher }] });
-    submitIds(h.engine, [aRequest('audit', { severity: 'critical' })]);
+    await submitIds(h.engine, [aRequest('audit', { severity: 'critical' })]);
     await h.clock.settle();
     let text = await h.registry.metrics();
     assert.match(text, /submissions_total\{priority="high",result="accepted"\} 1/);
@@ -37,8 +37,8 @@ describe('engine metrics', () => {
     const publisher = createScriptedPublisher(OK);
     const h = anEngine({ targets: [{ name: 'a', publisher }], config: { workers: 1 } });
     publisher.hold();
-    submitIds(h.engine, [aRequest('a', { n: '1', severity: 'info' })]);
-    submitIds(h.engine, [aRequest('a', { n: '2', severity: 'info' })]);
+    await submitIds(h.engine, [aRequest('a', { n: '1', severity: 'info' })]);
+    await submitIds(h.engine, [aRequest('a', { n: '2', severity: 'info' })]);
     await h.clock.advance(7_000);
     assert.equal(h.engine.status().lanes.low.oldestDueAgeMs, 7_000);
     assert.match(await h.registry.metrics(), /oldest_due_job_age_seconds\{priority="low"\} 7/);
@@ -49,7 +49,7 @@ describe('engine metrics', () => {
       targets: [{ name: 'a', publisher: createScriptedPublisher(SERVER_ERROR) }],
       config: { capacity: { high: 2, medium: 2, low: 2 }, perTargetShare: 0.5 },
     });
-    submitIds(h.engine, [aRequest('a', { n: '1' }), aRequest('a', { n: '2' })]);
+    await submitIds(h.engine, [aRequest('a', { n: '1' }), aRequest('a', { n: '2' })]);
     await h.clock.advance(100);
     assert.match(
       await h.registry.metrics(),

@@ -44,7 +44,7 @@ describe('engine retries', () => {
       random: () => 0.25,
       targets: [{ name: 'audit', publisher, retry: { jitterMs: 1_000 } }],
     });
-    const [id] = submitIds(h.engine, [aRequest('audit')]);
+    const [id] = await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(60_000);
     assert.deepEqual(times, [0, 2_250, 2_250 + 4_250, 2_250 + 4_250 + 8_250]);
     assert.equal(h.deadLetters.stored.length, 1);
@@ -55,14 +55,14 @@ describe('engine retries', () => {
     assert.equal(letter?.httpStatus, 503);
     assert.equal(letter?.lastRetryAt, clock.now() - 60_000 + 14_750);
     assert.deepEqual(letter?.targetConfig, { url: 'https://audit.example.com/hook' });
-    assert.equal(h.engine.getJob(id ?? '')?.state, 'dlq');
-    assert.equal(h.engine.getJob(id ?? '')?.attempts, 4);
+    assert.equal((await h.engine.getJob(id ?? ''))?.state, 'dlq');
+    assert.equal((await h.engine.getJob(id ?? ''))?.attempts, 4);
   });
 
   it('dead-letters a permanent failure after 1 attempt with retry_count 0', async () => {
     const { clock, times, publisher } = timedTarget(BAD_REQUEST);
     const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
-    submitIds(h.engine, [aRequest('audit')]);
+    await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(60_000);
     assert.deepEqual(times, [0]);
     assert.equal(h.deadLetters.stored[0]?.retryCount, 0);
@@ -73,7 +73,7 @@ describe('engine retries', () => {
   it('retries an unknown failure like a transient one', async () => {
     const { clock, times, publisher } = timedTarget(UNKNOWN);
     const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
-    submitIds(h.engine, [aRequest('audit')]);
+    await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(60_000);
     assert.equal(times.length, 4);
     assert.equal(h.deadLetters.stored[0]?.errorType, 'unknown');
@@ -84,10 +84,10 @@ describe('engine retries', () => {
     const { clock, publisher } = timedTarget(OK);
     publisher.script(SERVER_ERROR, SERVER_ERROR);
     const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
-    const [id] = submitIds(h.engine, [aRequest('audit')]);
+    const [id] = await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(10_000);
-    assert.equal(h.engine.getJob(id ?? '')?.state, 'succeeded');
-    assert.equal(h.engine.getJob(id ?? '')?.retries, 2);
+    assert.equal((await h.engine.getJob(id ?? ''))?.state, 'succeeded');
+    assert.equal((await h.engine.getJob(id ?? ''))?.retries, 2);
     assert.equal(h.deadLetters.stored.length, 0);
     assert.equal(h.finished[0]?.state, 'succeeded');
   });
@@ -96,7 +96,7 @@ describe('engine retries', () => {
     const { clock, times, publisher } = timedTarget(OK);
     publisher.script(failure(503, 'transient', 'server_error', 20_000));
     const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
-    submitIds(h.engine, [aRequest('audit')]);
+    await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(60_000);
     assert.deepEqual(times, [0, 20_000]);
   });
@@ -108,7 +108,7 @@ describe('engine retries', () => {
       clock,
       targets: [{ name: 'audit', publisher, retry: { maxRetryAfterMs: 45_000 } }],
     });
-    submitIds(h.engine, [aRequest('audit')]);
+    await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(120_000);
     assert.deepEqual(times, [0, 45_000]);
   });
@@ -120,7 +120,7 @@ describe('engine retries', () => {
       failure(429, 'transient', 'rate_limited', 5_000),
     );
     const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
-    submitIds(h.engine, [aRequest('audit')]);
+    await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(120_000);
     assert.equal(times.length, 6);
     assert.deepEqual(times.slice(0, 3), [0, 5_000, 10_000]);
@@ -134,7 +134,7 @@ describe('engine retries', () => {
       clock,
       targets: [{ name: 'audit', publisher, retry: { maxJobAgeMs: 60_000, baseMs: 10_000 } }],
     });
-    submitIds(h.engine, [aRequest('audit')]);
+    await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(300_000);
     assert.ok(times.length > 3, `a 429 is retried beyond max_retries (${times.length} attempts)`);
     assert.ok((times.at(-1) ?? 0) <= 60_000);
@@ -149,7 +149,7 @@ describe('engine retries', () => {
       clock,
       targets: [{ name: 'audit', publisher, timeoutMs: 1_000, retry: { maxRetries: 0 } }],
     });
-    submitIds(h.engine, [aRequest('audit')]);
+    await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(999);
     assert.equal(publisher.inFlight, 1);
     await clock.advance(1);
@@ -161,7 +161,7 @@ describe('engine retries', () => {
   it('logs one line per job outcome with job id, target, priority, attempt, reason and duration', async () => {
     const { clock, publisher } = timedTarget(BAD_REQUEST);
     const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
-    const [id] = submitIds(h.engine, [aRequest('audit', { severity: 'critical' })]);
+    const [id] = await submitIds(h.engine, [aRequest('audit', { severity: 'critical' })]);
     await clock.advance(1_000);
     const lines = h.logs.filter((l) => l.msg === 'job dead-lettered');
     assert.deepEqual(lines[0]?.obj, {

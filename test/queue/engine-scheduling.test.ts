@@ -28,13 +28,13 @@ describe('engine scheduling', () => {
     const publisher = createScriptedPublisher();
     const h = anEngine({ targets: [{ name: 'a', publisher }], config: { workers: 1 } });
     const release = publisher.hold();
-    submitIds(h.engine, [aRequest('a', { n: 'busy' })]);
+    await submitIds(h.engine, [aRequest('a', { n: 'busy' })]);
     await h.clock.settle();
-    submitIds(h.engine, [aRequest('a', { n: 'low1', severity: 'info' })]);
-    submitIds(h.engine, [aRequest('a', { n: 'medium1', severity: 'warning' })]);
-    submitIds(h.engine, [aRequest('a', { n: 'high1', severity: 'critical' })]);
-    submitIds(h.engine, [aRequest('a', { n: 'low2', severity: 'info' })]);
-    submitIds(h.engine, [aRequest('a', { n: 'high2', severity: 'critical' })]);
+    await submitIds(h.engine, [aRequest('a', { n: 'low1', severity: 'info' })]);
+    await submitIds(h.engine, [aRequest('a', { n: 'medium1', severity: 'warning' })]);
+    await submitIds(h.engine, [aRequest('a', { n: 'high1', severity: 'critical' })]);
+    await submitIds(h.engine, [aRequest('a', { n: 'low2', severity: 'info' })]);
+    await submitIds(h.engine, [aRequest('a', { n: 'high2', severity: 'critical' })]);
     release();
     await h.clock.advance(1_000);
     assert.deepEqual(publisher.deliveries.map(named), [
@@ -62,17 +62,17 @@ describe('engine scheduling', () => {
       });
       const t0 = clock.now();
       let n = 0;
-      const flood = (): void => {
+      const flood = async (): Promise<void> => {
         // 5 high jobs per 100 ms against a capacity of 2 per 100 ms: the high lane never empties.
         const requests = Array.from({ length: 5 }, () =>
           aRequest('a', { n: `high${(n += 1)}`, severity: 'critical' }),
         );
-        h.engine.submit(requests);
+        await h.engine.submit(requests);
       };
-      flood();
-      submitIds(h.engine, [aRequest('a', { n: 'aged', severity })]);
+      await flood();
+      await submitIds(h.engine, [aRequest('a', { n: 'aged', severity })]);
       for (let t = 0; t < maxWaitMs + 2_000; t += attemptMs) {
-        flood();
+        await flood();
         await clock.advance(attemptMs);
       }
       const served = publisher.log.find(([, d]) => named(d) === 'aged');
@@ -99,28 +99,28 @@ describe('engine scheduling', () => {
       ],
       config: { workers: 10 },
     });
-    const deadIds = submitIds(
+    const deadIds = await submitIds(
       h.engine,
       Array.from({ length: 20 }, (_, i) => aRequest('dead', { n: `d${i}`, severity: 'critical' })),
     );
-    const healthyIds = submitIds(
+    const healthyIds = await submitIds(
       h.engine,
       Array.from({ length: 20 }, (_, i) => aRequest('healthy', { n: `h${i}`, severity: 'info' })),
     );
     await h.clock.settle();
     assert.equal(dead.inFlight, 4, 'per-target concurrency caps the dead target at 4 attempts');
-    for (const id of healthyIds) assert.equal(h.engine.getJob(id)?.state, 'succeeded');
-    assert.equal(h.engine.getJob(deadIds[19] ?? '')?.state, 'queued');
+    for (const id of healthyIds) assert.equal((await h.engine.getJob(id))?.state, 'succeeded');
+    assert.equal((await h.engine.getJob(deadIds[19] ?? ''))?.state, 'queued');
   });
 
   it('delivers one job per (target, fingerprint) at a time: a resolve waits for its firing retry', async () => {
     const publisher = createScriptedPublisher(OK);
     publisher.script(SERVER_ERROR);
     const h = anEngine({ targets: [{ name: 'a', publisher }] });
-    submitIds(h.engine, [aRequest('a', { n: 'x' }, 'firing')]);
+    await submitIds(h.engine, [aRequest('a', { n: 'x' }, 'firing')]);
     await h.clock.settle();
-    submitIds(h.engine, [aRequest('a', { n: 'x' }, 'resolved')]);
-    submitIds(h.engine, [aRequest('a', { n: 'other' })]);
+    await submitIds(h.engine, [aRequest('a', { n: 'x' }, 'resolved')]);
+    await submitIds(h.engine, [aRequest('a', { n: 'other' })]);
     await h.clock.advance(1_000);
     assert.deepEqual(
       publisher.deliveries.map((d) => `${named(d)}:${d.alert.status}`),
@@ -145,7 +145,7 @@ describe('engine scheduling', () => {
       config: { capacity: { high: 10, medium: 10, low: 10 }, perTargetShare: 0.5 },
     });
     dead.hold();
-    const result = h.engine.submit([
+    const result = await h.engine.submit([
       ...Array.from({ length: 8 }, (_, i) =>
         aRequest('dead', { n: `d${i}`, severity: 'critical' }),
       ),
@@ -164,12 +164,12 @@ describe('engine scheduling', () => {
 });
 
 describe('engine admission', () => {
-  it('refuses a batch larger than a lane with batch_too_large and queues nothing', () => {
+  it('refuses a batch larger than a lane with batch_too_large and queues nothing', async () => {
     const h = anEngine({
       targets: [{ name: 'a', publisher: createScriptedPublisher() }],
       config: { capacity: { high: 3, medium: 3, low: 3 } },
     });
-    const result = h.engine.submit(
+    const result = await h.engine.submit(
       Array.from({ length: 4 }, (_, i) => aRequest('a', { n: `${i}`, severity: 'critical' })),
     );
     assert.deepEqual(result, {
@@ -189,12 +189,12 @@ describe('engine admission', () => {
       config: { capacity: { high: 3, medium: 3, low: 3 }, perTargetShare: 1 },
     });
     publisher.hold();
-    submitIds(h.engine, [
+    await submitIds(h.engine, [
       aRequest('a', { n: '1', severity: 'critical' }),
       aRequest('a', { n: '2', severity: 'critical' }),
     ]);
     await h.clock.settle();
-    const result = h.engine.submit([
+    const result = await h.engine.submit([
       aRequest('a', { n: '3', severity: 'info' }),
       aRequest('a', { n: '4', severity: 'critical' }),
       aRequest('a', { n: '5', severity: 'critical' }),
@@ -207,9 +207,9 @@ describe('engine admission', () => {
     assert.equal(status.lanes.low.size, 0, 'nothing of the refused batch was queued');
   });
 
-  it('refuses an unknown target and queues nothing', () => {
+  it('refuses an unknown target and queues nothing', async () => {
     const h = anEngine({ targets: [{ name: 'a', publisher: createScriptedPublisher() }] });
-    const result = h.engine.submit([aRequest('a'), aRequest('nope')]);
+    const result = await h.engine.submit([aRequest('a'), aRequest('nope')]);
     assert.deepEqual(result, { ok: false, code: 'unknown_target', target: 'nope' });
     assert.equal(h.engine.status().lanes.medium.size, 0);
   });
@@ -218,13 +218,13 @@ describe('engine admission', () => {
     const publisher = createScriptedPublisher();
     const h = anEngine({ targets: [{ name: 'a', publisher }], trackingCapacity: 2 });
     publisher.hold();
-    const [first] = submitIds(h.engine, [aRequest('a', { n: '0' })]);
-    submitIds(
+    const [first] = await submitIds(h.engine, [aRequest('a', { n: '0' })]);
+    await submitIds(
       h.engine,
       Array.from({ length: 5 }, (_, i) => aRequest('a', { n: `${i + 1}` })),
     );
     await h.clock.settle();
     assert.equal(h.store.get(first ?? ''), undefined);
-    assert.equal(h.engine.getJob(first ?? '')?.state, 'processing');
+    assert.equal((await h.engine.getJob(first ?? ''))?.state, 'processing');
   });
 });

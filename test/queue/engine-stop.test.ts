@@ -33,29 +33,33 @@ describe('engine stop', () => {
         { name: 'down', publisher: down, retry: { baseMs: 20_000 } },
       ],
     });
-    const [flakyId] = submitIds(h.engine, [aRequest('flaky')]);
-    const [downId] = submitIds(h.engine, [aRequest('down')]);
+    const [flakyId] = await submitIds(h.engine, [aRequest('flaky')]);
+    const [downId] = await submitIds(h.engine, [aRequest('down')]);
     await h.clock.settle();
     const t0 = h.clock.now();
     const stop = stopping(h, 10_000);
     const second = h.engine.stop(10_000);
-    const refused = h.engine.submit([aRequest('flaky')]);
+    const refused = await h.engine.submit([aRequest('flaky')]);
     assert.equal(refused.ok, false);
     assert.equal(!refused.ok && refused.code, 'stopping');
     await h.clock.advance(2_000);
-    assert.equal(h.engine.getJob(flakyId ?? '')?.state, 'succeeded', 'the retry due at 2s ran');
+    assert.equal(
+      (await h.engine.getJob(flakyId ?? ''))?.state,
+      'succeeded',
+      'the retry due at 2s ran',
+    );
     assert.equal(stop.resolvedAt(), t0 + 2_000, 'nothing else could run before the timeout');
     await second;
     const letter = h.deadLetters.stored.find((l) => l.jobId === downId);
     assert.equal(letter?.errorReason, 'shutdown');
     assert.equal(letter?.retryCount, 1);
-    assert.equal(h.engine.getJob(downId ?? '')?.state, 'dlq');
+    assert.equal((await h.engine.getJob(downId ?? ''))?.state, 'dlq');
   });
 
   it('cancels an attempt still in flight at the timeout and returns then', async () => {
     const hang = createScriptedPublisher('hang');
     const h = anEngine({ targets: [{ name: 'hang', publisher: hang, timeoutMs: 60_000 }] });
-    const queued = submitIds(
+    const queued = await submitIds(
       h.engine,
       Array.from({ length: 6 }, (_, i) => aRequest('hang', { n: `${i}` })),
     );
@@ -68,7 +72,7 @@ describe('engine stop', () => {
     assert.equal(stop.resolvedAt(), t0 + 5_000);
     assert.equal(hang.inFlight, 0);
     assert.deepEqual(reasons(h.deadLetters.stored), Array(6).fill('shutdown'));
-    for (const id of queued) assert.equal(h.engine.getJob(id)?.state, 'dlq');
+    for (const id of queued) assert.equal((await h.engine.getJob(id))?.state, 'dlq');
   });
 
   it('hands dead letters to the fallback when the sink still fails at stop', async () => {
@@ -77,7 +81,7 @@ describe('engine stop', () => {
       config: { stopFlushMs: 5_000 },
     });
     h.deadLetters.failing = true;
-    const ids = submitIds(
+    const ids = await submitIds(
       h.engine,
       Array.from({ length: 3 }, (_, i) => aRequest('a', { n: `${i}` })),
     );
@@ -88,7 +92,7 @@ describe('engine stop', () => {
     assert.ok((stop.resolvedAt() ?? Infinity) <= t0 + 1_000 + 5_000);
     assert.equal(h.deadLetters.saved.length, 3);
     assert.equal(h.deadLetters.stored.length, 0);
-    for (const id of ids) assert.equal(h.engine.getJob(id)?.state, 'dlq');
+    for (const id of ids) assert.equal((await h.engine.getJob(id))?.state, 'dlq');
   });
 });
 
@@ -99,7 +103,7 @@ describe('engine dead-letter writes', () => {
       config: { deadLetterRetry: { baseMs: 1_000, maxDelayMs: 8_000 } },
     });
     h.deadLetters.failing = true;
-    const ids = submitIds(
+    const ids = await submitIds(
       h.engine,
       Array.from({ length: 4 }, (_, i) => aRequest('a', { n: `${i}` })),
     );
@@ -108,11 +112,11 @@ describe('engine dead-letter writes', () => {
     const lane = h.engine.status().lanes.medium;
     assert.equal(lane.failed, 4);
     assert.equal(lane.size, 4, 'failed jobs still count against their lane');
-    for (const id of ids) assert.equal(h.engine.getJob(id)?.state, 'failed');
+    for (const id of ids) assert.equal((await h.engine.getJob(id))?.state, 'failed');
     h.deadLetters.failing = false;
     await h.clock.advance(8_000);
     assert.equal(h.deadLetters.stored.length, 4);
-    for (const id of ids) assert.equal(h.engine.getJob(id)?.state, 'dlq');
+    for (const id of ids) assert.equal((await h.engine.getJob(id))?.state, 'dlq');
     assert.equal(h.engine.status().lanes.medium.size, 0);
   });
 
@@ -121,7 +125,7 @@ describe('engine dead-letter writes', () => {
       targets: [{ name: 'a', publisher: createScriptedPublisher(BAD_REQUEST) }],
       config: { workers: 50, perTargetConcurrency: 50, deadLetterBatchSize: 500 },
     });
-    submitIds(
+    await submitIds(
       h.engine,
       Array.from({ length: 200 }, (_, i) => aRequest('a', { n: `${i}` })),
     );
