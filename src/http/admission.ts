@@ -1,6 +1,5 @@
-import type { Alert } from '../domain/alert.js';
 import { AppError } from '../domain/errors.js';
-import type { JobRequest, SubmitResult } from '../queue/publishing-engine.js';
+import type { SubmitResult } from '../queue/publishing-engine.js';
 
 /** Turns a refused submission into the AppError the error handler maps to a status. */
 export function admitted(result: SubmitResult): string[] {
@@ -51,12 +50,4 @@ export function refuseWhileDraining(isDraining: () => boolean): void {
       retryAfterMs: DRAINING_RETRY_AFTER_MS,
     });
   }
-}
-
-export function jobRequests(
-  alert: Alert,
-  targets: readonly string[],
-  extra: Omit<JobRequest, 'alert' | 'target'> = {},
-): JobRequest[] {
-  return targets.map((target) => ({ ...extra, alert, target }));
 }

@@ -4,7 +4,7 @@ import type { Alert, Classification } from '../domain/alert.js';
 import type { ErrorDetail } from '../domain/errors.js';
 import type { TargetType } from '../domain/target.js';
 import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from '../dlq/dlq-entry.js';
-import type { BreakerState, PublishingEngine } from '../queue/publishing-engine.js';
+import type { BreakerState, JobRequest, PublishingEngine } from '../queue/publishing-engine.js';
 
 /**
  * What the HTTP routes (and the CLI) need from the rest of the service. app.ts builds these
@@ -17,8 +17,7 @@ export interface Rejection {
 }
 
 export type WebhookParse =
-  | { ok: true; alerts: Alert[]; rejected: Rejection[] }
-  | { ok: false; message: string; details: ErrorDetail[] };
+  { ok: true; alerts: Alert[]; rejected: Rejection[] } | { ok: false; details: ErrorDetail[] };
 
 export interface SubmitRequest {
   alert: Alert;
@@ -28,13 +27,23 @@ export interface SubmitRequest {
 }
 
 export type SubmitParse =
-  { ok: true; request: SubmitRequest } | { ok: false; message: string; details: ErrorDetail[] };
+  { ok: true; request: SubmitRequest } | { ok: false; details: ErrorDetail[] };
 
+export interface RouteOptions {
+  classification?: Classification;
+  /** Only these targets, skipping their matchers (not `enabled`). */
+  targetNames?: readonly string[];
+}
+
+export type RouteResult =
+  | { ok: true; requests: JobRequest[]; unrouted: Alert[] }
+  | { ok: false; code: 'unknown_target' | 'target_disabled'; target: string; message: string };
+
+/** ingest/: payload validation (paths relative to the body) and routing by matchers. */
 export interface Ingest {
   parseWebhook(body: unknown): WebhookParse;
   parseSubmit(body: unknown): SubmitParse;
-  /** Names of the enabled targets whose matchers all hold for `alert`. */
-  route(alert: Alert): string[];
+  route(alerts: readonly Alert[], options?: RouteOptions): RouteResult;
 }
 
 export const ALERT_RESULTS = ['routed', 'unrouted', 'rejected'] as const;

@@ -51,7 +51,7 @@ describe('HTTP API over a real socket', () => {
       });
       assert.equal(res.status, 202);
       assert.deepEqual((res.body as { rejected: unknown }).rejected, [
-        { index: 1, reason: 'alertname label is required' },
+        { index: 1, reason: 'alerts[1].labels.alertname: required' },
       ]);
       assert.equal(deps.received.rejected, before + 1);
     });
@@ -60,7 +60,7 @@ describe('HTTP API over a real socket', () => {
       const res = await call(url, 'POST', '/webhook', { json: payload([{ labels: {} }]) });
       assert.equal(res.status, 400);
       assert.equal(errorCode(res.body), 'invalid_request');
-      assert.deepEqual(errorPaths(res.body), ['body.alerts.0']);
+      assert.deepEqual(errorPaths(res.body), ['body.alerts[0]']);
     });
 
     it('answers 400 for a body that is not a payload', async () => {
@@ -142,12 +142,20 @@ describe('HTTP API over a real socket', () => {
   describe('POST /api/v2/publishing/queue/submit', () => {
     const path = '/api/v2/publishing/queue/submit';
 
-    it('queues one job per named enabled target', async () => {
+    it('queues one job per named target', async () => {
       const res = await call(url, 'POST', path, {
-        json: { alert: rawAlert({}), targets: ['hook', 'off'] },
+        json: { alert: rawAlert({}), targets: ['hook'] },
       });
       assert.equal(res.status, 202);
       assert.equal((res.body as { job_ids: string[] }).job_ids.length, 1);
+    });
+
+    it('answers 400 naming a disabled target', async () => {
+      const res = await call(url, 'POST', path, {
+        json: { alert: rawAlert({}), targets: ['off'] },
+      });
+      assert.equal(res.status, 400);
+      assert.deepEqual(errorPaths(res.body), ['body.targets']);
     });
 
     it('answers 400 naming an unknown target', async () => {
@@ -155,7 +163,7 @@ describe('HTTP API over a real socket', () => {
         json: { alert: rawAlert({}), targets: ['nope'] },
       });
       assert.equal(res.status, 400);
-      assert.deepEqual(errorPaths(res.body), ['body.targets.0']);
+      assert.deepEqual(errorPaths(res.body), ['body.targets']);
     });
 
     it('answers 400 naming the alert when alertname is missing', async () => {
