@@ -68,6 +68,12 @@ describe('with a real Alertmanager', { skip }, () => {
     const firing = target.requests.map(delivered).find((a) => a?.status === 'firing');
     assert.deepEqual(firing?.labels, labels);
     assert.equal(firing?.fingerprint, fingerprintOf(labels));
+    const held = await alertmanager.listAlerts();
+    assert.ok(Array.isArray(held));
+    const own = held.map((a: unknown): unknown =>
+      typeof a === 'object' && a !== null ? Reflect.get(a, 'fingerprint') : undefined,
+    );
+    assert.deepEqual(own, [fingerprintOf(labels)]);
 
     await alertmanager.postAlerts([
       {

@@ -36,6 +36,8 @@ export interface RunningAlertmanager {
   url: string;
   /** POST /api/v2/alerts. */
   postAlerts(alerts: unknown[]): Promise<void>;
+  /** GET /api/v2/alerts: the alerts as Alertmanager holds them, fingerprints included. */
+  listAlerts(): Promise<unknown>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -140,6 +142,10 @@ export async function startAlertmanager(
       const text = await response.body.text();
       if (response.statusCode !== 200)
         throw new Error(`POST /api/v2/alerts: ${response.statusCode} ${text}`);
+    },
+    async listAlerts() {
+      const response = await request(`${url}/api/v2/alerts`);
+      return response.body.json();
     },
     stop,
   };
