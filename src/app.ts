@@ -113,7 +113,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   metrics.buildInfo.set({ version }, 1);
 
   if (config.queue.mode === 'durable') {
-    logger.warn({}, 'queue.mode durable is not wired in this build: running in memory mode');
+    // Refuse rather than run in memory mode: the operator asked for jobs to survive a crash.
+    throw new Error('queue.mode durable is not available in this build: use queue.mode memory');
   }
   const db = await openDatabase(config, logger);
   await migrate(db, logger);

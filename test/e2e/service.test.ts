@@ -114,7 +114,7 @@ describe('alert-publisher end to end (PostgreSQL, local targets, fake clock)', a
       await clock.advance(100);
       const list = await call(url, 'GET', '/api/v2/publishing/dlq?target=flaky', { token: READ });
       const body = list.body as Page;
-      return body.total === 1 ? body : undefined;
+      return body.entries.length === 1 ? body : undefined;
     });
     assert.equal(flaky.requests.length, 4);
     assert.equal(page.entries[0]?.error_reason, 'server_error');
@@ -156,6 +156,29 @@ describe('alert-publisher end to end (PostgreSQL, local targets, fake clock)', a
       token: API,
     });
     assert.deepEqual(purge.body, { deleted_count: 1 });
+  });
+
+  it('answers 404 for an unknown dead letter, to reads and deletes alike', async () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    const get = await call(url, 'GET', `/api/v2/publishing/dlq/${id}`, { token: READ });
+    assert.equal(get.status, 404);
+    assert.equal(errorCode(get.body), 'not_found');
+    const del = await call(url, 'DELETE', `/api/v2/publishing/dlq/${id}`, { token: API });
+    assert.equal(del.status, 404);
+    const replay = await call(url, 'POST', `/api/v2/publishing/dlq/${id}/replay`, { token: API });
+    assert.equal(replay.status, 404);
+  });
+
+  it('sends a labelled test alert to a target on request', async () => {
+    const before = ok.requests.length;
+    const res = await call(url, 'POST', '/api/v2/publishing/targets/ops/test', { token: API });
+    assert.equal(res.status, 200);
+    const body = res.body as { ok: boolean; http_status: number; target: string };
+    assert.equal(body.ok, true);
+    assert.equal(body.http_status, 200);
+    const requests = await ok.waitForRequests(before + 1);
+    const sent = requests.at(-1)?.json as { alert: { labels: Record<string, string> } };
+    assert.equal(sent.alert.labels['alertname'], 'AlertPublisherTest');
   });
 
   it('enforces auth: webhook token, api token, read-only token', async () => {
