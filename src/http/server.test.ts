@@ -56,9 +56,11 @@ describe('HTTP API over a real socket', () => {
       assert.equal(deps.received.rejected, before + 1);
     });
 
-    it('answers 400 when every alert is invalid', async () => {
+    it('answers 400 when every alert is invalid and counts them rejected', async () => {
+      const before = deps.received.rejected;
       const res = await call(url, 'POST', '/webhook', { json: payload([{ labels: {} }]) });
       assert.equal(res.status, 400);
+      assert.equal(deps.received.rejected, before + 1);
       assert.equal(errorCode(res.body), 'invalid_request');
       assert.deepEqual(errorPaths(res.body), ['body.alerts[0]']);
     });
