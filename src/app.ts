@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { Logger as PinoLogger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+
+import type { Config } from './config/schema.js';
+import type { Db } from './db/db.js';
+import { migrate } from './db/migrate.js';
+import { createPgDb } from './db/pg-db.js';
+import { createPgliteDb } from './db/pglite-db.js';
+import type { Clock, Random } from './domain/clock.js';
+import type { DeadLetterSink } from './domain/dead-letter.js';
+import { createSystemClock } from './domain/system-clock.js';
+import type { RetryPolicy, Target } from './domain/target.js';
+import { createDlqRepository } from './dlq/dlq-repository.js';
+import { createJournal, importJournal } from './dlq/journal.js';
+import { replayShutdownEntries } from './dlq/replay-shutdown-entries.js';
+import { createRetentionTask } from './dlq/retention-task.js';
+import { trackReplayOutcomes } from './dlq/track-replay-outcomes.js';
+import { createDlqOperations } from './http/dlq-operations.js';
+import type { Ingest } from './http/ports.js';
+import type { HttpServer } from './http/server.js';
+import { createServer } from './http/server.js';
+import { createTargetCatalog } from './http/target-catalog.js';
+import { parseWebhookPayload } from './ingest/alertmanager-payload.js';
+import { createRouter } from './ingest/route.js';
+import { parseSubmitRequest } from './ingest/submit-request.js';
+import { createMetrics } from './metrics/metrics.js';
+import type { HttpClient } from './publishers/http-client.js';
+import { createHttpClient } from './publishers/http-client.js';
+import { createTarget } from './publishers/registry.js';
+import { createDbRootlyAlertIds } from './publishers/rootly-alert-ids.js';
+import type { EngineConfig } from './queue/engine-config.js';
+import { DEFAULT_ENGINE_CONFIG } from './queue/engine-config.js';
+import { createPublishingEngine } from './queue/engine.js';
+import type { PublishingEngine } from './queue/publishing-engine.js';
+import { createJobStatusStore } from './tracking/job-status-store.js';
+
+/**
+ * The composition root: the only place that builds real pools, clients, the registry and the
+ * clock. Tests pass a fake clock, their own registry or HTTP client through AppOptions.
+ */
+export interface AppOptions {
+  config: Config;
+  logger: PinoLogger;
+  version: string;
+  clock?: Clock;
+  random?: Random;
+  registry?: Registry;
+  http?: HttpClient;
+  /** Default true; tests that need no process metrics turn it off. */
+  processMetrics?: boolean;
+}
+
+export interface App {
+  readonly engine: PublishingEngine;
+  readonly server: HttpServer;
+  readonly registry: Registry;
+  readonly db: Db;
+  /** Listens on config.server (or the given port): resolves with the base URL. */
+  listen(port?: number): Promise<string>;
+  /** Stop admitting → drain the engine → stop retention → close server, publishers, database. */
+  stop(): Promise<void>;
+}
+
+export function engineConfigOf(config: Config): EngineConfig {
+  return {
+    ...DEFAULT_ENGINE_CONFIG,
+    workers: config.queue.workers,
+    capacity: { ...config.queue.capacity },
+    maxWaitMs: { ...config.queue.max_wait },
+    perTargetConcurrency: config.queue.per_target_concurrency,
+    perTargetShare: config.queue.per_target_share,
+    breaker: {
+      failureThreshold: config.circuit_breaker.failure_threshold,
+      successThreshold: config.circuit_breaker.success_threshold,
+      openTimeoutMs: config.circuit_breaker.open_timeout,
+    },
+  };
+}
+
+function retryDefaultsOf(config: Config): RetryPolicy {
+  const retry = config.retry;
+  return {
+    maxRetries: retry.max_retries,
+    baseMs: retry.base,
+    factor: retry.factor,
+    maxDelayMs: retry.max_delay,
+    jitterMs: retry.jitter,
+    maxRetryAfterMs: retry.max_retry_after,
+    maxJobAgeMs: retry.max_job_age,
+  };
+}
+
+/** PGlite lives in its own folder of data_dir; the journal sits beside it. */
+export async function openDatabase(config: Config, logger: PinoLogger): Promise<Db> {
+  if (config.storage.database_url !== '')
+    return createPgDb(config.storage.database_url, { logger });
+  const dir = join(config.storage.data_dir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  return createPgliteDb(dir);
+}
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config, logger, version } = options;
+  const clock = options.clock ?? createSystemClock();
+  const random = options.random ?? Math.random;
+  const registry = options.registry ?? new Registry();
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  const metrics = createMetrics(registry);
+  metrics.buildInfo.set({ version }, 1);
+
+  if (config.queue.mode === 'durable') {
+    // Refuse rather than run in memory mode: the operator asked for jobs to survive a crash.
+    throw new Error('queue.mode durable is not available in this build: use queue.mode memory');
+  }
+  const db = await openDatabase(config, logger);
+  await migrate(db, logger);
+  const repo = createDlqRepository({ db, clock });
+  const journal = createJournal(config.storage.data_dir);
+  const imported = await importJournal(journal, repo, logger);
+  if (imported > 0) logger.info({ imported }, 'imported dead letters from the journal');
+
+  const http = options.http ?? createHttpClient();
+  const targets = new Map<string, Target>();
+  for (const targetConfig of config.targets) {
+    targets.set(
+      targetConfig.name,
+      createTarget(targetConfig, {
+        http,
+        clock,
+        logger,
+        retryDefaults: retryDefaultsOf(config),
+        rootlyAlertIds: createDbRootlyAlertIds(db),
+      }),
+    );
+  }
+  if (targets.size === 0) {
+    logger.warn({}, 'no targets configured: alerts will be counted as unrouted and dropped');
+  }
+
+  const sink: DeadLetterSink = repo;
+  const engine = createPublishingEngine({
+    clock,
+    random,
+    logger,
+    metrics,
+    targets,
+    deadLetters: sink,
+    fallback: journal,
+    statusStore: createJobStatusStore({ capacity: config.tracking.capacity }),
+    config: engineConfigOf(config),
+  });
+  trackReplayOutcomes(engine, repo, logger);
+  const retention = createRetentionTask({
+    clock,
+    repo,
+    logger,
+    retentionMs: config.dlq.retention,
+    intervalMs: config.dlq.purge_interval,
+  });
+  retention.start();
+  const replayDeps = { repo, engine, targets };
+  const replayed = await replayShutdownEntries(replayDeps, logger);
+  if (replayed > 0) logger.info({ replayed }, 'replayed dead letters left by the last stop');
+
+  const routable = config.targets.map((t) => ({
+    name: t.name,
+    enabled: t.enabled,
+    match: t.match,
+  }));
+  const router = createRouter(routable);
+  const receivedAt = (): string => new Date(clock.now()).toISOString();
+  const ingest: Ingest = {
+    parseWebhook: (body) => parseWebhookPayload(body, receivedAt()),
+    parseSubmit: (body) => parseSubmitRequest(body, receivedAt()),
+    route: (alerts, routeOptions) => router.route(alerts, routeOptions),
+  };
+  const server = createServer(
+    {
+      engine,
+      dlq: createDlqOperations(repo, replayDeps),
+      targets: createTargetCatalog(targets, engine, { clock, newId: randomUUID }),
+      ingest,
+      metrics: { alertsReceived: (result, count) => metrics.alertsReceived.inc({ result }, count) },
+      readiness: {
+        mode: config.queue.mode,
+        databaseReachable: () => pingDatabase(db),
+      },
+      registry,
+      auth: {
+        apiToken: config.auth.api_token,
+        readToken: config.auth.read_token,
+        webhookToken: config.auth.webhook_token,
+      },
+      bodyLimitBytes: config.server.body_limit,
+      version,
+    },
+    logger,
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    engine,
+    server,
+    registry,
+    db,
+    listen: (port) => server.listen(config.server.host, port ?? config.server.port),
+    stop() {
+      stopping ??= (async () => {
+        server.drain();
+        await engine.stop(config.shutdown_timeout);
+        await retention.stop();
+        await server.close();
+        await Promise.all([...targets.values()].map((target) => target.publisher.close()));
+        if (options.http === undefined) await http.close();
+        await db.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** A trivial query bounded to 2 s, so /readyz answers even when the database hangs. */
+async function pingDatabase(db: Db): Promise<boolean> {
+  const timeout = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 2_000);
+    timer.unref();
+  });
+  const ping = db.query('SELECT 1').then(
+    () => true,
+    () => false,
+  );
+  return Promise.race([ping, timeout]);
+}

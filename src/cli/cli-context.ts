@@ -1,0 +1,110 @@
+import type { OptionValues } from 'commander';
+
+import { AppError } from '../domain/errors.js';
+import type { DlqOperations } from '../http/ports.js';
+import { ApiCallError, createApiClient } from './api-client.js';
+import type { ApiClient } from './api-client.js';
+import { databaseDlq, serverDlq } from './dlq-backend.js';
+import type { DlqBackend } from './dlq-backend.js';
+
+export interface ConfigCheck {
+  problems: string[];
+  /** One line per fact worth showing when the config is valid (targets, mode, storage). */
+  summary: string[];
+}
+
+/** The parts of the service the CLI drives; src/cli/main.ts passes the real ones. */
+export interface CliBackends {
+  /** Runs the service until a signal stops it; resolves with the exit code. */
+  serve(configPath: string | undefined): Promise<number>;
+  /** Applies pending migrations; resolves with the names applied. */
+  migrate(databaseUrl: string | undefined, configPath: string | undefined): Promise<string[]>;
+  checkConfig(configPath: string | undefined): Promise<ConfigCheck>;
+  openDatabaseDlq(databaseUrl: string): Promise<DatabaseDlq>;
+}
+
+export interface DatabaseDlq {
+  ops: DlqOperations;
+  close(): Promise<void>;
+}
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What commands see: the caller's io plus a way to report a non-zero exit without throwing. */
+export interface CommandIo extends CliIo {
+  setExitCode(code: number): void;
+}
+
+export const DEFAULT_URL = 'http://127.0.0.1:8080';
+
+/** Exit codes: 0 done, 1 the operation failed, 2 bad usage or bad config. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export function stringOption(options: OptionValues, name: string): string | undefined {
+  const value: unknown = options[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function flag(options: OptionValues, name: string): boolean {
+  const value: unknown = options[name];
+  return value === true;
+}
+
+export function numberOption(options: OptionValues, name: string, fallback: number): number {
+  const value: unknown = options[name];
+  return typeof value === 'number' ? value : fallback;
+}
+
+export interface Connection {
+  api: ApiClient;
+  json: boolean;
+  databaseUrl: string | undefined;
+  configPath: string | undefined;
+}
+
+/** Global flags, then the environment (ALERT_PUBLISHER_API_TOKEN, DATABASE_URL). */
+export function connectionOf(options: OptionValues, io: CliIo): Connection {
+  const url = stringOption(options, 'url') ?? io.env['ALERT_PUBLISHER_URL'] ?? DEFAULT_URL;
+  const token = stringOption(options, 'token') ?? io.env['ALERT_PUBLISHER_API_TOKEN'];
+  const databaseUrl = stringOption(options, 'databaseUrl') ?? nonEmpty(io.env['DATABASE_URL']);
+  return {
+    api: createApiClient(url, token),
+    json: flag(options, 'json'),
+    databaseUrl,
+    configPath: stringOption(options, 'config') ?? nonEmpty(io.env['ALERT_PUBLISHER_CONFIG']),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** With a database URL the dlq commands read the database; otherwise the server. */
+export async function withDlq<T>(
+  connection: Connection,
+  backends: CliBackends,
+  use: (dlq: DlqBackend) => Promise<T>,
+): Promise<T> {
+  if (connection.databaseUrl === undefined) return use(serverDlq(connection.api));
+  const database = await backends.openDatabaseDlq(connection.databaseUrl);
+  try {
+    return await use(databaseDlq(database.ops, connection.api));
+  } finally {
+    await database.close();
+  }
+}
+
+/** Prints a failure the way an operator wants it: code, message, each detail; no stack. */
+export function reportFailure(io: CliIo, error: unknown): number {
+  if (error instanceof ApiCallError || error instanceof AppError) {
+    io.err(`error: ${error.code}: ${error.message}`);
+    for (const detail of error.details) io.err(`  ${detail.path}: ${detail.message}`);
+    return error instanceof AppError && error.code === 'invalid_request' ? EXIT.usage : EXIT.failed;
+  }
+  io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+  return EXIT.failed;
+}

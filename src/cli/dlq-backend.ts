@@ -1,0 +1,72 @@
+import { parseDurationMs } from '../config/duration.js';
+import { AppError } from '../domain/errors.js';
+import type { DlqOperations } from '../http/ports.js';
+import type { DlqFilterInput } from '../http/routes/dlq-routes.js';
+import { toDlqFilter } from '../http/routes/dlq-routes.js';
+import type { ApiClient } from './api-client.js';
+
+export interface PageOptions {
+  limit: number;
+  offset: number;
+  before?: string;
+}
+
+/**
+ * What the dlq commands do, over either path: the server's API, or the database directly
+ * (the same DlqOperations the HTTP routes call). Results are the API's wire shapes.
+ */
+export interface DlqBackend {
+  readonly path: 'server' | 'database';
+  list(filter: DlqFilterInput, page: PageOptions): Promise<unknown>;
+  show(id: string): Promise<unknown>;
+  replay(id: string): Promise<unknown>;
+  replayMatching(filter: DlqFilterInput, limit: number, dryRun: boolean): Promise<unknown>;
+  purge(olderThan: string): Promise<unknown>;
+  remove(id: string): Promise<void>;
+  stats(): Promise<unknown>;
+}
+
+const BASE = '/api/v2/publishing/dlq';
+
+export function serverDlq(api: ApiClient): DlqBackend {
+  return {
+    path: 'server',
+    list: (filter, page) => api.get(BASE, { ...filter, ...page }),
+    show: (id) => api.get(`${BASE}/${encodeURIComponent(id)}`),
+    replay: (id) => api.post(`${BASE}/${encodeURIComponent(id)}/replay`),
+    replayMatching: (filters, limit, dryRun) =>
+      api.post(`${BASE}/replay`, { filters, limit, dry_run: dryRun }),
+    purge: (olderThan) => api.delete(`${BASE}/purge`, { older_than: olderThan }),
+    remove: async (id) => {
+      await api.delete(`${BASE}/${encodeURIComponent(id)}`);
+    },
+    stats: () => api.get(`${BASE}/stats`),
+  };
+}
+
+/**
+ * Reads, purges and deletes go to the database; replays go to the server, because a replay
+ * submits a job to a running engine.
+ */
+export function databaseDlq(ops: DlqOperations, api: ApiClient): DlqBackend {
+  const server = serverDlq(api);
+  return {
+    path: 'database',
+    list: (filter, page) => ops.list({ filter: toDlqFilter(filter), ...page }),
+    show: (id) => ops.get(id),
+    replay: (id) => server.replay(id),
+    replayMatching: (filter, limit, dryRun) => server.replayMatching(filter, limit, dryRun),
+    purge: async (olderThan) => {
+      const ms = parseDurationMs(olderThan);
+      if (ms === undefined) {
+        throw new AppError(
+          'invalid_request',
+          `--older-than "${olderThan}" is not a duration such as 720h`,
+        );
+      }
+      return { deleted_count: await ops.purge(ms) };
+    },
+    remove: (id) => ops.remove(id),
+    stats: () => ops.stats(),
+  };
+}

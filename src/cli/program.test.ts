@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  aDlqEntry,
+  createFakeDeps,
+  createFakeEngine,
+  createMemoryDlq,
+} from '../../test/support/service-fakes.js';
+import type { FakeDeps } from '../../test/support/service-fakes.js';
+import type { RunningServer } from '../../test/support/service-http.js';
+import { startServer } from '../../test/support/service-http.js';
+import type { CliBackends, ConfigCheck } from './cli-context.js';
+import { runCli } from './program.js';
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+function backendsWith(overrides: Partial<CliBackends> = {}): CliBackends {
+  return {
+    serve: () => Promise.resolve(0),
+    migrate: () => Promise.resolve(['0001_publishing_dlq']),
+    checkConfig: () => Promise.resolve({ problems: [], summary: ['2 targets'] }),
+    openDatabaseDlq: () => Promise.reject(new Error('no database in this test')),
+    ...overrides,
+  };
+}
+
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+  backends: CliBackends = backendsWith(),
+): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(
+    args,
+    { out: (t) => out.push(t), err: (t) => err.push(t), env },
+    backends,
+    '1.2.3',
+  );
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('CLI against the running server', () => {
+  let deps: FakeDeps;
+  let running: RunningServer;
+  let url: string;
+  before(async () => {
+    deps = createFakeDeps({ auth: { apiToken: 'cli-token', readToken: '', webhookToken: '' } });
+    running = await startServer(deps);
+    url = running.url;
+  });
+  after(async () => running.close());
+
+  it('lists dead letters as a table and as JSON', async () => {
+    const table = await cli(['dlq', 'list', '--url', url, '--token', 'cli-token']);
+    assert.equal(table.code, 0, table.err);
+    assert.match(table.out, /^ID\s+FAILED_AT\s+TARGET/m);
+    assert.ok(table.out.includes(deps.entries[0]?.id ?? 'missing'));
+    const asJson = await cli(['dlq', 'list', '--url', url, '--json', '--target', 'chat'], {
+      ALERT_PUBLISHER_API_TOKEN: 'cli-token',
+    });
+    assert.equal(asJson.code, 0, asJson.err);
+    assert.equal((JSON.parse(asJson.out) as { total: number }).total, 1);
+  });
+
+  it('refuses a bad filter value before calling anything (exit 2)', async () => {
+    const run = await cli(['dlq', 'list', '--url', url, '--error-type', 'fatal']);
+    assert.equal(run.code, 2);
+    assert.match(run.err, /--error-type/);
+  });
+
+  it('replays once, then reports already_replayed with exit 1', async () => {
+    const id = deps.entries[0]?.id ?? '';
+    const first = await cli(['dlq', 'replay', id, '--url', url, '--token', 'cli-token']);
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, new RegExp(`replayed ${id} as job [0-9a-f-]{36}`));
+    const second = await cli(['dlq', 'replay', id, '--url', url, '--token', 'cli-token']);
+    assert.equal(second.code, 1);
+    assert.match(second.err, /already_replayed/);
+  });
+
+  it('purges, shows stats, lists targets', async () => {
+    const purge = await cli([
+      'dlq',
+      'purge',
+      '--older-than',
+      '720h',
+      '--url',
+      url,
+      '--token',
+      'cli-token',
+    ]);
+    assert.equal(purge.code, 0, purge.err);
+    assert.match(purge.out, /deleted 0 entries older than 720h/);
+    const stats = await cli(['dlq', 'stats', '--url', url, '--token', 'cli-token']);
+    assert.match(stats.out, /^total\s+\d+$/m);
+    const targets = await cli(['targets', 'list', '--url', url, '--token', 'cli-token']);
+    assert.match(targets.out, /^hook\s+webhook\s+true\s+closed$/m);
+  });
+
+  it('reports an unknown job with the server error code and exit 1', async () => {
+    const run = await cli([
+      'jobs',
+      'show',
+      '00000000-0000-4000-8000-000000000000',
+      '--url',
+      url,
+      '--token',
+      'cli-token',
+    ]);
+    assert.equal(run.code, 1);
+    assert.match(run.err, /not_found/);
+  });
+
+  it('reports a missing token as unauthorized', async () => {
+    const run = await cli(['dlq', 'stats', '--url', url]);
+    assert.equal(run.code, 1);
+    assert.match(run.err, /unauthorized/);
+  });
+});
+
+describe('CLI without a server', () => {
+  it('says the server cannot be reached', async () => {
+    const run = await cli(['targets', 'list', '--url', 'http://127.0.0.1:9']);
+    assert.equal(run.code, 1);
+    assert.match(run.err, /cannot reach http:\/\/127\.0\.0\.1:9/);
+  });
+
+  it('reads the DLQ from the database when DATABASE_URL is set', async () => {
+    const entries = [aDlqEntry({ target_name: 'db-only' })];
+    let closed = false;
+    const backends = backendsWith({
+      openDatabaseDlq: () =>
+        Promise.resolve({
+          ops: createMemoryDlq(entries, createFakeEngine()),
+          close: () => {
+            closed = true;
+            return Promise.resolve();
+          },
+        }),
+    });
+    const run = await cli(
+      ['dlq', 'list', '--url', 'http://127.0.0.1:9'],
+      { DATABASE_URL: 'postgres://x' },
+      backends,
+    );
+    assert.equal(run.code, 0, run.err);
+    assert.match(run.out, /db-only/);
+    assert.equal(closed, true);
+  });
+
+  it('lists every config problem and exits 2', async () => {
+    const check: ConfigCheck = {
+      problems: ['targets.0.url: must be an http:// or https:// URL', 'queue.workers: too small'],
+      summary: [],
+    };
+    const run = await cli(
+      ['config', 'check', '--config', 'x.yaml'],
+      {},
+      backendsWith({ checkConfig: () => Promise.resolve(check) }),
+    );
+    assert.equal(run.code, 2);
+    assert.match(run.err, /2 problem/);
+    assert.match(run.err, /targets\.0\.url/);
+    assert.match(run.err, /queue\.workers/);
+  });
+
+  it('prints the version and help with exit 0', async () => {
+    const version = await cli(['--version']);
+    assert.equal(version.code, 0);
+    assert.equal(version.out, '1.2.3');
+    const help = await cli(['dlq', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.out, /purge/);
+  });
+});

@@ -1,0 +1,70 @@
+import { Command, CommanderError } from 'commander';
+
+import type { CliBackends, CliIo, CommandIo } from './cli-context.js';
+import { DEFAULT_URL, EXIT, reportFailure } from './cli-context.js';
+import { dlqCommand } from './dlq-commands.js';
+import {
+  configCommand,
+  jobsCommand,
+  migrateCommand,
+  serveCommand,
+  targetsCommand,
+} from './service-commands.js';
+
+export function createProgram(io: CommandIo, backends: CliBackends, version: string): Command {
+  const program = new Command('alert-publisher')
+    .description('Delivers Alertmanager alerts to webhooks, Slack, PagerDuty and Rootly')
+    .version(version)
+    .option(
+      '-c, --config <path>',
+      'config file (default: ALERT_PUBLISHER_CONFIG or the bundled example)',
+    )
+    .option('--url <url>', `running server (default: ALERT_PUBLISHER_URL or ${DEFAULT_URL})`)
+    .option('--token <token>', 'API token (default: ALERT_PUBLISHER_API_TOKEN)')
+    .option('--database-url <url>', 'PostgreSQL URL for dlq commands (default: DATABASE_URL)')
+    .option('--json', 'print JSON for scripts')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out(text.trimEnd()),
+      writeErr: (text) => io.err(text.trimEnd()),
+    });
+  program.addCommand(serveCommand(io, backends));
+  program.addCommand(migrateCommand(io, backends));
+  program.addCommand(dlqCommand(io, backends));
+  program.addCommand(jobsCommand(io));
+  program.addCommand(targetsCommand(io));
+  program.addCommand(configCommand(io, backends));
+  for (const command of program.commands) inheritOverrides(command, io);
+  return program;
+}
+
+function inheritOverrides(command: Command, io: CliIo): void {
+  command.exitOverride().configureOutput({
+    writeOut: (text) => io.out(text.trimEnd()),
+    writeErr: (text) => io.err(text.trimEnd()),
+  });
+  for (const sub of command.commands) inheritOverrides(sub, io);
+}
+
+/** Parses `args` (without node and the script), runs the command, returns the exit code. */
+export async function runCli(
+  args: readonly string[],
+  io: CliIo,
+  backends: CliBackends,
+  version: string,
+): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const commandIo: CommandIo = { ...io, setExitCode: (code) => (exitCode = code) };
+  const program = createProgram(commandIo, backends, version);
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return exitCode;
+  } catch (error: unknown) {
+    if (error instanceof CommanderError) {
+      // Help and version end with exit code 0; usage errors were already printed by commander.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return reportFailure(io, error);
+  }
+}

@@ -1,0 +1,88 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { envelope, sendError } from './errors.js';
+import type { Auth } from './ports.js';
+
+/** Compares digests so neither the content nor the length of a token leaks through timing. */
+export function tokensEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match?.[1];
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  if (address === '::1') return true;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+function isRead(method: string): boolean {
+  return method === 'GET' || method === 'HEAD';
+}
+
+type Verdict = 'allow' | 'unauthorized' | 'forbidden';
+
+/**
+ * SPEC §9: api_token guards /api/*; read_token may only read; with no api_token, writes answer
+ * loopback clients only (the socket address: X-Forwarded-For is not trusted).
+ */
+export function apiVerdict(
+  auth: Auth,
+  method: string,
+  token: string | undefined,
+  ip: string,
+): Verdict {
+  const isApi = auth.apiToken !== '' && token !== undefined && tokensEqual(token, auth.apiToken);
+  const isReader =
+    auth.readToken !== '' && token !== undefined && tokensEqual(token, auth.readToken);
+  if (isRead(method)) {
+    if (auth.apiToken === '' && auth.readToken === '') return 'allow';
+    return isApi || isReader ? 'allow' : 'unauthorized';
+  }
+  if (auth.apiToken !== '') {
+    if (isApi) return 'allow';
+    return isReader ? 'forbidden' : 'unauthorized';
+  }
+  return isLoopback(ip) ? 'allow' : 'forbidden';
+}
+
+export function webhookVerdict(auth: Auth, token: string | undefined): Verdict {
+  if (auth.webhookToken === '') return 'allow';
+  return token !== undefined && tokensEqual(token, auth.webhookToken) ? 'allow' : 'unauthorized';
+}
+
+function refuse(reply: FastifyReply, verdict: Exclude<Verdict, 'allow'>): FastifyReply {
+  if (verdict === 'unauthorized') {
+    void reply.header('www-authenticate', 'Bearer');
+    return sendError(reply, 401, envelope('unauthorized', 'missing or invalid bearer token'));
+  }
+  return sendError(
+    reply,
+    403,
+    envelope('forbidden', 'this token or client may not change state (see auth.api_token)'),
+  );
+}
+
+/** An onRequest hook: answers 401/403 itself, otherwise lets the request through. */
+export function createAuthHook(auth: Auth) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
+    const path = request.url.split('?', 1)[0] ?? '';
+    let verdict: Verdict = 'allow';
+    if (path === '/api' || path.startsWith('/api/')) {
+      verdict = apiVerdict(auth, request.method, bearerOf(request), request.ip);
+    } else if (path === '/webhook') {
+      verdict = webhookVerdict(auth, bearerOf(request));
+    }
+    if (verdict !== 'allow') return refuse(reply, verdict);
+  };
+}

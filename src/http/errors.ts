@@ -1,0 +1,118 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+import type { AppErrorCode, ErrorDetail } from '../domain/errors.js';
+import { AppError } from '../domain/errors.js';
+import type { Logger } from '../domain/clock.js';
+
+/** Codes the HTTP layer adds to the domain's: every error body uses one of these. */
+export const HTTP_ERROR_CODES = [
+  'unauthorized',
+  'forbidden',
+  'payload_too_large',
+  'unsupported_media_type',
+  'internal',
+] as const;
+export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
+export type ErrorCode = AppErrorCode | HttpErrorCode;
+
+export interface ErrorEnvelope {
+  error: { code: ErrorCode; message: string; details: ErrorDetail[] };
+}
+
+export const APP_ERROR_STATUS: Record<AppErrorCode, number> = {
+  not_found: 404,
+  already_replayed: 409,
+  target_not_configured: 422,
+  queue_full: 503,
+  stopping: 503,
+  batch_too_large: 413,
+  invalid_request: 400,
+  unavailable: 503,
+};
+
+export function envelope(
+  code: ErrorCode,
+  message: string,
+  details: ErrorDetail[] = [],
+): ErrorEnvelope {
+  return { error: { code, message, details } };
+}
+
+/** Seconds for a Retry-After header: at least 1, rounded up. */
+export function retryAfterSeconds(ms: number | undefined): string {
+  return String(Math.max(1, Math.ceil((ms ?? 1000) / 1000)));
+}
+
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  body: ErrorEnvelope,
+  retryAfterMs?: number,
+): FastifyReply {
+  if (status === 503 || retryAfterMs !== undefined) {
+    void reply.header('retry-after', retryAfterSeconds(retryAfterMs));
+  }
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+interface ValidationIssue {
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Ajv issue → `{path, message}` with a dotted path that names the field ("query.limit"). */
+function detailOf(context: string, issue: ValidationIssue): ErrorDetail {
+  const segments = issue.instancePath.split('/').filter((part) => part !== '');
+  const missing = issue.params['missingProperty'];
+  if (typeof missing === 'string') segments.push(missing);
+  const extra = issue.params['additionalProperty'];
+  if (typeof extra === 'string') segments.push(extra);
+  const path = [context, ...segments].join('.');
+  return { path, message: issue.message ?? 'is invalid' };
+}
+
+function isFastifyError(error: unknown): error is FastifyError {
+  return error instanceof Error && ('code' in error || 'statusCode' in error);
+}
+
+/**
+ * The one error handler: AppError codes map to statuses here; Fastify's own errors (bad JSON,
+ * body too large, schema validation) keep their status and get the same envelope.
+ */
+export function createErrorHandler(logger: Logger) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    if (error instanceof AppError) {
+      const status = APP_ERROR_STATUS[error.code];
+      return sendError(
+        reply,
+        status,
+        envelope(error.code, error.message, error.details),
+        status === 503 ? error.retryAfterMs : undefined,
+      );
+    }
+    if (isFastifyError(error) && error.validation !== undefined) {
+      const context = error.validationContext ?? 'body';
+      const details = error.validation.map((issue) => detailOf(context, issue));
+      const first = details[0];
+      const message = first === undefined ? 'invalid request' : `${first.path}: ${first.message}`;
+      return sendError(reply, 400, envelope('invalid_request', message, details));
+    }
+    const status = isFastifyError(error) ? (error.statusCode ?? 500) : 500;
+    if (status === 413) {
+      return sendError(reply, 413, envelope('payload_too_large', 'request body is too large'));
+    }
+    if (status === 415) {
+      return sendError(
+        reply,
+        415,
+        envelope('unsupported_media_type', 'send JSON with content-type application/json'),
+      );
+    }
+    if (status >= 400 && status < 500 && error instanceof Error) {
+      return sendError(reply, status, envelope('invalid_request', error.message));
+    }
+    logger.error({ err: error, url: request.url, method: request.method }, 'request failed');
+    return sendError(reply, 500, envelope('internal', 'internal error'));
+  };
+}

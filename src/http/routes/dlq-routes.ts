@@ -1,0 +1,122 @@
+import type { FastifyInstance } from 'fastify';
+
+import { parseDurationMs } from '../../config/duration.js';
+import { AppError } from '../../domain/errors.js';
+import type { ErrorType, FailureReason } from '../../domain/failure.js';
+import type { Priority } from '../../domain/job.js';
+import type { DlqFilter } from '../../dlq/dlq-entry.js';
+import { refuseWhileDraining } from '../admission.js';
+import type { ServerDeps } from '../ports.js';
+import { bulkReplayBody, dlqListQuery, idParams, purgeQuery } from '../schemas.js';
+
+/** The filter fields as they arrive (query or bulk body); times are ISO-8601. */
+export interface DlqFilterInput {
+  target?: string;
+  error_type?: ErrorType;
+  reason?: FailureReason;
+  priority?: Priority;
+  replayed?: boolean;
+  fingerprint?: string;
+  failed_after?: string;
+  failed_before?: string;
+}
+
+interface ListQuery extends DlqFilterInput {
+  limit: number;
+  offset: number;
+  before?: string;
+}
+
+interface BulkBody {
+  filters?: DlqFilterInput;
+  limit: number;
+  dry_run: boolean;
+}
+
+export function toDlqFilter(input: DlqFilterInput): DlqFilter {
+  const { failed_after, failed_before, ...rest } = input;
+  const filter: DlqFilter = { ...rest };
+  if (failed_after !== undefined) filter.failed_after = Date.parse(failed_after);
+  if (failed_before !== undefined) filter.failed_before = Date.parse(failed_before);
+  return filter;
+}
+
+const BASE = '/api/v2/publishing/dlq';
+
+export function registerDlqRoutes(
+  app: FastifyInstance,
+  deps: ServerDeps,
+  isDraining: () => boolean,
+): void {
+  app.get<{ Querystring: ListQuery }>(
+    BASE,
+    { schema: { querystring: dlqListQuery } },
+    async (request) => {
+      const { limit, offset, before, ...filter } = request.query;
+      const page = { filter: toDlqFilter(filter), limit, offset };
+      return deps.dlq.list(before === undefined ? page : { ...page, before });
+    },
+  );
+
+  app.get(`${BASE}/stats`, async () => deps.dlq.stats());
+
+  app.post<{ Body: BulkBody }>(
+    `${BASE}/replay`,
+    { schema: { body: bulkReplayBody } },
+    async (request) => {
+      if (!request.body.dry_run) refuseWhileDraining(isDraining);
+      const result = await deps.dlq.replayMatching({
+        filter: toDlqFilter(request.body.filters ?? {}),
+        limit: request.body.limit,
+        dryRun: request.body.dry_run,
+      });
+      return {
+        matched: result.matched,
+        replayed: result.replayed,
+        job_ids: result.jobIds,
+        dry_run: request.body.dry_run,
+      };
+    },
+  );
+
+  app.delete<{ Querystring: { older_than: string } }>(
+    `${BASE}/purge`,
+    { schema: { querystring: purgeQuery } },
+    async (request) => {
+      const olderThanMs = parseDurationMs(request.query.older_than);
+      if (olderThanMs === undefined) {
+        throw new AppError('invalid_request', 'older_than must be a duration such as 720h', {
+          details: [
+            { path: 'query.older_than', message: 'must be a duration such as 720h or 30d' },
+          ],
+        });
+      }
+      return { deleted_count: await deps.dlq.purge(olderThanMs) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    `${BASE}/:id`,
+    { schema: { params: idParams } },
+    async (request) => deps.dlq.get(request.params.id),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    `${BASE}/:id/replay`,
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      refuseWhileDraining(isDraining);
+      const { jobId } = await deps.dlq.replay(request.params.id);
+      return reply.code(202).send({ job_id: jobId });
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    `${BASE}/:id`,
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      await deps.dlq.remove(request.params.id);
+      return reply.code(204).send();
+    },
+  );
+}

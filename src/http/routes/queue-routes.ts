@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+
+import { AppError } from '../../domain/errors.js';
+import type { JobFilter, JobState, Priority } from '../../domain/job.js';
+import type { ServerDeps } from '../ports.js';
+import { idParams, jobsQuery } from '../schemas.js';
+import { jobView, queueStatsView, queueStatusView } from '../views.js';
+
+interface JobsQuery {
+  state?: JobState;
+  priority?: Priority;
+  target?: string;
+  limit: number;
+}
+
+export function registerQueueRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  app.get('/api/v2/publishing/queue/status', () => queueStatusView(deps.engine.status()));
+
+  app.get('/api/v2/publishing/queue/stats', () => queueStatsView(deps.engine.stats()));
+
+  app.get<{ Querystring: JobsQuery }>(
+    '/api/v2/publishing/queue/jobs',
+    { schema: { querystring: jobsQuery } },
+    (request) => {
+      const { state, priority, target, limit } = request.query;
+      const filter: JobFilter = { limit };
+      if (state !== undefined) filter.state = state;
+      if (priority !== undefined) filter.priority = priority;
+      if (target !== undefined) filter.target = target;
+      const jobs = deps.engine.listJobs(filter).map(jobView);
+      return { jobs, count: jobs.length, limit };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v2/publishing/queue/jobs/:id',
+    { schema: { params: idParams } },
+    (request) => {
+      const job = deps.engine.getJob(request.params.id);
+      if (job === undefined) {
+        throw new AppError(
+          'not_found',
+          `job ${request.params.id} is not known (finished jobs are kept in a bounded store)`,
+        );
+      }
+      return jobView(job);
+    },
+  );
+}

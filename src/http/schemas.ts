@@ -1,0 +1,72 @@
+import { ERROR_TYPES, FAILURE_REASONS } from '../domain/failure.js';
+import { JOB_STATES, PRIORITIES } from '../domain/job.js';
+
+/** JSON schemas Fastify validates params, queries and bodies with (400 naming the field). */
+
+const uuid = { type: 'string', format: 'uuid' } as const;
+const targetName = { type: 'string', minLength: 1, maxLength: 63 } as const;
+const isoTime = { type: 'string', format: 'date-time' } as const;
+
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: uuid },
+} as const;
+
+export const nameParams = {
+  type: 'object',
+  required: ['name'],
+  properties: { name: targetName },
+} as const;
+
+export const jobsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    state: { type: 'string', enum: JOB_STATES },
+    priority: { type: 'string', enum: PRIORITIES },
+    target: targetName,
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  },
+} as const;
+
+const dlqFilterProperties = {
+  target: targetName,
+  error_type: { type: 'string', enum: ERROR_TYPES },
+  reason: { type: 'string', enum: FAILURE_REASONS },
+  priority: { type: 'string', enum: PRIORITIES },
+  replayed: { type: 'boolean' },
+  fingerprint: { type: 'string', pattern: '^[0-9a-f]{16}$' },
+  failed_after: isoTime,
+  failed_before: isoTime,
+} as const;
+
+export const dlqListQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...dlqFilterProperties,
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
+    before: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+} as const;
+
+export const bulkReplayBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    filters: { type: 'object', additionalProperties: false, properties: dlqFilterProperties },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    dry_run: { type: 'boolean', default: false },
+  },
+} as const;
+
+export const purgeQuery = {
+  type: 'object',
+  required: ['older_than'],
+  additionalProperties: false,
+  properties: {
+    older_than: { type: 'string', minLength: 1, maxLength: 32 },
+  },
+} as const;

@@ -1,0 +1,407 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { Counter } from 'prom-client';
+
+import { anAlert } from '../../test/support/builders.js';
+import type { FakeDeps } from '../../test/support/service-fakes.js';
+import { createFakeDeps } from '../../test/support/service-fakes.js';
+import type { RunningServer } from '../../test/support/service-http.js';
+import { call, errorCode, errorPaths, startServer } from '../../test/support/service-http.js';
+
+function payload(alerts: unknown[]): unknown {
+  return { version: '4', groupKey: '{}:{}', status: 'firing', receiver: 'ap', alerts };
+}
+
+const rawAlert = (labels: Record<string, string>) => ({
+  ...anAlert(labels),
+  labels: { alertname: 'X', ...labels },
+});
+
+describe('HTTP API over a real socket', () => {
+  let deps: FakeDeps;
+  let running: RunningServer;
+  let url: string;
+
+  before(async () => {
+    deps = createFakeDeps({ bodyLimitBytes: 64 * 1024 });
+    new Counter({ name: 'probe_total', help: 'probe', registers: [deps.registry] }).inc();
+    running = await startServer(deps);
+    url = running.url;
+  });
+  after(async () => running.close());
+
+  describe('POST /webhook', () => {
+    it('accepts an Alertmanager payload with 202 and one job per routed target', async () => {
+      const res = await call(url, 'POST', '/webhook', {
+        json: payload([rawAlert({ team: 'db' })]),
+      });
+      assert.equal(res.status, 202);
+      assert.deepEqual(Object.keys(res.body as object).sort(), ['job_ids', 'rejected']);
+      const body = res.body as { job_ids: string[]; rejected: unknown[] };
+      assert.equal(body.job_ids.length, 1);
+      assert.deepEqual(body.rejected, []);
+      assert.equal(deps.engine.submitted.at(-1)?.target, 'hook');
+    });
+
+    it('reports invalid alerts in rejected and queues the valid ones', async () => {
+      const before = deps.received.rejected;
+      const res = await call(url, 'POST', '/webhook', {
+        json: payload([rawAlert({}), { labels: { severity: 'critical' } }]),
+      });
+      assert.equal(res.status, 202);
+      assert.deepEqual((res.body as { rejected: unknown }).rejected, [
+        { index: 1, reason: 'alerts[1].labels.alertname: required' },
+      ]);
+      assert.equal(deps.received.rejected, before + 1);
+    });
+
+    it('answers 400 when every alert is invalid and counts them rejected', async () => {
+      const before = deps.received.rejected;
+      const res = await call(url, 'POST', '/webhook', { json: payload([{ labels: {} }]) });
+      assert.equal(res.status, 400);
+      assert.equal(deps.received.rejected, before + 1);
+      assert.equal(errorCode(res.body), 'invalid_request');
+      assert.deepEqual(errorPaths(res.body), ['body.alerts[0]']);
+    });
+
+    it('answers 400 for a body that is not a payload', async () => {
+      const res = await call(url, 'POST', '/webhook', { json: { hello: 'world' } });
+      assert.equal(res.status, 400);
+      assert.deepEqual(errorPaths(res.body), ['body.alerts']);
+    });
+
+    it('answers 400 in the envelope for malformed JSON', async () => {
+      const res = await call(url, 'POST', '/webhook', { raw: '{"alerts": [' });
+      assert.equal(res.status, 400);
+      assert.equal(errorCode(res.body), 'invalid_request');
+    });
+
+    it('answers 413 for a body over the limit', async () => {
+      const big = 'x'.repeat(70 * 1024);
+      const res = await call(url, 'POST', '/webhook', { json: payload([rawAlert({ big })]) });
+      assert.equal(res.status, 413);
+      assert.equal(errorCode(res.body), 'payload_too_large');
+    });
+
+    it('answers 415 for a body that is not JSON', async () => {
+      const res = await call(url, 'POST', '/webhook', {
+        raw: 'alertname=X',
+        headers: { 'content-type': 'text/plain' },
+      });
+      assert.equal(res.status, 415);
+      assert.equal(errorCode(res.body), 'unsupported_media_type');
+    });
+
+    it('counts an alert matching no target and still answers 202', async () => {
+      const before = deps.received.unrouted;
+      const res = await call(url, 'POST', '/webhook', {
+        json: payload([rawAlert({ route: 'none' })]),
+      });
+      assert.equal(res.status, 202);
+      assert.deepEqual((res.body as { job_ids: unknown }).job_ids, []);
+      assert.equal(deps.received.unrouted, before + 1);
+    });
+
+    it('answers 503 with Retry-After when the lane is full and queues nothing', async () => {
+      deps.engine.nextResult = {
+        ok: false,
+        code: 'queue_full',
+        priority: 'medium',
+        retryAfterMs: 2500,
+      };
+      const res = await call(url, 'POST', '/webhook', { json: payload([rawAlert({})]) });
+      deps.engine.nextResult = undefined;
+      assert.equal(res.status, 503);
+      assert.equal(res.headers['retry-after'], '3');
+      assert.equal(errorCode(res.body), 'queue_full');
+    });
+
+    it('answers 413 batch_too_large when the batch exceeds a lane', async () => {
+      deps.engine.nextResult = {
+        ok: false,
+        code: 'batch_too_large',
+        priority: 'medium',
+        capacity: 10,
+        size: 11,
+      };
+      const res = await call(url, 'POST', '/webhook', { json: payload([rawAlert({})]) });
+      deps.engine.nextResult = undefined;
+      assert.equal(res.status, 413);
+      assert.equal(errorCode(res.body), 'batch_too_large');
+    });
+
+    it('answers 503 stopping while the engine stops', async () => {
+      deps.engine.nextResult = { ok: false, code: 'stopping', retryAfterMs: 1000 };
+      const res = await call(url, 'POST', '/webhook', { json: payload([rawAlert({})]) });
+      deps.engine.nextResult = undefined;
+      assert.equal(res.status, 503);
+      assert.equal(res.headers['retry-after'], '1');
+      assert.equal(errorCode(res.body), 'stopping');
+    });
+  });
+
+  describe('POST /api/v2/publishing/queue/submit', () => {
+    const path = '/api/v2/publishing/queue/submit';
+
+    it('queues one job per named target', async () => {
+      const res = await call(url, 'POST', path, {
+        json: { alert: rawAlert({}), targets: ['hook'] },
+      });
+      assert.equal(res.status, 202);
+      assert.equal((res.body as { job_ids: string[] }).job_ids.length, 1);
+    });
+
+    it('answers 400 naming a disabled target', async () => {
+      const res = await call(url, 'POST', path, {
+        json: { alert: rawAlert({}), targets: ['off'] },
+      });
+      assert.equal(res.status, 400);
+      assert.deepEqual(errorPaths(res.body), ['body.targets']);
+    });
+
+    it('answers 400 naming an unknown target', async () => {
+      const res = await call(url, 'POST', path, {
+        json: { alert: rawAlert({}), targets: ['nope'] },
+      });
+      assert.equal(res.status, 400);
+      assert.deepEqual(errorPaths(res.body), ['body.targets']);
+    });
+
+    it('answers 400 naming the alert when alertname is missing', async () => {
+      const res = await call(url, 'POST', path, { json: { alert: { labels: { team: 'db' } } } });
+      assert.equal(res.status, 400);
+      assert.deepEqual(errorPaths(res.body), ['body.alert']);
+    });
+  });
+
+  describe('queue', () => {
+    it('reports lanes in snake_case with seconds', async () => {
+      const res = await call(url, 'GET', '/api/v2/publishing/queue/status');
+      assert.equal(res.status, 200);
+      const body = res.body as { lanes: { medium: Record<string, number> }; busy_workers: number };
+      assert.equal(body.lanes.medium['oldest_due_age_seconds'], 1.5);
+      assert.equal(body.busy_workers, 0);
+    });
+
+    it('reports stats with breaker states per target', async () => {
+      const res = await call(url, 'GET', '/api/v2/publishing/queue/stats');
+      assert.equal(res.status, 200);
+      const body = res.body as {
+        breakers: Record<string, { state: string }>;
+        success_rate: number;
+      };
+      assert.equal(body.breakers['hook']?.state, 'closed');
+      assert.equal(body.success_rate, 1);
+    });
+
+    it('lists jobs and shows one with ISO-8601 times', async () => {
+      const list = await call(url, 'GET', '/api/v2/publishing/queue/jobs?state=queued&limit=2');
+      assert.equal(list.status, 200);
+      const jobs = (list.body as { jobs: { id: string }[] }).jobs;
+      assert.equal(jobs.length, 2);
+      const one = await call(url, 'GET', `/api/v2/publishing/queue/jobs/${jobs[0]?.id ?? ''}`);
+      assert.equal(one.status, 200);
+      assert.equal((one.body as { submitted_at: string }).submitted_at, '2026-11-29T12:00:00.000Z');
+    });
+
+    it('answers 404 for an unknown job and 400 for a malformed id', async () => {
+      const unknown = await call(
+        url,
+        'GET',
+        '/api/v2/publishing/queue/jobs/00000000-0000-4000-8000-000000000000',
+      );
+      assert.equal(unknown.status, 404);
+      assert.equal(errorCode(unknown.body), 'not_found');
+      const bad = await call(url, 'GET', '/api/v2/publishing/queue/jobs/not-a-uuid');
+      assert.equal(bad.status, 400);
+      assert.deepEqual(errorPaths(bad.body), ['params.id']);
+    });
+
+    it('answers 400 naming a bad job filter', async () => {
+      const res = await call(url, 'GET', '/api/v2/publishing/queue/jobs?state=lost');
+      assert.equal(res.status, 400);
+      assert.deepEqual(errorPaths(res.body), ['querystring.state']);
+    });
+  });
+
+  describe('DLQ', () => {
+    const base = '/api/v2/publishing/dlq';
+
+    it('lists a filtered page', async () => {
+      const res = await call(url, 'GET', `${base}?target=chat&limit=10`);
+      assert.equal(res.status, 200);
+      const body = res.body as { entries: { target_name: string }[]; total: number; limit: number };
+      assert.deepEqual(
+        body.entries.map((e) => e.target_name),
+        ['chat'],
+      );
+      assert.equal(body.total, 1);
+      assert.equal(body.limit, 10);
+    });
+
+    for (const [query, field] of [
+      ['error_type=fatal', 'querystring.error_type'],
+      ['reason=bored', 'querystring.reason'],
+      ['replayed=maybe', 'querystring.replayed'],
+      ['limit=5000', 'querystring.limit'],
+      ['offset=-1', 'querystring.offset'],
+      ['failed_after=yesterday', 'querystring.failed_after'],
+      ['targt=x', 'querystring.targt'],
+    ] as const) {
+      it(`answers 400 naming ${field} for ${query}`, async () => {
+        const res = await call(url, 'GET', `${base}?${query}`);
+        assert.equal(res.status, 400);
+        assert.equal(errorCode(res.body), 'invalid_request');
+        assert.deepEqual(errorPaths(res.body), [field]);
+      });
+    }
+
+    it('shows stats', async () => {
+      const res = await call(url, 'GET', `${base}/stats`);
+      assert.equal(res.status, 200);
+      assert.equal(typeof (res.body as { total: number }).total, 'number');
+    });
+
+    it('replays an entry once (202) and refuses a second replay (409)', async () => {
+      const id = deps.entries[0]?.id ?? '';
+      const first = await call(url, 'POST', `${base}/${id}/replay`);
+      assert.equal(first.status, 202);
+      assert.match((first.body as { job_id: string }).job_id, /^[0-9a-f-]{36}$/);
+      const second = await call(url, 'POST', `${base}/${id}/replay`);
+      assert.equal(second.status, 409);
+      assert.equal(errorCode(second.body), 'already_replayed');
+    });
+
+    it('answers 404 for an unknown entry', async () => {
+      const res = await call(url, 'GET', `${base}/00000000-0000-4000-8000-000000000000`);
+      assert.equal(res.status, 404);
+      assert.equal(errorCode(res.body), 'not_found');
+    });
+
+    it('bulk replays by filter with a dry run first', async () => {
+      const dry = await call(url, 'POST', `${base}/replay`, {
+        json: { filters: { target: 'chat' }, dry_run: true },
+      });
+      assert.equal(dry.status, 200);
+      assert.deepEqual(dry.body, { matched: 1, replayed: 0, job_ids: [], dry_run: true });
+      const real = await call(url, 'POST', `${base}/replay`, {
+        json: { filters: { target: 'chat' }, limit: 5 },
+      });
+      assert.equal((real.body as { replayed: number }).replayed, 1);
+    });
+
+    it('answers 400 naming a bad bulk filter', async () => {
+      const res = await call(url, 'POST', `${base}/replay`, {
+        json: { filters: { priority: 'urgent' } },
+      });
+      assert.equal(res.status, 400);
+      assert.deepEqual(errorPaths(res.body), ['body.filters.priority']);
+    });
+
+    it('purges entries older than a duration and validates it', async () => {
+      const ok = await call(url, 'DELETE', `${base}/purge?older_than=720h`);
+      assert.equal(ok.status, 200);
+      assert.deepEqual(ok.body, { deleted_count: 0 });
+      const bad = await call(url, 'DELETE', `${base}/purge?older_than=soon`);
+      assert.equal(bad.status, 400);
+      assert.deepEqual(errorPaths(bad.body), ['query.older_than']);
+      const missing = await call(url, 'DELETE', `${base}/purge`);
+      assert.equal(missing.status, 400);
+      assert.deepEqual(errorPaths(missing.body), ['querystring.older_than']);
+    });
+
+    it('deletes one entry (204) and then answers 404', async () => {
+      const id = deps.entries[0]?.id ?? '';
+      assert.equal((await call(url, 'DELETE', `${base}/${id}`)).status, 204);
+      assert.equal((await call(url, 'DELETE', `${base}/${id}`)).status, 404);
+    });
+  });
+
+  describe('targets', () => {
+    it('lists targets with masked config and breaker state', async () => {
+      const res = await call(url, 'GET', '/api/v2/publishing/targets');
+      assert.equal(res.status, 200);
+      const hook = (res.body as { targets: Record<string, unknown>[] }).targets[0];
+      assert.equal(hook?.['breaker_state'], 'closed');
+      assert.deepEqual(hook?.['config'], {
+        url: 'http://127.0.0.1:9/hook',
+        headers: { authorization: '[redacted]' },
+      });
+    });
+
+    it('answers 404 for an unknown target and tests a known one', async () => {
+      assert.equal((await call(url, 'GET', '/api/v2/publishing/targets/nope')).status, 404);
+      assert.equal((await call(url, 'POST', '/api/v2/publishing/targets/nope/test')).status, 404);
+      const res = await call(url, 'POST', '/api/v2/publishing/targets/hook/test');
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, {
+        target: 'hook',
+        ok: true,
+        http_status: 200,
+        latency_ms: 3,
+        message: 'delivered',
+      });
+    });
+  });
+
+  describe('health and metrics', () => {
+    it('answers liveness, readiness and the injected registry', async () => {
+      assert.equal((await call(url, 'GET', '/healthz')).status, 200);
+      const ready = await call(url, 'GET', '/readyz');
+      assert.deepEqual(ready.body, {
+        status: 'ready',
+        stopping: false,
+        mode: 'memory',
+        database: 'ok',
+      });
+      const metrics = await call(url, 'GET', '/metrics');
+      assert.equal(metrics.status, 200);
+      assert.match(metrics.text, /^probe_total 1$/m);
+    });
+
+    it('answers unknown routes with 404 in the envelope', async () => {
+      const res = await call(url, 'GET', '/api/v2/nothing-here');
+      assert.equal(res.status, 404);
+      assert.equal(errorCode(res.body), 'not_found');
+    });
+  });
+
+  describe('draining', () => {
+    it('refuses new alerts with 503 and reports not ready', async () => {
+      running.server.drain();
+      const res = await call(url, 'POST', '/webhook', { json: payload([rawAlert({})]) });
+      assert.equal(res.status, 503);
+      assert.ok(res.headers['retry-after'] !== undefined);
+      const ready = await call(url, 'GET', '/readyz');
+      assert.equal(ready.status, 503);
+      assert.equal((ready.body as { stopping: boolean }).stopping, true);
+    });
+  });
+});
+
+describe('readiness by storage mode', () => {
+  it('stays ready in memory mode without the database and reports it degraded', async () => {
+    const running = await startServer(
+      createFakeDeps({
+        readiness: { mode: 'memory', databaseReachable: () => Promise.resolve(false) },
+      }),
+    );
+    const res = await call(running.url, 'GET', '/readyz');
+    await running.close();
+    assert.equal(res.status, 200);
+    assert.equal((res.body as { database: string }).database, 'degraded');
+  });
+
+  it('is not ready in durable mode without the database', async () => {
+    const running = await startServer(
+      createFakeDeps({
+        readiness: { mode: 'durable', databaseReachable: () => Promise.resolve(false) },
+      }),
+    );
+    const res = await call(running.url, 'GET', '/readyz');
+    await running.close();
+    assert.equal(res.status, 503);
+    assert.equal((res.body as { database: string }).database, 'unavailable');
+  });
+});

@@ -1,0 +1,84 @@
+import type { AddressInfo } from 'node:net';
+
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+
+import { createAuthHook } from './auth.js';
+import { createErrorHandler, envelope, sendError } from './errors.js';
+import type { ServerDeps } from './ports.js';
+import { registerDlqRoutes } from './routes/dlq-routes.js';
+import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerIngestRoutes } from './routes/ingest-routes.js';
+import { registerQueueRoutes } from './routes/queue-routes.js';
+import { registerTargetRoutes } from './routes/target-routes.js';
+
+export interface HttpServer {
+  readonly fastify: FastifyInstance;
+  /** Resolves with the base URL once listening (port 0 picks a free port). */
+  listen(host: string, port: number): Promise<string>;
+  /** Stop admitting: webhook, submit and replay answer 503 + Retry-After, /readyz 503. */
+  drain(): void;
+  close(): Promise<void>;
+}
+
+export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpServer {
+  let draining = false;
+  const isDraining = (): boolean => draining;
+  const fastify = Fastify({
+    loggerInstance: logger,
+    // Per-request lines are logged below at a level that depends on the status.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimitBytes,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  });
+
+  // The API speaks JSON only: anything else is a 415, not a string handed to the routes.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.setErrorHandler(createErrorHandler(logger));
+  fastify.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      404,
+      envelope('not_found', `no route ${request.method} ${request.url.split('?', 1)[0] ?? ''}`),
+    ),
+  );
+  fastify.addHook('onRequest', createAuthHook(deps.auth));
+  fastify.addHook('onResponse', async (request, reply) => {
+    const line = {
+      method: request.method,
+      url: request.url.split('?', 1)[0],
+      status: reply.statusCode,
+      duration_ms: Math.round(reply.elapsedTime),
+    };
+    if (reply.statusCode >= 500) request.log.warn(line, 'request');
+    else if (reply.statusCode >= 400) request.log.info(line, 'request');
+    else request.log.debug(line, 'request');
+  });
+
+  registerIngestRoutes(fastify, deps, isDraining);
+  registerQueueRoutes(fastify, deps);
+  registerDlqRoutes(fastify, deps, isDraining);
+  registerTargetRoutes(fastify, deps);
+  registerHealthRoutes(fastify, deps, isDraining);
+
+  return {
+    fastify,
+    async listen(host, port) {
+      await fastify.listen({ host, port });
+      const address = fastify.server.address();
+      if (address === null || typeof address === 'string') return `http://${host}:${port}`;
+      return `http://${formatHost((address satisfies AddressInfo).address)}:${address.port}`;
+    },
+    drain() {
+      draining = true;
+    },
+    async close() {
+      await fastify.close();
+    },
+  };
+}
+
+function formatHost(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}

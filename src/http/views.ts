@@ -1,0 +1,113 @@
+import type { JobSnapshot } from '../domain/job.js';
+import type { LaneStatus, QueueStats, QueueStatus } from '../queue/publishing-engine.js';
+import type { TargetTestResult, TargetView } from './ports.js';
+
+/** Wire shapes: snake_case names, ISO-8601 UTC times (the engine keeps epoch ms). */
+
+export function iso(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+function optionalIso(epochMs: number | undefined): string | null {
+  return epochMs === undefined ? null : iso(epochMs);
+}
+
+export function jobView(job: JobSnapshot) {
+  return {
+    id: job.id,
+    fingerprint: job.fingerprint,
+    alertname: job.alertname,
+    alert_status: job.alertStatus,
+    target: job.target,
+    priority: job.priority,
+    state: job.state,
+    attempts: job.attempts,
+    retries: job.retries,
+    submitted_at: iso(job.submittedAt),
+    updated_at: iso(job.updatedAt),
+    started_at: optionalIso(job.startedAt),
+    completed_at: optionalIso(job.completedAt),
+    next_attempt_at: optionalIso(job.nextAttemptAt),
+    last_error:
+      job.lastError === undefined
+        ? null
+        : {
+            type: job.lastError.type,
+            reason: job.lastError.reason,
+            http_status: job.lastError.status ?? null,
+            message: job.lastError.message,
+          },
+    replay_of: job.replayOf ?? null,
+  };
+}
+
+function laneView(lane: LaneStatus) {
+  return {
+    size: lane.size,
+    capacity: lane.capacity,
+    queued: lane.queued,
+    retrying: lane.retrying,
+    failed: lane.failed,
+    oldest_due_age_seconds: lane.oldestDueAgeMs / 1000,
+  };
+}
+
+export function queueStatusView(status: QueueStatus) {
+  return {
+    lanes: {
+      high: laneView(status.lanes.high),
+      medium: laneView(status.lanes.medium),
+      low: laneView(status.lanes.low),
+    },
+    retrying: status.retrying,
+    in_flight: status.inFlight,
+    workers: status.workers,
+    busy_workers: status.busyWorkers,
+    stopping: status.stopping,
+  };
+}
+
+export function queueStatsView(stats: QueueStats) {
+  const breakers: Record<
+    string,
+    { state: string; consecutive_failures: number; opened_at: string | null }
+  > = {};
+  for (const [name, breaker] of Object.entries(stats.breakers)) {
+    breakers[name] = {
+      state: breaker.state,
+      consecutive_failures: breaker.consecutiveFailures,
+      opened_at: optionalIso(breaker.openedAt),
+    };
+  }
+  return {
+    submitted: stats.submitted,
+    succeeded: stats.succeeded,
+    dead_lettered: stats.deadLettered,
+    retried: stats.retried,
+    attempts: stats.attempts,
+    failed_attempts: stats.failedAttempts,
+    success_rate: stats.successRate,
+    dead_lettered_by_reason: stats.deadLetteredByReason,
+    breakers,
+  };
+}
+
+export function targetView(target: TargetView) {
+  return {
+    name: target.name,
+    type: target.type,
+    enabled: target.enabled,
+    breaker_state: target.breaker,
+    config: target.config,
+  };
+}
+
+export function targetTestView(name: string, result: TargetTestResult) {
+  return {
+    target: name,
+    ok: result.ok,
+    http_status: result.status,
+    latency_ms: result.latencyMs,
+    message: result.message,
+  };
+}

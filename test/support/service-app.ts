@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+import { pino } from 'pino';
+
+import type { App } from '../../src/app.js';
+import { createApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import type { Clock } from '../../src/domain/clock.js';
+
+export interface RunningApp {
+  app: App;
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface AppSetup {
+  /** YAML for the whole config except storage (added here). */
+  yaml: string;
+  databaseUrl?: string;
+  clock?: Clock;
+  env?: Record<string, string>;
+}
+
+/** The real app from real YAML on 127.0.0.1:0, logging nothing, data in a temp folder. */
+export async function startApp(setup: AppSetup): Promise<RunningApp> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'alert-publisher-e2e-'));
+  const storage = `storage:\n  data_dir: "${dataDir}"\n  database_url: "${setup.databaseUrl ?? ''}"\n`;
+  const config = parseConfig(`${storage}${setup.yaml}`, { env: setup.env ?? {}, source: 'e2e' });
+  const app = await createApp({
+    config,
+    logger: pino({ level: 'silent' }),
+    version: '0.0.0-e2e',
+    random: () => 0,
+    processMetrics: false,
+    ...(setup.clock === undefined ? {} : { clock: setup.clock }),
+  });
+  const url = await app.listen(0);
+  return {
+    app,
+    url,
+    dataDir,
+    async stop() {
+      await app.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Waits for `check` by letting real I/O run (event-loop turns, no timers): bounded by turns,
+ * not by wall time, so a broken check fails instead of hanging.
+ */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  turns = 5_000,
+): Promise<T> {
+  for (let i = 0; i < turns; i += 1) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await nextTurn();
+  }
+  throw new Error(`never happened: ${what}`);
+}
