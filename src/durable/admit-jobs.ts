@@ -2,7 +2,7 @@ import type { Db } from '../db/db.js';
 import type { Alert, Classification } from '../domain/alert.js';
 import type { DeadLetter } from '../domain/dead-letter.js';
 import type { Priority } from '../domain/job.js';
-import type { QueueSettings } from './durable-config.js';
+import type { EngineConfig } from '../queue/engine-config.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { planAdmission } from './plan-admission.js';
@@ -17,8 +17,7 @@ export interface NewJob {
 }
 
 export type AdmitResult =
-  | { ok: true; overflowed: NewJob[] }
-  | { ok: false; code: 'queue_full'; priority: Priority };
+  { ok: true; overflowed: NewJob[] } | { ok: false; code: 'queue_full'; priority: Priority };
 
 /** Serialises admissions across instances so that "count, then insert" cannot overfill a lane. */
 const ADMISSION_LOCK = 7_243_001;
@@ -31,7 +30,7 @@ const ADMISSION_LOCK = 7_243_001;
 export async function admitJobs(
   db: Db,
   jobs: readonly NewJob[],
-  settings: QueueSettings,
+  settings: Pick<EngineConfig, 'capacity' | 'perTargetShare'>,
   nowMs: number,
   deadLetters: { insert: DeadLetterInsert; letterOf: (job: NewJob, nowMs: number) => DeadLetter },
 ): Promise<AdmitResult> {

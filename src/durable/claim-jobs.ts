@@ -76,9 +76,6 @@ export async function claimJobs(db: Db, request: ClaimRequest): Promise<Claimed[
     at(request.nowMs - request.maxWaitMs.low),
   ]);
   return result.rows.sort(
-    (a, b) =>
-      a.rank - b.rank ||
-      a.due_at.getTime() - b.due_at.getTime() ||
-      a.seq - b.seq,
+    (a, b) => a.rank - b.rank || a.due_at.getTime() - b.due_at.getTime() || a.seq - b.seq,
   );
 }

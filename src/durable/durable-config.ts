@@ -1,14 +1,3 @@
-import type { Priority } from '../domain/job.js';
-
-/** The queue settings both modes share (SPEC §11 `queue`), durations in milliseconds. */
-export interface QueueSettings {
-  workers: number;
-  capacity: Record<Priority, number>;
-  maxWaitMs: { medium: number; low: number };
-  perTargetConcurrency: number;
-  perTargetShare: number;
-}
-
 /** Settings only durable mode has (`queue.durable` in the config). */
 export interface DurableSettings {
   /** Names this instance in lease_owner; unique per process. */

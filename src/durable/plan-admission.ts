@@ -1,6 +1,6 @@
 import type { Priority } from '../domain/job.js';
 import { PRIORITIES } from '../domain/job.js';
-import type { QueueSettings } from './durable-config.js';
+import type { EngineConfig } from '../queue/engine-config.js';
 
 /** Waiting jobs (queued or retrying) per lane and target, as counted in the table. */
 export type WaitingCounts = ReadonlyMap<Priority, ReadonlyMap<string, number>>;
@@ -11,8 +11,7 @@ export interface Admittable {
 }
 
 export type AdmissionPlan<J> =
-  | { ok: true; accepted: J[]; overflowed: J[] }
-  | { ok: false; priority: Priority };
+  { ok: true; accepted: J[]; overflowed: J[] } | { ok: false; priority: Priority };
 
 /**
  * All-or-nothing per call (SPEC §5): a target may fill at most `perTargetShare` of a lane (its
@@ -21,7 +20,7 @@ export type AdmissionPlan<J> =
 export function planAdmission<J extends Admittable>(
   jobs: readonly J[],
   waiting: WaitingCounts,
-  settings: QueueSettings,
+  settings: Pick<EngineConfig, 'capacity' | 'perTargetShare'>,
 ): AdmissionPlan<J> {
   const accepted: J[] = [];
   const overflowed: J[] = [];

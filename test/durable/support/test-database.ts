@@ -13,7 +13,8 @@ import type { Db, QueryResult } from '../../../src/db/db.js';
  * test/support/databases.ts, these tiny Db adapters and this migration applier stand in.
  */
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '../../../migrations');
-const ADMIN_URL = process.env['TEST_ADMIN_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL =
+  process.env['TEST_ADMIN_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** Stand-in for migrations/0001 until it lands: the columns SPEC §6 names. */
 const DLQ_STAND_IN = `CREATE TABLE IF NOT EXISTS publishing_dlq (
@@ -26,7 +27,9 @@ const DLQ_STAND_IN = `CREATE TABLE IF NOT EXISTS publishing_dlq (
   replayed_at timestamptz, replay_result text, replay_job_id uuid, replay_of uuid)`;
 
 export function migrationScripts(): string[] {
-  const files = readdirSync(MIGRATIONS).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+  const files = readdirSync(MIGRATIONS)
+    .filter((f) => /^\d{4}_.*\.sql$/.test(f))
+    .sort();
   const scripts = files.map((f) => readFileSync(join(MIGRATIONS, f), 'utf8'));
   if (!files.some((f) => f.startsWith('0001_'))) scripts.unshift(DLQ_STAND_IN);
   return scripts;
@@ -34,7 +37,8 @@ export function migrationScripts(): string[] {
 
 export function pgDb(connectionString: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString, max });
-  const wrap = (client: pg.Pool | pg.PoolClient): Db['query'] =>
+  const wrap =
+    (client: pg.Pool | pg.PoolClient): Db['query'] =>
     async <Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>> => {
       const result = await client.query(text, params === undefined ? undefined : [...params]);
       // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- rows come typed by the caller's SQL
