@@ -34,10 +34,13 @@ CREATE TABLE publishing_jobs (
   lease_owner text,
   lease_expires_at timestamptz,
   CHECK ((state = 'processing') = (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL))
-);
+)
+-- Every job is updated 2-3 times and deleted after retention: vacuum early so claims do not
+-- wade through dead index entries at the head of the due index.
+WITH (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.05);
 
--- Claims: one index range per lane, oldest due first.
-CREATE INDEX publishing_jobs_due_idx ON publishing_jobs (priority, due_at, seq)
+-- Claims: one index range per target and lane, oldest due first.
+CREATE INDEX publishing_jobs_due_idx ON publishing_jobs (target_name, priority, due_at, seq)
   WHERE state IN ('queued', 'retrying');
 -- Order per (target, fingerprint): "is there an older active job of this chain?"
 CREATE INDEX publishing_jobs_chain_idx ON publishing_jobs (target_name, fingerprint, seq)

@@ -18,37 +18,41 @@ export interface Claimed extends ClaimedRow {
   seq: number;
 }
 
-const CHAIN_HEAD = `NOT EXISTS (
-  SELECT 1 FROM publishing_jobs p
-  WHERE p.target_name = j.target_name AND p.fingerprint = j.fingerprint AND p.seq < j.seq
+/** The oldest active job of its (target, fingerprint): one probe of publishing_jobs_chain_idx. */
+const CHAIN_HEAD = `j.seq = (
+  SELECT min(p.seq) FROM publishing_jobs p
+  WHERE p.target_name = j.target_name AND p.fingerprint = j.fingerprint
     AND p.state IN ('queued', 'processing', 'retrying', 'failed'))`;
 
 function lane(rank: number, priority: string, dueCondition: string): string {
-  return `(SELECT j.id, j.target_name, ${rank} AS rank, j.due_at, j.seq FROM publishing_jobs j
-    WHERE j.state IN ('queued', 'retrying') AND j.priority = '${priority}' AND ${dueCondition}
-      AND j.target_name = ANY($5::text[]) AND ${CHAIN_HEAD}
-    ORDER BY j.due_at, j.seq LIMIT $4)`;
+  return `(SELECT j.id, ${rank} AS rank, j.due_at, j.seq FROM publishing_jobs j
+    WHERE j.state IN ('queued', 'retrying') AND j.target_name = s.target_name
+      AND j.priority = '${priority}' AND ${dueCondition} AND ${CHAIN_HEAD}
+    ORDER BY j.due_at, j.seq LIMIT s.slots)`;
 }
 
 /**
- * One statement: per lane an index range scan of due chain heads ($7/$8 are the aging
- * thresholds, so the five ranges are disjoint), per-target slots applied by a window, then
- * `FOR UPDATE SKIP LOCKED` so concurrent instances never take the same row, and the lease set.
- * A row another instance claimed meanwhile fails the re-checked `state` condition and is skipped.
+ * One statement. Per target with free slots and per lane, an index range scan
+ * (publishing_jobs_due_idx: target, lane, due time) of due chain heads, at most that target's
+ * slots ($7/$8 are the aging thresholds, so the five ranges are disjoint); the best `limit`
+ * overall; then `FOR UPDATE SKIP LOCKED`, so concurrent instances never take the same row, and
+ * the lease. A row another instance claimed meanwhile fails the re-checked `state` and is skipped.
  */
 export const CLAIM_SQL = `
-WITH lanes AS (
-  ${lane(0, 'medium', 'j.due_at <= $7')}
-  UNION ALL ${lane(0, 'low', 'j.due_at <= $8')}
-  UNION ALL ${lane(1, 'high', 'j.due_at <= $1')}
-  UNION ALL ${lane(2, 'medium', 'j.due_at > $7 AND j.due_at <= $1')}
-  UNION ALL ${lane(3, 'low', 'j.due_at > $8 AND j.due_at <= $1')}
-), ranked AS (
-  SELECT l.id, l.rank, l.due_at, l.seq, s.slots,
-    row_number() OVER (PARTITION BY l.target_name ORDER BY l.rank, l.due_at, l.seq) AS nth
-  FROM lanes l JOIN unnest($5::text[], $6::int[]) AS s(target_name, slots) USING (target_name)
+WITH candidates AS (
+  SELECT c.id, c.rank, c.due_at, c.seq
+  FROM unnest($5::text[], $6::int[]) AS s(target_name, slots)
+  CROSS JOIN LATERAL (
+    SELECT * FROM (
+      ${lane(0, 'medium', 'j.due_at <= $7')}
+      UNION ALL ${lane(0, 'low', 'j.due_at <= $8')}
+      UNION ALL ${lane(1, 'high', 'j.due_at <= $1')}
+      UNION ALL ${lane(2, 'medium', 'j.due_at > $7 AND j.due_at <= $1')}
+      UNION ALL ${lane(3, 'low', 'j.due_at > $8 AND j.due_at <= $1')}
+    ) AS lanes ORDER BY rank, due_at, seq LIMIT s.slots
+  ) AS c
 ), picked AS (
-  SELECT id, rank FROM ranked WHERE nth <= slots ORDER BY rank, due_at, seq LIMIT $4
+  SELECT id, rank FROM candidates ORDER BY rank, due_at, seq LIMIT $4
 ), locked AS (
   SELECT j.id, picked.rank FROM publishing_jobs j JOIN picked USING (id)
   WHERE j.state IN ('queued', 'retrying')
