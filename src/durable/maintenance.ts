@@ -26,8 +26,12 @@ export interface MaintenanceDeps {
  * of dead instances to waiting, refresh the lane counts; every purge interval: retention.
  */
 export async function runMaintenance(deps: MaintenanceDeps, signal: AbortSignal): Promise<void> {
+  // Two loops, so that a slow count or purge never delays a lease renewal.
+  await Promise.all([keepLeases(deps, signal), keepHouse(deps, signal)]);
+}
+
+async function keepLeases(deps: MaintenanceDeps, signal: AbortSignal): Promise<void> {
   const { settings, clock, holdings } = deps;
-  let lastPurgeMs = clock.now();
   while (!signal.aborted) {
     const now = clock.now();
     const ids = [...holdings.byId.keys()];
@@ -50,6 +54,15 @@ export async function runMaintenance(deps: MaintenanceDeps, signal: AbortSignal)
       const reaped = await reapExpiredLeases(deps.db, now, 1_000);
       if (reaped > 0) deps.onReaped(reaped);
     });
+    await pause(clock, settings.heartbeatMs, signal);
+  }
+}
+
+async function keepHouse(deps: MaintenanceDeps, signal: AbortSignal): Promise<void> {
+  const { settings, clock } = deps;
+  let lastPurgeMs = clock.now();
+  while (!signal.aborted) {
+    const now = clock.now();
     await step(deps, 'counting lanes', async () =>
       deps.onLaneCounts(await countLanes(deps.db, now)),
     );
@@ -64,11 +77,16 @@ export async function runMaintenance(deps: MaintenanceDeps, signal: AbortSignal)
         if (deleted > 0) deps.logger.info({ deleted }, 'purged finished jobs past retention');
       });
     }
-    await clock.sleep(settings.heartbeatMs, signal).then(
-      () => undefined,
-      () => undefined,
-    );
+    await pause(clock, settings.heartbeatMs, signal);
   }
+}
+
+function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  // An abort (stop) ends the pause early; both ways the loop re-checks the signal.
+  return clock.sleep(ms, signal).then(
+    () => undefined,
+    () => undefined,
+  );
 }
 
 async function step(deps: MaintenanceDeps, what: string, fn: () => Promise<void>): Promise<void> {

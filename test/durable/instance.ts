@@ -64,6 +64,8 @@ const engine = await createDurableEngine({
     heartbeatMs: Number(env('HEARTBEAT_MS', '500')),
     leaseMs: Number(env('LEASE_MS', '6000')),
     pollMs: 1_000,
+    completionBatch: Number(env('COMPLETION_BATCH', '500')),
+    prefetchPerWorker: Number(env('PREFETCH', '1')),
   },
   listen: createPgListen(url, logger),
 });
