@@ -25,6 +25,7 @@ export async function finishJobs(
   insertDeadLetters: DeadLetterInsert,
 ): Promise<Set<string>> {
   if (completions.length === 0) return new Set();
+  const sorted = [...completions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return db.transaction(async (tx) => {
     const result = await tx.query<{ id: string }>(
       `UPDATE publishing_jobs AS j SET state = c.state, updated_at = $2,
@@ -37,30 +38,36 @@ export async function finishJobs(
          http_status = CASE WHEN c.error_type IS NULL THEN j.http_status ELSE c.http_status END,
          error_message = coalesce(c.error_message, j.error_message),
          lease_owner = NULL, lease_expires_at = NULL
-       FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[],
-         $9::text[], $10::int[], $11::text[])
-         AS c(id, state, due_at, retry_inc, refund, error_type, error_reason, http_status,
-           error_message)
+       FROM (
+         SELECT c.* FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::int[], $7::int[],
+           $8::text[], $9::text[], $10::int[], $11::text[])
+           AS c(id, state, due_at, retry_inc, refund, error_type, error_reason, http_status,
+             error_message)
+         -- Rows locked one by one in id order (sorted below): concurrent completions never
+         -- deadlock; renewals and claims skip locked rows.
+         JOIN LATERAL (SELECT p.id FROM publishing_jobs p WHERE p.id = c.id FOR UPDATE) AS l
+           ON true
+       ) AS c
        WHERE j.id = c.id AND j.state = 'processing' AND j.lease_owner = $1
        RETURNING j.id`,
       [
         owner,
         new Date(nowMs).toISOString(),
-        completions.map((c) => c.id),
-        completions.map(stateOf),
-        completions.map((c) => (c.kind === 'retry' ? new Date(c.dueAtMs).toISOString() : null)),
-        completions.map((c) => (c.kind === 'retry' && c.countsRetry ? 1 : 0)),
-        completions.map((c) => (c.kind === 'release' ? 1 : 0)),
-        completions.map((c) => errorOf(c)?.type ?? null),
-        completions.map((c) => errorOf(c)?.reason ?? null),
-        completions.map((c) => errorOf(c)?.status ?? null),
-        completions.map((c) => errorOf(c)?.message ?? null),
+        sorted.map((c) => c.id),
+        sorted.map(stateOf),
+        sorted.map((c) => (c.kind === 'retry' ? new Date(c.dueAtMs).toISOString() : null)),
+        sorted.map((c) => (c.kind === 'retry' && c.countsRetry ? 1 : 0)),
+        sorted.map((c) => (c.kind === 'release' ? 1 : 0)),
+        sorted.map((c) => errorOf(c)?.type ?? null),
+        sorted.map((c) => errorOf(c)?.reason ?? null),
+        sorted.map((c) => errorOf(c)?.status ?? null),
+        sorted.map((c) => errorOf(c)?.message ?? null),
       ],
     );
     const written = new Set(result.rows.map((row) => row.id));
     const letters: DeadLetter[] = [];
     let backToWaiting = false;
-    for (const c of completions) {
+    for (const c of sorted) {
       if (!written.has(c.id)) continue;
       if (c.kind === 'dead') letters.push(c.letter);
       if (c.kind === 'release') backToWaiting = true;

@@ -13,9 +13,20 @@ export async function renewLeases(
 ): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const result = await db.query<{ id: string }>(
-    `UPDATE publishing_jobs SET lease_expires_at = $3
-     WHERE id = ANY($2::uuid[]) AND state = 'processing' AND lease_owner = $1
-     RETURNING id`,
+    // SKIP LOCKED: a row locked now is being finished by this instance's own completion (or
+    // reaped); renewal never waits, so it cannot deadlock with completions. Whether a job is
+    // still ours is read from the statement's snapshot, renewed or not.
+    `WITH mine AS (
+       SELECT id FROM publishing_jobs
+       WHERE id = ANY($2::uuid[]) AND state = 'processing' AND lease_owner = $1
+       FOR UPDATE SKIP LOCKED
+     ), renewed AS (
+       -- Runs to completion although unreferenced (PostgreSQL: data-modifying WITH).
+       UPDATE publishing_jobs AS j SET lease_expires_at = $3 FROM mine
+       WHERE j.id = mine.id RETURNING j.id
+     )
+     SELECT id FROM publishing_jobs
+     WHERE id = ANY($2::uuid[]) AND state = 'processing' AND lease_owner = $1`,
     [owner, ids, new Date(leaseUntilMs).toISOString()],
   );
   return new Set(result.rows.map((row) => row.id));

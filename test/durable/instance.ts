@@ -57,6 +57,10 @@ const engine = await createDurableEngine({
     ...DEFAULT_ENGINE_CONFIG,
     workers,
     perTargetConcurrency: Number(env('PER_TARGET', '8')),
+    maxWaitMs: {
+      medium: Number(env('MAX_WAIT_MEDIUM_MS', '10000')),
+      low: Number(env('MAX_WAIT_LOW_MS', '60000')),
+    },
     capacity: { high: 100_000, medium: 100_000, low: 100_000 },
   },
   durable: {

@@ -33,6 +33,9 @@ test('two instances on one database: each job delivered once, never by both at o
     WORKERS: '8',
     TARGETS: '4',
     PER_TARGET: '4',
+    // Aging is for starvation; on a slow machine it would legitimately reorder this backlog.
+    MAX_WAIT_MEDIUM_MS: '600000',
+    MAX_WAIT_LOW_MS: '600000',
   };
   const [a, b] = await Promise.all([startInstance('a', env), startInstance('b', env)]);
   await waitUntil('every job delivered', () => sink.records.length >= total, 60_000);
