@@ -53,7 +53,9 @@ export function formatDuration(ms: number): string {
 
 /** A config duration: a string such as `30s` (or a number of milliseconds), parsed to ms. */
 export const durationMs = z
-  .union([z.string(), z.number().int().nonnegative()])
+  .union([z.string(), z.number().int().nonnegative()], {
+    error: 'expected a duration such as 500ms, 30s, 5m or 1h30m',
+  })
   .transform((value, ctx) => {
     if (typeof value === 'number') return value;
     const ms = parseDurationMs(value.trim());

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { parseMatchers } from '../ingest/matchers.js';
 import { durationMs } from './duration.js';
 
 /**
@@ -22,6 +23,12 @@ export const retryOverrideSchema = z
   .strict();
 export type RetryOverride = z.infer<typeof retryOverrideSchema>;
 
+/** One Alertmanager-style matcher entry, checked here so errors name `targets[i].match[j]`. */
+const matcherEntry = z.string().superRefine((entry, ctx) => {
+  const parsed = parseMatchers(entry);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+});
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
 const commonTargetFields = {
@@ -30,7 +37,7 @@ const commonTargetFields = {
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, "_", "." and "-", at most 63'),
   enabled: z.boolean().default(true),
   /** Alertmanager-style matchers, all of which must hold; empty = every alert. */
-  match: z.array(z.string()).default([]),
+  match: z.array(matcherEntry).default([]),
   timeout: durationMs.default(10_000),
   retry: retryOverrideSchema.default({}),
 };

@@ -1,0 +1,325 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+import { ConfigError } from './config-error.js';
+import type { ConfigProblem } from './config-error.js';
+import { BUNDLED_CONFIG_PATH, configPathOf, loadConfig, parseConfig } from './load-config.js';
+
+const source = 'test.yaml';
+
+function problemsOf(text: string, env: Record<string, string> = {}): string[] {
+  try {
+    parseConfig(text, { env, source });
+  } catch (error: unknown) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.problems.map((p: ConfigProblem) => `${p.path}: ${p.message}`);
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+describe('parseConfig defaults', () => {
+  it('gives every SPEC default for an empty file, durations in ms and sizes in bytes', () => {
+    const config = parseConfig('', { env: {}, source });
+    assert.deepEqual(config, {
+      server: { host: '0.0.0.0', port: 8080, body_limit: 1_048_576 },
+      auth: { api_token: '', read_token: '', webhook_token: '' },
+      storage: { database_url: '', data_dir: './data' },
+      shutdown_timeout: 30_000,
+      queue: {
+        mode: 'memory',
+        workers: 10,
+        capacity: { high: 500, medium: 1000, low: 500 },
+        max_wait: { medium: 10_000, low: 60_000 },
+        per_target_concurrency: 4,
+        per_target_share: 0.5,
+      },
+      retry: {
+        max_retries: 3,
+        base: 2_000,
+        factor: 2,
+        max_delay: 30_000,
+        jitter: 1_000,
+        max_retry_after: 300_000,
+        max_job_age: 3_600_000,
+      },
+      circuit_breaker: { failure_threshold: 5, success_threshold: 2, open_timeout: 30_000 },
+      tracking: { capacity: 10_000 },
+      dlq: { retention: 2_592_000_000, purge_interval: 3_600_000 },
+      targets: [],
+      log: { level: 'info' },
+    });
+  });
+
+  it('fills the defaults of a partly written nested block', () => {
+    const config = parseConfig('queue:\n  capacity: { high: 50 }\n', { env: {}, source });
+    assert.deepEqual(config.queue.capacity, { high: 50, medium: 1000, low: 500 });
+    assert.equal(config.queue.workers, 10);
+  });
+
+  it('gives target defaults and reads sizes and durations', () => {
+    const config = parseConfig(
+      [
+        'server: { body_limit: 512KiB }',
+        'shutdown_timeout: 1m30s',
+        'targets:',
+        '  - { name: audit, type: webhook, url: "https://audit.example.com/a" }',
+      ].join('\n'),
+      { env: {}, source },
+    );
+    assert.equal(config.server.body_limit, 524_288);
+    assert.equal(config.shutdown_timeout, 90_000);
+    const [target] = config.targets;
+    assert.equal(target?.type, 'webhook');
+    assert.equal(target?.enabled, true);
+    assert.deepEqual(target?.match, []);
+    assert.equal(target?.timeout, 10_000);
+  });
+});
+
+describe('parseConfig errors name their key path', () => {
+  it('lists every problem at once', () => {
+    const problems = problemsOf(
+      [
+        'server: { hots: x, port: 70000 }',
+        'queue: { workers: 0, capacity: { high: -1 }, mode: fast, per_target_share: 2 }',
+        'retry: { base: soon, factor: 0.5 }',
+        'circuit_breaker: { open_timeout: 0s }',
+        'log: { level: loud }',
+        'storage: { database_url: "mysql://x" }',
+        'typo_section: {}',
+      ].join('\n'),
+    );
+    assert.deepEqual(problems.sort(), [
+      'circuit_breaker.open_timeout: must be greater than 0',
+      'log.level: must be one of trace, debug, info, warn, error, fatal, silent',
+      'queue.capacity.high: expected a positive integer',
+      'queue.mode: must be memory or durable',
+      'queue.per_target_share: expected a number greater than 0 and at most 1',
+      'queue.workers: expected a positive integer',
+      'retry.base: invalid duration "soon": use a Prometheus duration such as 500ms, 30s, 5m or 1h30m',
+      'retry.factor: expected a number 1-10',
+      'server.hots: unknown key',
+      'server.port: expected a port number 0-65535',
+      'storage.database_url: must be a postgres:// or postgresql:// URL (or empty for the embedded database)',
+      'typo_section: unknown key',
+    ]);
+  });
+
+  it('names nested target keys: url, type, unknown keys, matchers, retry overrides', () => {
+    const problems = problemsOf(
+      [
+        'targets:',
+        '  - { name: a, type: log }',
+        '  - { name: b, type: slack, url: "https://hooks.slack.com/x", match: [\'team="db"\', \'severity=~"(crit"\'] }',
+        '  - { name: c, type: webhook, url: "ftp://x", colour: red }',
+        '  - { name: d, type: carrier-pigeon }',
+        '  - { name: e, type: pagerduty, routing_key: k, retry: { max_retries: -1, bogus: 1 } }',
+        '  - { name: f, type: webhook }',
+        '  - { name: "bad name", type: log }',
+        '  - { name: a, type: log, match: ["no operator"] }',
+      ].join('\n'),
+    );
+    assert.deepEqual(problems, [
+      'targets[1].match[1]: invalid regular expression in matcher severity=~"(crit": ' +
+        problems[0]?.split('severity=~"(crit": ')[1],
+      'targets[2].url: must be an http:// or https:// URL',
+      'targets[2].colour: unknown key',
+      'targets[3].type: must be one of webhook, slack, pagerduty, rootly, log',
+      'targets[4].retry.max_retries: must be at least 0',
+      'targets[4].retry.bogus: unknown key',
+      'targets[5].url: must be an http:// or https:// URL',
+      'targets[6].name: letters, digits, "_", "." and "-", at most 63',
+      'targets[7].match[0]: bad matcher format: no operator (expected name=value, name!=value, name=~regex or name!~regex)',
+    ]);
+  });
+
+  it('reports duplicate target names with both positions', () => {
+    assert.deepEqual(
+      problemsOf('targets:\n  - { name: a, type: log }\n  - { name: a, type: log }\n'),
+      ['targets[1].name: duplicate target name "a" (also targets[0])'],
+    );
+  });
+
+  it('says "required" for a missing field and names the wrong type it got', () => {
+    assert.deepEqual(problemsOf('targets:\n  - { type: rootly }\nserver: { host: [] }\n'), [
+      'server.host: expected string, got a list',
+      'targets[0].name: required',
+      'targets[0].token: required',
+    ]);
+  });
+
+  it('reports YAML syntax errors with line and column and no stack trace', () => {
+    const problems = problemsOf('server:\n  port: 8080\n  host: [unclosed\n');
+    assert.equal(problems.length > 0, true);
+    assert.match(problems[0] ?? '', /^: YAML syntax error: line \d+, column \d+: /);
+  });
+
+  it('refuses a key written twice', () => {
+    const problems = problemsOf('queue:\n  workers: 2\n  workers: 3\n');
+    assert.match(
+      problems[0] ?? '',
+      /^: YAML syntax error: line 3, column 3: Map keys must be unique/,
+    );
+  });
+
+  it('refuses a file that is not a mapping', () => {
+    assert.deepEqual(problemsOf('- a\n- b\n'), [': expected object, got a list']);
+  });
+
+  it('words the whole error as one readable message listing every problem', () => {
+    try {
+      parseConfig('queue: { workers: 0 }\nbogus: 1\n', { env: {}, source });
+      assert.fail('expected a ConfigError');
+    } catch (error: unknown) {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.code, 'invalid_config');
+      assert.equal(
+        error.message,
+        'invalid configuration (test.yaml):\n  - queue.workers: expected a positive integer\n  - bogus: unknown key',
+      );
+    }
+  });
+});
+
+describe('parseConfig interpolation', () => {
+  it('replaces ${VAR} in string values, with defaults and $${ escapes', () => {
+    const config = parseConfig(
+      [
+        'auth: { api_token: "${TOKEN}", read_token: "${READ:-reader}", webhook_token: "$${LITERAL}" }',
+        'targets:',
+        '  - { name: chat, type: slack, url: "${SLACK_URL}" }',
+      ].join('\n'),
+      { env: { TOKEN: 's3cret', SLACK_URL: 'https://hooks.slack.com/services/T/B/X' }, source },
+    );
+    assert.equal(config.auth.api_token, 's3cret');
+    assert.equal(config.auth.read_token, 'reader');
+    assert.equal(config.auth.webhook_token, '${LITERAL}');
+    assert.equal(
+      config.targets[0]?.type === 'slack' && config.targets[0].url,
+      'https://hooks.slack.com/services/T/B/X',
+    );
+  });
+
+  it('gives an unquoted value that interpolates to a number that type; a quoted one stays a string', () => {
+    const config = parseConfig('server:\n  port: ${APP_PORT}\nauth:\n  api_token: "${N}"\n', {
+      env: { APP_PORT: '9090', N: '123' },
+      source,
+    });
+    assert.equal(config.server.port, 9090);
+    assert.equal(config.auth.api_token, '123');
+  });
+
+  it('names each missing variable and its key path, once', () => {
+    assert.deepEqual(
+      problemsOf(
+        [
+          'targets:',
+          '  - { name: oncall, type: pagerduty, routing_key: "${PD_ROUTING_KEY}" }',
+          '  - { name: chat, type: slack, url: "${SLACK_URL}" }',
+        ].join('\n'),
+      ),
+      [
+        'targets[0].routing_key: environment variable PD_ROUTING_KEY is not set',
+        'targets[1].url: environment variable SLACK_URL is not set',
+      ],
+    );
+  });
+
+  it('interpolates values, not the raw text: a variable cannot inject YAML structure', () => {
+    const config = parseConfig('auth: { api_token: "${T}" }\n', {
+      env: { T: 'x"\nstorage: { database_url: "postgres://evil' },
+      source,
+    });
+    assert.equal(config.auth.api_token, 'x"\nstorage: { database_url: "postgres://evil');
+    assert.equal(config.storage.database_url, '');
+  });
+});
+
+describe('environment overrides', () => {
+  it('DATABASE_URL, PORT and ALERT_PUBLISHER_API_TOKEN win over the file', () => {
+    const config = parseConfig(
+      'server: { port: 1 }\nauth: { api_token: file }\nstorage: { database_url: "" }\n',
+      {
+        env: {
+          DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/ap',
+          PORT: '9999',
+          ALERT_PUBLISHER_API_TOKEN: 'from-env',
+        },
+        source,
+      },
+    );
+    assert.equal(config.storage.database_url, 'postgres://postgres@127.0.0.1:5432/ap');
+    assert.equal(config.server.port, 9999);
+    assert.equal(config.auth.api_token, 'from-env');
+  });
+
+  it('ignores empty override variables', () => {
+    const config = parseConfig('server: { port: 1234 }\n', { env: { PORT: '' }, source });
+    assert.equal(config.server.port, 1234);
+  });
+
+  it('names the variable when an override is invalid', () => {
+    assert.deepEqual(problemsOf('', { PORT: 'eighty' }), [
+      'server.port: expected a port number 0-65535 (set by PORT)',
+    ]);
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads the bundled example by default, which parses and has an enabled log target', () => {
+    const config = loadConfig({ env: {} });
+    assert.deepEqual(
+      config.targets.map((t) => [t.name, t.type, t.enabled]),
+      [['console', 'log', true]],
+    );
+    assert.equal(config.queue.workers, 10);
+  });
+
+  it('writes every top-level key in the bundled example', () => {
+    const text = readFileSync(BUNDLED_CONFIG_PATH, 'utf8');
+    for (const key of [
+      'server',
+      'auth',
+      'storage',
+      'shutdown_timeout',
+      'queue',
+      'retry',
+      'circuit_breaker',
+      'tracking',
+      'dlq',
+      'targets',
+      'log',
+    ]) {
+      assert.match(text, new RegExp(`^${key}:`, 'm'), key);
+    }
+  });
+
+  it('takes the path from --config first, then ALERT_PUBLISHER_CONFIG, then the bundled file', () => {
+    assert.equal(
+      configPathOf({ path: '/a.yaml', env: { ALERT_PUBLISHER_CONFIG: '/b.yaml' } }),
+      '/a.yaml',
+    );
+    assert.equal(configPathOf({ env: { ALERT_PUBLISHER_CONFIG: '/b.yaml' } }), '/b.yaml');
+    assert.equal(configPathOf({ env: {} }), BUNDLED_CONFIG_PATH);
+  });
+
+  it('reads the file named by ALERT_PUBLISHER_CONFIG', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ap-config-'));
+    const path = join(dir, 'config.yaml');
+    writeFileSync(path, 'queue: { workers: 3 }\n');
+    assert.equal(loadConfig({ env: { ALERT_PUBLISHER_CONFIG: path } }).queue.workers, 3);
+  });
+
+  it('turns a missing file into a ConfigError naming it', () => {
+    assert.throws(
+      () => loadConfig({ path: '/nonexistent/alert-publisher.yaml', env: {} }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.source === '/nonexistent/alert-publisher.yaml' &&
+        /cannot read the file/.test(error.problems[0]?.message ?? ''),
+    );
+  });
+});

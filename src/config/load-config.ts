@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+
+import type { ConfigProblem } from './config-error.js';
+import { ConfigError, formatPath } from './config-error.js';
+import type { Env } from './interpolate.js';
+import { interpolateDocument } from './interpolate.js';
+import type { Config } from './schema.js';
+import { configSchema } from './schema.js';
+
+/** The bundled default (`npm start` with no config); `../../` holds from src/config and dist/config. */
+export const BUNDLED_CONFIG_PATH = fileURLToPath(
+  new URL('../../examples/alert-publisher.yaml', import.meta.url),
+);
+
+/** Environment overrides, applied after the file (SPEC §11). */
+const ENV_OVERRIDES = [
+  { variable: 'DATABASE_URL', path: ['storage', 'database_url'] },
+  { variable: 'PORT', path: ['server', 'port'] },
+  { variable: 'ALERT_PUBLISHER_API_TOKEN', path: ['auth', 'api_token'] },
+] as const;
+
+export interface LoadConfigOptions {
+  /** From `--config`; else ALERT_PUBLISHER_CONFIG; else the bundled example. */
+  path?: string | undefined;
+  env: Env;
+}
+
+export function configPathOf(options: LoadConfigOptions): string {
+  const fromEnv = options.env['ALERT_PUBLISHER_CONFIG'];
+  if (options.path !== undefined && options.path !== '') return options.path;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  return BUNDLED_CONFIG_PATH;
+}
+
+/** Reads, interpolates, overrides and validates the configuration; throws ConfigError. */
+export function loadConfig(options: LoadConfigOptions): Config {
+  const path = configPathOf(options);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(path, [{ path: '', message: `cannot read the file: ${reason}` }]);
+  }
+  return parseConfig(text, { env: options.env, source: path });
+}
+
+/** Parses configuration text (YAML); `source` names it in errors. Throws ConfigError. */
+export function parseConfig(text: string, options: { env: Env; source: string }): Config {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, lineCounter });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      options.source,
+      document.errors.map((error) => {
+        const at = lineCounter.linePos(error.pos[0]);
+        const where = `line ${at.line}, column ${at.col}: `;
+        return { path: '', message: `YAML syntax error: ${where}${error.message}` };
+      }),
+    );
+  }
+  const interpolationProblems = interpolateDocument(document, options.env);
+  const raw: unknown = document.toJS({ maxAliasCount: 100 }) ?? {};
+  const overridden = applyEnvOverrides(raw, options.env);
+  const parsed = configSchema.safeParse(raw, { error: messageOf });
+  const interpolated = interpolationProblems.map((problem) => problem.path);
+  const problems = [...interpolationProblems];
+  if (!parsed.success) {
+    // One problem per key (a missing variable is reported as such); zod may add a check's failure after a type error on the same key.
+    const reported = new Set(interpolated);
+    for (const problem of parsed.error.issues.flatMap(problemsOf)) {
+      if (reported.has(problem.path)) continue;
+      reported.add(problem.path);
+      problems.push(problem);
+    }
+  }
+  if (parsed.success && problems.length === 0) return parsed.data;
+  throw new ConfigError(
+    options.source,
+    problems.map((problem) => {
+      const variable = overridden.get(problem.path);
+      return variable === undefined
+        ? problem
+        : { path: problem.path, message: `${problem.message} (set by ${variable})` };
+    }),
+  );
+}
+
+/** Sets each override present in `env` on the raw object; returns key path → variable. */
+function applyEnvOverrides(raw: unknown, env: Env): Map<string, string> {
+  const applied = new Map<string, string>();
+  if (!isRecord(raw)) return applied;
+  for (const { variable, path } of ENV_OVERRIDES) {
+    const value = env[variable];
+    if (value === undefined || value === '') continue;
+    const [section, key] = path;
+    const block = raw[section] ?? {};
+    if (!isRecord(block)) continue;
+    block[key] = variable === 'PORT' && /^\d+$/.test(value) ? Number(value) : value;
+    raw[section] = block;
+    applied.set(formatPath(path), variable);
+  }
+  return applied;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function problemsOf(issue: z.core.$ZodIssue): ConfigProblem[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      path: formatPath([...issue.path, key]),
+      message: 'unknown key',
+    }));
+  }
+  return [{ path: formatPath(issue.path), message: issue.message }];
+}
+
+/** Messages for issues the schema does not word itself. */
+function messageOf(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === 'invalid_type') {
+    return issue.input === undefined
+      ? 'required'
+      : `expected ${issue.expected}, got ${describe(issue.input)}`;
+  }
+  if (
+    issue.code === 'invalid_union' &&
+    issue.discriminator !== undefined &&
+    issue.inclusive !== false
+  ) {
+    return `must be one of ${(issue.options ?? []).map(String).join(', ')}`;
+  }
+  if (issue.code === 'too_small' && issue.origin !== 'string' && issue.origin !== 'array') {
+    return `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}`;
+  }
+  if (issue.code === 'too_big' && issue.origin !== 'string' && issue.origin !== 'array') {
+    return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}`;
+  }
+  if (issue.code === 'invalid_value') {
+    return `must be one of ${issue.values.map(String).join(', ')}`;
+  }
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value) ?? typeof value;
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+import { durationMs } from './duration.js';
+import { sizeBytes } from './size.js';
+import { targetSchema } from './targets.js';
+
+/**
+ * The whole configuration file, every default defined here once (SPEC §11). Unknown keys
+ * are errors. After parsing, durations are milliseconds and sizes are bytes.
+ */
+const POSITIVE_INT = 'expected a positive integer';
+const positiveInt = z.int({ error: POSITIVE_INT }).positive({ error: POSITIVE_INT });
+const positiveDuration = durationMs.refine((ms) => ms > 0, 'must be greater than 0');
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const QUEUE_MODES = ['memory', 'durable'] as const;
+
+const serverSchema = z.strictObject({
+  host: z.string().min(1, 'must not be empty').default('0.0.0.0'),
+  port: z
+    .int({ error: 'expected a port number 0-65535' })
+    .min(0, 'expected a port number 0-65535')
+    .max(65_535, 'expected a port number 0-65535')
+    .default(8080),
+  body_limit: sizeBytes.refine((bytes) => bytes > 0, 'must be greater than 0').default(1_048_576),
+});
+
+const authSchema = z.strictObject({
+  /** Guards /api/*; empty = mutating routes answer loopback clients only. */
+  api_token: z.string().default(''),
+  /** May do GETs on /api/* only. */
+  read_token: z.string().default(''),
+  /** Guards /webhook. */
+  webhook_token: z.string().default(''),
+});
+
+const storageSchema = z.strictObject({
+  /** Empty = embedded PGlite in data_dir. */
+  database_url: z
+    .string()
+    .refine(
+      (url) => url === '' || /^postgres(ql)?:\/\//.test(url),
+      'must be a postgres:// or postgresql:// URL (or empty for the embedded database)',
+    )
+    .default(''),
+  data_dir: z.string().min(1, 'must not be empty').default('./data'),
+});
+
+const queueSchema = z.strictObject({
+  mode: z.enum(QUEUE_MODES, { error: 'must be memory or durable' }).default('memory'),
+  workers: positiveInt.default(10),
+  capacity: z
+    .strictObject({
+      high: positiveInt.default(500),
+      medium: positiveInt.default(1000),
+      low: positiveInt.default(500),
+    })
+    .prefault({}),
+  max_wait: z
+    .strictObject({
+      medium: positiveDuration.default(10_000),
+      low: positiveDuration.default(60_000),
+    })
+    .prefault({}),
+  per_target_concurrency: positiveInt.default(4),
+  per_target_share: z
+    .number({ error: 'expected a number greater than 0 and at most 1' })
+    .gt(0, 'expected a number greater than 0 and at most 1')
+    .max(1, 'expected a number greater than 0 and at most 1')
+    .default(0.5),
+});
+
+const retrySchema = z.strictObject({
+  max_retries: z
+    .int({ error: 'expected an integer 0-100' })
+    .min(0, 'expected an integer 0-100')
+    .max(100, 'expected an integer 0-100')
+    .default(3),
+  base: positiveDuration.default(2_000),
+  factor: z
+    .number({ error: 'expected a number 1-10' })
+    .min(1, 'expected a number 1-10')
+    .max(10, 'expected a number 1-10')
+    .default(2),
+  max_delay: positiveDuration.default(30_000),
+  jitter: durationMs.default(1_000),
+  max_retry_after: positiveDuration.default(300_000),
+  max_job_age: positiveDuration.default(3_600_000),
+});
+
+const circuitBreakerSchema = z.strictObject({
+  failure_threshold: positiveInt.default(5),
+  success_threshold: positiveInt.default(2),
+  open_timeout: positiveDuration.default(30_000),
+});
+
+function rejectDuplicateNames(targets: readonly { name: string }[], ctx: z.RefinementCtx): void {
+  const firstIndex = new Map<string, number>();
+  targets.forEach((target, index) => {
+    const previous = firstIndex.get(target.name);
+    if (previous === undefined) firstIndex.set(target.name, index);
+    else {
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'name'],
+        message: `duplicate target name "${target.name}" (also targets[${previous}])`,
+      });
+    }
+  });
+}
+
+export const configSchema = z.strictObject({
+  server: serverSchema.prefault({}),
+  auth: authSchema.prefault({}),
+  storage: storageSchema.prefault({}),
+  shutdown_timeout: positiveDuration.default(30_000),
+  queue: queueSchema.prefault({}),
+  retry: retrySchema.prefault({}),
+  circuit_breaker: circuitBreakerSchema.prefault({}),
+  tracking: z.strictObject({ capacity: positiveInt.default(10_000) }).prefault({}),
+  dlq: z
+    .strictObject({
+      retention: positiveDuration.default(720 * 3_600_000),
+      purge_interval: positiveDuration.default(3_600_000),
+    })
+    .prefault({}),
+  targets: z
+    .array(targetSchema, { error: 'expected a list of targets' })
+    .superRefine(rejectDuplicateNames)
+    .default([]),
+  log: z
+    .strictObject({
+      level: z
+        .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
+        .default('info'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type RetryConfig = Config['retry'];

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { Logger } from '../domain/clock.js';
+import type { Db } from './db.js';
+import { splitSql } from './split-sql.js';
+
+/** migrations/ at the package root, from src/db/ and from dist/db/ alike. */
+export const MIGRATIONS_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'migrations',
+);
+
+/** Any constant works; it only has to be the same for every instance sharing the database. */
+const MIGRATION_LOCK_KEY = 7_466_756_001;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<Migration[]> {
+  const files = (await readdir(dir)).filter((file) => /^\d{4}_[\w-]+\.sql$/.test(file)).sort();
+  const migrations: Migration[] = [];
+  for (const file of files) {
+    const sql = await readFile(join(dir, file), 'utf8');
+    const checksum = createHash('sha256').update(sql).digest('hex');
+    migrations.push({ version: Number(file.slice(0, 4)), name: file, sql, checksum });
+  }
+  return migrations;
+}
+
+/**
+ * Applies pending migrations in order, each in its own transaction together with its row in
+ * `alert_publisher_migrations`. Every transaction first takes a transaction-scoped advisory
+ * lock and re-checks the version table, so instances starting at once apply each file once.
+ * Returns the versions this call applied (empty on a re-run).
+ */
+export async function migrate(
+  db: Db,
+  logger: Logger,
+  options: { dir?: string } = {},
+): Promise<number[]> {
+  const migrations = await loadMigrations(options.dir);
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const didApply = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      await tx.query(`CREATE TABLE IF NOT EXISTS alert_publisher_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        checksum text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now())`);
+      const existing = await tx.query<{ checksum: string }>(
+        'SELECT checksum FROM alert_publisher_migrations WHERE version = $1',
+        [migration.version],
+      );
+      const row = existing.rows[0];
+      if (row !== undefined) {
+        if (row.checksum !== migration.checksum) {
+          logger.warn(
+            { migration: migration.name },
+            'migration file changed after it was applied; migrations must never be edited',
+          );
+        }
+        return false;
+      }
+      for (const statement of splitSql(migration.sql)) await tx.query(statement);
+      await tx.query(
+        'INSERT INTO alert_publisher_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+        [migration.version, migration.name, migration.checksum],
+      );
+      return true;
+    });
+    if (didApply) {
+      logger.info({ migration: migration.name }, 'migration applied');
+      applied.push(migration.version);
+    }
+  }
+  return applied;
+}

@@ -1,0 +1,90 @@
+import pg from 'pg';
+
+import type { Logger } from '../domain/clock.js';
+import type { Db, QueryResult } from './db.js';
+
+export interface PgDbOptions {
+  logger: Logger;
+  /** Pool size; default 10. */
+  max?: number;
+  /** Give up connecting after this long (default 5000) so a dead server fails fast. */
+  connectTimeoutMs?: number;
+  /** Client-side limit on one statement (default 30000). */
+  queryTimeoutMs?: number;
+}
+
+/** node-postgres adapter. Errors are rethrown with the statement's first line as context. */
+export function createPgDb(url: string, options: PgDbOptions): Db {
+  const { logger } = options;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    query_timeout: options.queryTimeoutMs ?? 30_000,
+  });
+  // An idle client losing its server emits here; unhandled, it would crash the process.
+  pool.on('error', (error: Error) => {
+    logger.warn({ err: error }, 'postgres: idle connection lost');
+  });
+
+  return {
+    kind: 'postgres',
+    query: (text, params) => run(pool, text, params),
+    async transaction(fn) {
+      const client = await pool.connect().catch((error: unknown) => {
+        throw new Error('postgres: cannot connect', { cause: error });
+      });
+      // A checked-out client that loses its server between statements emits 'error'; with no
+      // listener that would crash the process. The next statement fails and rolls back.
+      const onError = (error: Error): void => {
+        logger.warn({ err: error }, 'postgres: connection lost in a transaction');
+      };
+      client.on('error', onError);
+      const tx: Db = {
+        kind: 'postgres',
+        query: (text, params) => run(client, text, params),
+        transaction: () => Promise.reject(new Error('nested transactions are not supported')),
+        close: () => Promise.resolve(),
+      };
+      try {
+        await run(client, 'BEGIN');
+        const result = await fn(tx);
+        await run(client, 'COMMIT');
+        client.off('error', onError);
+        client.release();
+        return result;
+      } catch (error: unknown) {
+        try {
+          await client.query('ROLLBACK');
+          client.off('error', onError);
+          client.release();
+        } catch (rollbackError: unknown) {
+          // A client that cannot roll back is broken: destroy it instead of pooling it.
+          logger.warn({ err: rollbackError }, 'postgres: rollback failed');
+          client.release(true);
+        }
+        throw error;
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function run<Row>(
+  target: pg.Pool | pg.PoolClient,
+  text: string,
+  params: readonly unknown[] = [],
+): Promise<QueryResult<Row>> {
+  try {
+    // The port's Row type is the caller's declaration of its SELECT list.
+    const result = await target.query<Row & pg.QueryResultRow>(text, [...params]);
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  } catch (error: unknown) {
+    throw new Error(`postgres: query failed: ${firstLine(text)}`, { cause: error });
+  }
+}
+
+export function firstLine(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 80 ? `${line.slice(0, 80)}…` : line;
+}

@@ -1,0 +1,100 @@
+import type { Clock } from '../domain/clock.js';
+import type { DeadLetter, DeadLetterSink } from '../domain/dead-letter.js';
+import type { Db } from '../db/db.js';
+import type {
+  DlqEntry,
+  DlqFilter,
+  DlqPage,
+  DlqPageRequest,
+  DlqStats,
+  ReplayResult,
+} from './dlq-entry.js';
+import { whereClause } from './dlq-filter.js';
+import { DLQ_COLUMNS, isUuid, toEntry, type DlqRow } from './dlq-row.js';
+import { dlqStats } from './dlq-stats.js';
+import { insertDeadLetters } from './insert-dead-letters.js';
+import { listDlqEntries } from './list-dlq-entries.js';
+import {
+  claimReplay,
+  recordReplayJob,
+  recordReplayOutcome,
+  releaseReplay,
+} from './replay-claims.js';
+
+/** Rows deleted per purge statement: keeps each transaction (and its locks) short. */
+const PURGE_BATCH_ROWS = 10_000;
+
+/**
+ * The DLQ over the database port. Also the engine's DeadLetterSink: `write` throws when the
+ * database fails, and the engine keeps the jobs `failed` and retries with backoff (no second
+ * retry loop here). Times written come from the injected clock.
+ */
+export interface DlqRepository extends DeadLetterSink {
+  write(letters: readonly DeadLetter[]): Promise<void>;
+  list(request: DlqPageRequest): Promise<DlqPage>;
+  get(id: string): Promise<DlqEntry | undefined>;
+  remove(id: string): Promise<boolean>;
+  /** Deletes entries that failed more than `olderThanMs` ago; returns how many. */
+  purge(olderThanMs: number): Promise<number>;
+  stats(): Promise<DlqStats>;
+  /** Ids of unreplayed entries matching `filter`, oldest first (replay keeps alert order). */
+  unreplayedIds(filter: DlqFilter, limit: number): Promise<string[]>;
+  claimReplay(id: string): Promise<DlqEntry | undefined>;
+  releaseReplay(id: string): Promise<boolean>;
+  recordReplayJob(id: string, jobId: string): Promise<void>;
+  recordReplayOutcome(id: string, result: Exclude<ReplayResult, 'submitted'>): Promise<boolean>;
+}
+
+export function createDlqRepository(deps: { db: Db; clock: Clock }): DlqRepository {
+  const { db, clock } = deps;
+  return {
+    async write(letters) {
+      await insertDeadLetters(db, clock, letters);
+    },
+    list: (request) => listDlqEntries(db, request),
+    async get(id) {
+      if (!isUuid(id)) return undefined;
+      const result = await db.query<DlqRow>(
+        `SELECT ${DLQ_COLUMNS} FROM publishing_dlq WHERE id = $1`,
+        [id],
+      );
+      const row = result.rows[0];
+      return row === undefined ? undefined : toEntry(row);
+    },
+    async remove(id) {
+      if (!isUuid(id)) return false;
+      const result = await db.query('DELETE FROM publishing_dlq WHERE id = $1', [id]);
+      return result.rowCount === 1;
+    },
+    async purge(olderThanMs) {
+      const cutoff = new Date(clock.now() - olderThanMs).toISOString();
+      let deleted = 0;
+      for (;;) {
+        const result = await db.query(
+          `DELETE FROM publishing_dlq WHERE id IN (
+             SELECT id FROM publishing_dlq WHERE failed_at < $1::timestamptz LIMIT $2)`,
+          [cutoff, PURGE_BATCH_ROWS],
+        );
+        deleted += result.rowCount;
+        if (result.rowCount < PURGE_BATCH_ROWS) return deleted;
+      }
+    },
+    stats: () => dlqStats(db),
+    async unreplayedIds(filter, limit) {
+      const params: unknown[] = [];
+      const where = whereClause({ ...filter, replayed: false }, params);
+      params.push(limit);
+      const result = await db.query<{ id: string }>(
+        `SELECT id FROM publishing_dlq WHERE ${where}
+         ORDER BY failed_at, id LIMIT $${params.length}`,
+        params,
+      );
+      return result.rows.map((row) => row.id);
+    },
+    claimReplay: (id) =>
+      isUuid(id) ? claimReplay(db, id, clock.now()) : Promise.resolve(undefined),
+    releaseReplay: (id) => releaseReplay(db, id, clock.now()),
+    recordReplayJob: (id, jobId) => recordReplayJob(db, id, jobId, clock.now()),
+    recordReplayOutcome: (id, result) => recordReplayOutcome(db, id, result, clock.now()),
+  };
+}

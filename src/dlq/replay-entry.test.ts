@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { beforeEach, it } from 'node:test';
+
+import { AppError, type AppErrorCode } from '../domain/errors.js';
+import type { Target } from '../domain/target.js';
+import { createFakeClock } from '../../test/support/fake-clock.js';
+import { forEachDatabase, silentLogger } from '../../test/support/databases.js';
+import {
+  aDeadLetter,
+  aTarget,
+  createFakeEngine,
+  type FakeEngine,
+} from '../../test/support/dlq-fixtures.js';
+import type { DlqEntry } from './dlq-entry.js';
+import { createDlqRepository, type DlqRepository } from './dlq-repository.js';
+import { replayEntry, replayMatching, type ReplayDeps } from './replay-entry.js';
+import { replayShutdownEntries } from './replay-shutdown-entries.js';
+import { trackReplayOutcomes } from './track-replay-outcomes.js';
+
+const withCode = (code: AppErrorCode) => (error: unknown) =>
+  error instanceof AppError && error.code === code;
+
+forEachDatabase('DLQ replay', (ctx) => {
+  const clock = createFakeClock();
+  let repo: DlqRepository;
+  let engine: FakeEngine;
+  let targets: Map<string, Target>;
+  let deps: ReplayDeps;
+
+  beforeEach(async () => {
+    await ctx.db().query('TRUNCATE publishing_dlq');
+    repo = createDlqRepository({ db: ctx.db(), clock });
+    engine = createFakeEngine();
+    targets = new Map([['audit', aTarget('audit')]]);
+    deps = { repo, engine, targets };
+  });
+
+  async function stored(letters = [aDeadLetter()]): Promise<DlqEntry[]> {
+    await repo.write(letters);
+    return (await repo.list({ filter: {} })).entries.reverse();
+  }
+
+  it('submits the stored alert to the current target and records the job', async () => {
+    const [entry] = await stored();
+    assert.ok(entry !== undefined);
+    const { job_id } = await replayEntry(deps, entry.id);
+    assert.deepEqual(engine.submitted, [
+      { alert: entry.enriched_alert.alert, target: 'audit', replayOf: entry.id },
+    ]);
+    const after = await repo.get(entry.id);
+    assert.equal(after?.replayed, true);
+    assert.equal(after?.replay_job_id, job_id);
+    assert.equal(after?.replay_result, 'submitted');
+    assert.equal(after?.replayed_at, new Date(clock.now()).toISOString());
+  });
+
+  it('of two replays of one entry at once exactly one creates a job', async () => {
+    const [entry] = await stored();
+    assert.ok(entry !== undefined);
+    const results = await Promise.allSettled([
+      replayEntry(deps, entry.id),
+      replayEntry(deps, entry.id),
+    ]);
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    const rejected = results.find((r) => r.status === 'rejected');
+    assert.ok(rejected !== undefined && withCode('already_replayed')(rejected.reason));
+    assert.equal(engine.submitted.length, 1);
+  });
+
+  it('answers not_found for an unknown id and already_replayed on a second replay', async () => {
+    await assert.rejects(
+      replayEntry(deps, '00000000-0000-4000-8000-000000000000'),
+      withCode('not_found'),
+    );
+    await assert.rejects(replayEntry(deps, 'nope'), withCode('not_found'));
+    const [entry] = await stored();
+    assert.ok(entry !== undefined);
+    await replayEntry(deps, entry.id);
+    await assert.rejects(replayEntry(deps, entry.id), withCode('already_replayed'));
+  });
+
+  it('refuses with target_not_configured and leaves the entry untouched when the target is gone or disabled', async () => {
+    const [entry] = await stored();
+    assert.ok(entry !== undefined);
+    targets.set('audit', aTarget('audit', { enabled: false }));
+    await assert.rejects(replayEntry(deps, entry.id), withCode('target_not_configured'));
+    targets.clear();
+    await assert.rejects(replayEntry(deps, entry.id), withCode('target_not_configured'));
+    assert.deepEqual(await repo.get(entry.id), entry);
+    assert.equal(engine.submitted.length, 0);
+  });
+
+  it('releases the claim when the queue is full, so a later replay succeeds', async () => {
+    const [entry] = await stored();
+    assert.ok(entry !== undefined);
+    engine.refuseWith = { ok: false, code: 'queue_full', priority: 'medium', retryAfterMs: 5000 };
+    await assert.rejects(
+      replayEntry(deps, entry.id),
+      (error: unknown) =>
+        withCode('queue_full')(error) && error instanceof AppError && error.retryAfterMs === 5000,
+    );
+    const released = await repo.get(entry.id);
+    assert.deepEqual(
+      [released?.replayed, released?.replayed_at, released?.replay_result, released?.replay_job_id],
+      [false, null, null, null],
+    );
+    engine.refuseWith = { ok: false, code: 'stopping', retryAfterMs: 1000 };
+    await assert.rejects(replayEntry(deps, entry.id), withCode('stopping'));
+    engine.refuseWith = undefined;
+    const { job_id } = await replayEntry(deps, entry.id);
+    assert.equal((await repo.get(entry.id))?.replay_job_id, job_id);
+  });
+
+  it('records the replay job outcome on the entry it replays', async () => {
+    trackReplayOutcomes(engine, repo, silentLogger);
+    const [ok, bad] = await stored([aDeadLetter(), aDeadLetter()]);
+    assert.ok(ok !== undefined && bad !== undefined);
+    const okJob = await replayEntry(deps, ok.id);
+    const badJob = await replayEntry(deps, bad.id);
+    engine.finish(okJob.job_id, 'succeeded');
+    engine.finish(badJob.job_id, 'dlq');
+    await waitFor(async () => (await repo.get(bad.id))?.replay_result === 'failed');
+    assert.equal((await repo.get(ok.id))?.replay_result, 'succeeded');
+  });
+
+  it('bulk replay: dry run counts, then replays oldest first up to the limit, skipping replayed ones', async () => {
+    const entries = await stored([
+      aDeadLetter({ errorReason: 'timeout' }),
+      aDeadLetter({ errorReason: 'timeout' }),
+      aDeadLetter({ errorReason: 'timeout' }),
+      aDeadLetter({ errorReason: 'auth_error', errorType: 'permanent' }),
+    ]);
+    const filter = { reason: 'timeout' } as const;
+    assert.deepEqual(await replayMatching(deps, filter, { limit: 10, dryRun: true }), {
+      matched: 3,
+      replayed: 0,
+      job_ids: [],
+    });
+    assert.equal(engine.submitted.length, 0);
+    const first = await replayMatching(deps, filter, { limit: 2 });
+    assert.deepEqual([first.matched, first.replayed, first.job_ids.length], [2, 2, 2]);
+    assert.deepEqual(
+      engine.submitted.map((r) => r.replayOf),
+      [entries[0]?.id, entries[1]?.id],
+    );
+    const second = await replayMatching(deps, filter, { limit: 10 });
+    assert.deepEqual([second.matched, second.replayed], [1, 1]);
+    await assert.rejects(
+      replayMatching(deps, filter, { limit: 1001 }),
+      withCode('invalid_request'),
+    );
+  });
+
+  it('bulk replay throws queue_full when nothing could be submitted', async () => {
+    await stored();
+    engine.refuseWith = { ok: false, code: 'queue_full', priority: 'medium', retryAfterMs: 5000 };
+    await assert.rejects(replayMatching(deps, {}, { limit: 10 }), withCode('queue_full'));
+    assert.equal((await repo.stats()).replayed, 0);
+  });
+
+  it('at start replays only unreplayed shutdown entries whose target is configured', async () => {
+    const entries = await stored([
+      aDeadLetter({ errorReason: 'shutdown' }),
+      aDeadLetter({ errorReason: 'shutdown', targetName: 'gone' }),
+      aDeadLetter({ errorReason: 'server_error' }),
+      aDeadLetter({ errorReason: 'shutdown' }),
+    ]);
+    assert.equal(await replayShutdownEntries(deps, silentLogger), 2);
+    assert.deepEqual(
+      engine.submitted.map((r) => r.replayOf),
+      [entries[0]?.id, entries[3]?.id],
+    );
+    assert.equal(await replayShutdownEntries(deps, silentLogger), 0);
+  });
+});
+
+/** Polls real I/O completion (not time): the outcome write is fire-and-forget by design. */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if (await condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.fail('condition not met');
+}

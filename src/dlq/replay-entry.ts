@@ -1,0 +1,125 @@
+import { AppError } from '../domain/errors.js';
+import type { Target } from '../domain/target.js';
+import type { PublishingEngine } from '../queue/publishing-engine.js';
+import type { DlqFilter } from './dlq-entry.js';
+import type { DlqRepository } from './dlq-repository.js';
+
+export interface ReplayDeps {
+  repo: DlqRepository;
+  engine: Pick<PublishingEngine, 'submit'>;
+  /** The targets configured now (a replay uses the current config, not the stored one). */
+  targets: ReadonlyMap<string, Target>;
+}
+
+export const MAX_BULK_REPLAY = 1000;
+
+/**
+ * Replays one entry as a new job for its target's current configuration.
+ * not_found · already_replayed (a concurrent replay won the claim) · target_not_configured
+ * (missing or disabled; entry untouched) · queue_full / stopping (claim released, retryAfterMs).
+ */
+export async function replayEntry(deps: ReplayDeps, id: string): Promise<{ job_id: string }> {
+  const { repo, engine, targets } = deps;
+  const entry = await repo.get(id);
+  if (entry === undefined) throw new AppError('not_found', `DLQ entry ${id} not found`);
+  if (entry.replayed) throw alreadyReplayed(id);
+  const target = targets.get(entry.target_name);
+  if (target === undefined || !target.enabled) throw targetGone(entry.target_name);
+
+  const claimed = await repo.claimReplay(id);
+  if (claimed === undefined) {
+    if ((await repo.get(id)) === undefined)
+      throw new AppError('not_found', `DLQ entry ${id} not found`);
+    throw alreadyReplayed(id);
+  }
+  const { alert, classification } = claimed.enriched_alert;
+  const submitted = engine.submit([
+    classification === undefined
+      ? { alert, target: target.name, replayOf: id }
+      : { alert, classification, target: target.name, replayOf: id },
+  ]);
+  if (!submitted.ok) {
+    await repo.releaseReplay(id);
+    switch (submitted.code) {
+      case 'queue_full':
+      case 'stopping':
+        throw new AppError(submitted.code, `cannot replay now: ${submitted.code}`, {
+          retryAfterMs: submitted.retryAfterMs,
+        });
+      case 'unknown_target':
+        throw targetGone(entry.target_name);
+      case 'batch_too_large':
+        throw new AppError('batch_too_large', `the ${submitted.priority} lane holds no job`);
+      default: {
+        const unreachable: never = submitted;
+        throw new Error(`unexpected submit result ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+  const jobId = submitted.jobIds[0];
+  if (jobId === undefined) throw new Error('engine accepted a replay but returned no job id');
+  await repo.recordReplayJob(id, jobId);
+  return { job_id: jobId };
+}
+
+export interface BulkReplayResult {
+  matched: number;
+  replayed: number;
+  job_ids: string[];
+}
+
+/**
+ * Replays up to `limit` unreplayed entries matching `filter`, oldest first, one claim each.
+ * Entries a concurrent replay took or whose target is gone are skipped. When the queue fills
+ * (or the engine stops) midway, it returns what was replayed; if nothing was, it throws.
+ * `dryRun` only counts what would be attempted.
+ */
+export async function replayMatching(
+  deps: ReplayDeps,
+  filter: DlqFilter,
+  options: { limit: number; dryRun?: boolean },
+): Promise<BulkReplayResult> {
+  if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > MAX_BULK_REPLAY) {
+    throw new AppError('invalid_request', `limit must be an integer from 1 to ${MAX_BULK_REPLAY}`, {
+      details: [{ path: 'limit', message: `1 to ${MAX_BULK_REPLAY}` }],
+    });
+  }
+  const ids = await deps.repo.unreplayedIds(filter, options.limit);
+  const result: BulkReplayResult = { matched: ids.length, replayed: 0, job_ids: [] };
+  if (options.dryRun === true) return result;
+  for (const id of ids) {
+    try {
+      const { job_id } = await replayEntry(deps, id);
+      result.job_ids.push(job_id);
+      result.replayed += 1;
+    } catch (error: unknown) {
+      if (!(error instanceof AppError)) throw error;
+      if (error.code === 'queue_full' || error.code === 'stopping') {
+        if (result.replayed === 0) throw error;
+        return result;
+      }
+      if (
+        error.code !== 'already_replayed' &&
+        error.code !== 'target_not_configured' &&
+        error.code !== 'not_found'
+      ) {
+        throw error;
+      }
+    }
+  }
+  return result;
+}
+
+function alreadyReplayed(id: string): AppError {
+  return new AppError('already_replayed', `DLQ entry ${id} was already replayed`);
+}
+
+function targetGone(name: string): AppError {
+  return new AppError(
+    'target_not_configured',
+    `target "${name}" is not configured or is disabled`,
+    {
+      details: [{ path: 'target_name', message: 'not configured or disabled' }],
+    },
+  );
+}

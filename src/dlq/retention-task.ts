@@ -1,0 +1,69 @@
+import type { Clock, Logger } from '../domain/clock.js';
+import type { DlqRepository } from './dlq-repository.js';
+
+export const DEFAULT_RETENTION_MS = 720 * 3_600_000;
+export const DEFAULT_PURGE_INTERVAL_MS = 3_600_000;
+
+export interface RetentionMetrics {
+  purged(count: number): void;
+}
+
+export interface RetentionTask {
+  start(): void;
+  /** Resolves once the loop has exited (a purge in progress finishes first). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Purges entries older than `retentionMs` at start and then every `intervalMs` of the
+ * injected clock. A failed purge is logged and tried again at the next tick.
+ */
+export function createRetentionTask(options: {
+  clock: Clock;
+  repo: Pick<DlqRepository, 'purge'>;
+  logger: Logger;
+  retentionMs?: number;
+  intervalMs?: number;
+  metrics?: RetentionMetrics;
+}): RetentionTask {
+  const { clock, repo, logger, metrics } = options;
+  const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+  const intervalMs = options.intervalMs ?? DEFAULT_PURGE_INTERVAL_MS;
+  let controller: AbortController | undefined;
+  let running: Promise<void> | undefined;
+
+  async function purgeOnce(): Promise<void> {
+    try {
+      const deleted = await repo.purge(retentionMs);
+      metrics?.purged(deleted);
+      if (deleted > 0) logger.info({ deleted, retentionMs }, 'DLQ retention purge');
+    } catch (error: unknown) {
+      logger.warn({ err: error }, 'DLQ retention purge failed; retrying at the next interval');
+    }
+  }
+
+  async function loop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await purgeOnce();
+      try {
+        await clock.sleep(intervalMs, signal);
+      } catch (error: unknown) {
+        if (signal.aborted) return;
+        throw error;
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (running !== undefined) return;
+      controller = new AbortController();
+      running = loop(controller.signal);
+    },
+    async stop() {
+      controller?.abort();
+      await running;
+      running = undefined;
+    },
+  };
+}

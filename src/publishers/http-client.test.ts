@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { startTargetServer } from '../../test/support/target-server.js';
+import type { TargetServer } from '../../test/support/target-server.js';
+import { createHttpClient, MAX_RESPONSE_BYTES, splitUrl } from './http-client.js';
+import type { HttpRequest } from './http-client.js';
+
+describe('http client', () => {
+  let server: TargetServer;
+  const http = createHttpClient({ useEnvProxy: false });
+  const req = (overrides: Partial<HttpRequest> = {}): HttpRequest => ({
+    method: 'POST',
+    url: `${server.url}/in`,
+    headers: { 'content-type': 'application/json' },
+    body: '{"a":1}',
+    signal: new AbortController().signal,
+    timeoutMs: 10_000,
+    ...overrides,
+  });
+
+  before(async () => {
+    server = await startTargetServer();
+  });
+  after(async () => {
+    await server.close();
+    await http.close();
+  });
+
+  it('returns status, headers and body of the response', async () => {
+    server.respond({ status: 201, headers: { 'x-request-id': 'r1' }, body: 'created' });
+    const result = await http.send(req());
+    assert.ok(result.ok);
+    assert.equal(result.response.status, 201);
+    assert.equal(result.response.headers['x-request-id'], 'r1');
+    assert.equal(result.response.body, 'created');
+    assert.equal(result.response.truncated, false);
+    assert.equal(server.requests.at(-1)?.body, '{"a":1}');
+  });
+
+  it('reads at most 64 KiB of a large body, declared or chunked', async () => {
+    const big = 'z'.repeat(1024 * 1024);
+    server.respond({ body: big }, { body: big, headers: { 'transfer-encoding': 'chunked' } });
+    for (let i = 0; i < 2; i += 1) {
+      const result = await http.send(req());
+      assert.ok(result.ok);
+      assert.equal(result.response.body.length, MAX_RESPONSE_BYTES);
+      assert.equal(result.response.truncated, true);
+    }
+    // The client still works after discarding the rest.
+    const next = await http.send(req());
+    assert.ok(next.ok);
+  });
+
+  it('does not follow redirects', async () => {
+    server.respond({ status: 307, headers: { location: '/elsewhere' } });
+    const before = server.requests.length;
+    const result = await http.send(req());
+    assert.ok(result.ok);
+    assert.equal(result.response.status, 307);
+    assert.equal(server.requests.length, before + 1);
+  });
+
+  it("uses undici's headers timeout as a backstop when the signal never fires", async () => {
+    server.respond({ hang: true });
+    const result = await http.send(req({ timeoutMs: 100 }));
+    assert.deepEqual(result, {
+      ok: false,
+      failure: { type: 'transient', reason: 'timeout', code: 'UND_ERR_HEADERS_TIMEOUT' },
+    });
+  });
+
+  it('honours an already aborted signal without sending', async () => {
+    const controller = new AbortController();
+    controller.abort(new DOMException('stop', 'TimeoutError'));
+    const before = server.requests.length;
+    const result = await http.send(req({ signal: controller.signal }));
+    assert.equal(result.ok, false);
+    assert.equal(server.requests.length, before);
+  });
+
+  it('splits URLs into origin and path without a URL object', () => {
+    assert.deepEqual(splitUrl('https://h.example:8443/a/b?c=1'), {
+      origin: 'https://h.example:8443',
+      path: '/a/b?c=1',
+    });
+    assert.deepEqual(splitUrl('https://h.example'), { origin: 'https://h.example', path: '/' });
+    assert.deepEqual(splitUrl('https://h.example?x=1'), {
+      origin: 'https://h.example',
+      path: '/?x=1',
+    });
+    assert.deepEqual(splitUrl('http://[::1]:80/p'), { origin: 'http://[::1]:80', path: '/p' });
+  });
+});

@@ -1,0 +1,155 @@
+import type { PagerdutyTargetConfig } from '../config/targets.js';
+import type { Alert, Classification } from '../domain/alert.js';
+import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
+import { secretsOf } from '../domain/redact.js';
+import type { HttpResponse } from './http-client.js';
+import { snippet, statusOutcome, transportOutcome } from './outcome.js';
+import type { PublisherDeps } from './publisher-deps.js';
+import { truncate } from './truncate.js';
+
+/**
+ * PagerDuty Events API v2 (https://developer.pagerduty.com/docs/events-API-v2/trigger-events/,
+ * PagerDuty/developer-docs docs/events-API-v2): POST {routing_key, event_action, dedup_key,
+ * payload, links, client, client_url}; 202 accepted, 400 invalid event (`message`, `errors`),
+ * 429 and 5xx retry. `dedup_key` is the alert fingerprint, so a resolve needs no local memory
+ * and works after a restart; two targets sharing a routing key share the PagerDuty alert.
+ */
+export const PD_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type PdSeverity = (typeof PD_SEVERITIES)[number];
+
+const SUMMARY_CHARS = 1024;
+const DEDUP_KEY_CHARS = 255;
+
+/** Label and classification words → PagerDuty severity. Unknown words are ignored. */
+const SEVERITY_WORDS: Readonly<Record<string, PdSeverity>> = {
+  critical: 'critical',
+  page: 'critical',
+  error: 'error',
+  high: 'error',
+  warning: 'warning',
+  warn: 'warning',
+  info: 'info',
+  low: 'info',
+  noise: 'info',
+  none: 'info',
+};
+
+/**
+ * The more severe of the `severity` label and the classification (either saying critical
+ * pages, like the priority rules); neither known → `error`, Alertmanager's own PagerDuty
+ * default.
+ */
+export function pdSeverity(alert: Alert, classification?: Classification): PdSeverity {
+  const fromLabel = SEVERITY_WORDS[(alert.labels['severity'] ?? '').toLowerCase()];
+  const fromClass = SEVERITY_WORDS[(classification?.severity ?? '').toLowerCase()];
+  const known = [fromLabel, fromClass].filter((s): s is PdSeverity => s !== undefined);
+  if (known.length === 0) return 'error';
+  return known.reduce((a, b) => (PD_SEVERITIES.indexOf(a) <= PD_SEVERITIES.indexOf(b) ? a : b));
+}
+
+const LINK_ANNOTATIONS: ReadonlyArray<[string, string]> = [
+  ['runbook_url', 'Runbook'],
+  ['dashboard_url', 'Dashboard'],
+  ['grafana_url', 'Grafana'],
+];
+
+function links(alert: Alert): Array<{ href: string; text: string }> {
+  const found: Array<{ href: string; text: string }> = [];
+  for (const [key, text] of LINK_ANNOTATIONS) {
+    const href = alert.annotations[key];
+    if (href !== undefined && href !== '') found.push({ href, text });
+  }
+  if (alert.generatorURL !== '') found.push({ href: alert.generatorURL, text: 'Source' });
+  return found;
+}
+
+function triggerEvent(config: PagerdutyTargetConfig, d: Delivery, dedupKey: string): object {
+  const { alert } = d;
+  const name = alert.labels['alertname'] ?? 'alert';
+  const summary = alert.annotations['summary'];
+  const payload: Record<string, unknown> = {
+    summary: truncate(summary === undefined ? name : `${name}: ${summary}`, SUMMARY_CHARS),
+    source: config.source ?? alert.labels['instance'] ?? alert.labels['job'] ?? 'alert-publisher',
+    severity: pdSeverity(alert, d.classification),
+    timestamp: alert.startsAt,
+    class: name,
+    custom_details: {
+      labels: alert.labels,
+      annotations: alert.annotations,
+      ...(d.classification === undefined ? {} : { classification: d.classification }),
+    },
+  };
+  const component = alert.labels['component'] ?? alert.labels['service'];
+  if (component !== undefined) payload['component'] = component;
+  const group = alert.labels['group'] ?? alert.labels['team'] ?? alert.labels['job'];
+  if (group !== undefined) payload['group'] = group;
+  const event: Record<string, unknown> = {
+    routing_key: config.routing_key,
+    event_action: 'trigger',
+    dedup_key: dedupKey,
+    payload,
+    links: links(alert),
+    client: config.client,
+  };
+  if (config.client_url !== undefined) event['client_url'] = config.client_url;
+  return event;
+}
+
+/** PagerDuty's 400 body: {"status": "invalid event", "message": "...", "errors": ["..."]}. */
+function errorDetail(response: HttpResponse, secrets: readonly string[]): string {
+  try {
+    const parsed: unknown = JSON.parse(response.body);
+    if (typeof parsed === 'object' && parsed !== null) {
+      const message: unknown = Reflect.get(parsed, 'message');
+      const errors: unknown = Reflect.get(parsed, 'errors');
+      const parts = [typeof message === 'string' ? message : ''];
+      if (Array.isArray(errors)) parts.push(...errors.filter((e) => typeof e === 'string'));
+      const text = parts.filter((p) => p !== '').join('; ');
+      if (text !== '') return snippet(`PagerDuty: ${text}`, secrets);
+    }
+  } catch {
+    // Not JSON (a proxy's error page): fall back to the raw start of the body.
+  }
+  return snippet(response.body, secrets);
+}
+
+function responseOutcome(
+  response: HttpResponse,
+  nowMs: number,
+  secrets: readonly string[],
+): PublishOutcome {
+  const detail = errorDetail(response, secrets);
+  const outcome = statusOutcome(response, nowMs, () => detail);
+  if (outcome.ok) return { ok: true, status: response.status, message: detail };
+  // PagerDuty answers 400 only for an event it cannot accept: retrying the same body fails again.
+  if (response.status === 400) return { ...outcome, reason: 'invalid_payload' };
+  return outcome;
+}
+
+export function createPagerdutyPublisher(
+  config: PagerdutyTargetConfig,
+  deps: PublisherDeps,
+): Publisher {
+  const headers = { 'content-type': 'application/json' };
+  const secrets = secretsOf(config);
+  return {
+    async publish(delivery, signal) {
+      const dedupKey = delivery.alert.fingerprint.slice(0, DEDUP_KEY_CHARS);
+      const event =
+        delivery.alert.status === 'resolved'
+          ? { routing_key: config.routing_key, event_action: 'resolve', dedup_key: dedupKey }
+          : triggerEvent(config, delivery, dedupKey);
+      const result = await deps.http.send({
+        method: 'POST',
+        url: config.url,
+        headers,
+        body: JSON.stringify(event),
+        signal,
+        timeoutMs: config.timeout,
+      });
+      if (!result.ok) return transportOutcome(result.failure, 'PagerDuty request failed');
+      return responseOutcome(result.response, deps.clock.now(), secrets);
+    },
+    close: () => Promise.resolve(),
+  };
+}

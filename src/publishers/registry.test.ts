@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+
+import { createFakeClock } from '../../test/support/fake-clock.js';
+import { targetSchema } from '../config/targets.js';
+import type { Logger } from '../domain/clock.js';
+import type { RetryPolicy } from '../domain/target.js';
+import { createHttpClient } from './http-client.js';
+import { createTarget } from './registry.js';
+import { createMemoryRootlyAlertIds } from './rootly-alert-ids.js';
+
+const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const http = createHttpClient({ useEnvProxy: false });
+const retryDefaults: RetryPolicy = {
+  maxRetries: 3,
+  baseMs: 2_000,
+  factor: 2,
+  maxDelayMs: 30_000,
+  jitterMs: 1_000,
+  maxRetryAfterMs: 300_000,
+  maxJobAgeMs: 3_600_000,
+};
+const deps = {
+  http,
+  clock: createFakeClock(),
+  logger,
+  retryDefaults,
+  rootlyAlertIds: createMemoryRootlyAlertIds(),
+};
+
+const configs = [
+  {
+    name: 'audit',
+    type: 'webhook',
+    url: 'https://audit.example/a',
+    secret: 'whsec_c2VjcmV0c2VjcmV0',
+    headers: { Authorization: 'Bearer hdr-secret' },
+  },
+  { name: 'chat', type: 'slack', url: 'https://hooks.slack.com/services/T1/B2/slack-secret' },
+  { name: 'oncall', type: 'pagerduty', routing_key: 'pd-routing-secret' },
+  { name: 'incidents', type: 'rootly', token: 'rootly-token-secret' },
+  { name: 'demo', type: 'log' },
+];
+
+describe('createTarget', () => {
+  after(() => http.close());
+
+  for (const raw of configs) {
+    it(`builds a ${raw.type} target with its timeout, policy and a secret-free config`, () => {
+      const target = createTarget(targetSchema.parse(raw), deps);
+      assert.equal(target.name, raw.name);
+      assert.equal(target.type, raw.type);
+      assert.equal(target.enabled, true);
+      assert.equal(target.timeoutMs, 10_000);
+      assert.deepEqual(target.retry, retryDefaults);
+      assert.equal(typeof target.publisher.publish, 'function');
+      assert.doesNotMatch(JSON.stringify(target.redactedConfig), /-secret|c2VjcmV0/);
+    });
+  }
+
+  it('applies per-target retry overrides key by key, durations in ms', () => {
+    const target = createTarget(
+      targetSchema.parse({
+        name: 'pd',
+        type: 'pagerduty',
+        routing_key: 'k',
+        timeout: '3s',
+        enabled: false,
+        retry: { max_retries: 8, max_delay: '5m' },
+      }),
+      deps,
+    );
+    assert.equal(target.timeoutMs, 3_000);
+    assert.equal(target.enabled, false);
+    assert.deepEqual(target.retry, { ...retryDefaults, maxRetries: 8, maxDelayMs: 300_000 });
+  });
+
+  it('keeps only the host of a Slack URL in the redacted config', () => {
+    const target = createTarget(targetSchema.parse(configs[1]), deps);
+    assert.equal(target.redactedConfig['url'], 'https://hooks.slack.com');
+  });
+});

@@ -1,0 +1,72 @@
+import type { RetryOverride, TargetConfig } from '../config/targets.js';
+import type { Clock, Logger } from '../domain/clock.js';
+import type { Publisher } from '../domain/publisher.js';
+import { redactTargetConfig } from '../domain/redact.js';
+import type { RetryPolicy, Target } from '../domain/target.js';
+import type { HttpClient } from './http-client.js';
+import { createLogPublisher } from './log.js';
+import { createPagerdutyPublisher } from './pagerduty.js';
+import type { PublisherDeps } from './publisher-deps.js';
+import { createRootlyPublisher } from './rootly.js';
+import type { RootlyAlertIds } from './rootly-alert-ids.js';
+import { createSlackPublisher } from './slack.js';
+import { createWebhookPublisher } from './webhook.js';
+
+/**
+ * Target config → Target. Adding a target type = one publisher file + one case here + one
+ * union member in config/targets.ts + its test; the switch fails to compile until all agree.
+ */
+export interface TargetDeps {
+  http: HttpClient;
+  clock: Clock;
+  logger: Logger;
+  /** The global `retry` block, durations in ms. */
+  retryDefaults: RetryPolicy;
+  rootlyAlertIds: RootlyAlertIds;
+}
+
+/** A target's `retry` keys override the global ones one by one. */
+export function retryPolicyOf(override: RetryOverride, defaults: RetryPolicy): RetryPolicy {
+  return {
+    maxRetries: override.max_retries ?? defaults.maxRetries,
+    baseMs: override.base ?? defaults.baseMs,
+    factor: override.factor ?? defaults.factor,
+    maxDelayMs: override.max_delay ?? defaults.maxDelayMs,
+    jitterMs: override.jitter ?? defaults.jitterMs,
+    maxRetryAfterMs: override.max_retry_after ?? defaults.maxRetryAfterMs,
+    maxJobAgeMs: override.max_job_age ?? defaults.maxJobAgeMs,
+  };
+}
+
+function publisherFor(config: TargetConfig, deps: TargetDeps): Publisher {
+  const base: PublisherDeps = { http: deps.http, clock: deps.clock, logger: deps.logger };
+  switch (config.type) {
+    case 'webhook':
+      return createWebhookPublisher(config, base);
+    case 'slack':
+      return createSlackPublisher(config, base);
+    case 'pagerduty':
+      return createPagerdutyPublisher(config, base);
+    case 'rootly':
+      return createRootlyPublisher(config, { ...base, alertIds: deps.rootlyAlertIds });
+    case 'log':
+      return createLogPublisher(config, base);
+    default: {
+      // Never reached while the union and this switch agree; no config in the message (secrets).
+      const unknownType: never = config;
+      return unknownType;
+    }
+  }
+}
+
+export function createTarget(config: TargetConfig, deps: TargetDeps): Target {
+  return {
+    name: config.name,
+    type: config.type,
+    enabled: config.enabled,
+    publisher: publisherFor(config, deps),
+    timeoutMs: config.timeout,
+    retry: retryPolicyOf(config.retry, deps.retryDefaults),
+    redactedConfig: redactTargetConfig(config),
+  };
+}

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+
+import { aClassification, anAlert } from '../../test/support/builders.js';
+import { createFakeClock } from '../../test/support/fake-clock.js';
+import { closedPortUrl, startTargetServer } from '../../test/support/target-server.js';
+import type { TargetServer } from '../../test/support/target-server.js';
+import { rootlyTargetSchema } from '../config/targets.js';
+import type { Logger } from '../domain/clock.js';
+import type { Delivery, PublishOutcome } from '../domain/publisher.js';
+import { createHttpClient } from './http-client.js';
+import { createRootlyPublisher } from './rootly.js';
+import { createMemoryRootlyAlertIds } from './rootly-alert-ids.js';
+import type { RootlyAlertIds } from './rootly-alert-ids.js';
+
+const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const http = createHttpClient({ useEnvProxy: false });
+const clock = createFakeClock();
+const TOKEN = 'rootly_0123456789abcdef';
+const firing = anAlert({ severity: 'critical' });
+const resolved = { ...firing, status: 'resolved' as const };
+const CREATED = { status: 201, body: { data: { id: 'a1b2', type: 'alerts', attributes: {} } } };
+
+function delivery(overrides: Partial<Delivery> = {}): Delivery {
+  return {
+    jobId: 'job-1',
+    target: 'incidents',
+    alert: firing,
+    priority: 'high',
+    attempt: 1,
+    ...overrides,
+  };
+}
+
+function outcomeText(o: PublishOutcome): string {
+  return o.ok ? 'success' : `${o.type}/${o.reason}`;
+}
+
+describe('rootly publisher', () => {
+  let server: TargetServer;
+  let alertIds: RootlyAlertIds;
+  const publisher = (url = server.url, ids = alertIds) =>
+    createRootlyPublisher(
+      rootlyTargetSchema.parse({ name: 'incidents', type: 'rootly', token: TOKEN, url }),
+      {
+        http,
+        clock,
+        logger,
+        alertIds: ids,
+      },
+    );
+  const publish = (
+    d: Delivery = delivery(),
+    url = server.url,
+    signal = new AbortController().signal,
+  ) => publisher(url).publish(d, signal);
+
+  before(async () => {
+    server = await startTargetServer();
+  });
+  beforeEach(() => {
+    server.requests.length = 0;
+    alertIds = createMemoryRootlyAlertIds();
+  });
+  after(async () => {
+    await server.close();
+    await http.close();
+  });
+
+  it('creates an alert with the fingerprint as deduplication key and stores its id', async () => {
+    server.respond(CREATED);
+    const classification = aClassification();
+    const outcome = await publish(delivery({ classification }));
+    assert.deepEqual(outcome, { ok: true, status: 201, message: 'created Rootly alert a1b2' });
+    const [req] = server.requests;
+    assert.ok(req);
+    assert.equal(req.method, 'POST');
+    assert.equal(req.path, '/v1/alerts');
+    assert.equal(req.headers['content-type'], 'application/vnd.api+json');
+    assert.equal(req.headers['authorization'], `Bearer ${TOKEN}`);
+    assert.deepEqual(req.json, {
+      data: {
+        type: 'alerts',
+        attributes: {
+          summary: 'HighLatency: p99 latency above 2s',
+          description: 'p99 latency above 2s',
+          started_at: '2026-11-29T10:00:00Z',
+          external_id: firing.fingerprint,
+          deduplication_key: firing.fingerprint,
+          external_url: 'http://prometheus.local/graph?g0.expr=up',
+          labels: [
+            { key: 'alertname', value: 'HighLatency' },
+            { key: 'instance', value: 'api-1:9100' },
+            { key: 'severity', value: 'critical' },
+          ],
+          data: {
+            source: 'alert-publisher',
+            target: 'incidents',
+            fingerprint: firing.fingerprint,
+            annotations: firing.annotations,
+            classification,
+          },
+        },
+      },
+    });
+    assert.equal(await alertIds.get('incidents', firing.fingerprint), 'a1b2');
+  });
+
+  it('does not create a second alert for a repeated firing', async () => {
+    server.respond(CREATED);
+    await publish();
+    const again = await publish();
+    assert.deepEqual(again, { ok: true, message: 'Rootly alert a1b2 already open' });
+    assert.equal(server.requests.length, 1);
+  });
+
+  it('resolves by the stored id and forgets it', async () => {
+    await alertIds.set('incidents', firing.fingerprint, 'a1b2');
+    server.respond({ status: 200, body: { data: { id: 'a1b2' } } });
+    const outcome = await publish(delivery({ alert: resolved }));
+    assert.deepEqual(outcome, { ok: true, status: 200, message: 'resolved Rootly alert a1b2' });
+    const [req] = server.requests;
+    assert.equal(req?.path, '/v1/alerts/a1b2/resolve');
+    assert.equal(req?.headers['authorization'], `Bearer ${TOKEN}`);
+    assert.deepEqual(req?.json, {
+      data: {
+        type: 'alerts',
+        attributes: { resolution_message: 'Resolved in Prometheus (alert-publisher)' },
+      },
+    });
+    assert.equal(await alertIds.get('incidents', firing.fingerprint), undefined);
+  });
+
+  it('treats a 404 on resolve as done, with a warning', async () => {
+    await alertIds.set('incidents', firing.fingerprint, 'gone');
+    server.respond({ status: 404, body: { errors: [{ title: 'Not found' }] } });
+    const outcome = await publish(delivery({ alert: resolved }));
+    assert.equal(outcomeText(outcome), 'success');
+    assert.match(outcome.message ?? '', /^warning: Rootly alert gone no longer exists/);
+    assert.equal(await alertIds.get('incidents', firing.fingerprint), undefined);
+  });
+
+  it('sends nothing for a resolve with no stored id and says so', async () => {
+    const outcome = await publish(delivery({ alert: resolved }));
+    assert.equal(outcomeText(outcome), 'success');
+    assert.match(outcome.message ?? '', /^warning: no Rootly alert stored/);
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('keeps the id when a resolve fails transiently, so the retry can resolve', async () => {
+    await alertIds.set('incidents', firing.fingerprint, 'a1b2');
+    server.respond({ status: 500, body: 'oops' });
+    assert.equal(
+      outcomeText(await publish(delivery({ alert: resolved }))),
+      'transient/server_error',
+    );
+    assert.equal(await alertIds.get('incidents', firing.fingerprint), 'a1b2');
+  });
+
+  const statuses: Array<[number, string]> = [
+    [400, 'permanent/client_error'],
+    [401, 'permanent/auth_error'],
+    [404, 'permanent/client_error'],
+    [500, 'transient/server_error'],
+    [503, 'transient/server_error'],
+  ];
+  for (const [status, want] of statuses) {
+    it(`maps HTTP ${status} on create to ${want}`, async () => {
+      server.respond({ status, body: 'x' });
+      assert.equal(outcomeText(await publish()), want);
+      assert.equal(await alertIds.get('incidents', firing.fingerprint), undefined);
+    });
+  }
+
+  it("maps 422 to invalid_payload with Rootly's JSON:API error", async () => {
+    server.respond({
+      status: 422,
+      body: { errors: [{ title: 'Validation failed', detail: 'summary is too long' }] },
+    });
+    const outcome = await publish();
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.reason, 'invalid_payload');
+    assert.equal(outcome.message, 'HTTP 422: Rootly: Validation failed: summary is too long');
+  });
+
+  it('maps 429 to rate_limited and honours Retry-After', async () => {
+    server.respond({ status: 429, headers: { 'retry-after': '3' }, body: '' });
+    const outcome = await publish();
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.reason, 'rate_limited');
+    assert.equal(outcome.retryAfterMs, 3_000);
+  });
+
+  it('reports connection refused and an aborted attempt as transient', async () => {
+    assert.equal(
+      outcomeText(await publish(delivery(), await closedPortUrl())),
+      'transient/network',
+    );
+    server.respond({ hang: true });
+    const controller = new AbortController();
+    const pending = publish(delivery(), server.url, controller.signal);
+    await server.waitForRequests(1);
+    controller.abort(new DOMException('timed out', 'TimeoutError'));
+    assert.equal(outcomeText(await pending), 'transient/timeout');
+  });
+
+  it('never puts the token in a message, even when Rootly echoes it', async () => {
+    server.respond({ status: 401, body: { errors: [{ title: `bad token ${TOKEN}` }] } });
+    const outcome = await publish();
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.message.includes(TOKEN), false);
+  });
+
+  it('turns a failing id store into a retryable unknown outcome', async () => {
+    const broken: RootlyAlertIds = {
+      get: () =>
+        Promise.reject(Object.assign(new Error('connection terminated'), { code: 'ECONNRESET' })),
+      set: () => Promise.resolve(),
+      delete: () => Promise.resolve(),
+    };
+    const outcome = await publisher(server.url, broken).publish(
+      delivery(),
+      new AbortController().signal,
+    );
+    assert.deepEqual(outcome, {
+      ok: false,
+      type: 'unknown',
+      reason: 'internal',
+      message: 'Rootly alert id store failed: ECONNRESET',
+    });
+  });
+});

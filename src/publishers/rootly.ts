@@ -1,0 +1,171 @@
+import type { RootlyTargetConfig } from '../config/targets.js';
+import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
+import { secretsOf } from '../domain/redact.js';
+import type { HttpResponse, HttpResult } from './http-client.js';
+import { snippet, statusOutcome, transportOutcome } from './outcome.js';
+import type { PublisherDeps } from './publisher-deps.js';
+import type { RootlyAlertIds } from './rootly-alert-ids.js';
+
+/**
+ * Rootly Alerts API (JSON:API; https://docs.rootly.com/api-reference/alerts/creates-an-alert,
+ * …/resolves-an-alert): firing → POST /v1/alerts with the fingerprint as `deduplication_key`
+ * and `external_id`; resolved → POST /v1/alerts/{id}/resolve with the id stored for that
+ * fingerprint (RootlyAlertIds, in PostgreSQL).
+ *
+ * Choices: a firing whose fingerprint already has an open alert sends nothing (Alertmanager
+ * repeats firing alerts); a resolve with no stored id succeeds with a warning (nothing to
+ * resolve: never created, or already resolved); a resolve answered 404 succeeds with a warning
+ * (closed or deleted in Rootly). Rootly's `source` attribute is an enum of integrations, so the
+ * configured `source` goes into the alert's `data`, not there.
+ */
+export interface RootlyDeps extends PublisherDeps {
+  alertIds: RootlyAlertIds;
+}
+
+function createBody(config: RootlyTargetConfig, d: Delivery): object {
+  const { alert } = d;
+  const name = alert.labels['alertname'] ?? 'alert';
+  const summary = alert.annotations['summary'];
+  const attributes: Record<string, unknown> = {
+    summary: summary === undefined ? name : `${name}: ${summary}`,
+    description: alert.annotations['description'] ?? summary ?? name,
+    started_at: alert.startsAt,
+    external_id: alert.fingerprint,
+    deduplication_key: alert.fingerprint,
+    labels: Object.entries(alert.labels).map(([key, value]) => ({ key, value })),
+    data: {
+      source: config.source,
+      target: d.target,
+      fingerprint: alert.fingerprint,
+      annotations: alert.annotations,
+      ...(d.classification === undefined ? {} : { classification: d.classification }),
+    },
+  };
+  if (alert.generatorURL !== '') attributes['external_url'] = alert.generatorURL;
+  return { data: { type: 'alerts', attributes } };
+}
+
+const RESOLVE_BODY = JSON.stringify({
+  data: {
+    type: 'alerts',
+    attributes: { resolution_message: 'Resolved in Prometheus (alert-publisher)' },
+  },
+});
+
+function parseObject(text: string): object | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    // Not JSON (a proxy's error page): callers fall back to the raw text.
+    return undefined;
+  }
+}
+
+/** `data.id` of a JSON:API document. */
+function idOf(body: string): string | undefined {
+  const data: unknown = Reflect.get(parseObject(body) ?? {}, 'data');
+  if (typeof data !== 'object' || data === null) return undefined;
+  const id: unknown = Reflect.get(data, 'id');
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+/** The first JSON:API error's title and detail, else the start of the body. */
+function errorDetail(response: HttpResponse, secrets: readonly string[]): string {
+  const errors: unknown = Reflect.get(parseObject(response.body) ?? {}, 'errors');
+  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+  if (typeof first === 'object' && first !== null) {
+    const parts = [Reflect.get(first, 'title'), Reflect.get(first, 'detail')];
+    const text = parts.filter((p) => typeof p === 'string' && p !== '').join(': ');
+    if (text !== '') return snippet(`Rootly: ${text}`, secrets);
+  }
+  return snippet(response.body, secrets);
+}
+
+function storeFailure(error: unknown): PublishOutcome {
+  const code: unknown =
+    typeof error === 'object' && error !== null ? Reflect.get(error, 'code') : undefined;
+  return {
+    ok: false,
+    type: 'unknown',
+    reason: 'internal',
+    message: `Rootly alert id store failed${typeof code === 'string' ? `: ${code}` : ''}`,
+  };
+}
+
+export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDeps): Publisher {
+  const base = config.url.replace(/\/+$/, '');
+  const headers = {
+    'content-type': 'application/vnd.api+json',
+    accept: 'application/vnd.api+json',
+    authorization: `Bearer ${config.token}`,
+  };
+  const secrets = secretsOf(config);
+  const post = (path: string, body: string, signal: AbortSignal): Promise<HttpResult> =>
+    deps.http.send({
+      method: 'POST',
+      url: `${base}${path}`,
+      headers,
+      body,
+      signal,
+      timeoutMs: config.timeout,
+    });
+
+  async function fire(d: Delivery, signal: AbortSignal): Promise<PublishOutcome> {
+    const known = await deps.alertIds.get(d.target, d.alert.fingerprint);
+    if (known !== undefined) return { ok: true, message: `Rootly alert ${known} already open` };
+    const result = await post('/v1/alerts', JSON.stringify(createBody(config, d)), signal);
+    if (!result.ok) return transportOutcome(result.failure, 'Rootly request failed');
+    const { response } = result;
+    const outcome = statusOutcome(response, deps.clock.now(), () => errorDetail(response, secrets));
+    if (!outcome.ok) return outcome;
+    const id = idOf(response.body);
+    if (id === undefined) {
+      return {
+        ok: true,
+        status: response.status,
+        message: 'warning: Rootly returned no alert id; a resolve will find nothing',
+      };
+    }
+    await deps.alertIds.set(d.target, d.alert.fingerprint, id);
+    return { ok: true, status: response.status, message: `created Rootly alert ${id}` };
+  }
+
+  async function resolve(d: Delivery, signal: AbortSignal): Promise<PublishOutcome> {
+    const id = await deps.alertIds.get(d.target, d.alert.fingerprint);
+    if (id === undefined)
+      return {
+        ok: true,
+        message: 'warning: no Rootly alert stored for this fingerprint; nothing to resolve',
+      };
+    const result = await post(`/v1/alerts/${encodeURIComponent(id)}/resolve`, RESOLVE_BODY, signal);
+    if (!result.ok) return transportOutcome(result.failure, 'Rootly request failed');
+    const { response } = result;
+    if (response.status === 404) {
+      await deps.alertIds.delete(d.target, d.alert.fingerprint);
+      return {
+        ok: true,
+        status: 404,
+        message: `warning: Rootly alert ${id} no longer exists; nothing to resolve`,
+      };
+    }
+    const outcome = statusOutcome(response, deps.clock.now(), () => errorDetail(response, secrets));
+    if (!outcome.ok) return outcome;
+    await deps.alertIds.delete(d.target, d.alert.fingerprint);
+    return { ok: true, status: response.status, message: `resolved Rootly alert ${id}` };
+  }
+
+  return {
+    async publish(delivery, signal) {
+      try {
+        return delivery.alert.status === 'resolved'
+          ? await resolve(delivery, signal)
+          : await fire(delivery, signal);
+      } catch (error: unknown) {
+        // Only the id store throws (HTTP failures are values): retry like any unknown failure.
+        return storeFailure(error);
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}

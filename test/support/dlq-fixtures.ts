@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+
+import type { DeadLetter } from '../../src/domain/dead-letter.js';
+import type { JobSnapshot } from '../../src/domain/job.js';
+import type { Target } from '../../src/domain/target.js';
+import type {
+  JobFinishedListener,
+  JobRequest,
+  LaneStatus,
+  PublishingEngine,
+  SubmitResult,
+} from '../../src/queue/publishing-engine.js';
+import { anAlert } from './builders.js';
+
+let sequence = 0;
+
+/** A dead letter; `failedAt` defaults to a distinct millisecond per call. */
+export function aDeadLetter(overrides: Partial<DeadLetter> = {}): DeadLetter {
+  sequence += 1;
+  return {
+    jobId: randomUUID(),
+    alert: anAlert({ seq: String(sequence) }),
+    targetName: 'audit',
+    targetType: 'webhook',
+    targetConfig: { url: 'https://audit.example.com/alerts', format: 'webhook' },
+    priority: 'medium',
+    errorType: 'transient',
+    errorReason: 'server_error',
+    httpStatus: 503,
+    errorMessage: 'HTTP 503 from audit',
+    retryCount: 3,
+    lastRetryAt: Date.parse('2026-11-29T11:00:00Z') + sequence,
+    failedAt: Date.parse('2026-11-29T11:00:00Z') + sequence,
+    ...overrides,
+  };
+}
+
+export function aTarget(name: string, overrides: Partial<Target> = {}): Target {
+  return {
+    name,
+    type: 'webhook',
+    enabled: true,
+    publisher: {
+      publish: () => Promise.resolve({ ok: true }),
+      close: () => Promise.resolve(),
+    },
+    timeoutMs: 10_000,
+    retry: {
+      maxRetries: 3,
+      baseMs: 2000,
+      factor: 2,
+      maxDelayMs: 30_000,
+      jitterMs: 1000,
+      maxRetryAfterMs: 300_000,
+      maxJobAgeMs: 3_600_000,
+    },
+    redactedConfig: { url: `https://${name}.example.com/` },
+    ...overrides,
+  };
+}
+
+/**
+ * A PublishingEngine fake: accepts jobs (or answers `refuseWith`), keeps what was submitted,
+ * and lets the test finish a job to drive onJobFinished listeners.
+ */
+export interface FakeEngine extends PublishingEngine {
+  readonly submitted: JobRequest[];
+  refuseWith: SubmitResult | undefined;
+  finish(jobId: string, state: 'succeeded' | 'dlq'): void;
+}
+
+export function createFakeEngine(): FakeEngine {
+  const listeners: JobFinishedListener[] = [];
+  const jobs = new Map<string, JobRequest>();
+  const engine: FakeEngine = {
+    submitted: [],
+    refuseWith: undefined,
+    submit(requests) {
+      if (engine.refuseWith !== undefined) return engine.refuseWith;
+      const jobIds = requests.map((request) => {
+        const id = randomUUID();
+        jobs.set(id, request);
+        engine.submitted.push(request);
+        return id;
+      });
+      return { ok: true, jobIds };
+    },
+    finish(jobId, state) {
+      const request = jobs.get(jobId);
+      if (request === undefined) throw new Error(`no job ${jobId}`);
+      const snapshot: JobSnapshot = {
+        id: jobId,
+        fingerprint: request.alert.fingerprint,
+        alertname: request.alert.labels['alertname'] ?? '',
+        alertStatus: request.alert.status,
+        target: request.target,
+        priority: 'medium',
+        state,
+        attempts: 1,
+        retries: 0,
+        submittedAt: 0,
+        updatedAt: 0,
+      };
+      if (request.replayOf !== undefined) snapshot.replayOf = request.replayOf;
+      for (const listener of listeners) listener(snapshot);
+    },
+    getJob: () => undefined,
+    listJobs: () => [],
+    status: () => ({
+      lanes: {
+        high: lane(),
+        medium: lane(),
+        low: lane(),
+      },
+      retrying: 0,
+      inFlight: 0,
+      workers: 0,
+      busyWorkers: 0,
+      stopping: false,
+    }),
+    stats: () => ({
+      submitted: engine.submitted.length,
+      succeeded: 0,
+      deadLettered: 0,
+      retried: 0,
+      attempts: 0,
+      failedAttempts: 0,
+      successRate: 1,
+      deadLetteredByReason: {},
+      breakers: {},
+    }),
+    breakerState: () => 'closed',
+    onJobFinished(listener) {
+      listeners.push(listener);
+    },
+    stop: () => Promise.resolve(),
+  };
+  return engine;
+}
+
+function lane(): LaneStatus {
+  return { size: 0, capacity: 0, queued: 0, retrying: 0, failed: 0, oldestDueAgeMs: 0 };
+}
