@@ -33,7 +33,7 @@ import { engineStatus } from './engine-status.js';
 import type { Completion } from './finish-jobs.js';
 import { Holdings } from './holdings.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
-import { insertDeadLetters } from './insert-dead-letters.js';
+import { dlqInsertOn } from './insert-dead-letters.js';
 import { snapshotFromRow } from './job-row.js';
 import { runMaintenance } from './maintenance.js';
 import { deadLetterOf } from './next-step.js';
@@ -84,7 +84,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Dura
       `durable lease ${settings.leaseMs} ms must exceed the longest attempt timeout plus a heartbeat`,
     );
   }
-  const insert = deps.insertDeadLetters ?? insertDeadLetters;
+  const insert = deps.insertDeadLetters ?? dlqInsertOn(clock);
   const newId = deps.newId ?? randomUUID;
   const holdings = new Holdings();
   const wakeSignal = createWakeSignal(clock);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 
 import type { Db } from '../../src/db/db.js';
-import { insertDeadLetters } from '../../src/durable/insert-dead-letters.js';
+import { dlqInsertOn } from '../../src/durable/insert-dead-letters.js';
 import type { DurableEngine } from '../../src/durable/durable-engine.js';
 import { anAlert } from '../support/builders.js';
 import { createFakeClock } from '../support/fake-clock.js';
@@ -103,7 +103,7 @@ test('a final failure and its dead letter commit together, retried until both ar
         failures -= 1;
         throw new Error('dlq write failed');
       }
-      await insertDeadLetters(tx, letters);
+      await dlqInsertOn(clock)(tx, letters);
     },
   });
   const id = await submitOne();

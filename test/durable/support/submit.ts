@@ -4,7 +4,8 @@ import type { Db } from '../../../src/db/db.js';
 import type { Priority } from '../../../src/domain/job.js';
 import { admitJobs } from '../../../src/durable/admit-jobs.js';
 import type { NewJob } from '../../../src/durable/admit-jobs.js';
-import { insertDeadLetters } from '../../../src/durable/insert-dead-letters.js';
+import { dlqInsertOn } from '../../../src/durable/insert-dead-letters.js';
+import { createSystemClock } from '../../../src/domain/system-clock.js';
 import { anAlert } from '../../support/builders.js';
 
 const PRIORITY_CYCLE: Priority[] = ['high', 'medium', 'low'];
@@ -40,7 +41,7 @@ export async function submitJobs(
       { capacity: { high: 1e6, medium: 1e6, low: 1e6 }, perTargetShare: 1 },
       options.nowMs ?? Date.now(),
       {
-        insert: insertDeadLetters,
+        insert: dlqInsertOn(createSystemClock()),
         letterOf: () => {
           throw new Error('no overflow expected');
         },
