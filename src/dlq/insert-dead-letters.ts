@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import type { DeadLetter } from '../domain/dead-letter.js';
 import type { Db } from '../db/db.js';
-import { sanitiseConfig, sanitiseText } from './sanitise.js';
+import { redactTargetConfig, redactUrlsInText } from '../domain/redact.js';
 
 /**
  * Rows per statement. The batch travels as one JSON parameter (json_to_recordset), so the
@@ -60,8 +60,8 @@ function toRecord(l: DeadLetter): Record<string, unknown> {
       l.classification === undefined
         ? { alert: l.alert }
         : { alert: l.alert, classification: l.classification },
-    target_config: sanitiseConfig(l.targetConfig),
-    error_message: sanitiseText(l.errorMessage),
+    target_config: redactTargetConfig(l.targetConfig),
+    error_message: redactUrlsInText(l.errorMessage),
     error_type: l.errorType,
     error_reason: l.errorReason,
     http_status: l.httpStatus ?? null,

@@ -33,7 +33,7 @@ export async function replayEntry(deps: ReplayDeps, id: string): Promise<{ job_i
     throw alreadyReplayed(id);
   }
   const { alert, classification } = claimed.enriched_alert;
-  const submitted = engine.submit([
+  const submitted = await engine.submit([
     classification === undefined
       ? { alert, target: target.name, replayOf: id }
       : { alert, classification, target: target.name, replayOf: id },

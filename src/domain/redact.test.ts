@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { REDACTED, redactTargetConfig, redactText, redactUrl, secretsOf } from './redact.js';
+import {
+  REDACTED,
+  redactTargetConfig,
+  redactText,
+  redactUrlsInText,
+  redactUrl,
+  secretsOf,
+} from './redact.js';
 
 describe('redactUrl', () => {
   it('drops userinfo', () => {
@@ -121,5 +128,21 @@ describe('redactText', () => {
 
   it('ignores secrets too short to mean anything', () => {
     assert.equal(redactText('abc', ['ab', '']), 'abc');
+  });
+});
+
+describe('redactUrlsInText', () => {
+  it('redacts userinfo and query values of every URL in a message, keeping the rest', () => {
+    const text =
+      'POST https://bot:hunter22@api.example.com/x?token=abc123 failed; retry https://h.example.com/y?k=v2';
+    const out = redactUrlsInText(text);
+    assert.doesNotMatch(out, /hunter22|abc123|v2\b|bot:/);
+    assert.match(out, /^POST https:\/\/api\.example\.com\/x\?token=/);
+    assert.match(out, /failed; retry https:\/\/h\.example\.com\/y\?k=/);
+  });
+
+  it('keeps only the host of a Slack webhook URL', () => {
+    const out = redactUrlsInText('error from https://hooks.slack.com/services/T0/B0/XXXX (500)');
+    assert.equal(out, 'error from https://hooks.slack.com (500)');
   });
 });

@@ -65,7 +65,8 @@ export function redactTargetConfig(
     else if (SECRET_KEY.test(key)) out[key] = value === '' ? '' : REDACTED;
     else if (key.endsWith('url') && typeof value === 'string') {
       out[key] = redactUrl(value, { hostOnly: type === 'slack' && key === 'url' });
-    } else out[key] = value;
+    } else if (typeof value === 'string') out[key] = redactUrlsInText(value);
+    else out[key] = value;
   }
   return out;
 }
@@ -115,4 +116,16 @@ export function redactText(text: string, secrets: readonly string[]): string {
     if (encoded !== secret) out = out.split(encoded).join(REDACTED);
   }
   return out;
+}
+
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+
+/**
+ * Redacts every URL found in free text (userinfo, query values; a Slack webhook to its host).
+ * For text whose secrets are not known up front, such as a stored error message.
+ */
+export function redactUrlsInText(text: string): string {
+  return text.replace(URL_IN_TEXT, (match) =>
+    redactUrl(match, { hostOnly: match.includes('hooks.slack.com') }),
+  );
 }

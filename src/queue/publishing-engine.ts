@@ -63,9 +63,10 @@ export type JobFinishedListener = (job: JobSnapshot) => void;
 
 /** The in-process API the HTTP routes and the CLI call. */
 export interface PublishingEngine {
-  submit(requests: readonly JobRequest[]): SubmitResult;
-  getJob(id: string): JobSnapshot | undefined;
-  listJobs(filter: JobFilter): JobSnapshot[];
+  /** Resolves once the jobs are admitted (durable mode: committed to the database). */
+  submit(requests: readonly JobRequest[]): Promise<SubmitResult>;
+  getJob(id: string): Promise<JobSnapshot | undefined>;
+  listJobs(filter: JobFilter): Promise<JobSnapshot[]>;
   status(): QueueStatus;
   stats(): QueueStats;
   breakerState(target: string): BreakerState;

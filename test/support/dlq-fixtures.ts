@@ -76,14 +76,14 @@ export function createFakeEngine(): FakeEngine {
     submitted: [],
     refuseWith: undefined,
     submit(requests) {
-      if (engine.refuseWith !== undefined) return engine.refuseWith;
+      if (engine.refuseWith !== undefined) return Promise.resolve(engine.refuseWith);
       const jobIds = requests.map((request) => {
         const id = randomUUID();
         jobs.set(id, request);
         engine.submitted.push(request);
         return id;
       });
-      return { ok: true, jobIds };
+      return Promise.resolve({ ok: true, jobIds });
     },
     finish(jobId, state) {
       const request = jobs.get(jobId);
@@ -104,8 +104,8 @@ export function createFakeEngine(): FakeEngine {
       if (request.replayOf !== undefined) snapshot.replayOf = request.replayOf;
       for (const listener of listeners) listener(snapshot);
     },
-    getJob: () => undefined,
-    listJobs: () => [],
+    getJob: () => Promise.resolve(undefined),
+    listJobs: () => Promise.resolve([]),
     status: () => ({
       lanes: {
         high: lane(),

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { Breaker } from './breaker.js';
+import type { BreakerState } from './publishing-engine.js';
+
+function aBreaker(): { breaker: Breaker; transitions: BreakerState[] } {
+  const transitions: BreakerState[] = [];
+  const breaker = new Breaker(
+    { failureThreshold: 5, successThreshold: 2, openTimeoutMs: 30_000 },
+    (to) => transitions.push(to),
+  );
+  return { breaker, transitions };
+}
+
+function fail(breaker: Breaker, times: number, now = 0): void {
+  for (let i = 0; i < times; i += 1) breaker.record('failure', breaker.begin(), now);
+}
+
+describe('Breaker', () => {
+  it('opens after 5 consecutive failed attempts, not 4', () => {
+    const { breaker } = aBreaker();
+    fail(breaker, 4);
+    assert.equal(breaker.state, 'closed');
+    fail(breaker, 1);
+    assert.equal(breaker.state, 'open');
+    assert.equal(breaker.allows(), false);
+  });
+
+  it('neither counts nor resets on neutral outcomes (4xx, 429)', () => {
+    const { breaker } = aBreaker();
+    fail(breaker, 4);
+    breaker.record('neutral', false, 0);
+    assert.equal(breaker.consecutiveFailures, 4);
+    fail(breaker, 1);
+    assert.equal(breaker.state, 'open');
+  });
+
+  it('resets the count on a success', () => {
+    const { breaker } = aBreaker();
+    fail(breaker, 4);
+    breaker.record('success', false, 0);
+    fail(breaker, 4);
+    assert.equal(breaker.state, 'closed');
+  });
+
+  it('lets one probe through after the open time and closes after 2 successes', () => {
+    const { breaker, transitions } = aBreaker();
+    fail(breaker, 5, 1_000);
+    breaker.refresh(30_999);
+    assert.equal(breaker.allows(), false);
+    breaker.refresh(31_000);
+    assert.equal(breaker.state, 'half_open');
+    assert.equal(breaker.allows(), true);
+    assert.equal(breaker.begin(), true);
+    assert.equal(breaker.allows(), false, 'a second probe waits');
+    breaker.record('success', true, 31_000);
+    assert.equal(breaker.state, 'half_open');
+    breaker.record('success', breaker.begin(), 31_000);
+    assert.equal(breaker.state, 'closed');
+    assert.deepEqual(transitions, ['open', 'half_open', 'closed']);
+  });
+
+  it('reopens when the probe fails', () => {
+    const { breaker } = aBreaker();
+    fail(breaker, 5);
+    breaker.refresh(30_000);
+    breaker.record('failure', breaker.begin(), 30_000);
+    assert.equal(breaker.state, 'open');
+    assert.equal(breaker.reopensAt(), 60_000);
+  });
+});

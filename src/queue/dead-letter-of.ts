@@ -1,0 +1,30 @@
+import type { DeadLetter } from '../domain/dead-letter.js';
+import type { Job, JobError } from '../domain/job.js';
+import type { Target } from '../domain/target.js';
+
+/** The DLQ record of a job's final failure; the target config is the redacted one. */
+export function deadLetterOf(
+  job: Job,
+  target: Target,
+  error: JobError,
+  failedAt: number,
+): DeadLetter {
+  const letter: DeadLetter = {
+    jobId: job.id,
+    alert: job.alert,
+    targetName: job.target,
+    targetType: target.type,
+    targetConfig: target.redactedConfig,
+    priority: job.priority,
+    errorType: error.type,
+    errorReason: error.reason,
+    errorMessage: error.message,
+    retryCount: job.retries,
+    failedAt,
+  };
+  if (job.classification !== undefined) letter.classification = job.classification;
+  if (error.status !== undefined) letter.httpStatus = error.status;
+  if (job.lastAttemptAt !== undefined) letter.lastRetryAt = job.lastAttemptAt;
+  if (job.replayOf !== undefined) letter.replayOf = job.replayOf;
+  return letter;
+}

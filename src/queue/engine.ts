@@ -1,0 +1,429 @@
+import { randomUUID } from 'node:crypto';
+
+import type { Job, JobError, JobFilter, JobSnapshot, Priority } from '../domain/job.js';
+import { PRIORITIES, snapshotOf } from '../domain/job.js';
+import { priorityOf } from '../domain/priority.js';
+import type { PublishOutcome } from '../domain/publisher.js';
+import { refusal, shareLimit } from './admission.js';
+import { ControllerPool, runAttempt } from './attempt.js';
+import { AttemptTimeouts } from './attempt-timeouts.js';
+import { Breaker } from './breaker.js';
+import { sleepUnlessAborted, waitUntil } from './clock-wait.js';
+import type { EngineDeps } from './engine-deps.js';
+import { EngineReport } from './engine-report.js';
+import { JobLifecycle } from './job-lifecycle.js';
+import { LaneCounts } from './lane-counts.js';
+import { laneWaitMeters, TargetMeters } from './target-meters.js';
+import { decideAfterFailure, verdictOf } from './outcome-decision.js';
+import type {
+  BreakerState,
+  JobFinishedListener,
+  JobRequest,
+  PublishingEngine,
+  QueueStats,
+  QueueStatus,
+  SubmitResult,
+} from './publishing-engine.js';
+import type { Entry, TargetSlot } from './scheduler.js';
+import { createSlot, Scheduler } from './scheduler.js';
+
+const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+
+/**
+ * Memory-mode publishing engine. Starts dispatching on creation. Event-driven: submissions,
+ * finished attempts and one clock timer (the earliest retry or breaker probe) call `pump`,
+ * which starts attempts while workers are free; idle workers cost nothing, nothing polls.
+ */
+export function createPublishingEngine(deps: EngineDeps): PublishingEngine {
+  return new Engine(deps);
+}
+
+class Engine implements PublishingEngine {
+  private readonly slots = new Map<string, TargetSlot>();
+  private readonly scheduler: Scheduler;
+  private readonly active = new Map<string, Entry>();
+  private readonly lanes = new LaneCounts();
+  private readonly report = new EngineReport();
+  private readonly life: JobLifecycle;
+  private readonly timeouts: AttemptTimeouts;
+  private readonly controllers: ControllerPool;
+  private readonly laneWait: ReturnType<typeof laneWaitMeters>;
+  private readonly newId: () => string;
+  private seq = 0;
+  private busy = 0;
+  private pumpQueued = false;
+  private wake: { at: number; controller: AbortController } | undefined;
+  private sweeps = new Set<TargetSlot>();
+  private stopping = false;
+  private dispatching = true;
+  private stopped: Promise<void> | undefined;
+  private quietCheck: (() => void) | undefined;
+  private idleCheck: (() => void) | undefined;
+
+  constructor(private readonly deps: EngineDeps) {
+    const { config, metrics } = deps;
+    this.newId = deps.newId ?? randomUUID;
+    this.timeouts = new AttemptTimeouts(deps.clock);
+    this.controllers = new ControllerPool(deps.config.workers);
+    this.laneWait = laneWaitMeters(deps.metrics);
+    for (const target of deps.targets.values()) {
+      const breaker = new Breaker(config.breaker, (to) => this.onBreaker(slot, to));
+      const slot = createSlot(target, breaker, new TargetMeters(metrics, target.name));
+      this.slots.set(target.name, slot);
+      metrics.circuitBreakerState.set({ target: target.name }, 0);
+    }
+    this.scheduler = new Scheduler(
+      [...this.slots.values()],
+      config.perTargetConcurrency,
+      config.maxWaitMs,
+    );
+    this.life = new JobLifecycle(deps, this.scheduler, this.lanes, this.report, this.active);
+    metrics.workers.set(config.workers);
+    for (const lane of PRIORITIES)
+      metrics.queueCapacity.set({ priority: lane }, config.capacity[lane]);
+    metrics.onCollect(() => this.collectGauges());
+  }
+
+  submit(requests: readonly JobRequest[]): Promise<SubmitResult> {
+    return Promise.resolve(this.admitBatch(requests));
+  }
+
+  /** Memory mode admits synchronously; the contract is async for durable mode. */
+  private admitBatch(requests: readonly JobRequest[]): SubmitResult {
+    const { config, metrics } = this.deps;
+    if (this.stopping)
+      return { ok: false, code: 'stopping', retryAfterMs: config.admissionRetryAfterMs };
+    const lanes: Priority[] = [];
+    const wanted: Record<Priority, number> = { high: 0, medium: 0, low: 0 };
+    for (const request of requests) {
+      const slot = this.slots.get(request.target);
+      if (slot === undefined || !slot.target.enabled) {
+        return { ok: false, code: 'unknown_target', target: request.target };
+      }
+      const lane = priorityOfRequest(request);
+      lanes.push(lane);
+      wanted[lane] += 1;
+    }
+    const refused = refusal(wanted, this.lanes.held, config.capacity, config.admissionRetryAfterMs);
+    if (refused !== undefined) {
+      for (const lane of PRIORITIES) {
+        if (wanted[lane] > 0)
+          metrics.submissions.inc({ priority: lane, result: 'rejected' }, wanted[lane]);
+      }
+      return refused;
+    }
+    const now = this.deps.clock.now();
+    const jobIds: string[] = [];
+    requests.forEach((request, index) => {
+      const lane = lanes[index] ?? 'medium';
+      jobIds.push(this.admit(request, lane, now));
+    });
+    for (const lane of PRIORITIES) {
+      if (wanted[lane] > 0)
+        metrics.submissions.inc({ priority: lane, result: 'accepted' }, wanted[lane]);
+    }
+    this.report.submitted += requests.length;
+    this.schedulePump();
+    return { ok: true, jobIds };
+  }
+
+  private admit(request: JobRequest, lane: Priority, now: number): string {
+    const slot = this.slots.get(request.target);
+    if (slot === undefined) throw new Error(`target vanished: ${request.target}`);
+    const job: Job = {
+      id: this.newId(),
+      alert: request.alert,
+      classification: request.classification,
+      target: request.target,
+      priority: lane,
+      state: 'queued',
+      attempts: 0,
+      retries: 0,
+      submittedAt: now,
+      updatedAt: now,
+      // Every optional key present from the start: one object shape, no `delete` later.
+      startedAt: undefined,
+      completedAt: undefined,
+      lastAttemptAt: undefined,
+      nextAttemptAt: undefined,
+      lastError: undefined,
+      replayOf: request.replayOf,
+    };
+    const entry: Entry = {
+      job,
+      slot,
+      chainNext: undefined,
+      chained: false,
+      readyAt: now,
+      dueAt: now,
+      seq: this.seq++,
+      placement: 'chained',
+      isProbe: false,
+    };
+    const { perTargetShare, capacity } = this.deps.config;
+    const overShare = slot.held[lane] >= shareLimit(perTargetShare, capacity[lane]);
+    this.active.set(job.id, entry);
+    this.lanes.held[lane] += 1;
+    slot.held[lane] += 1;
+    this.lanes.move(lane, undefined, 'queued');
+    if (overShare) {
+      this.life.deadLetter(entry, now, {
+        type: 'transient',
+        reason: 'overflow',
+        message: `target ${slot.target.name} holds its share of the ${lane} lane`,
+      });
+    } else {
+      this.scheduler.add(entry, now);
+      this.deps.statusStore.put(snapshotOf(job));
+    }
+    return job.id;
+  }
+
+  private schedulePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => this.pump());
+  }
+
+  /** Starts attempts while workers are free, then arms the timer for the next due time. */
+  private pump(): void {
+    this.pumpQueued = false;
+    if (!this.dispatching) return;
+    const now = this.deps.clock.now();
+    // Breakers step first so jobs past max_job_age are swept before a probe is chosen.
+    for (const slot of this.slots.values()) slot.breaker.refresh(now);
+    this.runSweeps(now);
+    while (this.busy < this.deps.config.workers) {
+      const entry = this.scheduler.next(now);
+      if (entry === undefined) break;
+      this.start(entry, now);
+    }
+    this.runSweeps(now);
+    this.armWake(now);
+    this.quietCheck?.();
+  }
+
+  private armWake(now: number): void {
+    const at = this.busy < this.deps.config.workers ? this.scheduler.nextWakeAt() : undefined;
+    if (this.wake !== undefined && (at === undefined || at < this.wake.at)) {
+      this.wake.controller.abort();
+      this.wake = undefined;
+    }
+    if (at === undefined || this.wake !== undefined) return;
+    const wake = { at, controller: new AbortController() };
+    this.wake = wake;
+    void sleepUnlessAborted(this.deps.clock, Math.max(0, at - now), wake.controller.signal).then(
+      (slept) => {
+        if (!slept) return;
+        if (this.wake === wake) this.wake = undefined;
+        this.schedulePump();
+      },
+    );
+  }
+
+  private start(entry: Entry, now: number): void {
+    const { job, slot } = entry;
+    const from = job.state;
+    job.state = 'processing';
+    job.attempts += 1;
+    job.startedAt ??= now;
+    job.lastAttemptAt = now;
+    job.updatedAt = now;
+    job.nextAttemptAt = undefined;
+    this.lanes.move(job.priority, from, 'processing');
+    slot.inFlight += 1;
+    this.busy += 1;
+    entry.isProbe = slot.breaker.begin();
+    this.laneWait[job.priority].observe((now - entry.readyAt) / 1000);
+    this.deps.statusStore.put(snapshotOf(job));
+    void this.attempt(entry, now);
+  }
+
+  private async attempt(entry: Entry, startedAt: number): Promise<void> {
+    const { job, slot } = entry;
+    const { clock, logger } = this.deps;
+    const delivery = {
+      jobId: job.id,
+      target: job.target,
+      alert: job.alert,
+      classification: job.classification,
+      priority: job.priority,
+      attempt: job.attempts,
+    };
+    const { publisher, timeoutMs } = slot.target;
+    const outcome = await runAttempt(
+      this.timeouts,
+      this.controllers,
+      startedAt,
+      logger,
+      publisher,
+      delivery,
+      timeoutMs,
+    );
+    const now = clock.now();
+    slot.inFlight -= 1;
+    this.busy -= 1;
+    this.report.attempts += 1;
+    slot.meters.duration.observe((now - startedAt) / 1000);
+    (outcome.ok ? slot.meters.successes : slot.meters.failure(outcome.reason)).inc();
+    this.settle(entry, outcome, now);
+    this.schedulePump();
+    if (this.busy === 0) this.idleCheck?.();
+  }
+
+  private settle(entry: Entry, outcome: PublishOutcome, now: number): void {
+    const { job, slot } = entry;
+    if (outcome.ok) {
+      slot.breaker.record('success', entry.isProbe, now);
+      this.scheduler.release(entry, now);
+      this.life.finish(entry, 'succeeded', now);
+      return;
+    }
+    this.report.failedAttempts += 1;
+    const error: JobError = {
+      type: outcome.type,
+      reason: outcome.reason,
+      message: outcome.message,
+    };
+    if (outcome.status !== undefined) error.status = outcome.status;
+    job.lastError = error;
+    slot.breaker.record(verdictOf(outcome.type, outcome.reason), entry.isProbe, now);
+    const decision = this.dispatching
+      ? decideAfterFailure(outcome, job, slot.target.retry, now, this.deps.random)
+      : { kind: 'dead_letter' as const };
+    if (decision.kind === 'dead_letter') {
+      this.life.deadLetter(entry, now, error);
+      return;
+    }
+    if (decision.spendsRetry) job.retries += 1;
+    this.life.retryLater(entry, now, decision.dueAt, outcome.type);
+  }
+
+  private onBreaker(slot: TargetSlot, to: BreakerState): void {
+    const target = slot.target.name;
+    this.deps.metrics.circuitBreakerState.set({ target }, BREAKER_GAUGE[to]);
+    this.deps.metrics.circuitBreakerTransitions.inc({ target, to });
+    this.deps.logger.warn({ target, to }, 'circuit breaker changed state');
+    // Jobs wait behind a breaker that is not closed; at each open/half-open step, those older
+    // than max_job_age become dead letters (`circuit_open`).
+    if (to !== 'closed') {
+      this.sweeps.add(slot);
+      this.schedulePump();
+    }
+  }
+
+  /** O(ready jobs of the swept targets); runs once per breaker step, not per dispatch. */
+  private runSweeps(now: number): void {
+    if (this.sweeps.size === 0) return;
+    const slots = [...this.sweeps];
+    this.sweeps.clear();
+    for (const slot of slots) {
+      if (slot.breaker.state === 'closed') continue;
+      const maxAgeMs = slot.target.retry.maxJobAgeMs;
+      const expired = this.scheduler.removeReady(slot, (e) => now - e.job.submittedAt >= maxAgeMs);
+      for (const entry of expired) {
+        this.life.deadLetter(entry, now, {
+          type: 'transient',
+          reason: 'circuit_open',
+          message: `circuit breaker not closed for ${slot.target.name}; job older than max_job_age`,
+        });
+      }
+      if (expired.length > 0) this.sweeps.add(slot); // successors may have become ready
+    }
+  }
+
+  getJob(id: string): Promise<JobSnapshot | undefined> {
+    const entry = this.active.get(id);
+    return Promise.resolve(
+      entry === undefined ? this.deps.statusStore.get(id) : snapshotOf(entry.job),
+    );
+  }
+
+  listJobs(filter: JobFilter): Promise<JobSnapshot[]> {
+    return Promise.resolve(this.deps.statusStore.list(filter));
+  }
+
+  status(): QueueStatus {
+    const now = this.deps.clock.now();
+    return this.report.status(this.lanes, this.deps.config, {
+      oldestDueAgeMs: (lane) => this.scheduler.oldestDueAgeMs(lane, now),
+      inFlight: this.busy,
+      stopping: this.stopping,
+    });
+  }
+
+  stats(): QueueStats {
+    return this.report.stats(this.slots.values());
+  }
+
+  breakerState(target: string): BreakerState {
+    const slot = this.slots.get(target);
+    if (slot === undefined) return 'closed';
+    slot.breaker.refresh(this.deps.clock.now());
+    return slot.breaker.state;
+  }
+
+  onJobFinished(listener: JobFinishedListener): void {
+    this.life.listeners.push(listener);
+  }
+
+  stop(timeoutMs: number): Promise<void> {
+    this.stopped ??= this.shutdown(timeoutMs);
+    return this.stopped;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    const { clock, config, logger } = this.deps;
+    this.stopping = true;
+    const deadline = clock.now() + timeoutMs;
+    logger.info({ timeout_ms: timeoutMs, active: this.active.size }, 'stopping: draining due work');
+    await this.untilQuietOr(deadline);
+    this.dispatching = false;
+    this.wake?.controller.abort();
+    this.wake = undefined;
+    // In-flight attempts past the deadline are cancelled (their jobs become `shutdown` letters);
+    // this also releases the attempt-timeout timer.
+    const idle =
+      this.busy > 0 ? new Promise<void>((resolve) => (this.idleCheck = resolve)) : undefined;
+    this.timeouts.expireAll('shutdown');
+    await idle;
+    const now = clock.now();
+    const left = [...this.active.values()].filter(
+      (e) => e.job.state === 'queued' || e.job.state === 'retrying',
+    );
+    for (const entry of left) {
+      this.life.deadLetter(entry, now, {
+        type: 'transient',
+        reason: 'shutdown',
+        message: 'not delivered before shutdown',
+      });
+    }
+    await this.life.writer.stop(config.stopFlushMs);
+    logger.info(
+      { dead_lettered_at_stop: left.length, unstored: this.life.writer.pending },
+      'stopped',
+    );
+  }
+
+  /** Resolves once nothing more can start before `deadline`, or at the deadline. */
+  private async untilQuietOr(deadline: number): Promise<void> {
+    const quiet = (): boolean => {
+      if (this.busy > 0 || this.scheduler.hasDispatchable(this.deps.clock.now())) return false;
+      const wakeAt = this.scheduler.nextWakeAt();
+      return wakeAt === undefined || wakeAt >= deadline;
+    };
+    await waitUntil(this.deps.clock, deadline, quiet, (check) => (this.quietCheck = check));
+    this.quietCheck = undefined;
+  }
+
+  private collectGauges(): void {
+    const now = this.deps.clock.now();
+    this.report.collect(this.deps.metrics, this.lanes, this.busy, (lane) =>
+      this.scheduler.oldestDueAgeMs(lane, now),
+    );
+  }
+}
+
+function priorityOfRequest(request: JobRequest): Priority {
+  return priorityOf(request.alert, request.classification);
+}

@@ -1,0 +1,124 @@
+import type { DeadLetter } from '../domain/dead-letter.js';
+import type { ErrorType } from '../domain/failure.js';
+import type { JobError, JobState } from '../domain/job.js';
+import { snapshotOf } from '../domain/job.js';
+import type { DeadLetterWriter } from './dead-letter-writer.js';
+import { createDeadLetterWriter } from './dead-letter-writer.js';
+import type { EngineDeps } from './engine-deps.js';
+import type { EngineReport } from './engine-report.js';
+import { deadLetterOf } from './dead-letter-of.js';
+import type { LaneCounts } from './lane-counts.js';
+import type { JobFinishedListener } from './publishing-engine.js';
+import type { Entry, Scheduler } from './scheduler.js';
+
+interface Pending {
+  entry: Entry;
+  letter: DeadLetter;
+}
+
+/**
+ * A job's way from a failed attempt or admission to its end: retry scheduling, the `failed`
+ * wait for its dead letter, and `succeeded`/`dlq` with their accounting, snapshot, log line
+ * and listeners. Every state change goes through `setState`, which keeps the lane counts.
+ */
+export class JobLifecycle {
+  readonly writer: DeadLetterWriter<Pending>;
+  readonly listeners: JobFinishedListener[] = [];
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly scheduler: Scheduler,
+    private readonly lanes: LaneCounts,
+    private readonly report: EngineReport,
+    private readonly active: Map<string, Entry>,
+  ) {
+    this.writer = createDeadLetterWriter<Pending>({
+      sink: deps.deadLetters,
+      fallback: deps.fallback,
+      clock: deps.clock,
+      logger: deps.logger,
+      batchSize: deps.config.deadLetterBatchSize,
+      retry: deps.config.deadLetterRetry,
+      onStored: (items) => this.onStored(items),
+    });
+  }
+
+  retryLater(entry: Entry, now: number, dueAt: number, type: ErrorType): void {
+    const { job } = entry;
+    this.setState(entry, 'retrying', now);
+    job.nextAttemptAt = dueAt;
+    this.scheduler.delay(entry, dueAt);
+    this.report.retried += 1;
+    entry.slot.meters.retry(type).inc();
+    this.deps.statusStore.put(snapshotOf(job));
+    this.deps.logger.debug(
+      {
+        job_id: job.id,
+        target: job.target,
+        attempt: job.attempts,
+        reason: job.lastError?.reason,
+        next_attempt_at: dueAt,
+      },
+      'attempt failed; retry scheduled',
+    );
+  }
+
+  setState(entry: Entry, state: JobState, now: number): void {
+    const { job } = entry;
+    this.lanes.move(job.priority, job.state, state);
+    job.state = state;
+    job.updatedAt = now;
+  }
+
+  /** Final failure: the job leaves its chain now and waits, `failed`, for its dead letter. */
+  deadLetter(entry: Entry, now: number, error: JobError): void {
+    const { job, slot } = entry;
+    job.lastError = error;
+    this.setState(entry, 'failed', now);
+    this.scheduler.release(entry, now);
+    const letter = deadLetterOf(job, slot.target, error, now);
+    this.deps.statusStore.put(snapshotOf(job));
+    this.writer.add({ entry, letter });
+  }
+
+  private onStored(items: readonly Pending[]): void {
+    const now = this.deps.clock.now();
+    for (const { entry, letter } of items) {
+      if (entry.job.state !== 'failed') continue; // stored twice after a late write: once is enough
+      entry.slot.meters.dlqWrite(letter.errorType).inc();
+      this.finish(entry, 'dlq', now);
+    }
+  }
+
+  finish(entry: Entry, state: 'succeeded' | 'dlq', now: number): void {
+    const { job, slot } = entry;
+    const { logger } = this.deps;
+    this.setState(entry, state, now);
+    job.completedAt = now;
+    this.active.delete(job.id);
+    this.lanes.held[job.priority] -= 1;
+    slot.held[job.priority] -= 1;
+    if (state === 'succeeded') this.report.succeeded += 1;
+    else this.report.deadLettered(job.lastError?.reason ?? 'internal');
+    slot.meters.finished[state].inc();
+    const line = {
+      job_id: job.id,
+      target: job.target,
+      priority: job.priority,
+      attempt: job.attempts,
+      reason: job.lastError?.reason ?? '',
+      duration_ms: now - job.submittedAt,
+    };
+    if (state === 'succeeded') logger.info(line, 'job succeeded');
+    else logger.warn(line, 'job dead-lettered');
+    const snapshot = snapshotOf(job);
+    this.deps.statusStore.put(snapshot);
+    for (const listener of this.listeners) {
+      try {
+        listener(snapshot);
+      } catch (error: unknown) {
+        logger.error({ err: error, job_id: job.id }, 'job-finished listener threw');
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { JobSnapshot } from '../domain/job.js';
+import { createJobStatusStore } from './job-status-store.js';
+
+function aSnapshot(id: string, overrides: Partial<JobSnapshot> = {}): JobSnapshot {
+  return {
+    id,
+    fingerprint: '0123456789abcdef',
+    alertname: 'HighLatency',
+    alertStatus: 'firing',
+    target: 'audit',
+    priority: 'medium',
+    state: 'queued',
+    attempts: 0,
+    retries: 0,
+    submittedAt: 0,
+    updatedAt: 0,
+    ...overrides,
+  };
+}
+
+const ids = (snapshots: JobSnapshot[]): string[] => snapshots.map((s) => s.id);
+
+describe('job-status store', () => {
+  it('evicts the least recently updated job beyond capacity', () => {
+    const store = createJobStatusStore({ capacity: 3 });
+    for (const id of ['a', 'b', 'c']) store.put(aSnapshot(id));
+    store.put(aSnapshot('a', { state: 'processing' }));
+    store.put(aSnapshot('d'));
+    assert.equal(store.get('b'), undefined);
+    assert.equal(store.get('a')?.state, 'processing');
+    assert.equal(store.size, 3);
+    assert.deepEqual(ids(store.list({})), ['d', 'a', 'c']);
+  });
+
+  it('does not reorder on reads, so a read job can still be evicted', () => {
+    const store = createJobStatusStore({ capacity: 2 });
+    store.put(aSnapshot('a'));
+    store.put(aSnapshot('b'));
+    assert.ok(store.get('a'));
+    assert.deepEqual(ids(store.list({})), ['b', 'a']);
+    store.put(aSnapshot('c'));
+    assert.equal(store.get('a'), undefined);
+    assert.deepEqual(ids(store.list({})), ['c', 'b']);
+  });
+
+  it('lists most recently updated first with state, priority, target and limit filters', () => {
+    const store = createJobStatusStore({ capacity: 100 });
+    store.put(aSnapshot('1', { state: 'dlq', priority: 'high', target: 'pd' }));
+    store.put(aSnapshot('2', { state: 'succeeded', priority: 'high', target: 'pd' }));
+    store.put(aSnapshot('3', { state: 'dlq', priority: 'low', target: 'slack' }));
+    store.put(aSnapshot('4', { state: 'dlq', priority: 'high', target: 'slack' }));
+    assert.deepEqual(ids(store.list({ state: 'dlq' })), ['4', '3', '1']);
+    assert.deepEqual(ids(store.list({ priority: 'high' })), ['4', '2', '1']);
+    assert.deepEqual(ids(store.list({ target: 'pd' })), ['2', '1']);
+    assert.deepEqual(ids(store.list({ state: 'dlq', target: 'slack', priority: 'high' })), ['4']);
+    assert.deepEqual(ids(store.list({ limit: 2 })), ['4', '3']);
+  });
+
+  it('lists at most 100 by default', () => {
+    const store = createJobStatusStore({ capacity: 500 });
+    for (let i = 0; i < 300; i += 1) store.put(aSnapshot(String(i)));
+    assert.equal(store.list({}).length, 100);
+    assert.equal(store.list({})[0]?.id, '299');
+  });
+});
