@@ -6,7 +6,7 @@ import type { Clock, Logger, Random } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import type { FailureReason } from '../domain/failure.js';
 import type { DeadLetter } from '../domain/dead-letter.js';
-import type { JobError, JobFilter, JobSnapshot, Priority } from '../domain/job.js';
+import type { JobError, JobSnapshot, Priority } from '../domain/job.js';
 import { PRIORITIES } from '../domain/job.js';
 import { priorityOf as priorityOfAlert } from '../domain/priority.js';
 import type { PublishOutcome } from '../domain/publisher.js';
@@ -17,10 +17,8 @@ import type { EngineConfig } from '../queue/engine-config.js';
 import type {
   BreakerState,
   JobFinishedListener,
-  JobRequest,
   PublishingEngine,
   QueueStats,
-  SubmitResult,
 } from '../queue/publishing-engine.js';
 import type { NewJob } from './admit-jobs.js';
 import { admitJobs } from './admit-jobs.js';
@@ -59,17 +57,7 @@ export interface DurableEngineDeps {
   newId?: () => string;
 }
 
-/**
- * The durable engine answers from the database, so submit and the job reads are async; the
- * HTTP layer awaits them (awaiting the memory engine's plain values is harmless).
- */
-export interface DurableEngine extends Omit<PublishingEngine, 'submit' | 'getJob' | 'listJobs'> {
-  submit(requests: readonly JobRequest[]): Promise<SubmitResult>;
-  getJob(id: string): Promise<JobSnapshot | undefined>;
-  listJobs(filter: JobFilter): Promise<JobSnapshot[]>;
-}
-
-export async function createDurableEngine(deps: DurableEngineDeps): Promise<DurableEngine> {
+export async function createDurableEngine(deps: DurableEngineDeps): Promise<PublishingEngine> {
   const { clock, config, metrics, db } = deps;
   const maxTimeoutMs = Math.max(0, ...[...deps.targets.values()].map((t) => t.timeoutMs));
   const heartbeatMs = deps.durable?.heartbeatMs ?? DEFAULT_DURABLE_SETTINGS.heartbeatMs;

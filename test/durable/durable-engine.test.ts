@@ -3,7 +3,7 @@ import { after, afterEach, before, beforeEach, test } from 'node:test';
 
 import type { Db } from '../../src/db/db.js';
 import { dlqInsertOn } from '../../src/durable/insert-dead-letters.js';
-import type { DurableEngine } from '../../src/durable/durable-engine.js';
+import type { PublishingEngine } from '../../src/queue/publishing-engine.js';
 import { anAlert } from '../support/builders.js';
 import { createFakeClock } from '../support/fake-clock.js';
 import type { FakeClock } from '../support/fake-clock.js';
@@ -17,7 +17,7 @@ let database: TestDatabase;
 let db: Db;
 let clock: FakeClock;
 let publisher: ScriptedPublisher;
-let engine: DurableEngine | undefined;
+let engine: PublishingEngine | undefined;
 
 before(async () => {
   database = await freshDatabase();

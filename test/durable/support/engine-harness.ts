@@ -5,7 +5,8 @@ import type { Delivery, Publisher, PublishOutcome } from '../../../src/domain/pu
 import type { Target } from '../../../src/domain/target.js';
 import type { DurableSettings } from '../../../src/durable/durable-config.js';
 import { createDurableEngine } from '../../../src/durable/durable-engine.js';
-import type { DurableEngine, DurableEngineDeps } from '../../../src/durable/durable-engine.js';
+import type { DurableEngineDeps } from '../../../src/durable/durable-engine.js';
+import type { PublishingEngine } from '../../../src/queue/publishing-engine.js';
 import { createMetrics } from '../../../src/metrics/metrics.js';
 import { DEFAULT_ENGINE_CONFIG } from '../../../src/queue/engine-config.js';
 import type { EngineConfig } from '../../../src/queue/engine-config.js';
@@ -84,7 +85,7 @@ export async function startEngine(
     durable?: Partial<DurableSettings>;
     insertDeadLetters?: DurableEngineDeps['insertDeadLetters'];
   } = {},
-): Promise<DurableEngine> {
+): Promise<PublishingEngine> {
   const deps: DurableEngineDeps = {
     clock,
     random: () => 0.5,
