@@ -1,0 +1,123 @@
+/**
+ * durable-post: jobs stored in PostgreSQL (queue.mode: durable), then delivered by POST to a
+ * local sink in another process, by one instance and by two sharing the database.
+ * Phases measured separately: submit (admission transactions of REQUEST jobs) and deliver
+ * (first instance start → every job `succeeded`). Commits per job from pg_stat_database.
+ * Env: DURABLE_BENCH_JOBS (10000), DURABLE_BENCH_RUNS (5), TEST_ADMIN_DATABASE_URL.
+ */
+import { spawn } from 'node:child_process';
+
+import type { Db } from '../../src/db/db.js';
+import { startInstance, waitUntil } from '../../test/durable/support/instances.js';
+import { submitJobs } from '../../test/durable/support/submit.js';
+import { freshDatabase, pgDb } from '../../test/durable/support/test-database.js';
+import { formatRate, median, repeat } from '../support/stats.js';
+
+const JOBS = Number(process.env['DURABLE_BENCH_JOBS'] ?? '10000');
+const RUNS = Math.max(5, Number(process.env['DURABLE_BENCH_RUNS'] ?? '5'));
+const REQUEST = 100;
+const BASE_ENV = { WORKERS: '64', TARGETS: '8', PER_TARGET: '16', POOL: '8' };
+
+interface Variant {
+  name: string;
+  instances: number;
+  submitPerRequest: number;
+  env: Record<string, string>;
+}
+
+const VARIANTS: Variant[] = [
+  { name: '1 instance, batched', instances: 1, submitPerRequest: REQUEST, env: {} },
+  { name: '2 instances, batched', instances: 2, submitPerRequest: REQUEST, env: {} },
+  {
+    name: '1 instance, unbatched (1 job per submit, claim window = workers, 1 completion per commit)',
+    instances: 1,
+    submitPerRequest: 1,
+    env: { COMPLETION_BATCH: '1', PREFETCH: '0' },
+  },
+];
+
+async function commits(db: Db): Promise<number> {
+  const result = await db.query<{ n: string }>(
+    `SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+async function startSinkProcess(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/durable/sink-process.ts'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve) =>
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
+  );
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+async function once(
+  variant: Variant,
+): Promise<{ submit: number; deliver: number; commitsPerJob: number }> {
+  const database = await freshDatabase();
+  const db = pgDb(database.url, 2);
+  const sink = await startSinkProcess();
+  try {
+    const submitJobsCount = variant.submitPerRequest === 1 ? Math.min(JOBS, 2_000) : JOBS;
+    let started = performance.now();
+    await submitJobs(db, submitJobsCount, { targets: 8, perRequest: variant.submitPerRequest });
+    const submit = submitJobsCount / ((performance.now() - started) / 1000);
+    if (submitJobsCount < JOBS) await submitJobs(db, JOBS - submitJobsCount, { targets: 8 });
+    const env = {
+      ...BASE_ENV,
+      ...variant.env,
+      TEST_DATABASE_URL: database.url,
+      SINK_URL: sink.url,
+    };
+    const commitsBefore = await commits(db);
+    started = performance.now();
+    const instances = await Promise.all(
+      Array.from({ length: variant.instances }, (_, i) => startInstance(`bench-${i}`, env)),
+    );
+    await waitUntil(
+      'every job succeeded',
+      async () => {
+        const left = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM publishing_jobs WHERE state <> 'succeeded'`,
+        );
+        return left.rows[0]?.n === 0;
+      },
+      600_000,
+    );
+    const deliver = JOBS / ((performance.now() - started) / 1000);
+    await Promise.all(instances.map((instance) => instance.stop()));
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // pg_stat flushes about every second
+    const commitsPerJob = ((await commits(db)) - commitsBefore) / JOBS;
+    return { submit, deliver, commitsPerJob };
+  } finally {
+    sink.stop();
+    await db.close();
+    await database.drop();
+  }
+}
+
+export async function run(): Promise<void> {
+  console.log(
+    `config: ${JOBS} jobs over 8 webhook targets (distinct fingerprints), ${RUNS} runs per variant, ` +
+      `workers 64/instance, per_target_concurrency 16, prefetch 1×workers, completion batch ≤500, ` +
+      `submit requests of ${REQUEST} jobs, sink answers 200 at once (separate process), PostgreSQL 15 on 127.0.0.1`,
+  );
+  const medians = new Map<string, number>();
+  for (const variant of VARIANTS) {
+    const results = await repeat(RUNS, () => once(variant));
+    const deliver = median(results.map((r) => r.deliver));
+    medians.set(variant.name, deliver);
+    console.log(
+      `${variant.name}: submit ${formatRate(median(results.map((r) => r.submit)))} jobs, ` +
+        `deliver ${formatRate(deliver)} jobs, ${median(results.map((r) => r.commitsPerJob)).toFixed(3)} commits/job while delivering`,
+    );
+  }
+  const one = medians.get(VARIANTS[0]?.name ?? '') ?? Number.NaN;
+  const two = medians.get(VARIANTS[1]?.name ?? '') ?? Number.NaN;
+  const unbatched = medians.get(VARIANTS[2]?.name ?? '') ?? Number.NaN;
+  console.log(
+    `ratio 2 instances / 1: ${(two / one).toFixed(2)}; batched / unbatched: ${(one / unbatched).toFixed(2)}`,
+  );
+}

@@ -1,0 +1,99 @@
+import type { Db } from '../db/db.js';
+import type { Alert, Classification } from '../domain/alert.js';
+import type { DeadLetter } from '../domain/dead-letter.js';
+import type { Priority } from '../domain/job.js';
+import type { EngineConfig } from '../queue/engine-config.js';
+import { WAKE_CHANNEL } from './durable-config.js';
+import type { DeadLetterInsert } from './insert-dead-letters.js';
+import { planAdmission } from './plan-admission.js';
+
+export interface NewJob {
+  id: string;
+  target: string;
+  alert: Alert;
+  classification?: Classification;
+  priority: Priority;
+  replayOf?: string;
+}
+
+export type AdmitResult =
+  { ok: true; overflowed: NewJob[] } | { ok: false; code: 'queue_full'; priority: Priority };
+
+/** Serialises admissions across instances so that "count, then insert" cannot overfill a lane. */
+const ADMISSION_LOCK = 7_243_001;
+
+/**
+ * One transaction of a few statements whatever the batch size: lock, count per lane and target,
+ * one `unnest` insert of every job (overflowed ones straight as `dlq`), their dead letters, and a
+ * NOTIFY that wakes idle instances at commit.
+ */
+export async function admitJobs(
+  db: Db,
+  jobs: readonly NewJob[],
+  settings: Pick<EngineConfig, 'capacity' | 'perTargetShare'>,
+  nowMs: number,
+  deadLetters: { insert: DeadLetterInsert; letterOf: (job: NewJob, nowMs: number) => DeadLetter },
+): Promise<AdmitResult> {
+  return db.transaction(async (tx) => {
+    // A statement of its own: the count below must take its snapshot after the lock is held.
+    await tx.query(`SELECT pg_advisory_xact_lock(${ADMISSION_LOCK})`);
+    const counted = await tx.query<{ priority: Priority; target_name: string; n: number }>(
+      `SELECT priority, target_name, count(*)::int AS n FROM publishing_jobs
+       WHERE state IN ('queued', 'retrying') GROUP BY priority, target_name`,
+    );
+    const waiting = new Map<Priority, Map<string, number>>();
+    for (const row of counted.rows) {
+      const lane = waiting.get(row.priority) ?? new Map<string, number>();
+      lane.set(row.target_name, row.n);
+      waiting.set(row.priority, lane);
+    }
+    const plan = planAdmission(jobs, waiting, settings);
+    if (!plan.ok) return { ok: false, code: 'queue_full', priority: plan.priority };
+    const overflowIds = new Set(plan.overflowed.map((job) => job.id));
+    await insertJobs(tx, jobs, overflowIds, nowMs);
+    await deadLetters.insert(
+      tx,
+      plan.overflowed.map((job) => deadLetters.letterOf(job, nowMs)),
+    );
+    if (plan.accepted.length > 0) await tx.query(`SELECT pg_notify('${WAKE_CHANNEL}', '')`);
+    return { ok: true, overflowed: plan.overflowed };
+  });
+}
+
+async function insertJobs(
+  tx: Db,
+  jobs: readonly NewJob[],
+  overflowIds: ReadonlySet<string>,
+  nowMs: number,
+): Promise<void> {
+  const now = new Date(nowMs).toISOString();
+  await tx.query(
+    `INSERT INTO publishing_jobs (id, target_name, fingerprint, alertname, alert_status, priority,
+       state, alert, classification, replay_of, submitted_at, updated_at, due_at, completed_at,
+       error_type, error_reason, error_message)
+     SELECT u.id, u.target, u.fingerprint, u.alertname, u.alert_status, u.priority, u.state,
+       u.alert::jsonb, u.classification::jsonb, u.replay_of, $1, $1, $1,
+       CASE WHEN u.state = 'dlq' THEN $1::timestamptz END,
+       CASE WHEN u.state = 'dlq' THEN 'transient' END,
+       CASE WHEN u.state = 'dlq' THEN 'overflow' END,
+       CASE WHEN u.state = 'dlq' THEN 'target exceeds its share of the lane' END
+     FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+       $8::text[], $9::text[], $10::text[], $11::uuid[])
+       WITH ORDINALITY AS u(id, target, fingerprint, alertname, alert_status, priority, state,
+         alert, classification, replay_of, n)
+     ORDER BY u.n`,
+    [
+      now,
+      jobs.map((j) => j.id),
+      jobs.map((j) => j.target),
+      jobs.map((j) => j.alert.fingerprint),
+      jobs.map((j) => j.alert.labels['alertname'] ?? ''),
+      jobs.map((j) => j.alert.status),
+      jobs.map((j) => j.priority),
+      jobs.map((j) => (overflowIds.has(j.id) ? 'dlq' : 'queued')),
+      jobs.map((j) => JSON.stringify(j.alert)),
+      jobs.map((j) => (j.classification === undefined ? null : JSON.stringify(j.classification))),
+      jobs.map((j) => j.replayOf ?? null),
+    ],
+  );
+}

@@ -1,0 +1,85 @@
+import type { Db } from '../db/db.js';
+import type { ClaimedRow } from './job-row.js';
+import { SNAPSHOT_COLUMNS } from './job-row.js';
+
+export interface ClaimRequest {
+  owner: string;
+  nowMs: number;
+  leaseMs: number;
+  limit: number;
+  /** Targets that may take jobs now and how many each (per-target concurrency, breaker). */
+  slots: ReadonlyMap<string, number>;
+  maxWaitMs: { medium: number; low: number };
+}
+
+/** Rank 0 = aged medium/low, then 1 high, 2 medium, 3 low; ties by due time then submission. */
+export interface Claimed extends ClaimedRow {
+  rank: number;
+  seq: number;
+}
+
+/** The oldest active job of its (target, fingerprint): one probe of publishing_jobs_chain_idx. */
+const CHAIN_HEAD = `j.seq = (
+  SELECT min(p.seq) FROM publishing_jobs p
+  WHERE p.target_name = j.target_name AND p.fingerprint = j.fingerprint
+    AND p.state IN ('queued', 'processing', 'retrying', 'failed'))`;
+
+function lane(rank: number, priority: string, dueCondition: string): string {
+  return `(SELECT j.id, ${rank} AS rank, j.due_at, j.seq FROM publishing_jobs j
+    WHERE j.state IN ('queued', 'retrying') AND j.target_name = s.target_name
+      AND j.priority = '${priority}' AND ${dueCondition} AND ${CHAIN_HEAD}
+    ORDER BY j.due_at, j.seq LIMIT s.slots)`;
+}
+
+/**
+ * One statement. Per target with free slots and per lane, an index range scan
+ * (publishing_jobs_due_idx: target, lane, due time) of due chain heads, at most that target's
+ * slots ($7/$8 are the aging thresholds, so the five ranges are disjoint); the best `limit`
+ * overall; then `FOR UPDATE SKIP LOCKED`, so concurrent instances never take the same row, and
+ * the lease. A row another instance claimed meanwhile fails the re-checked `state` and is skipped.
+ */
+export const CLAIM_SQL = `
+WITH candidates AS (
+  SELECT c.id, c.rank, c.due_at, c.seq
+  FROM unnest($5::text[], $6::int[]) AS s(target_name, slots)
+  CROSS JOIN LATERAL (
+    SELECT * FROM (
+      ${lane(0, 'medium', 'j.due_at <= $7')}
+      UNION ALL ${lane(0, 'low', 'j.due_at <= $8')}
+      UNION ALL ${lane(1, 'high', 'j.due_at <= $1')}
+      UNION ALL ${lane(2, 'medium', 'j.due_at > $7 AND j.due_at <= $1')}
+      UNION ALL ${lane(3, 'low', 'j.due_at > $8 AND j.due_at <= $1')}
+    ) AS lanes ORDER BY rank, due_at, seq LIMIT s.slots
+  ) AS c
+), picked AS (
+  SELECT id, rank FROM candidates ORDER BY rank, due_at, seq LIMIT $4
+), locked AS (
+  SELECT j.id, picked.rank FROM publishing_jobs j JOIN picked USING (id)
+  WHERE j.state IN ('queued', 'retrying')
+  FOR UPDATE OF j SKIP LOCKED
+)
+UPDATE publishing_jobs AS u SET state = 'processing', lease_owner = $2, lease_expires_at = $3,
+  attempts = u.attempts + 1, last_attempt_at = $1, started_at = coalesce(u.started_at, $1),
+  updated_at = $1
+FROM locked WHERE u.id = locked.id
+RETURNING ${SNAPSHOT_COLUMNS.replaceAll(/(\w+)/g, 'u.$1')}, u.alert, u.classification,
+  u.lease_expires_at, locked.rank, u.seq::float8 AS seq`;
+
+export async function claimJobs(db: Db, request: ClaimRequest): Promise<Claimed[]> {
+  const targets = [...request.slots].filter(([, slots]) => slots > 0);
+  if (targets.length === 0 || request.limit <= 0) return [];
+  const at = (ms: number): string => new Date(ms).toISOString();
+  const result = await db.query<Claimed>(CLAIM_SQL, [
+    at(request.nowMs),
+    request.owner,
+    at(request.nowMs + request.leaseMs),
+    request.limit,
+    targets.map(([name]) => name),
+    targets.map(([, slots]) => slots),
+    at(request.nowMs - request.maxWaitMs.medium),
+    at(request.nowMs - request.maxWaitMs.low),
+  ]);
+  return result.rows.sort(
+    (a, b) => a.rank - b.rank || a.due_at.getTime() - b.due_at.getTime() || a.seq - b.seq,
+  );
+}

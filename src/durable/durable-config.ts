@@ -1,0 +1,37 @@
+/** Settings only durable mode has (`queue.durable` in the config). */
+export interface DurableSettings {
+  /** Names this instance in lease_owner; unique per process. */
+  instanceId: string;
+  /** Lease of a claimed job; must exceed every target's attempt timeout plus a heartbeat. */
+  leaseMs: number;
+  /** How often held leases are renewed and expired ones swept. */
+  heartbeatMs: number;
+  /** Backstop poll when no notification arrives (LISTEN/NOTIFY is the normal wake-up). */
+  pollMs: number;
+  /** Claimed-but-unstarted jobs kept ready per worker, to hide the claim round trip. */
+  prefetchPerWorker: number;
+  /** Most completions committed in one transaction. */
+  completionBatch: number;
+  /** Succeeded and dead-lettered jobs stay readable this long. */
+  retentionMs: number;
+  purgeIntervalMs: number;
+  purgeBatch: number;
+}
+
+export const DEFAULT_DURABLE_SETTINGS: Omit<DurableSettings, 'instanceId' | 'leaseMs'> = {
+  heartbeatMs: 5_000,
+  pollMs: 2_000,
+  prefetchPerWorker: 1,
+  completionBatch: 500,
+  retentionMs: 24 * 3_600_000,
+  purgeIntervalMs: 60_000,
+  purgeBatch: 1_000,
+};
+
+/** Lease = longest attempt timeout + 3 heartbeats, so two missed renewals never lose a live attempt. */
+export function defaultLeaseMs(maxTimeoutMs: number, heartbeatMs: number): number {
+  return maxTimeoutMs + 3 * heartbeatMs;
+}
+
+/** The NOTIFY channel that wakes idle instances when jobs become due. */
+export const WAKE_CHANNEL = 'publishing_jobs';

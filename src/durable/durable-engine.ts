@@ -1,0 +1,391 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+
+import type { Db } from '../db/db.js';
+import type { Clock, Logger, Random } from '../domain/clock.js';
+import { AppError } from '../domain/errors.js';
+import type { FailureReason } from '../domain/failure.js';
+import type { DeadLetter } from '../domain/dead-letter.js';
+import type { JobError, JobSnapshot, Priority } from '../domain/job.js';
+import { PRIORITIES } from '../domain/job.js';
+import { priorityOf as priorityOfAlert } from '../domain/priority.js';
+import type { PublishOutcome } from '../domain/publisher.js';
+import type { Target } from '../domain/target.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { Breaker } from '../queue/breaker.js';
+import type { EngineConfig } from '../queue/engine-config.js';
+import type {
+  BreakerState,
+  JobFinishedListener,
+  PublishingEngine,
+  QueueStats,
+} from '../queue/publishing-engine.js';
+import type { NewJob } from './admit-jobs.js';
+import { admitJobs } from './admit-jobs.js';
+import { createCompletionQueue } from './completion-queue.js';
+import type { Finished } from './completion-queue.js';
+import { createDispatcher } from './dispatcher.js';
+import type { DurableSettings } from './durable-config.js';
+import { DEFAULT_DURABLE_SETTINGS, WAKE_CHANNEL, defaultLeaseMs } from './durable-config.js';
+import { engineStatus } from './engine-status.js';
+import type { Completion } from './finish-jobs.js';
+import { Holdings } from './holdings.js';
+import type { DeadLetterInsert } from './insert-dead-letters.js';
+import { dlqInsertOn } from './insert-dead-letters.js';
+import { snapshotFromRow } from './job-row.js';
+import { runMaintenance } from './maintenance.js';
+import { deadLetterOf } from './next-step.js';
+import type { LaneCount } from './read-jobs.js';
+import { listJobRows, readJob } from './read-jobs.js';
+import { createWakeSignal } from './wake-signal.js';
+
+/** Subscribes to a NOTIFY channel (a dedicated pg client, or PGlite's listen); returns unlisten. */
+export type Listen = (channel: string, onNotify: () => void) => Promise<() => Promise<void>>;
+
+export interface DurableEngineDeps {
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  metrics: Metrics;
+  targets: ReadonlyMap<string, Target>;
+  db: Db;
+  config: EngineConfig;
+  durable?: Partial<DurableSettings>;
+  /** Without it, idle instances notice new jobs at the next poll. */
+  listen?: Listen;
+  insertDeadLetters?: DeadLetterInsert;
+  newId?: () => string;
+}
+
+export async function createDurableEngine(deps: DurableEngineDeps): Promise<PublishingEngine> {
+  const { clock, config, metrics, db } = deps;
+  const maxTimeoutMs = Math.max(0, ...[...deps.targets.values()].map((t) => t.timeoutMs));
+  const heartbeatMs = deps.durable?.heartbeatMs ?? DEFAULT_DURABLE_SETTINGS.heartbeatMs;
+  const settings: DurableSettings = {
+    ...DEFAULT_DURABLE_SETTINGS,
+    instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leaseMs: defaultLeaseMs(maxTimeoutMs, heartbeatMs),
+    ...deps.durable,
+  };
+  if (settings.leaseMs <= maxTimeoutMs + heartbeatMs) {
+    throw new Error(
+      `durable lease ${settings.leaseMs} ms must exceed the longest attempt timeout plus a heartbeat`,
+    );
+  }
+  const insert = deps.insertDeadLetters ?? dlqInsertOn(clock);
+  const newId = deps.newId ?? randomUUID;
+  const holdings = new Holdings();
+  const wakeSignal = createWakeSignal(clock);
+  const listeners: JobFinishedListener[] = [];
+  const breakers = new Map<string, Breaker>();
+  const counters = {
+    submitted: 0,
+    succeeded: 0,
+    deadLettered: 0,
+    retried: 0,
+    attempts: 0,
+    failedAttempts: 0,
+  };
+  const deadByReason: Partial<Record<FailureReason, number>> = {};
+  let laneCounts: LaneCount[] = [];
+  let stopping = false;
+
+  function breakerOf(target: string): Breaker {
+    let breaker = breakers.get(target);
+    if (breaker === undefined) {
+      breaker = new Breaker(config.breaker, (to) => {
+        metrics.circuitBreakerTransitions.inc({ target, to });
+        metrics.circuitBreakerState.set({ target }, ['closed', 'half_open', 'open'].indexOf(to));
+      });
+      breakers.set(target, breaker);
+    }
+    return breaker;
+  }
+
+  const outcomes = new Map<string, PublishOutcome>();
+  const completions = createCompletionQueue({
+    db,
+    clock,
+    logger: deps.logger,
+    owner: settings.instanceId,
+    batchSize: settings.completionBatch,
+    insertDeadLetters: insert,
+    onFinished: (finished) => {
+      for (const item of finished) recordFinished(item);
+      wakeSignal.wake();
+    },
+  });
+
+  function complete(
+    held: Parameters<typeof completions.add>[0],
+    completion: Completion,
+    outcome?: PublishOutcome,
+  ): void {
+    if (outcome !== undefined) outcomes.set(held.job.id, outcome);
+    completions.add(held, completion);
+  }
+
+  function recordFinished({ held, completion, written }: Finished): void {
+    holdings.release(held.job.id);
+    const outcome = outcomes.get(held.job.id);
+    outcomes.delete(held.job.id);
+    const target = held.target.name;
+    if (outcome !== undefined) {
+      counters.attempts += 1;
+      if (!outcome.ok) counters.failedAttempts += 1;
+      metrics.attempts.inc({
+        target,
+        outcome: outcome.ok ? 'success' : 'failure',
+        reason: outcome.ok ? '' : outcome.reason,
+      });
+    }
+    if (!written) return;
+    const now = clock.now();
+    const row = { ...held.job, updated_at: new Date(now), lease_expires_at: new Date(now) };
+    switch (completion.kind) {
+      case 'succeeded':
+        counters.succeeded += 1;
+        metrics.jobsFinished.inc({ target, state: 'succeeded' });
+        notify(snapshotFromRow({ ...row, state: 'succeeded', completed_at: new Date(now) }));
+        return;
+      case 'dead':
+        counters.deadLettered += 1;
+        deadByReason[completion.error.reason] = (deadByReason[completion.error.reason] ?? 0) + 1;
+        metrics.jobsFinished.inc({ target, state: 'dlq' });
+        metrics.dlqWrites.inc({ target, error_type: completion.error.type });
+        notify(
+          snapshotFromRow({
+            ...row,
+            state: 'dlq',
+            completed_at: new Date(now),
+            error_type: completion.error.type,
+            error_reason: completion.error.reason,
+            http_status: completion.error.status ?? null,
+            error_message: completion.error.message,
+          }),
+        );
+        return;
+      case 'retry':
+        if (completion.countsRetry) {
+          counters.retried += 1;
+          metrics.retries.inc({ target, error_type: completion.error.type });
+        }
+        return;
+      case 'release':
+        return;
+    }
+  }
+
+  function notify(snapshot: JobSnapshot): void {
+    for (const listener of listeners) {
+      try {
+        listener(snapshot);
+      } catch (error: unknown) {
+        deps.logger.error({ err: error, job_id: snapshot.id }, 'job-finished listener threw');
+      }
+    }
+  }
+
+  const dispatcher = createDispatcher({
+    db,
+    clock,
+    random: deps.random,
+    logger: deps.logger,
+    metrics,
+    targets: deps.targets,
+    config,
+    settings,
+    holdings,
+    breakerOf,
+    wakeSignal,
+    complete,
+    isStopping: () => stopping,
+  });
+
+  const unlisten =
+    deps.listen === undefined
+      ? undefined
+      : await deps.listen(WAKE_CHANNEL, () => wakeSignal.wake());
+  const maintenanceStop = new AbortController();
+  const maintenance = runMaintenance(
+    {
+      db,
+      clock,
+      logger: deps.logger,
+      settings,
+      holdings,
+      onLaneCounts: (counts) => {
+        laneCounts = counts;
+      },
+      onLeaseLost: (ids) => {
+        deps.logger.warn({ jobs: ids.length }, 'leases lost: attempts aborted');
+        for (const id of ids) {
+          const held = holdings.byId.get(id);
+          if (held === undefined) continue;
+          held.leaseLost = true;
+          if (held.stage === 'buffered') {
+            holdings.unbuffer((h) => h === held);
+            holdings.release(id);
+          }
+          held.abort?.abort(new Error('lease lost'));
+        }
+      },
+      onReaped: () => wakeSignal.wake(),
+    },
+    maintenanceStop.signal,
+  );
+  const loop = dispatcher.loop();
+
+  metrics.workers.set(config.workers);
+  for (const priority of PRIORITIES)
+    metrics.queueCapacity.set({ priority }, config.capacity[priority]);
+  metrics.onCollect(() => {
+    const status = engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
+    for (const priority of PRIORITIES) {
+      const lane = status.lanes[priority];
+      metrics.queueJobs.set({ priority, state: 'queued' }, lane.queued);
+      metrics.queueJobs.set({ priority, state: 'retrying' }, lane.retrying);
+      metrics.queueJobs.set({ priority, state: 'failed' }, 0);
+      metrics.oldestDueJobAge.set({ priority }, lane.oldestDueAgeMs / 1000);
+    }
+    metrics.workersBusy.set(holdings.running);
+  });
+
+  return {
+    async submit(requests) {
+      if (stopping)
+        return { ok: false, code: 'stopping', retryAfterMs: config.admissionRetryAfterMs };
+      const jobs: NewJob[] = [];
+      const perLane: Record<Priority, number> = { high: 0, medium: 0, low: 0 };
+      for (const request of requests) {
+        const target = deps.targets.get(request.target);
+        if (target === undefined || !target.enabled)
+          return { ok: false, code: 'unknown_target', target: request.target };
+        const priority = priorityOfAlert(request.alert, request.classification);
+        perLane[priority] += 1;
+        const job: NewJob = { id: newId(), target: target.name, alert: request.alert, priority };
+        if (request.classification !== undefined) job.classification = request.classification;
+        if (request.replayOf !== undefined) job.replayOf = request.replayOf;
+        jobs.push(job);
+      }
+      for (const priority of PRIORITIES) {
+        if (perLane[priority] > config.capacity[priority]) {
+          metrics.submissions.inc({ priority, result: 'rejected' }, perLane[priority]);
+          return {
+            ok: false,
+            code: 'batch_too_large',
+            priority,
+            capacity: config.capacity[priority],
+            size: perLane[priority],
+          };
+        }
+      }
+      if (jobs.length === 0) return { ok: true, jobIds: [] };
+      let admitted;
+      try {
+        admitted = await admitJobs(db, jobs, config, clock.now(), {
+          insert,
+          letterOf: (job, nowMs) => overflowLetter(job, nowMs),
+        });
+      } catch (error: unknown) {
+        throw new AppError('unavailable', 'the job database is unreachable', {
+          cause: error,
+          retryAfterMs: config.admissionRetryAfterMs,
+        });
+      }
+      for (const priority of PRIORITIES) {
+        if (perLane[priority] === 0) continue;
+        metrics.submissions.inc(
+          { priority, result: admitted.ok ? 'accepted' : 'rejected' },
+          perLane[priority],
+        );
+      }
+      if (!admitted.ok)
+        return {
+          ok: false,
+          code: 'queue_full',
+          priority: admitted.priority,
+          retryAfterMs: config.admissionRetryAfterMs,
+        };
+      counters.submitted += jobs.length;
+      for (const job of admitted.overflowed) {
+        counters.deadLettered += 1;
+        deadByReason.overflow = (deadByReason.overflow ?? 0) + 1;
+        metrics.jobsFinished.inc({ target: job.target, state: 'dlq' });
+        metrics.dlqWrites.inc({ target: job.target, error_type: 'transient' });
+      }
+      wakeSignal.wake();
+      return { ok: true, jobIds: jobs.map((job) => job.id) };
+    },
+    getJob: (id) => readJob(db, id),
+    listJobs: (filter) => listJobRows(db, filter),
+    status: () => engineStatus(laneCounts, config, holdings.running, stopping, clock.now()),
+    stats(): QueueStats {
+      const finished = counters.succeeded + counters.deadLettered;
+      const breakerStates: QueueStats['breakers'] = {};
+      for (const [name, breaker] of breakers) {
+        breakerStates[name] = {
+          state: breaker.state,
+          consecutiveFailures: breaker.consecutiveFailures,
+        };
+        if (breaker.openedAt !== undefined) breakerStates[name].openedAt = breaker.openedAt;
+      }
+      return {
+        ...counters,
+        successRate: finished === 0 ? 1 : counters.succeeded / finished,
+        deadLetteredByReason: { ...deadByReason },
+        breakers: breakerStates,
+      };
+    },
+    breakerState: (target): BreakerState => breakers.get(target)?.state ?? 'closed',
+    onJobFinished(listener) {
+      listeners.push(listener);
+    },
+    async stop(timeoutMs) {
+      if (stopping) return;
+      stopping = true;
+      wakeSignal.wake();
+      await loop;
+      // Claimed but not started: back to waiting at once, for this or another instance.
+      for (const held of holdings.unbuffer(() => true)) {
+        completions.add(held, {
+          kind: 'release',
+          id: held.job.id,
+          waitingState: held.job.attempts <= 1 ? 'queued' : 'retrying',
+        });
+      }
+      const cutOff = new AbortController();
+      const finished = dispatcher.attempts().then(() => cutOff.abort());
+      await clock.sleep(timeoutMs, cutOff.signal).then(
+        () => {
+          for (const held of holdings.byId.values()) held.abort?.abort(new Error('stop timeout'));
+        },
+        () => undefined,
+      );
+      await finished;
+      await completions.drained();
+      maintenanceStop.abort();
+      await maintenance;
+      await unlisten?.();
+    },
+  };
+
+  function overflowLetter(job: NewJob, nowMs: number): DeadLetter {
+    const target = deps.targets.get(job.target);
+    if (target === undefined) throw new Error(`overflow of unconfigured target ${job.target}`);
+    const source = {
+      id: job.id,
+      alert: job.alert,
+      classification: job.classification ?? null,
+      priority: job.priority,
+      retries: 0,
+      replay_of: job.replayOf ?? null,
+    };
+    const error: JobError = {
+      type: 'transient',
+      reason: 'overflow',
+      message: 'target exceeds its share of the lane',
+    };
+    return deadLetterOf(source, target, error, nowMs);
+  }
+}

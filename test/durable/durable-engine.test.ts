@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+
+import type { Db } from '../../src/db/db.js';
+import { dlqInsertOn } from '../../src/durable/insert-dead-letters.js';
+import type { PublishingEngine } from '../../src/queue/publishing-engine.js';
+import { anAlert } from '../support/builders.js';
+import { createFakeClock } from '../support/fake-clock.js';
+import type { FakeClock } from '../support/fake-clock.js';
+import { advanceUntil, scriptedPublisher, startEngine, stateOf } from './support/engine-harness.js';
+import type { ScriptedPublisher } from './support/engine-harness.js';
+import { waitUntil } from './support/instances.js';
+import { freshDatabase, pgDb } from './support/test-database.js';
+import type { TestDatabase } from './support/test-database.js';
+
+let database: TestDatabase;
+let db: Db;
+let clock: FakeClock;
+let publisher: ScriptedPublisher;
+let engine: PublishingEngine | undefined;
+
+before(async () => {
+  database = await freshDatabase();
+  db = pgDb(database.url, 4);
+});
+after(async () => {
+  await db.close();
+  await database.drop();
+});
+beforeEach(async () => {
+  await db.query('TRUNCATE publishing_jobs, publishing_dlq');
+  clock = createFakeClock();
+  publisher = scriptedPublisher();
+});
+afterEach(async () => {
+  publisher.answerAll({ ok: true });
+  await engine?.stop(1_000);
+  engine = undefined;
+});
+
+async function submitOne(labels: Record<string, string> = {}): Promise<string> {
+  if (engine === undefined) throw new Error('no engine');
+  const result = await engine.submit([{ alert: anAlert(labels), target: 't0' }]);
+  assert.ok(result.ok);
+  const id = result.jobIds[0];
+  assert.ok(id !== undefined);
+  return id;
+}
+
+test('stores the job before answering and reports it from the table', async () => {
+  engine = await startEngine(db, clock, publisher);
+  const id = await submitOne({ severity: 'critical' });
+  const job = await engine.getJob(id);
+  assert.equal(job?.priority, 'high');
+  await waitUntil('the attempt started', () => publisher.deliveries.length === 1);
+  publisher.answer(id, { ok: true });
+  await waitUntil('succeeded', async () => (await engine?.getJob(id))?.state === 'succeeded');
+  const listed = await engine.listJobs({ state: 'succeeded' });
+  assert.deepEqual(
+    listed.map((j) => j.id),
+    [id],
+  );
+});
+
+test('a job held by a dead instance is delivered once its lease expires', async () => {
+  engine = await startEngine(db, clock, publisher, { config: { workers: 0 } });
+  const id = await submitOne();
+  await engine.stop(0);
+  const expiresAt = new Date(clock.now() + 10_000).toISOString();
+  await db.query(
+    `UPDATE publishing_jobs SET state = 'processing', lease_owner = 'dead', lease_expires_at = $2,
+       attempts = 1 WHERE id = $1`,
+    [id, expiresAt],
+  );
+  engine = await startEngine(db, clock, publisher);
+  await clock.advance(9_000);
+  await waitUntil('a heartbeat counted the held job', () => engine?.status().inFlight === 1);
+  assert.equal(publisher.deliveries.length, 0, 'not delivered while the lease holds');
+  await advanceUntil(clock, 1_000, 'redelivery', () => publisher.deliveries.length === 1);
+  publisher.answer(id, { ok: true });
+  await waitUntil('succeeded', async () => (await stateOf(db, id))?.['state'] === 'succeeded');
+  assert.equal((await stateOf(db, id))?.['attempts'], 2);
+});
+
+test('an attempt whose lease was lost is aborted and its outcome not written', async () => {
+  engine = await startEngine(db, clock, publisher);
+  const id = await submitOne();
+  await waitUntil('the attempt started', () => publisher.deliveries.length === 1);
+  await db.query(`UPDATE publishing_jobs SET lease_owner = 'thief' WHERE id = $1`, [id]);
+  await advanceUntil(clock, 500, 'the attempt aborted', () => publisher.aborted.includes(id));
+  await engine.stop(1_000);
+  engine = undefined;
+  const row = await stateOf(db, id);
+  assert.equal(row?.['state'], 'processing');
+  assert.equal(row?.['lease_owner'], 'thief');
+});
+
+test('a final failure and its dead letter commit together, retried until both are stored', async () => {
+  let failures = 1;
+  engine = await startEngine(db, clock, publisher, {
+    insertDeadLetters: async (tx, letters) => {
+      if (letters.length > 0 && failures > 0) {
+        failures -= 1;
+        throw new Error('dlq write failed');
+      }
+      await dlqInsertOn(clock)(tx, letters);
+    },
+  });
+  const id = await submitOne();
+  await waitUntil('the attempt started', () => publisher.deliveries.length === 1);
+  publisher.answer(id, {
+    ok: false,
+    type: 'permanent',
+    reason: 'client_error',
+    status: 400,
+    message: 'HTTP 400',
+  });
+  await waitUntil('the first commit failed', () => failures === 0);
+  assert.equal((await stateOf(db, id))?.['state'], 'processing', 'the job was not finished alone');
+  await advanceUntil(clock, 100, 'dead-lettered', async () => {
+    return (await stateOf(db, id))?.['state'] === 'dlq';
+  });
+  const letters = await db.query<{ job_id: string; error_reason: string; http_status: number }>(
+    'SELECT job_id, error_reason, http_status FROM publishing_dlq',
+  );
+  assert.deepEqual(letters.rows, [{ job_id: id, error_reason: 'client_error', http_status: 400 }]);
+});
+
+test('retries a transient failure after its backoff, then succeeds', async () => {
+  engine = await startEngine(db, clock, publisher);
+  const id = await submitOne();
+  await waitUntil('first attempt', () => publisher.deliveries.length === 1);
+  publisher.answer(id, {
+    ok: false,
+    type: 'transient',
+    reason: 'server_error',
+    status: 503,
+    message: 'HTTP 503',
+  });
+  await waitUntil('retrying', async () => (await stateOf(db, id))?.['state'] === 'retrying');
+  await clock.advance(1_000);
+  assert.equal(publisher.deliveries.length, 1, 'not before the 2 s backoff');
+  await advanceUntil(clock, 500, 'second attempt', () => publisher.deliveries.length === 2);
+  publisher.answer(id, { ok: true });
+  await waitUntil('succeeded', async () => (await stateOf(db, id))?.['state'] === 'succeeded');
+  assert.equal((await stateOf(db, id))?.['retries'], 1);
+});
+
+test('a resolve waits for its firing job, even while the firing job retries', async () => {
+  engine = await startEngine(db, clock, publisher);
+  const firing = await submitOne({ team: 'db' });
+  const resolved = await engine.submit([
+    { alert: anAlert({ team: 'db' }, { status: 'resolved' }), target: 't0' },
+  ]);
+  assert.ok(resolved.ok);
+  await waitUntil('first attempt', () => publisher.deliveries.length === 1);
+  publisher.answer(firing, { ok: false, type: 'transient', reason: 'timeout', message: 'slow' });
+  await advanceUntil(clock, 500, 'firing retried', () => publisher.deliveries.length === 2);
+  publisher.answerAll({ ok: true });
+  await advanceUntil(clock, 500, 'resolve delivered', () => publisher.deliveries.length === 3);
+  assert.deepEqual(
+    publisher.deliveries.map((d) => d.alert.status),
+    ['firing', 'firing', 'resolved'],
+  );
+});
+
+test('stop releases claimed jobs that had not started, and finishes the running attempt', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { workers: 1 },
+    durable: { prefetchPerWorker: 2 },
+  });
+  const ids = [
+    await submitOne({ n: '1' }),
+    await submitOne({ n: '2' }),
+    await submitOne({ n: '3' }),
+  ];
+  await waitUntil('one running, two buffered', async () => {
+    const held = await db.query(`SELECT id FROM publishing_jobs WHERE state = 'processing'`);
+    return publisher.deliveries.length === 1 && held.rowCount === 3;
+  });
+  const running = publisher.deliveries[0]?.jobId ?? '';
+  const stopped = engine.stop(30_000);
+  await waitUntil('buffered jobs released', async () => {
+    const waiting = await db.query(`SELECT id FROM publishing_jobs WHERE state = 'queued'`);
+    return waiting.rowCount === 2;
+  });
+  assert.equal((await stateOf(db, running))?.['state'], 'processing', 'still running');
+  publisher.answer(running, { ok: true });
+  await stopped;
+  engine = undefined;
+  assert.equal((await stateOf(db, running))?.['state'], 'succeeded');
+  for (const id of ids.filter((i) => i !== running)) {
+    assert.deepEqual(await stateOf(db, id), {
+      state: 'queued',
+      lease_owner: null,
+      attempts: 0,
+      retries: 0,
+    });
+  }
+});
+
+test('finished jobs are purged after the retention window, newer ones kept', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    durable: { retentionMs: 60_000, purgeIntervalMs: 10_000 },
+  });
+  publisher.answerAll({ ok: true });
+  const old = await submitOne({ n: 'old' });
+  await waitUntil('old succeeded', async () => (await stateOf(db, old))?.['state'] === 'succeeded');
+  await clock.advance(50_000);
+  const recent = await submitOne({ n: 'recent' });
+  await waitUntil(
+    'recent succeeded',
+    async () => (await stateOf(db, recent))?.['state'] === 'succeeded',
+  );
+  await advanceUntil(
+    clock,
+    1_000,
+    'old purged',
+    async () => (await stateOf(db, old)) === undefined,
+  );
+  assert.equal((await stateOf(db, recent))?.['state'], 'succeeded');
+});
+
+test('admission is all-or-nothing per lane and overflow beyond a target share is dead-lettered', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { workers: 0, capacity: { high: 4, medium: 4, low: 4 }, perTargetShare: 0.5 },
+  });
+  const medium = (n: number) => ({ alert: anAlert({ n: String(n) }), target: 't0' });
+  const first = await engine.submit([medium(1), medium(2), medium(3)]);
+  assert.ok(first.ok);
+  const overflow = await db.query(
+    `SELECT count(*)::int AS n FROM publishing_dlq WHERE error_reason = 'overflow'`,
+  );
+  assert.deepEqual(overflow.rows, [{ n: 1 }], 'the third job exceeds half of the lane');
+  const tooBig = await engine.submit([1, 2, 3, 4, 5].map(medium));
+  assert.equal(tooBig.ok ? 'ok' : tooBig.code, 'batch_too_large');
+});

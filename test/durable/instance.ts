@@ -1,0 +1,83 @@
+/*
+ * One alert-publisher instance in durable mode, as a child process of the durable tests and
+ * bench: a durable engine on TEST_DATABASE_URL delivering to SINK_URL through TARGETS webhook
+ * targets (t0, t1, …). Prints "ready" once dispatching; SIGTERM stops it gracefully.
+ */
+import { Registry } from 'prom-client';
+
+import type { Target } from '../../src/domain/target.js';
+import { createSystemClock } from '../../src/domain/system-clock.js';
+import { createDurableEngine } from '../../src/durable/durable-engine.js';
+import { createPgListen } from '../../src/durable/pg-listen.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { DEFAULT_ENGINE_CONFIG } from '../../src/queue/engine-config.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/retry/backoff.js';
+import { createPostPublisher } from './support/post-publisher.js';
+import { pgDb } from './support/test-database.js';
+
+const env = (name: string, fallback?: string): string => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`${name} is required`);
+  return value;
+};
+const url = env('TEST_DATABASE_URL');
+const instance = env('INSTANCE', `pid-${process.pid}`);
+const workers = Number(env('WORKERS', '16'));
+const targetCount = Number(env('TARGETS', '4'));
+
+const logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (obj: object, msg?: string) => console.error(instance, msg, obj),
+  error: (obj: object, msg?: string) => console.error(instance, msg, obj),
+};
+const publisher = createPostPublisher(env('SINK_URL'), instance, workers * 2);
+const targets = new Map<string, Target>();
+for (let i = 0; i < targetCount; i += 1) {
+  const name = `t${i}`;
+  targets.set(name, {
+    name,
+    type: 'webhook',
+    enabled: true,
+    publisher,
+    timeoutMs: 5_000,
+    retry: { ...DEFAULT_RETRY_POLICY, baseMs: 50, maxDelayMs: 200, jitterMs: 10 },
+    redactedConfig: { name, type: 'webhook' },
+  });
+}
+const db = pgDb(url, Number(env('POOL', '8')));
+const engine = await createDurableEngine({
+  clock: createSystemClock(),
+  random: Math.random,
+  logger,
+  metrics: createMetrics(new Registry()),
+  targets,
+  db,
+  config: {
+    ...DEFAULT_ENGINE_CONFIG,
+    workers,
+    perTargetConcurrency: Number(env('PER_TARGET', '8')),
+    maxWaitMs: {
+      medium: Number(env('MAX_WAIT_MEDIUM_MS', '10000')),
+      low: Number(env('MAX_WAIT_LOW_MS', '60000')),
+    },
+    capacity: { high: 100_000, medium: 100_000, low: 100_000 },
+  },
+  durable: {
+    instanceId: instance,
+    heartbeatMs: Number(env('HEARTBEAT_MS', '500')),
+    leaseMs: Number(env('LEASE_MS', '6000')),
+    pollMs: 1_000,
+    completionBatch: Number(env('COMPLETION_BATCH', '500')),
+    prefetchPerWorker: Number(env('PREFETCH', '1')),
+  },
+  listen: createPgListen(url, logger),
+});
+process.on('SIGTERM', () => {
+  void engine.stop(5_000).then(async () => {
+    await publisher.close();
+    await db.close();
+    process.exit(0);
+  });
+});
+console.log('ready');
