@@ -41,7 +41,7 @@ export function createFakeEngine(): FakeEngine {
     nextResult: undefined,
     jobs: new Map(),
     submit(requests) {
-      if (engine.nextResult !== undefined) return engine.nextResult;
+      if (engine.nextResult !== undefined) return Promise.resolve(engine.nextResult);
       engine.submitted.push(...requests);
       const jobIds = requests.map((request) => {
         const id = randomUUID();
@@ -60,14 +60,16 @@ export function createFakeEngine(): FakeEngine {
         });
         return id;
       });
-      return { ok: true, jobIds };
+      return Promise.resolve({ ok: true, jobIds });
     },
-    getJob: (id) => engine.jobs.get(id),
+    getJob: (id) => Promise.resolve(engine.jobs.get(id)),
     listJobs: (filter) =>
-      [...engine.jobs.values()]
-        .filter((job) => filter.state === undefined || job.state === filter.state)
-        .filter((job) => filter.target === undefined || job.target === filter.target)
-        .slice(0, filter.limit ?? 100),
+      Promise.resolve(
+        [...engine.jobs.values()]
+          .filter((job) => filter.state === undefined || job.state === filter.state)
+          .filter((job) => filter.target === undefined || job.target === filter.target)
+          .slice(0, filter.limit ?? 100),
+      ),
     status: () => ({
       lanes: {
         high: { size: 0, capacity: 500, queued: 0, retrying: 0, failed: 0, oldestDueAgeMs: 0 },
@@ -183,7 +185,7 @@ export function createMemoryDlq(entries: DlqEntry[], engine: PublishingEngine): 
       const entry = find(id);
       if (entry.replayed)
         throw new AppError('already_replayed', `DLQ entry ${id} was already replayed`);
-      const result = engine.submit([
+      const result = await engine.submit([
         { alert: entry.enriched_alert.alert, target: entry.target_name, replayOf: id },
       ]);
       if (!result.ok) throw new AppError('queue_full', 'queue full', { retryAfterMs: 2000 });

@@ -57,7 +57,7 @@ export function registerIngestRoutes(
       request.log.warn({ rejected: parsed.rejected }, 'webhook alerts rejected');
     }
     const { requests, unrouted } = routed(deps.ingest.route(parsed.alerts));
-    const jobIds = requests.length === 0 ? [] : admitted(deps.engine.submit(requests));
+    const jobIds = requests.length === 0 ? [] : admitted(await deps.engine.submit(requests));
     deps.metrics.alertsReceived('routed', parsed.alerts.length - unrouted.length);
     deps.metrics.alertsReceived('unrouted', unrouted.length);
     logUnrouted(request.log, unrouted);
@@ -74,7 +74,7 @@ export function registerIngestRoutes(
       ...(targets === undefined ? {} : { targetNames: targets }),
     };
     const { requests, unrouted } = routed(deps.ingest.route([alert], options));
-    const jobIds = requests.length === 0 ? [] : admitted(deps.engine.submit(requests));
+    const jobIds = requests.length === 0 ? [] : admitted(await deps.engine.submit(requests));
     deps.metrics.alertsReceived(unrouted.length === 0 ? 'routed' : 'unrouted', 1);
     logUnrouted(request.log, unrouted);
     return reply.code(202).send({ job_ids: jobIds });

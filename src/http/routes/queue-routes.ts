@@ -21,13 +21,13 @@ export function registerQueueRoutes(app: FastifyInstance, deps: ServerDeps): voi
   app.get<{ Querystring: JobsQuery }>(
     '/api/v2/publishing/queue/jobs',
     { schema: { querystring: jobsQuery } },
-    (request) => {
+    async (request) => {
       const { state, priority, target, limit } = request.query;
       const filter: JobFilter = { limit };
       if (state !== undefined) filter.state = state;
       if (priority !== undefined) filter.priority = priority;
       if (target !== undefined) filter.target = target;
-      const jobs = deps.engine.listJobs(filter).map(jobView);
+      const jobs = (await deps.engine.listJobs(filter)).map(jobView);
       return { jobs, count: jobs.length, limit };
     },
   );
@@ -35,8 +35,8 @@ export function registerQueueRoutes(app: FastifyInstance, deps: ServerDeps): voi
   app.get<{ Params: { id: string } }>(
     '/api/v2/publishing/queue/jobs/:id',
     { schema: { params: idParams } },
-    (request) => {
-      const job = deps.engine.getJob(request.params.id);
+    async (request) => {
+      const job = await deps.engine.getJob(request.params.id);
       if (job === undefined) {
         throw new AppError(
           'not_found',
