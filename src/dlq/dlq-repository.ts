@@ -12,7 +12,7 @@ import type {
 import { whereClause } from './dlq-filter.js';
 import { DLQ_COLUMNS, isUuid, toEntry, type DlqRow } from './dlq-row.js';
 import { dlqStats } from './dlq-stats.js';
-import { insertDeadLetters } from './insert-dead-letters.js';
+import { insertDeadLettersInParallel } from './insert-dead-letters.js';
 import { listDlqEntries } from './list-dlq-entries.js';
 import {
   claimReplay,
@@ -74,9 +74,9 @@ export function createDlqRepository(deps: {
   const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   return {
     async write(letters) {
-      await insertDeadLetters(db, clock, letters);
+      await insertDeadLettersInParallel(db, clock, letters);
     },
-    insert: (letters) => insertDeadLetters(db, clock, letters),
+    insert: (letters) => insertDeadLettersInParallel(db, clock, letters),
     list: (request) => listDlqEntries(db, request),
     async get(id) {
       if (!isUuid(id)) return undefined;
