@@ -3,6 +3,7 @@ import { beforeEach, it } from 'node:test';
 
 import { AppError, type AppErrorCode } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
+import { eventually } from '../../test/support/eventually.js';
 import { createFakeClock } from '../../test/support/fake-clock.js';
 import { forEachDatabase, silentLogger } from '../../test/support/databases.js';
 import {
@@ -119,7 +120,10 @@ forEachDatabase('DLQ replay', (ctx) => {
     const badJob = await replayEntry(deps, bad.id);
     engine.finish(okJob.job_id, 'succeeded');
     engine.finish(badJob.job_id, 'dlq');
-    await waitFor(async () => (await repo.get(bad.id))?.replay_result === 'failed');
+    await eventually(
+      'replay outcome recorded',
+      async () => (await repo.get(bad.id))?.replay_result === 'failed',
+    );
     assert.equal((await repo.get(ok.id))?.replay_result, 'succeeded');
   });
 
@@ -173,12 +177,3 @@ forEachDatabase('DLQ replay', (ctx) => {
     assert.equal(await replayShutdownEntries(deps, silentLogger), 0);
   });
 });
-
-/** Polls real I/O completion (not time): the outcome write is fire-and-forget by design. */
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if (await condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  assert.fail('condition not met');
-}
