@@ -29,7 +29,7 @@ describe('DLQ while PostgreSQL is unreachable', async () => {
   const opened: Db[] = [];
   const clock = createFakeClock();
   // Short timeouts make a cut connection fail fast; setup on a loaded machine gets more time.
-  const connect = (connectTimeoutMs = 1000): Db => {
+  const connect = (connectTimeoutMs = 5000): Db => {
     const db = createPgDb(proxy.urlFor(scratch.url), {
       logger: silentLogger,
       connectTimeoutMs,
