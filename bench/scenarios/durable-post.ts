@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import type { Db } from '../../src/db/db.js';
 import { startInstance, waitUntil } from '../../test/durable/support/instances.js';
 import { submitJobs } from '../../test/durable/support/submit.js';
-import { freshDatabase, pgDb } from '../../test/durable/support/test-database.js';
+import { migratedScratchDatabase } from '../../test/durable/support/scratch-database.js';
 import { formatRate, median, repeat } from '../support/stats.js';
 
 const JOBS = Number(process.env['DURABLE_BENCH_JOBS'] ?? '10000');
@@ -56,8 +56,8 @@ async function startSinkProcess(): Promise<{ url: string; stop: () => void }> {
 async function once(
   variant: Variant,
 ): Promise<{ submit: number; deliver: number; commitsPerJob: number }> {
-  const database = await freshDatabase();
-  const db = pgDb(database.url, 2);
+  const database = await migratedScratchDatabase(2);
+  const db = database.db;
   const sink = await startSinkProcess();
   try {
     const submitJobsCount = variant.submitPerRequest === 1 ? Math.min(JOBS, 2_000) : JOBS;
@@ -93,7 +93,6 @@ async function once(
     return { submit, deliver, commitsPerJob };
   } finally {
     sink.stop();
-    await db.close();
     await database.drop();
   }
 }

@@ -10,21 +10,20 @@ import type { FakeClock } from '../support/fake-clock.js';
 import { advanceUntil, scriptedPublisher, startEngine, stateOf } from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
 import { waitUntil } from './support/instances.js';
-import { freshDatabase, pgDb } from './support/test-database.js';
-import type { TestDatabase } from './support/test-database.js';
+import { migratedScratchDatabase } from './support/scratch-database.js';
+import type { ScratchDatabase } from './support/scratch-database.js';
 
-let database: TestDatabase;
+let database: ScratchDatabase;
 let db: Db;
 let clock: FakeClock;
 let publisher: ScriptedPublisher;
 let engine: PublishingEngine | undefined;
 
 before(async () => {
-  database = await freshDatabase();
-  db = pgDb(database.url, 4);
+  database = await migratedScratchDatabase(4);
+  db = database.db;
 });
 after(async () => {
-  await db.close();
   await database.drop();
 });
 beforeEach(async () => {

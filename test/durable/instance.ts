@@ -12,8 +12,9 @@ import { createPgListen } from '../../src/durable/pg-listen.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { DEFAULT_ENGINE_CONFIG } from '../../src/queue/engine-config.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/retry/backoff.js';
+import { defaultDurableOptions } from './support/engine-harness.js';
 import { createPostPublisher } from './support/post-publisher.js';
-import { pgDb } from './support/test-database.js';
+import { pgDb } from './support/scratch-database.js';
 
 const env = (name: string, fallback?: string): string => {
   const value = process.env[name] ?? fallback;
@@ -64,6 +65,7 @@ const engine = await createDurableEngine({
     capacity: { high: 100_000, medium: 100_000, low: 100_000 },
   },
   durable: {
+    ...defaultDurableOptions(),
     instanceId: instance,
     heartbeatMs: Number(env('HEARTBEAT_MS', '500')),
     leaseMs: Number(env('LEASE_MS', '6000')),
