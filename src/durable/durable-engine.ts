@@ -231,6 +231,22 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         }
       },
       onReaped: () => wakeSignal.wake(),
+      openTargets: () =>
+        [...deps.targets.values()].filter((target) => {
+          const breaker = breakers.get(target.name);
+          breaker?.refresh(clock.now());
+          return breaker?.state === 'open';
+        }),
+      insertDeadLetters: insert,
+      onCircuitExpired: (rows) => {
+        for (const row of rows) {
+          counters.deadLettered += 1;
+          deadByReason.circuit_open = (deadByReason.circuit_open ?? 0) + 1;
+          metrics.jobsFinished.inc({ target: row.target_name, state: 'dlq' });
+          metrics.dlqWrites.inc({ target: row.target_name, error_type: 'transient' });
+          notify(snapshotFromRow(row));
+        }
+      },
     },
     maintenanceStop.signal,
   );
@@ -363,7 +379,16 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         () => undefined,
       );
       await finished;
-      await completions.drained();
+      // Bounded: with the database gone, stop still returns (the leases lapse instead).
+      const flushed = new AbortController();
+      void completions.drained().then(() => flushed.abort());
+      await clock.sleep(config.stopFlushMs, flushed.signal).then(
+        () => {
+          const lost = completions.abandon();
+          deps.logger.error({ jobs: lost }, 'completions not committed at stop: redelivered later');
+        },
+        () => undefined,
+      );
       maintenanceStop.abort();
       await maintenance;
       await unlisten?.();

@@ -234,3 +234,34 @@ test('admission is all-or-nothing per lane and overflow beyond a target share is
   const tooBig = await engine.submit([1, 2, 3, 4, 5].map(medium));
   assert.equal(tooBig.ok ? 'ok' : tooBig.code, 'batch_too_large');
 });
+
+test('jobs of a target whose breaker stays open become circuit_open dead letters after max_job_age, unclaimed', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { breaker: { failureThreshold: 5, successThreshold: 2, openTimeoutMs: 600_000 } },
+    retry: { maxRetries: 0, maxJobAgeMs: 60_000 },
+  });
+  publisher.answerAll({ ok: false, type: 'transient', reason: 'server_error', message: 'down' });
+  for (let n = 0; n < 5; n += 1) await submitOne({ n: String(n) });
+  await waitUntil('the breaker opened', () => engine?.breakerState('t0') === 'open');
+  const waiting = await submitOne({ n: 'late' });
+  const submittedAt = clock.now();
+  await clock.advance(50_000);
+  assert.equal((await stateOf(db, waiting))?.['state'], 'queued', 'waits while young');
+  await advanceUntil(clock, 2_000, 'dead-lettered', async () => {
+    return (await stateOf(db, waiting))?.['state'] === 'dlq';
+  });
+  assert.ok(clock.now() - submittedAt >= 60_000, 'not before max_job_age');
+  assert.equal(publisher.deliveries.length, 5, 'the late job was never attempted');
+  assert.deepEqual(await stateOf(db, waiting), {
+    state: 'dlq',
+    lease_owner: null,
+    attempts: 0,
+    retries: 0,
+  });
+  const letter = await db.query(
+    'SELECT error_type, error_reason FROM publishing_dlq WHERE job_id = $1',
+    [waiting],
+  );
+  assert.deepEqual(letter.rows, [{ error_type: 'transient', error_reason: 'circuit_open' }]);
+  assert.equal(engine.stats().deadLetteredByReason.circuit_open, 1);
+});

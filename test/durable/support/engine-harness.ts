@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 
 import type { Db } from '../../../src/db/db.js';
 import type { Delivery, Publisher, PublishOutcome } from '../../../src/domain/publisher.js';
-import type { Target } from '../../../src/domain/target.js';
+import type { RetryPolicy, Target } from '../../../src/domain/target.js';
 import { durableOptionsOf } from '../../../src/app.js';
 import { configSchema } from '../../../src/config/schema.js';
 import type { DurableOptions, DurableSettings } from '../../../src/durable/durable-config.js';
@@ -91,6 +91,7 @@ export async function startEngine(
     config?: Partial<EngineConfig>;
     durable?: Partial<DurableSettings>;
     insertDeadLetters?: DurableEngineDeps['insertDeadLetters'];
+    retry?: Partial<RetryPolicy>;
   } = {},
 ): Promise<PublishingEngine> {
   const deps: DurableEngineDeps = {
@@ -98,12 +99,18 @@ export async function startEngine(
     random: () => 0.5,
     logger: quiet,
     metrics: createMetrics(new Registry()),
-    targets: new Map([['t0', aTarget('t0', publisher)]]),
+    targets: new Map([
+      ['t0', { ...aTarget('t0', publisher), retry: { ...DEFAULT_RETRY_POLICY, ...options.retry } }],
+    ]),
     db,
     config: { ...DEFAULT_ENGINE_CONFIG, ...options.config },
     durable: {
       ...defaultDurableOptions(),
-      instanceId: 'me', heartbeatMs: 1_000, leaseMs: 15_000, ...options.durable },
+      instanceId: 'me',
+      heartbeatMs: 1_000,
+      leaseMs: 15_000,
+      ...options.durable,
+    },
   };
   if (options.insertDeadLetters !== undefined) deps.insertDeadLetters = options.insertDeadLetters;
   return createDurableEngine(deps);
