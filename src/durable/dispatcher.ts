@@ -159,7 +159,8 @@ export function createDispatcher(deps: DispatcherDeps): {
         let claimed = 0;
         // A claim costs about the same for 1 job as for 100: wait for a quarter of the window to
         // free up unless workers would otherwise idle.
-        if (want > 0 && (want >= minClaim || holdings.buffer.length === 0)) {
+        const claiming = want > 0 && (want >= minClaim || holdings.buffer.length === 0);
+        if (claiming) {
           deps.wakeSignal.reset();
           try {
             const jobs = await claimJobs(deps.db, {
@@ -180,7 +181,8 @@ export function createDispatcher(deps: DispatcherDeps): {
         if (deps.isStopping()) return;
         startReady();
         if (claimed > 0) continue;
-        await deps.wakeSignal.wait(await idleDelayMs());
+        // Not claiming (enough held): a completion wakes the loop, no due time is needed.
+        await deps.wakeSignal.wait(claiming ? await idleDelayMs() : settings.pollMs);
       }
     },
     async attempts() {

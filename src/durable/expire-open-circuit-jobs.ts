@@ -2,6 +2,7 @@ import type { Db } from '../db/db.js';
 import type { JobError } from '../domain/job.js';
 import type { Target } from '../domain/target.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
+import { adjustJobCounts } from './job-counts.js';
 import type { ClaimedRow, JobRow } from './job-row.js';
 import { SNAPSHOT_COLUMNS } from './job-row.js';
 import { deadLetterOf } from './next-step.js';
@@ -56,6 +57,10 @@ export async function expireOpenCircuitJobs(
       const target = byName.get(row.target_name);
       return target === undefined ? [] : [deadLetterOf(row, target, error, nowMs)];
     });
+    await adjustJobCounts(
+      tx,
+      result.rows.map((row) => ({ priority: row.priority, target: row.target_name, delta: -1 })),
+    );
     await insertDeadLetters(tx, letters);
     return result.rows;
   });

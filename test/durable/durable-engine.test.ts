@@ -27,7 +27,7 @@ after(async () => {
   await database.drop();
 });
 beforeEach(async () => {
-  await db.query('TRUNCATE publishing_jobs, publishing_dlq');
+  await db.query('TRUNCATE publishing_jobs, publishing_job_counts, publishing_dlq');
   clock = createFakeClock();
   publisher = scriptedPublisher();
 });
@@ -264,4 +264,28 @@ test('jobs of a target whose breaker stays open become circuit_open dead letters
   );
   assert.deepEqual(letter.rows, [{ error_type: 'transient', error_reason: 'circuit_open' }]);
   assert.equal(engine.stats().deadLetteredByReason.circuit_open, 1);
+});
+
+test('a claimed job counts against its lane until it finishes, then frees the room', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { workers: 1, capacity: { high: 2, medium: 2, low: 2 }, perTargetShare: 1 },
+    durable: { prefetchPerWorker: 0 },
+  });
+  const first = await submitOne({ n: '1' });
+  await submitOne({ n: '2' });
+  await waitUntil('one attempt running', () => publisher.deliveries.length === 1);
+  const third = await submitOne({ n: '3' });
+  assert.equal(
+    (await stateOf(db, third))?.['state'],
+    'dlq',
+    'one running + one queued fill the lane: overflow',
+  );
+  publisher.answer(first, { ok: true });
+  await waitUntil('first succeeded', async () => {
+    return (await stateOf(db, first))?.['state'] === 'succeeded';
+  });
+  const fourth = await submitOne({ n: '4' });
+  assert.notEqual((await stateOf(db, fourth))?.['state'], 'dlq', 'a finished job leaves room');
+  const counts = await db.query('SELECT priority, target_name, active FROM publishing_job_counts');
+  assert.deepEqual(counts.rows, [{ priority: 'medium', target_name: 't0', active: 2 }]);
 });

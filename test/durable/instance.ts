@@ -5,6 +5,7 @@
  */
 import { Registry } from 'prom-client';
 
+import type { Db } from '../../src/db/db.js';
 import type { Target } from '../../src/domain/target.js';
 import { createSystemClock } from '../../src/domain/system-clock.js';
 import { createDurableEngine } from '../../src/durable/durable-engine.js';
@@ -46,7 +47,10 @@ for (let i = 0; i < targetCount; i += 1) {
     redactedConfig: { name, type: 'webhook' },
   });
 }
-const db = pgDb(url, Number(env('POOL', '8')));
+const db =
+  process.env['DB_STATS'] === '1'
+    ? timed(pgDb(url, Number(env('POOL', '8'))))
+    : pgDb(url, Number(env('POOL', '8')));
 const engine = await createDurableEngine({
   clock: createSystemClock(),
   random: Math.random,
@@ -77,9 +81,43 @@ const engine = await createDurableEngine({
 });
 process.on('SIGTERM', () => {
   void engine.stop(5_000).then(async () => {
+    if (process.env['DB_STATS'] === '1')
+      for (const [k, v] of stats)
+        console.error(
+          instance,
+          v.n,
+          (v.ms / v.n).toFixed(2),
+          'ms avg',
+          v.ms.toFixed(0),
+          'ms total',
+          k,
+        );
     await publisher.close();
     await db.close();
     process.exit(0);
   });
 });
 console.log('ready');
+
+const stats = new Map<string, { n: number; ms: number }>();
+function timed(inner: Db): Db {
+  const wrap =
+    (q: Db['query']): Db['query'] =>
+    async (text, params) => {
+      const t = performance.now();
+      try {
+        return await q(text, params);
+      } finally {
+        const key = text.trim().split('\n').slice(0, 2).join(' ').slice(0, 90);
+        const s = stats.get(key) ?? { n: 0, ms: 0 };
+        s.n += 1;
+        s.ms += performance.now() - t;
+        stats.set(key, s);
+      }
+    };
+  return {
+    ...inner,
+    query: wrap(inner.query.bind(inner)),
+    transaction: (fn) => inner.transaction((tx) => fn({ ...tx, query: wrap(tx.query.bind(tx)) })),
+  };
+}
