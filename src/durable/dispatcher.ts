@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { AttemptVerdict, Breaker } from '../queue/breaker.js';
 import type { EngineConfig } from '../queue/engine-config.js';
 import type { PublishOutcome } from '../domain/publisher.js';
-import { runAttempt } from './attempt-runner.js';
+import { createAttemptRunner } from './attempt-runner.js';
 import { claimJobs } from './claim-jobs.js';
 import type { DurableSettings } from './durable-config.js';
 import type { Completion } from './finish-jobs.js';
@@ -45,6 +45,7 @@ export function createDispatcher(deps: DispatcherDeps): {
   const factor = 1 + settings.prefetchPerWorker;
   const running = new Set<Promise<void>>();
   const minClaim = Math.max(1, Math.floor((config.workers * factor) / 4));
+  const attempts = createAttemptRunner(clock, deps.logger, config.workers);
 
   function slots(): Map<string, number> {
     const result = new Map<string, number>();
@@ -99,10 +100,7 @@ export function createDispatcher(deps: DispatcherDeps): {
       { priority: priorityOf(held.job) },
       Math.max(0, startedAt - held.job.due_at.getTime()) / 1000,
     );
-    held.abort = new AbortController();
-    const outcome = await runAttempt(
-      clock,
-      deps.logger,
+    const outcome = await attempts.run(
       held.target.publisher,
       {
         jobId: held.job.id,
@@ -113,8 +111,11 @@ export function createDispatcher(deps: DispatcherDeps): {
         attempt: held.job.attempts,
       },
       held.target.timeoutMs,
-      held.abort.signal,
+      (cancel) => {
+        held.cancel = cancel;
+      },
     );
+    held.cancel = undefined;
     const now = clock.now();
     holdings.finishing(held);
     deps.metrics.attemptDuration.observe({ target: held.target.name }, (now - startedAt) / 1000);

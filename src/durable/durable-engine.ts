@@ -227,7 +227,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
             holdings.unbuffer((h) => h === held);
             holdings.release(id);
           }
-          held.abort?.abort(new Error('lease lost'));
+          held.cancel?.();
         }
       },
       onReaped: () => wakeSignal.wake(),
@@ -374,7 +374,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       const finished = dispatcher.attempts().then(() => cutOff.abort());
       await clock.sleep(timeoutMs, cutOff.signal).then(
         () => {
-          for (const held of holdings.byId.values()) held.abort?.abort(new Error('stop timeout'));
+          for (const held of holdings.byId.values()) held.cancel?.();
         },
         () => undefined,
       );
