@@ -62,9 +62,13 @@ async function startSinkProcess(): Promise<{ url: string; stop: () => void }> {
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
-async function once(
-  variant: Variant,
-): Promise<{ submit: number; deliver: number; engine: number; commitsPerJob: number }> {
+async function once(variant: Variant): Promise<{
+  submit: number;
+  deliver: number;
+  engine: number;
+  commitsPerJob: number;
+  cpuUsPerJob: number;
+}> {
   const database = await migratedScratchDatabase(2);
   const db = database.db;
   const sink = await startSinkProcess();
@@ -101,9 +105,12 @@ async function once(
     const deliver = JOBS / ((finished - started) / 1000);
     const engine = (JOBS - doneAtReady) / ((finished - ready) / 1000);
     await Promise.all(instances.map((instance) => instance.stop()));
+    const cpuUs = instances
+      .map((instance) => Number(/cpu-us (\d+)/.exec(instance.output())?.[1] ?? Number.NaN))
+      .reduce((sum, us) => sum + us, 0);
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // pg_stat flushes about every second
     const commitsPerJob = ((await commits(db)) - commitsBefore) / JOBS;
-    return { submit, deliver, engine, commitsPerJob };
+    return { submit, deliver, engine, commitsPerJob, cpuUsPerJob: cpuUs / (JOBS - doneAtReady) };
   } finally {
     sink.stop();
     await database.drop();
@@ -125,7 +132,8 @@ export async function run(): Promise<void> {
       `${variant.name}: submit ${formatRate(median(results.map((r) => r.submit)))} jobs, ` +
         `deliver ${formatRate(median(results.map((r) => r.deliver)))} jobs from start, ` +
         `${formatRate(engine)} jobs from ready, ` +
-        `${median(results.map((r) => r.commitsPerJob)).toFixed(3)} commits/job while delivering`,
+        `${median(results.map((r) => r.commitsPerJob)).toFixed(3)} commits/job while delivering, ` +
+        `instance CPU ${median(results.map((r) => r.cpuUsPerJob)).toFixed(0)} µs/job`,
     );
   }
   const one = medians.get(VARIANTS[0]?.name ?? '') ?? Number.NaN;

@@ -1,7 +1,8 @@
 /*
  * One alert-publisher instance in durable mode, as a child process of the durable tests and
  * bench: a durable engine on TEST_DATABASE_URL delivering to SINK_URL through TARGETS webhook
- * targets (t0, t1, …). Prints "ready" once dispatching; SIGTERM stops it gracefully.
+ * targets (t0, t1, …). Prints "ready" once dispatching; SIGTERM stops it gracefully and prints
+ * `cpu-us N`, the CPU it used since ready. DB_STATS=1 prints time per statement on stderr.
  */
 import { Registry } from 'prom-client';
 
@@ -81,6 +82,8 @@ const engine = await createDurableEngine({
 });
 process.on('SIGTERM', () => {
   void engine.stop(5_000).then(async () => {
+    const cpu = process.cpuUsage(cpuAtReady);
+    console.log(`cpu-us ${cpu.user + cpu.system}`);
     if (process.env['DB_STATS'] === '1')
       for (const [k, v] of stats)
         console.error(
@@ -97,6 +100,7 @@ process.on('SIGTERM', () => {
     process.exit(0);
   });
 });
+const cpuAtReady = process.cpuUsage();
 console.log('ready');
 
 const stats = new Map<string, { n: number; ms: number }>();
