@@ -66,6 +66,18 @@ forEachDatabase('DLQ repository', (ctx) => {
     assert.equal((await repo().stats()).total, 10_000);
   });
 
+  it('a large write retried after part of it was stored stores every job once and counts only the new rows', async () => {
+    const letters = Array.from({ length: 1200 }, () => aDeadLetter());
+    assert.equal(await repo().insert(letters.slice(300, 700)), 400);
+    assert.equal(await repo().insert(letters), 800);
+    assert.equal((await repo().stats()).total, 1200);
+    const stored = await ctx.db().query<{ job_id: string }>('SELECT job_id FROM publishing_dlq');
+    assert.deepEqual(
+      stored.rows.map((row) => row.job_id).sort(),
+      letters.map((letter) => letter.jobId).sort(),
+    );
+  });
+
   it('keeps no secret of the target config or error message in any row', async () => {
     await repo().write([
       aDeadLetter({

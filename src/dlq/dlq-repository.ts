@@ -12,17 +12,25 @@ import type {
 import { whereClause } from './dlq-filter.js';
 import { DLQ_COLUMNS, isUuid, toEntry, type DlqRow } from './dlq-row.js';
 import { dlqStats } from './dlq-stats.js';
-import { insertDeadLetters } from './insert-dead-letters.js';
+import { insertDeadLettersInParallel } from './insert-dead-letters.js';
 import { listDlqEntries } from './list-dlq-entries.js';
 import {
   claimReplay,
   recordReplayJob,
   recordReplayOutcome,
   releaseReplay,
+  releaseStaleClaims,
 } from './replay-claims.js';
 
 /** Rows deleted per purge statement: keeps each transaction (and its locks) short. */
 const PURGE_BATCH_ROWS = 10_000;
+
+/**
+ * How long a replay claim without a recorded job blocks other replays of its entry. A submit
+ * takes milliseconds (memory mode) or one bounded query (durable); past this the claiming
+ * process is presumed dead. Generous so a slow live replay is never duplicated.
+ */
+export const DEFAULT_CLAIM_LEASE_MS = 10 * 60_000;
 
 /**
  * The DLQ over the database port. Also the engine's DeadLetterSink: `write` throws when the
@@ -31,26 +39,44 @@ const PURGE_BATCH_ROWS = 10_000;
  */
 export interface DlqRepository extends DeadLetterSink {
   write(letters: readonly DeadLetter[]): Promise<void>;
+  /** `write` that reports how many rows were new (the rest were stored before). */
+  insert(letters: readonly DeadLetter[]): Promise<number>;
   list(request: DlqPageRequest): Promise<DlqPage>;
   get(id: string): Promise<DlqEntry | undefined>;
   remove(id: string): Promise<boolean>;
   /** Deletes entries that failed more than `olderThanMs` ago; returns how many. */
   purge(olderThanMs: number): Promise<number>;
   stats(): Promise<DlqStats>;
+  /** Exact number of entries; O(table size). */
+  count(): Promise<number>;
   /** Ids of unreplayed entries matching `filter`, oldest first (replay keeps alert order). */
   unreplayedIds(filter: DlqFilter, limit: number): Promise<string[]>;
+  /** Claims an unreplayed entry (or a claim older than the lease); see replay-claims.ts. */
   claimReplay(id: string): Promise<DlqEntry | undefined>;
-  releaseReplay(id: string): Promise<boolean>;
-  recordReplayJob(id: string, jobId: string): Promise<void>;
-  recordReplayOutcome(id: string, result: Exclude<ReplayResult, 'submitted'>): Promise<boolean>;
+  /** `claimedAt` is the claimed entry's replayed_at. */
+  releaseReplay(id: string, claimedAt: string): Promise<boolean>;
+  /** Frees claims older than the lease that recorded no job; returns how many. */
+  releaseStaleClaims(): Promise<number>;
+  recordReplayJob(id: string, jobId: string): Promise<boolean>;
+  recordReplayOutcome(
+    id: string,
+    jobId: string,
+    result: Exclude<ReplayResult, 'submitted'>,
+  ): Promise<boolean>;
 }
 
-export function createDlqRepository(deps: { db: Db; clock: Clock }): DlqRepository {
+export function createDlqRepository(deps: {
+  db: Db;
+  clock: Clock;
+  claimLeaseMs?: number;
+}): DlqRepository {
   const { db, clock } = deps;
+  const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   return {
     async write(letters) {
-      await insertDeadLetters(db, clock, letters);
+      await insertDeadLettersInParallel(db, clock, letters);
     },
+    insert: (letters) => insertDeadLettersInParallel(db, clock, letters),
     list: (request) => listDlqEntries(db, request),
     async get(id) {
       if (!isUuid(id)) return undefined;
@@ -80,6 +106,10 @@ export function createDlqRepository(deps: { db: Db; clock: Clock }): DlqReposito
       }
     },
     stats: () => dlqStats(db),
+    async count() {
+      const result = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM publishing_dlq');
+      return result.rows[0]?.n ?? 0;
+    },
     async unreplayedIds(filter, limit) {
       const params: unknown[] = [];
       const where = whereClause({ ...filter, replayed: false }, params);
@@ -92,9 +122,11 @@ export function createDlqRepository(deps: { db: Db; clock: Clock }): DlqReposito
       return result.rows.map((row) => row.id);
     },
     claimReplay: (id) =>
-      isUuid(id) ? claimReplay(db, id, clock.now()) : Promise.resolve(undefined),
-    releaseReplay: (id) => releaseReplay(db, id, clock.now()),
+      isUuid(id) ? claimReplay(db, id, clock.now(), leaseMs) : Promise.resolve(undefined),
+    releaseReplay: (id, claimedAt) => releaseReplay(db, id, claimedAt, clock.now()),
+    releaseStaleClaims: () => releaseStaleClaims(db, clock.now(), leaseMs),
     recordReplayJob: (id, jobId) => recordReplayJob(db, id, jobId, clock.now()),
-    recordReplayOutcome: (id, result) => recordReplayOutcome(db, id, result, clock.now()),
+    recordReplayOutcome: (id, jobId, result) =>
+      recordReplayOutcome(db, id, jobId, result, clock.now()),
   };
 }

@@ -4,60 +4,107 @@ import { DLQ_COLUMNS, toEntry, type DlqRow } from './dlq-row.js';
 
 /**
  * The replay state of an entry, one statement each:
- *   unreplayed --claim--> replayed, 'submitted' --recordJob--> replay_job_id set
- *              <-release-- (only while no job was created)
+ *   unreplayed --claim--> claimed (replayed, 'submitted', no replay_job_id)
+ *   claimed --recordJob--> replay_job_id set        claimed --release--> unreplayed
+ *   claimed, older than the claim lease --claim (takeover) / releaseStale--> as above
  *   'submitted' --recordOutcome--> 'succeeded' | 'failed'
- * `claim` is the only way to set `replayed`: of concurrent claims of one entry exactly one
- * gets a row back.
+ * A claim is identified by its `replayed_at` (the claim token): release and takeover only
+ * touch the claim they name, so a late release cannot undo a newer claim. A claim whose
+ * process died before the submit (or before recording the job) is visible as replayed with
+ * replay_result 'submitted' and no replay_job_id, and is free again once the lease has passed.
+ * Of concurrent claims of one entry exactly one gets a row back (the row lock makes the
+ * second UPDATE re-read the first's committed row, which no longer matches).
  */
+const CLAIMABLE = `(replayed = false OR (replay_job_id IS NULL AND replay_result = 'submitted'
+  AND replayed_at < $3::timestamptz))`;
+
 export async function claimReplay(
   db: Db,
   id: string,
   nowMs: number,
+  leaseMs: number,
 ): Promise<DlqEntry | undefined> {
   const result = await db.query<DlqRow>(
     `UPDATE publishing_dlq
-     SET replayed = true, replayed_at = $2, replay_result = 'submitted', updated_at = $2
-     WHERE id = $1 AND replayed = false
+     SET replayed = true, replayed_at = $2, replay_result = 'submitted', replay_job_id = NULL,
+       updated_at = $2
+     WHERE id = $1 AND ${CLAIMABLE}
      RETURNING ${DLQ_COLUMNS}`,
-    [id, new Date(nowMs).toISOString()],
+    [id, iso(nowMs), iso(nowMs - leaseMs)],
   );
   const row = result.rows[0];
   return row === undefined ? undefined : toEntry(row);
 }
 
-export async function releaseReplay(db: Db, id: string, nowMs: number): Promise<boolean> {
+/** Undoes the claim made at `claimedAt` if no job was recorded for it. */
+export async function releaseReplay(
+  db: Db,
+  id: string,
+  claimedAt: string,
+  nowMs: number,
+): Promise<boolean> {
   const result = await db.query(
     `UPDATE publishing_dlq
-     SET replayed = false, replayed_at = NULL, replay_result = NULL, updated_at = $2
-     WHERE id = $1 AND replayed = true AND replay_job_id IS NULL`,
-    [id, new Date(nowMs).toISOString()],
+     SET replayed = false, replayed_at = NULL, replay_result = NULL, updated_at = $3
+     WHERE id = $1 AND replayed = true AND replay_job_id IS NULL
+       AND replayed_at = $2::timestamptz`,
+    [id, claimedAt, iso(nowMs)],
   );
   return result.rowCount === 1;
 }
 
+/**
+ * Makes claims older than the lease that never recorded a job unreplayed again (a process
+ * died between claim and submit), so bulk replays and the start-up replay see them.
+ * Cost: a scan of the replayed rows (publishing_dlq_replayed_idx).
+ */
+export async function releaseStaleClaims(db: Db, nowMs: number, leaseMs: number): Promise<number> {
+  const result = await db.query(
+    `UPDATE publishing_dlq
+     SET replayed = false, replayed_at = NULL, replay_result = NULL, updated_at = $1
+     WHERE replayed = true AND replay_job_id IS NULL AND replay_result = 'submitted'
+       AND replayed_at < $2::timestamptz`,
+    [iso(nowMs), iso(nowMs - leaseMs)],
+  );
+  return result.rowCount;
+}
+
+/** The first job recorded for a claim wins; returns false if it names another job. */
 export async function recordReplayJob(
   db: Db,
   id: string,
   jobId: string,
   nowMs: number,
-): Promise<void> {
-  await db.query(
-    'UPDATE publishing_dlq SET replay_job_id = $2, updated_at = $3 WHERE id = $1 AND replayed = true',
-    [id, jobId, new Date(nowMs).toISOString()],
+): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE publishing_dlq SET replay_job_id = $2, updated_at = $3
+     WHERE id = $1 AND replayed = true AND (replay_job_id IS NULL OR replay_job_id = $2)`,
+    [id, jobId, iso(nowMs)],
   );
+  return result.rowCount === 1;
 }
 
-/** Returns false when the entry no longer exists (deleted or purged meanwhile). */
+/**
+ * Records the replay job's outcome, and its id if recording it after the submit failed (or
+ * has not happened yet). Returns false when the entry no longer exists (deleted or purged
+ * meanwhile) or its claim now names another job.
+ */
 export async function recordReplayOutcome(
   db: Db,
   id: string,
+  jobId: string,
   result: Exclude<ReplayResult, 'submitted'>,
   nowMs: number,
 ): Promise<boolean> {
   const updated = await db.query(
-    'UPDATE publishing_dlq SET replay_result = $2, updated_at = $3 WHERE id = $1 AND replayed = true',
-    [id, result, new Date(nowMs).toISOString()],
+    `UPDATE publishing_dlq
+     SET replay_result = $3, replay_job_id = COALESCE(replay_job_id, $2), updated_at = $4
+     WHERE id = $1 AND replayed = true AND (replay_job_id IS NULL OR replay_job_id = $2)`,
+    [id, jobId, result, iso(nowMs)],
   );
   return updated.rowCount === 1;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }

@@ -13,7 +13,11 @@ import {
   type FakeEngine,
 } from '../../test/support/dlq-fixtures.js';
 import type { DlqEntry } from './dlq-entry.js';
-import { createDlqRepository, type DlqRepository } from './dlq-repository.js';
+import {
+  createDlqRepository,
+  DEFAULT_CLAIM_LEASE_MS,
+  type DlqRepository,
+} from './dlq-repository.js';
 import { replayEntry, replayMatching, type ReplayDeps } from './replay-entry.js';
 import { replayShutdownEntries } from './replay-shutdown-entries.js';
 import { trackReplayOutcomes } from './track-replay-outcomes.js';
@@ -110,6 +114,88 @@ forEachDatabase('DLQ replay', (ctx) => {
     engine.refuseWith = undefined;
     const { job_id } = await replayEntry(deps, entry.id);
     assert.equal((await repo.get(entry.id))?.replay_job_id, job_id);
+  });
+
+  it('a claim left by a process that died before submitting blocks replays until the lease passes, then one replay takes it over', async () => {
+    const [entry] = await stored();
+    assert.ok(entry !== undefined);
+    // The dead process: it claimed, then never submitted nor released.
+    assert.ok((await repo.claimReplay(entry.id)) !== undefined);
+    const orphan = await repo.get(entry.id);
+    assert.deepEqual(
+      [orphan?.replayed, orphan?.replay_result, orphan?.replay_job_id],
+      [true, 'submitted', null],
+    );
+    await assert.rejects(replayEntry(deps, entry.id), withCode('already_replayed'));
+    await clock.advance(DEFAULT_CLAIM_LEASE_MS + 1);
+    const results = await Promise.allSettled([
+      replayEntry(deps, entry.id),
+      replayEntry(deps, entry.id),
+    ]);
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    assert.equal(engine.submitted.length, 1);
+    const after = await repo.get(entry.id);
+    assert.equal(after?.replayed_at, new Date(clock.now()).toISOString());
+    assert.ok(after?.replay_job_id !== null);
+  });
+
+  it('the retention tick makes stale claims unreplayed again, so bulk replay picks them up', async () => {
+    const [stale, fresh] = await stored([aDeadLetter(), aDeadLetter()]);
+    assert.ok(stale !== undefined && fresh !== undefined);
+    await repo.claimReplay(stale.id);
+    await clock.advance(DEFAULT_CLAIM_LEASE_MS + 1);
+    await repo.claimReplay(fresh.id);
+    assert.equal(await repo.releaseStaleClaims(), 1);
+    assert.equal((await repo.get(stale.id))?.replayed, false);
+    assert.equal((await repo.get(fresh.id))?.replayed, true);
+    const bulk = await replayMatching(deps, {}, { limit: 10 });
+    assert.deepEqual([bulk.matched, bulk.replayed], [1, 1]);
+    assert.equal(engine.submitted[0]?.replayOf, stale.id);
+  });
+
+  it('releases the claim when the submit throws', async () => {
+    const [entry] = await stored();
+    assert.ok(entry !== undefined);
+    engine.submit = () => Promise.reject(new Error('engine bug'));
+    await assert.rejects(replayEntry(deps, entry.id), /failed to submit; claim released/);
+    const released = await repo.get(entry.id);
+    assert.deepEqual(
+      [released?.replayed, released?.replayed_at, released?.replay_result, released?.replay_job_id],
+      [false, null, null, null],
+    );
+  });
+
+  it('a late release of a claim that was taken over leaves the newer claim alone', async () => {
+    const [entry] = await stored();
+    assert.ok(entry !== undefined);
+    const first = await repo.claimReplay(entry.id);
+    await clock.advance(DEFAULT_CLAIM_LEASE_MS + 1);
+    const second = await repo.claimReplay(entry.id);
+    assert.ok(first?.replayed_at != null && second?.replayed_at != null);
+    assert.equal(await repo.releaseReplay(entry.id, first.replayed_at), false);
+    assert.equal((await repo.get(entry.id))?.replayed_at, second.replayed_at);
+    assert.equal(await repo.releaseReplay(entry.id, second.replayed_at), true);
+  });
+
+  it('when recording the job fails after the submit, the job outcome records the job id', async () => {
+    trackReplayOutcomes(engine, repo, silentLogger);
+    const [entry] = await stored();
+    assert.ok(entry !== undefined);
+    const failing: DlqRepository = {
+      ...repo,
+      recordReplayJob: () => Promise.reject(new Error('database down')),
+    };
+    await assert.rejects(
+      replayEntry({ ...deps, repo: failing }, entry.id),
+      /submitted but not recorded/,
+    );
+    const [jobId] = engine.jobIds();
+    assert.ok(jobId !== undefined);
+    assert.equal((await repo.get(entry.id))?.replay_job_id, null);
+    engine.finish(jobId, 'succeeded');
+    await waitFor(async () => (await repo.get(entry.id))?.replay_job_id === jobId);
+    assert.equal((await repo.get(entry.id))?.replay_result, 'succeeded');
+    await assert.rejects(replayEntry(deps, entry.id), withCode('already_replayed'));
   });
 
   it('records the replay job outcome on the entry it replays', async () => {

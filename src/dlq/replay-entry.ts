@@ -1,7 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
-import type { PublishingEngine } from '../queue/publishing-engine.js';
-import type { DlqFilter } from './dlq-entry.js';
+import type { PublishingEngine, SubmitResult } from '../queue/publishing-engine.js';
+import type { DlqEntry, DlqFilter } from './dlq-entry.js';
 import type { DlqRepository } from './dlq-repository.js';
 
 export interface ReplayDeps {
@@ -15,14 +15,17 @@ export const MAX_BULK_REPLAY = 1000;
 
 /**
  * Replays one entry as a new job for its target's current configuration.
- * not_found · already_replayed (a concurrent replay won the claim) · target_not_configured
- * (missing or disabled; entry untouched) · queue_full / stopping (claim released, retryAfterMs).
+ * not_found · already_replayed (replayed, or a replay of it is in progress) ·
+ * target_not_configured (missing or disabled; entry untouched) · queue_full / stopping (claim
+ * released, retryAfterMs). Crash safety: the claim is released on any failure of the submit;
+ * a claim left by a process that died before recording its job is taken over once the
+ * repository's claim lease has passed (see replay-claims.ts).
  */
 export async function replayEntry(deps: ReplayDeps, id: string): Promise<{ job_id: string }> {
-  const { repo, engine, targets } = deps;
+  const { repo, targets } = deps;
   const entry = await repo.get(id);
   if (entry === undefined) throw new AppError('not_found', `DLQ entry ${id} not found`);
-  if (entry.replayed) throw alreadyReplayed(id);
+  if (entry.replay_job_id !== null) throw alreadyReplayed(id);
   const target = targets.get(entry.target_name);
   if (target === undefined || !target.enabled) throw targetGone(entry.target_name);
 
@@ -32,34 +35,64 @@ export async function replayEntry(deps: ReplayDeps, id: string): Promise<{ job_i
       throw new AppError('not_found', `DLQ entry ${id} not found`);
     throw alreadyReplayed(id);
   }
+  const claimedAt = claimed.replayed_at;
+  if (claimedAt === null) throw new Error(`claimed DLQ entry ${id} has no replayed_at`);
+  const jobId = await submitClaimed(deps, claimed, target.name, claimedAt);
+  try {
+    await repo.recordReplayJob(id, jobId);
+  } catch (error: unknown) {
+    // The job exists and carries replayOf: its outcome records the job id when it finishes.
+    throw new Error(`replay job ${jobId} submitted but not recorded on DLQ entry ${id}`, {
+      cause: error,
+    });
+  }
+  return { job_id: jobId };
+}
+
+/** Submits the claimed entry; any failure (refusal or exception) releases the claim. */
+async function submitClaimed(
+  deps: ReplayDeps,
+  claimed: DlqEntry,
+  targetName: string,
+  claimedAt: string,
+): Promise<string> {
+  const { repo, engine } = deps;
+  const { id } = claimed;
   const { alert, classification } = claimed.enriched_alert;
-  const submitted = await engine.submit([
-    classification === undefined
-      ? { alert, target: target.name, replayOf: id }
-      : { alert, classification, target: target.name, replayOf: id },
-  ]);
-  if (!submitted.ok) {
-    await repo.releaseReplay(id);
-    switch (submitted.code) {
-      case 'queue_full':
-      case 'stopping':
-        throw new AppError(submitted.code, `cannot replay now: ${submitted.code}`, {
-          retryAfterMs: submitted.retryAfterMs,
-        });
-      case 'unknown_target':
-        throw targetGone(entry.target_name);
-      case 'batch_too_large':
-        throw new AppError('batch_too_large', `the ${submitted.priority} lane holds no job`);
-      default: {
-        const unreachable: never = submitted;
-        throw new Error(`unexpected submit result ${JSON.stringify(unreachable)}`);
-      }
+  let submitted: SubmitResult;
+  try {
+    submitted = await engine.submit([
+      classification === undefined
+        ? { alert, target: targetName, replayOf: id }
+        : { alert, classification, target: targetName, replayOf: id },
+    ]);
+  } catch (error: unknown) {
+    await repo.releaseReplay(id, claimedAt);
+    throw new Error(`replay of DLQ entry ${id} failed to submit; claim released`, {
+      cause: error,
+    });
+  }
+  if (submitted.ok) {
+    const jobId = submitted.jobIds[0];
+    if (jobId === undefined) throw new Error('engine accepted a replay but returned no job id');
+    return jobId;
+  }
+  await repo.releaseReplay(id, claimedAt);
+  switch (submitted.code) {
+    case 'queue_full':
+    case 'stopping':
+      throw new AppError(submitted.code, `cannot replay now: ${submitted.code}`, {
+        retryAfterMs: submitted.retryAfterMs,
+      });
+    case 'unknown_target':
+      throw targetGone(claimed.target_name);
+    case 'batch_too_large':
+      throw new AppError('batch_too_large', `the ${submitted.priority} lane holds no job`);
+    default: {
+      const unreachable: never = submitted;
+      throw new Error(`unexpected submit result ${JSON.stringify(unreachable)}`);
     }
   }
-  const jobId = submitted.jobIds[0];
-  if (jobId === undefined) throw new Error('engine accepted a replay but returned no job id');
-  await repo.recordReplayJob(id, jobId);
-  return { job_id: jobId };
 }
 
 export interface BulkReplayResult {

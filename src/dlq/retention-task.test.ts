@@ -52,6 +52,7 @@ forEachDatabase('DLQ retention', (ctx) => {
           calls += 1;
           return calls === 1 ? Promise.reject(new Error('database down')) : Promise.resolve(0);
         },
+        releaseStaleClaims: () => Promise.resolve(0),
       },
       logger: silentLogger,
       intervalMs: 1000,

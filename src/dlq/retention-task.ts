@@ -16,11 +16,12 @@ export interface RetentionTask {
 
 /**
  * Purges entries older than `retentionMs` at start and then every `intervalMs` of the
- * injected clock. A failed purge is logged and tried again at the next tick.
+ * injected clock, and frees replay claims whose process died before submitting (so bulk and
+ * start-up replays see those entries again). A failure is logged and tried at the next tick.
  */
 export function createRetentionTask(options: {
   clock: Clock;
-  repo: Pick<DlqRepository, 'purge'>;
+  repo: Pick<DlqRepository, 'purge' | 'releaseStaleClaims'>;
   logger: Logger;
   retentionMs?: number;
   intervalMs?: number;
@@ -37,6 +38,10 @@ export function createRetentionTask(options: {
       const deleted = await repo.purge(retentionMs);
       metrics?.purged(deleted);
       if (deleted > 0) logger.info({ deleted, retentionMs }, 'DLQ retention purge');
+      const released = await repo.releaseStaleClaims();
+      if (released > 0) {
+        logger.warn({ released }, 'released DLQ replay claims whose replay was never submitted');
+      }
     } catch (error: unknown) {
       logger.warn({ err: error }, 'DLQ retention purge failed; retrying at the next interval');
     }

@@ -2,6 +2,11 @@ import type { Logger } from '../domain/clock.js';
 import type { PublishingEngine } from '../queue/publishing-engine.js';
 import type { DlqRepository } from './dlq-repository.js';
 
+export interface ReplayOutcomeTracker {
+  /** Resolves once every outcome write started so far has settled (call before closing the db). */
+  idle(): Promise<void>;
+}
+
 /**
  * Records each replay job's outcome on the entry it replays: `succeeded`, or `failed` when it
  * was dead-lettered again (its new entry's replay_of names the old one). A failed update is
@@ -9,20 +14,33 @@ import type { DlqRepository } from './dlq-repository.js';
  */
 export function trackReplayOutcomes(
   engine: Pick<PublishingEngine, 'onJobFinished'>,
-  repo: DlqRepository,
+  repo: Pick<DlqRepository, 'recordReplayOutcome'>,
   logger: Logger,
-): void {
+): ReplayOutcomeTracker {
+  const inFlight = new Set<Promise<void>>();
   engine.onJobFinished((job) => {
     const entryId = job.replayOf;
     if (entryId === undefined) return;
     const result = job.state === 'succeeded' ? 'succeeded' : 'failed';
-    repo.recordReplayOutcome(entryId, result).then(
+    const write = repo.recordReplayOutcome(entryId, job.id, result).then(
       (found) => {
-        if (!found) logger.info({ entryId, jobId: job.id }, 'replayed DLQ entry no longer exists');
+        if (!found) {
+          logger.info(
+            { entryId, jobId: job.id },
+            'replayed DLQ entry no longer exists or was replayed again',
+          );
+        }
       },
       (error: unknown) => {
         logger.warn({ err: error, entryId, jobId: job.id }, 'cannot record replay outcome');
       },
     );
+    inFlight.add(write);
+    void write.finally(() => inFlight.delete(write));
   });
+  return {
+    async idle() {
+      while (inFlight.size > 0) await Promise.all(inFlight);
+    },
+  };
 }

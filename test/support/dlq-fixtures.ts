@@ -66,6 +66,8 @@ export function aTarget(name: string, overrides: Partial<Target> = {}): Target {
 export interface FakeEngine extends PublishingEngine {
   readonly submitted: JobRequest[];
   refuseWith: SubmitResult | undefined;
+  /** Ids of the jobs accepted so far, in order. */
+  jobIds(): string[];
   finish(jobId: string, state: 'succeeded' | 'dlq'): void;
 }
 
@@ -85,6 +87,7 @@ export function createFakeEngine(): FakeEngine {
       });
       return Promise.resolve({ ok: true, jobIds });
     },
+    jobIds: () => [...jobs.keys()],
     finish(jobId, state) {
       const request = jobs.get(jobId);
       if (request === undefined) throw new Error(`no job ${jobId}`);

@@ -1,38 +1,59 @@
 import { createServer, connect, type Socket } from 'node:net';
 
 /**
- * A TCP proxy the test owns in front of a server (PostgreSQL): `cut()` destroys every open
- * connection and refuses new ones (accepts, then closes at once) until `restore()`.
+ * A TCP proxy the test owns in front of a server (PostgreSQL). `cut()` destroys every open
+ * connection and refuses new ones (accepts, then closes at once); `hang()` keeps every
+ * connection open but forwards nothing either way and accepts new ones without answering
+ * (a server that stopped responding: queries and connects hang). `restore()` ends either:
+ * hung connections are destroyed (their pending queries fail), new ones are forwarded.
  */
 export interface TcpProxy {
   port: number;
   /** `postgres://…` URL of `targetUrl` rewritten to go through the proxy. */
   urlFor(targetUrl: string): string;
   cut(): void;
+  hang(): void;
   restore(): void;
   close(): Promise<void>;
 }
 
+type Mode = 'open' | 'cut' | 'hang';
+
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
-  let isCut = false;
+  const pairs = new Set<{ client: Socket; upstream: Socket }>();
+  const hung = new Set<Socket>();
+  let mode: Mode = 'open';
   const track = (socket: Socket): void => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      hung.delete(socket);
+    });
     // Resets are expected when the proxy cuts; the pair is torn down below.
     socket.on('error', () => socket.destroy());
   };
   const server = createServer((client) => {
     track(client);
-    if (isCut) {
+    if (mode === 'cut') {
       client.destroy();
+      return;
+    }
+    if (mode === 'hang') {
+      hung.add(client);
+      client.resume(); // read and discard
       return;
     }
     const upstream = connect(targetPort, targetHost);
     track(upstream);
+    const pair = { client, upstream };
+    pairs.add(pair);
     client.pipe(upstream);
     upstream.pipe(client);
-    client.on('close', () => upstream.destroy());
+    client.on('close', () => {
+      pairs.delete(pair);
+      upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,11 +70,25 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       return url.toString();
     },
     cut() {
-      isCut = true;
+      mode = 'cut';
       for (const socket of sockets) socket.destroy();
     },
+    hang() {
+      mode = 'hang';
+      for (const { client, upstream } of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        hung.add(client);
+        hung.add(upstream);
+        client.resume();
+        upstream.resume();
+      }
+      pairs.clear();
+    },
     restore() {
-      isCut = false;
+      mode = 'open';
+      for (const socket of hung) socket.destroy();
+      hung.clear();
     },
     async close() {
       for (const socket of sockets) socket.destroy();
