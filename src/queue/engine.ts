@@ -174,7 +174,7 @@ class Engine implements PublishingEngine {
       });
     } else {
       this.scheduler.add(entry, now);
-      this.deps.statusStore.put(snapshotOf(job));
+      this.deps.statusStore.track(job);
     }
     return job.id;
   }
@@ -235,7 +235,7 @@ class Engine implements PublishingEngine {
     this.busy += 1;
     entry.isProbe = slot.breaker.begin();
     this.laneWait[job.priority].observe((now - entry.readyAt) / 1000);
-    this.deps.statusStore.put(snapshotOf(job));
+    this.deps.statusStore.track(job);
     void this.attempt(entry, now);
   }
 
