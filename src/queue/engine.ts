@@ -265,7 +265,8 @@ class Engine implements PublishingEngine {
     this.busy -= 1;
     this.report.attempts += 1;
     slot.meters.duration.observe((now - startedAt) / 1000);
-    (outcome.ok ? slot.meters.successes : slot.meters.failure(outcome.reason)).inc();
+    if (outcome.ok) slot.meters.successes.inc();
+    else slot.meters.failure(outcome.reason).inc();
     this.settle(entry, outcome, now);
     this.schedulePump();
     if (this.busy === 0) this.idleCheck?.();
@@ -417,6 +418,7 @@ class Engine implements PublishingEngine {
   }
 
   private collectGauges(): void {
+    for (const slot of this.slots.values()) slot.meters.flush();
     const now = this.deps.clock.now();
     this.report.collect(this.deps.metrics, this.lanes, this.busy, (lane) =>
       this.scheduler.oldestDueAgeMs(lane, now),
