@@ -236,12 +236,11 @@ class Engine implements PublishingEngine {
     entry.isProbe = slot.breaker.begin();
     this.laneWait[job.priority].observe((now - entry.readyAt) / 1000);
     this.deps.statusStore.track(job);
-    void this.attempt(entry, now);
+    this.attempt(entry, now);
   }
 
-  private async attempt(entry: Entry, startedAt: number): Promise<void> {
+  private attempt(entry: Entry, startedAt: number): void {
     const { job, slot } = entry;
-    const { clock, logger } = this.deps;
     const delivery = {
       jobId: job.id,
       target: job.target,
@@ -251,16 +250,27 @@ class Engine implements PublishingEngine {
       attempt: job.attempts,
     };
     const { publisher, timeoutMs } = slot.target;
-    const outcome = await runAttempt(
+    runAttempt(
       this.timeouts,
       this.controllers,
       startedAt,
-      logger,
+      this.deps.logger,
       publisher,
       delivery,
       timeoutMs,
+      entry,
+      this.attemptDone,
     );
-    const now = clock.now();
+  }
+
+  /** Bound once: the continuation of every attempt. */
+  private readonly attemptDone = (
+    entry: Entry,
+    startedAt: number,
+    outcome: PublishOutcome,
+  ): void => {
+    const { slot } = entry;
+    const now = this.deps.clock.now();
     slot.inFlight -= 1;
     this.busy -= 1;
     this.report.attempts += 1;
@@ -270,7 +280,7 @@ class Engine implements PublishingEngine {
     this.settle(entry, outcome, now);
     this.schedulePump();
     if (this.busy === 0) this.idleCheck?.();
-  }
+  };
 
   private settle(entry: Entry, outcome: PublishOutcome, now: number): void {
     const { job, slot } = entry;
