@@ -193,7 +193,10 @@ forEachDatabase('DLQ replay', (ctx) => {
     assert.ok(jobId !== undefined);
     assert.equal((await repo.get(entry.id))?.replay_job_id, null);
     engine.finish(jobId, 'succeeded');
-    await waitFor(async () => (await repo.get(entry.id))?.replay_job_id === jobId);
+    await eventually(
+      'replay job id recorded',
+      async () => (await repo.get(entry.id))?.replay_job_id === jobId,
+    );
     assert.equal((await repo.get(entry.id))?.replay_result, 'succeeded');
     await assert.rejects(replayEntry(deps, entry.id), withCode('already_replayed'));
   });
