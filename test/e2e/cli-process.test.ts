@@ -97,11 +97,15 @@ describe('the alert-publisher command', () => {
       child.once('exit', (code) => resolve(code)),
     );
     let url = '';
-    await eventually('the listening log line', () => {
-      const match = /"url":"(http:\/\/[^"]+)".*alert-publisher listening/.exec(stdout);
-      url = match?.[1] ?? '';
-      return url !== '';
-    });
+    await eventually(
+      'the listening log line',
+      () => {
+        const match = /"url":"(http:\/\/[^"]+)".*alert-publisher listening/.exec(stdout);
+        url = match?.[1] ?? '';
+        return url !== '';
+      },
+      180_000,
+    ); // PGlite's first start plus migrations: slow on a loaded machine
     assert.match(stdout, /no targets configured/);
     const health = await request(`${url}/healthz`);
     assert.equal(health.statusCode, 200);
