@@ -19,11 +19,11 @@ import {
 } from '../../test/support/databases.js';
 import { median, percentile, repeat } from '../support/stats.js';
 
-const ROWS = 1_000_000;
+export const ROWS = 1_000_000;
 const RUNS = 5;
 const QUERIES_PER_RUN = 100;
 const LIMIT = 100;
-const NEWEST = Date.parse('2026-11-29T00:00:00Z');
+export const NEWEST = Date.parse('2026-11-29T00:00:00Z');
 const MS_PER_ROW = 2600; // 1M rows over ~30 days
 
 const SEED_CHUNK = 100_000;
@@ -33,7 +33,7 @@ const SEED_CHUNK = 100_000;
  * The migration's secondary indexes are dropped for the load and rebuilt after (a bulk build
  * is several times faster than 1M row-by-row index inserts).
  */
-async function seed(db: Db): Promise<void> {
+export async function seed(db: Db): Promise<void> {
   const indexes = await db.query<{ name: string; def: string }>(
     `SELECT indexname AS name, indexdef AS def FROM pg_indexes
      WHERE tablename = 'publishing_dlq' AND indexname <> 'publishing_dlq_pkey'`,
@@ -83,10 +83,14 @@ async function deepCursor(db: Db): Promise<string> {
   return encodeCursor({ failedAt: first.failed_at.toISOString(), id: first.id });
 }
 
-async function latencies(db: Db, query: SqlQuery): Promise<{ p50: number; p99: number }> {
+export async function latencies(
+  db: Db,
+  query: SqlQuery,
+  queriesPerRun = QUERIES_PER_RUN,
+): Promise<{ p50: number; p99: number }> {
   const runs = await repeat(RUNS, async () => {
     const times: number[] = [];
-    for (let i = 0; i < QUERIES_PER_RUN; i += 1) {
+    for (let i = 0; i < queriesPerRun; i += 1) {
       const start = performance.now();
       await db.query(query.text, query.params);
       times.push(performance.now() - start);
@@ -96,7 +100,7 @@ async function latencies(db: Db, query: SqlQuery): Promise<{ p50: number; p99: n
   return { p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)) };
 }
 
-async function planSummary(db: Db, query: SqlQuery): Promise<string> {
+export async function planSummary(db: Db, query: SqlQuery): Promise<string> {
   const plan = await db.query<{ 'QUERY PLAN': string }>(
     `EXPLAIN (ANALYZE, BUFFERS) ${query.text}`,
     query.params,
