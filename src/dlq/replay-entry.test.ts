@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { beforeEach, it } from 'node:test';
 
 import { AppError, type AppErrorCode } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
+import { anAlert } from '../../test/support/builders.js';
 import { eventually } from '../../test/support/eventually.js';
 import { createFakeClock } from '../../test/support/fake-clock.js';
 import { forEachDatabase, silentLogger } from '../../test/support/databases.js';
@@ -249,6 +251,30 @@ forEachDatabase('DLQ replay', (ctx) => {
     engine.refuseWith = { ok: false, code: 'queue_full', priority: 'medium', retryAfterMs: 5000 };
     await assert.rejects(replayMatching(deps, {}, { limit: 10 }), withCode('queue_full'));
     assert.equal((await repo.stats()).replayed, 0);
+  });
+
+  it('replays a firing before its resolve when both were dead-lettered at the same stop', async () => {
+    const labels = { alertname: 'DiskFull', instance: 'db-1' };
+    const resolve = aDeadLetter({
+      errorReason: 'shutdown',
+      alert: anAlert(labels, { status: 'resolved' }),
+    });
+    const fire = aDeadLetter({ errorReason: 'shutdown', alert: anAlert(labels) });
+    // Same failed_at, random ids: only the alert status can order them (5 rounds so a
+    // regression cannot pass by the luck of one id order).
+    for (let round = 0; round < 5; round += 1) {
+      engine.submitted.length = 0;
+      const entries = await stored([
+        { ...resolve, jobId: randomUUID(), failedAt: fire.failedAt },
+        { ...fire, jobId: randomUUID() },
+      ]);
+      await replayShutdownEntries(deps, silentLogger);
+      assert.deepEqual(
+        engine.submitted.map((r) => r.alert.status),
+        ['firing', 'resolved'],
+      );
+      for (const entry of entries) await repo.remove(entry.id);
+    }
   });
 
   it('at start replays only unreplayed shutdown entries whose target is configured', async () => {
