@@ -19,6 +19,10 @@ import { createJournal, importJournal } from './dlq/journal.js';
 import { replayShutdownEntries } from './dlq/replay-shutdown-entries.js';
 import { createRetentionTask } from './dlq/retention-task.js';
 import { trackReplayOutcomes } from './dlq/track-replay-outcomes.js';
+import type { DurableOptions } from './durable/durable-config.js';
+import { createDurableEngine } from './durable/durable-engine.js';
+import { dlqInsertOn } from './durable/insert-dead-letters.js';
+import { createPgListen } from './durable/pg-listen.js';
 import { createDlqOperations } from './http/dlq-operations.js';
 import type { Ingest } from './http/ports.js';
 import type { HttpServer } from './http/server.js';
@@ -81,6 +85,22 @@ export function engineConfigOf(config: Config): EngineConfig {
   };
 }
 
+/** `queue.durable` in milliseconds; a lease of 0 is derived from the targets' timeouts. */
+export function durableOptionsOf(config: Config): DurableOptions {
+  const durable = config.queue.durable;
+  const options: DurableOptions = {
+    heartbeatMs: durable.heartbeat,
+    pollMs: durable.poll_interval,
+    prefetchPerWorker: durable.prefetch_per_worker,
+    completionBatch: durable.completion_batch,
+    retentionMs: durable.retention,
+    purgeIntervalMs: durable.purge_interval,
+    purgeBatch: durable.purge_batch,
+  };
+  if (durable.lease > 0) options.leaseMs = durable.lease;
+  return options;
+}
+
 function retryDefaultsOf(config: Config): RetryPolicy {
   const retry = config.retry;
   return {
@@ -112,10 +132,6 @@ export async function createApp(options: AppOptions): Promise<App> {
   const metrics = createMetrics(registry);
   metrics.buildInfo.set({ version }, 1);
 
-  if (config.queue.mode === 'durable') {
-    // Refuse rather than run in memory mode: the operator asked for jobs to survive a crash.
-    throw new Error('queue.mode durable is not available in this build: use queue.mode memory');
-  }
   const db = await openDatabase(config, logger);
   await migrate(db, logger);
   const repo = createDlqRepository({ db, clock });
@@ -142,17 +158,35 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
 
   const sink: DeadLetterSink = repo;
-  const engine = createPublishingEngine({
-    clock,
-    random,
-    logger,
-    metrics,
-    targets,
-    deadLetters: sink,
-    fallback: journal,
-    statusStore: createJobStatusStore({ capacity: config.tracking.capacity }),
-    config: engineConfigOf(config),
-  });
+  const engine =
+    config.queue.mode === 'durable'
+      ? await createDurableEngine({
+          clock,
+          random,
+          logger,
+          metrics,
+          targets,
+          db,
+          config: engineConfigOf(config),
+          durable: durableOptionsOf(config),
+          // PGlite belongs to this process: every wake-up (submit, completion, reaped lease)
+          // is local, so only a server needs LISTEN.
+          ...(db.kind === 'postgres'
+            ? { listen: createPgListen(config.storage.database_url, logger) }
+            : {}),
+          insertDeadLetters: dlqInsertOn(clock),
+        })
+      : createPublishingEngine({
+          clock,
+          random,
+          logger,
+          metrics,
+          targets,
+          deadLetters: sink,
+          fallback: journal,
+          statusStore: createJobStatusStore({ capacity: config.tracking.capacity }),
+          config: engineConfigOf(config),
+        });
   trackReplayOutcomes(engine, repo, logger);
   const retention = createRetentionTask({
     clock,

@@ -78,6 +78,13 @@ export function createApiClient(baseUrl: string, token: string | undefined): Api
     path: string,
     body?: unknown,
   ): Promise<unknown> {
+    if (!/^https?:\/\/[^/]/.test(root)) {
+      throw new ApiCallError(
+        0,
+        'invalid_url',
+        `--url "${baseUrl}" is not an http:// or https:// URL (e.g. http://127.0.0.1:8080)`,
+      );
+    }
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token !== undefined && token !== '') headers['authorization'] = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -1,6 +1,6 @@
 import { openDatabase } from '../app.js';
 import { formatProblem, ConfigError } from '../config/config-error.js';
-import { loadConfig } from '../config/load-config.js';
+import { configPathOf, loadConfig } from '../config/load-config.js';
 import type { Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { createPgDb } from '../db/pg-db.js';
@@ -55,6 +55,7 @@ function checkConfig(configPath: string | undefined, io: CliIo): ConfigCheck {
       (t) => `${t.name} (${t.type}${t.enabled ? '' : ', disabled'})`,
     );
     return {
+      source: configPathOf({ path: configPath, env: io.env }),
       problems: [],
       summary: [
         `server: ${config.server.host}:${config.server.port}`,
@@ -66,6 +67,6 @@ function checkConfig(configPath: string | undefined, io: CliIo): ConfigCheck {
     };
   } catch (error: unknown) {
     if (!(error instanceof ConfigError)) throw error;
-    return { problems: error.problems.map(formatProblem), summary: [] };
+    return { source: error.source, problems: error.problems.map(formatProblem), summary: [] };
   }
 }

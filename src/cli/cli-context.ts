@@ -8,6 +8,8 @@ import { databaseDlq, serverDlq } from './dlq-backend.js';
 import type { DlqBackend } from './dlq-backend.js';
 
 export interface ConfigCheck {
+  /** The file checked (or "bundled example"), as config errors name it. */
+  source: string;
   problems: string[];
   /** One line per fact worth showing when the config is valid (targets, mode, storage). */
   summary: string[];
@@ -102,7 +104,10 @@ export async function withDlq<T>(
 export function reportFailure(io: CliIo, error: unknown): number {
   if (error instanceof ApiCallError || error instanceof AppError) {
     io.err(`error: ${error.code}: ${error.message}`);
-    for (const detail of error.details) io.err(`  ${detail.path}: ${detail.message}`);
+    for (const detail of error.details) {
+      const line = `${detail.path}: ${detail.message}`;
+      if (line !== error.message) io.err(`  ${line}`);
+    }
     return error instanceof AppError && error.code === 'invalid_request' ? EXIT.usage : EXIT.failed;
   }
   io.err(`error: ${error instanceof Error ? error.message : String(error)}`);

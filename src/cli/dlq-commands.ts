@@ -164,9 +164,8 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
       if (connection.json) return io.out(json(result));
       if (id !== undefined)
         return io.out(`replayed ${id} as job ${String(pick(result, 'job_id'))}`);
-      io.out(
-        `matched ${String(pick(result, 'matched'))}, replayed ${String(pick(result, 'replayed'))}`,
-      );
+      const counts = `matched ${String(pick(result, 'matched'))}, replayed ${String(pick(result, 'replayed'))}`;
+      io.out(flag(options, 'dryRun') ? `dry run: ${counts} (nothing was submitted)` : counts);
     });
 
   dlq

@@ -4,6 +4,13 @@ import { runCli } from './program.js';
 import { packageVersion } from './version.js';
 
 /** `alert-publisher …` (bin/alert-publisher.js runs this). */
+
+// `alert-publisher dlq list | head`: the reader left; stop quietly as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const io: CliIo = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),

@@ -23,7 +23,7 @@ function backendsWith(overrides: Partial<CliBackends> = {}): CliBackends {
   return {
     serve: () => Promise.resolve(0),
     migrate: () => Promise.resolve(['0001_publishing_dlq']),
-    checkConfig: () => Promise.resolve({ problems: [], summary: ['2 targets'] }),
+    checkConfig: () => Promise.resolve({ source: 'x.yaml', problems: [], summary: ['2 targets'] }),
     openDatabaseDlq: () => Promise.reject(new Error('no database in this test')),
     ...overrides,
   };
@@ -156,6 +156,7 @@ describe('CLI without a server', () => {
 
   it('lists every config problem and exits 2', async () => {
     const check: ConfigCheck = {
+      source: 'x.yaml',
       problems: ['targets.0.url: must be an http:// or https:// URL', 'queue.workers: too small'],
       summary: [],
     };
@@ -165,7 +166,8 @@ describe('CLI without a server', () => {
       backendsWith({ checkConfig: () => Promise.resolve(check) }),
     );
     assert.equal(run.code, 2);
-    assert.match(run.err, /2 problem/);
+    assert.match(run.err, /^invalid configuration \(x\.yaml\):$/m);
+    assert.match(run.err, /^ {2}- queue\.workers: too small$/m);
     assert.match(run.err, /targets\.0\.url/);
     assert.match(run.err, /queue\.workers/);
   });

@@ -1,6 +1,6 @@
 import { createApp } from '../app.js';
 import type { Config } from '../config/schema.js';
-import { ConfigError, formatProblem } from '../config/config-error.js';
+import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../http/logger.js';
 import type { CliIo } from './cli-context.js';
@@ -14,8 +14,7 @@ export function loadConfigOrReport(path: string | undefined, io: CliIo): Config 
     return loadConfig({ path, env: io.env });
   } catch (error: unknown) {
     if (!(error instanceof ConfigError)) throw error;
-    io.err(`invalid configuration (${error.source}):`);
-    for (const problem of error.problems) io.err(`  - ${formatProblem(problem)}`);
+    io.err(error.message);
     return undefined;
   }
 }

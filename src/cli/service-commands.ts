@@ -140,8 +140,8 @@ export function configCommand(io: CommandIo, backends: CliBackends): Command {
       const check = await backends.checkConfig(connection.configPath);
       if (connection.json) io.out(json({ ok: check.problems.length === 0, ...check }));
       else if (check.problems.length > 0) {
-        io.err(`config has ${check.problems.length} problem(s):`);
-        for (const problem of check.problems) io.err(`  ${problem}`);
+        io.err(`invalid configuration (${check.source}):`);
+        for (const problem of check.problems) io.err(`  - ${problem}`);
       } else io.out(['config OK', ...check.summary.map((line) => `  ${line}`)].join('\n'));
       if (check.problems.length > 0) io.setExitCode(EXIT.usage);
     });

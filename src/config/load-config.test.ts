@@ -35,6 +35,16 @@ describe('parseConfig defaults', () => {
         max_wait: { medium: 10_000, low: 60_000 },
         per_target_concurrency: 4,
         per_target_share: 0.5,
+        durable: {
+          lease: 0,
+          heartbeat: 5_000,
+          poll_interval: 2_000,
+          prefetch_per_worker: 1,
+          completion_batch: 500,
+          retention: 86_400_000,
+          purge_interval: 60_000,
+          purge_batch: 1_000,
+        },
       },
       retry: {
         max_retries: 3,

@@ -46,6 +46,29 @@ const storageSchema = z.strictObject({
   data_dir: z.string().min(1, 'must not be empty').default('./data'),
 });
 
+/** Only read in `queue.mode: durable` (SPEC §13). */
+const durableSchema = z.strictObject({
+  /** 0 = the longest target timeout plus 3 heartbeats; must exceed timeout + heartbeat. */
+  lease: durationMs.default(0),
+  heartbeat: positiveDuration.default(5_000),
+  /** Backstop when no NOTIFY arrives. */
+  poll_interval: positiveDuration.default(2_000),
+  prefetch_per_worker: z
+    .int({ error: 'expected an integer 0-16' })
+    .min(0, 'expected an integer 0-16')
+    .max(16, 'expected an integer 0-16')
+    .default(1),
+  completion_batch: z
+    .int({ error: 'expected an integer 1-2000' })
+    .min(1, 'expected an integer 1-2000')
+    .max(2000, 'expected an integer 1-2000')
+    .default(500),
+  /** Succeeded and dead-lettered jobs stay queryable this long. */
+  retention: positiveDuration.default(24 * 3_600_000),
+  purge_interval: positiveDuration.default(60_000),
+  purge_batch: positiveInt.default(1_000),
+});
+
 const queueSchema = z.strictObject({
   mode: z.enum(QUEUE_MODES, { error: 'must be memory or durable' }).default('memory'),
   workers: positiveInt.default(10),
@@ -68,6 +91,7 @@ const queueSchema = z.strictObject({
     .gt(0, 'expected a number greater than 0 and at most 1')
     .max(1, 'expected a number greater than 0 and at most 1')
     .default(0.5),
+  durable: durableSchema.prefault({}),
 });
 
 const retrySchema = z.strictObject({

@@ -28,10 +28,11 @@ describe('DLQ while PostgreSQL is unreachable', async () => {
   let proxy: TcpProxy;
   const opened: Db[] = [];
   const clock = createFakeClock();
-  const connect = (): Db => {
+  // Short timeouts make a cut connection fail fast; setup on a loaded machine gets more time.
+  const connect = (connectTimeoutMs = 5000): Db => {
     const db = createPgDb(proxy.urlFor(scratch.url), {
       logger: silentLogger,
-      connectTimeoutMs: 1000,
+      connectTimeoutMs,
       queryTimeoutMs: 2000,
     });
     opened.push(db);
@@ -42,7 +43,7 @@ describe('DLQ while PostgreSQL is unreachable', async () => {
     scratch = await createScratchDatabase();
     const server = new URL(TEST_DATABASE_URL);
     proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
-    await migrate(connect(), silentLogger);
+    await migrate(connect(15_000), silentLogger);
   });
   after(async () => {
     for (const db of opened) await db.close();

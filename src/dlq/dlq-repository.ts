@@ -115,8 +115,11 @@ export function createDlqRepository(deps: {
       const where = whereClause({ ...filter, replayed: false }, params);
       params.push(limit);
       const result = await db.query<{ id: string }>(
+        // Oldest first so alerts replay in order. Letters of one stop share failed_at: a
+        // firing goes before its resolve there, or the resolve could overtake it on replay.
         `SELECT id FROM publishing_dlq WHERE ${where}
-         ORDER BY failed_at, id LIMIT $${params.length}`,
+         ORDER BY failed_at, (enriched_alert->'alert'->>'status') = 'resolved', id
+         LIMIT $${params.length}`,
         params,
       );
       return result.rows.map((row) => row.id);

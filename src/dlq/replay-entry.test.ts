@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { beforeEach, it } from 'node:test';
 
 import { AppError, type AppErrorCode } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
+import { anAlert } from '../../test/support/builders.js';
+import { eventually } from '../../test/support/eventually.js';
 import { createFakeClock } from '../../test/support/fake-clock.js';
 import { forEachDatabase, silentLogger } from '../../test/support/databases.js';
 import {
@@ -192,7 +195,10 @@ forEachDatabase('DLQ replay', (ctx) => {
     assert.ok(jobId !== undefined);
     assert.equal((await repo.get(entry.id))?.replay_job_id, null);
     engine.finish(jobId, 'succeeded');
-    await waitFor(async () => (await repo.get(entry.id))?.replay_job_id === jobId);
+    await eventually(
+      'replay job id recorded',
+      async () => (await repo.get(entry.id))?.replay_job_id === jobId,
+    );
     assert.equal((await repo.get(entry.id))?.replay_result, 'succeeded');
     await assert.rejects(replayEntry(deps, entry.id), withCode('already_replayed'));
   });
@@ -205,7 +211,10 @@ forEachDatabase('DLQ replay', (ctx) => {
     const badJob = await replayEntry(deps, bad.id);
     engine.finish(okJob.job_id, 'succeeded');
     engine.finish(badJob.job_id, 'dlq');
-    await waitFor(async () => (await repo.get(bad.id))?.replay_result === 'failed');
+    await eventually(
+      'replay outcome recorded',
+      async () => (await repo.get(bad.id))?.replay_result === 'failed',
+    );
     assert.equal((await repo.get(ok.id))?.replay_result, 'succeeded');
   });
 
@@ -244,6 +253,30 @@ forEachDatabase('DLQ replay', (ctx) => {
     assert.equal((await repo.stats()).replayed, 0);
   });
 
+  it('replays a firing before its resolve when both were dead-lettered at the same stop', async () => {
+    const labels = { alertname: 'DiskFull', instance: 'db-1' };
+    const resolve = aDeadLetter({
+      errorReason: 'shutdown',
+      alert: anAlert(labels, { status: 'resolved' }),
+    });
+    const fire = aDeadLetter({ errorReason: 'shutdown', alert: anAlert(labels) });
+    // Same failed_at, random ids: only the alert status can order them (5 rounds so a
+    // regression cannot pass by the luck of one id order).
+    for (let round = 0; round < 5; round += 1) {
+      engine.submitted.length = 0;
+      const entries = await stored([
+        { ...resolve, jobId: randomUUID(), failedAt: fire.failedAt },
+        { ...fire, jobId: randomUUID() },
+      ]);
+      await replayShutdownEntries(deps, silentLogger);
+      assert.deepEqual(
+        engine.submitted.map((r) => r.alert.status),
+        ['firing', 'resolved'],
+      );
+      for (const entry of entries) await repo.remove(entry.id);
+    }
+  });
+
   it('at start replays only unreplayed shutdown entries whose target is configured', async () => {
     const entries = await stored([
       aDeadLetter({ errorReason: 'shutdown' }),
@@ -259,12 +292,3 @@ forEachDatabase('DLQ replay', (ctx) => {
     assert.equal(await replayShutdownEntries(deps, silentLogger), 0);
   });
 });
-
-/** Polls real I/O completion (not time): the outcome write is fire-and-forget by design. */
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if (await condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  assert.fail('condition not met');
-}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 
+import { eventually } from '../../test/support/eventually.js';
 import { createFakeClock } from '../../test/support/fake-clock.js';
 import { forEachDatabase, silentLogger } from '../../test/support/databases.js';
 import { aDeadLetter } from '../../test/support/dlq-fixtures.js';
@@ -27,13 +28,13 @@ forEachDatabase('DLQ retention', (ctx) => {
       metrics: { purged: (count) => purged.push(count) },
     });
     task.start();
-    await waitFor(() => purged.length === 1);
+    await eventually('first purge', () => purged.length === 1);
     assert.equal((await repo.stats()).total, 2);
 
     await clock.advance(HOUR - 1);
     assert.equal(purged.length, 1);
     await clock.advance(1);
-    await waitFor(() => purged.length === 2);
+    await eventually('second purge', () => purged.length === 2);
     assert.deepEqual(purged, [1, 1]);
     assert.equal((await repo.stats()).total, 1);
 
@@ -63,10 +64,3 @@ forEachDatabase('DLQ retention', (ctx) => {
     await task.stop();
   });
 });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i += 1) {
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  assert.ok(condition(), 'condition not met');
-}

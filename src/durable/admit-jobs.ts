@@ -5,6 +5,7 @@ import type { Priority } from '../domain/job.js';
 import type { EngineConfig } from '../queue/engine-config.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
+import { adjustJobCounts, readJobCounts } from './job-counts.js';
 import { planAdmission } from './plan-admission.js';
 
 export interface NewJob {
@@ -23,9 +24,9 @@ export type AdmitResult =
 const ADMISSION_LOCK = 7_243_001;
 
 /**
- * One transaction of a few statements whatever the batch size: lock, count per lane and target,
- * one `unnest` insert of every job (overflowed ones straight as `dlq`), their dead letters, and a
- * NOTIFY that wakes idle instances at commit.
+ * One transaction of a few statements whatever the batch size or backlog: lock, read the active
+ * counts per lane and target (a few rows), one `unnest` insert of every job (overflowed ones
+ * straight as `dlq`), the counts, their dead letters, and a NOTIFY that wakes idle instances.
  */
 export async function admitJobs(
   db: Db,
@@ -35,22 +36,17 @@ export async function admitJobs(
   deadLetters: { insert: DeadLetterInsert; letterOf: (job: NewJob, nowMs: number) => DeadLetter },
 ): Promise<AdmitResult> {
   return db.transaction(async (tx) => {
-    // A statement of its own: the count below must take its snapshot after the lock is held.
+    // A statement of its own: the counts below must be read in a snapshot after the lock is held.
     await tx.query(`SELECT pg_advisory_xact_lock(${ADMISSION_LOCK})`);
-    const counted = await tx.query<{ priority: Priority; target_name: string; n: number }>(
-      `SELECT priority, target_name, count(*)::int AS n FROM publishing_jobs
-       WHERE state IN ('queued', 'retrying') GROUP BY priority, target_name`,
-    );
-    const waiting = new Map<Priority, Map<string, number>>();
-    for (const row of counted.rows) {
-      const lane = waiting.get(row.priority) ?? new Map<string, number>();
-      lane.set(row.target_name, row.n);
-      waiting.set(row.priority, lane);
-    }
+    const waiting = await readJobCounts(tx);
     const plan = planAdmission(jobs, waiting, settings);
     if (!plan.ok) return { ok: false, code: 'queue_full', priority: plan.priority };
     const overflowIds = new Set(plan.overflowed.map((job) => job.id));
     await insertJobs(tx, jobs, overflowIds, nowMs);
+    await adjustJobCounts(
+      tx,
+      plan.accepted.map((job) => ({ priority: job.priority, target: job.target, delta: 1 })),
+    );
     await deadLetters.insert(
       tx,
       plan.overflowed.map((job) => deadLetters.letterOf(job, nowMs)),

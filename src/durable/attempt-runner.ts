@@ -1,53 +1,12 @@
 import type { Clock, Logger } from '../domain/clock.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
+import type { AttemptHandle, Expiry } from '../queue/attempt-timeouts.js';
+import { AttemptTimeouts } from '../queue/attempt-timeouts.js';
+import { ControllerPool } from '../queue/attempt.js';
 
-/**
- * One attempt on the injected clock. The publisher's signal aborts at `timeoutMs` (→ transient
- * `timeout`) or when `cancel` aborts (lease lost, or stop → `shutdown`); either way this returns
- * then, even if the publisher ignores its signal. Never rejects: a throw is `internal`.
- */
-export async function runAttempt(
-  clock: Clock,
-  logger: Logger,
-  publisher: Publisher,
-  delivery: Delivery,
-  timeoutMs: number,
-  cancel: AbortSignal,
-): Promise<PublishOutcome> {
-  const abort = new AbortController();
-  const timerStop = new AbortController();
-  const cancelled = new Promise<PublishOutcome>((resolve) => {
-    const onCancel = (): void => {
-      abort.abort(new Error('attempt cancelled'));
-      resolve(SHUTDOWN);
-    };
-    if (cancel.aborted) onCancel();
-    else cancel.addEventListener('abort', onCancel, { once: true });
-    timerStop.signal.addEventListener('abort', () => cancel.removeEventListener('abort', onCancel));
-  });
-  const timedOut = clock.sleep(timeoutMs, timerStop.signal).then(
-    (): PublishOutcome => {
-      abort.abort(new Error('attempt timed out'));
-      return {
-        ok: false,
-        type: 'transient',
-        reason: 'timeout',
-        message: `no answer within ${timeoutMs} ms`,
-      };
-    },
-    // The attempt ended first and stopped the timer: this branch of the race never wins.
-    () => new Promise<PublishOutcome>(() => undefined),
-  );
-  try {
-    return await Promise.race([
-      publishSafely(logger, publisher, delivery, abort.signal),
-      timedOut,
-      cancelled,
-    ]);
-  } finally {
-    timerStop.abort();
-  }
-}
+// Made once: an abort reason built per attempt would capture a stack each time.
+const TIMEOUT_REASON = new Error('attempt timed out');
+const CANCEL_REASON = new Error('attempt cancelled');
 
 const SHUTDOWN: PublishOutcome = {
   ok: false,
@@ -55,6 +14,82 @@ const SHUTDOWN: PublishOutcome = {
   reason: 'shutdown',
   message: 'attempt cancelled',
 };
+
+/** One attempt in flight; `expire` ends it early (timeout, lease lost, stop), at most once. */
+class Attempt implements AttemptHandle {
+  settled = false;
+  readonly done: Promise<PublishOutcome>;
+  private resolveDone: (outcome: PublishOutcome) => void = () => undefined;
+
+  constructor(
+    readonly deadline: number,
+    readonly controller: AbortController,
+    private readonly timeoutMs: number,
+  ) {
+    this.done = new Promise<PublishOutcome>((resolve) => (this.resolveDone = resolve));
+  }
+
+  answer(outcome: PublishOutcome): void {
+    this.resolveDone(outcome);
+  }
+
+  expire(why: Expiry): void {
+    this.settled = true;
+    this.controller.abort(why === 'timeout' ? TIMEOUT_REASON : CANCEL_REASON);
+    this.resolveDone(
+      why === 'timeout'
+        ? {
+            ok: false,
+            type: 'transient',
+            reason: 'timeout',
+            message: `no answer within ${this.timeoutMs} ms`,
+          }
+        : SHUTDOWN,
+    );
+  }
+}
+
+/** Ends one running attempt as `shutdown` (lease lost, stop timeout); no-op once it settled. */
+export type CancelAttempt = () => void;
+
+/**
+ * Attempts on the injected clock without a timer or a fresh AbortController each: the queue's
+ * shared timeouts (one sleep per timeout period) and pooled controllers. The publisher's signal
+ * aborts at `timeoutMs` (→ transient `timeout`) or on cancel (→ `shutdown`); either way the
+ * attempt returns then, even if the publisher ignores its signal. Never rejects: a throw is
+ * `internal`.
+ */
+export function createAttemptRunner(
+  clock: Clock,
+  logger: Logger,
+  maxControllers: number,
+): {
+  run(
+    publisher: Publisher,
+    delivery: Delivery,
+    timeoutMs: number,
+    onCancel: (cancel: CancelAttempt) => void,
+  ): Promise<PublishOutcome>;
+} {
+  const timeouts = new AttemptTimeouts(clock);
+  const controllers = new ControllerPool(maxControllers);
+  return {
+    async run(publisher, delivery, timeoutMs, onCancel) {
+      const attempt = new Attempt(clock.now() + timeoutMs, controllers.take(), timeoutMs);
+      timeouts.add(attempt, timeoutMs);
+      onCancel(() => {
+        if (!attempt.settled) attempt.expire('shutdown');
+      });
+      void publishSafely(logger, publisher, delivery, attempt.controller.signal).then((outcome) =>
+        attempt.answer(outcome),
+      );
+      const outcome = await attempt.done;
+      timeouts.settle(attempt, timeoutMs);
+      controllers.give(attempt.controller);
+      return outcome;
+    },
+  };
+}
 
 async function publishSafely(
   logger: Logger,

@@ -32,24 +32,28 @@ function lane(rank: number, priority: string, dueCondition: string): string {
 }
 
 /**
- * One statement. Per target with free slots and per lane, an index range scan
+ * One statement. Per target with free slots, the lanes in rank order, each an index range scan
  * (publishing_jobs_due_idx: target, lane, due time) of due chain heads, at most that target's
- * slots ($7/$8 are the aging thresholds, so the five ranges are disjoint); the best `limit`
- * overall; then `FOR UPDATE SKIP LOCKED`, so concurrent instances never take the same row, and
- * the lease. A row another instance claimed meanwhile fails the re-checked `state` and is skipped.
+ * slots ($7/$8 are the aging thresholds, so the ranges are disjoint). The lanes are a plain
+ * UNION ALL under a LIMIT: Append runs its branches in order and stops once the slots are
+ * filled, so lower lanes are not read while a higher one has enough (the cost follows the jobs
+ * taken, not the lanes). Then the best `limit` overall, `FOR UPDATE SKIP LOCKED` (concurrent
+ * instances never take the same row) and the lease. A row claimed meanwhile by another
+ * instance fails the re-checked `state` and is skipped.
  */
 export const CLAIM_SQL = `
 WITH candidates AS (
   SELECT c.id, c.rank, c.due_at, c.seq
   FROM unnest($5::text[], $6::int[]) AS s(target_name, slots)
   CROSS JOIN LATERAL (
-    SELECT * FROM (
+    (SELECT * FROM (
       ${lane(0, 'medium', 'j.due_at <= $7')}
       UNION ALL ${lane(0, 'low', 'j.due_at <= $8')}
-      UNION ALL ${lane(1, 'high', 'j.due_at <= $1')}
-      UNION ALL ${lane(2, 'medium', 'j.due_at > $7 AND j.due_at <= $1')}
-      UNION ALL ${lane(3, 'low', 'j.due_at > $8 AND j.due_at <= $1')}
-    ) AS lanes ORDER BY rank, due_at, seq LIMIT s.slots
+    ) AS aged ORDER BY due_at, seq LIMIT s.slots)
+    UNION ALL ${lane(1, 'high', 'j.due_at <= $1')}
+    UNION ALL ${lane(2, 'medium', 'j.due_at > $7 AND j.due_at <= $1')}
+    UNION ALL ${lane(3, 'low', 'j.due_at > $8 AND j.due_at <= $1')}
+    LIMIT s.slots
   ) AS c
 ), picked AS (
   SELECT id, rank FROM candidates ORDER BY rank, due_at, seq LIMIT $4

@@ -33,15 +33,21 @@ export function createCompletionQueue(deps: CompletionQueueDeps): {
   add(held: Held, completion: Completion): void;
   /** Resolves when everything added so far has been committed. */
   drained(): Promise<void>;
+  /**
+   * Stop: gives up on what is not committed yet (its leases lapse and another start delivers
+   * it again: at least once) and ends the retry loop. Returns how many completions were lost.
+   */
+  abandon(): number;
   commits(): number;
 } {
   let pending: Array<{ held: Held; completion: Completion }> = [];
   let flushing: Promise<void> | undefined;
   let commitCount = 0;
+  const abandoned = new AbortController();
 
   async function flush(): Promise<void> {
     let failures = 0;
-    while (pending.length > 0) {
+    while (pending.length > 0 && !abandoned.signal.aborted) {
       const batch = pending.slice(0, deps.batchSize);
       try {
         const written = await finishJobs(
@@ -58,13 +64,16 @@ export function createCompletionQueue(deps: CompletionQueueDeps): {
       } catch (error: unknown) {
         failures += 1;
         deps.logger.error({ err: error, jobs: batch.length }, 'committing completions failed');
-        await deps.clock.sleep(Math.min(100 * 2 ** failures, 5_000));
+        await deps.clock.sleep(Math.min(100 * 2 ** failures, 5_000), abandoned.signal).then(
+          () => undefined,
+          () => undefined,
+        );
       }
     }
   }
 
   function kick(): void {
-    if (flushing !== undefined || pending.length === 0) return;
+    if (flushing !== undefined || pending.length === 0 || abandoned.signal.aborted) return;
     flushing = flush().finally(() => {
       flushing = undefined;
       kick();
@@ -78,6 +87,12 @@ export function createCompletionQueue(deps: CompletionQueueDeps): {
     },
     async drained() {
       while (flushing !== undefined) await flushing;
+    },
+    abandon() {
+      abandoned.abort();
+      const lost = pending.length;
+      pending = [];
+      return lost;
     },
     commits: () => commitCount,
   };

@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { AttemptVerdict, Breaker } from '../queue/breaker.js';
 import type { EngineConfig } from '../queue/engine-config.js';
 import type { PublishOutcome } from '../domain/publisher.js';
-import { runAttempt } from './attempt-runner.js';
+import { createAttemptRunner } from './attempt-runner.js';
 import { claimJobs } from './claim-jobs.js';
 import type { DurableSettings } from './durable-config.js';
 import type { Completion } from './finish-jobs.js';
@@ -45,6 +45,7 @@ export function createDispatcher(deps: DispatcherDeps): {
   const factor = 1 + settings.prefetchPerWorker;
   const running = new Set<Promise<void>>();
   const minClaim = Math.max(1, Math.floor((config.workers * factor) / 4));
+  const attempts = createAttemptRunner(clock, deps.logger, config.workers);
 
   function slots(): Map<string, number> {
     const result = new Map<string, number>();
@@ -99,10 +100,7 @@ export function createDispatcher(deps: DispatcherDeps): {
       { priority: priorityOf(held.job) },
       Math.max(0, startedAt - held.job.due_at.getTime()) / 1000,
     );
-    held.abort = new AbortController();
-    const outcome = await runAttempt(
-      clock,
-      deps.logger,
+    const outcome = await attempts.run(
       held.target.publisher,
       {
         jobId: held.job.id,
@@ -113,8 +111,11 @@ export function createDispatcher(deps: DispatcherDeps): {
         attempt: held.job.attempts,
       },
       held.target.timeoutMs,
-      held.abort.signal,
+      (cancel) => {
+        held.cancel = cancel;
+      },
     );
+    held.cancel = undefined;
     const now = clock.now();
     holdings.finishing(held);
     deps.metrics.attemptDuration.observe({ target: held.target.name }, (now - startedAt) / 1000);
@@ -159,7 +160,8 @@ export function createDispatcher(deps: DispatcherDeps): {
         let claimed = 0;
         // A claim costs about the same for 1 job as for 100: wait for a quarter of the window to
         // free up unless workers would otherwise idle.
-        if (want > 0 && (want >= minClaim || holdings.buffer.length === 0)) {
+        const claiming = want > 0 && (want >= minClaim || holdings.buffer.length === 0);
+        if (claiming) {
           deps.wakeSignal.reset();
           try {
             const jobs = await claimJobs(deps.db, {
@@ -180,7 +182,8 @@ export function createDispatcher(deps: DispatcherDeps): {
         if (deps.isStopping()) return;
         startReady();
         if (claimed > 0) continue;
-        await deps.wakeSignal.wait(await idleDelayMs());
+        // Not claiming (enough held): a completion wakes the loop, no due time is needed.
+        await deps.wakeSignal.wait(claiming ? await idleDelayMs() : settings.pollMs);
       }
     },
     async attempts() {

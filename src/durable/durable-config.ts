@@ -18,14 +18,13 @@ export interface DurableSettings {
   purgeBatch: number;
 }
 
-export const DEFAULT_DURABLE_SETTINGS: Omit<DurableSettings, 'instanceId' | 'leaseMs'> = {
-  heartbeatMs: 5_000,
-  pollMs: 2_000,
-  prefetchPerWorker: 1,
-  completionBatch: 500,
-  retentionMs: 24 * 3_600_000,
-  purgeIntervalMs: 60_000,
-  purgeBatch: 1_000,
+/**
+ * What the engine is given (defaults live in the config schema, `queue.durable`): the instance
+ * id is generated and the lease derived from the targets' timeouts when absent.
+ */
+export type DurableOptions = Omit<DurableSettings, 'instanceId' | 'leaseMs'> & {
+  instanceId?: string;
+  leaseMs?: number;
 };
 
 /** Lease = longest attempt timeout + 3 heartbeats, so two missed renewals never lose a live attempt. */

@@ -25,8 +25,8 @@ import { admitJobs } from './admit-jobs.js';
 import { createCompletionQueue } from './completion-queue.js';
 import type { Finished } from './completion-queue.js';
 import { createDispatcher } from './dispatcher.js';
-import type { DurableSettings } from './durable-config.js';
-import { DEFAULT_DURABLE_SETTINGS, WAKE_CHANNEL, defaultLeaseMs } from './durable-config.js';
+import type { DurableOptions, DurableSettings } from './durable-config.js';
+import { WAKE_CHANNEL, defaultLeaseMs } from './durable-config.js';
 import { engineStatus } from './engine-status.js';
 import type { Completion } from './finish-jobs.js';
 import { Holdings } from './holdings.js';
@@ -50,7 +50,7 @@ export interface DurableEngineDeps {
   targets: ReadonlyMap<string, Target>;
   db: Db;
   config: EngineConfig;
-  durable?: Partial<DurableSettings>;
+  durable: DurableOptions;
   /** Without it, idle instances notice new jobs at the next poll. */
   listen?: Listen;
   insertDeadLetters?: DeadLetterInsert;
@@ -60,12 +60,12 @@ export interface DurableEngineDeps {
 export async function createDurableEngine(deps: DurableEngineDeps): Promise<PublishingEngine> {
   const { clock, config, metrics, db } = deps;
   const maxTimeoutMs = Math.max(0, ...[...deps.targets.values()].map((t) => t.timeoutMs));
-  const heartbeatMs = deps.durable?.heartbeatMs ?? DEFAULT_DURABLE_SETTINGS.heartbeatMs;
+  const { heartbeatMs } = deps.durable;
   const settings: DurableSettings = {
-    ...DEFAULT_DURABLE_SETTINGS,
-    instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    leaseMs: defaultLeaseMs(maxTimeoutMs, heartbeatMs),
     ...deps.durable,
+    instanceId:
+      deps.durable.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leaseMs: deps.durable.leaseMs ?? defaultLeaseMs(maxTimeoutMs, heartbeatMs),
   };
   if (settings.leaseMs <= maxTimeoutMs + heartbeatMs) {
     throw new Error(
@@ -227,10 +227,26 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
             holdings.unbuffer((h) => h === held);
             holdings.release(id);
           }
-          held.abort?.abort(new Error('lease lost'));
+          held.cancel?.();
         }
       },
       onReaped: () => wakeSignal.wake(),
+      openTargets: () =>
+        [...deps.targets.values()].filter((target) => {
+          const breaker = breakers.get(target.name);
+          breaker?.refresh(clock.now());
+          return breaker?.state === 'open';
+        }),
+      insertDeadLetters: insert,
+      onCircuitExpired: (rows) => {
+        for (const row of rows) {
+          counters.deadLettered += 1;
+          deadByReason.circuit_open = (deadByReason.circuit_open ?? 0) + 1;
+          metrics.jobsFinished.inc({ target: row.target_name, state: 'dlq' });
+          metrics.dlqWrites.inc({ target: row.target_name, error_type: 'transient' });
+          notify(snapshotFromRow(row));
+        }
+      },
     },
     maintenanceStop.signal,
   );
@@ -358,12 +374,21 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       const finished = dispatcher.attempts().then(() => cutOff.abort());
       await clock.sleep(timeoutMs, cutOff.signal).then(
         () => {
-          for (const held of holdings.byId.values()) held.abort?.abort(new Error('stop timeout'));
+          for (const held of holdings.byId.values()) held.cancel?.();
         },
         () => undefined,
       );
       await finished;
-      await completions.drained();
+      // Bounded: with the database gone, stop still returns (the leases lapse instead).
+      const flushed = new AbortController();
+      void completions.drained().then(() => flushed.abort());
+      await clock.sleep(config.stopFlushMs, flushed.signal).then(
+        () => {
+          const lost = completions.abandon();
+          deps.logger.error({ jobs: lost }, 'completions not committed at stop: redelivered later');
+        },
+        () => undefined,
+      );
       maintenanceStop.abort();
       await maintenance;
       await unlisten?.();

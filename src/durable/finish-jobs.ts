@@ -3,6 +3,7 @@ import type { DeadLetter } from '../domain/dead-letter.js';
 import type { JobError } from '../domain/job.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
+import { adjustJobCounts } from './job-counts.js';
 
 /** How an attempt (or a claim that was never started) ends, as written back to its row. */
 export type Completion =
@@ -15,7 +16,8 @@ export type Completion =
 /**
  * Commits a batch of completions in one transaction: one `unnest` UPDATE guarded by the lease
  * (a row this instance no longer owns is left alone and not returned), the dead letters of the
- * rows that were updated, and a NOTIFY when a row went back to waiting. Returns the ids written.
+ * rows that were updated, the active counts of the finished ones, and a NOTIFY when a row went
+ * back to waiting. Returns the ids written.
  */
 export async function finishJobs(
   db: Db,
@@ -27,7 +29,7 @@ export async function finishJobs(
   if (completions.length === 0) return new Set();
   const sorted = [...completions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return db.transaction(async (tx) => {
-    const result = await tx.query<{ id: string }>(
+    const result = await tx.query<{ id: string; priority: string; target_name: string }>(
       `UPDATE publishing_jobs AS j SET state = c.state, updated_at = $2,
          completed_at = CASE WHEN c.state IN ('succeeded', 'dlq') THEN $2::timestamptz END,
          due_at = coalesce(c.due_at, j.due_at),
@@ -49,7 +51,7 @@ export async function finishJobs(
            ON true
        ) AS c
        WHERE j.id = c.id AND j.state = 'processing' AND j.lease_owner = $1
-       RETURNING j.id`,
+       RETURNING j.id, j.priority, j.target_name`,
       [
         owner,
         new Date(nowMs).toISOString(),
@@ -72,6 +74,15 @@ export async function finishJobs(
       if (c.kind === 'dead') letters.push(c.letter);
       if (c.kind === 'release') backToWaiting = true;
     }
+    const final = new Set(
+      sorted.filter((c) => c.kind === 'succeeded' || c.kind === 'dead').map((c) => c.id),
+    );
+    await adjustJobCounts(
+      tx,
+      result.rows
+        .filter((row) => final.has(row.id))
+        .map((row) => ({ priority: row.priority, target: row.target_name, delta: -1 })),
+    );
     await insertDeadLetters(tx, letters);
     if (backToWaiting) await tx.query(`SELECT pg_notify('${WAKE_CHANNEL}', '')`);
     return written;

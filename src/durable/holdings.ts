@@ -1,4 +1,5 @@
 import type { Target } from '../domain/target.js';
+import type { CancelAttempt } from './attempt-runner.js';
 import type { Claimed } from './claim-jobs.js';
 
 /**
@@ -10,8 +11,8 @@ export interface Held {
   target: Target;
   stage: 'buffered' | 'running' | 'finishing';
   leaseUntilMs: number;
-  /** Aborts the running attempt (lease lost, stop timeout). */
-  abort?: AbortController;
+  /** Ends the running attempt as `shutdown` (lease lost, stop timeout). */
+  cancel?: CancelAttempt;
   leaseLost: boolean;
 }
 

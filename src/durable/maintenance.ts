@@ -1,7 +1,11 @@
 import type { Clock, Logger } from '../domain/clock.js';
 import type { Db } from '../db/db.js';
+import type { Target } from '../domain/target.js';
 import type { DurableSettings } from './durable-config.js';
+import type { ExpiredRow } from './expire-open-circuit-jobs.js';
+import { expireOpenCircuitJobs } from './expire-open-circuit-jobs.js';
 import type { Holdings } from './holdings.js';
+import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { reapExpiredLeases, renewLeases } from './leases.js';
 import { purgeFinished } from './purge-finished.js';
 import type { LaneCount } from './read-jobs.js';
@@ -17,13 +21,18 @@ export interface MaintenanceDeps {
   /** A lease was lost: its attempt is aborted and its job dropped from this instance. */
   onLeaseLost: (ids: string[]) => void;
   onReaped: (count: number) => void;
+  /** Targets whose breaker (of this instance) is open now. */
+  openTargets: () => Target[];
+  insertDeadLetters: DeadLetterInsert;
+  onCircuitExpired: (rows: ExpiredRow[]) => void;
 }
 
 /**
  * Every heartbeat: renew the leases held (a job missing from the answer was reaped: abort
  * it; when the renewal itself fails, jobs whose lease would lapse before the next heartbeat
  * are given up too, so a live instance never attempts past its lease), return expired leases
- * of dead instances to waiting, refresh the lane counts; every purge interval: retention.
+ * of dead instances to waiting, dead-letter waiting jobs of open targets past max_job_age
+ * (`circuit_open`), refresh the lane counts; every purge interval: retention.
  */
 export async function runMaintenance(deps: MaintenanceDeps, signal: AbortSignal): Promise<void> {
   // Two loops, so that a slow count or purge never delays a lease renewal.
@@ -63,6 +72,16 @@ async function keepHouse(deps: MaintenanceDeps, signal: AbortSignal): Promise<vo
   let lastPurgeMs = clock.now();
   while (!signal.aborted) {
     const now = clock.now();
+    await step(deps, 'expiring jobs of open circuits', async () => {
+      const expired = await expireOpenCircuitJobs(
+        deps.db,
+        deps.openTargets(),
+        now,
+        settings.purgeBatch,
+        deps.insertDeadLetters,
+      );
+      if (expired.length > 0) deps.onCircuitExpired(expired);
+    });
     await step(deps, 'counting lanes', async () =>
       deps.onLaneCounts(await countLanes(deps.db, now)),
     );

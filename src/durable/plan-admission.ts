@@ -2,7 +2,7 @@ import type { Priority } from '../domain/job.js';
 import { PRIORITIES } from '../domain/job.js';
 import type { EngineConfig } from '../queue/engine-config.js';
 
-/** Waiting jobs (queued or retrying) per lane and target, as counted in the table. */
+/** Active jobs (queued, processing, retrying) per lane and target, as the counts table holds them. */
 export type WaitingCounts = ReadonlyMap<Priority, ReadonlyMap<string, number>>;
 
 export interface Admittable {

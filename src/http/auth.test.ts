@@ -66,6 +66,16 @@ describe('auth with tokens configured', () => {
     );
   });
 
+  it('cannot be bypassed by percent-encoding the path Fastify decodes before routing', async () => {
+    const encodedPurge = '/%61pi/v2/publishing/dlq/purge?older_than=720h';
+    assert.equal((await call(running.url, 'DELETE', encodedPurge)).status, 401);
+    assert.equal((await call(running.url, 'GET', '/api/v2/publishing/%64lq')).status, 401);
+    assert.equal(
+      (await call(running.url, 'POST', '/%77ebhook', { json: webhookBody })).status,
+      401,
+    );
+  });
+
   it('leaves health and metrics open', async () => {
     assert.equal((await call(running.url, 'GET', '/healthz')).status, 200);
     assert.equal((await call(running.url, 'GET', '/metrics')).status, 200);

@@ -73,10 +73,14 @@ function refuse(reply: FastifyReply, verdict: Exclude<Verdict, 'allow'>): Fastif
   );
 }
 
-/** An onRequest hook: answers 401/403 itself, otherwise lets the request through. */
+/**
+ * An onRequest hook: answers 401/403 itself, otherwise lets the request through. It decides on
+ * the *matched route*, not the raw URL: Fastify decodes `/%61pi/…` to `/api/…` before routing,
+ * so a raw-URL check could be bypassed by percent-encoding. Unmatched URLs fall through to 404.
+ */
 export function createAuthHook(auth: Auth) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
-    const path = request.url.split('?', 1)[0] ?? '';
+    const path = request.routeOptions.url ?? '';
     let verdict: Verdict = 'allow';
     if (path === '/api' || path.startsWith('/api/')) {
       verdict = apiVerdict(auth, request.method, bearerOf(request), request.ip);

@@ -61,15 +61,27 @@ interface ValidationIssue {
   params: Record<string, unknown>;
 }
 
+/** Fastify's validation contexts, named as the README and the other errors name them. */
+const CONTEXT_NAMES: Record<string, string> = { querystring: 'query' };
+
 /** Ajv issue → `{path, message}` with a dotted path that names the field ("query.limit"). */
 function detailOf(context: string, issue: ValidationIssue): ErrorDetail {
   const segments = issue.instancePath.split('/').filter((part) => part !== '');
   const missing = issue.params['missingProperty'];
-  if (typeof missing === 'string') segments.push(missing);
   const extra = issue.params['additionalProperty'];
-  if (typeof extra === 'string') segments.push(extra);
-  const path = [context, ...segments].join('.');
-  return { path, message: issue.message ?? 'is invalid' };
+  const allowed = issue.params['allowedValues'];
+  let message = issue.message ?? 'is invalid';
+  if (typeof missing === 'string') {
+    segments.push(missing);
+    message = 'required';
+  } else if (typeof extra === 'string') {
+    segments.push(extra);
+    message = 'unknown field';
+  } else if (Array.isArray(allowed)) {
+    message = `must be one of: ${allowed.map(String).join(', ')}`;
+  }
+  const path = [CONTEXT_NAMES[context] ?? context, ...segments].join('.');
+  return { path, message };
 }
 
 function isFastifyError(error: unknown): error is FastifyError {

@@ -221,7 +221,7 @@ describe('HTTP API over a real socket', () => {
     it('answers 400 naming a bad job filter', async () => {
       const res = await call(url, 'GET', '/api/v2/publishing/queue/jobs?state=lost');
       assert.equal(res.status, 400);
-      assert.deepEqual(errorPaths(res.body), ['querystring.state']);
+      assert.deepEqual(errorPaths(res.body), ['query.state']);
     });
   });
 
@@ -241,13 +241,13 @@ describe('HTTP API over a real socket', () => {
     });
 
     for (const [query, field] of [
-      ['error_type=fatal', 'querystring.error_type'],
-      ['reason=bored', 'querystring.reason'],
-      ['replayed=maybe', 'querystring.replayed'],
-      ['limit=5000', 'querystring.limit'],
-      ['offset=-1', 'querystring.offset'],
-      ['failed_after=yesterday', 'querystring.failed_after'],
-      ['targt=x', 'querystring.targt'],
+      ['error_type=fatal', 'query.error_type'],
+      ['reason=bored', 'query.reason'],
+      ['replayed=maybe', 'query.replayed'],
+      ['limit=5000', 'query.limit'],
+      ['offset=-1', 'query.offset'],
+      ['failed_after=yesterday', 'query.failed_after'],
+      ['targt=x', 'query.targt'],
     ] as const) {
       it(`answers 400 naming ${field} for ${query}`, async () => {
         const res = await call(url, 'GET', `${base}?${query}`);
@@ -308,7 +308,7 @@ describe('HTTP API over a real socket', () => {
       assert.deepEqual(errorPaths(bad.body), ['query.older_than']);
       const missing = await call(url, 'DELETE', `${base}/purge`);
       assert.equal(missing.status, 400);
-      assert.deepEqual(errorPaths(missing.body), ['querystring.older_than']);
+      assert.deepEqual(errorPaths(missing.body), ['query.older_than']);
     });
 
     it('deletes one entry (204) and then answers 404', async () => {

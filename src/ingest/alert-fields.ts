@@ -55,6 +55,7 @@ export function parseAlert(value: unknown, path: string, defaults: AlertDefaults
 
   const generatorURL = value['generatorURL'] ?? '';
   if (typeof generatorURL !== 'string') return fail(`${path}.generatorURL`, 'expected a string');
+  if (generatorURL.includes(NUL)) return fail(`${path}.generatorURL`, NUL_MESSAGE);
 
   const given = value['fingerprint'];
   let fingerprint: string;
@@ -87,19 +88,27 @@ function fail(path: string, message: string): AlertParse {
   return { ok: false, problem: { path, message } };
 }
 
-/** Every key non-empty and every value a string (the one loop on the happy path). */
+/** PostgreSQL's jsonb cannot hold U+0000: such an alert could never be dead-lettered. */
+const NUL = '\u0000';
+const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
+
+/** Every key non-empty and every value a string without NUL (the one loop on the happy path). */
 function isStringMap(map: Record<string, unknown>): map is Record<string, string> {
   for (const key in map) {
-    if (key === '' || typeof map[key] !== 'string') return false;
+    const value = map[key];
+    if (key === '' || typeof value !== 'string' || value.includes(NUL) || key.includes(NUL))
+      return false;
   }
   return true;
 }
 
 function stringMapProblem(map: Record<string, unknown>, path: string): ErrorDetail {
   for (const key of Object.keys(map)) {
+    const value = map[key];
     if (key === '') return { path, message: 'names must not be empty' };
-    if (typeof map[key] !== 'string')
-      return { path: `${path}.${key}`, message: 'expected a string' };
+    if (key.includes(NUL)) return { path, message: `names ${NUL_MESSAGE}` };
+    if (typeof value !== 'string') return { path: `${path}.${key}`, message: 'expected a string' };
+    if (value.includes(NUL)) return { path: `${path}.${key}`, message: NUL_MESSAGE };
   }
   return { path, message: 'expected an object of strings' };
 }

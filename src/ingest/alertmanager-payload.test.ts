@@ -99,6 +99,16 @@ describe('parseWebhookPayload', () => {
     ],
     ['an empty alertname', firingAlert({ alertname: '' }), 'alerts[0].labels.alertname: required'],
     [
+      'a NUL in a label value (PostgreSQL jsonb cannot store it)',
+      firingAlert({ team: 'db\u0000' }),
+      'alerts[0].labels.team: must not contain the NUL character (U+0000)',
+    ],
+    [
+      'a NUL in an annotation',
+      { ...firingAlert(), annotations: { summary: 'a\u0000b' } },
+      'alerts[0].annotations.summary: must not contain the NUL character (U+0000)',
+    ],
+    [
       'a number label',
       { ...firingAlert(), labels: { alertname: 'A', code: 500 } },
       'alerts[0].labels.code: expected a string',

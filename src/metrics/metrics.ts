@@ -31,9 +31,10 @@ export interface Metrics {
   dlqEntries: Gauge;
   buildInfo: Gauge<'version'>;
   /**
-   * Registers a function run when gauges computed on scrape (queue_jobs,
-   * oldest_due_job_age_seconds, workers_busy) are collected. Hooks must be cheap: each of
-   * those gauges runs them once per scrape.
+   * Registers a function run when metrics computed or buffered by the engine are collected:
+   * the gauges queue_jobs, oldest_due_job_age_seconds, workers_busy and the counters
+   * attempts_total and jobs_finished_total (the engine buffers their per-job increments).
+   * Hooks must be cheap: each of those metrics runs them once per scrape.
    */
   onCollect(hook: () => void): void;
 }
@@ -90,6 +91,7 @@ export function createMetrics(registry: Registry): Metrics {
       help: 'Delivery attempts, by target, outcome (success, failure) and reason ("" on success).',
       labelNames: ['target', 'outcome', 'reason'],
       registers,
+      collect,
     }),
     attemptDuration: new Histogram({
       name: `${p}attempt_duration_seconds`,
@@ -109,6 +111,7 @@ export function createMetrics(registry: Registry): Metrics {
       help: 'Jobs finished, by target and state: succeeded, dlq.',
       labelNames: ['target', 'state'],
       registers,
+      collect,
     }),
     workers: new Gauge({ name: `${p}workers`, help: 'Worker slots.', registers }),
     workersBusy: new Gauge({

@@ -4,12 +4,14 @@ import { Agent, EnvHttpProxyAgent } from 'undici';
 import type { Dispatcher } from 'undici';
 
 import type { ErrorType, FailureReason } from '../domain/failure.js';
-import { classifyError } from '../retry/classify-error.js';
+import { ResponseCollector } from './response-collector.js';
 
 /**
- * The one HTTP helper every publisher uses: undici `request` over a pooled keep-alive
- * dispatcher (10x the throughput of Node 20's fetch). Redirects are not followed (undici's
- * `request` has no redirect handling unless asked). Never throws for remote failures.
+ * The one HTTP helper every publisher uses: undici `dispatch` over a pooled keep-alive
+ * dispatcher, with a small handler that collects the capped body (response-collector.ts).
+ * `dispatch` rather than `request`: no stream, async resource or body-consumer promise per
+ * response, which cost more than the rest of an attempt. Redirects are not followed (a bare
+ * dispatcher has no redirect handling). Never throws for remote failures.
  */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -56,8 +58,6 @@ export interface HttpClientOptions {
   dispatcher?: Dispatcher;
 }
 
-type Body = Dispatcher.ResponseData['body'];
-
 /**
  * `https://host:port/path?q` → origin and path without building a URL object: the top-level
  * `request(url)` parses one per call, which costs more than the rest of the hot path.
@@ -72,37 +72,6 @@ export function splitUrl(url: string): { origin: string; path: string } {
   if (cut === -1) return { origin: url, path: '/' };
   const rest = url.slice(cut);
   return { origin: url.slice(0, cut), path: rest.startsWith('/') ? rest : `/${rest}` };
-}
-
-/**
- * Reads at most `maxBytes`. A declared small body takes undici's fast path; a larger or
- * unknown one is streamed and, past the cap, the stream is destroyed (the rest is never
- * buffered; that connection is not reused).
- */
-async function readCapped(
-  body: Body,
-  headers: IncomingHttpHeaders,
-  maxBytes: number,
-): Promise<{ text: string; truncated: boolean }> {
-  const declared = Number(headers['content-length']);
-  if (Number.isFinite(declared) && declared <= maxBytes) {
-    return { text: await body.text(), truncated: false };
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
-  for await (const chunk of body) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    if (size + buffer.length > maxBytes) {
-      chunks.push(buffer.subarray(0, maxBytes - size));
-      truncated = true;
-      break;
-    }
-    chunks.push(buffer);
-    size += buffer.length;
-  }
-  if (truncated) body.destroy();
-  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
 }
 
 /**
@@ -126,37 +95,28 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       : new Agent(agentOptions));
 
   return {
-    async send(req) {
-      let body: Body | undefined;
-      try {
-        const { origin, path } = splitUrl(req.url);
-        const response = await dispatcher.request({
-          origin,
-          path,
-          method: req.method,
-          headers: req.headers,
-          body: req.body ?? null,
-          signal: req.signal,
-          headersTimeout: req.timeoutMs,
-          bodyTimeout: req.timeoutMs,
-        });
-        body = response.body;
-        const read = await readCapped(response.body, response.headers, MAX_RESPONSE_BYTES);
-        return {
-          ok: true,
-          response: {
-            status: response.statusCode,
-            headers: response.headers,
-            body: read.text,
-            truncated: read.truncated,
-          },
-        };
-      } catch (error: unknown) {
-        // Expected remote failures become values; the typed code decides the class.
-        if (body !== undefined && !body.destroyed) body.destroy();
-        const failure = classifyError(error, req.signal);
-        return { ok: false, failure };
-      }
+    send(req) {
+      return new Promise<HttpResult>((resolve) => {
+        const collector = new ResponseCollector(req.signal, MAX_RESPONSE_BYTES, resolve);
+        try {
+          const { origin, path } = splitUrl(req.url);
+          dispatcher.dispatch(
+            {
+              origin,
+              path,
+              method: req.method,
+              headers: req.headers,
+              body: req.body ?? null,
+              headersTimeout: req.timeoutMs,
+              bodyTimeout: req.timeoutMs,
+            },
+            collector,
+          );
+        } catch (error: unknown) {
+          // Invalid options: the dispatcher normally reports them through the handler.
+          collector.fail(error);
+        }
+      });
     },
     async close() {
       if (isOwned) await dispatcher.close();

@@ -106,12 +106,21 @@ describe('rootly publisher', () => {
     assert.equal(await alertIds.get('incidents', firing.fingerprint), 'a1b2');
   });
 
-  it('does not create a second alert for a repeated firing', async () => {
+  it('sends a repeated firing with the same deduplication key and keeps the id Rootly answers', async () => {
+    // Rootly collapses events with one deduplication_key onto the open alert, and opens a new
+    // one if the old was closed in Rootly: sending nothing here would lose such a firing.
     server.respond(CREATED);
     await publish();
+    server.respond({ status: 201, body: JSON.stringify({ data: { id: 'c3d4', type: 'alerts' } }) });
     const again = await publish();
-    assert.deepEqual(again, { ok: true, message: 'Rootly alert a1b2 already open' });
-    assert.equal(server.requests.length, 1);
+    assert.deepEqual(again, { ok: true, status: 201, message: 'created Rootly alert c3d4' });
+    assert.equal(server.requests.length, 2);
+    const keys = server.requests.map((r) => {
+      const key: unknown = JSON.stringify(r.json).match(/"deduplication_key":"([0-9a-f]+)"/)?.[1];
+      return key;
+    });
+    assert.deepEqual(keys, [firing.fingerprint, firing.fingerprint]);
+    assert.equal(await alertIds.get('incidents', firing.fingerprint), 'c3d4');
   });
 
   it('resolves by the stored id and forgets it', async () => {
@@ -213,11 +222,12 @@ describe('rootly publisher', () => {
 
   it('turns a failing id store into a retryable unknown outcome', async () => {
     const broken: RootlyAlertIds = {
-      get: () =>
+      get: () => Promise.resolve(undefined),
+      set: () =>
         Promise.reject(Object.assign(new Error('connection terminated'), { code: 'ECONNRESET' })),
-      set: () => Promise.resolve(),
       delete: () => Promise.resolve(),
     };
+    server.respond(CREATED);
     const outcome = await publisher(server.url, broken).publish(
       delivery(),
       new AbortController().signal,

@@ -12,8 +12,9 @@ import type { RootlyAlertIds } from './rootly-alert-ids.js';
  * and `external_id`; resolved → POST /v1/alerts/{id}/resolve with the id stored for that
  * fingerprint (RootlyAlertIds, in PostgreSQL).
  *
- * Choices: a firing whose fingerprint already has an open alert sends nothing (Alertmanager
- * repeats firing alerts); a resolve with no stored id succeeds with a warning (nothing to
+ * Choices: every firing is sent; Rootly collapses repeats with one `deduplication_key` onto the
+ * open alert (and opens a new one if that was closed in Rootly), and the id it answers replaces
+ * the stored one. A resolve with no stored id succeeds with a warning (nothing to
  * resolve: never created, or already resolved); a resolve answered 404 succeeds with a warning
  * (closed or deleted in Rootly). Rootly's `source` attribute is an enum of integrations, so the
  * configured `source` goes into the alert's `data`, not there.
@@ -112,8 +113,6 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
     });
 
   async function fire(d: Delivery, signal: AbortSignal): Promise<PublishOutcome> {
-    const known = await deps.alertIds.get(d.target, d.alert.fingerprint);
-    if (known !== undefined) return { ok: true, message: `Rootly alert ${known} already open` };
     const result = await post('/v1/alerts', JSON.stringify(createBody(config, d)), signal);
     if (!result.ok) return transportOutcome(result.failure, 'Rootly request failed');
     const { response } = result;

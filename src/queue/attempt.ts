@@ -22,41 +22,58 @@ export class ControllerPool {
   }
 }
 
+/** Receives an attempt's outcome; one function per engine, so an attempt makes no closure for it. */
+export type AttemptDone<C> = (context: C, startedAt: number, outcome: PublishOutcome) => void;
+
 /**
- * One attempt in flight: its controller, deadline and the one promise that settles with the
- * first of: the publisher's outcome, the timeout, stop.
+ * One attempt in flight: its controller, deadline and the first of: the publisher's outcome,
+ * the timeout, stop. `done` is called exactly once, with that first outcome.
  */
-class Attempt implements AttemptHandle {
+class Attempt<C> implements AttemptHandle {
   settled = false;
-  readonly done: Promise<PublishOutcome>;
-  private resolveDone: (outcome: PublishOutcome) => void = () => undefined;
+  private finished = false;
 
   constructor(
     readonly deadline: number,
     readonly controller: AbortController,
+    private readonly startedAt: number,
     private readonly timeoutMs: number,
-  ) {
-    this.done = new Promise<PublishOutcome>((resolve) => (this.resolveDone = resolve));
-  }
+    private readonly timeouts: AttemptTimeouts,
+    private readonly controllers: ControllerPool,
+    private readonly context: C,
+    private readonly done: AttemptDone<C>,
+  ) {}
 
   /** The publisher answered; ignored when the attempt already expired. */
   answer(outcome: PublishOutcome): void {
-    this.resolveDone(outcome);
+    if (this.finished) return;
+    this.finished = true;
+    this.timeouts.settle(this, this.timeoutMs);
+    this.controllers.give(this.controller);
+    this.done(this.context, this.startedAt, outcome);
   }
 
+  /** Called by the timeouts, which already dropped this handle. */
   expire(why: Expiry): void {
+    if (this.finished) return;
+    this.finished = true;
     this.controller.abort(why === 'timeout' ? TIMEOUT_REASON : SHUTDOWN_REASON);
-    this.resolveDone(why === 'timeout' ? timedOut(this.timeoutMs) : SHUTDOWN);
+    this.done(
+      this.context,
+      this.startedAt,
+      why === 'timeout' ? timedOut(this.timeoutMs) : SHUTDOWN,
+    );
   }
 }
 
 /**
- * One attempt with its timeout. The publisher's signal is aborted at `timeoutMs` (→ transient
- * `timeout`) or when stop expires every attempt (→ `shutdown`); either way the attempt
- * returns then, even if the publisher ignores its signal. Never rejects: a throwing
- * publisher is an `unknown`/`internal` failure. No timer of its own (see AttemptTimeouts).
+ * Starts one attempt with its timeout; `done` receives the outcome. The publisher's signal is
+ * aborted at `timeoutMs` (→ transient `timeout`) or when stop expires every attempt
+ * (→ `shutdown`); either way `done` is called then, even if the publisher ignores its signal.
+ * A throwing or rejecting publisher is an `unknown`/`internal` failure. No timer of its own
+ * (see AttemptTimeouts), no promise of its own: one `then` on the publisher's promise.
  */
-export async function runAttempt(
+export function runAttempt<C>(
   timeouts: AttemptTimeouts,
   controllers: ControllerPool,
   now: number,
@@ -64,16 +81,30 @@ export async function runAttempt(
   publisher: Publisher,
   delivery: Delivery,
   timeoutMs: number,
-): Promise<PublishOutcome> {
-  const attempt = new Attempt(now + timeoutMs, controllers.take(), timeoutMs);
-  timeouts.add(attempt, timeoutMs);
-  void publishSafely(logger, publisher, delivery, attempt.controller.signal).then((outcome) =>
-    attempt.answer(outcome),
+  context: C,
+  done: AttemptDone<C>,
+): void {
+  const attempt = new Attempt(
+    now + timeoutMs,
+    controllers.take(),
+    now,
+    timeoutMs,
+    timeouts,
+    controllers,
+    context,
+    done,
   );
-  const outcome = await attempt.done;
-  timeouts.settle(attempt, timeoutMs);
-  controllers.give(attempt.controller);
-  return outcome;
+  timeouts.add(attempt, timeoutMs);
+  let pending: Promise<PublishOutcome>;
+  try {
+    pending = publisher.publish(delivery, attempt.controller.signal);
+  } catch (error: unknown) {
+    pending = Promise.resolve(thrownOutcome(logger, delivery, error));
+  }
+  void pending.then(
+    (outcome) => attempt.answer(outcome),
+    (error: unknown) => attempt.answer(thrownOutcome(logger, delivery, error)),
+  );
 }
 
 // Made once: an abort reason built per attempt would capture a stack each time.
@@ -96,21 +127,9 @@ function timedOut(timeoutMs: number): PublishOutcome {
   };
 }
 
-async function publishSafely(
-  logger: Logger,
-  publisher: Publisher,
-  delivery: Delivery,
-  signal: AbortSignal,
-): Promise<PublishOutcome> {
-  try {
-    return await publisher.publish(delivery, signal);
-  } catch (error: unknown) {
-    // A publisher returns outcomes; a throw is a bug. Logged here once, counted as `internal`.
-    logger.error(
-      { err: error, job_id: delivery.jobId, target: delivery.target },
-      'publisher threw',
-    );
-    const name = error instanceof Error ? error.name : typeof error;
-    return { ok: false, type: 'unknown', reason: 'internal', message: `publisher threw ${name}` };
-  }
+/** A publisher returns outcomes; a throw is a bug. Logged here once, counted as `internal`. */
+function thrownOutcome(logger: Logger, delivery: Delivery, error: unknown): PublishOutcome {
+  logger.error({ err: error, job_id: delivery.jobId, target: delivery.target }, 'publisher threw');
+  const name = error instanceof Error ? error.name : typeof error;
+  return { ok: false, type: 'unknown', reason: 'internal', message: `publisher threw ${name}` };
 }

@@ -174,7 +174,7 @@ class Engine implements PublishingEngine {
       });
     } else {
       this.scheduler.add(entry, now);
-      this.deps.statusStore.put(snapshotOf(job));
+      this.deps.statusStore.track(job);
     }
     return job.id;
   }
@@ -235,13 +235,12 @@ class Engine implements PublishingEngine {
     this.busy += 1;
     entry.isProbe = slot.breaker.begin();
     this.laneWait[job.priority].observe((now - entry.readyAt) / 1000);
-    this.deps.statusStore.put(snapshotOf(job));
-    void this.attempt(entry, now);
+    this.deps.statusStore.track(job);
+    this.attempt(entry, now);
   }
 
-  private async attempt(entry: Entry, startedAt: number): Promise<void> {
+  private attempt(entry: Entry, startedAt: number): void {
     const { job, slot } = entry;
-    const { clock, logger } = this.deps;
     const delivery = {
       jobId: job.id,
       target: job.target,
@@ -251,25 +250,37 @@ class Engine implements PublishingEngine {
       attempt: job.attempts,
     };
     const { publisher, timeoutMs } = slot.target;
-    const outcome = await runAttempt(
+    runAttempt(
       this.timeouts,
       this.controllers,
       startedAt,
-      logger,
+      this.deps.logger,
       publisher,
       delivery,
       timeoutMs,
+      entry,
+      this.attemptDone,
     );
-    const now = clock.now();
+  }
+
+  /** Bound once: the continuation of every attempt. */
+  private readonly attemptDone = (
+    entry: Entry,
+    startedAt: number,
+    outcome: PublishOutcome,
+  ): void => {
+    const { slot } = entry;
+    const now = this.deps.clock.now();
     slot.inFlight -= 1;
     this.busy -= 1;
     this.report.attempts += 1;
     slot.meters.duration.observe((now - startedAt) / 1000);
-    (outcome.ok ? slot.meters.successes : slot.meters.failure(outcome.reason)).inc();
+    if (outcome.ok) slot.meters.successes.inc();
+    else slot.meters.failure(outcome.reason).inc();
     this.settle(entry, outcome, now);
     this.schedulePump();
     if (this.busy === 0) this.idleCheck?.();
-  }
+  };
 
   private settle(entry: Entry, outcome: PublishOutcome, now: number): void {
     const { job, slot } = entry;
@@ -417,6 +428,7 @@ class Engine implements PublishingEngine {
   }
 
   private collectGauges(): void {
+    for (const slot of this.slots.values()) slot.meters.flush();
     const now = this.deps.clock.now();
     this.report.collect(this.deps.metrics, this.lanes, this.busy, (lane) =>
       this.scheduler.oldestDueAgeMs(lane, now),

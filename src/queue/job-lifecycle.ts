@@ -50,7 +50,7 @@ export class JobLifecycle {
     this.scheduler.delay(entry, dueAt);
     this.report.retried += 1;
     entry.slot.meters.retry(type).inc();
-    this.deps.statusStore.put(snapshotOf(job));
+    this.deps.statusStore.track(job);
     this.deps.logger.debug(
       {
         job_id: job.id,
@@ -77,7 +77,7 @@ export class JobLifecycle {
     this.setState(entry, 'failed', now);
     this.scheduler.release(entry, now);
     const letter = deadLetterOf(job, slot.target, error, now);
-    this.deps.statusStore.put(snapshotOf(job));
+    this.deps.statusStore.track(job);
     this.writer.add({ entry, letter });
   }
 

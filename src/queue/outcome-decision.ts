@@ -28,7 +28,14 @@ export function decideAfterFailure(
 ): FailureDecision {
   if (failure.type === 'permanent' || failure.reason === 'shutdown') return { kind: 'dead_letter' };
   if (failure.reason === 'rate_limited') {
-    const delayMs = nextAttemptDelayMs(policy, job.retries + 1, random, failure.retryAfterMs);
+    // The backoff exponent grows with every try (429s included), or a target that rate-limits
+    // without Retry-After would be asked again every `base` for up to max_job_age.
+    const delayMs = nextAttemptDelayMs(
+      policy,
+      Math.max(1, job.attempts),
+      random,
+      failure.retryAfterMs,
+    );
     if (now + delayMs - job.submittedAt > policy.maxJobAgeMs) return { kind: 'dead_letter' };
     return { kind: 'retry', dueAt: now + delayMs, spendsRetry: false };
   }

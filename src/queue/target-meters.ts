@@ -5,14 +5,36 @@ import type { Priority } from '../domain/job.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 /**
+ * A counter child bumped in a plain number and handed to prom-client by `flush` (the engine
+ * flushes when metrics are collected): prom-client hashes the labels on every `inc`, which
+ * cost more than the rest of a job's accounting. Used for the once-per-job counters.
+ */
+export class PendingCount {
+  private pending = 0;
+
+  constructor(private readonly child: Counter.Internal) {}
+
+  inc(): void {
+    this.pending += 1;
+  }
+
+  flush(): void {
+    if (this.pending === 0) return;
+    this.child.inc(this.pending);
+    this.pending = 0;
+  }
+}
+
+/**
  * Labelled metric children resolved once per target (and per lane), so the per-attempt path
  * does no label hashing. Children for failure reasons and error types are made on first use
- * (both vocabularies are closed).
+ * (both vocabularies are closed). Successes and finished jobs are counted as PendingCounts:
+ * call `flush` before metrics are read.
  */
 export class TargetMeters {
   readonly duration: Histogram.Internal<'target'>;
-  readonly successes: Counter.Internal;
-  readonly finished: Record<'succeeded' | 'dlq', Counter.Internal>;
+  readonly successes: PendingCount;
+  readonly finished: Record<'succeeded' | 'dlq', PendingCount>;
   private readonly failures = new Map<FailureReason, Counter.Internal>();
   private readonly retries = new Map<ErrorType, Counter.Internal>();
   private readonly dlqWrites = new Map<ErrorType, Counter.Internal>();
@@ -22,11 +44,20 @@ export class TargetMeters {
     private readonly target: string,
   ) {
     this.duration = metrics.attemptDuration.labels({ target });
-    this.successes = metrics.attempts.labels({ target, outcome: 'success', reason: '' });
+    this.successes = new PendingCount(
+      metrics.attempts.labels({ target, outcome: 'success', reason: '' }),
+    );
     this.finished = {
-      succeeded: metrics.jobsFinished.labels({ target, state: 'succeeded' }),
-      dlq: metrics.jobsFinished.labels({ target, state: 'dlq' }),
+      succeeded: new PendingCount(metrics.jobsFinished.labels({ target, state: 'succeeded' })),
+      dlq: new PendingCount(metrics.jobsFinished.labels({ target, state: 'dlq' })),
     };
+  }
+
+  /** Hands the pending counts to prom-client. */
+  flush(): void {
+    this.successes.flush();
+    this.finished.succeeded.flush();
+    this.finished.dlq.flush();
   }
 
   failure(reason: FailureReason): Counter.Internal {

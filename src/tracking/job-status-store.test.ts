@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { JobSnapshot } from '../domain/job.js';
+import type { Job, JobSnapshot } from '../domain/job.js';
+import { anAlert } from '../../test/support/builders.js';
 import { createJobStatusStore } from './job-status-store.js';
 
 function aSnapshot(id: string, overrides: Partial<JobSnapshot> = {}): JobSnapshot {
@@ -64,5 +65,47 @@ describe('job-status store', () => {
     for (let i = 0; i < 300; i += 1) store.put(aSnapshot(String(i)));
     assert.equal(store.list({}).length, 100);
     assert.equal(store.list({})[0]?.id, '299');
+  });
+
+  it('reads a tracked job as its snapshot at read time, ordered with put snapshots', () => {
+    const store = createJobStatusStore({ capacity: 10 });
+    const alert = anAlert({ alertname: 'DiskFull' });
+    const job: Job = {
+      id: 'live',
+      alert,
+      target: 'audit',
+      priority: 'high',
+      state: 'queued',
+      attempts: 0,
+      retries: 0,
+      submittedAt: 5,
+      updatedAt: 5,
+    };
+    store.track(job);
+    store.put(aSnapshot('other'));
+    job.state = 'processing';
+    job.attempts = 1;
+    job.startedAt = 7;
+    store.track(job);
+    const read = store.get('live');
+    assert.deepEqual(read, {
+      id: 'live',
+      fingerprint: alert.fingerprint,
+      alertname: 'DiskFull',
+      alertStatus: alert.status,
+      target: 'audit',
+      priority: 'high',
+      state: 'processing',
+      attempts: 1,
+      retries: 0,
+      submittedAt: 5,
+      updatedAt: 5,
+      startedAt: 7,
+    });
+    assert.deepEqual(ids(store.list({})), ['live', 'other']);
+    assert.deepEqual(ids(store.list({ state: 'processing' })), ['live']);
+    job.state = 'succeeded';
+    assert.equal(read?.state, 'processing', 'a snapshot read earlier does not change');
+    assert.equal(store.get('live')?.state, 'succeeded');
   });
 });

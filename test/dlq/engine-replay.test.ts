@@ -80,6 +80,7 @@ forEachDatabase('replay through the real engine', (ctx) => {
     assert.equal((await repo.get(entry.id))?.replay_result, 'failed');
     const page = await repo.list({ filter: { fingerprint: entry.fingerprint } });
     assert.equal(page.total, 2);
+    // Both failed at the same fake-clock instant, so newest-first order cannot tell them apart.
     const newer = page.entries.find((e) => e.id !== entry.id);
     assert.deepEqual([newer?.job_id, newer?.replay_of, newer?.replayed], [job_id, entry.id, false]);
     assert.deepEqual(newer?.enriched_alert, entry.enriched_alert);

@@ -6,21 +6,20 @@ import { startInstance, waitUntil } from './support/instances.js';
 import { startSink } from './support/sink.js';
 import type { Sink } from './support/sink.js';
 import { submitJobs } from './support/submit.js';
-import { freshDatabase, pgDb } from './support/test-database.js';
-import type { TestDatabase } from './support/test-database.js';
+import { migratedScratchDatabase } from './support/scratch-database.js';
+import type { ScratchDatabase } from './support/scratch-database.js';
 
-let database: TestDatabase;
+let database: ScratchDatabase;
 let db: Db;
 let sink: Sink;
 
 before(async () => {
-  database = await freshDatabase();
-  db = pgDb(database.url, 2);
+  database = await migratedScratchDatabase(2);
+  db = database.db;
   sink = await startSink(1);
 });
 after(async () => {
   await sink.close();
-  await db.close();
   await database.drop();
 });
 

@@ -10,25 +10,24 @@ import type { FakeClock } from '../support/fake-clock.js';
 import { advanceUntil, scriptedPublisher, startEngine, stateOf } from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
 import { waitUntil } from './support/instances.js';
-import { freshDatabase, pgDb } from './support/test-database.js';
-import type { TestDatabase } from './support/test-database.js';
+import { migratedScratchDatabase } from './support/scratch-database.js';
+import type { ScratchDatabase } from './support/scratch-database.js';
 
-let database: TestDatabase;
+let database: ScratchDatabase;
 let db: Db;
 let clock: FakeClock;
 let publisher: ScriptedPublisher;
 let engine: PublishingEngine | undefined;
 
 before(async () => {
-  database = await freshDatabase();
-  db = pgDb(database.url, 4);
+  database = await migratedScratchDatabase(4);
+  db = database.db;
 });
 after(async () => {
-  await db.close();
   await database.drop();
 });
 beforeEach(async () => {
-  await db.query('TRUNCATE publishing_jobs, publishing_dlq');
+  await db.query('TRUNCATE publishing_jobs, publishing_job_counts, publishing_dlq');
   clock = createFakeClock();
   publisher = scriptedPublisher();
 });
@@ -234,4 +233,59 @@ test('admission is all-or-nothing per lane and overflow beyond a target share is
   assert.deepEqual(overflow.rows, [{ n: 1 }], 'the third job exceeds half of the lane');
   const tooBig = await engine.submit([1, 2, 3, 4, 5].map(medium));
   assert.equal(tooBig.ok ? 'ok' : tooBig.code, 'batch_too_large');
+});
+
+test('jobs of a target whose breaker stays open become circuit_open dead letters after max_job_age, unclaimed', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { breaker: { failureThreshold: 5, successThreshold: 2, openTimeoutMs: 600_000 } },
+    retry: { maxRetries: 0, maxJobAgeMs: 60_000 },
+  });
+  publisher.answerAll({ ok: false, type: 'transient', reason: 'server_error', message: 'down' });
+  for (let n = 0; n < 5; n += 1) await submitOne({ n: String(n) });
+  await waitUntil('the breaker opened', () => engine?.breakerState('t0') === 'open');
+  const waiting = await submitOne({ n: 'late' });
+  const submittedAt = clock.now();
+  await clock.advance(50_000);
+  assert.equal((await stateOf(db, waiting))?.['state'], 'queued', 'waits while young');
+  await advanceUntil(clock, 2_000, 'dead-lettered', async () => {
+    return (await stateOf(db, waiting))?.['state'] === 'dlq';
+  });
+  assert.ok(clock.now() - submittedAt >= 60_000, 'not before max_job_age');
+  assert.equal(publisher.deliveries.length, 5, 'the late job was never attempted');
+  assert.deepEqual(await stateOf(db, waiting), {
+    state: 'dlq',
+    lease_owner: null,
+    attempts: 0,
+    retries: 0,
+  });
+  const letter = await db.query(
+    'SELECT error_type, error_reason FROM publishing_dlq WHERE job_id = $1',
+    [waiting],
+  );
+  assert.deepEqual(letter.rows, [{ error_type: 'transient', error_reason: 'circuit_open' }]);
+  assert.equal(engine.stats().deadLetteredByReason.circuit_open, 1);
+});
+
+test('a claimed job counts against its lane until it finishes, then frees the room', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { workers: 1, capacity: { high: 2, medium: 2, low: 2 }, perTargetShare: 1 },
+    durable: { prefetchPerWorker: 0 },
+  });
+  const first = await submitOne({ n: '1' });
+  await submitOne({ n: '2' });
+  await waitUntil('one attempt running', () => publisher.deliveries.length === 1);
+  const third = await submitOne({ n: '3' });
+  assert.equal(
+    (await stateOf(db, third))?.['state'],
+    'dlq',
+    'one running + one queued fill the lane: overflow',
+  );
+  publisher.answer(first, { ok: true });
+  await waitUntil('first succeeded', async () => {
+    return (await stateOf(db, first))?.['state'] === 'succeeded';
+  });
+  const fourth = await submitOne({ n: '4' });
+  assert.notEqual((await stateOf(db, fourth))?.['state'], 'dlq', 'a finished job leaves room');
+  const counts = await db.query('SELECT priority, target_name, active FROM publishing_job_counts');
+  assert.deepEqual(counts.rows, [{ priority: 'medium', target_name: 't0', active: 2 }]);
 });

@@ -1,10 +1,12 @@
 /*
  * One alert-publisher instance in durable mode, as a child process of the durable tests and
  * bench: a durable engine on TEST_DATABASE_URL delivering to SINK_URL through TARGETS webhook
- * targets (t0, t1, …). Prints "ready" once dispatching; SIGTERM stops it gracefully.
+ * targets (t0, t1, …). Prints "ready" once dispatching; SIGTERM stops it gracefully and prints
+ * `cpu-us N`, the CPU it used since ready. DB_STATS=1 prints time per statement on stderr.
  */
 import { Registry } from 'prom-client';
 
+import type { Db } from '../../src/db/db.js';
 import type { Target } from '../../src/domain/target.js';
 import { createSystemClock } from '../../src/domain/system-clock.js';
 import { createDurableEngine } from '../../src/durable/durable-engine.js';
@@ -12,8 +14,9 @@ import { createPgListen } from '../../src/durable/pg-listen.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { DEFAULT_ENGINE_CONFIG } from '../../src/queue/engine-config.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/retry/backoff.js';
+import { defaultDurableOptions } from './support/engine-harness.js';
 import { createPostPublisher } from './support/post-publisher.js';
-import { pgDb } from './support/test-database.js';
+import { pgDb } from './support/scratch-database.js';
 
 const env = (name: string, fallback?: string): string => {
   const value = process.env[name] ?? fallback;
@@ -45,7 +48,10 @@ for (let i = 0; i < targetCount; i += 1) {
     redactedConfig: { name, type: 'webhook' },
   });
 }
-const db = pgDb(url, Number(env('POOL', '8')));
+const db =
+  process.env['DB_STATS'] === '1'
+    ? timed(pgDb(url, Number(env('POOL', '8'))))
+    : pgDb(url, Number(env('POOL', '8')));
 const engine = await createDurableEngine({
   clock: createSystemClock(),
   random: Math.random,
@@ -64,6 +70,7 @@ const engine = await createDurableEngine({
     capacity: { high: 100_000, medium: 100_000, low: 100_000 },
   },
   durable: {
+    ...defaultDurableOptions(),
     instanceId: instance,
     heartbeatMs: Number(env('HEARTBEAT_MS', '500')),
     leaseMs: Number(env('LEASE_MS', '6000')),
@@ -75,9 +82,46 @@ const engine = await createDurableEngine({
 });
 process.on('SIGTERM', () => {
   void engine.stop(5_000).then(async () => {
+    const cpu = process.cpuUsage(cpuAtReady);
+    console.log(`cpu-us ${cpu.user + cpu.system}`);
+    if (process.env['DB_STATS'] === '1')
+      for (const [k, v] of stats)
+        console.error(
+          instance,
+          v.n,
+          (v.ms / v.n).toFixed(2),
+          'ms avg',
+          v.ms.toFixed(0),
+          'ms total',
+          k,
+        );
     await publisher.close();
     await db.close();
     process.exit(0);
   });
 });
+const cpuAtReady = process.cpuUsage();
 console.log('ready');
+
+const stats = new Map<string, { n: number; ms: number }>();
+function timed(inner: Db): Db {
+  const wrap =
+    (q: Db['query']): Db['query'] =>
+    async (text, params) => {
+      const t = performance.now();
+      try {
+        return await q(text, params);
+      } finally {
+        const key = text.trim().split('\n').slice(0, 2).join(' ').slice(0, 90);
+        const s = stats.get(key) ?? { n: 0, ms: 0 };
+        s.n += 1;
+        s.ms += performance.now() - t;
+        stats.set(key, s);
+      }
+    };
+  return {
+    ...inner,
+    query: wrap(inner.query.bind(inner)),
+    transaction: (fn) => inner.transaction((tx) => fn({ ...tx, query: wrap(tx.query.bind(tx)) })),
+  };
+}

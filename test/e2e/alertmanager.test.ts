@@ -3,11 +3,8 @@ import { after, before, describe, it } from 'node:test';
 
 import { fingerprintOf } from '../../src/domain/fingerprint.js';
 import type { RunningAlertmanager } from '../support/service-alertmanager.js';
-import {
-  alertmanagerAvailable,
-  startAlertmanager,
-  waitFor,
-} from '../support/service-alertmanager.js';
+import { alertmanagerAvailable, startAlertmanager } from '../support/service-alertmanager.js';
+import { eventually } from '../support/eventually.js';
 import type { RunningApp } from '../support/service-app.js';
 import { startApp } from '../support/service-app.js';
 import type { RecordedRequest, TargetServer } from '../support/target-server.js';
@@ -62,7 +59,7 @@ describe('with a real Alertmanager', { skip }, () => {
   it('delivers a fired alert with the fingerprint Alertmanager computes, then its resolve', async () => {
     const startsAt = new Date(Date.now() - 60_000).toISOString();
     await alertmanager.postAlerts([{ labels, annotations: { summary: 'disk full' }, startsAt }]);
-    await waitFor('the firing alert at the target', 20_000, () =>
+    await eventually('the firing alert at the target', () =>
       target.requests.some((r) => delivered(r)?.status === 'firing'),
     );
     const firing = target.requests.map(delivered).find((a) => a?.status === 'firing');
@@ -83,7 +80,7 @@ describe('with a real Alertmanager', { skip }, () => {
         endsAt: new Date(Date.now() - 1_000).toISOString(),
       },
     ]);
-    await waitFor('the resolve at the target', 20_000, () =>
+    await eventually('the resolve at the target', () =>
       target.requests.some((r) => delivered(r)?.status === 'resolved'),
     );
     const resolved = target.requests.map(delivered).find((a) => a?.status === 'resolved');

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 
 import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
-import { waitFor } from '../support/service-alertmanager.js';
+import { eventually } from '../support/eventually.js';
 
 /** The process edge: bin/alert-publisher.js and src/main.ts as users run them (real time, bounded). */
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -97,11 +97,15 @@ describe('the alert-publisher command', () => {
       child.once('exit', (code) => resolve(code)),
     );
     let url = '';
-    await waitFor('the listening log line', 60_000, () => {
-      const match = /"url":"(http:\/\/[^"]+)".*alert-publisher listening/.exec(stdout);
-      url = match?.[1] ?? '';
-      return url !== '';
-    });
+    await eventually(
+      'the listening log line',
+      () => {
+        const match = /"url":"(http:\/\/[^"]+)".*alert-publisher listening/.exec(stdout);
+        url = match?.[1] ?? '';
+        return url !== '';
+      },
+      180_000,
+    ); // PGlite's first start plus migrations: slow on a loaded machine
     assert.match(stdout, /no targets configured/);
     const health = await request(`${url}/healthz`);
     assert.equal(health.statusCode, 200);

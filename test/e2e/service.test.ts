@@ -6,7 +6,8 @@ import { createScratchDatabase, isPostgresReachable } from '../support/databases
 import type { FakeClock } from '../support/fake-clock.js';
 import { createFakeClock } from '../support/fake-clock.js';
 import type { RunningApp } from '../support/service-app.js';
-import { eventually, startApp } from '../support/service-app.js';
+import { eventually } from '../support/eventually.js';
+import { startApp } from '../support/service-app.js';
 import { call, errorCode } from '../support/service-http.js';
 import type { TargetServer } from '../support/target-server.js';
 import { startTargetServer } from '../support/target-server.js';

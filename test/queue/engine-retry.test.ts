@@ -128,6 +128,16 @@ describe('engine retries', () => {
     assert.equal(h.deadLetters.stored[0]?.errorReason, 'server_error');
   });
 
+  it('backs off 429s without Retry-After exponentially (2s, 4s, 8s) although they spend no retry', async () => {
+    const { clock, times, publisher } = timedTarget(OK);
+    const rateLimited = failure(429, 'transient', 'rate_limited');
+    publisher.script(rateLimited, rateLimited, rateLimited);
+    const h = anEngine({ clock, random: () => 0, targets: [{ name: 'audit', publisher }] });
+    await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(60_000);
+    assert.deepEqual(times, [0, 2_000, 6_000, 14_000]);
+  });
+
   it('bounds 429 waiting by max_job_age, then dead-letters as rate_limited', async () => {
     const { clock, times, publisher } = timedTarget(RATE_LIMITED);
     const h = anEngine({

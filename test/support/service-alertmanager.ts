@@ -9,6 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { request } from 'undici';
 
+import { eventually } from './eventually.js';
+
 /**
  * A real Alertmanager (Debian's prometheus-alertmanager) on free local ports, clustering off,
  * grouping by alertname with 1s waits, one webhook receiver pointing at the service. Real time:
@@ -67,20 +69,6 @@ receivers:
 `;
 }
 
-/** Polls `check` every 100 ms of real time until it holds or `timeoutMs` passes. */
-export async function waitFor(
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<boolean> | boolean,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
-
 export async function startAlertmanager(
   options: AlertmanagerOptions,
 ): Promise<RunningAlertmanager> {
@@ -113,7 +101,7 @@ export async function startAlertmanager(
   };
 
   try {
-    await waitFor('Alertmanager to be ready', 15_000, async () => {
+    await eventually('Alertmanager to be ready', async () => {
       if (child.exitCode !== null) throw new Error(`alertmanager exited:\n${output}`);
       try {
         const response = await request(`${url}/-/ready`);

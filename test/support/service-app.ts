@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import { pino } from 'pino';
 
@@ -48,21 +47,4 @@ export async function startApp(setup: AppSetup): Promise<RunningApp> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * Waits for `check` by letting real I/O run (event-loop turns, no timers): bounded by turns,
- * not by wall time, so a broken check fails instead of hanging.
- */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  turns = 5_000,
-): Promise<T> {
-  for (let i = 0; i < turns; i += 1) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await nextTurn();
-  }
-  throw new Error(`never happened: ${what}`);
 }

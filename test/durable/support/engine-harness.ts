@@ -2,8 +2,10 @@ import { Registry } from 'prom-client';
 
 import type { Db } from '../../../src/db/db.js';
 import type { Delivery, Publisher, PublishOutcome } from '../../../src/domain/publisher.js';
-import type { Target } from '../../../src/domain/target.js';
-import type { DurableSettings } from '../../../src/durable/durable-config.js';
+import type { RetryPolicy, Target } from '../../../src/domain/target.js';
+import { durableOptionsOf } from '../../../src/app.js';
+import { configSchema } from '../../../src/config/schema.js';
+import type { DurableOptions, DurableSettings } from '../../../src/durable/durable-config.js';
 import { createDurableEngine } from '../../../src/durable/durable-engine.js';
 import type { DurableEngineDeps } from '../../../src/durable/durable-engine.js';
 import type { PublishingEngine } from '../../../src/queue/publishing-engine.js';
@@ -76,6 +78,11 @@ export function aTarget(name: string, publisher: Publisher): Target {
   };
 }
 
+/** The schema's `queue.durable` defaults, as the app maps them. */
+export function defaultDurableOptions(): DurableOptions {
+  return durableOptionsOf(configSchema.parse({}));
+}
+
 export async function startEngine(
   db: Db,
   clock: FakeClock,
@@ -84,6 +91,7 @@ export async function startEngine(
     config?: Partial<EngineConfig>;
     durable?: Partial<DurableSettings>;
     insertDeadLetters?: DurableEngineDeps['insertDeadLetters'];
+    retry?: Partial<RetryPolicy>;
   } = {},
 ): Promise<PublishingEngine> {
   const deps: DurableEngineDeps = {
@@ -91,10 +99,18 @@ export async function startEngine(
     random: () => 0.5,
     logger: quiet,
     metrics: createMetrics(new Registry()),
-    targets: new Map([['t0', aTarget('t0', publisher)]]),
+    targets: new Map([
+      ['t0', { ...aTarget('t0', publisher), retry: { ...DEFAULT_RETRY_POLICY, ...options.retry } }],
+    ]),
     db,
     config: { ...DEFAULT_ENGINE_CONFIG, ...options.config },
-    durable: { instanceId: 'me', heartbeatMs: 1_000, leaseMs: 15_000, ...options.durable },
+    durable: {
+      ...defaultDurableOptions(),
+      instanceId: 'me',
+      heartbeatMs: 1_000,
+      leaseMs: 15_000,
+      ...options.durable,
+    },
   };
   if (options.insertDeadLetters !== undefined) deps.insertDeadLetters = options.insertDeadLetters;
   return createDurableEngine(deps);

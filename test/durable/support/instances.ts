@@ -12,6 +12,8 @@ export interface Instance {
   stop(): Promise<void>;
   /** SIGKILL: no stop, no completion, leases left to expire. */
   kill(): Promise<void>;
+  /** Everything it printed on stdout so far. */
+  output(): string;
 }
 
 /** Starts test/durable/instance.ts as a child process; resolves once it prints "ready". */
@@ -21,6 +23,10 @@ export async function startInstance(name: string, env: Record<string, string>): 
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let printed = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    printed += chunk.toString();
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`instance ${name} exited with ${code}`)));
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -38,6 +44,7 @@ export async function startInstance(name: string, env: Record<string, string>): 
       child.kill('SIGKILL');
       await exited;
     },
+    output: () => printed,
   };
 }
 
