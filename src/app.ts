@@ -15,6 +15,7 @@ import type { DeadLetterSink } from './domain/dead-letter.js';
 import { createSystemClock } from './domain/system-clock.js';
 import type { RetryPolicy, Target } from './domain/target.js';
 import { createDlqRepository } from './dlq/dlq-repository.js';
+import { meterDlqRepository } from './dlq/metered-dlq-repository.js';
 import { createJournal, importJournal } from './dlq/journal.js';
 import { replayShutdownEntries } from './dlq/replay-shutdown-entries.js';
 import { createRetentionTask } from './dlq/retention-task.js';
@@ -134,7 +135,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const db = await openDatabase(config, logger);
   await migrate(db, logger);
-  const repo = createDlqRepository({ db, clock });
+  const repo = meterDlqRepository(createDlqRepository({ db, clock }), { metrics, clock, logger });
   const journal = createJournal(config.storage.data_dir);
   const imported = await importJournal(journal, repo, logger);
   if (imported > 0) logger.info({ imported }, 'imported dead letters from the journal');
@@ -187,7 +188,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           statusStore: createJobStatusStore({ capacity: config.tracking.capacity }),
           config: engineConfigOf(config),
         });
-  trackReplayOutcomes(engine, repo, logger);
+  const replayOutcomes = trackReplayOutcomes(engine, repo, logger);
   const retention = createRetentionTask({
     clock,
     repo,
@@ -247,6 +248,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         server.drain();
         await engine.stop(config.shutdown_timeout);
         await retention.stop();
+        await replayOutcomes.idle();
         await server.close();
         await Promise.all([...targets.values()].map((target) => target.publisher.close()));
         if (options.http === undefined) await http.close();

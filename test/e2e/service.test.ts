@@ -212,5 +212,8 @@ describe('alert-publisher end to end (PostgreSQL, local targets, fake clock)', a
       assert.match(metrics.text, new RegExp(`^# TYPE ${family} `, 'm'));
     }
     assert.match(metrics.text, /^alert_publisher_alerts_received_total\{result="routed"\} 2$/m);
+    // One replay that succeeded; its entry was purged since.
+    assert.match(metrics.text, /^alert_publisher_dlq_replays_total\{result="succeeded"\} 1$/m);
+    assert.match(metrics.text, /^alert_publisher_dlq_entries 0$/m);
   });
 });
