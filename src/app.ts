@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
+import { globalRetryPolicy } from './config/retry-policy.js';
 import type { Config } from './config/schema.js';
 import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
@@ -13,7 +14,7 @@ import { createPgliteDb } from './db/pglite-db.js';
 import type { Clock, Random } from './domain/clock.js';
 import type { DeadLetterSink } from './domain/dead-letter.js';
 import { createSystemClock } from './domain/system-clock.js';
-import type { RetryPolicy, Target } from './domain/target.js';
+import type { Target } from './domain/target.js';
 import { createDlqRepository } from './dlq/dlq-repository.js';
 import { meterDlqRepository } from './dlq/metered-dlq-repository.js';
 import { createJournal, importJournal } from './dlq/journal.js';
@@ -102,19 +103,6 @@ export function durableOptionsOf(config: Config): DurableOptions {
   return options;
 }
 
-function retryDefaultsOf(config: Config): RetryPolicy {
-  const retry = config.retry;
-  return {
-    maxRetries: retry.max_retries,
-    baseMs: retry.base,
-    factor: retry.factor,
-    maxDelayMs: retry.max_delay,
-    jitterMs: retry.jitter,
-    maxRetryAfterMs: retry.max_retry_after,
-    maxJobAgeMs: retry.max_job_age,
-  };
-}
-
 /** PGlite lives in its own folder of data_dir; the journal sits beside it. */
 export async function openDatabase(config: Config, logger: PinoLogger): Promise<Db> {
   if (config.storage.database_url !== '')
@@ -149,7 +137,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         http,
         clock,
         logger,
-        retryDefaults: retryDefaultsOf(config),
+        retryDefaults: globalRetryPolicy(config.retry),
         rootlyAlertIds: createDbRootlyAlertIds(db),
       }),
     );

@@ -1,4 +1,5 @@
-import type { RetryOverride, TargetConfig } from '../config/targets.js';
+import { applyRetryOverride } from '../config/retry-policy.js';
+import type { TargetConfig } from '../config/targets.js';
 import type { Clock, Logger } from '../domain/clock.js';
 import type { Publisher } from '../domain/publisher.js';
 import { redactTargetConfig } from '../domain/redact.js';
@@ -23,19 +24,6 @@ export interface TargetDeps {
   /** The global `retry` block, durations in ms. */
   retryDefaults: RetryPolicy;
   rootlyAlertIds: RootlyAlertIds;
-}
-
-/** A target's `retry` keys override the global ones one by one. */
-export function retryPolicyOf(override: RetryOverride, defaults: RetryPolicy): RetryPolicy {
-  return {
-    maxRetries: override.max_retries ?? defaults.maxRetries,
-    baseMs: override.base ?? defaults.baseMs,
-    factor: override.factor ?? defaults.factor,
-    maxDelayMs: override.max_delay ?? defaults.maxDelayMs,
-    jitterMs: override.jitter ?? defaults.jitterMs,
-    maxRetryAfterMs: override.max_retry_after ?? defaults.maxRetryAfterMs,
-    maxJobAgeMs: override.max_job_age ?? defaults.maxJobAgeMs,
-  };
 }
 
 function publisherFor(config: TargetConfig, deps: TargetDeps): Publisher {
@@ -66,7 +54,7 @@ export function createTarget(config: TargetConfig, deps: TargetDeps): Target {
     enabled: config.enabled,
     publisher: publisherFor(config, deps),
     timeoutMs: config.timeout,
-    retry: retryPolicyOf(config.retry, deps.retryDefaults),
+    retry: applyRetryOverride(config.retry, deps.retryDefaults),
     redactedConfig: redactTargetConfig(config),
   };
 }
