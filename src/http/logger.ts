@@ -1,8 +1,9 @@
 import { pino } from 'pino';
 import type { Logger as PinoLogger } from 'pino';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import type { LOG_LEVELS } from '../config/schema.js';
+
+type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Paths pino blanks before a line is written: credentials never reach a log. */
 export const REDACTED_PATHS = [

@@ -1,48 +1,22 @@
 import type { Registry } from 'prom-client';
 
-import type { Alert, Classification } from '../domain/alert.js';
-import type { ErrorDetail } from '../domain/errors.js';
+import type { Alert } from '../domain/alert.js';
 import type { TargetType } from '../domain/target.js';
 import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from '../dlq/dlq-entry.js';
-import type { BreakerState, JobRequest, PublishingEngine } from '../queue/publishing-engine.js';
+import type { WebhookPayloadParse } from '../ingest/alertmanager-payload.js';
+import type { RouteOptions, RouteResult } from '../ingest/route.js';
+import type { SubmitRequestParse } from '../ingest/submit-request.js';
+import type { BreakerState, PublishingEngine } from '../queue/publishing-engine.js';
 
 /**
  * What the HTTP routes (and the CLI) need from the rest of the service. app.ts builds these
  * from the real modules; each is small enough that a test can hand in a fake.
  */
 
-export interface Rejection {
-  index: number;
-  reason: string;
-}
-
-export type WebhookParse =
-  { ok: true; alerts: Alert[]; rejected: Rejection[] } | { ok: false; details: ErrorDetail[] };
-
-export interface SubmitRequest {
-  alert: Alert;
-  classification?: Classification;
-  /** Named targets skip `match` but not `enabled`. */
-  targets?: string[];
-}
-
-export type SubmitParse =
-  { ok: true; request: SubmitRequest } | { ok: false; details: ErrorDetail[] };
-
-export interface RouteOptions {
-  classification?: Classification;
-  /** Only these targets, skipping their matchers (not `enabled`). */
-  targetNames?: readonly string[];
-}
-
-export type RouteResult =
-  | { ok: true; requests: JobRequest[]; unrouted: Alert[] }
-  | { ok: false; code: 'unknown_target' | 'target_disabled'; target: string; message: string };
-
 /** ingest/: payload validation (paths relative to the body) and routing by matchers. */
 export interface Ingest {
-  parseWebhook(body: unknown): WebhookParse;
-  parseSubmit(body: unknown): SubmitParse;
+  parseWebhook(body: unknown): WebhookPayloadParse;
+  parseSubmit(body: unknown): SubmitRequestParse;
   route(alerts: readonly Alert[], options?: RouteOptions): RouteResult;
 }
 

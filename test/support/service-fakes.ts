@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Registry } from 'prom-client';
 
+import type { RejectedAlert } from '../../src/ingest/alertmanager-payload.js';
 import type { Alert } from '../../src/domain/alert.js';
 import { AppError } from '../../src/domain/errors.js';
 import { fingerprintOf } from '../../src/domain/fingerprint.js';
@@ -12,7 +13,6 @@ import type {
   AlertResult,
   DlqOperations,
   Ingest,
-  Rejection,
   ServerDeps,
   TargetView,
 } from '../../src/http/ports.js';
@@ -211,7 +211,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function toAlert(raw: unknown, at: string): Alert | Rejection['reason'] {
+function toAlert(raw: unknown, at: string): Alert | RejectedAlert['reason'] {
   if (!isRecord(raw) || !isRecord(raw['labels'])) return `${at}.labels: required`;
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw['labels'])) {
@@ -230,7 +230,7 @@ export function createSimpleIngest(targets: readonly TargetView[]): Ingest {
         return { ok: false, details: [{ path: 'alerts', message: 'required' }] };
       }
       const alerts: Alert[] = [];
-      const rejected: Rejection[] = [];
+      const rejected: RejectedAlert[] = [];
       body['alerts'].forEach((raw: unknown, index: number) => {
         const alert = toAlert(raw, `alerts[${index}]`);
         if (typeof alert === 'string') rejected.push({ index, reason: alert });

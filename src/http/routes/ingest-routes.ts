@@ -4,7 +4,8 @@ import type { Alert } from '../../domain/alert.js';
 import type { ErrorDetail } from '../../domain/errors.js';
 import { AppError } from '../../domain/errors.js';
 import { admitted, refuseWhileDraining } from '../admission.js';
-import type { RouteResult, ServerDeps } from '../ports.js';
+import type { RouteResult } from '../../ingest/route.js';
+import type { ServerDeps } from '../ports.js';
 
 /** Ingest paths are relative to the body; the envelope names where they are. */
 function bodyDetails(details: readonly ErrorDetail[]): ErrorDetail[] {
