@@ -32,7 +32,7 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
     query: (text, params) => run(pool, text, params),
     async transaction(fn) {
       const client = await pool.connect().catch((error: unknown) => {
-        throw new Error('postgres: cannot connect', { cause: error });
+        throw new Error(`postgres: cannot connect: ${reasonOf(error)}`, { cause: error });
       });
       // A checked-out client that loses its server between statements emits 'error'; with no
       // listener that would crash the process. The next statement fails and rolls back.
@@ -80,8 +80,18 @@ async function run<Row>(
     const result = await target.query<Row & pg.QueryResultRow>(text, [...params]);
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error: unknown) {
-    throw new Error(`postgres: query failed: ${firstLine(text)}`, { cause: error });
+    throw new Error(`postgres: query failed (${reasonOf(error)}): ${firstLine(text)}`, {
+      cause: error,
+    });
   }
+}
+
+/** The driver's own words ("connect ECONNREFUSED 127.0.0.1:5432", "database "x" does not exist"). */
+function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors[0] instanceof Error) {
+    return error.errors[0].message;
+  }
+  return error instanceof Error && error.message !== '' ? error.message : 'unknown error';
 }
 
 export function firstLine(text: string): string {
