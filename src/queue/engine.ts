@@ -412,7 +412,7 @@ class Engine implements PublishingEngine {
     await this.life.writer.stop(config.stopFlushMs);
     logger.info(
       { dead_lettered_at_stop: left.length, unstored: this.life.writer.pending },
-      'stopped',
+      'engine stopped',
     );
   }
 

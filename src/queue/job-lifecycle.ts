@@ -106,7 +106,8 @@ export class JobLifecycle {
       target: job.target,
       priority: job.priority,
       attempt: job.attempts,
-      reason: job.lastError?.reason ?? '',
+      // A job that succeeded after failures keeps lastError for the API, not for this line.
+      reason: state === 'succeeded' ? '' : (job.lastError?.reason ?? ''),
       duration_ms: now - job.submittedAt,
     };
     if (state === 'succeeded') logger.info(line, 'job succeeded');
