@@ -1,8 +1,4 @@
-import type { Alert, Classification } from '../domain/alert.js';
-import type { ErrorType, FailureReason } from '../domain/failure.js';
-import type { Priority } from '../domain/job.js';
-import type { TargetType } from '../domain/target.js';
-import type { DlqEntry, ReplayResult } from './dlq-entry.js';
+import type { DlqEntry } from './dlq-entry.js';
 
 /** The SELECT list of every read that returns entries. */
 export const DLQ_COLUMNS = `id, job_id, fingerprint, target_name, target_type, enriched_alert,
@@ -13,30 +9,13 @@ export const DLQ_COLUMNS = `id, job_id, fingerprint, target_name, target_type, e
 /** Times arrive as Date from both drivers; strings are accepted for safety. The CHECK
  * constraints guarantee the vocabularies. */
 type Time = Date | string;
-export interface DlqRow {
-  id: string;
-  job_id: string;
-  fingerprint: string;
-  target_name: string;
-  target_type: TargetType;
-  enriched_alert: { alert: Alert; classification?: Classification };
-  target_config: Record<string, unknown>;
-  error_message: string;
-  error_type: ErrorType;
-  error_reason: FailureReason;
-  http_status: number | null;
-  retry_count: number;
-  last_retry_at: Time | null;
-  priority: Priority;
-  failed_at: Time;
-  created_at: Time;
-  updated_at: Time;
-  replayed: boolean;
-  replayed_at: Time | null;
-  replay_result: ReplayResult | null;
-  replay_job_id: string | null;
-  replay_of: string | null;
-}
+type TimeColumn = 'failed_at' | 'created_at' | 'updated_at';
+type NullableTimeColumn = 'last_retry_at' | 'replayed_at';
+
+/** A row as the drivers return it: the entry with Date-valued times. */
+export type DlqRow = Omit<DlqEntry, TimeColumn | NullableTimeColumn> &
+  Record<TimeColumn, Time> &
+  Record<NullableTimeColumn, Time | null>;
 
 export function isoTime(value: Time): string {
   return new Date(value).toISOString();
