@@ -10,7 +10,8 @@
 import { spawn } from 'node:child_process';
 
 import type { Db } from '../../src/db/db.js';
-import { startInstance, waitUntil } from '../../test/durable/support/instances.js';
+import { eventually } from '../../test/support/eventually.js';
+import { startInstance } from '../../test/durable/support/instances.js';
 import { submitJobs } from '../../test/durable/support/submit.js';
 import { migratedScratchDatabase } from '../../test/durable/support/scratch-database.js';
 import { formatRate, median, repeat } from '../support/stats.js';
@@ -91,7 +92,7 @@ async function once(variant: Variant): Promise<{
     );
     const ready = performance.now();
     const doneAtReady = await succeeded(db);
-    await waitUntil(
+    await eventually(
       'every job succeeded',
       async () => {
         const left = await db.query<{ n: number }>(

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import type { Db } from '../../src/db/db.js';
-import { startInstance, waitUntil } from './support/instances.js';
+import { eventually } from '../support/eventually.js';
+import { startInstance } from './support/instances.js';
 import { startSink } from './support/sink.js';
 import type { Sink } from './support/sink.js';
 import { submitJobs } from './support/submit.js';
@@ -36,7 +37,7 @@ test('kill -9 mid-load: every job is delivered, duplicates only among jobs in fl
     LEASE_MS: '5500',
   };
   const first = await startInstance('first', env);
-  await waitUntil('a third of the load delivered', () => sink.records.length >= total / 3);
+  await eventually('a third of the load delivered', () => sink.records.length >= total / 3);
   await first.kill();
   const inFlight = await db.query<{ id: string }>(
     `SELECT id FROM publishing_jobs WHERE state = 'processing' AND lease_owner = 'first'`,
@@ -45,7 +46,7 @@ test('kill -9 mid-load: every job is delivered, duplicates only among jobs in fl
   const deliveredBeforeKill = sink.records.length;
 
   const second = await startInstance('second', env);
-  await waitUntil(
+  await eventually(
     'every job succeeded',
     async () => {
       const left = await db.query<{ n: number }>(

@@ -9,7 +9,7 @@ import { createFakeClock } from '../support/fake-clock.js';
 import type { FakeClock } from '../support/fake-clock.js';
 import { advanceUntil, scriptedPublisher, startEngine, stateOf } from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
-import { waitUntil } from './support/instances.js';
+import { eventually } from '../support/eventually.js';
 import { migratedScratchDatabase } from './support/scratch-database.js';
 import type { ScratchDatabase } from './support/scratch-database.js';
 
@@ -51,9 +51,9 @@ test('stores the job before answering and reports it from the table', async () =
   const id = await submitOne({ severity: 'critical' });
   const job = await engine.getJob(id);
   assert.equal(job?.priority, 'high');
-  await waitUntil('the attempt started', () => publisher.deliveries.length === 1);
+  await eventually('the attempt started', () => publisher.deliveries.length === 1);
   publisher.answer(id, { ok: true });
-  await waitUntil('succeeded', async () => (await engine?.getJob(id))?.state === 'succeeded');
+  await eventually('succeeded', async () => (await engine?.getJob(id))?.state === 'succeeded');
   const listed = await engine.listJobs({ state: 'succeeded' });
   assert.deepEqual(
     listed.map((j) => j.id),
@@ -73,18 +73,18 @@ test('a job held by a dead instance is delivered once its lease expires', async 
   );
   engine = await startEngine(db, clock, publisher);
   await clock.advance(9_000);
-  await waitUntil('a heartbeat counted the held job', () => engine?.status().inFlight === 1);
+  await eventually('a heartbeat counted the held job', () => engine?.status().inFlight === 1);
   assert.equal(publisher.deliveries.length, 0, 'not delivered while the lease holds');
   await advanceUntil(clock, 1_000, 'redelivery', () => publisher.deliveries.length === 1);
   publisher.answer(id, { ok: true });
-  await waitUntil('succeeded', async () => (await stateOf(db, id))?.['state'] === 'succeeded');
+  await eventually('succeeded', async () => (await stateOf(db, id))?.['state'] === 'succeeded');
   assert.equal((await stateOf(db, id))?.['attempts'], 2);
 });
 
 test('an attempt whose lease was lost is aborted and its outcome not written', async () => {
   engine = await startEngine(db, clock, publisher);
   const id = await submitOne();
-  await waitUntil('the attempt started', () => publisher.deliveries.length === 1);
+  await eventually('the attempt started', () => publisher.deliveries.length === 1);
   await db.query(`UPDATE publishing_jobs SET lease_owner = 'thief' WHERE id = $1`, [id]);
   await advanceUntil(clock, 500, 'the attempt aborted', () => publisher.aborted.includes(id));
   await engine.stop(1_000);
@@ -106,7 +106,7 @@ test('a final failure and its dead letter commit together, retried until both ar
     },
   });
   const id = await submitOne();
-  await waitUntil('the attempt started', () => publisher.deliveries.length === 1);
+  await eventually('the attempt started', () => publisher.deliveries.length === 1);
   publisher.answer(id, {
     ok: false,
     type: 'permanent',
@@ -114,7 +114,7 @@ test('a final failure and its dead letter commit together, retried until both ar
     status: 400,
     message: 'HTTP 400',
   });
-  await waitUntil('the first commit failed', () => failures === 0);
+  await eventually('the first commit failed', () => failures === 0);
   assert.equal((await stateOf(db, id))?.['state'], 'processing', 'the job was not finished alone');
   await advanceUntil(clock, 100, 'dead-lettered', async () => {
     return (await stateOf(db, id))?.['state'] === 'dlq';
@@ -128,7 +128,7 @@ test('a final failure and its dead letter commit together, retried until both ar
 test('retries a transient failure after its backoff, then succeeds', async () => {
   engine = await startEngine(db, clock, publisher);
   const id = await submitOne();
-  await waitUntil('first attempt', () => publisher.deliveries.length === 1);
+  await eventually('first attempt', () => publisher.deliveries.length === 1);
   publisher.answer(id, {
     ok: false,
     type: 'transient',
@@ -136,12 +136,12 @@ test('retries a transient failure after its backoff, then succeeds', async () =>
     status: 503,
     message: 'HTTP 503',
   });
-  await waitUntil('retrying', async () => (await stateOf(db, id))?.['state'] === 'retrying');
+  await eventually('retrying', async () => (await stateOf(db, id))?.['state'] === 'retrying');
   await clock.advance(1_000);
   assert.equal(publisher.deliveries.length, 1, 'not before the 2 s backoff');
   await advanceUntil(clock, 500, 'second attempt', () => publisher.deliveries.length === 2);
   publisher.answer(id, { ok: true });
-  await waitUntil('succeeded', async () => (await stateOf(db, id))?.['state'] === 'succeeded');
+  await eventually('succeeded', async () => (await stateOf(db, id))?.['state'] === 'succeeded');
   assert.equal((await stateOf(db, id))?.['retries'], 1);
 });
 
@@ -152,7 +152,7 @@ test('a resolve waits for its firing job, even while the firing job retries', as
     { alert: anAlert({ team: 'db' }, { status: 'resolved' }), target: 't0' },
   ]);
   assert.ok(resolved.ok);
-  await waitUntil('first attempt', () => publisher.deliveries.length === 1);
+  await eventually('first attempt', () => publisher.deliveries.length === 1);
   publisher.answer(firing, { ok: false, type: 'transient', reason: 'timeout', message: 'slow' });
   await advanceUntil(clock, 500, 'firing retried', () => publisher.deliveries.length === 2);
   publisher.answerAll({ ok: true });
@@ -173,13 +173,13 @@ test('stop releases claimed jobs that had not started, and finishes the running 
     await submitOne({ n: '2' }),
     await submitOne({ n: '3' }),
   ];
-  await waitUntil('one running, two buffered', async () => {
+  await eventually('one running, two buffered', async () => {
     const held = await db.query(`SELECT id FROM publishing_jobs WHERE state = 'processing'`);
     return publisher.deliveries.length === 1 && held.rowCount === 3;
   });
   const running = publisher.deliveries[0]?.jobId ?? '';
   const stopped = engine.stop(30_000);
-  await waitUntil('buffered jobs released', async () => {
+  await eventually('buffered jobs released', async () => {
     const waiting = await db.query(`SELECT id FROM publishing_jobs WHERE state = 'queued'`);
     return waiting.rowCount === 2;
   });
@@ -204,10 +204,13 @@ test('finished jobs are purged after the retention window, newer ones kept', asy
   });
   publisher.answerAll({ ok: true });
   const old = await submitOne({ n: 'old' });
-  await waitUntil('old succeeded', async () => (await stateOf(db, old))?.['state'] === 'succeeded');
+  await eventually(
+    'old succeeded',
+    async () => (await stateOf(db, old))?.['state'] === 'succeeded',
+  );
   await clock.advance(50_000);
   const recent = await submitOne({ n: 'recent' });
-  await waitUntil(
+  await eventually(
     'recent succeeded',
     async () => (await stateOf(db, recent))?.['state'] === 'succeeded',
   );
@@ -242,7 +245,7 @@ test('jobs of a target whose breaker stays open become circuit_open dead letters
   });
   publisher.answerAll({ ok: false, type: 'transient', reason: 'server_error', message: 'down' });
   for (let n = 0; n < 5; n += 1) await submitOne({ n: String(n) });
-  await waitUntil('the breaker opened', () => engine?.breakerState('t0') === 'open');
+  await eventually('the breaker opened', () => engine?.breakerState('t0') === 'open');
   const waiting = await submitOne({ n: 'late' });
   const submittedAt = clock.now();
   await clock.advance(50_000);
@@ -273,7 +276,7 @@ test('a claimed job counts against its lane until it finishes, then frees the ro
   });
   const first = await submitOne({ n: '1' });
   await submitOne({ n: '2' });
-  await waitUntil('one attempt running', () => publisher.deliveries.length === 1);
+  await eventually('one attempt running', () => publisher.deliveries.length === 1);
   const third = await submitOne({ n: '3' });
   assert.equal(
     (await stateOf(db, third))?.['state'],
@@ -281,7 +284,7 @@ test('a claimed job counts against its lane until it finishes, then frees the ro
     'one running + one queued fill the lane: overflow',
   );
   publisher.answer(first, { ok: true });
-  await waitUntil('first succeeded', async () => {
+  await eventually('first succeeded', async () => {
     return (await stateOf(db, first))?.['state'] === 'succeeded';
   });
   const fourth = await submitOne({ n: '4' });

@@ -12,7 +12,7 @@ import { anAlert } from '../support/builders.js';
 import { silentLogger } from '../support/databases.js';
 import { createFakeClock } from '../support/fake-clock.js';
 import { aTarget, defaultDurableOptions, scriptedPublisher } from './support/engine-harness.js';
-import { waitUntil } from './support/instances.js';
+import { eventually } from '../support/eventually.js';
 
 test('on PGlite one instance stores, claims and delivers a request high, medium, low first', async () => {
   const db = await createPgliteDb(undefined);
@@ -38,7 +38,7 @@ test('on PGlite one instance stores, claims and delivers a request high, medium,
     })),
   );
   assert.ok(submitted.ok);
-  await waitUntil('all delivered', async () => {
+  await eventually('all delivered', async () => {
     const jobs = await engine.listJobs({ state: 'succeeded' });
     return jobs.length === 3;
   });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import type { Db } from '../../src/db/db.js';
-import { startInstance, waitUntil } from './support/instances.js';
+import { eventually } from '../support/eventually.js';
+import { startInstance } from './support/instances.js';
 import { startSink } from './support/sink.js';
 import type { Sink } from './support/sink.js';
 import { submitJobs } from './support/submit.js';
@@ -37,7 +38,7 @@ test('two instances on one database: each job delivered once, never by both at o
     MAX_WAIT_LOW_MS: '600000',
   };
   const [a, b] = await Promise.all([startInstance('a', env), startInstance('b', env)]);
-  await waitUntil('every job delivered', () => sink.records.length >= total, 60_000);
+  await eventually('every job delivered', () => sink.records.length >= total, 60_000);
   await Promise.all([a.stop(), b.stop()]);
 
   assert.equal(sink.records.length, total, 'deliveries equal jobs');

@@ -14,7 +14,7 @@ import { DEFAULT_ENGINE_CONFIG } from '../../../src/queue/engine-config.js';
 import type { EngineConfig } from '../../../src/queue/engine-config.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/retry/backoff.js';
 import type { FakeClock } from '../../support/fake-clock.js';
-import { waitUntil } from './instances.js';
+import { eventually } from '../../support/eventually.js';
 
 const quiet = {
   debug: () => undefined,
@@ -123,7 +123,7 @@ export async function advanceUntil(
   what: string,
   condition: () => boolean | Promise<boolean>,
 ): Promise<void> {
-  await waitUntil(what, async () => {
+  await eventually(what, async () => {
     if (await condition()) return true;
     await clock.advance(stepMs);
     return false;

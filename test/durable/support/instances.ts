@@ -47,16 +47,3 @@ export async function startInstance(name: string, env: Record<string, string>): 
     output: () => printed,
   };
 }
-
-/** Waits (polling every 20 ms of real time) until `condition` holds, or fails after `limitMs`. */
-export async function waitUntil(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  limitMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
