@@ -66,17 +66,22 @@ async function insertJobs(
   await tx.query(
     `INSERT INTO publishing_jobs (id, target_name, fingerprint, alertname, alert_status, priority,
        state, alert, classification, replay_of, submitted_at, updated_at, due_at, completed_at,
-       error_type, error_reason, error_message)
+       error_type, error_reason, error_message, may_wait)
      SELECT u.id, u.target, u.fingerprint, u.alertname, u.alert_status, u.priority, u.state,
        u.alert::jsonb, u.classification::jsonb, u.replay_of, $1, $1, $1,
        CASE WHEN u.state = 'dlq' THEN $1::timestamptz END,
        CASE WHEN u.state = 'dlq' THEN 'transient' END,
        CASE WHEN u.state = 'dlq' THEN 'overflow' END,
-       CASE WHEN u.state = 'dlq' THEN 'target exceeds its share of the lane' END
+       CASE WHEN u.state = 'dlq' THEN 'target exceeds its share of the lane' END,
+       -- Behind an earlier job of this request, or of an active one of its chain (the caller
+       -- holds the admission lock: no other admission can add one meanwhile).
+       u.behind OR EXISTS (SELECT 1 FROM publishing_jobs p
+         WHERE p.target_name = u.target AND p.fingerprint = u.fingerprint
+           AND p.state IN ('queued', 'processing', 'retrying', 'failed'))
      FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-       $8::text[], $9::text[], $10::text[], $11::uuid[])
+       $8::text[], $9::text[], $10::text[], $11::uuid[], $12::boolean[])
        WITH ORDINALITY AS u(id, target, fingerprint, alertname, alert_status, priority, state,
-         alert, classification, replay_of, n)
+         alert, classification, replay_of, behind, n)
      ORDER BY u.n`,
     [
       now,
@@ -90,6 +95,18 @@ async function insertJobs(
       jobs.map((j) => JSON.stringify(j.alert)),
       jobs.map((j) => (j.classification === undefined ? null : JSON.stringify(j.classification))),
       jobs.map((j) => j.replayOf ?? null),
+      behindInRequest(jobs),
     ],
   );
+}
+
+/** Per job: does an earlier job of the same request share its (target, fingerprint)? */
+function behindInRequest(jobs: readonly NewJob[]): boolean[] {
+  const seen = new Set<string>();
+  return jobs.map((job) => {
+    const key = `${job.target}\u0000${job.alert.fingerprint}`;
+    if (seen.has(key)) return true;
+    seen.add(key);
+    return false;
+  });
 }

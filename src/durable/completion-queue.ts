@@ -16,7 +16,6 @@ export interface CompletionQueueDeps {
   db: Db;
   clock: Clock;
   logger: Logger;
-  owner: string;
   batchSize: number;
   insertDeadLetters: DeadLetterInsert;
   /** Called once per completion after its transaction committed (or was refused). */
@@ -48,16 +47,19 @@ export function createCompletionQueue(deps: CompletionQueueDeps): {
   async function flush(): Promise<void> {
     let failures = 0;
     while (pending.length > 0 && !abandoned.signal.aborted) {
-      const batch = pending.slice(0, deps.batchSize);
+      // One owner per transaction (after a lost lease, jobs of the old owner id may still wait).
+      const owner = pending[0]?.held.owner ?? '';
+      const batch = pending.filter((item) => item.held.owner === owner).slice(0, deps.batchSize);
       try {
         const written = await finishJobs(
           deps.db,
-          deps.owner,
+          owner,
           deps.clock.now(),
           batch.map((item) => item.completion),
           deps.insertDeadLetters,
         );
-        pending = pending.slice(batch.length);
+        const done = new Set(batch);
+        pending = pending.filter((item) => !done.has(item));
         commitCount += 1;
         failures = 0;
         deps.onFinished(batch.map((item) => ({ ...item, written: written.has(item.held.job.id) })));

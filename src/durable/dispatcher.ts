@@ -10,6 +10,7 @@ import { claimJobs } from './claim-jobs.js';
 import type { DurableSettings } from './durable-config.js';
 import type { Completion } from './finish-jobs.js';
 import type { Held, Holdings } from './holdings.js';
+import type { InstanceLease } from './instance-lease.js';
 import { priorityOf } from './job-row.js';
 import { circuitOpenLetter, completionAfter } from './next-step.js';
 import { nextDueAt } from './read-jobs.js';
@@ -25,6 +26,7 @@ export interface DispatcherDeps {
   config: EngineConfig;
   settings: DurableSettings;
   holdings: Holdings;
+  lease: InstanceLease;
   breakerOf: (target: string) => Breaker;
   wakeSignal: ReturnType<typeof createWakeSignal>;
   complete: (held: Held, completion: Completion, outcome?: PublishOutcome) => void;
@@ -46,6 +48,7 @@ export function createDispatcher(deps: DispatcherDeps): {
   const running = new Set<Promise<void>>();
   const minClaim = Math.max(1, Math.floor((config.workers * factor) / 4));
   const attempts = createAttemptRunner(clock, deps.logger, config.workers);
+  const maxTimeoutMs = Math.max(0, ...[...deps.targets.values()].map((t) => t.timeoutMs));
 
   function slots(): Map<string, number> {
     const result = new Map<string, number>();
@@ -75,6 +78,10 @@ export function createDispatcher(deps: DispatcherDeps): {
         continue;
       }
       if (holdings.runningFor(held.target.name) >= config.perTargetConcurrency) continue;
+      // Never an attempt that could outlive the lease (renewals failing): it waits, and is
+      // given up with the rest if the lease is lost.
+      if (held.owner !== deps.lease.owner || !deps.lease.covers(now, held.target.timeoutMs))
+        continue;
       holdings.start(held);
       const attempt = run(held, breaker.begin());
       running.add(attempt);
@@ -155,6 +162,14 @@ export function createDispatcher(deps: DispatcherDeps): {
   return {
     async loop() {
       while (!deps.isStopping()) {
+        if (!deps.lease.covers(clock.now(), maxTimeoutMs)) {
+          // Behind on heartbeats (a stall): renew now rather than idle until the next one.
+          await deps.lease.beat(clock.now());
+          if (!deps.lease.covers(clock.now(), maxTimeoutMs)) {
+            await deps.wakeSignal.wait(settings.heartbeatMs);
+            continue;
+          }
+        }
         startReady();
         const want = config.workers * factor - holdings.active();
         let claimed = 0;
@@ -164,16 +179,17 @@ export function createDispatcher(deps: DispatcherDeps): {
         if (claiming) {
           deps.wakeSignal.reset();
           try {
+            const owner = deps.lease.owner;
             const jobs = await claimJobs(deps.db, {
-              owner: settings.instanceId,
+              owner,
               nowMs: clock.now(),
-              leaseMs: settings.leaseMs,
               limit: want,
               slots: slots(),
               maxWaitMs: config.maxWaitMs,
             });
             // Claimed while stop began: held anyway, so that stop releases them.
-            for (const job of jobs) holdings.add(job, targetOf(deps.targets, job.target_name));
+            for (const job of jobs)
+              holdings.add(job, targetOf(deps.targets, job.target_name), owner);
             claimed = jobs.length;
           } catch (error: unknown) {
             deps.logger.error({ err: error }, 'claiming jobs failed');

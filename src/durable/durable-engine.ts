@@ -32,6 +32,8 @@ import type { Completion } from './finish-jobs.js';
 import { Holdings } from './holdings.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { dlqInsertOn } from './insert-dead-letters.js';
+import { InstanceLease } from './instance-lease.js';
+import { deregisterInstance } from './leases.js';
 import { snapshotFromRow } from './job-row.js';
 import { runMaintenance } from './maintenance.js';
 import { deadLetterOf } from './next-step.js';
@@ -88,6 +90,8 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
   };
   const deadByReason: Partial<Record<FailureReason, number>> = {};
   let laneCounts: LaneCount[] = [];
+  // Counting lanes reads every waiting row: done only while someone looks (status, scrape).
+  let laneCountsWanted = true;
   let stopping = false;
 
   function breakerOf(target: string): Breaker {
@@ -107,7 +111,6 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     db,
     clock,
     logger: deps.logger,
-    owner: settings.instanceId,
     batchSize: settings.completionBatch,
     insertDeadLetters: insert,
     onFinished: (finished) => {
@@ -141,7 +144,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     }
     if (!written) return;
     const now = clock.now();
-    const row = { ...held.job, updated_at: new Date(now), lease_expires_at: new Date(now) };
+    const row = { ...held.job, updated_at: new Date(now) };
     switch (completion.kind) {
       case 'succeeded':
         counters.succeeded += 1;
@@ -186,6 +189,28 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     }
   }
 
+  const lease = new InstanceLease(db, settings.instanceId, settings.leaseMs, heartbeatMs, {
+    onLost(why) {
+      deps.logger.warn(
+        { held: holdings.byId.size, owner: lease.owner },
+        `instance lease lost (${why}): attempts aborted, jobs left to other instances`,
+      );
+      for (const held of holdings.byId.values()) {
+        held.leaseLost = true;
+        if (held.stage === 'buffered') {
+          holdings.unbuffer((h) => h === held);
+          holdings.release(held.job.id);
+        }
+        held.cancel?.();
+      }
+      wakeSignal.wake();
+    },
+    onUnconfirmed(error) {
+      deps.logger.error({ err: error }, 'renewing the instance lease failed');
+    },
+  });
+  await lease.register(clock.now());
+
   const dispatcher = createDispatcher({
     db,
     clock,
@@ -196,6 +221,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     config,
     settings,
     holdings,
+    lease,
     breakerOf,
     wakeSignal,
     complete,
@@ -213,24 +239,16 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       clock,
       logger: deps.logger,
       settings,
-      holdings,
+      lease,
+      laneCountsWanted: () => {
+        const wanted = laneCountsWanted;
+        laneCountsWanted = false;
+        return wanted;
+      },
       onLaneCounts: (counts) => {
         laneCounts = counts;
       },
-      onLeaseLost: (ids) => {
-        deps.logger.warn({ jobs: ids.length }, 'leases lost: attempts aborted');
-        for (const id of ids) {
-          const held = holdings.byId.get(id);
-          if (held === undefined) continue;
-          held.leaseLost = true;
-          if (held.stage === 'buffered') {
-            holdings.unbuffer((h) => h === held);
-            holdings.release(id);
-          }
-          held.cancel?.();
-        }
-      },
-      onReaped: () => wakeSignal.wake(),
+      onReleased: () => wakeSignal.wake(),
       openTargets: () =>
         [...deps.targets.values()].filter((target) => {
           const breaker = breakers.get(target.name);
@@ -256,6 +274,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
   for (const priority of PRIORITIES)
     metrics.queueCapacity.set({ priority }, config.capacity[priority]);
   metrics.onCollect(() => {
+    laneCountsWanted = true;
     const status = engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
     for (const priority of PRIORITIES) {
       const lane = status.lanes[priority];
@@ -335,7 +354,10 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     },
     getJob: (id) => readJob(db, id),
     listJobs: (filter) => listJobRows(db, filter),
-    status: () => engineStatus(laneCounts, config, holdings.running, stopping, clock.now()),
+    status: () => {
+      laneCountsWanted = true;
+      return engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
+    },
     stats(): QueueStats {
       const finished = counters.succeeded + counters.deadLettered;
       const breakerStates: QueueStats['breakers'] = {};
@@ -391,6 +413,11 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       );
       maintenanceStop.abort();
       await maintenance;
+      // Whatever is still claimed under this instance (completions not committed) is released
+      // by the next sweep of any instance instead of after the lease.
+      await deregisterInstance(db, lease.owner).catch((error: unknown) => {
+        deps.logger.warn({ err: error }, 'removing the instance lease failed: it lapses instead');
+      });
       await unlisten?.();
     },
   };

@@ -14,8 +14,9 @@ export type Completion =
   | { kind: 'release'; id: string; waitingState: 'queued' | 'retrying' };
 
 /**
- * Commits a batch of completions in one transaction: one `unnest` UPDATE guarded by the lease
- * (a row this instance no longer owns is left alone and not returned), the dead letters of the
+ * Commits a batch of completions in one transaction: one `unnest` UPDATE guarded by the owner
+ * (a row this instance no longer owns is left alone and not returned; rows are given in id
+ * order so that two transactions touching the same rows lock them in the same order), the dead letters of the
  * rows that were updated, the active counts of the finished ones, and a NOTIFY when a row went
  * back to waiting. Returns the ids written.
  */
@@ -39,17 +40,11 @@ export async function finishJobs(
          error_reason = coalesce(c.error_reason, j.error_reason),
          http_status = CASE WHEN c.error_type IS NULL THEN j.http_status ELSE c.http_status END,
          error_message = coalesce(c.error_message, j.error_message),
-         lease_owner = NULL, lease_expires_at = NULL
-       FROM (
-         SELECT c.* FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::int[], $7::int[],
-           $8::text[], $9::text[], $10::int[], $11::text[])
-           AS c(id, state, due_at, retry_inc, refund, error_type, error_reason, http_status,
-             error_message)
-         -- Rows locked one by one in id order (sorted below): concurrent completions never
-         -- deadlock; renewals and claims skip locked rows.
-         JOIN LATERAL (SELECT p.id FROM publishing_jobs p WHERE p.id = c.id FOR UPDATE) AS l
-           ON true
-       ) AS c
+         lease_owner = NULL
+       FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[],
+         $9::text[], $10::int[], $11::text[])
+         AS c(id, state, due_at, retry_inc, refund, error_type, error_reason, http_status,
+           error_message)
        WHERE j.id = c.id AND j.state = 'processing' AND j.lease_owner = $1
        RETURNING j.id, j.priority, j.target_name`,
       [

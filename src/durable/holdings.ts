@@ -9,8 +9,9 @@ import type { Claimed } from './claim-jobs.js';
 export interface Held {
   job: Claimed;
   target: Target;
+  /** The owner id it was claimed under (see InstanceLease): its completion is written as that. */
+  owner: string;
   stage: 'buffered' | 'running' | 'finishing';
-  leaseUntilMs: number;
   /** Ends the running attempt as `shutdown` (lease lost, stop timeout). */
   cancel?: CancelAttempt;
   leaseLost: boolean;
@@ -25,14 +26,8 @@ export class Holdings {
   private readonly runningPerTarget = new Map<string, number>();
   private readonly heldPerTarget = new Map<string, number>();
 
-  add(job: Claimed, target: Target): void {
-    const held: Held = {
-      job,
-      target,
-      stage: 'buffered',
-      leaseUntilMs: job.lease_expires_at.getTime(),
-      leaseLost: false,
-    };
+  add(job: Claimed, target: Target, owner: string): void {
+    const held: Held = { job, target, owner, stage: 'buffered', leaseLost: false };
     this.byId.set(job.id, held);
     this.buffer.push(held);
     this.bump(this.heldPerTarget, target.name, 1);

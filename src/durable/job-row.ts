@@ -34,7 +34,6 @@ export const SNAPSHOT_COLUMNS = `id, target_name, fingerprint, alertname, alert_
 export interface ClaimedRow extends JobRow {
   alert: Alert;
   classification: Classification | null;
-  lease_expires_at: Date;
 }
 
 function member<T extends string>(vocabulary: readonly T[], value: string, column: string): T {

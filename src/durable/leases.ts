@@ -1,55 +1,79 @@
 import type { Db } from '../db/db.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 
-/**
- * Extends the leases this instance holds. Returns the ids still held: a missing id was reaped
- * after its lease expired (and may be another instance's now), so its attempt must be aborted.
+/*
+ * Leases per instance (migrations/0006): a claimed job names its instance in lease_owner, and
+ * the instance's row in publishing_instances carries the lease. A heartbeat renews it with one
+ * single-row statement whatever the instance holds.
  */
-export async function renewLeases(
+
+const at = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Registers a lease under `id`. False when the id is taken (an earlier process of the same
+ * name whose lease has not lapsed yet): its jobs are not this instance's to finish.
+ */
+export async function registerInstance(
   db: Db,
-  owner: string,
-  ids: readonly string[],
-  leaseUntilMs: number,
-): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const result = await db.query<{ id: string }>(
-    // SKIP LOCKED: a row locked now is being finished by this instance's own completion (or
-    // reaped); renewal never waits, so it cannot deadlock with completions. Whether a job is
-    // still ours is read from the statement's snapshot, renewed or not.
-    `WITH mine AS (
-       SELECT id FROM publishing_jobs
-       WHERE id = ANY($2::uuid[]) AND state = 'processing' AND lease_owner = $1
-       FOR UPDATE SKIP LOCKED
-     ), renewed AS (
-       -- Runs to completion although unreferenced (PostgreSQL: data-modifying WITH).
-       UPDATE publishing_jobs AS j SET lease_expires_at = $3 FROM mine
-       WHERE j.id = mine.id RETURNING j.id
-     )
-     SELECT id FROM publishing_jobs
-     WHERE id = ANY($2::uuid[]) AND state = 'processing' AND lease_owner = $1`,
-    [owner, ids, new Date(leaseUntilMs).toISOString()],
+  id: string,
+  nowMs: number,
+  leaseMs: number,
+): Promise<boolean> {
+  const result = await db.query(
+    `INSERT INTO publishing_instances (id, lease_expires_at, started_at) VALUES ($1, $2, $3)
+     ON CONFLICT (id) DO NOTHING`,
+    [id, at(nowMs + leaseMs), at(nowMs)],
   );
-  return new Set(result.rows.map((row) => row.id));
+  return result.rowCount === 1;
 }
 
 /**
- * Returns jobs whose lease expired (their instance died or lost the database) to waiting, at
- * most `limit` per call. The attempt they were charged stays counted: it may have been made.
- * Any instance may run it; SKIP LOCKED keeps concurrent sweeps from waiting on each other.
+ * Extends the lease. False when it had lapsed already (or the row was swept): from then on the
+ * instance's jobs may be another instance's, so every attempt it holds must be aborted and
+ * nothing of them written.
  */
-export async function reapExpiredLeases(db: Db, nowMs: number, limit: number): Promise<number> {
+export async function renewInstance(
+  db: Db,
+  id: string,
+  nowMs: number,
+  leaseMs: number,
+): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE publishing_instances SET lease_expires_at = $2 WHERE id = $1 AND lease_expires_at >= $3`,
+    [id, at(nowMs + leaseMs), at(nowMs)],
+  );
+  return result.rowCount === 1;
+}
+
+/** At stop, once nothing it holds is left: its jobs, if any remain, are released at once. */
+export async function deregisterInstance(db: Db, id: string): Promise<void> {
+  await db.query(`DELETE FROM publishing_instances WHERE id = $1`, [id]);
+}
+
+/**
+ * Returns claimed jobs whose instance is gone (lease lapsed, or no row: stopped with
+ * completions it could not commit) to waiting, at most `limit` per call, and deletes lapsed
+ * instance rows. The attempt a job was charged stays counted: it may have been made. Any
+ * instance may run it; SKIP LOCKED keeps concurrent sweeps and completions from waiting on
+ * each other. The scan covers claimed jobs only (publishing_jobs_owner_idx).
+ */
+export async function releaseOrphanedJobs(db: Db, nowMs: number, limit: number): Promise<number> {
   const result = await db.query<{ id: string }>(
-    `WITH expired AS (
-       SELECT id FROM publishing_jobs
-       WHERE state = 'processing' AND lease_expires_at < $1
-       ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
-     ), reaped AS (
-       UPDATE publishing_jobs AS j SET state = 'retrying', lease_owner = NULL,
-         lease_expires_at = NULL, updated_at = $1
-       FROM expired WHERE j.id = expired.id RETURNING j.id
+    `WITH lapsed AS (
+       DELETE FROM publishing_instances WHERE lease_expires_at < $1 RETURNING id
+     ), orphaned AS (
+       SELECT j.id FROM publishing_jobs j
+       WHERE j.state = 'processing' AND NOT EXISTS (
+         SELECT 1 FROM publishing_instances i
+         WHERE i.id = j.lease_owner AND i.lease_expires_at >= $1)
+       LIMIT $2 FOR UPDATE SKIP LOCKED
+     ), released AS (
+       UPDATE publishing_jobs AS j SET state = 'retrying', lease_owner = NULL, updated_at = $1
+       FROM orphaned WHERE j.id = orphaned.id RETURNING j.id
      )
-     SELECT reaped.id, pg_notify('${WAKE_CHANNEL}', '') IS NULL AS notified FROM reaped`,
-    [new Date(nowMs).toISOString(), limit],
+     -- lapsed runs although unreferenced (PostgreSQL: data-modifying WITH).
+     SELECT id, pg_notify('${WAKE_CHANNEL}', '') IS NULL AS notified FROM released`,
+    [at(nowMs), limit],
   );
   return result.rows.length;
 }

@@ -27,7 +27,9 @@ after(async () => {
   await database.drop();
 });
 beforeEach(async () => {
-  await db.query('TRUNCATE publishing_jobs, publishing_job_counts, publishing_dlq');
+  await db.query(
+    'TRUNCATE publishing_jobs, publishing_job_counts, publishing_dlq, publishing_instances',
+  );
   clock = createFakeClock();
   publisher = scriptedPublisher();
 });
@@ -67,9 +69,13 @@ test('a job held by a dead instance is delivered once its lease expires', async 
   await engine.stop(0);
   const expiresAt = new Date(clock.now() + 10_000).toISOString();
   await db.query(
-    `UPDATE publishing_jobs SET state = 'processing', lease_owner = 'dead', lease_expires_at = $2,
-       attempts = 1 WHERE id = $1`,
-    [id, expiresAt],
+    `INSERT INTO publishing_instances (id, lease_expires_at, started_at) VALUES ('dead', $1, $1)`,
+    [expiresAt],
+  );
+  await db.query(
+    `UPDATE publishing_jobs SET state = 'processing', lease_owner = 'dead', attempts = 1
+     WHERE id = $1`,
+    [id],
   );
   engine = await startEngine(db, clock, publisher);
   await clock.advance(9_000);
@@ -85,6 +91,13 @@ test('an attempt whose lease was lost is aborted and its outcome not written', a
   engine = await startEngine(db, clock, publisher);
   const id = await submitOne();
   await eventually('the attempt started', () => publisher.deliveries.length === 1);
+  // As if this instance had stalled past its lease and another had swept and claimed the job.
+  const past = new Date(clock.now() - 1).toISOString();
+  await db.query(`UPDATE publishing_instances SET lease_expires_at = $1`, [past]);
+  await db.query(
+    `INSERT INTO publishing_instances (id, lease_expires_at, started_at) VALUES ('thief', $1, $1)`,
+    [new Date(clock.now() + 3_600_000).toISOString()],
+  );
   await db.query(`UPDATE publishing_jobs SET lease_owner = 'thief' WHERE id = $1`, [id]);
   await advanceUntil(clock, 500, 'the attempt aborted', () => publisher.aborted.includes(id));
   await engine.stop(1_000);
@@ -163,6 +176,26 @@ test('a resolve waits for its firing job, even while the firing job retries', as
   );
 });
 
+test('within one request too, a later job of a chain waits for the earlier one', async () => {
+  engine = await startEngine(db, clock, publisher);
+  const submitted = await engine.submit([
+    { alert: anAlert({ team: 'web' }), target: 't0' },
+    { alert: anAlert({ team: 'web' }, { status: 'resolved' }), target: 't0' },
+    { alert: anAlert({ team: 'other' }), target: 't0' },
+  ]);
+  assert.ok(submitted.ok);
+  const [firing, resolved, other] = submitted.jobIds;
+  await eventually('two attempts started', () => publisher.deliveries.length === 2);
+  assert.deepEqual(
+    publisher.deliveries.map((d) => d.jobId),
+    [firing, other],
+    'the resolve is not claimed while its firing job is active',
+  );
+  publisher.answer(firing ?? '', { ok: true });
+  await eventually('the resolve delivered', () => publisher.deliveries.length === 3);
+  assert.equal(publisher.deliveries[2]?.jobId, resolved);
+});
+
 test('stop releases claimed jobs that had not started, and finishes the running attempt', async () => {
   engine = await startEngine(db, clock, publisher, {
     config: { workers: 1 },
@@ -203,12 +236,13 @@ test('finished jobs are purged after the retention window, newer ones kept', asy
     durable: { retentionMs: 60_000, purgeIntervalMs: 10_000 },
   });
   publisher.answerAll({ ok: true });
+  const start = clock.now();
   const old = await submitOne({ n: 'old' });
   await eventually(
     'old succeeded',
     async () => (await stateOf(db, old))?.['state'] === 'succeeded',
   );
-  await clock.advance(50_000);
+  await advanceUntil(clock, 1_000, '50 s later', () => clock.now() >= start + 50_000);
   const recent = await submitOne({ n: 'recent' });
   await eventually(
     'recent succeeded',

@@ -28,6 +28,7 @@ const instance = env('INSTANCE', `pid-${process.pid}`);
 const workers = Number(env('WORKERS', '16'));
 const targetCount = Number(env('TARGETS', '4'));
 
+const stats = new Map<string, { n: number; ms: number }>();
 const logger = {
   debug: () => undefined,
   info: () => undefined,
@@ -103,7 +104,6 @@ process.on('SIGTERM', () => {
 const cpuAtReady = process.cpuUsage();
 console.log('ready');
 
-const stats = new Map<string, { n: number; ms: number }>();
 function timed(inner: Db): Db {
   const wrap =
     (q: Db['query']): Db['query'] =>

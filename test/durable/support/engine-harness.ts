@@ -1,3 +1,5 @@
+import { setTimeout as pace } from 'node:timers/promises';
+
 import { Registry } from 'prom-client';
 
 import type { Db } from '../../../src/db/db.js';
@@ -116,7 +118,12 @@ export async function startEngine(
   return createDurableEngine(deps);
 }
 
-/** Moves virtual time in `stepMs` steps, letting real database I/O finish, until `condition`. */
+/**
+ * Moves virtual time in `stepMs` steps until `condition`. Between steps it yields a few real
+ * milliseconds so that the database round trips a step started (heartbeats, claims) finish
+ * first: otherwise virtual time would outrun them, and leases lapse that no real instance
+ * would lose. A pace, not a timing assertion.
+ */
 export async function advanceUntil(
   clock: FakeClock,
   stepMs: number,
@@ -126,6 +133,7 @@ export async function advanceUntil(
   await eventually(what, async () => {
     if (await condition()) return true;
     await clock.advance(stepMs);
+    await pace(5);
     return false;
   });
 }
