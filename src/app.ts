@@ -39,7 +39,6 @@ import { createHttpClient } from './publishers/http-client.js';
 import { createTarget } from './publishers/registry.js';
 import { createDbRootlyAlertIds } from './publishers/rootly-alert-ids.js';
 import type { EngineConfig } from './queue/engine-config.js';
-import { DEFAULT_ENGINE_CONFIG } from './queue/engine-config.js';
 import { createPublishingEngine } from './queue/engine.js';
 import type { PublishingEngine } from './queue/publishing-engine.js';
 import { createJobStatusStore } from './tracking/job-status-store.js';
@@ -73,7 +72,6 @@ export interface App {
 
 export function engineConfigOf(config: Config): EngineConfig {
   return {
-    ...DEFAULT_ENGINE_CONFIG,
     workers: config.queue.workers,
     capacity: { ...config.queue.capacity },
     maxWaitMs: { ...config.queue.max_wait },
@@ -84,6 +82,13 @@ export function engineConfigOf(config: Config): EngineConfig {
       successThreshold: config.circuit_breaker.success_threshold,
       openTimeoutMs: config.circuit_breaker.open_timeout,
     },
+    deadLetterBatchSize: config.dlq.write_batch,
+    deadLetterRetry: {
+      baseMs: config.dlq.write_retry.base,
+      maxDelayMs: config.dlq.write_retry.max_delay,
+    },
+    admissionRetryAfterMs: config.queue.admission_retry_after,
+    stopFlushMs: config.shutdown_flush_timeout,
   };
 }
 
@@ -219,6 +224,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         webhookToken: config.auth.webhook_token,
       },
       bodyLimitBytes: config.server.body_limit,
+      admissionRetryAfterMs: config.queue.admission_retry_after,
       version,
     },
     logger,

@@ -21,7 +21,7 @@ import { createHttpClient } from '../../src/publishers/http-client.js';
 import { createWebhookPublisher } from '../../src/publishers/webhook.js';
 import { createPublishingEngine } from '../../src/queue/engine.js';
 import type { JobRequest } from '../../src/queue/publishing-engine.js';
-import { DEFAULT_ENGINE_CONFIG } from '../../src/queue/engine-config.js';
+import { DEFAULT_ENGINE_CONFIG } from '../../test/support/engine-defaults.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/retry/backoff.js';
 import { createJobStatusStore } from '../../src/tracking/job-status-store.js';
 
