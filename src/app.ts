@@ -34,7 +34,7 @@ import { parseWebhookPayload } from './ingest/alertmanager-payload.js';
 import { createRouter } from './ingest/route.js';
 import { parseSubmitRequest } from './ingest/submit-request.js';
 import { createMetrics } from './metrics/metrics.js';
-import type { HttpClient } from './publishers/http-client.js';
+import type { HttpClient, ProxySettings } from './publishers/http-client.js';
 import { createHttpClient } from './publishers/http-client.js';
 import { createTarget } from './publishers/registry.js';
 import { createDbRootlyAlertIds } from './publishers/rootly-alert-ids.js';
@@ -55,6 +55,8 @@ export interface AppOptions {
   random?: Random;
   registry?: Registry;
   http?: HttpClient;
+  /** Outbound proxy, read from the environment at the process edge; default none. */
+  proxy?: ProxySettings;
   /** Default true; tests that need no process metrics turn it off. */
   processMetrics?: boolean;
 }
@@ -133,7 +135,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const imported = await importJournal(journal, repo, logger);
   if (imported > 0) logger.info({ imported }, 'imported dead letters from the journal');
 
-  const http = options.http ?? createHttpClient();
+  const http = options.http ?? createHttpClient(options.proxy ? { proxy: options.proxy } : {});
   const targets = new Map<string, Target>();
   for (const targetConfig of config.targets) {
     targets.set(

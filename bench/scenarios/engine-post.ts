@@ -92,7 +92,7 @@ async function publisherAlone(url: string, jobs: number): Promise<Result> {
 }
 
 function webhookPublisher(url: string): { publisher: Publisher; close: () => Promise<void> } {
-  const http = createHttpClient({ connections: CONCURRENCY, useEnvProxy: false });
+  const http = createHttpClient({ connections: CONCURRENCY });
   const config = webhookTargetSchema.parse({ name: 'sink', type: 'webhook', url });
   const publisher = createWebhookPublisher(config, {
     http,
