@@ -34,12 +34,11 @@ import { parseWebhookPayload } from './ingest/alertmanager-payload.js';
 import { createRouter } from './ingest/route.js';
 import { parseSubmitRequest } from './ingest/submit-request.js';
 import { createMetrics } from './metrics/metrics.js';
-import type { HttpClient } from './publishers/http-client.js';
+import type { HttpClient, ProxySettings } from './publishers/http-client.js';
 import { createHttpClient } from './publishers/http-client.js';
 import { createTarget } from './publishers/registry.js';
 import { createDbRootlyAlertIds } from './publishers/rootly-alert-ids.js';
 import type { EngineConfig } from './queue/engine-config.js';
-import { DEFAULT_ENGINE_CONFIG } from './queue/engine-config.js';
 import { createPublishingEngine } from './queue/engine.js';
 import type { PublishingEngine } from './queue/publishing-engine.js';
 import { createJobStatusStore } from './tracking/job-status-store.js';
@@ -56,6 +55,8 @@ export interface AppOptions {
   random?: Random;
   registry?: Registry;
   http?: HttpClient;
+  /** Outbound proxy, read from the environment at the process edge; default none. */
+  proxy?: ProxySettings;
   /** Default true; tests that need no process metrics turn it off. */
   processMetrics?: boolean;
 }
@@ -73,7 +74,6 @@ export interface App {
 
 export function engineConfigOf(config: Config): EngineConfig {
   return {
-    ...DEFAULT_ENGINE_CONFIG,
     workers: config.queue.workers,
     capacity: { ...config.queue.capacity },
     maxWaitMs: { ...config.queue.max_wait },
@@ -84,6 +84,13 @@ export function engineConfigOf(config: Config): EngineConfig {
       successThreshold: config.circuit_breaker.success_threshold,
       openTimeoutMs: config.circuit_breaker.open_timeout,
     },
+    deadLetterBatchSize: config.dlq.write_batch,
+    deadLetterRetry: {
+      baseMs: config.dlq.write_retry.base,
+      maxDelayMs: config.dlq.write_retry.max_delay,
+    },
+    admissionRetryAfterMs: config.queue.admission_retry_after,
+    stopFlushMs: config.shutdown_flush_timeout,
   };
 }
 
@@ -128,7 +135,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const imported = await importJournal(journal, repo, logger);
   if (imported > 0) logger.info({ imported }, 'imported dead letters from the journal');
 
-  const http = options.http ?? createHttpClient();
+  const http = options.http ?? createHttpClient(options.proxy ? { proxy: options.proxy } : {});
   const targets = new Map<string, Target>();
   for (const targetConfig of config.targets) {
     targets.set(
@@ -219,6 +226,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         webhookToken: config.auth.webhook_token,
       },
       bodyLimitBytes: config.server.body_limit,
+      admissionRetryAfterMs: config.queue.admission_retry_after,
       version,
     },
     logger,

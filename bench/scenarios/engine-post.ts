@@ -21,7 +21,7 @@ import { createHttpClient } from '../../src/publishers/http-client.js';
 import { createWebhookPublisher } from '../../src/publishers/webhook.js';
 import { createPublishingEngine } from '../../src/queue/engine.js';
 import type { JobRequest } from '../../src/queue/publishing-engine.js';
-import { DEFAULT_ENGINE_CONFIG } from '../../src/queue/engine-config.js';
+import { DEFAULT_ENGINE_CONFIG } from '../../test/support/engine-defaults.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/retry/backoff.js';
 import { createJobStatusStore } from '../../src/tracking/job-status-store.js';
 
@@ -92,7 +92,7 @@ async function publisherAlone(url: string, jobs: number): Promise<Result> {
 }
 
 function webhookPublisher(url: string): { publisher: Publisher; close: () => Promise<void> } {
-  const http = createHttpClient({ connections: CONCURRENCY, useEnvProxy: false });
+  const http = createHttpClient({ connections: CONCURRENCY });
   const config = webhookTargetSchema.parse({ name: 'sink', type: 'webhook', url });
   const publisher = createWebhookPublisher(config, {
     http,

@@ -12,7 +12,7 @@ import { Registry } from 'prom-client';
 import type { Publisher } from '../../src/domain/publisher.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { createPublishingEngine } from '../../src/queue/engine.js';
-import { DEFAULT_ENGINE_CONFIG } from '../../src/queue/engine-config.js';
+import { DEFAULT_ENGINE_CONFIG } from '../../test/support/engine-defaults.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/retry/backoff.js';
 import { createJobStatusStore } from '../../src/tracking/job-status-store.js';
 import { anAlert } from '../../test/support/builders.js';

@@ -2,6 +2,7 @@ import { createApp } from '../app.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
+import { proxySettingsOf } from '../config/proxy-env.js';
 import { createLogger } from '../http/logger.js';
 import type { CliIo } from './cli-context.js';
 import { EXIT } from './cli-context.js';
@@ -31,7 +32,7 @@ export async function serveUntilSignal(
   const config = loadConfigOrReport(configPath, io);
   if (config === undefined) return EXIT.usage;
   const logger = createLogger(config.log.level);
-  const app = await createApp({ config, logger, version });
+  const app = await createApp({ config, logger, version, proxy: proxySettingsOf(io.env) });
   const url = await app.listen();
   logger.info(
     { url, version, mode: config.queue.mode, targets: config.targets.length },

@@ -28,6 +28,7 @@ describe('parseConfig defaults', () => {
       auth: { api_token: '', read_token: '', webhook_token: '' },
       storage: { database_url: '', data_dir: './data' },
       shutdown_timeout: 30_000,
+      shutdown_flush_timeout: 5_000,
       queue: {
         mode: 'memory',
         workers: 10,
@@ -35,6 +36,7 @@ describe('parseConfig defaults', () => {
         max_wait: { medium: 10_000, low: 60_000 },
         per_target_concurrency: 4,
         per_target_share: 0.5,
+        admission_retry_after: 5_000,
         durable: {
           lease: 0,
           heartbeat: 5_000,
@@ -57,7 +59,12 @@ describe('parseConfig defaults', () => {
       },
       circuit_breaker: { failure_threshold: 5, success_threshold: 2, open_timeout: 30_000 },
       tracking: { capacity: 10_000 },
-      dlq: { retention: 2_592_000_000, purge_interval: 3_600_000 },
+      dlq: {
+        retention: 2_592_000_000,
+        purge_interval: 3_600_000,
+        write_batch: 500,
+        write_retry: { base: 1_000, max_delay: 30_000 },
+      },
       targets: [],
       log: { level: 'info' },
     });
@@ -115,6 +122,29 @@ describe('parseConfig errors name their key path', () => {
       'server.port: expected a port number 0-65535',
       'storage.database_url: must be a postgres:// or postgresql:// URL (or empty for the embedded database)',
       'typo_section: unknown key',
+    ]);
+  });
+
+  it('names the key of each bad shutdown flush, admission Retry-After and dead-letter write setting', () => {
+    const problems = problemsOf(
+      [
+        'shutdown_flush_timeout: 0s',
+        'queue: { admission_retry_after: soon }',
+        'dlq:',
+        '  write_batch: 20000',
+        '  write_retry: { base: 0s, max_delay: -1s, jitter: 1s }',
+      ].join('\n'),
+    );
+    assert.deepEqual(problems.sort(), [
+      'dlq.write_batch: expected an integer 1-10000',
+      'dlq.write_retry.base: must be greater than 0',
+      'dlq.write_retry.jitter: unknown key',
+      'dlq.write_retry.max_delay: invalid duration "-1s": use a Prometheus duration such as 500ms, 30s, 5m or 1h30m',
+      'queue.admission_retry_after: invalid duration "soon": use a Prometheus duration such as 500ms, 30s, 5m or 1h30m',
+      'shutdown_flush_timeout: must be greater than 0',
+    ]);
+    assert.deepEqual(problemsOf('dlq: { write_batch: 1.5 }'), [
+      'dlq.write_batch: expected an integer 1-10000',
     ]);
   });
 
@@ -288,6 +318,14 @@ describe('loadConfig', () => {
     assert.equal(config.queue.workers, 10);
   });
 
+  it('shows every default in the bundled example: it parses to the defaults, targets aside', () => {
+    const { targets: exampleTargets, ...example } = loadConfig({ env: {} });
+    const { targets: noTargets, ...defaults } = parseConfig('', { env: {}, source });
+    assert.equal(exampleTargets.length, 1);
+    assert.deepEqual(noTargets, []);
+    assert.deepEqual(example, defaults);
+  });
+
   it('writes every top-level key in the bundled example', () => {
     const text = readFileSync(BUNDLED_CONFIG_PATH, 'utf8');
     for (const key of [
@@ -295,6 +333,7 @@ describe('loadConfig', () => {
       'auth',
       'storage',
       'shutdown_timeout',
+      'shutdown_flush_timeout',
       'queue',
       'retry',
       'circuit_breaker',

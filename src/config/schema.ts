@@ -91,6 +91,8 @@ const queueSchema = z.strictObject({
     .gt(0, 'expected a number greater than 0 and at most 1')
     .max(1, 'expected a number greater than 0 and at most 1')
     .default(0.5),
+  /** Retry-After of the 503 answered while a lane is full or the service is stopping. */
+  admission_retry_after: positiveDuration.default(5_000),
   durable: durableSchema.prefault({}),
 });
 
@@ -138,6 +140,9 @@ export const configSchema = z.strictObject({
   auth: authSchema.prefault({}),
   storage: storageSchema.prefault({}),
   shutdown_timeout: positiveDuration.default(30_000),
+  /** After shutdown_timeout: how long dead letters (memory) or completions (durable) may take to
+   * be stored before the journal gets the rest (memory) or they are left to redelivery (durable). */
+  shutdown_flush_timeout: positiveDuration.default(5_000),
   queue: queueSchema.prefault({}),
   retry: retrySchema.prefault({}),
   circuit_breaker: circuitBreakerSchema.prefault({}),
@@ -146,6 +151,19 @@ export const configSchema = z.strictObject({
     .strictObject({
       retention: positiveDuration.default(720 * 3_600_000),
       purge_interval: positiveDuration.default(3_600_000),
+      /** Memory mode: dead letters per database write at most. */
+      write_batch: z
+        .int({ error: 'expected an integer 1-10000' })
+        .min(1, 'expected an integer 1-10000')
+        .max(10_000, 'expected an integer 1-10000')
+        .default(500),
+      /** Memory mode: wait between failed dead-letter writes, doubling from base to max_delay. */
+      write_retry: z
+        .strictObject({
+          base: positiveDuration.default(1_000),
+          max_delay: positiveDuration.default(30_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   targets: z

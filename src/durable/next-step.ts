@@ -3,15 +3,16 @@ import type { DeadLetter } from '../domain/dead-letter.js';
 import type { JobError } from '../domain/job.js';
 import type { PublishOutcome } from '../domain/publisher.js';
 import type { Target } from '../domain/target.js';
-import { nextAttemptDelayMs } from '../retry/backoff.js';
+import { deadLetterOf as letterOfJob } from '../queue/dead-letter-of.js';
+import { decideAfterFailure, jobErrorOf } from '../queue/outcome-decision.js';
 import type { Claimed } from './claim-jobs.js';
 import { priorityOf } from './job-row.js';
 import type { Completion } from './finish-jobs.js';
 
 /**
- * What follows an attempt (SPEC §4): success; permanent → dead letter; 429 → retry without
- * spending a retry (bounded by max_job_age); otherwise retry with backoff (or a later capped
- * Retry-After) until max_retries, then dead letter. A retry due past max_job_age is a dead letter.
+ * What follows an attempt, as written back to the row: success, or the memory engine's retry
+ * decision (`decideAfterFailure`, SPEC §4) on the row's counters. Stop (`shutdown`) is the
+ * dispatcher's to handle before this is asked.
  */
 export function completionAfter(
   job: Claimed,
@@ -21,25 +22,23 @@ export function completionAfter(
   random: Random,
 ): Completion {
   if (outcome.ok) return { kind: 'succeeded', id: job.id };
-  const error: JobError = { type: outcome.type, reason: outcome.reason, message: outcome.message };
-  if (outcome.status !== undefined) error.status = outcome.status;
-  const dead = (): Completion => ({
-    kind: 'dead',
+  const error = jobErrorOf(outcome);
+  const state = {
+    attempts: job.attempts,
+    retries: job.retries,
+    submittedAt: job.submitted_at.getTime(),
+  };
+  const decision = decideAfterFailure(outcome, state, target.retry, nowMs, random);
+  if (decision.kind === 'dead_letter') {
+    return { kind: 'dead', id: job.id, error, letter: deadLetterOf(job, target, error, nowMs) };
+  }
+  return {
+    kind: 'retry',
     id: job.id,
+    dueAtMs: decision.dueAt,
+    countsRetry: decision.spendsRetry,
     error,
-    letter: deadLetterOf(job, target, error, nowMs),
-  });
-  if (outcome.type === 'permanent') return dead();
-  const policy = target.retry;
-  const countsRetry = outcome.reason !== 'rate_limited';
-  const retry = job.retries + (countsRetry ? 1 : 0);
-  if (retry > policy.maxRetries) return dead();
-  const delayMs = countsRetry
-    ? nextAttemptDelayMs(policy, retry, random, outcome.retryAfterMs)
-    : nextAttemptDelayMs(policy, Math.max(1, job.attempts), random, outcome.retryAfterMs);
-  const dueAtMs = nowMs + delayMs;
-  if (dueAtMs > job.submitted_at.getTime() + policy.maxJobAgeMs) return dead();
-  return { kind: 'retry', id: job.id, dueAtMs, countsRetry, error };
+  };
 }
 
 /** A job of an open target too old to wait for the probe (SPEC §5). */
@@ -58,28 +57,24 @@ export type LetterSource = Pick<
   'id' | 'alert' | 'classification' | 'priority' | 'retries' | 'replay_of'
 >;
 
+/**
+ * The shared dead letter of a row. The rows read here carry no `last_attempt_at`, so the
+ * letter's last retry is the time it is written.
+ */
 export function deadLetterOf(
   job: LetterSource,
   target: Target,
   error: JobError,
   nowMs: number,
 ): DeadLetter {
-  const letter: DeadLetter = {
-    jobId: job.id,
+  const source = {
+    id: job.id,
     alert: job.alert,
-    targetName: target.name,
-    targetType: target.type,
-    targetConfig: target.redactedConfig,
+    classification: job.classification ?? undefined,
     priority: priorityOf(job),
-    errorType: error.type,
-    errorReason: error.reason,
-    errorMessage: error.message,
-    retryCount: job.retries,
-    lastRetryAt: nowMs,
-    failedAt: nowMs,
+    retries: job.retries,
+    lastAttemptAt: nowMs,
+    replayOf: job.replay_of ?? undefined,
   };
-  if (job.classification !== null) letter.classification = job.classification;
-  if (error.status !== undefined) letter.httpStatus = error.status;
-  if (job.replay_of !== null) letter.replayOf = job.replay_of;
-  return letter;
+  return letterOfJob(source, target, error, nowMs);
 }

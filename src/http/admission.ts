@@ -41,13 +41,9 @@ function fail(error: AppError): never {
   throw error;
 }
 
-/** Retry-After for 503s raised before the engine is asked (the server is draining). */
-export const DRAINING_RETRY_AFTER_MS = 5_000;
-
-export function refuseWhileDraining(isDraining: () => boolean): void {
+/** A 503 raised before the engine is asked, while the server drains. */
+export function refuseWhileDraining(isDraining: () => boolean, retryAfterMs: number): void {
   if (isDraining()) {
-    throw new AppError('stopping', 'the service is stopping; retry later', {
-      retryAfterMs: DRAINING_RETRY_AFTER_MS,
-    });
+    throw new AppError('stopping', 'the service is stopping; retry later', { retryAfterMs });
   }
 }

@@ -95,5 +95,7 @@ export interface ServerDeps {
   registry: Registry;
   auth: Auth;
   bodyLimitBytes: number;
+  /** Retry-After of the 503s answered while the server drains (queue.admission_retry_after). */
+  admissionRetryAfterMs: number;
   version: string;
 }

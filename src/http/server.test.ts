@@ -24,7 +24,7 @@ describe('HTTP API over a real socket', () => {
   let url: string;
 
   before(async () => {
-    deps = createFakeDeps({ bodyLimitBytes: 64 * 1024 });
+    deps = createFakeDeps({ bodyLimitBytes: 64 * 1024, admissionRetryAfterMs: 7_000 });
     new Counter({ name: 'probe_total', help: 'probe', registers: [deps.registry] }).inc();
     running = await startServer(deps);
     url = running.url;
@@ -368,11 +368,11 @@ describe('HTTP API over a real socket', () => {
   });
 
   describe('draining', () => {
-    it('refuses new alerts with 503 and reports not ready', async () => {
+    it('refuses new alerts with 503 and Retry-After from queue.admission_retry_after, and reports not ready', async () => {
       running.server.drain();
       const res = await call(url, 'POST', '/webhook', { json: payload([rawAlert({})]) });
       assert.equal(res.status, 503);
-      assert.ok(res.headers['retry-after'] !== undefined);
+      assert.equal(res.headers['retry-after'], '7');
       const ready = await call(url, 'GET', '/readyz');
       assert.equal(ready.status, 503);
       assert.equal((ready.body as { stopping: boolean }).stopping, true);

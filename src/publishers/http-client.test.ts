@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { startConnectProxy } from '../../test/support/connect-proxy.js';
+import type { ConnectProxy } from '../../test/support/connect-proxy.js';
 import { startTargetServer } from '../../test/support/target-server.js';
 import type { TargetServer } from '../../test/support/target-server.js';
 import { createHttpClient, MAX_RESPONSE_BYTES, splitUrl } from './http-client.js';
-import type { HttpRequest } from './http-client.js';
+import type { HttpClient, HttpClientOptions, HttpRequest } from './http-client.js';
 
 describe('http client', () => {
   let server: TargetServer;
-  const http = createHttpClient({ useEnvProxy: false });
+  const http = createHttpClient();
   const req = (overrides: Partial<HttpRequest> = {}): HttpRequest => ({
     method: 'POST',
     url: `${server.url}/in`,
@@ -90,5 +92,69 @@ describe('http client', () => {
       path: '/?x=1',
     });
     assert.deepEqual(splitUrl('http://[::1]:80/p'), { origin: 'http://[::1]:80', path: '/p' });
+  });
+});
+
+describe('http client through a proxy', () => {
+  let server: TargetServer;
+  let proxy: ConnectProxy;
+  const post = (http: HttpClient) =>
+    http.send({
+      method: 'POST',
+      url: `${server.url}/in`,
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: new AbortController().signal,
+      timeoutMs: 10_000,
+    });
+  const sendWith = async (options: HttpClientOptions): Promise<void> => {
+    const http = createHttpClient(options);
+    try {
+      const result = await post(http);
+      assert.ok(result.ok);
+      assert.equal(result.response.status, 200);
+    } finally {
+      await http.close();
+    }
+  };
+  const origin = (): string => server.url.replace('http://', '');
+
+  before(async () => {
+    server = await startTargetServer();
+    proxy = await startConnectProxy();
+  });
+  after(async () => {
+    await server.close();
+    await proxy.close();
+  });
+
+  it('tunnels requests through httpProxy', async () => {
+    const before = proxy.tunnels.length;
+    await sendWith({ proxy: { httpProxy: proxy.url, httpsProxy: '', noProxy: '' } });
+    assert.deepEqual(proxy.tunnels.slice(before), [origin()]);
+  });
+
+  it('goes directly to a host listed in noProxy', async () => {
+    const before = proxy.tunnels.length;
+    const received = server.requests.length;
+    await sendWith({
+      proxy: { httpProxy: proxy.url, httpsProxy: '', noProxy: 'example.com, 127.0.0.1' },
+    });
+    assert.equal(proxy.tunnels.length, before);
+    assert.equal(server.requests.length, received + 1);
+  });
+
+  it('reads nothing from the environment: HTTP_PROXY set there is not used unless passed in', async () => {
+    const before = proxy.tunnels.length;
+    const saved = process.env['HTTP_PROXY'];
+    process.env['HTTP_PROXY'] = proxy.url;
+    try {
+      await sendWith({});
+      await sendWith({ proxy: { httpProxy: '', httpsProxy: '', noProxy: '' } });
+    } finally {
+      if (saved === undefined) delete process.env['HTTP_PROXY'];
+      else process.env['HTTP_PROXY'] = saved;
+    }
+    assert.equal(proxy.tunnels.length, before);
   });
 });

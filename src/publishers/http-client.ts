@@ -49,9 +49,20 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
+/**
+ * Where outbound requests go through a proxy, as HTTP_PROXY / HTTPS_PROXY / NO_PROXY say
+ * (read at the process edge, config/proxy-env.ts). Empty = not set: HTTPS requests fall back
+ * to `httpProxy`; `noProxy` lists hosts (`host`, `.domain`, `host:port`, `*`) reached directly.
+ */
+export interface ProxySettings {
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
+}
+
 export interface HttpClientOptions {
-  /** Honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY as set at creation (default true). */
-  useEnvProxy?: boolean;
+  /** Default: every request goes directly. */
+  proxy?: ProxySettings;
   /** Keep-alive connections per origin (default 128). */
   connections?: number;
   /** For tests and benches: bring your own dispatcher (it is not closed by close()). */
@@ -76,23 +87,21 @@ export function splitUrl(url: string): { origin: string; path: string } {
 
 /**
  * EnvHttpProxyAgent costs ~15% of throughput per request even with no proxy set (it checks
- * NO_PROXY on every dispatch), so it is used only when a proxy variable is set at start.
+ * NO_PROXY on every dispatch), so it is used only when a proxy is set. Every setting is passed
+ * (empty strings included), so undici reads nothing from the environment itself.
  */
-function proxyConfigured(): boolean {
-  const env = process.env;
-  return [env['HTTP_PROXY'], env['HTTPS_PROXY'], env['http_proxy'], env['https_proxy']].some(
-    (value) => value !== undefined && value !== '',
-  );
+function dispatcherOf(options: HttpClientOptions): Dispatcher {
+  const agentOptions = { connections: options.connections ?? 128, keepAliveTimeout: 30_000 };
+  const proxy = options.proxy;
+  if (proxy === undefined || (proxy.httpProxy === '' && proxy.httpsProxy === '')) {
+    return new Agent(agentOptions);
+  }
+  return new EnvHttpProxyAgent({ ...agentOptions, ...proxy });
 }
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
-  const agentOptions = { connections: options.connections ?? 128, keepAliveTimeout: 30_000 };
   const isOwned = options.dispatcher === undefined;
-  const dispatcher: Dispatcher =
-    options.dispatcher ??
-    (options.useEnvProxy !== false && proxyConfigured()
-      ? new EnvHttpProxyAgent(agentOptions)
-      : new Agent(agentOptions));
+  const dispatcher: Dispatcher = options.dispatcher ?? dispatcherOf(options);
 
   return {
     send(req) {

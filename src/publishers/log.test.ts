@@ -12,7 +12,7 @@ import { createHttpClient } from './http-client.js';
 import { createLogPublisher } from './log.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const http = createHttpClient({ useEnvProxy: false });
+const http = createHttpClient();
 const clock = createFakeClock(Date.parse('2026-11-29T12:00:00Z'));
 
 describe('log publisher', () => {

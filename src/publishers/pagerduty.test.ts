@@ -12,7 +12,7 @@ import { createHttpClient } from './http-client.js';
 import { createPagerdutyPublisher, pdSeverity } from './pagerduty.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const http = createHttpClient({ useEnvProxy: false });
+const http = createHttpClient();
 const clock = createFakeClock();
 const ROUTING_KEY = 'R0UTINGKEY0123456789abcdefabcdef';
 const ACCEPTED = {

@@ -10,7 +10,7 @@ import { createTarget } from './registry.js';
 import { createMemoryRootlyAlertIds } from './rootly-alert-ids.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const http = createHttpClient({ useEnvProxy: false });
+const http = createHttpClient();
 const retryDefaults: RetryPolicy = {
   maxRetries: 3,
   baseMs: 2_000,

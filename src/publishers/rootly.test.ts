@@ -14,7 +14,7 @@ import { createMemoryRootlyAlertIds } from './rootly-alert-ids.js';
 import type { RootlyAlertIds } from './rootly-alert-ids.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const http = createHttpClient({ useEnvProxy: false });
+const http = createHttpClient();
 const clock = createFakeClock();
 const TOKEN = 'rootly_0123456789abcdef';
 const firing = anAlert({ severity: 'critical' });

@@ -15,7 +15,7 @@ import { createSlackPublisher } from './slack.js';
 import { SLACK_LIMITS } from './slack-message.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const http = createHttpClient({ useEnvProxy: false });
+const http = createHttpClient();
 const clock = createFakeClock();
 const HOOK_PATH = '/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX';
 

@@ -13,7 +13,7 @@ import { createMemoryRootlyAlertIds } from './rootly-alert-ids.js';
 import { testTarget } from './test-target.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const http = createHttpClient({ useEnvProxy: false });
+const http = createHttpClient();
 const retryDefaults: RetryPolicy = {
   maxRetries: 3,
   baseMs: 1,

@@ -13,7 +13,7 @@ import { createHttpClient } from './http-client.js';
 import { createWebhookPublisher } from './webhook.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const http = createHttpClient({ useEnvProxy: false });
+const http = createHttpClient();
 const clock = createFakeClock();
 const SECRET_KEY = Buffer.from('0123456789abcdef0123456789abcdef');
 const SECRET = `whsec_${SECRET_KEY.toString('base64')}`;

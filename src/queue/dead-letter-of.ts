@@ -2,9 +2,15 @@ import type { DeadLetter } from '../domain/dead-letter.js';
 import type { Job, JobError } from '../domain/job.js';
 import type { Target } from '../domain/target.js';
 
-/** The DLQ record of a job's final failure; the target config is the redacted one. */
+/** What a dead letter reads of a job; both engines (memory `Job`, durable row) provide it. */
+export type LetterJob = Pick<
+  Job,
+  'id' | 'alert' | 'classification' | 'priority' | 'retries' | 'lastAttemptAt' | 'replayOf'
+>;
+
+/** The DLQ record of a job's final failure, for both engines; the target config is the redacted one. */
 export function deadLetterOf(
-  job: Job,
+  job: LetterJob,
   target: Target,
   error: JobError,
   failedAt: number,
@@ -12,7 +18,7 @@ export function deadLetterOf(
   const letter: DeadLetter = {
     jobId: job.id,
     alert: job.alert,
-    targetName: job.target,
+    targetName: target.name,
     targetType: target.type,
     targetConfig: target.redactedConfig,
     priority: job.priority,

@@ -1,6 +1,9 @@
 import type { Priority } from '../domain/job.js';
 
-/** The engine's knobs, durations in milliseconds (config/ maps the YAML keys onto these). */
+/**
+ * The engine's knobs, durations in milliseconds. The app maps the YAML keys onto these
+ * (`engineConfigOf`); their defaults live in the config schema only.
+ */
 export interface EngineConfig {
   /** queue.workers: attempts in flight at most, all targets together. */
   workers: number;
@@ -14,25 +17,12 @@ export interface EngineConfig {
   perTargetShare: number;
   /** circuit_breaker.* */
   breaker: { failureThreshold: number; successThreshold: number; openTimeoutMs: number };
-  /** Dead letters per sink write at most. */
+  /** dlq.write_batch: dead letters per sink write at most (memory mode). */
   deadLetterBatchSize: number;
-  /** Backoff between failed sink writes: base doubling up to maxDelay. */
+  /** dlq.write_retry: backoff between failed sink writes, base doubling up to maxDelay. */
   deadLetterRetry: { baseMs: number; maxDelayMs: number };
-  /** Retry-After given to callers refused with queue_full or stopping. */
+  /** queue.admission_retry_after: Retry-After given to callers refused with queue_full or stopping. */
   admissionRetryAfterMs: number;
-  /** At stop, how long the sink may take to store what is left before the fallback gets it. */
+  /** shutdown_flush_timeout: at stop, how long what is left may take to be stored. */
   stopFlushMs: number;
 }
-
-export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
-  workers: 10,
-  capacity: { high: 500, medium: 1000, low: 500 },
-  maxWaitMs: { medium: 10_000, low: 60_000 },
-  perTargetConcurrency: 4,
-  perTargetShare: 0.5,
-  breaker: { failureThreshold: 5, successThreshold: 2, openTimeoutMs: 30_000 },
-  deadLetterBatchSize: 500,
-  deadLetterRetry: { baseMs: 1_000, maxDelayMs: 30_000 },
-  admissionRetryAfterMs: 5_000,
-  stopFlushMs: 5_000,
-};

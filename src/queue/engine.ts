@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Job, JobError, JobFilter, JobSnapshot, Priority } from '../domain/job.js';
+import type { Job, JobFilter, JobSnapshot, Priority } from '../domain/job.js';
 import { PRIORITIES, snapshotOf } from '../domain/job.js';
 import { priorityOf } from '../domain/priority.js';
 import type { PublishOutcome } from '../domain/publisher.js';
@@ -14,7 +14,7 @@ import { EngineReport } from './engine-report.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { LaneCounts } from './lane-counts.js';
 import { laneWaitMeters, TargetMeters } from './target-meters.js';
-import { decideAfterFailure, verdictOf } from './outcome-decision.js';
+import { decideAfterFailure, jobErrorOf, verdictOf } from './outcome-decision.js';
 import type {
   BreakerState,
   JobFinishedListener,
@@ -291,12 +291,7 @@ class Engine implements PublishingEngine {
       return;
     }
     this.report.failedAttempts += 1;
-    const error: JobError = {
-      type: outcome.type,
-      reason: outcome.reason,
-      message: outcome.message,
-    };
-    if (outcome.status !== undefined) error.status = outcome.status;
+    const error = jobErrorOf(outcome);
     job.lastError = error;
     slot.breaker.record(verdictOf(outcome.type, outcome.reason), entry.isProbe, now);
     const decision = this.dispatching

@@ -1,12 +1,15 @@
 import type { Random } from '../domain/clock.js';
 import type { ErrorType, FailureReason } from '../domain/failure.js';
-import type { Job } from '../domain/job.js';
+import type { Job, JobError } from '../domain/job.js';
 import type { PublishOutcome } from '../domain/publisher.js';
 import type { RetryPolicy } from '../domain/target.js';
 import { nextAttemptDelayMs } from '../retry/backoff.js';
 import type { AttemptVerdict } from './breaker.js';
 
 type Failure = Extract<PublishOutcome, { ok: false }>;
+
+/** What the decision reads of a job; both engines (memory `Job`, durable row) provide it. */
+export type RetryState = Pick<Job, 'attempts' | 'retries' | 'submittedAt'>;
 
 /** What happens to a job after a failed attempt. */
 export type FailureDecision =
@@ -15,13 +18,14 @@ export type FailureDecision =
   | { kind: 'retry'; dueAt: number; spendsRetry: boolean };
 
 /**
- * The retry stage (SPEC §4): permanent → dead letter; 429 → wait (Retry-After or backoff)
- * without spending a retry, bounded by max_job_age; transient/unknown → retry until
- * max_retries is spent. Pure.
+ * The retry stage of both engines (SPEC §4): permanent or stop → dead letter; 429 → wait
+ * (Retry-After or backoff) without spending a retry, bounded by max_job_age; transient/unknown
+ * → retry until max_retries is spent, whatever the job's age. `job.attempts` counts the attempt
+ * that just failed. Pure.
  */
 export function decideAfterFailure(
   failure: Failure,
-  job: Job,
+  job: RetryState,
   policy: RetryPolicy,
   now: number,
   random: Random,
@@ -42,6 +46,13 @@ export function decideAfterFailure(
   if (job.retries >= policy.maxRetries) return { kind: 'dead_letter' };
   const delayMs = nextAttemptDelayMs(policy, job.retries + 1, random, failure.retryAfterMs);
   return { kind: 'retry', dueAt: now + delayMs, spendsRetry: true };
+}
+
+/** The job's last error as both engines record it; the message is already redacted. */
+export function jobErrorOf(failure: Failure): JobError {
+  const error: JobError = { type: failure.type, reason: failure.reason, message: failure.message };
+  if (failure.status !== undefined) error.status = failure.status;
+  return error;
 }
 
 /** Only transient/unknown failures count against a target's health; 4xx, 429 and stop do not. */

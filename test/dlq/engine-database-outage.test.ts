@@ -9,7 +9,7 @@ import { migrate } from '../../src/db/migrate.js';
 import { createPgDb, type PgDbOptions } from '../../src/db/pg-db.js';
 import { createDlqRepository, type DlqRepository } from '../../src/dlq/dlq-repository.js';
 import { createJournal, importJournal, type Journal } from '../../src/dlq/journal.js';
-import { DEFAULT_ENGINE_CONFIG } from '../../src/queue/engine-config.js';
+import { DEFAULT_ENGINE_CONFIG } from '../support/engine-defaults.js';
 import {
   createScratchDatabase,
   isPostgresReachable,

@@ -272,6 +272,33 @@ test('admission is all-or-nothing per lane and overflow beyond a target share is
   assert.equal(tooBig.ok ? 'ok' : tooBig.code, 'batch_too_large');
 });
 
+test('a 5xx retry due after max_job_age is still made: only 429 waits are bounded by it', async () => {
+  engine = await startEngine(db, clock, publisher, { retry: { maxJobAgeMs: 3_000 } });
+  publisher.answerAll({
+    ok: false,
+    type: 'transient',
+    reason: 'server_error',
+    status: 503,
+    message: 'HTTP 503',
+  });
+  const id = await submitOne();
+  await advanceUntil(clock, 1_000, 'dead-lettered', async () => {
+    return (await stateOf(db, id))?.['state'] === 'dlq';
+  });
+  assert.equal(publisher.deliveries.length, 4);
+  assert.deepEqual(await stateOf(db, id), {
+    state: 'dlq',
+    lease_owner: null,
+    attempts: 4,
+    retries: 3,
+  });
+  const letter = await db.query(
+    'SELECT error_reason, retry_count FROM publishing_dlq WHERE job_id = $1',
+    [id],
+  );
+  assert.deepEqual(letter.rows, [{ error_reason: 'server_error', retry_count: 3 }]);
+});
+
 test('jobs of a target whose breaker stays open become circuit_open dead letters after max_job_age, unclaimed', async () => {
   engine = await startEngine(db, clock, publisher, {
     config: { breaker: { failureThreshold: 5, successThreshold: 2, openTimeoutMs: 600_000 } },

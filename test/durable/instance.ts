@@ -12,7 +12,7 @@ import { createSystemClock } from '../../src/domain/system-clock.js';
 import { createDurableEngine } from '../../src/durable/durable-engine.js';
 import { createPgListen } from '../../src/durable/pg-listen.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { DEFAULT_ENGINE_CONFIG } from '../../src/queue/engine-config.js';
+import { DEFAULT_ENGINE_CONFIG } from '../support/engine-defaults.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/retry/backoff.js';
 import { defaultDurableOptions } from './support/engine-harness.js';
 import { createPostPublisher } from './support/post-publisher.js';

@@ -7,7 +7,7 @@ import { migrate } from '../../src/db/migrate.js';
 import { createPgliteDb } from '../../src/db/pglite-db.js';
 import { createDurableEngine } from '../../src/durable/durable-engine.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { DEFAULT_ENGINE_CONFIG } from '../../src/queue/engine-config.js';
+import { DEFAULT_ENGINE_CONFIG } from '../support/engine-defaults.js';
 import { anAlert } from '../support/builders.js';
 import { silentLogger } from '../support/databases.js';
 import { createFakeClock } from '../support/fake-clock.js';

@@ -7,8 +7,11 @@ import { after, before, describe, it } from 'node:test';
 
 import { request } from 'undici';
 
+import { anAlert } from '../support/builders.js';
+import { startConnectProxy } from '../support/connect-proxy.js';
 import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
+import { startTargetServer } from '../support/target-server.js';
 
 /** The process edge: bin/alert-publisher.js and src/main.ts as users run them (real time, bounded). */
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -40,6 +43,53 @@ function run(args: string[], env: Record<string, string> = {}, timeoutMs = 60_00
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** A config for `serve` on an ephemeral loopback port, with `extra` YAML appended. */
+async function serveConfig(dir: string, name: string, extra: string): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(
+    file,
+    `server: { host: 127.0.0.1, port: 0 }\nstorage: { data_dir: "${join(dir, 'data')}" }\nshutdown_timeout: 2s\nlog: { level: info }\n${extra}`,
+  );
+  return file;
+}
+
+interface Served {
+  url: string;
+  stdout(): string;
+  /** SIGTERM; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** `alert-publisher serve` as a child process, once it logged its listening URL. */
+async function serve(
+  file: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', file], {
+    cwd: ROOT,
+    env: { ...env, DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const url = await eventually(
+    'the listening log line',
+    () => /"url":"(http:\/\/[^"]+)".*alert-publisher listening/.exec(stdout)?.[1],
+    180_000,
+  ); // PGlite's first start plus migrations: slow on a loaded machine
+  return {
+    url,
+    stdout: () => stdout,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }
 
 describe('the alert-publisher command', () => {
@@ -81,38 +131,40 @@ describe('the alert-publisher command', () => {
   });
 
   it('serves, answers /healthz, and stops gracefully on SIGTERM with exit 0', async () => {
-    const file = join(dir, 'serve.yaml');
-    await writeFile(
-      file,
-      `server: { host: 127.0.0.1, port: 0 }\nstorage: { data_dir: "${join(dir, 'data')}" }\nshutdown_timeout: 2s\nlog: { level: info }\n`,
-    );
-    const child = spawn(process.execPath, [BIN, 'serve', '--config', file], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => resolve(code)),
-    );
-    let url = '';
-    await eventually(
-      'the listening log line',
-      () => {
-        const match = /"url":"(http:\/\/[^"]+)".*alert-publisher listening/.exec(stdout);
-        url = match?.[1] ?? '';
-        return url !== '';
-      },
-      180_000,
-    ); // PGlite's first start plus migrations: slow on a loaded machine
-    assert.match(stdout, /no targets configured/);
-    const health = await request(`${url}/healthz`);
+    const served = await serve(await serveConfig(dir, 'serve.yaml', ''));
+    assert.match(served.stdout(), /no targets configured/);
+    const health = await request(`${served.url}/healthz`);
     assert.equal(health.statusCode, 200);
     await health.body.dump();
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
-    assert.match(stdout, /"msg":"stopped"/);
+    assert.equal(await served.stop(), 0);
+    assert.match(served.stdout(), /"msg":"stopped"/);
+  });
+
+  it('delivers through the proxy that HTTP_PROXY names at start', async () => {
+    const target = await startTargetServer();
+    const proxy = await startConnectProxy();
+    let served: Served | undefined;
+    try {
+      const targets = `targets:\n  - { name: hook, type: webhook, url: "${target.url}/in" }\n`;
+      const env: Record<string, string | undefined> = { ...process.env, HTTP_PROXY: proxy.url };
+      for (const name of ['http_proxy', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'])
+        delete env[name];
+      served = await serve(await serveConfig(dir, 'proxied.yaml', targets), env);
+      const submitted = await request(`${served.url}/api/v2/publishing/queue/submit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ alert: anAlert() }),
+      });
+      assert.equal(submitted.statusCode, 202);
+      await submitted.body.dump();
+      await eventually('the delivery', () => target.requests.length === 1);
+      assert.deepEqual(proxy.tunnels, [target.url.replace('http://', '')]);
+      assert.equal(await served.stop(), 0);
+    } finally {
+      await served?.stop(); // a no-op after the stop above; ends the process of a failed test
+      await proxy.close();
+      await target.close();
+    }
   });
 
   it('migrates a PostgreSQL database and reads its DLQ directly', async (t) => {

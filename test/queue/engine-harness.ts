@@ -8,7 +8,7 @@ import { createMetrics } from '../../src/metrics/metrics.js';
 import type { Metrics } from '../../src/metrics/metrics.js';
 import { createPublishingEngine } from '../../src/queue/engine.js';
 import type { EngineConfig } from '../../src/queue/engine-config.js';
-import { DEFAULT_ENGINE_CONFIG } from '../../src/queue/engine-config.js';
+import { DEFAULT_ENGINE_CONFIG } from '../support/engine-defaults.js';
 import type { JobRequest, PublishingEngine } from '../../src/queue/publishing-engine.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/retry/backoff.js';
 import { createJobStatusStore } from '../../src/tracking/job-status-store.js';

@@ -153,6 +153,20 @@ describe('engine retries', () => {
     assert.equal(h.deadLetters.stored[0]?.retryCount, 0);
   });
 
+  it('retries a 5xx due after max_job_age until max_retries: only 429 waits are bounded by it', async () => {
+    const { clock, times, publisher } = timedTarget(SERVER_ERROR);
+    const h = anEngine({
+      clock,
+      random: () => 0,
+      targets: [{ name: 'audit', publisher, retry: { maxJobAgeMs: 3_000 } }],
+    });
+    await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(60_000);
+    assert.deepEqual(times, [0, 2_000, 6_000, 14_000]);
+    assert.equal(h.deadLetters.stored[0]?.errorReason, 'server_error');
+    assert.equal(h.deadLetters.stored[0]?.retryCount, 3);
+  });
+
   it('treats an attempt that outlives the target timeout as a transient timeout', async () => {
     const { clock, times, publisher } = timedTarget('hang');
     const h = anEngine({

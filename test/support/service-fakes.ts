@@ -345,6 +345,7 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
     registry: new Registry(),
     auth: { apiToken: '', readToken: '', webhookToken: '' },
     bodyLimitBytes: 1024 * 1024,
+    admissionRetryAfterMs: 5_000,
     version: '0.0.0-test',
     ...overrides,
   };

@@ -64,7 +64,7 @@ export function registerDlqRoutes(
     `${BASE}/replay`,
     { schema: { body: bulkReplayBody } },
     async (request) => {
-      if (!request.body.dry_run) refuseWhileDraining(isDraining);
+      if (!request.body.dry_run) refuseWhileDraining(isDraining, deps.admissionRetryAfterMs);
       const result = await deps.dlq.replayMatching({
         filter: toDlqFilter(request.body.filters ?? {}),
         limit: request.body.limit,
@@ -105,7 +105,7 @@ export function registerDlqRoutes(
     `${BASE}/:id/replay`,
     { schema: { params: idParams } },
     async (request, reply) => {
-      refuseWhileDraining(isDraining);
+      refuseWhileDraining(isDraining, deps.admissionRetryAfterMs);
       const { jobId } = await deps.dlq.replay(request.params.id);
       return reply.code(202).send({ job_id: jobId });
     },

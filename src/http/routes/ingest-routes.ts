@@ -45,7 +45,7 @@ export function registerIngestRoutes(
   isDraining: () => boolean,
 ): void {
   app.post('/webhook', async (request, reply) => {
-    refuseWhileDraining(isDraining);
+    refuseWhileDraining(isDraining, deps.admissionRetryAfterMs);
     const parsed = deps.ingest.parseWebhook(request.body);
     if (!parsed.ok) {
       // An all-invalid payload: every alert counts as rejected (a non-payload counts none).
@@ -66,7 +66,7 @@ export function registerIngestRoutes(
   });
 
   app.post('/api/v2/publishing/queue/submit', async (request, reply) => {
-    refuseWhileDraining(isDraining);
+    refuseWhileDraining(isDraining, deps.admissionRetryAfterMs);
     const parsed = deps.ingest.parseSubmit(request.body);
     if (!parsed.ok) throw invalid(parsed.details);
     const { alert, classification, targets } = parsed.request;

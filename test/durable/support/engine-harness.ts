@@ -12,7 +12,7 @@ import { createDurableEngine } from '../../../src/durable/durable-engine.js';
 import type { DurableEngineDeps } from '../../../src/durable/durable-engine.js';
 import type { PublishingEngine } from '../../../src/queue/publishing-engine.js';
 import { createMetrics } from '../../../src/metrics/metrics.js';
-import { DEFAULT_ENGINE_CONFIG } from '../../../src/queue/engine-config.js';
+import { DEFAULT_ENGINE_CONFIG } from '../../support/engine-defaults.js';
 import type { EngineConfig } from '../../../src/queue/engine-config.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/retry/backoff.js';
 import type { FakeClock } from '../../support/fake-clock.js';

@@ -1,0 +1,16 @@
+import type { ProxySettings } from '../publishers/http-client.js';
+import type { Env } from './interpolate.js';
+
+/**
+ * The outbound proxy from the environment (SPEC §8), read once at start: `http_proxy`,
+ * `https_proxy`, `no_proxy` or their upper-case forms, the lower-case one first when both are
+ * set (as curl and undici read them). Unset is empty.
+ */
+export function proxySettingsOf(env: Env): ProxySettings {
+  const read = (name: string): string => env[name] ?? env[name.toUpperCase()] ?? '';
+  return {
+    httpProxy: read('http_proxy'),
+    httpsProxy: read('https_proxy'),
+    noProxy: read('no_proxy'),
+  };
+}
