@@ -170,7 +170,6 @@ function claimedRow(job: Job): Claimed {
     replay_of: job.replayOf ?? null,
     alert: job.alert,
     classification: job.classification ?? null,
-    lease_expires_at: new Date(NOW + 60_000),
     rank: 1,
     seq: 1,
   };
