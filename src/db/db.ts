@@ -7,10 +7,16 @@ export interface QueryResult<Row> {
   rowCount: number;
 }
 
+/** `name`: a statement run often; a server keeps its plan per connection under that name. */
+export interface QueryOptions {
+  name?: string;
+}
+
 export interface Db {
   query<Row = Record<string, unknown>>(
     text: string,
     params?: readonly unknown[],
+    options?: QueryOptions,
   ): Promise<QueryResult<Row>>;
   /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;

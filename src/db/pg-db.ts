@@ -1,7 +1,7 @@
 import pg from 'pg';
 
 import type { Logger } from '../domain/clock.js';
-import type { Db, QueryResult } from './db.js';
+import type { Db, QueryOptions, QueryResult } from './db.js';
 
 export interface PgDbOptions {
   logger: Logger;
@@ -29,7 +29,7 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
 
   return {
     kind: 'postgres',
-    query: (text, params) => run(pool, text, params),
+    query: (text, params, options) => run(pool, text, params, options),
     async transaction(fn) {
       const client = await pool.connect().catch((error: unknown) => {
         throw new Error(`postgres: cannot connect: ${reasonOf(error)}`, { cause: error });
@@ -42,7 +42,7 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
       client.on('error', onError);
       const tx: Db = {
         kind: 'postgres',
-        query: (text, params) => run(client, text, params),
+        query: (text, params, options) => run(client, text, params, options),
         transaction: () => Promise.reject(new Error('nested transactions are not supported')),
         close: () => Promise.resolve(),
       };
@@ -74,10 +74,15 @@ async function run<Row>(
   target: pg.Pool | pg.PoolClient,
   text: string,
   params: readonly unknown[] = [],
+  options: QueryOptions = {},
 ): Promise<QueryResult<Row>> {
   try {
     // The port's Row type is the caller's declaration of its SELECT list.
-    const result = await target.query<Row & pg.QueryResultRow>(text, [...params]);
+    const result = await target.query<Row & pg.QueryResultRow>(
+      options.name === undefined
+        ? { text, values: [...params] }
+        : { name: options.name, text, values: [...params] },
+    );
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error: unknown) {
     throw new Error(`postgres: query failed (${reasonOf(error)}): ${firstLine(text)}`, {

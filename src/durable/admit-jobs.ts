@@ -97,6 +97,7 @@ async function insertJobs(
       jobs.map((j) => j.replayOf ?? null),
       behindInRequest(jobs),
     ],
+    { name: 'durable_admit' },
   );
 }
 

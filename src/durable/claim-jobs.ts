@@ -79,16 +79,20 @@ export async function claimJobs(db: Db, request: ClaimRequest): Promise<Claimed[
   const targets = [...request.slots].filter(([, slots]) => slots > 0);
   if (targets.length === 0 || request.limit <= 0) return [];
   const at = (ms: number): string => new Date(ms).toISOString();
-  const result = await db.query<Claimed>(CLAIM_SQL, [
-    at(request.nowMs),
-    request.owner,
-    request.limit,
-    targets.map(([name]) => name),
-    // A target never gives more candidates than the claim can take.
-    targets.map(([, slots]) => Math.min(slots, request.limit)),
-    at(request.nowMs - request.maxWaitMs.medium),
-    at(request.nowMs - request.maxWaitMs.low),
-  ]);
+  const result = await db.query<Claimed>(
+    CLAIM_SQL,
+    [
+      at(request.nowMs),
+      request.owner,
+      request.limit,
+      targets.map(([name]) => name),
+      // A target never gives more candidates than the claim can take.
+      targets.map(([, slots]) => Math.min(slots, request.limit)),
+      at(request.nowMs - request.maxWaitMs.medium),
+      at(request.nowMs - request.maxWaitMs.low),
+    ],
+    { name: 'durable_claim' },
+  );
   return result.rows.sort(
     (a, b) => a.rank - b.rank || a.due_at.getTime() - b.due_at.getTime() || a.seq - b.seq,
   );

@@ -67,9 +67,16 @@ export function createDispatcher(deps: DispatcherDeps): {
     return result;
   }
 
+  /** Enough of the window is free for a claim (it costs about the same for 1 job as for 100). */
+  function claimWanted(): boolean {
+    const want = config.workers * factor - holdings.active();
+    return want > 0 && (want >= minClaim || holdings.buffer.size === 0);
+  }
+
   function startReady(): void {
     const now = clock.now();
-    for (const held of [...holdings.buffer]) {
+    // Deleting the entry being visited is safe in a Set iteration.
+    for (const held of holdings.buffer) {
       if (holdings.running >= config.workers) return;
       const breaker = deps.breakerOf(held.target.name);
       breaker.refresh(now);
@@ -127,7 +134,9 @@ export function createDispatcher(deps: DispatcherDeps): {
     holdings.finishing(held);
     deps.metrics.attemptDuration.observe({ target: held.target.name }, (now - startedAt) / 1000);
     deps.breakerOf(held.target.name).record(verdictOf(outcome), isProbe, now);
-    deps.wakeSignal.wake();
+    // The freed worker takes a buffered job at once; the loop is woken only to claim.
+    startReady();
+    if (claimWanted()) deps.wakeSignal.wake();
     if (held.leaseLost) {
       // Another instance may own the job now: write nothing, the row is not ours.
       holdings.release(held.job.id);
@@ -173,9 +182,8 @@ export function createDispatcher(deps: DispatcherDeps): {
         startReady();
         const want = config.workers * factor - holdings.active();
         let claimed = 0;
-        // A claim costs about the same for 1 job as for 100: wait for a quarter of the window to
-        // free up unless workers would otherwise idle.
-        const claiming = want > 0 && (want >= minClaim || holdings.buffer.length === 0);
+        // Wait for a quarter of the window to free up unless workers would otherwise idle.
+        const claiming = claimWanted();
         if (claiming) {
           deps.wakeSignal.reset();
           try {

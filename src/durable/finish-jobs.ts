@@ -60,6 +60,7 @@ export async function finishJobs(
         sorted.map((c) => errorOf(c)?.status ?? null),
         sorted.map((c) => errorOf(c)?.message ?? null),
       ],
+      { name: 'durable_finish' },
     );
     const written = new Set(result.rows.map((row) => row.id));
     const letters: DeadLetter[] = [];

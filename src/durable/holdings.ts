@@ -20,8 +20,8 @@ export interface Held {
 /** Everything held, with counts kept in step so dispatch decisions are O(1). */
 export class Holdings {
   readonly byId = new Map<string, Held>();
-  /** Buffered jobs in claim order (rank, due time, submission). */
-  buffer: Held[] = [];
+  /** Buffered jobs in claim order (rank, due time, submission); a Set so a start is O(1). */
+  readonly buffer = new Set<Held>();
   running = 0;
   private readonly runningPerTarget = new Map<string, number>();
   private readonly heldPerTarget = new Map<string, number>();
@@ -29,13 +29,13 @@ export class Holdings {
   add(job: Claimed, target: Target, owner: string): void {
     const held: Held = { job, target, owner, stage: 'buffered', leaseLost: false };
     this.byId.set(job.id, held);
-    this.buffer.push(held);
+    this.buffer.add(held);
     this.bump(this.heldPerTarget, target.name, 1);
   }
 
   /** Jobs that occupy a worker or wait for one (finishing ones need neither). */
   active(): number {
-    return this.buffer.length + this.running;
+    return this.buffer.size + this.running;
   }
 
   activeFor(target: string): number {
@@ -47,7 +47,7 @@ export class Holdings {
   }
 
   start(held: Held): void {
-    this.buffer = this.buffer.filter((h) => h !== held);
+    this.buffer.delete(held);
     held.stage = 'running';
     this.running += 1;
     this.bump(this.runningPerTarget, held.target.name, 1);
@@ -63,11 +63,9 @@ export class Holdings {
 
   /** Takes buffered jobs out (stop, lease lost, open breaker); returns them. */
   unbuffer(predicate: (held: Held) => boolean): Held[] {
-    const taken: Held[] = [];
-    const kept: Held[] = [];
-    for (const held of this.buffer) (predicate(held) ? taken : kept).push(held);
-    this.buffer = kept;
+    const taken = [...this.buffer].filter(predicate);
     for (const held of taken) {
+      this.buffer.delete(held);
       held.stage = 'finishing';
       this.bump(this.heldPerTarget, held.target.name, -1);
     }

@@ -64,6 +64,7 @@ export async function adjustJobCounts(tx: Db, deltas: readonly CountDelta[]): Pr
      ON CONFLICT (priority, target_name)
        DO UPDATE SET active = greatest(0, publishing_job_counts.active + EXCLUDED.active)`,
     [rows.map((d) => d.priority), rows.map((d) => d.target), rows.map((d) => d.delta)],
+    { name: 'durable_counts' },
   );
 }
 

@@ -41,6 +41,7 @@ export async function renewInstance(
   const result = await db.query(
     `UPDATE publishing_instances SET lease_expires_at = $2 WHERE id = $1 AND lease_expires_at >= $3`,
     [id, at(nowMs + leaseMs), at(nowMs)],
+    { name: 'durable_renew' },
   );
   return result.rowCount === 1;
 }
@@ -74,6 +75,7 @@ export async function releaseOrphanedJobs(db: Db, nowMs: number, limit: number):
      -- lapsed runs although unreferenced (PostgreSQL: data-modifying WITH).
      SELECT id, pg_notify('${WAKE_CHANNEL}', '') IS NULL AS notified FROM released`,
     [at(nowMs), limit],
+    { name: 'durable_release' },
   );
   return result.rows.length;
 }

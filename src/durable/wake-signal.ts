@@ -1,5 +1,8 @@
 import type { Clock } from '../domain/clock.js';
 
+// Made once: abort() without a reason builds a DOMException, with a stack, per wake.
+const WOKEN = new Error('woken');
+
 /**
  * Lets a loop sleep until woken or until a timeout on the injected clock. A wake that arrives
  * while the loop is busy is remembered, so the next wait returns at once (no lost wake-up).
@@ -15,7 +18,7 @@ export function createWakeSignal(clock: Clock): {
   return {
     wake() {
       pending = true;
-      sleeping?.abort();
+      sleeping?.abort(WOKEN);
     },
     reset() {
       pending = false;

@@ -2,11 +2,16 @@
  * One alert-publisher instance in durable mode, as a child process of the durable tests and
  * bench: a durable engine on TEST_DATABASE_URL delivering to SINK_URL through TARGETS webhook
  * targets (t0, t1, …). Prints "ready" once dispatching; SIGTERM stops it gracefully and prints
- * `cpu-us N`, the CPU it used since ready. DB_STATS=1 prints time per statement on stderr.
+ * `cpu-us N`, the CPU it used since ready. DB_STATS=1 prints time per statement on stderr;
+ * NOOP=1 delivers nothing (every attempt succeeds at once).
  */
 import { Registry } from 'prom-client';
 
 import type { Db } from '../../src/db/db.js';
+import { webhookTargetSchema } from '../../src/config/targets.js';
+import type { Publisher } from '../../src/domain/publisher.js';
+import { createHttpClient } from '../../src/publishers/http-client.js';
+import { createWebhookPublisher } from '../../src/publishers/webhook.js';
 import type { Target } from '../../src/domain/target.js';
 import { createSystemClock } from '../../src/domain/system-clock.js';
 import { createDurableEngine } from '../../src/durable/durable-engine.js';
@@ -35,7 +40,31 @@ const logger = {
   warn: (obj: object, msg?: string) => console.error(instance, msg, obj),
   error: (obj: object, msg?: string) => console.error(instance, msg, obj),
 };
-const publisher = createPostPublisher(env('SINK_URL'), instance, workers * 2);
+// NOOP=1: every attempt succeeds at once without a request (the queue's own cost, the work the
+// job-queue peers are usually measured on).
+// PUBLISHER=webhook: the product's webhook publisher and HTTP client (the bench); the sink then
+// records no job ids, which the tests' post publisher sends as a header.
+const publisher: Publisher =
+  process.env['NOOP'] === '1'
+    ? { publish: () => Promise.resolve({ ok: true }), close: () => Promise.resolve() }
+    : process.env['PUBLISHER'] === 'webhook'
+      ? webhookPublisher(env('SINK_URL'), instance, workers)
+      : createPostPublisher(env('SINK_URL'), instance, workers * 2);
+
+function webhookPublisher(url: string, name: string, connections: number): Publisher {
+  const http = createHttpClient({ connections });
+  const config = webhookTargetSchema.parse({
+    name: 'sink',
+    type: 'webhook',
+    url,
+    headers: { 'x-instance': name },
+  });
+  const inner = createWebhookPublisher(config, { http, clock: createSystemClock(), logger });
+  return {
+    publish: (delivery, signal) => inner.publish(delivery, signal),
+    close: () => http.close(),
+  };
+}
 const targets = new Map<string, Target>();
 for (let i = 0; i < targetCount; i += 1) {
   const name = `t${i}`;
