@@ -1,13 +1,18 @@
 /**
- * durable-post: jobs stored in PostgreSQL (queue.mode: durable), then delivered by POST to a
- * local sink in another process, by one instance and by two sharing the database.
+ * durable-post: jobs stored in PostgreSQL (queue.mode: durable), then delivered by the product's
+ * webhook publisher (POST) to a local sink in another process, by one instance and by two
+ * sharing the database; and the same without delivery (every attempt succeeds at once: the
+ * queue's own cost, the work job-queue benchmarks usually measure).
  * Phases measured separately: submit (admission transactions of REQUEST jobs) and deliver,
  * from the instances' start (includes a child process compiling TypeScript: ~1-4 s here) and
  * from all of them ready (jobs delivered meanwhile subtracted: the engine's own rate).
- * Commits per job from pg_stat_database.
- * Env: DURABLE_BENCH_JOBS (10000), DURABLE_BENCH_RUNS (5), TEST_DATABASE_URL.
+ * Commits per job from pg_stat_database; CPU per job of the instances (their own count), of
+ * the PostgreSQL backends serving them (/proc, Linux) and of the sink.
+ * Env: DURABLE_BENCH_JOBS (10000), DURABLE_BENCH_RUNS (5), DURABLE_BENCH_ONLY (variants whose
+ * name contains it), TEST_DATABASE_URL.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 import type { Db } from '../../src/db/db.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,8 +23,16 @@ import { formatRate, median, repeat } from '../support/stats.js';
 
 const JOBS = Number(process.env['DURABLE_BENCH_JOBS'] ?? '10000');
 const RUNS = Math.max(5, Number(process.env['DURABLE_BENCH_RUNS'] ?? '5'));
+const ONLY = process.env['DURABLE_BENCH_ONLY'] ?? '';
 const REQUEST = 100;
-const BASE_ENV = { WORKERS: '64', TARGETS: '8', PER_TARGET: '16', POOL: '8' };
+const BASE_ENV = {
+  WORKERS: '64',
+  TARGETS: '8',
+  PER_TARGET: '16',
+  POOL: '8',
+  PUBLISHER: 'webhook',
+};
+const NO_DELIVERY = { NOOP: '1' };
 
 interface Variant {
   name: string;
@@ -28,16 +41,44 @@ interface Variant {
   env: Record<string, string>;
 }
 
-const VARIANTS: Variant[] = [
-  { name: '1 instance, batched', instances: 1, submitPerRequest: REQUEST, env: {} },
-  { name: '2 instances, batched', instances: 2, submitPerRequest: REQUEST, env: {} },
+const ALL_VARIANTS: Variant[] = [
+  { name: '1 instance, POST', instances: 1, submitPerRequest: REQUEST, env: {} },
+  { name: '2 instances, POST', instances: 2, submitPerRequest: REQUEST, env: {} },
   {
-    name: '1 instance, unbatched (1 job per submit, claim window = workers, 1 completion per commit)',
+    name: '1 instance, POST, unbatched (1 job per submit, claim window = workers, 1 completion per commit)',
     instances: 1,
     submitPerRequest: 1,
     env: { COMPLETION_BATCH: '1', PREFETCH: '0' },
   },
+  { name: '1 instance, no delivery', instances: 1, submitPerRequest: REQUEST, env: NO_DELIVERY },
+  { name: '2 instances, no delivery', instances: 2, submitPerRequest: REQUEST, env: NO_DELIVERY },
 ];
+const VARIANTS = ALL_VARIANTS.filter((variant) => variant.name.includes(ONLY));
+
+/** CPU seconds (user + system) of a process so far; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The backends connected to this database and their CPU so far. */
+async function backendCpu(db: Db): Promise<Map<number, number>> {
+  const result = await db.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+  );
+  return new Map(result.rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
+}
+
+/** CPU the backends used between two readings (a backend new since the first counts whole). */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
 
 async function commits(db: Db): Promise<number> {
   const result = await db.query<{ n: string }>(
@@ -74,14 +115,14 @@ export async function waitUntilAllFinished(db: Db, timeoutMs = 600_000): Promise
   if (left.rows[0]?.n !== 0) throw new Error(`${left.rows[0]?.n} jobs did not succeed`);
 }
 
-async function startSinkProcess(): Promise<{ url: string; stop: () => void }> {
+async function startSinkProcess(): Promise<{ url: string; cpu: () => number; stop: () => void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/durable/sink-process.ts'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve) =>
     child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
   );
-  return { url, stop: () => child.kill('SIGTERM') };
+  return { url, cpu: () => cpuSeconds(child.pid ?? 0), stop: () => child.kill('SIGTERM') };
 }
 
 async function once(variant: Variant): Promise<{
@@ -90,6 +131,8 @@ async function once(variant: Variant): Promise<{
   engine: number;
   commitsPerJob: number;
   cpuUsPerJob: number;
+  pgUsPerJob: number;
+  sinkUsPerJob: number;
 }> {
   const database = await migratedScratchDatabase(2);
   const db = database.db;
@@ -113,8 +156,12 @@ async function once(variant: Variant): Promise<{
     );
     const ready = performance.now();
     const doneAtReady = await succeeded(db);
+    const pgAtReady = await backendCpu(db);
+    const sinkAtReady = sink.cpu();
     await waitUntilAllFinished(db);
     const finished = performance.now();
+    const pgUsed = cpuBetween(pgAtReady, await backendCpu(db));
+    const sinkUsed = sink.cpu() - sinkAtReady;
     const deliver = JOBS / ((finished - started) / 1000);
     const engine = (JOBS - doneAtReady) / ((finished - ready) / 1000);
     await Promise.all(instances.map((instance) => instance.stop()));
@@ -123,7 +170,16 @@ async function once(variant: Variant): Promise<{
       .reduce((sum, us) => sum + us, 0);
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // pg_stat flushes about every second
     const commitsPerJob = ((await commits(db)) - commitsBefore) / JOBS;
-    return { submit, deliver, engine, commitsPerJob, cpuUsPerJob: cpuUs / (JOBS - doneAtReady) };
+    const perJob = (seconds: number): number => (seconds * 1e6) / (JOBS - doneAtReady);
+    return {
+      submit,
+      deliver,
+      engine,
+      commitsPerJob,
+      cpuUsPerJob: cpuUs / (JOBS - doneAtReady),
+      pgUsPerJob: perJob(pgUsed),
+      sinkUsPerJob: perJob(sinkUsed),
+    };
   } finally {
     sink.stop();
     await database.drop();
@@ -136,6 +192,7 @@ export async function run(): Promise<void> {
       `workers 64/instance, per_target_concurrency 16, prefetch 1×workers, completion batch ≤500, ` +
       `submit requests of ${REQUEST} jobs, sink answers 200 at once (separate process), PostgreSQL 15 on 127.0.0.1`,
   );
+  if (VARIANTS.length === 0) throw new Error(`no variant name contains "${ONLY}"`);
   const medians = new Map<string, number>();
   for (const variant of VARIANTS) {
     const results = await repeat(RUNS, () => once(variant));
@@ -146,13 +203,16 @@ export async function run(): Promise<void> {
         `deliver ${formatRate(median(results.map((r) => r.deliver)))} jobs from start, ` +
         `${formatRate(engine)} jobs from ready, ` +
         `${median(results.map((r) => r.commitsPerJob)).toFixed(3)} commits/job while delivering, ` +
-        `instance CPU ${median(results.map((r) => r.cpuUsPerJob)).toFixed(0)} µs/job`,
+        `CPU µs/job: instances ${median(results.map((r) => r.cpuUsPerJob)).toFixed(0)}, ` +
+        `PostgreSQL ${median(results.map((r) => r.pgUsPerJob)).toFixed(0)}, ` +
+        `sink ${median(results.map((r) => r.sinkUsPerJob)).toFixed(0)}`,
     );
   }
-  const one = medians.get(VARIANTS[0]?.name ?? '') ?? Number.NaN;
-  const two = medians.get(VARIANTS[1]?.name ?? '') ?? Number.NaN;
-  const unbatched = medians.get(VARIANTS[2]?.name ?? '') ?? Number.NaN;
+  const rate = (name: string): number => medians.get(name) ?? Number.NaN;
+  const ratio = (a: string, b: string): string => (rate(a) / rate(b)).toFixed(2);
   console.log(
-    `ratios (from ready) 2 instances / 1: ${(two / one).toFixed(2)}; batched / unbatched: ${(one / unbatched).toFixed(2)}`,
+    `ratios (from ready): 2 instances / 1 (POST) ${ratio('2 instances, POST', '1 instance, POST')}; ` +
+      `batched / unbatched ${ratio('1 instance, POST', VARIANTS.find((v) => v.name.includes('unbatched'))?.name ?? '')}; ` +
+      `no delivery / POST ${ratio('1 instance, no delivery', '1 instance, POST')}`,
   );
 }

@@ -68,7 +68,7 @@ async function insertJobs(
        state, alert, classification, replay_of, submitted_at, updated_at, due_at, completed_at,
        error_type, error_reason, error_message, may_wait)
      SELECT u.id, u.target, u.fingerprint, u.alertname, u.alert_status, u.priority, u.state,
-       u.alert::jsonb, u.classification::jsonb, u.replay_of, $1, $1, $1,
+       u.alert::json, u.classification::json, u.replay_of, $1, $1, $1,
        CASE WHEN u.state = 'dlq' THEN $1::timestamptz END,
        CASE WHEN u.state = 'dlq' THEN 'transient' END,
        CASE WHEN u.state = 'dlq' THEN 'overflow' END,
