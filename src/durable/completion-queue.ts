@@ -25,15 +25,15 @@ export interface CompletionQueueDeps {
 /**
  * Group commit: completions that arrive while a transaction is in flight go together in the
  * next one, so under load one commit carries many jobs and at rest a completion waits for
- * nothing. A failed commit is retried (the jobs keep their leases meanwhile; if this instance
- * dies first, the leases expire and the jobs are delivered again: at least once).
+ * nothing. A failed commit is retried (the instance keeps its lease meanwhile; if it dies
+ * first, its lease lapses and the jobs are delivered again: at least once).
  */
 export function createCompletionQueue(deps: CompletionQueueDeps): {
   add(held: Held, completion: Completion): void;
   /** Resolves when everything added so far has been committed. */
   drained(): Promise<void>;
   /**
-   * Stop: gives up on what is not committed yet (its leases lapse and another start delivers
+   * Stop: gives up on what is not committed yet (the jobs are released and another delivers
    * it again: at least once) and ends the retry loop. Returns how many completions were lost.
    */
   abandon(): number;

@@ -42,6 +42,8 @@ export interface DispatcherDeps {
 export function createDispatcher(deps: DispatcherDeps): {
   loop(): Promise<void>;
   attempts(): Promise<void>;
+  /** True while a claim statement is out: its rows may be committed but not held yet. */
+  claimInFlight(): boolean;
 } {
   const { holdings, config, settings, clock } = deps;
   const factor = 1 + settings.prefetchPerWorker;
@@ -49,6 +51,7 @@ export function createDispatcher(deps: DispatcherDeps): {
   const minClaim = Math.max(1, Math.floor((config.workers * factor) / 4));
   const attempts = createAttemptRunner(clock, deps.logger, config.workers);
   const maxTimeoutMs = Math.max(0, ...[...deps.targets.values()].map((t) => t.timeoutMs));
+  let claimOut = false;
 
   function slots(): Map<string, number> {
     const result = new Map<string, number>();
@@ -74,6 +77,8 @@ export function createDispatcher(deps: DispatcherDeps): {
   }
 
   function startReady(): void {
+    // Stopping: what is buffered is released, not started.
+    if (deps.isStopping()) return;
     const now = clock.now();
     // Deleting the entry being visited is safe in a Set iteration.
     for (const held of holdings.buffer) {
@@ -188,6 +193,7 @@ export function createDispatcher(deps: DispatcherDeps): {
           deps.wakeSignal.reset();
           try {
             const owner = deps.lease.owner;
+            claimOut = true;
             const jobs = await claimJobs(deps.db, {
               owner,
               nowMs: clock.now(),
@@ -195,12 +201,20 @@ export function createDispatcher(deps: DispatcherDeps): {
               slots: slots(),
               maxWaitMs: config.maxWaitMs,
             });
-            // Claimed while stop began: held anyway, so that stop releases them.
-            for (const job of jobs)
-              holdings.add(job, targetOf(deps.targets, job.target_name), owner);
-            claimed = jobs.length;
+            if (owner === deps.lease.owner) {
+              // Claimed while stop began: held anyway, so that stop releases them.
+              for (const job of jobs)
+                holdings.add(job, targetOf(deps.targets, job.target_name), owner);
+              claimed = jobs.length;
+            } else {
+              // The lease was lost meanwhile: these rows are left to the sweep with the rest.
+              deps.logger.warn({ jobs: jobs.length }, 'claim returned after the lease was lost');
+            }
           } catch (error: unknown) {
+            // It may have committed anyway: the heartbeat releases rows claimed but not held.
             deps.logger.error({ err: error }, 'claiming jobs failed');
+          } finally {
+            claimOut = false;
           }
         }
         if (deps.isStopping()) return;
@@ -213,6 +227,7 @@ export function createDispatcher(deps: DispatcherDeps): {
     async attempts() {
       while (running.size > 0) await Promise.all([...running]);
     },
+    claimInFlight: () => claimOut,
   };
 }
 
@@ -222,7 +237,7 @@ export function waitingStateOf(held: Held): 'queued' | 'retrying' {
 
 function targetOf(targets: ReadonlyMap<string, Target>, name: string): Target {
   const target = targets.get(name);
-  // Claims only ask for configured targets ($5 in claim-jobs), so this is a bug if it happens.
+  // Claims only ask for configured targets ($4 in claim-jobs), so this is a bug if it happens.
   if (target === undefined) throw new Error(`claimed a job of unconfigured target ${name}`);
   return target;
 }

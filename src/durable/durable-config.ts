@@ -1,10 +1,10 @@
 /** Settings only durable mode has (`queue.durable` in the config). */
 export interface DurableSettings {
-  /** Names this instance in lease_owner; unique per process. */
+  /** Names this instance in lease_owner (`name/1`, `name/2`, … after a lost lease). */
   instanceId: string;
   /** Lease of a claimed job; must exceed every target's attempt timeout plus a heartbeat. */
   leaseMs: number;
-  /** How often held leases are renewed and expired ones swept. */
+  /** How often the instance lease is renewed and lapsed instances swept. */
   heartbeatMs: number;
   /** Backstop poll when no notification arrives (LISTEN/NOTIFY is the normal wake-up). */
   pollMs: number;

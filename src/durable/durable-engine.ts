@@ -6,7 +6,7 @@ import type { Clock, Logger, Random } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import type { FailureReason } from '../domain/failure.js';
 import type { DeadLetter } from '../domain/dead-letter.js';
-import type { JobError, JobSnapshot, Priority } from '../domain/job.js';
+import type { JobSnapshot, Priority } from '../domain/job.js';
 import { PRIORITIES } from '../domain/job.js';
 import { priorityOf as priorityOfAlert } from '../domain/priority.js';
 import type { PublishOutcome } from '../domain/publisher.js';
@@ -36,7 +36,8 @@ import { InstanceLease } from './instance-lease.js';
 import { deregisterInstance } from './leases.js';
 import { snapshotFromRow } from './job-row.js';
 import { runMaintenance } from './maintenance.js';
-import { deadLetterOf } from './next-step.js';
+import { overflowLetterOf } from './next-step.js';
+import { settlesWithin } from './settles-within.js';
 import type { LaneCount } from './read-jobs.js';
 import { listJobRows, readJob } from './read-jobs.js';
 import { createWakeSignal } from './wake-signal.js';
@@ -190,19 +191,12 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
   }
 
   const lease = new InstanceLease(db, settings.instanceId, settings.leaseMs, heartbeatMs, {
-    onLost(why) {
+    onLost(why, owner) {
       deps.logger.warn(
-        { held: holdings.byId.size, owner: lease.owner },
+        { held: holdings.byId.size, owner, next: lease.owner },
         `instance lease lost (${why}): attempts aborted, jobs left to other instances`,
       );
-      for (const held of holdings.byId.values()) {
-        held.leaseLost = true;
-        if (held.stage === 'buffered') {
-          holdings.unbuffer((h) => h === held);
-          holdings.release(held.job.id);
-        }
-        held.cancel?.();
-      }
+      holdings.giveUpAll();
       wakeSignal.wake();
     },
     onUnconfirmed(error) {
@@ -249,6 +243,10 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         laneCounts = counts;
       },
       onReleased: () => wakeSignal.wake(),
+      held: () =>
+        dispatcher.claimInFlight()
+          ? undefined
+          : { owner: lease.owner, ids: [...holdings.byId.keys()] },
       openTargets: () =>
         [...deps.targets.values()].filter((target) => {
           const breaker = breakers.get(target.name);
@@ -412,32 +410,27 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         () => undefined,
       );
       maintenanceStop.abort();
-      await maintenance;
-      // Whatever is still claimed under this instance (completions not committed) is released
-      // by the next sweep of any instance instead of after the lease.
-      await deregisterInstance(db, lease.owner).catch((error: unknown) => {
-        deps.logger.warn({ err: error }, 'removing the instance lease failed: it lapses instead');
-      });
-      await unlisten?.();
+      // Bounded too: a hanging database must not hold stop past its budget.
+      const ended = await settlesWithin(
+        clock,
+        config.stopFlushMs,
+        (async () => {
+          await maintenance;
+          // Whatever is still claimed under this instance (completions not committed) is
+          // released by the next sweep of any instance instead of after the lease.
+          await deregisterInstance(db, lease.owner).catch((error: unknown) => {
+            deps.logger.warn({ err: error }, 'removing the instance lease failed: it lapses');
+          });
+          await unlisten?.();
+        })(),
+      );
+      if (!ended) deps.logger.error({}, 'database did not answer at stop: the lease lapses');
     },
   };
 
   function overflowLetter(job: NewJob, nowMs: number): DeadLetter {
     const target = deps.targets.get(job.target);
     if (target === undefined) throw new Error(`overflow of unconfigured target ${job.target}`);
-    const source = {
-      id: job.id,
-      alert: job.alert,
-      classification: job.classification ?? null,
-      priority: job.priority,
-      retries: 0,
-      replay_of: job.replayOf ?? null,
-    };
-    const error: JobError = {
-      type: 'transient',
-      reason: 'overflow',
-      message: 'target exceeds its share of the lane',
-    };
-    return deadLetterOf(source, target, error, nowMs);
+    return overflowLetterOf(job, target, nowMs);
   }
 }

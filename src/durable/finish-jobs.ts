@@ -16,8 +16,8 @@ export type Completion =
 /**
  * Commits a batch of completions in one transaction: one `unnest` UPDATE guarded by the owner
  * (a row this instance no longer owns is left alone and not returned; rows are given in id
- * order so that two transactions touching the same rows lock them in the same order), the dead letters of the
- * rows that were updated, the active counts of the finished ones, and a NOTIFY when a row went
+ * order so that two transactions touching the same rows lock them in the same order), the
+ * dead letters of the rows that were updated, the active counts of the finished ones, and a NOTIFY when a row went
  * back to waiting. Returns the ids written.
  */
 export async function finishJobs(

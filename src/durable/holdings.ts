@@ -76,6 +76,15 @@ export class Holdings {
     this.byId.delete(id);
   }
 
+  /** The lease is lost: buffered jobs dropped, running attempts cancelled, nothing written. */
+  giveUpAll(): void {
+    for (const held of this.unbuffer(() => true)) this.release(held.job.id);
+    for (const held of this.byId.values()) {
+      held.leaseLost = true;
+      held.cancel?.();
+    }
+  }
+
   private bump(map: Map<string, number>, key: string, delta: number): void {
     map.set(key, (map.get(key) ?? 0) + delta);
   }

@@ -2,8 +2,8 @@ import type { Db } from '../db/db.js';
 import { registerInstance, renewInstance } from './leases.js';
 
 export interface LeaseEvents {
-  /** The lease lapsed or could not be renewed in time: every held job must be given up. */
-  onLost(why: string): void;
+  /** The lease of `owner` lapsed or could not be renewed in time: give up every held job. */
+  onLost(why: string, owner: string): void;
   /** Renewal failed, but the lease still covers the next heartbeat: keep going. */
   onUnconfirmed(error: unknown): void;
 }
@@ -63,25 +63,28 @@ export class InstanceLease {
         this.untilMs = nowMs + this.leaseMs;
         return;
       }
-      this.lose();
-      this.events.onLost('lease lapsed');
+      const lost = this.lose();
+      this.events.onLost('lease lapsed', lost);
       // Registered again at once when the database answers; else at the next heartbeat.
-      await this.register(nowMs).catch(() => undefined);
+      await this.register(nowMs).catch((error: unknown) => this.events.onUnconfirmed(error));
     } catch (error: unknown) {
       // A live instance never attempts past its lease: give up before it can lapse unseen.
       if (!this.registered || this.untilMs > nowMs + this.heartbeatMs) {
         this.events.onUnconfirmed(error);
         return;
       }
-      this.lose();
-      this.events.onLost('lease could not be renewed before it lapses');
+      const lost = this.lose();
+      this.events.onLost('lease could not be renewed before it lapses', lost);
     }
   }
 
-  private lose(): void {
+  /** Returns the owner id given up. */
+  private lose(): string {
+    const lost = this.owner;
     this.registered = false;
     this.untilMs = 0;
     this.next();
+    return lost;
   }
 
   private next(): void {

@@ -52,30 +52,58 @@ export async function deregisterInstance(db: Db, id: string): Promise<void> {
 }
 
 /**
- * Returns claimed jobs whose instance is gone (lease lapsed, or no row: stopped with
- * completions it could not commit) to waiting, at most `limit` per call, and deletes lapsed
- * instance rows. The attempt a job was charged stays counted: it may have been made. Any
- * instance may run it; SKIP LOCKED keeps concurrent sweeps and completions from waiting on
- * each other. The scan covers claimed jobs only (publishing_jobs_owner_idx).
+ * Returns claimed jobs whose instance is gone to waiting, at most `limit` per call. Two
+ * statements: first lapsed instance rows are deleted (a row lock each: a renewal that commits
+ * first keeps its row, one that comes after finds none and its instance knows it lost the
+ * lease), then, in a fresh snapshot, jobs whose owner has no row at all are released (lapsed,
+ * or stopped with completions it could not commit). Whether an owner is alive is decided by
+ * its row alone, never by comparing times here, so a renewal racing the sweep cannot keep a
+ * lease whose jobs were handed on. The attempt a job was charged stays counted: it may have
+ * been made. SKIP LOCKED keeps concurrent sweeps and completions from waiting on each other;
+ * the scan covers claimed jobs only (publishing_jobs_owner_idx).
  */
 export async function releaseOrphanedJobs(db: Db, nowMs: number, limit: number): Promise<number> {
+  await db.query(`DELETE FROM publishing_instances WHERE lease_expires_at < $1`, [at(nowMs)], {
+    name: 'durable_lapse',
+  });
   const result = await db.query<{ id: string }>(
-    `WITH lapsed AS (
-       DELETE FROM publishing_instances WHERE lease_expires_at < $1 RETURNING id
-     ), orphaned AS (
+    `WITH orphaned AS (
        SELECT j.id FROM publishing_jobs j
-       WHERE j.state = 'processing' AND NOT EXISTS (
-         SELECT 1 FROM publishing_instances i
-         WHERE i.id = j.lease_owner AND i.lease_expires_at >= $1)
+       WHERE j.state = 'processing'
+         AND NOT EXISTS (SELECT 1 FROM publishing_instances i WHERE i.id = j.lease_owner)
        LIMIT $2 FOR UPDATE SKIP LOCKED
      ), released AS (
        UPDATE publishing_jobs AS j SET state = 'retrying', lease_owner = NULL, updated_at = $1
        FROM orphaned WHERE j.id = orphaned.id RETURNING j.id
      )
-     -- lapsed runs although unreferenced (PostgreSQL: data-modifying WITH).
      SELECT id, pg_notify('${WAKE_CHANNEL}', '') IS NULL AS notified FROM released`,
     [at(nowMs), limit],
     { name: 'durable_release' },
+  );
+  return result.rows.length;
+}
+
+/**
+ * Releases jobs claimed under `owner` that the instance does not hold: a claim that committed
+ * although the instance saw it fail (a timeout, a connection lost after COMMIT), or rows left
+ * by an earlier process of the same name. Only called while no claim is in flight, so every
+ * row the instance's claims took is in `held`.
+ */
+export async function releaseUnheld(
+  db: Db,
+  owner: string,
+  held: readonly string[],
+  nowMs: number,
+): Promise<number> {
+  const result = await db.query<{ id: string }>(
+    `WITH released AS (
+       UPDATE publishing_jobs SET state = 'retrying', lease_owner = NULL, updated_at = $3
+       WHERE state = 'processing' AND lease_owner = $1 AND NOT (id = ANY($2::uuid[]))
+       RETURNING id
+     )
+     SELECT id, pg_notify('${WAKE_CHANNEL}', '') IS NULL AS notified FROM released`,
+    [owner, held, at(nowMs)],
+    { name: 'durable_release_unheld' },
   );
   return result.rows.length;
 }

@@ -5,6 +5,7 @@ import type { PublishOutcome } from '../domain/publisher.js';
 import type { Target } from '../domain/target.js';
 import { deadLetterOf as letterOfJob } from '../queue/dead-letter-of.js';
 import { decideAfterFailure, jobErrorOf } from '../queue/outcome-decision.js';
+import type { NewJob } from './admit-jobs.js';
 import type { Claimed } from './claim-jobs.js';
 import { priorityOf } from './job-row.js';
 import type { Completion } from './finish-jobs.js';
@@ -77,4 +78,22 @@ export function deadLetterOf(
     replayOf: job.replay_of ?? undefined,
   };
   return letterOfJob(source, target, error, nowMs);
+}
+
+/** A job dead-lettered at admission because its target exceeds its share of the lane. */
+export function overflowLetterOf(job: NewJob, target: Target, nowMs: number): DeadLetter {
+  const source: LetterSource = {
+    id: job.id,
+    alert: job.alert,
+    classification: job.classification ?? null,
+    priority: job.priority,
+    retries: 0,
+    replay_of: job.replayOf ?? null,
+  };
+  const error: JobError = {
+    type: 'transient',
+    reason: 'overflow',
+    message: 'target exceeds its share of the lane',
+  };
+  return deadLetterOf(source, target, error, nowMs);
 }

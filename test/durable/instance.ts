@@ -136,10 +136,10 @@ console.log('ready');
 function timed(inner: Db): Db {
   const wrap =
     (q: Db['query']): Db['query'] =>
-    async (text, params) => {
+    async (text, params, options) => {
       const t = performance.now();
       try {
-        return await q(text, params);
+        return await q(text, params, options);
       } finally {
         const key = text.trim().split('\n').slice(0, 2).join(' ').slice(0, 90);
         const s = stats.get(key) ?? { n: 0, ms: 0 };
