@@ -21,7 +21,7 @@ export type AdmitResult =
   { ok: true; overflowed: NewJob[] } | { ok: false; code: 'queue_full'; priority: Priority };
 
 /** Serialises admissions across instances so that "count, then insert" cannot overfill a lane. */
-const ADMISSION_LOCK = 7_243_001;
+export const ADMISSION_LOCK = 7_243_001;
 
 /**
  * One transaction of a few statements whatever the batch size or backlog: lock, read the active

@@ -10,6 +10,7 @@ import { releaseOrphanedJobs, releaseUnheld } from './leases.js';
 import { purgeFinished } from './purge-finished.js';
 import type { LaneCount } from './read-jobs.js';
 import { countLanes } from './read-jobs.js';
+import { reconcileJobCounts } from './reconcile-job-counts.js';
 
 export interface MaintenanceDeps {
   db: Db;
@@ -33,7 +34,7 @@ export interface MaintenanceDeps {
  * Every heartbeat: renew this instance's lease (see InstanceLease), return claimed jobs of
  * lapsed instances and rows claimed but not held to waiting, dead-letter waiting jobs of open
  * targets past max_job_age (`circuit_open`), refresh the lane counts when wanted; every purge
- * interval: retention.
+ * interval: retention, and the active counts reconciled with the jobs.
  */
 export async function runMaintenance(deps: MaintenanceDeps, signal: AbortSignal): Promise<void> {
   // Two loops, so that a slow count or purge never delays a lease renewal.
@@ -92,6 +93,14 @@ async function keepHouse(deps: MaintenanceDeps, signal: AbortSignal): Promise<vo
           settings.purgeBatch,
         );
         if (deleted > 0) deps.logger.info({ deleted }, 'purged finished jobs past retention');
+      });
+      await step(deps, 'reconciling active job counts', async () => {
+        for (const { priority, target, from, to } of await reconcileJobCounts(deps.db)) {
+          deps.logger.warn(
+            { priority, target, from, to },
+            'active job count did not match the jobs table: corrected',
+          );
+        }
       });
     }
     await pause(clock, settings.heartbeatMs, signal);

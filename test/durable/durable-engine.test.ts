@@ -9,6 +9,7 @@ import { createFakeClock } from '../support/fake-clock.js';
 import type { FakeClock } from '../support/fake-clock.js';
 import { advanceUntil, scriptedPublisher, startEngine, stateOf } from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
+import { silentLogger } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { migratedScratchDatabase } from './support/scratch-database.js';
 import type { ScratchDatabase } from './support/scratch-database.js';
@@ -352,4 +353,36 @@ test('a claimed job counts against its lane until it finishes, then frees the ro
   assert.notEqual((await stateOf(db, fourth))?.['state'], 'dlq', 'a finished job leaves room');
   const counts = await db.query('SELECT priority, target_name, active FROM publishing_job_counts');
   assert.deepEqual(counts.rows, [{ priority: 'medium', target_name: 't0', active: 2 }]);
+});
+
+test('a count corrupted by hand is corrected within a purge interval, then admission accepts again', async () => {
+  const warnings: Array<{ msg: string | undefined; fields: object }> = [];
+  engine = await startEngine(db, clock, publisher, {
+    config: { workers: 0, capacity: { high: 2, medium: 2, low: 2 }, perTargetShare: 1 },
+    durable: { purgeIntervalMs: 10_000 },
+    logger: { ...silentLogger, warn: (fields, msg) => warnings.push({ msg, fields }) },
+  });
+  await db.query(
+    `INSERT INTO publishing_job_counts (priority, target_name, active) VALUES ('medium', 'gone', 2)`,
+  );
+  const refused = await engine.submit([{ alert: anAlert({ n: '1' }), target: 't0' }]);
+  assert.equal(refused.ok ? 'ok' : refused.code, 'queue_full', 'the lane looks full');
+  const start = clock.now();
+  await advanceUntil(clock, 1_000, 'a correction logged', () => warnings.length > 0);
+  assert.ok(clock.now() - start >= 10_000, 'not before the purge interval');
+  assert.deepEqual(warnings, [
+    {
+      msg: 'active job count did not match the jobs table: corrected',
+      fields: { priority: 'medium', target: 'gone', from: 2, to: 0 },
+    },
+  ]);
+  const accepted = await engine.submit([{ alert: anAlert({ n: '2' }), target: 't0' }]);
+  assert.ok(accepted.ok);
+  const counts = await db.query(
+    'SELECT target_name, active FROM publishing_job_counts ORDER BY target_name',
+  );
+  assert.deepEqual(counts.rows, [
+    { target_name: 'gone', active: 0 },
+    { target_name: 't0', active: 1 },
+  ]);
 });

@@ -3,6 +3,7 @@ import { setTimeout as pace } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 
 import type { Db } from '../../../src/db/db.js';
+import type { Logger } from '../../../src/domain/clock.js';
 import type { Delivery, Publisher, PublishOutcome } from '../../../src/domain/publisher.js';
 import type { RetryPolicy, Target } from '../../../src/domain/target.js';
 import { durableOptionsOf } from '../../../src/app.js';
@@ -94,12 +95,13 @@ export async function startEngine(
     durable?: Partial<DurableSettings>;
     insertDeadLetters?: DurableEngineDeps['insertDeadLetters'];
     retry?: Partial<RetryPolicy>;
+    logger?: Logger;
   } = {},
 ): Promise<PublishingEngine> {
   const deps: DurableEngineDeps = {
     clock,
     random: () => 0.5,
-    logger: quiet,
+    logger: options.logger ?? quiet,
     metrics: createMetrics(new Registry()),
     targets: new Map([
       ['t0', { ...aTarget('t0', publisher), retry: { ...DEFAULT_RETRY_POLICY, ...options.retry } }],
