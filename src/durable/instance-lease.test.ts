@@ -7,7 +7,12 @@ import type { Db } from '../db/db.js';
 import { admitJobs } from './admit-jobs.js';
 import { claimJobs } from './claim-jobs.js';
 import { InstanceLease } from './instance-lease.js';
-import { deregisterInstance, registerInstance, releaseOrphanedJobs } from './leases.js';
+import {
+  deregisterInstance,
+  registerInstance,
+  releaseOrphanedJobs,
+  releaseUnheld,
+} from './leases.js';
 
 const T0 = Date.parse('2026-11-29T12:00:00Z');
 const LEASE = 10_000;
@@ -107,6 +112,19 @@ forEachDatabase('instance leases', (ctx) => {
       states.rows.map((row) => row.state),
       ['retrying'],
     );
+  });
+
+  it('rows claimed under a live owner but not held by it are released, held ones kept', async () => {
+    const db = ctx.db();
+    const ids = await submit(db, 3);
+    await registerInstance(db, 'me', T0, LEASE);
+    await registerInstance(db, 'other', T0, LEASE);
+    assert.equal((await claimAll(db, 'me', T0)).length, 3);
+    await db.query(`UPDATE publishing_jobs SET lease_owner = 'other' WHERE id = $1`, [ids[2]]);
+    // The claim of ids[1] committed, but the instance never received it.
+    assert.equal(await releaseUnheld(db, 'me', [ids[0] ?? ''], T0 + 1), 1);
+    assert.deepEqual(await ownersOf(db), ['me', null, 'other']);
+    assert.equal(await releaseOrphanedJobs(db, T0 + 1, 100), 0, 'both owners are alive');
   });
 
   it('a lapsed lease is lost once, and the instance goes on under a new owner id', async () => {
