@@ -7,6 +7,7 @@ import type { EngineConfig } from '../queue/engine-config.js';
 import type { PublishOutcome } from '../domain/publisher.js';
 import { createAttemptRunner } from './attempt-runner.js';
 import { claimJobs } from './claim-jobs.js';
+import { releaseUnheld } from './leases.js';
 import type { DurableSettings } from './durable-config.js';
 import type { Completion } from './finish-jobs.js';
 import type { Held, Holdings } from './holdings.js';
@@ -42,8 +43,11 @@ export interface DispatcherDeps {
 export function createDispatcher(deps: DispatcherDeps): {
   loop(): Promise<void>;
   attempts(): Promise<void>;
-  /** True while a claim statement is out: its rows may be committed but not held yet. */
-  claimInFlight(): boolean;
+  /**
+   * Releases rows claimed under the current owner that are not held (see releaseUnheld). Runs
+   * between claims, never beside one: a claim's rows are held before the next statement.
+   */
+  releaseUnheld(nowMs: number): Promise<number>;
 } {
   const { holdings, config, settings, clock } = deps;
   const factor = 1 + settings.prefetchPerWorker;
@@ -51,7 +55,32 @@ export function createDispatcher(deps: DispatcherDeps): {
   const minClaim = Math.max(1, Math.floor((config.workers * factor) / 4));
   const attempts = createAttemptRunner(clock, deps.logger, config.workers);
   const maxTimeoutMs = Math.max(0, ...[...deps.targets.values()].map((t) => t.timeoutMs));
-  let claimOut = false;
+  // Claims and releases of unheld rows one at a time, each with its holdings update.
+  let exclusive: Promise<unknown> = Promise.resolve();
+  function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = exclusive.then(work, work);
+    exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  async function claim(want: number): Promise<number> {
+    const owner = deps.lease.owner;
+    const jobs = await claimJobs(deps.db, {
+      owner,
+      nowMs: clock.now(),
+      limit: want,
+      slots: slots(),
+      maxWaitMs: config.maxWaitMs,
+    });
+    if (owner !== deps.lease.owner) {
+      // The lease was lost meanwhile: these rows are left to the sweep with the rest.
+      deps.logger.warn({ jobs: jobs.length }, 'claim returned after the lease was lost');
+      return 0;
+    }
+    // Claimed while stop began: held anyway, so that stop releases them.
+    for (const job of jobs) holdings.add(job, targetOf(deps.targets, job.target_name), owner);
+    return jobs.length;
+  }
 
   function slots(): Map<string, number> {
     const result = new Map<string, number>();
@@ -192,29 +221,10 @@ export function createDispatcher(deps: DispatcherDeps): {
         if (claiming) {
           deps.wakeSignal.reset();
           try {
-            const owner = deps.lease.owner;
-            claimOut = true;
-            const jobs = await claimJobs(deps.db, {
-              owner,
-              nowMs: clock.now(),
-              limit: want,
-              slots: slots(),
-              maxWaitMs: config.maxWaitMs,
-            });
-            if (owner === deps.lease.owner) {
-              // Claimed while stop began: held anyway, so that stop releases them.
-              for (const job of jobs)
-                holdings.add(job, targetOf(deps.targets, job.target_name), owner);
-              claimed = jobs.length;
-            } else {
-              // The lease was lost meanwhile: these rows are left to the sweep with the rest.
-              deps.logger.warn({ jobs: jobs.length }, 'claim returned after the lease was lost');
-            }
+            claimed = await oneAtATime(() => claim(want));
           } catch (error: unknown) {
             // It may have committed anyway: the heartbeat releases rows claimed but not held.
             deps.logger.error({ err: error }, 'claiming jobs failed');
-          } finally {
-            claimOut = false;
           }
         }
         if (deps.isStopping()) return;
@@ -227,7 +237,8 @@ export function createDispatcher(deps: DispatcherDeps): {
     async attempts() {
       while (running.size > 0) await Promise.all([...running]);
     },
-    claimInFlight: () => claimOut,
+    releaseUnheld: (nowMs) =>
+      oneAtATime(() => releaseUnheld(deps.db, deps.lease.owner, [...holdings.byId.keys()], nowMs)),
   };
 }
 

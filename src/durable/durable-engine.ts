@@ -243,10 +243,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         laneCounts = counts;
       },
       onReleased: () => wakeSignal.wake(),
-      held: () =>
-        dispatcher.claimInFlight()
-          ? undefined
-          : { owner: lease.owner, ids: [...holdings.byId.keys()] },
+      releaseUnheld: (nowMs) => dispatcher.releaseUnheld(nowMs),
       openTargets: () =>
         [...deps.targets.values()].filter((target) => {
           const breaker = breakers.get(target.name);

@@ -6,7 +6,7 @@ import type { ExpiredRow } from './expire-open-circuit-jobs.js';
 import { expireOpenCircuitJobs } from './expire-open-circuit-jobs.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import type { InstanceLease } from './instance-lease.js';
-import { releaseOrphanedJobs, releaseUnheld } from './leases.js';
+import { releaseOrphanedJobs } from './leases.js';
 import { purgeFinished } from './purge-finished.js';
 import type { LaneCount } from './read-jobs.js';
 import { countLanes } from './read-jobs.js';
@@ -22,8 +22,8 @@ export interface MaintenanceDeps {
   laneCountsWanted: () => boolean;
   onLaneCounts: (counts: LaneCount[]) => void;
   onReleased: (count: number) => void;
-  /** What this instance holds, or undefined while a claim is out (its rows not held yet). */
-  held: () => { owner: string; ids: string[] } | undefined;
+  /** Releases rows claimed under this instance but not held (never beside a claim). */
+  releaseUnheld: (nowMs: number) => Promise<number>;
   /** Targets whose breaker (of this instance) is open now. */
   openTargets: () => Target[];
   insertDeadLetters: DeadLetterInsert;
@@ -50,16 +50,13 @@ async function keepLease(deps: MaintenanceDeps, signal: AbortSignal): Promise<vo
       const released = await releaseOrphanedJobs(deps.db, now, 1_000);
       if (released > 0) deps.onReleased(released);
     });
-    const held = deps.held();
-    if (held !== undefined) {
-      await step(deps, 'releasing jobs claimed but not held', async () => {
-        const released = await releaseUnheld(deps.db, held.owner, held.ids, now);
-        if (released > 0) {
-          deps.logger.warn({ jobs: released }, 'released jobs claimed but never received');
-          deps.onReleased(released);
-        }
-      });
-    }
+    await step(deps, 'releasing jobs claimed but not held', async () => {
+      const released = await deps.releaseUnheld(now);
+      if (released > 0) {
+        deps.logger.warn({ jobs: released }, 'released jobs claimed but never received');
+        deps.onReleased(released);
+      }
+    });
     await pause(clock, settings.heartbeatMs, signal);
   }
 }
