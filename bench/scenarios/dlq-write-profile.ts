@@ -1,12 +1,14 @@
 /**
  * Where the DLQ write time goes on local PostgreSQL: the same 20 000 letters inserted by
  * statement variants, interleaved run by run so machine noise hits each alike.
- *   json      INSERT … SELECT FROM json_to_recordset($1)  (one JSON parameter; the current write)
- *   unnest    INSERT … SELECT FROM unnest($1::uuid[], …)  (one array parameter per column)
- *   values    INSERT … VALUES ($1, …), (…)                (15 parameters per row)
- * and, for json: larger statements, only the two unique indexes (what the 7 secondary
- * indexes cost), an UNLOGGED copy of the table (what WAL costs), synchronous_commit off
- * (what waiting for the commit flush costs), and the client-side build + JSON.stringify alone.
+ *   jsonb     INSERT … SELECT FROM jsonb_to_recordset($1)  (one JSON parameter; the current write)
+ *   json      INSERT … SELECT FROM json_to_recordset($1)   (the write before: parses it thrice)
+ *   unnest    INSERT … SELECT FROM unnest($1::uuid[], …)   (one array parameter per column)
+ *   values    INSERT … VALUES ($1, …), (…)                 (15 parameters per row)
+ * and, for jsonb: larger statements, parallel statements, the read indexes descending as
+ * 0001/0005 made them (before 0007), only the two unique indexes (what the 8 read indexes
+ * cost), an UNLOGGED copy of the table (what WAL costs), synchronous_commit off (what waiting
+ * for the commit flush costs), and the client-side build + JSON.stringify alone.
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -49,10 +51,10 @@ const TYPES = [
 ] as const;
 const KEYS = COLUMNS.split(',').map((c) => c.trim());
 
-function jsonSql(table: string): string {
+function recordsetSql(table: string, type: 'json' | 'jsonb'): string {
   const defs = KEYS.map((k, i) => `${k} ${TYPES[i] ?? ''}`).join(', ');
   return `INSERT INTO ${table} (${COLUMNS}, created_at, updated_at)
-    SELECT r.*, $2::timestamptz, $2::timestamptz FROM json_to_recordset($1::json) AS r(${defs})
+    SELECT r.*, $2::timestamptz, $2::timestamptz FROM ${type}_to_recordset($1::${type}) AS r(${defs})
     ON CONFLICT (job_id) DO NOTHING`;
 }
 
@@ -89,8 +91,10 @@ interface Variant {
   write(db: Db, letters: readonly DeadLetter[], now: string): Promise<unknown>;
 }
 
-const json = (table: string) => (db: Db, letters: readonly DeadLetter[], now: string) =>
-  db.query(jsonSql(table), [JSON.stringify(letters.map(toRecord)), now]);
+const recordset =
+  (table: string, type: 'json' | 'jsonb' = 'jsonb') =>
+  (db: Db, letters: readonly DeadLetter[], now: string) =>
+    db.query(recordsetSql(table, type), [JSON.stringify(letters.map(toRecord)), now]);
 
 /** A 4-connection pool for the parallel variants (their server CPU is not in the figures). */
 let parallel: Db | undefined;
@@ -100,8 +104,9 @@ function parallelDb(): Db {
 }
 
 const variants: Variant[] = [
-  { name: 'json 1000/stmt', batch: 1000, write: json('publishing_dlq') },
-  { name: 'json 5000/stmt', batch: 5000, write: json('publishing_dlq') },
+  { name: 'jsonb 1000/stmt', batch: 1000, write: recordset('publishing_dlq') },
+  { name: 'json 1000/stmt', batch: 1000, write: recordset('publishing_dlq', 'json') },
+  { name: 'jsonb 5000/stmt', batch: 5000, write: recordset('publishing_dlq') },
   {
     name: 'unnest 1000/stmt',
     batch: 1000,
@@ -122,27 +127,41 @@ const variants: Variant[] = [
     },
   },
   {
-    name: 'json 1000 as 4x250 ∥',
+    name: 'jsonb 1000 as 4x250 ∥',
     batch: 1000,
     write: (_db, letters, now) =>
       Promise.all(
         [0, 250, 500, 750].map((from) =>
-          json('publishing_dlq')(parallelDb(), letters.slice(from, from + 250), now),
+          recordset('publishing_dlq')(parallelDb(), letters.slice(from, from + 250), now),
         ),
       ),
   },
   {
-    name: 'json 1000 as 2x500 ∥',
+    name: 'jsonb 1000 as 2x500 ∥',
     batch: 1000,
     write: (_db, letters, now) =>
       Promise.all(
         [0, 500].map((from) =>
-          json('publishing_dlq')(parallelDb(), letters.slice(from, from + 500), now),
+          recordset('publishing_dlq')(parallelDb(), letters.slice(from, from + 500), now),
         ),
       ),
   },
-  { name: 'json, 2 unique idx', batch: 1000, write: json('dlq_two_indexes') },
-  { name: 'json, unlogged', batch: 1000, write: json('dlq_unlogged') },
+  { name: 'jsonb, DESC indexes', batch: 1000, write: recordset('dlq_desc_indexes') },
+  { name: 'jsonb, 2 unique idx', batch: 1000, write: recordset('dlq_two_indexes') },
+  { name: 'jsonb, unlogged', batch: 1000, write: recordset('dlq_unlogged') },
+];
+
+/** The read indexes as migrations 0001 and 0005 made them, before 0007 turned them ascending. */
+const DESC_INDEXES = [
+  '(failed_at DESC, id DESC)',
+  '(failed_at DESC, id DESC) WHERE replayed = false',
+  '(failed_at DESC, id DESC) WHERE replayed',
+  '(target_name, failed_at DESC, id DESC)',
+  '(error_type, failed_at DESC, id DESC)',
+  '(error_reason, failed_at DESC, id DESC)',
+  '(priority, failed_at DESC, id DESC)',
+  '(fingerprint, failed_at DESC, id DESC)',
+  '(target_name, error_reason, failed_at DESC, id DESC)',
 ];
 
 /** CPU seconds (user + system) of a local process, from /proc (Linux; the server is local). */
@@ -165,7 +184,7 @@ async function once(
   variant: Variant,
   letters: readonly DeadLetter[],
 ): Promise<Sample> {
-  await db.query('TRUNCATE publishing_dlq, dlq_two_indexes, dlq_unlogged');
+  await db.query('TRUNCATE publishing_dlq, dlq_desc_indexes, dlq_two_indexes, dlq_unlogged');
   const now = new Date().toISOString();
   const serverBefore = await cpuSeconds(backendPid);
   const clientBefore = process.cpuUsage();
@@ -195,6 +214,11 @@ export async function run(): Promise<void> {
   try {
     await migrate(db, silentLogger);
     parallel = createPgDb(scratch.url, { logger: silentLogger, max: 4 });
+    await db.query(`CREATE TABLE dlq_desc_indexes (LIKE publishing_dlq INCLUDING DEFAULTS
+      INCLUDING CONSTRAINTS)`);
+    await db.query('ALTER TABLE dlq_desc_indexes ADD PRIMARY KEY (id)');
+    await db.query('CREATE UNIQUE INDEX ON dlq_desc_indexes (job_id)');
+    for (const index of DESC_INDEXES) await db.query(`CREATE INDEX ON dlq_desc_indexes ${index}`);
     await db.query(`CREATE TABLE dlq_two_indexes (LIKE publishing_dlq INCLUDING DEFAULTS
       INCLUDING CONSTRAINTS)`);
     await db.query('ALTER TABLE dlq_two_indexes ADD PRIMARY KEY (id)');
@@ -203,9 +227,9 @@ export async function run(): Promise<void> {
     const letters = Array.from({ length: ROWS }, () => aDeadLetter());
     const all = [...variants];
     const syncOff: Variant = {
-      name: 'json, sync_commit off',
+      name: 'jsonb, sync_commit off',
       batch: 1000,
-      write: json('publishing_dlq'),
+      write: recordset('publishing_dlq'),
     };
     const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
     if (pid === undefined) throw new Error('no backend pid');
@@ -219,7 +243,7 @@ export async function run(): Promise<void> {
         if (run > 0) samples.set(variant.name, [...(samples.get(variant.name) ?? []), sample]);
       }
     }
-    const base = median((samples.get('json 1000/stmt') ?? []).map((s) => s.rate));
+    const base = median((samples.get('jsonb 1000/stmt') ?? []).map((s) => s.rate));
     console.log(
       `${'variant'.padEnd(24)} ${'rows/s'.padStart(10)}  ratio  server µs/row  client µs/row`,
     );

@@ -53,8 +53,8 @@ async function measure(label: string, db: Db): Promise<void> {
 export async function run(): Promise<void> {
   console.log(
     `config: ${ROWS} letters per run in writes of ${WRITE_BATCH} and ${ENGINE_BATCH} (PostgreSQL: split into up to ` +
-      `${MAX_PARALLEL_STATEMENTS} concurrent INSERT … json_to_recordset of >= ${MIN_PARALLEL_CHUNK_ROWS} rows), ` +
-      `vs ${SINGLE_ROWS} writes of 1; median of ${RUNS} runs; ${'indexes: pk, job_id unique, 7 secondary (+ 0005)'}`,
+      `${MAX_PARALLEL_STATEMENTS} concurrent INSERT … jsonb_to_recordset of >= ${MIN_PARALLEL_CHUNK_ROWS} rows), ` +
+      `vs ${SINGLE_ROWS} writes of 1; median of ${RUNS} runs; ${'indexes: pk, job_id unique, 8 ascending read indexes (0001, 0005, 0007)'}`,
   );
   if (await isPostgresReachable()) {
     const scratch = await createScratchDatabase();

@@ -4,7 +4,8 @@ import { isUuid } from './dlq-row.js';
 
 /**
  * Builds a parameterised WHERE clause; values are appended to `params`, never spliced into
- * the text. Each equality column leads a `(column, failed_at DESC, id DESC)` index.
+ * the text. Each equality column leads a `(column, failed_at, id)` index, scanned backward for
+ * newest first.
  */
 export function whereClause(filter: DlqFilter, params: unknown[]): string {
   const conditions: string[] = [];

@@ -4,6 +4,7 @@ import { beforeEach, it } from 'node:test';
 import { AppError } from '../domain/errors.js';
 import { createFakeClock } from '../../test/support/fake-clock.js';
 import { forEachDatabase } from '../../test/support/databases.js';
+import { anAlert } from '../../test/support/builders.js';
 import { aDeadLetter } from '../../test/support/dlq-fixtures.js';
 import type { DlqFilter } from './dlq-entry.js';
 import { createDlqRepository } from './dlq-repository.js';
@@ -51,6 +52,26 @@ forEachDatabase('DLQ repository', (ctx) => {
     assert.equal(entry.replay_of, replayOf);
     assert.equal(entry.replayed, false);
     assert.equal(entry.replay_result, null);
+  });
+
+  it('stores absent optional fields as NULL and text with quotes, escapes and emoji exactly', async () => {
+    const text = 'say "hi"\\n\tback\\slash\nline 2 ⚠️ 𝄞 \u001f';
+    const letter = aDeadLetter({
+      alert: anAlert({ note: text }, { annotations: { summary: text } }),
+      errorMessage: text,
+      targetName: `t${text}`,
+    });
+    delete letter.httpStatus;
+    delete letter.lastRetryAt;
+    await repo().write([letter]);
+    const [entry] = (await repo().list({ filter: {} })).entries;
+    assert.ok(entry !== undefined);
+    assert.deepEqual(entry.enriched_alert, { alert: letter.alert });
+    assert.equal(entry.error_message, text);
+    assert.equal(entry.target_name, `t${text}`);
+    assert.equal(entry.http_status, null);
+    assert.equal(entry.last_retry_at, null);
+    assert.equal(entry.replay_of, null);
   });
 
   it('a repeated write of the same jobs stores each job once', async () => {

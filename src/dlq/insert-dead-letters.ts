@@ -4,10 +4,13 @@ import type { Db } from '../db/db.js';
 import { redactTargetConfig, redactUrlsInText } from '../domain/redact.js';
 
 /**
- * Rows per statement. The batch travels as one JSON parameter (json_to_recordset), so the
- * 65 535-parameter limit never applies and the client serialises with one JSON.stringify
- * (an array parameter per column cost ~3x more in node-postgres' array escaping); the chunk
- * only bounds one statement's size (~1 KiB per letter).
+ * Rows per statement. The batch travels as one JSON parameter, so the 65 535-parameter limit
+ * never applies and the client serialises with one JSON.stringify (an array parameter per
+ * column cost ~3x more in node-postgres' array escaping); the chunk only bounds one
+ * statement's size (~1 KiB per letter). The parameter is read as jsonb, parsed once: with
+ * json_to_recordset the server lexed it twice (json input, then the record walk) and parsed
+ * each alert a third time into its jsonb column, ~15 µs of CPU per row more
+ * (bench/scenarios/dlq-write-profile.ts). COPY through a temporary table was no faster.
  */
 export const INSERT_CHUNK_ROWS = 2000;
 
@@ -15,7 +18,7 @@ const INSERT = `INSERT INTO publishing_dlq (job_id, fingerprint, target_name, ta
   enriched_alert, target_config, error_message, error_type, error_reason, http_status,
   retry_count, last_retry_at, priority, failed_at, replay_of, created_at, updated_at)
 SELECT r.*, $2::timestamptz, $2::timestamptz
-FROM json_to_recordset($1::json) AS r(job_id uuid, fingerprint text, target_name text,
+FROM jsonb_to_recordset($1::jsonb) AS r(job_id uuid, fingerprint text, target_name text,
   target_type text, enriched_alert jsonb, target_config jsonb, error_message text,
   error_type text, error_reason text, http_status int, retry_count int,
   last_retry_at timestamptz, priority text, failed_at timestamptz, replay_of uuid)
@@ -57,10 +60,11 @@ export const MAX_PARALLEL_STATEMENTS = 4;
 /**
  * The repository's write on a server: a write of more than MIN_PARALLEL_CHUNK_ROWS is split
  * into up to MAX_PARALLEL_STATEMENTS statements run at once on separate pool connections, so
- * the server parses and indexes them on several cores (one backend spends ~60 µs of CPU per
- * row: ~16 000 rows/s per core at best). No transaction spans them: if one fails the write
- * throws, the caller retries it all, and rows already committed are skipped (ON CONFLICT
- * (job_id) DO NOTHING). PGlite has one connection: one statement per chunk, in a transaction.
+ * the server parses and indexes them on several cores (one backend spends ~45-60 µs of CPU
+ * per row, ~40% of it in ten index inserts: ~20 000 rows/s per idle core at best). No
+ * transaction spans them: if one fails the write throws, the caller retries it all, and
+ * rows already committed are skipped (ON CONFLICT (job_id) DO NOTHING). PGlite has one
+ * connection: one statement per chunk, in a transaction.
  */
 export async function insertDeadLettersInParallel(
   db: Db,
