@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/db.js';
 import type { Clock, Logger, Random } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
-import type { FailureReason } from '../domain/failure.js';
 import type { DeadLetter } from '../domain/dead-letter.js';
-import type { JobSnapshot, Priority } from '../domain/job.js';
+import type { Priority } from '../domain/job.js';
 import { PRIORITIES } from '../domain/job.js';
 import { priorityOf as priorityOfAlert } from '../domain/priority.js';
 import type { PublishOutcome } from '../domain/publisher.js';
@@ -14,16 +13,11 @@ import type { Target } from '../domain/target.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { Breaker } from '../queue/breaker.js';
 import type { EngineConfig } from '../queue/engine-config.js';
-import type {
-  BreakerState,
-  JobFinishedListener,
-  PublishingEngine,
-  QueueStats,
-} from '../queue/publishing-engine.js';
+import type { BreakerState, PublishingEngine, QueueStats } from '../queue/publishing-engine.js';
 import type { NewJob } from './admit-jobs.js';
 import { admitJobs } from './admit-jobs.js';
 import { createCompletionQueue } from './completion-queue.js';
-import type { Finished } from './completion-queue.js';
+import { JobReport } from './job-report.js';
 import { createDispatcher } from './dispatcher.js';
 import type { DurableOptions, DurableSettings } from './durable-config.js';
 import { WAKE_CHANNEL, defaultLeaseMs } from './durable-config.js';
@@ -34,7 +28,6 @@ import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { dlqInsertOn } from './insert-dead-letters.js';
 import { InstanceLease } from './instance-lease.js';
 import { deregisterInstance } from './leases.js';
-import { snapshotFromRow } from './job-row.js';
 import { runMaintenance } from './maintenance.js';
 import { overflowLetterOf } from './next-step.js';
 import { settlesWithin } from './settles-within.js';
@@ -79,17 +72,8 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
   const newId = deps.newId ?? randomUUID;
   const holdings = new Holdings();
   const wakeSignal = createWakeSignal(clock);
-  const listeners: JobFinishedListener[] = [];
+  const report = new JobReport(metrics, deps.logger);
   const breakers = new Map<string, Breaker>();
-  const counters = {
-    submitted: 0,
-    succeeded: 0,
-    deadLettered: 0,
-    retried: 0,
-    attempts: 0,
-    failedAttempts: 0,
-  };
-  const deadByReason: Partial<Record<FailureReason, number>> = {};
   let laneCounts: LaneCount[] = [];
   // Counting lanes reads every waiting row: done only while someone looks (status, scrape).
   let laneCountsWanted = true;
@@ -107,7 +91,6 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     return breaker;
   }
 
-  const outcomes = new Map<string, PublishOutcome>();
   const completions = createCompletionQueue({
     db,
     clock,
@@ -115,7 +98,11 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     batchSize: settings.completionBatch,
     insertDeadLetters: insert,
     onFinished: (finished) => {
-      for (const item of finished) recordFinished(item);
+      const now = clock.now();
+      for (const item of finished) {
+        holdings.release(item.held.job.id);
+        report.finished(item, now);
+      }
       wakeSignal.wake();
     },
   });
@@ -125,69 +112,8 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     completion: Completion,
     outcome?: PublishOutcome,
   ): void {
-    if (outcome !== undefined) outcomes.set(held.job.id, outcome);
+    if (outcome !== undefined) report.attempted(held.job.id, outcome);
     completions.add(held, completion);
-  }
-
-  function recordFinished({ held, completion, written }: Finished): void {
-    holdings.release(held.job.id);
-    const outcome = outcomes.get(held.job.id);
-    outcomes.delete(held.job.id);
-    const target = held.target.name;
-    if (outcome !== undefined) {
-      counters.attempts += 1;
-      if (!outcome.ok) counters.failedAttempts += 1;
-      metrics.attempts.inc({
-        target,
-        outcome: outcome.ok ? 'success' : 'failure',
-        reason: outcome.ok ? '' : outcome.reason,
-      });
-    }
-    if (!written) return;
-    const now = clock.now();
-    const row = { ...held.job, updated_at: new Date(now) };
-    switch (completion.kind) {
-      case 'succeeded':
-        counters.succeeded += 1;
-        metrics.jobsFinished.inc({ target, state: 'succeeded' });
-        notify(snapshotFromRow({ ...row, state: 'succeeded', completed_at: new Date(now) }));
-        return;
-      case 'dead':
-        counters.deadLettered += 1;
-        deadByReason[completion.error.reason] = (deadByReason[completion.error.reason] ?? 0) + 1;
-        metrics.jobsFinished.inc({ target, state: 'dlq' });
-        metrics.dlqWrites.inc({ target, error_type: completion.error.type });
-        notify(
-          snapshotFromRow({
-            ...row,
-            state: 'dlq',
-            completed_at: new Date(now),
-            error_type: completion.error.type,
-            error_reason: completion.error.reason,
-            http_status: completion.error.status ?? null,
-            error_message: completion.error.message,
-          }),
-        );
-        return;
-      case 'retry':
-        if (completion.countsRetry) {
-          counters.retried += 1;
-          metrics.retries.inc({ target, error_type: completion.error.type });
-        }
-        return;
-      case 'release':
-        return;
-    }
-  }
-
-  function notify(snapshot: JobSnapshot): void {
-    for (const listener of listeners) {
-      try {
-        listener(snapshot);
-      } catch (error: unknown) {
-        deps.logger.error({ err: error, job_id: snapshot.id }, 'job-finished listener threw');
-      }
-    }
   }
 
   const lease = new InstanceLease(db, settings.instanceId, settings.leaseMs, heartbeatMs, {
@@ -252,13 +178,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         }),
       insertDeadLetters: insert,
       onCircuitExpired: (rows) => {
-        for (const row of rows) {
-          counters.deadLettered += 1;
-          deadByReason.circuit_open = (deadByReason.circuit_open ?? 0) + 1;
-          metrics.jobsFinished.inc({ target: row.target_name, state: 'dlq' });
-          metrics.dlqWrites.inc({ target: row.target_name, error_type: 'transient' });
-          notify(snapshotFromRow(row));
-        }
+        for (const row of rows) report.deadLettered(row.target_name, 'circuit_open', row);
       },
     },
     maintenanceStop.signal,
@@ -337,13 +257,8 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
           priority: admitted.priority,
           retryAfterMs: config.admissionRetryAfterMs,
         };
-      counters.submitted += jobs.length;
-      for (const job of admitted.overflowed) {
-        counters.deadLettered += 1;
-        deadByReason.overflow = (deadByReason.overflow ?? 0) + 1;
-        metrics.jobsFinished.inc({ target: job.target, state: 'dlq' });
-        metrics.dlqWrites.inc({ target: job.target, error_type: 'transient' });
-      }
+      report.submitted(jobs.length);
+      for (const job of admitted.overflowed) report.deadLettered(job.target, 'overflow');
       wakeSignal.wake();
       return { ok: true, jobIds: jobs.map((job) => job.id) };
     },
@@ -353,27 +268,9 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       laneCountsWanted = true;
       return engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
     },
-    stats(): QueueStats {
-      const finished = counters.succeeded + counters.deadLettered;
-      const breakerStates: QueueStats['breakers'] = {};
-      for (const [name, breaker] of breakers) {
-        breakerStates[name] = {
-          state: breaker.state,
-          consecutiveFailures: breaker.consecutiveFailures,
-        };
-        if (breaker.openedAt !== undefined) breakerStates[name].openedAt = breaker.openedAt;
-      }
-      return {
-        ...counters,
-        successRate: finished === 0 ? 1 : counters.succeeded / finished,
-        deadLetteredByReason: { ...deadByReason },
-        breakers: breakerStates,
-      };
-    },
+    stats: (): QueueStats => report.stats(breakers),
     breakerState: (target): BreakerState => breakers.get(target)?.state ?? 'closed',
-    onJobFinished(listener) {
-      listeners.push(listener);
-    },
+    onJobFinished: (listener) => report.onJobFinished(listener),
     async stop(timeoutMs) {
       if (stopping) return;
       stopping = true;
