@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-
 import type { Job, JobFilter, JobSnapshot, Priority } from '../domain/job.js';
 import { PRIORITIES, snapshotOf } from '../domain/job.js';
 import { priorityOf } from '../domain/priority.js';
+import { createUuidSource } from '../domain/uuid-source.js';
 import type { PublishOutcome } from '../domain/publisher.js';
 import { refusal, shareLimit } from './admission.js';
 import { ControllerPool, runAttempt } from './attempt.js';
@@ -62,7 +61,7 @@ class Engine implements PublishingEngine {
 
   constructor(private readonly deps: EngineDeps) {
     const { config, metrics } = deps;
-    this.newId = deps.newId ?? randomUUID;
+    this.newId = deps.newId ?? createUuidSource();
     this.timeouts = new AttemptTimeouts(deps.clock);
     this.controllers = new ControllerPool(deps.config.workers);
     this.laneWait = laneWaitMeters(deps.metrics);
