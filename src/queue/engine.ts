@@ -1,4 +1,4 @@
-import type { Job, JobFilter, JobSnapshot, Priority } from '../domain/job.js';
+import type { JobFilter, JobSnapshot, Priority } from '../domain/job.js';
 import { PRIORITIES, snapshotOf } from '../domain/job.js';
 import { priorityOf } from '../domain/priority.js';
 import { createUuidSource } from '../domain/uuid-source.js';
@@ -23,7 +23,7 @@ import type {
   QueueStatus,
   SubmitResult,
 } from './publishing-engine.js';
-import type { Entry, TargetSlot } from './scheduler.js';
+import type { ActiveJob, TargetSlot } from './scheduler.js';
 import { createSlot, Scheduler } from './scheduler.js';
 
 const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
@@ -40,7 +40,7 @@ export function createPublishingEngine(deps: EngineDeps): PublishingEngine {
 class Engine implements PublishingEngine {
   private readonly slots = new Map<string, TargetSlot>();
   private readonly scheduler: Scheduler;
-  private readonly active = new Map<string, Entry>();
+  private readonly active = new Map<string, ActiveJob>();
   private readonly lanes = new LaneCounts();
   private readonly report = new EngineReport();
   private readonly life: JobLifecycle;
@@ -129,7 +129,7 @@ class Engine implements PublishingEngine {
   private admit(request: JobRequest, lane: Priority, now: number): string {
     const slot = this.slots.get(request.target);
     if (slot === undefined) throw new Error(`target vanished: ${request.target}`);
-    const job: Job = {
+    const job: ActiveJob = {
       id: this.newId(),
       alert: request.alert,
       classification: request.classification,
@@ -147,9 +147,6 @@ class Engine implements PublishingEngine {
       nextAttemptAt: undefined,
       lastError: undefined,
       replayOf: request.replayOf,
-    };
-    const entry: Entry = {
-      job,
       slot,
       chainNext: undefined,
       chained: false,
@@ -161,18 +158,18 @@ class Engine implements PublishingEngine {
     };
     const { perTargetShare, capacity } = this.deps.config;
     const overShare = slot.held[lane] >= shareLimit(perTargetShare, capacity[lane]);
-    this.active.set(job.id, entry);
+    this.active.set(job.id, job);
     this.lanes.held[lane] += 1;
     slot.held[lane] += 1;
     this.lanes.move(lane, undefined, 'queued');
     if (overShare) {
-      this.life.deadLetter(entry, now, {
+      this.life.deadLetter(job, now, {
         type: 'transient',
         reason: 'overflow',
         message: `target ${slot.target.name} holds its share of the ${lane} lane`,
       });
     } else {
-      this.scheduler.add(entry, now);
+      this.scheduler.add(job, now);
       this.deps.statusStore.track(job);
     }
     return job.id;
@@ -193,9 +190,9 @@ class Engine implements PublishingEngine {
     for (const slot of this.slots.values()) slot.breaker.refresh(now);
     this.runSweeps(now);
     while (this.busy < this.deps.config.workers) {
-      const entry = this.scheduler.next(now);
-      if (entry === undefined) break;
-      this.start(entry, now);
+      const job = this.scheduler.next(now);
+      if (job === undefined) break;
+      this.start(job, now);
     }
     this.runSweeps(now);
     this.armWake(now);
@@ -220,8 +217,8 @@ class Engine implements PublishingEngine {
     );
   }
 
-  private start(entry: Entry, now: number): void {
-    const { job, slot } = entry;
+  private start(job: ActiveJob, now: number): void {
+    const { slot } = job;
     const from = job.state;
     job.state = 'processing';
     job.attempts += 1;
@@ -232,14 +229,13 @@ class Engine implements PublishingEngine {
     this.lanes.move(job.priority, from, 'processing');
     slot.inFlight += 1;
     this.busy += 1;
-    entry.isProbe = slot.breaker.begin();
-    this.laneWait[job.priority].observe((now - entry.readyAt) / 1000);
+    job.isProbe = slot.breaker.begin();
+    this.laneWait[job.priority].observe((now - job.readyAt) / 1000);
     this.deps.statusStore.track(job);
-    this.attempt(entry, now);
+    this.attempt(job, now);
   }
 
-  private attempt(entry: Entry, startedAt: number): void {
-    const { job, slot } = entry;
+  private attempt(job: ActiveJob, startedAt: number): void {
     const delivery = {
       jobId: job.id,
       target: job.target,
@@ -248,7 +244,7 @@ class Engine implements PublishingEngine {
       priority: job.priority,
       attempt: job.attempts,
     };
-    const { publisher, timeoutMs } = slot.target;
+    const { publisher, timeoutMs } = job.slot.target;
     runAttempt(
       this.timeouts,
       this.controllers,
@@ -257,18 +253,18 @@ class Engine implements PublishingEngine {
       publisher,
       delivery,
       timeoutMs,
-      entry,
+      job,
       this.attemptDone,
     );
   }
 
   /** Bound once: the continuation of every attempt. */
   private readonly attemptDone = (
-    entry: Entry,
+    job: ActiveJob,
     startedAt: number,
     outcome: PublishOutcome,
   ): void => {
-    const { slot } = entry;
+    const { slot } = job;
     const now = this.deps.clock.now();
     slot.inFlight -= 1;
     this.busy -= 1;
@@ -276,32 +272,32 @@ class Engine implements PublishingEngine {
     slot.meters.duration.observe((now - startedAt) / 1000);
     if (outcome.ok) slot.meters.successes.inc();
     else slot.meters.failure(outcome.reason).inc();
-    this.settle(entry, outcome, now);
+    this.settle(job, outcome, now);
     this.schedulePump();
     if (this.busy === 0) this.idleCheck?.();
   };
 
-  private settle(entry: Entry, outcome: PublishOutcome, now: number): void {
-    const { job, slot } = entry;
+  private settle(job: ActiveJob, outcome: PublishOutcome, now: number): void {
+    const { slot } = job;
     if (outcome.ok) {
-      slot.breaker.record('success', entry.isProbe, now);
-      this.scheduler.release(entry, now);
-      this.life.finish(entry, 'succeeded', now);
+      slot.breaker.record('success', job.isProbe, now);
+      this.scheduler.release(job, now);
+      this.life.finish(job, 'succeeded', now);
       return;
     }
     this.report.failedAttempts += 1;
     const error = jobErrorOf(outcome);
     job.lastError = error;
-    slot.breaker.record(verdictOf(outcome.type, outcome.reason), entry.isProbe, now);
+    slot.breaker.record(verdictOf(outcome.type, outcome.reason), job.isProbe, now);
     const decision = this.dispatching
       ? decideAfterFailure(outcome, job, slot.target.retry, now, this.deps.random)
       : { kind: 'dead_letter' as const };
     if (decision.kind === 'dead_letter') {
-      this.life.deadLetter(entry, now, error);
+      this.life.deadLetter(job, now, error);
       return;
     }
     if (decision.spendsRetry) job.retries += 1;
-    this.life.retryLater(entry, now, decision.dueAt, outcome.type);
+    this.life.retryLater(job, now, decision.dueAt, outcome.type);
   }
 
   private onBreaker(slot: TargetSlot, to: BreakerState): void {
@@ -325,9 +321,9 @@ class Engine implements PublishingEngine {
     for (const slot of slots) {
       if (slot.breaker.state === 'closed') continue;
       const maxAgeMs = slot.target.retry.maxJobAgeMs;
-      const expired = this.scheduler.removeReady(slot, (e) => now - e.job.submittedAt >= maxAgeMs);
-      for (const entry of expired) {
-        this.life.deadLetter(entry, now, {
+      const expired = this.scheduler.removeReady(slot, (e) => now - e.submittedAt >= maxAgeMs);
+      for (const job of expired) {
+        this.life.deadLetter(job, now, {
           type: 'transient',
           reason: 'circuit_open',
           message: `circuit breaker not closed for ${slot.target.name}; job older than max_job_age`,
@@ -338,10 +334,8 @@ class Engine implements PublishingEngine {
   }
 
   getJob(id: string): Promise<JobSnapshot | undefined> {
-    const entry = this.active.get(id);
-    return Promise.resolve(
-      entry === undefined ? this.deps.statusStore.get(id) : snapshotOf(entry.job),
-    );
+    const job = this.active.get(id);
+    return Promise.resolve(job === undefined ? this.deps.statusStore.get(id) : snapshotOf(job));
   }
 
   listJobs(filter: JobFilter): Promise<JobSnapshot[]> {
@@ -394,10 +388,10 @@ class Engine implements PublishingEngine {
     await idle;
     const now = clock.now();
     const left = [...this.active.values()].filter(
-      (e) => e.job.state === 'queued' || e.job.state === 'retrying',
+      (e) => e.state === 'queued' || e.state === 'retrying',
     );
-    for (const entry of left) {
-      this.life.deadLetter(entry, now, {
+    for (const job of left) {
+      this.life.deadLetter(job, now, {
         type: 'transient',
         reason: 'shutdown',
         message: 'not delivered before shutdown',
