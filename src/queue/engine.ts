@@ -3,10 +3,13 @@ import { PRIORITIES, snapshotOf } from '../domain/job.js';
 import { priorityOf } from '../domain/priority.js';
 import { createUuidSource } from '../domain/uuid-source.js';
 import type { PublishOutcome } from '../domain/publisher.js';
+import type { ActiveJob } from './active-job.js';
+import { newActiveJob } from './active-job.js';
 import { refusal, shareLimit } from './admission.js';
 import { ControllerPool, runAttempt } from './attempt.js';
 import { AttemptTimeouts } from './attempt-timeouts.js';
 import { Breaker } from './breaker.js';
+import { BreakerTransitions } from './breaker-transitions.js';
 import { sleepUnlessAborted, waitUntil } from './clock-wait.js';
 import type { EngineDeps } from './engine-deps.js';
 import { EngineReport } from './engine-report.js';
@@ -23,10 +26,8 @@ import type {
   QueueStatus,
   SubmitResult,
 } from './publishing-engine.js';
-import type { ActiveJob, TargetSlot } from './scheduler.js';
+import type { TargetSlot } from './scheduler.js';
 import { createSlot, Scheduler } from './scheduler.js';
-
-const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
 /**
  * Memory-mode publishing engine. Starts dispatching on creation. Event-driven: submissions,
@@ -44,6 +45,7 @@ class Engine implements PublishingEngine {
   private readonly lanes = new LaneCounts();
   private readonly report = new EngineReport();
   private readonly life: JobLifecycle;
+  private readonly breakers: BreakerTransitions;
   private readonly timeouts: AttemptTimeouts;
   private readonly controllers: ControllerPool;
   private readonly laneWait: ReturnType<typeof laneWaitMeters>;
@@ -52,7 +54,6 @@ class Engine implements PublishingEngine {
   private busy = 0;
   private pumpQueued = false;
   private wake: { at: number; controller: AbortController } | undefined;
-  private sweeps = new Set<TargetSlot>();
   private stopping = false;
   private dispatching = true;
   private stopped: Promise<void> | undefined;
@@ -66,10 +67,9 @@ class Engine implements PublishingEngine {
     this.controllers = new ControllerPool(deps.config.workers);
     this.laneWait = laneWaitMeters(deps.metrics);
     for (const target of deps.targets.values()) {
-      const breaker = new Breaker(config.breaker, (to) => this.onBreaker(slot, to));
+      const breaker = new Breaker(config.breaker, (to) => this.breakers.changed(slot, to));
       const slot = createSlot(target, breaker, new TargetMeters(metrics, target.name));
       this.slots.set(target.name, slot);
-      metrics.circuitBreakerState.set({ target: target.name }, 0);
     }
     this.scheduler = new Scheduler(
       [...this.slots.values()],
@@ -77,6 +77,9 @@ class Engine implements PublishingEngine {
       config.maxWaitMs,
     );
     this.life = new JobLifecycle(deps, this.scheduler, this.lanes, this.report, this.active);
+    this.breakers = new BreakerTransitions(metrics, deps.logger, this.scheduler, this.life, () =>
+      this.schedulePump(),
+    );
     metrics.workers.set(config.workers);
     for (const lane of PRIORITIES)
       metrics.queueCapacity.set({ priority: lane }, config.capacity[lane]);
@@ -129,33 +132,7 @@ class Engine implements PublishingEngine {
   private admit(request: JobRequest, lane: Priority, now: number): string {
     const slot = this.slots.get(request.target);
     if (slot === undefined) throw new Error(`target vanished: ${request.target}`);
-    const job: ActiveJob = {
-      id: this.newId(),
-      alert: request.alert,
-      classification: request.classification,
-      target: request.target,
-      priority: lane,
-      state: 'queued',
-      attempts: 0,
-      retries: 0,
-      submittedAt: now,
-      updatedAt: now,
-      // Every optional key present from the start: one object shape, no `delete` later.
-      startedAt: undefined,
-      completedAt: undefined,
-      lastAttemptAt: undefined,
-      nextAttemptAt: undefined,
-      lastError: undefined,
-      replayOf: request.replayOf,
-      slot,
-      chainNext: undefined,
-      chained: false,
-      readyAt: now,
-      dueAt: now,
-      seq: this.seq++,
-      placement: 'chained',
-      isProbe: false,
-    };
+    const job = newActiveJob(request, slot, lane, this.newId(), this.seq++, now);
     const { perTargetShare, capacity } = this.deps.config;
     const overShare = slot.held[lane] >= shareLimit(perTargetShare, capacity[lane]);
     this.active.set(job.id, job);
@@ -188,13 +165,13 @@ class Engine implements PublishingEngine {
     const now = this.deps.clock.now();
     // Breakers step first so jobs past max_job_age are swept before a probe is chosen.
     for (const slot of this.slots.values()) slot.breaker.refresh(now);
-    this.runSweeps(now);
+    this.breakers.sweep(now);
     while (this.busy < this.deps.config.workers) {
       const job = this.scheduler.next(now);
       if (job === undefined) break;
       this.start(job, now);
     }
-    this.runSweeps(now);
+    this.breakers.sweep(now);
     this.armWake(now);
     this.quietCheck?.();
   }
@@ -298,39 +275,6 @@ class Engine implements PublishingEngine {
     }
     if (decision.spendsRetry) job.retries += 1;
     this.life.retryLater(job, now, decision.dueAt, outcome.type);
-  }
-
-  private onBreaker(slot: TargetSlot, to: BreakerState): void {
-    const target = slot.target.name;
-    this.deps.metrics.circuitBreakerState.set({ target }, BREAKER_GAUGE[to]);
-    this.deps.metrics.circuitBreakerTransitions.inc({ target, to });
-    this.deps.logger.warn({ target, to }, 'circuit breaker changed state');
-    // Jobs wait behind a breaker that is not closed; at each open/half-open step, those older
-    // than max_job_age become dead letters (`circuit_open`).
-    if (to !== 'closed') {
-      this.sweeps.add(slot);
-      this.schedulePump();
-    }
-  }
-
-  /** O(ready jobs of the swept targets); runs once per breaker step, not per dispatch. */
-  private runSweeps(now: number): void {
-    if (this.sweeps.size === 0) return;
-    const slots = [...this.sweeps];
-    this.sweeps.clear();
-    for (const slot of slots) {
-      if (slot.breaker.state === 'closed') continue;
-      const maxAgeMs = slot.target.retry.maxJobAgeMs;
-      const expired = this.scheduler.removeReady(slot, (e) => now - e.submittedAt >= maxAgeMs);
-      for (const job of expired) {
-        this.life.deadLetter(job, now, {
-          type: 'transient',
-          reason: 'circuit_open',
-          message: `circuit breaker not closed for ${slot.target.name}; job older than max_job_age`,
-        });
-      }
-      if (expired.length > 0) this.sweeps.add(slot); // successors may have become ready
-    }
   }
 
   getJob(id: string): Promise<JobSnapshot | undefined> {

@@ -9,7 +9,8 @@ import type { EngineReport } from './engine-report.js';
 import { deadLetterOf } from './dead-letter-of.js';
 import type { LaneCounts } from './lane-counts.js';
 import type { JobFinishedListener } from './publishing-engine.js';
-import type { ActiveJob, Scheduler } from './scheduler.js';
+import type { ActiveJob } from './active-job.js';
+import type { Scheduler } from './scheduler.js';
 
 interface Pending {
   job: ActiveJob;

@@ -1,35 +1,11 @@
-import type { Job, Priority } from '../domain/job.js';
+import type { Priority } from '../domain/job.js';
 import { PRIORITIES } from '../domain/job.js';
 import type { Target } from '../domain/target.js';
+import type { ActiveJob } from './active-job.js';
 import type { Breaker } from './breaker.js';
 import { Deque } from './deque.js';
 import { MinHeap } from './min-heap.js';
 import type { TargetMeters } from './target-meters.js';
-
-/** Where a job sits in the scheduler. */
-export type Placement = 'chained' | 'ready' | 'delayed' | 'running' | 'out';
-
-/**
- * An active job and its scheduling data in one object: the engine's record of a job from
- * admission until it ends (one allocation per job, no closures). The status store tracks it
- * as the Job it is.
- */
-export interface ActiveJob extends Job {
-  slot: TargetSlot;
-  /** The next job of the same (target, fingerprint), submitted after this one. */
-  chainNext: ActiveJob | undefined;
-  /** In a chain (from admission until it succeeds or fails for good). */
-  chained: boolean;
-  /** When the job last became due (aging, queue_wait). */
-  readyAt: number;
-  /** When a delayed job becomes due. */
-  dueAt: number;
-  /** Submission order, the tie-breaker everywhere. */
-  seq: number;
-  placement: Placement;
-  /** The running attempt is the breaker's half-open probe. */
-  isProbe: boolean;
-}
 
 /** Per-target scheduling state: its ready jobs per lane, attempts in flight, breaker. */
 export interface TargetSlot {
