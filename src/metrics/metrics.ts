@@ -1,5 +1,7 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
+
+import { BucketHistogram } from './bucket-histogram.js';
 
 /** attempt_duration buckets: 5 ms … 30 s. */
 export const ATTEMPT_DURATION_BUCKETS_S = [
@@ -17,9 +19,9 @@ export interface Metrics {
   queueJobs: Gauge<'priority' | 'state'>;
   queueCapacity: Gauge<'priority'>;
   oldestDueJobAge: Gauge<'priority'>;
-  queueWait: Histogram<'priority'>;
+  queueWait: BucketHistogram<'priority'>;
   attempts: Counter<'target' | 'outcome' | 'reason'>;
-  attemptDuration: Histogram<'target'>;
+  attemptDuration: BucketHistogram<'target'>;
   retries: Counter<'target' | 'error_type'>;
   jobsFinished: Counter<'target' | 'state'>;
   workers: Gauge;
@@ -79,7 +81,7 @@ export function createMetrics(registry: Registry): Metrics {
       registers,
       collect,
     }),
-    queueWait: new Histogram({
+    queueWait: new BucketHistogram({
       name: `${p}queue_wait_seconds`,
       help: 'Time from a job becoming due to its attempt starting.',
       labelNames: ['priority'],
@@ -93,7 +95,7 @@ export function createMetrics(registry: Registry): Metrics {
       registers,
       collect,
     }),
-    attemptDuration: new Histogram({
+    attemptDuration: new BucketHistogram({
       name: `${p}attempt_duration_seconds`,
       help: 'Duration of delivery attempts.',
       labelNames: ['target'],

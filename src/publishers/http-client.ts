@@ -4,6 +4,7 @@ import { Agent, EnvHttpProxyAgent } from 'undici';
 import type { Dispatcher } from 'undici';
 
 import type { ErrorType, FailureReason } from '../domain/failure.js';
+import { AbortWatch } from './abort-watch.js';
 import { ResponseCollector } from './response-collector.js';
 
 /**
@@ -102,11 +103,12 @@ function dispatcherOf(options: HttpClientOptions): Dispatcher {
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const isOwned = options.dispatcher === undefined;
   const dispatcher: Dispatcher = options.dispatcher ?? dispatcherOf(options);
+  const aborts = new AbortWatch();
 
   return {
     send(req) {
       return new Promise<HttpResult>((resolve) => {
-        const collector = new ResponseCollector(req.signal, MAX_RESPONSE_BYTES, resolve);
+        const collector = new ResponseCollector(req.signal, aborts, MAX_RESPONSE_BYTES, resolve);
         try {
           const { origin, path } = splitUrl(req.url);
           dispatcher.dispatch(

@@ -4,6 +4,7 @@ import { errors } from 'undici';
 import type { Dispatcher } from 'undici';
 
 import { classifyError } from '../retry/classify-error.js';
+import type { AbortWatch, AbortWatcher } from './abort-watch.js';
 import type { HttpResult } from './http-client.js';
 
 type Controller = Dispatcher.DispatchController;
@@ -20,9 +21,9 @@ const OVER_CAP = new Error('response body over the read cap; connection dropped'
  * - An abort of `signal` settles at once as a transient timeout (classifyError: the signal
  *   wins) and aborts the request, at once if it is on a socket or as soon as it gets one.
  * - Errors become failures through classifyError, as thrown by `request` before.
- * Costs per response: one listener on `signal`, the body chunks, one UTF-8 decode.
+ * Costs per response: a watch of `signal` (AbortWatch), the body chunks, one UTF-8 decode.
  */
-export class ResponseCollector implements Dispatcher.DispatchHandler {
+export class ResponseCollector implements Dispatcher.DispatchHandler, AbortWatcher {
   private controller: Controller | undefined;
   private pendingAbort: Error | undefined;
   private status = 0;
@@ -33,11 +34,12 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly signal: AbortSignal,
+    private readonly watch: AbortWatch,
     private readonly maxBytes: number,
     private readonly done: (result: HttpResult) => void,
   ) {
     if (signal.aborted) this.pendingAbort = abortReason(signal);
-    else signal.addEventListener('abort', this.onAbort);
+    else watch.add(signal, this);
   }
 
   onRequestStart(controller: Controller): void {
@@ -81,12 +83,13 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
     this.settle({ ok: false, failure: classifyError(error, this.signal) });
   }
 
-  private readonly onAbort = (): void => {
+  /** The signal aborted. */
+  onAbort(): void {
     const reason = abortReason(this.signal);
     this.fail(reason);
     if (this.controller === undefined) this.pendingAbort = reason;
     else this.controller.abort(reason);
-  };
+  }
 
   private succeed(truncated: boolean): void {
     if (this.settled) return;
@@ -100,7 +103,7 @@ export class ResponseCollector implements Dispatcher.DispatchHandler {
 
   private settle(result: HttpResult): void {
     this.settled = true;
-    this.signal.removeEventListener('abort', this.onAbort);
+    this.watch.delete(this.signal, this);
     this.done(result);
   }
 }

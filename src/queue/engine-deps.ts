@@ -17,6 +17,6 @@ export interface EngineDeps {
   fallback: DeadLetterFallback;
   statusStore: JobStatusStore;
   config: EngineConfig;
-  /** Job ids; defaults to crypto.randomUUID. */
+  /** Job ids; defaults to random (v4) UUIDs from createUuidSource. */
   newId?: () => string;
 }

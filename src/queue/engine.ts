@@ -1,13 +1,15 @@
-import { randomUUID } from 'node:crypto';
-
-import type { Job, JobFilter, JobSnapshot, Priority } from '../domain/job.js';
+import type { JobFilter, JobSnapshot, Priority } from '../domain/job.js';
 import { PRIORITIES, snapshotOf } from '../domain/job.js';
 import { priorityOf } from '../domain/priority.js';
+import { createUuidSource } from '../domain/uuid-source.js';
 import type { PublishOutcome } from '../domain/publisher.js';
+import type { ActiveJob } from './active-job.js';
+import { newActiveJob } from './active-job.js';
 import { refusal, shareLimit } from './admission.js';
 import { ControllerPool, runAttempt } from './attempt.js';
 import { AttemptTimeouts } from './attempt-timeouts.js';
 import { Breaker } from './breaker.js';
+import { BreakerTransitions } from './breaker-transitions.js';
 import { sleepUnlessAborted, waitUntil } from './clock-wait.js';
 import type { EngineDeps } from './engine-deps.js';
 import { EngineReport } from './engine-report.js';
@@ -24,10 +26,8 @@ import type {
   QueueStatus,
   SubmitResult,
 } from './publishing-engine.js';
-import type { Entry, TargetSlot } from './scheduler.js';
+import type { TargetSlot } from './scheduler.js';
 import { createSlot, Scheduler } from './scheduler.js';
-
-const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
 /**
  * Memory-mode publishing engine. Starts dispatching on creation. Event-driven: submissions,
@@ -41,10 +41,11 @@ export function createPublishingEngine(deps: EngineDeps): PublishingEngine {
 class Engine implements PublishingEngine {
   private readonly slots = new Map<string, TargetSlot>();
   private readonly scheduler: Scheduler;
-  private readonly active = new Map<string, Entry>();
+  private readonly active = new Map<string, ActiveJob>();
   private readonly lanes = new LaneCounts();
   private readonly report = new EngineReport();
   private readonly life: JobLifecycle;
+  private readonly breakers: BreakerTransitions;
   private readonly timeouts: AttemptTimeouts;
   private readonly controllers: ControllerPool;
   private readonly laneWait: ReturnType<typeof laneWaitMeters>;
@@ -53,7 +54,6 @@ class Engine implements PublishingEngine {
   private busy = 0;
   private pumpQueued = false;
   private wake: { at: number; controller: AbortController } | undefined;
-  private sweeps = new Set<TargetSlot>();
   private stopping = false;
   private dispatching = true;
   private stopped: Promise<void> | undefined;
@@ -62,15 +62,14 @@ class Engine implements PublishingEngine {
 
   constructor(private readonly deps: EngineDeps) {
     const { config, metrics } = deps;
-    this.newId = deps.newId ?? randomUUID;
+    this.newId = deps.newId ?? createUuidSource();
     this.timeouts = new AttemptTimeouts(deps.clock);
     this.controllers = new ControllerPool(deps.config.workers);
     this.laneWait = laneWaitMeters(deps.metrics);
     for (const target of deps.targets.values()) {
-      const breaker = new Breaker(config.breaker, (to) => this.onBreaker(slot, to));
+      const breaker = new Breaker(config.breaker, (to) => this.breakers.changed(slot, to));
       const slot = createSlot(target, breaker, new TargetMeters(metrics, target.name));
       this.slots.set(target.name, slot);
-      metrics.circuitBreakerState.set({ target: target.name }, 0);
     }
     this.scheduler = new Scheduler(
       [...this.slots.values()],
@@ -78,6 +77,9 @@ class Engine implements PublishingEngine {
       config.maxWaitMs,
     );
     this.life = new JobLifecycle(deps, this.scheduler, this.lanes, this.report, this.active);
+    this.breakers = new BreakerTransitions(metrics, deps.logger, this.scheduler, this.life, () =>
+      this.schedulePump(),
+    );
     metrics.workers.set(config.workers);
     for (const lane of PRIORITIES)
       metrics.queueCapacity.set({ priority: lane }, config.capacity[lane]);
@@ -130,50 +132,21 @@ class Engine implements PublishingEngine {
   private admit(request: JobRequest, lane: Priority, now: number): string {
     const slot = this.slots.get(request.target);
     if (slot === undefined) throw new Error(`target vanished: ${request.target}`);
-    const job: Job = {
-      id: this.newId(),
-      alert: request.alert,
-      classification: request.classification,
-      target: request.target,
-      priority: lane,
-      state: 'queued',
-      attempts: 0,
-      retries: 0,
-      submittedAt: now,
-      updatedAt: now,
-      // Every optional key present from the start: one object shape, no `delete` later.
-      startedAt: undefined,
-      completedAt: undefined,
-      lastAttemptAt: undefined,
-      nextAttemptAt: undefined,
-      lastError: undefined,
-      replayOf: request.replayOf,
-    };
-    const entry: Entry = {
-      job,
-      slot,
-      chainNext: undefined,
-      chained: false,
-      readyAt: now,
-      dueAt: now,
-      seq: this.seq++,
-      placement: 'chained',
-      isProbe: false,
-    };
+    const job = newActiveJob(request, slot, lane, this.newId(), this.seq++, now);
     const { perTargetShare, capacity } = this.deps.config;
     const overShare = slot.held[lane] >= shareLimit(perTargetShare, capacity[lane]);
-    this.active.set(job.id, entry);
+    this.active.set(job.id, job);
     this.lanes.held[lane] += 1;
     slot.held[lane] += 1;
     this.lanes.move(lane, undefined, 'queued');
     if (overShare) {
-      this.life.deadLetter(entry, now, {
+      this.life.deadLetter(job, now, {
         type: 'transient',
         reason: 'overflow',
         message: `target ${slot.target.name} holds its share of the ${lane} lane`,
       });
     } else {
-      this.scheduler.add(entry, now);
+      this.scheduler.add(job, now);
       this.deps.statusStore.track(job);
     }
     return job.id;
@@ -192,13 +165,13 @@ class Engine implements PublishingEngine {
     const now = this.deps.clock.now();
     // Breakers step first so jobs past max_job_age are swept before a probe is chosen.
     for (const slot of this.slots.values()) slot.breaker.refresh(now);
-    this.runSweeps(now);
+    this.breakers.sweep(now);
     while (this.busy < this.deps.config.workers) {
-      const entry = this.scheduler.next(now);
-      if (entry === undefined) break;
-      this.start(entry, now);
+      const job = this.scheduler.next(now);
+      if (job === undefined) break;
+      this.start(job, now);
     }
-    this.runSweeps(now);
+    this.breakers.sweep(now);
     this.armWake(now);
     this.quietCheck?.();
   }
@@ -221,8 +194,8 @@ class Engine implements PublishingEngine {
     );
   }
 
-  private start(entry: Entry, now: number): void {
-    const { job, slot } = entry;
+  private start(job: ActiveJob, now: number): void {
+    const { slot } = job;
     const from = job.state;
     job.state = 'processing';
     job.attempts += 1;
@@ -233,14 +206,13 @@ class Engine implements PublishingEngine {
     this.lanes.move(job.priority, from, 'processing');
     slot.inFlight += 1;
     this.busy += 1;
-    entry.isProbe = slot.breaker.begin();
-    this.laneWait[job.priority].observe((now - entry.readyAt) / 1000);
+    job.isProbe = slot.breaker.begin();
+    this.laneWait[job.priority].observe((now - job.readyAt) / 1000);
     this.deps.statusStore.track(job);
-    this.attempt(entry, now);
+    this.attempt(job, now);
   }
 
-  private attempt(entry: Entry, startedAt: number): void {
-    const { job, slot } = entry;
+  private attempt(job: ActiveJob, startedAt: number): void {
     const delivery = {
       jobId: job.id,
       target: job.target,
@@ -249,7 +221,7 @@ class Engine implements PublishingEngine {
       priority: job.priority,
       attempt: job.attempts,
     };
-    const { publisher, timeoutMs } = slot.target;
+    const { publisher, timeoutMs } = job.slot.target;
     runAttempt(
       this.timeouts,
       this.controllers,
@@ -258,18 +230,18 @@ class Engine implements PublishingEngine {
       publisher,
       delivery,
       timeoutMs,
-      entry,
+      job,
       this.attemptDone,
     );
   }
 
   /** Bound once: the continuation of every attempt. */
   private readonly attemptDone = (
-    entry: Entry,
+    job: ActiveJob,
     startedAt: number,
     outcome: PublishOutcome,
   ): void => {
-    const { slot } = entry;
+    const { slot } = job;
     const now = this.deps.clock.now();
     slot.inFlight -= 1;
     this.busy -= 1;
@@ -277,72 +249,37 @@ class Engine implements PublishingEngine {
     slot.meters.duration.observe((now - startedAt) / 1000);
     if (outcome.ok) slot.meters.successes.inc();
     else slot.meters.failure(outcome.reason).inc();
-    this.settle(entry, outcome, now);
+    this.settle(job, outcome, now);
     this.schedulePump();
     if (this.busy === 0) this.idleCheck?.();
   };
 
-  private settle(entry: Entry, outcome: PublishOutcome, now: number): void {
-    const { job, slot } = entry;
+  private settle(job: ActiveJob, outcome: PublishOutcome, now: number): void {
+    const { slot } = job;
     if (outcome.ok) {
-      slot.breaker.record('success', entry.isProbe, now);
-      this.scheduler.release(entry, now);
-      this.life.finish(entry, 'succeeded', now);
+      slot.breaker.record('success', job.isProbe, now);
+      this.scheduler.release(job, now);
+      this.life.finish(job, 'succeeded', now);
       return;
     }
     this.report.failedAttempts += 1;
     const error = jobErrorOf(outcome);
     job.lastError = error;
-    slot.breaker.record(verdictOf(outcome.type, outcome.reason), entry.isProbe, now);
+    slot.breaker.record(verdictOf(outcome.type, outcome.reason), job.isProbe, now);
     const decision = this.dispatching
       ? decideAfterFailure(outcome, job, slot.target.retry, now, this.deps.random)
       : { kind: 'dead_letter' as const };
     if (decision.kind === 'dead_letter') {
-      this.life.deadLetter(entry, now, error);
+      this.life.deadLetter(job, now, error);
       return;
     }
     if (decision.spendsRetry) job.retries += 1;
-    this.life.retryLater(entry, now, decision.dueAt, outcome.type);
-  }
-
-  private onBreaker(slot: TargetSlot, to: BreakerState): void {
-    const target = slot.target.name;
-    this.deps.metrics.circuitBreakerState.set({ target }, BREAKER_GAUGE[to]);
-    this.deps.metrics.circuitBreakerTransitions.inc({ target, to });
-    this.deps.logger.warn({ target, to }, 'circuit breaker changed state');
-    // Jobs wait behind a breaker that is not closed; at each open/half-open step, those older
-    // than max_job_age become dead letters (`circuit_open`).
-    if (to !== 'closed') {
-      this.sweeps.add(slot);
-      this.schedulePump();
-    }
-  }
-
-  /** O(ready jobs of the swept targets); runs once per breaker step, not per dispatch. */
-  private runSweeps(now: number): void {
-    if (this.sweeps.size === 0) return;
-    const slots = [...this.sweeps];
-    this.sweeps.clear();
-    for (const slot of slots) {
-      if (slot.breaker.state === 'closed') continue;
-      const maxAgeMs = slot.target.retry.maxJobAgeMs;
-      const expired = this.scheduler.removeReady(slot, (e) => now - e.job.submittedAt >= maxAgeMs);
-      for (const entry of expired) {
-        this.life.deadLetter(entry, now, {
-          type: 'transient',
-          reason: 'circuit_open',
-          message: `circuit breaker not closed for ${slot.target.name}; job older than max_job_age`,
-        });
-      }
-      if (expired.length > 0) this.sweeps.add(slot); // successors may have become ready
-    }
+    this.life.retryLater(job, now, decision.dueAt, outcome.type);
   }
 
   getJob(id: string): Promise<JobSnapshot | undefined> {
-    const entry = this.active.get(id);
-    return Promise.resolve(
-      entry === undefined ? this.deps.statusStore.get(id) : snapshotOf(entry.job),
-    );
+    const job = this.active.get(id);
+    return Promise.resolve(job === undefined ? this.deps.statusStore.get(id) : snapshotOf(job));
   }
 
   listJobs(filter: JobFilter): Promise<JobSnapshot[]> {
@@ -395,10 +332,10 @@ class Engine implements PublishingEngine {
     await idle;
     const now = clock.now();
     const left = [...this.active.values()].filter(
-      (e) => e.job.state === 'queued' || e.job.state === 'retrying',
+      (e) => e.state === 'queued' || e.state === 'retrying',
     );
-    for (const entry of left) {
-      this.life.deadLetter(entry, now, {
+    for (const job of left) {
+      this.life.deadLetter(job, now, {
         type: 'transient',
         reason: 'shutdown',
         message: 'not delivered before shutdown',

@@ -9,10 +9,11 @@ import type { EngineReport } from './engine-report.js';
 import { deadLetterOf } from './dead-letter-of.js';
 import type { LaneCounts } from './lane-counts.js';
 import type { JobFinishedListener } from './publishing-engine.js';
-import type { Entry, Scheduler } from './scheduler.js';
+import type { ActiveJob } from './active-job.js';
+import type { Scheduler } from './scheduler.js';
 
 interface Pending {
-  entry: Entry;
+  job: ActiveJob;
   letter: DeadLetter;
 }
 
@@ -30,7 +31,7 @@ export class JobLifecycle {
     private readonly scheduler: Scheduler,
     private readonly lanes: LaneCounts,
     private readonly report: EngineReport,
-    private readonly active: Map<string, Entry>,
+    private readonly active: Map<string, ActiveJob>,
   ) {
     this.writer = createDeadLetterWriter<Pending>({
       sink: deps.deadLetters,
@@ -43,13 +44,12 @@ export class JobLifecycle {
     });
   }
 
-  retryLater(entry: Entry, now: number, dueAt: number, type: ErrorType): void {
-    const { job } = entry;
-    this.setState(entry, 'retrying', now);
+  retryLater(job: ActiveJob, now: number, dueAt: number, type: ErrorType): void {
+    this.setState(job, 'retrying', now);
     job.nextAttemptAt = dueAt;
-    this.scheduler.delay(entry, dueAt);
+    this.scheduler.delay(job, dueAt);
     this.report.retried += 1;
-    entry.slot.meters.retry(type).inc();
+    job.slot.meters.retry(type).inc();
     this.deps.statusStore.track(job);
     this.deps.logger.debug(
       {
@@ -63,37 +63,35 @@ export class JobLifecycle {
     );
   }
 
-  setState(entry: Entry, state: JobState, now: number): void {
-    const { job } = entry;
+  setState(job: ActiveJob, state: JobState, now: number): void {
     this.lanes.move(job.priority, job.state, state);
     job.state = state;
     job.updatedAt = now;
   }
 
   /** Final failure: the job leaves its chain now and waits, `failed`, for its dead letter. */
-  deadLetter(entry: Entry, now: number, error: JobError): void {
-    const { job, slot } = entry;
+  deadLetter(job: ActiveJob, now: number, error: JobError): void {
     job.lastError = error;
-    this.setState(entry, 'failed', now);
-    this.scheduler.release(entry, now);
-    const letter = deadLetterOf(job, slot.target, error, now);
+    this.setState(job, 'failed', now);
+    this.scheduler.release(job, now);
+    const letter = deadLetterOf(job, job.slot.target, error, now);
     this.deps.statusStore.track(job);
-    this.writer.add({ entry, letter });
+    this.writer.add({ job, letter });
   }
 
   private onStored(items: readonly Pending[]): void {
     const now = this.deps.clock.now();
-    for (const { entry, letter } of items) {
-      if (entry.job.state !== 'failed') continue; // stored twice after a late write: once is enough
-      entry.slot.meters.dlqWrite(letter.errorType).inc();
-      this.finish(entry, 'dlq', now);
+    for (const { job, letter } of items) {
+      if (job.state !== 'failed') continue; // stored twice after a late write: once is enough
+      job.slot.meters.dlqWrite(letter.errorType).inc();
+      this.finish(job, 'dlq', now);
     }
   }
 
-  finish(entry: Entry, state: 'succeeded' | 'dlq', now: number): void {
-    const { job, slot } = entry;
+  finish(job: ActiveJob, state: 'succeeded' | 'dlq', now: number): void {
+    const { slot } = job;
     const { logger } = this.deps;
-    this.setState(entry, state, now);
+    this.setState(job, state, now);
     job.completedAt = now;
     this.active.delete(job.id);
     this.lanes.held[job.priority] -= 1;

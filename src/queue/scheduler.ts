@@ -1,44 +1,23 @@
-import type { Job, Priority } from '../domain/job.js';
+import type { Priority } from '../domain/job.js';
 import { PRIORITIES } from '../domain/job.js';
 import type { Target } from '../domain/target.js';
+import type { ActiveJob } from './active-job.js';
 import type { Breaker } from './breaker.js';
 import { Deque } from './deque.js';
 import { MinHeap } from './min-heap.js';
 import type { TargetMeters } from './target-meters.js';
-
-/** Where a job sits in the scheduler. */
-export type Placement = 'chained' | 'ready' | 'delayed' | 'running' | 'out';
-
-/** A job plus its scheduling data. One per active job; no closures per job. */
-export interface Entry {
-  job: Job;
-  slot: TargetSlot;
-  /** The next job of the same (target, fingerprint), submitted after this one. */
-  chainNext: Entry | undefined;
-  /** In a chain (from admission until it succeeds or fails for good). */
-  chained: boolean;
-  /** When the job last became due (aging, queue_wait). */
-  readyAt: number;
-  /** When a delayed job becomes due. */
-  dueAt: number;
-  /** Submission order, the tie-breaker everywhere. */
-  seq: number;
-  placement: Placement;
-  /** The running attempt is the breaker's half-open probe. */
-  isProbe: boolean;
-}
 
 /** Per-target scheduling state: its ready jobs per lane, attempts in flight, breaker. */
 export interface TargetSlot {
   target: Target;
   breaker: Breaker;
   inFlight: number;
-  ready: Record<Priority, Deque<Entry>>;
+  ready: Record<Priority, Deque<ActiveJob>>;
   /** Jobs of this target counted against each lane (the per_target_share check). */
   held: Record<Priority, number>;
   meters: TargetMeters;
-  /** Last job of each fingerprint's chain; the chain is linked through `Entry.chainNext`. */
-  chainTails: Map<string, Entry>;
+  /** Last job of each fingerprint's chain; the chain is linked through `ActiveJob.chainNext`. */
+  chainTails: Map<string, ActiveJob>;
 }
 
 export function createSlot(target: Target, breaker: Breaker, meters: TargetMeters): TargetSlot {
@@ -53,9 +32,9 @@ export function createSlot(target: Target, breaker: Breaker, meters: TargetMeter
   };
 }
 
-const earlier = (a: Entry, b: Entry): boolean =>
+const earlier = (a: ActiveJob, b: ActiveJob): boolean =>
   a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq < b.seq);
-const older = (a: Entry, b: Entry): boolean =>
+const older = (a: ActiveJob, b: ActiveJob): boolean =>
   a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.seq < b.seq);
 
 /**
@@ -68,7 +47,7 @@ const older = (a: Entry, b: Entry): boolean =>
  * Costs: add/delay O(log n), next O(targets · lanes + log n), never a scan of a lane.
  */
 export class Scheduler {
-  private readonly delayed = new MinHeap<Entry>(earlier);
+  private readonly delayed = new MinHeap<ActiveJob>(earlier);
 
   constructor(
     readonly slots: readonly TargetSlot[],
@@ -77,44 +56,44 @@ export class Scheduler {
   ) {}
 
   /** Appends a new job to its chain; it becomes ready at once if it heads the chain. O(1). */
-  add(entry: Entry, now: number): void {
-    const tails = entry.slot.chainTails;
-    const fingerprint = entry.job.alert.fingerprint;
+  add(job: ActiveJob, now: number): void {
+    const tails = job.slot.chainTails;
+    const fingerprint = job.alert.fingerprint;
     const tail = tails.get(fingerprint);
-    tails.set(fingerprint, entry);
-    entry.chained = true;
+    tails.set(fingerprint, job);
+    job.chained = true;
     if (tail === undefined) {
-      this.makeReady(entry, now);
+      this.makeReady(job, now);
     } else {
-      tail.chainNext = entry;
-      entry.placement = 'chained';
+      tail.chainNext = job;
+      job.placement = 'chained';
     }
   }
 
   /** A chain head waits until `dueAt` (a retry). */
-  delay(entry: Entry, dueAt: number): void {
-    entry.dueAt = dueAt;
-    entry.placement = 'delayed';
-    this.delayed.push(entry);
+  delay(job: ActiveJob, dueAt: number): void {
+    job.dueAt = dueAt;
+    job.placement = 'delayed';
+    this.delayed.push(job);
   }
 
   /** The chain head left for good (succeeded or failed): its successor becomes ready. O(1). */
-  release(entry: Entry, now: number): void {
-    entry.placement = 'out';
-    if (!entry.chained) return;
-    entry.chained = false;
-    const next = entry.chainNext;
-    entry.chainNext = undefined;
-    if (next === undefined) entry.slot.chainTails.delete(entry.job.alert.fingerprint);
+  release(job: ActiveJob, now: number): void {
+    job.placement = 'out';
+    if (!job.chained) return;
+    job.chained = false;
+    const next = job.chainNext;
+    job.chainNext = undefined;
+    if (next === undefined) job.slot.chainTails.delete(job.alert.fingerprint);
     else this.makeReady(next, now);
   }
 
   /** Takes the next job to attempt, or undefined when nothing may start now. */
-  next(now: number): Entry | undefined {
+  next(now: number): ActiveJob | undefined {
     this.promoteDue(now);
-    let high: Entry | undefined;
-    let medium: Entry | undefined;
-    let low: Entry | undefined;
+    let high: ActiveJob | undefined;
+    let medium: ActiveJob | undefined;
+    let low: ActiveJob | undefined;
     for (const slot of this.slots) {
       if (!this.isDispatchable(slot, now)) continue;
       const h = slot.ready.high.peek();
@@ -126,7 +105,7 @@ export class Scheduler {
     }
     const pick = this.choose(high, medium, low, now);
     if (pick === undefined) return undefined;
-    pick.slot.ready[pick.job.priority].shift();
+    pick.slot.ready[pick.priority].shift();
     pick.placement = 'running';
     return pick;
   }
@@ -137,15 +116,15 @@ export class Scheduler {
    * highest non-empty lane.
    */
   private choose(
-    high: Entry | undefined,
-    medium: Entry | undefined,
-    low: Entry | undefined,
+    high: ActiveJob | undefined,
+    medium: ActiveJob | undefined,
+    low: ActiveJob | undefined,
     now: number,
-  ): Entry | undefined {
+  ): ActiveJob | undefined {
     const mediumAged = medium !== undefined && now - medium.readyAt > this.maxWaitMs.medium;
     const lowAged = low !== undefined && now - low.readyAt > this.maxWaitMs.low;
     if (mediumAged || lowAged) {
-      let pick: Entry | undefined;
+      let pick: ActiveJob | undefined;
       for (const e of [high, medium, low]) {
         if (e !== undefined && (pick === undefined || older(e, pick))) pick = e;
       }
@@ -187,8 +166,8 @@ export class Scheduler {
   }
 
   /** Removes the ready jobs of `slot` matching `remove` (O(jobs of the slot)); not the hot path. */
-  removeReady(slot: TargetSlot, remove: (entry: Entry) => boolean): Entry[] {
-    const removed: Entry[] = [];
+  removeReady(slot: TargetSlot, remove: (job: ActiveJob) => boolean): ActiveJob[] {
+    const removed: ActiveJob[] = [];
     for (const lane of PRIORITIES) removed.push(...slot.ready[lane].removeWhere(remove));
     return removed;
   }
@@ -206,10 +185,10 @@ export class Scheduler {
     return oldest === undefined ? 0 : Math.max(0, now - oldest);
   }
 
-  private makeReady(entry: Entry, at: number): void {
-    entry.readyAt = at;
-    entry.placement = 'ready';
-    entry.slot.ready[entry.job.priority].push(entry);
+  private makeReady(job: ActiveJob, at: number): void {
+    job.readyAt = at;
+    job.placement = 'ready';
+    job.slot.ready[job.priority].push(job);
   }
 }
 

@@ -1,7 +1,8 @@
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter } from 'prom-client';
 
 import type { ErrorType, FailureReason } from '../domain/failure.js';
 import type { Priority } from '../domain/job.js';
+import type { HistogramSeries } from '../metrics/bucket-histogram.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 /**
@@ -32,7 +33,7 @@ export class PendingCount {
  * call `flush` before metrics are read.
  */
 export class TargetMeters {
-  readonly duration: Histogram.Internal<'target'>;
+  readonly duration: HistogramSeries;
   readonly successes: PendingCount;
   readonly finished: Record<'succeeded' | 'dlq', PendingCount>;
   private readonly failures = new Map<FailureReason, Counter.Internal>();
@@ -89,7 +90,7 @@ export class TargetMeters {
 }
 
 /** queue_wait_seconds per lane. */
-export function laneWaitMeters(metrics: Metrics): Record<Priority, Histogram.Internal<'priority'>> {
+export function laneWaitMeters(metrics: Metrics): Record<Priority, HistogramSeries> {
   return {
     high: metrics.queueWait.labels({ priority: 'high' }),
     medium: metrics.queueWait.labels({ priority: 'medium' }),

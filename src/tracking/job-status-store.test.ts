@@ -36,6 +36,43 @@ describe('job-status store', () => {
     assert.deepEqual(ids(store.list({})), ['d', 'a', 'c']);
   });
 
+  it('returns a stored snapshot field for field, its optional fields only when given', () => {
+    const store = createJobStatusStore({ capacity: 5 });
+    const full = aSnapshot('full', {
+      alertStatus: 'resolved',
+      state: 'dlq',
+      attempts: 4,
+      retries: 3,
+      submittedAt: 1_764_417_600_000,
+      updatedAt: 1_764_417_600_900,
+      startedAt: 1_764_417_600_010,
+      completedAt: 1_764_417_600_900,
+      nextAttemptAt: 1_764_417_600_500,
+      lastError: { type: 'transient', reason: 'server_error', status: 503, message: 'HTTP 503' },
+      replayOf: 'dlq-entry-1',
+    });
+    store.put(full);
+    store.put(aSnapshot('bare'));
+    assert.deepEqual(store.get('full'), full);
+    assert.deepEqual(store.get('bare'), aSnapshot('bare'));
+  });
+
+  it('reuses an evicted slot without carrying anything of the evicted job over', () => {
+    const store = createJobStatusStore({ capacity: 1 });
+    store.put(
+      aSnapshot('old', {
+        state: 'dlq',
+        startedAt: 3,
+        lastError: { type: 'permanent', reason: 'client_error', message: 'HTTP 400' },
+        replayOf: 'x',
+      }),
+    );
+    store.put(aSnapshot('new'));
+    assert.equal(store.get('old'), undefined);
+    assert.deepEqual(store.get('new'), aSnapshot('new'));
+    assert.deepEqual(ids(store.list({})), ['new']);
+  });
+
   it('does not reorder on reads, so a read job can still be evicted', () => {
     const store = createJobStatusStore({ capacity: 2 });
     store.put(aSnapshot('a'));

@@ -1,5 +1,6 @@
 import type { Job, JobFilter, JobSnapshot } from '../domain/job.js';
 import { snapshotOf } from '../domain/job.js';
+import { SnapshotColumns } from './snapshot-columns.js';
 
 /** The last `capacity` job snapshots, most recently updated first. */
 export interface JobStatusStore {
@@ -18,92 +19,110 @@ export interface JobStatusStore {
   readonly size: number;
 }
 
-/** Holds a snapshot, or (from track) the live job to snapshot on read. */
-interface Node {
-  value: JobSnapshot | Job;
-  newer: Node | undefined;
-  older: Node | undefined;
-}
-
 export const DEFAULT_LIST_LIMIT = 100;
 
+/** No slot: the end of the recency list. */
+const NONE = -1;
+
 /**
- * LRU by update: a Map for lookup plus a doubly linked list from newest to oldest, so put,
- * get and eviction are O(1) and list walks from the newest entry. Reads never reorder.
+ * LRU by update over numbered slots: a Map from id to slot, and the recency list (newest to
+ * oldest) as two arrays of slot numbers, so put, get and eviction are O(1), list walks from
+ * the newest, and the store allocates nothing per job once full (an evicted slot is reused).
+ * A slot holds either a tracked live job or a stored snapshot (SnapshotColumns: fields in
+ * arrays, not an object per job). Reads never reorder.
  */
 export function createJobStatusStore(options: { capacity: number }): JobStatusStore {
   const capacity = Math.max(1, options.capacity);
-  const byId = new Map<string, Node>();
-  let newest: Node | undefined;
-  let oldest: Node | undefined;
+  const slotOf = new Map<string, number>();
+  const ids: string[] = [];
+  /** The tracked job of a slot; undefined once its final snapshot is in `stored`. */
+  const live: Array<Job | undefined> = [];
+  const stored = new SnapshotColumns();
+  const newer: number[] = [];
+  const older: number[] = [];
+  let newest = NONE;
+  let oldest = NONE;
 
-  function unlink(node: Node): void {
-    if (node.newer === undefined) newest = node.older;
-    else node.newer.older = node.older;
-    if (node.older === undefined) oldest = node.newer;
-    else node.older.newer = node.newer;
-    node.newer = undefined;
-    node.older = undefined;
+  function unlink(slot: number): void {
+    const before = newer[slot] ?? NONE;
+    const after = older[slot] ?? NONE;
+    if (before === NONE) newest = after;
+    else older[before] = after;
+    if (after === NONE) oldest = before;
+    else newer[after] = before;
   }
 
-  function linkNewest(node: Node): void {
-    node.older = newest;
-    node.newer = undefined;
-    if (newest !== undefined) newest.newer = node;
-    newest = node;
-    if (oldest === undefined) oldest = node;
+  function linkNewest(slot: number): void {
+    newer[slot] = NONE;
+    older[slot] = newest;
+    if (newest !== NONE) newer[newest] = slot;
+    newest = slot;
+    if (oldest === NONE) oldest = slot;
   }
 
-  function upsert(value: JobSnapshot | Job): void {
-    const existing = byId.get(value.id);
+  /** The slot of `id`, made the newest: its own, a new one, or the evicted oldest's. */
+  function slotFor(id: string): number {
+    const existing = slotOf.get(id);
     if (existing !== undefined) {
-      existing.value = value;
       if (existing !== newest) {
         unlink(existing);
         linkNewest(existing);
       }
-      return;
+      return existing;
     }
-    const node: Node = { value, newer: undefined, older: undefined };
-    byId.set(value.id, node);
-    linkNewest(node);
-    if (byId.size > capacity && oldest !== undefined) {
-      const evicted = oldest;
-      unlink(evicted);
-      byId.delete(evicted.value.id);
+    let slot = ids.length;
+    if (slot < capacity) {
+      ids.push(id);
+      live.push(undefined);
+      newer.push(NONE);
+      older.push(NONE);
+      stored.append();
+    } else {
+      slot = oldest;
+      unlink(slot);
+      slotOf.delete(ids[slot] ?? '');
+      ids[slot] = id;
     }
+    slotOf.set(id, slot);
+    linkNewest(slot);
+    return slot;
+  }
+
+  function read(slot: number): JobSnapshot {
+    const job = live[slot];
+    return job === undefined ? stored.read(slot, ids[slot] ?? '') : snapshotOf(job);
   }
 
   return {
     put(snapshot) {
-      upsert(snapshot);
+      const slot = slotFor(snapshot.id);
+      live[slot] = undefined;
+      stored.write(slot, snapshot);
     },
     track(job) {
-      upsert(job);
+      live[slotFor(job.id)] = job;
     },
     get(id) {
-      const node = byId.get(id);
-      return node === undefined ? undefined : snapshotOfValue(node.value);
+      const slot = slotOf.get(id);
+      return slot === undefined ? undefined : read(slot);
     },
     list(filter) {
       const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
       const out: JobSnapshot[] = [];
-      for (let node = newest; node !== undefined && out.length < limit; node = node.older) {
-        const s = node.value;
-        if (filter.state !== undefined && s.state !== filter.state) continue;
-        if (filter.priority !== undefined && s.priority !== filter.priority) continue;
-        if (filter.target !== undefined && s.target !== filter.target) continue;
-        out.push(snapshotOfValue(s));
+      for (let slot = newest; slot !== NONE && out.length < limit; slot = older[slot] ?? NONE) {
+        const job = live[slot];
+        const state = job === undefined ? stored.states[slot] : job.state;
+        const priority = job === undefined ? stored.priorities[slot] : job.priority;
+        const target = job === undefined ? stored.targets[slot] : job.target;
+        if (filter.state !== undefined && state !== filter.state) continue;
+        if (filter.priority !== undefined && priority !== filter.priority) continue;
+        if (filter.target !== undefined && target !== filter.target) continue;
+        out.push(read(slot));
       }
       return out;
     },
     get size() {
-      return byId.size;
+      return slotOf.size;
     },
   };
-}
-
-/** A live job is snapshotted now: a caller never sees the result change afterwards. */
-function snapshotOfValue(value: JobSnapshot | Job): JobSnapshot {
-  return 'alert' in value ? snapshotOf(value) : value;
 }
