@@ -5,16 +5,23 @@ import { describe, it } from 'node:test';
 import type { AbortWatcher } from './abort-watch.js';
 import { AbortWatch } from './abort-watch.js';
 
+interface TestWatcher extends AbortWatcher {
+  told: number;
+  leave(): void;
+}
+
 /** A watcher that counts what it was told and, like a response, stops watching when told. */
-function aWatcher(watch: AbortWatch, signal: AbortSignal): AbortWatcher & { told: number } {
-  const watcher = {
+function aWatcher(watch: AbortWatch, signal: AbortSignal): TestWatcher {
+  const watcher: TestWatcher = {
     told: 0,
     onAbort(): void {
       watcher.told += 1;
-      watch.delete(signal, watcher);
+      watcher.leave();
     },
+    leave: () => undefined,
   };
-  watch.add(signal, watcher);
+  const watchers = watch.add(signal, watcher);
+  watcher.leave = () => watchers.delete(watcher);
   return watcher;
 }
 
@@ -26,7 +33,7 @@ describe('AbortWatch', () => {
     const first = aWatcher(watch, controller.signal);
     const second = aWatcher(watch, controller.signal);
     const gone = aWatcher(watch, controller.signal);
-    watch.delete(controller.signal, gone);
+    gone.leave();
     const elsewhere = aWatcher(watch, other.signal);
     controller.abort();
     controller.abort();
@@ -36,8 +43,7 @@ describe('AbortWatch', () => {
   it('adds one listener to a signal however many requests watch it in turn', () => {
     const watch = new AbortWatch();
     const controller = new AbortController();
-    for (let i = 0; i < 50; i += 1)
-      watch.delete(controller.signal, aWatcher(watch, controller.signal));
+    for (let i = 0; i < 50; i += 1) aWatcher(watch, controller.signal).leave();
     assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
     const last = aWatcher(watch, controller.signal);
     controller.abort();

@@ -3,6 +3,9 @@ export interface AbortWatcher {
   onAbort(): void;
 }
 
+/** The watchers of one signal; a watcher that stops waiting deletes itself. */
+export type SignalWatchers = Pick<Set<AbortWatcher>, 'delete'>;
+
 /**
  * Who waits on which AbortSignal: one Node listener per signal for the signal's whole life,
  * and the set of its current watchers. Node's addEventListener + removeEventListener cost
@@ -13,8 +16,11 @@ export interface AbortWatcher {
 export class AbortWatch {
   private readonly watchers = new WeakMap<AbortSignal, Set<AbortWatcher>>();
 
-  /** `signal` must not be aborted yet (an aborted signal fires no more events). */
-  add(signal: AbortSignal, watcher: AbortWatcher): void {
+  /**
+   * Adds `watcher` to the watchers of `signal`, which must not be aborted yet (an aborted
+   * signal fires no more events), and returns them for the watcher to leave without a lookup.
+   */
+  add(signal: AbortSignal, watcher: AbortWatcher): SignalWatchers {
     let set = this.watchers.get(signal);
     if (set === undefined) {
       const watching = new Set<AbortWatcher>();
@@ -30,9 +36,6 @@ export class AbortWatch {
       );
     }
     set.add(watcher);
-  }
-
-  delete(signal: AbortSignal, watcher: AbortWatcher): void {
-    this.watchers.get(signal)?.delete(watcher);
+    return set;
   }
 }

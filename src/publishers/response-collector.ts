@@ -4,7 +4,7 @@ import { errors } from 'undici';
 import type { Dispatcher } from 'undici';
 
 import { classifyError } from '../retry/classify-error.js';
-import type { AbortWatch, AbortWatcher } from './abort-watch.js';
+import type { AbortWatch, AbortWatcher, SignalWatchers } from './abort-watch.js';
 import type { HttpResult } from './http-client.js';
 
 type Controller = Dispatcher.DispatchController;
@@ -31,15 +31,16 @@ export class ResponseCollector implements Dispatcher.DispatchHandler, AbortWatch
   private chunks: Buffer[] = [];
   private size = 0;
   private settled = false;
+  private readonly watching: SignalWatchers | undefined;
 
   constructor(
     private readonly signal: AbortSignal,
-    private readonly watch: AbortWatch,
+    watch: AbortWatch,
     private readonly maxBytes: number,
     private readonly done: (result: HttpResult) => void,
   ) {
     if (signal.aborted) this.pendingAbort = abortReason(signal);
-    else watch.add(signal, this);
+    else this.watching = watch.add(signal, this);
   }
 
   onRequestStart(controller: Controller): void {
@@ -103,7 +104,7 @@ export class ResponseCollector implements Dispatcher.DispatchHandler, AbortWatch
 
   private settle(result: HttpResult): void {
     this.settled = true;
-    this.watch.delete(this.signal, this);
+    this.watching?.delete(this);
     this.done(result);
   }
 }
