@@ -81,14 +81,8 @@ export function anAuditRequest(labels: Record<string, string> = {}): JobRequest 
   return { target: 'audit', alert: anAlert(labels) };
 }
 
-export async function submitted(
-  engine: PublishingEngine,
-  requests: JobRequest[],
-): Promise<string[]> {
-  const result = await engine.submit(requests);
-  if (!result.ok) throw new Error(`submit refused: ${result.code}`);
-  return result.jobIds;
-}
+/** Submits and returns the job ids; a refusal throws. */
+export { submitIds as submitted } from '../queue/engine-harness.js';
 
 /** Stops the engine, moving virtual time on until stop() resolves (it waits on the clock). */
 export async function stopEngine(
