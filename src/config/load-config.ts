@@ -16,7 +16,7 @@ export const BUNDLED_CONFIG_PATH = fileURLToPath(
   new URL('../../examples/alert-publisher.yaml', import.meta.url),
 );
 
-/** Environment overrides, applied after the file (SPEC §11). */
+/** Environment overrides, applied after the file (docs/configuration.md). */
 const ENV_OVERRIDES = [
   { variable: 'DATABASE_URL', path: ['storage', 'database_url'] },
   { variable: 'PORT', path: ['server', 'port'] },

@@ -2,7 +2,7 @@ import type { ProxySettings } from '../publishers/http-client.js';
 import type { Env } from './interpolate.js';
 
 /**
- * The outbound proxy from the environment (SPEC §8), read once at start: `http_proxy`,
+ * The outbound proxy from the environment (docs/targets.md), read once at start: `http_proxy`,
  * `https_proxy`, `no_proxy` or their upper-case forms, the lower-case one first when both are
  * set (as curl and undici read them). Unset is empty.
  */

@@ -5,7 +5,7 @@ import { sizeBytes } from './size.js';
 import { targetSchema } from './targets.js';
 
 /**
- * The whole configuration file, every default defined here once (SPEC §11). Unknown keys
+ * The whole configuration file, every default defined here once (docs/configuration.md). Unknown keys
  * are errors. After parsing, durations are milliseconds and sizes are bytes.
  */
 const POSITIVE_INT = 'expected a positive integer';
@@ -46,7 +46,7 @@ const storageSchema = z.strictObject({
   data_dir: z.string().min(1, 'must not be empty').default('./data'),
 });
 
-/** Only read in `queue.mode: durable` (SPEC §13). */
+/** Only read in `queue.mode: durable` (docs/storage.md). */
 const durableSchema = z.strictObject({
   /** 0 = the longest target timeout plus 3 heartbeats; must exceed timeout + heartbeat. */
   lease: durationMs.default(0),

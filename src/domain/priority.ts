@@ -2,7 +2,7 @@ import type { Alert, Classification } from './alert.js';
 import type { Priority } from './job.js';
 
 /**
- * Rules, first match wins (SPEC §2). Unlike the upstream, a resolved alert is never high,
+ * Rules, first match wins (docs/how-it-works.md, Priority). Unlike the upstream, a resolved alert is never high,
  * whatever its classification; severities compare case-insensitively.
  */
 export function priorityOf(alert: Alert, classification?: Classification): Priority {

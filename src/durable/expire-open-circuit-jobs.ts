@@ -14,7 +14,7 @@ const MESSAGE = 'circuit open beyond max_job_age';
 
 /**
  * Waiting jobs of targets whose breaker is open, submitted longer than the target's
- * `max_job_age` ago, become dead letters with reason `circuit_open` (SPEC §5), claimed or not:
+ * `max_job_age` ago, become dead letters with reason `circuit_open` (docs/how-it-works.md), claimed or not:
  * one statement (SKIP LOCKED, so a concurrent claim or sweep is never waited for) and their
  * dead letters, in one transaction. At most `limit` jobs per call; returns the rows finished.
  * Cost: a range scan of the due index over the waiting jobs of the open targets only.

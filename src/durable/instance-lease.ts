@@ -9,7 +9,7 @@ export interface LeaseEvents {
 }
 
 /**
- * This instance's lease as the instance sees it (SPEC §13). Jobs are claimed under `owner`; the
+ * This instance's lease as the instance sees it (docs/storage.md). Jobs are claimed under `owner`; the
  * lease is good until `untilMs` on the injected clock. Once lost, the instance registers under
  * a new owner id (`base/1`, `base/2`, …), so that a completion of the old one can never match
  * a job claimed again by the new one; a restart that finds its name still leased does the same.

@@ -15,7 +15,7 @@ type Failure = Extract<PublishOutcome, { ok: false }>;
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 const HOUR = 3_600_000;
-/** base 2s, factor 2, max_delay 30s, jitter 1s, max_retry_after 5m, max_job_age 1h (SPEC §4). */
+/** base 2s, factor 2, max_delay 30s, jitter 1s, max_retry_after 5m, max_job_age 1h (docs/how-it-works.md, Retries). */
 const POLICY = DEFAULT_RETRY_POLICY;
 const random = (): number => 0.5;
 

@@ -12,7 +12,7 @@ import type { Completion } from './finish-jobs.js';
 
 /**
  * What follows an attempt, as written back to the row: success, or the memory engine's retry
- * decision (`decideAfterFailure`, SPEC §4) on the row's counters. Stop (`shutdown`) is the
+ * decision (`decideAfterFailure`, docs/how-it-works.md, Retries) on the row's counters. Stop (`shutdown`) is the
  * dispatcher's to handle before this is asked.
  */
 export function completionAfter(
@@ -42,7 +42,7 @@ export function completionAfter(
   };
 }
 
-/** A job of an open target too old to wait for the probe (SPEC §5). */
+/** A job of an open target too old to wait for the probe (docs/how-it-works.md). */
 export function circuitOpenLetter(job: Claimed, target: Target, nowMs: number): Completion {
   const error: JobError = {
     type: 'transient',

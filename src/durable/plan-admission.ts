@@ -14,7 +14,7 @@ export type AdmissionPlan<J> =
   { ok: true; accepted: J[]; overflowed: J[] } | { ok: false; priority: Priority };
 
 /**
- * All-or-nothing per call (SPEC §5): a target may fill at most `perTargetShare` of a lane (its
+ * All-or-nothing per call (docs/how-it-works.md): a target may fill at most `perTargetShare` of a lane (its
  * jobs beyond that are dead-lettered as `overflow`), and the rest must fit in every lane at once.
  */
 export function planAdmission<J extends Admittable>(

@@ -33,7 +33,7 @@ function isRead(method: string): boolean {
 type Verdict = 'allow' | 'unauthorized' | 'forbidden';
 
 /**
- * SPEC §9: api_token guards /api/*; read_token may only read; with no api_token, writes answer
+ * docs/api.md: api_token guards /api/*; read_token may only read; with no api_token, writes answer
  * loopback clients only (the socket address: X-Forwarded-For is not trusted).
  */
 export function apiVerdict(

@@ -12,7 +12,7 @@ export const QUEUE_WAIT_BUCKETS_S = [
   0.001, 0.005, 0.025, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600,
 ] as const;
 
-/** Every metric of SPEC §10, on an injected registry. Labels come only from bounded sets. */
+/** Every metric of docs/metrics.md, on an injected registry. Labels come only from bounded sets. */
 export interface Metrics {
   alertsReceived: Counter<'result'>;
   submissions: Counter<'priority' | 'result'>;

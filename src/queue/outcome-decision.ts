@@ -18,7 +18,7 @@ export type FailureDecision =
   | { kind: 'retry'; dueAt: number; spendsRetry: boolean };
 
 /**
- * The retry stage of both engines (SPEC §4): permanent or stop → dead letter; 429 → wait
+ * The retry stage of both engines (docs/how-it-works.md, Retries): permanent or stop → dead letter; 429 → wait
  * (Retry-After or backoff) without spending a retry, bounded by max_job_age; transient/unknown
  * → retry until max_retries is spent, whatever the job's age. `job.attempts` counts the attempt
  * that just failed. Pure.

@@ -29,7 +29,7 @@ export function nextAttemptDelayMs(
   return Math.max(backoff, cappedRetryAfterMs(policy, retryAfterMs));
 }
 
-/** The seed's defaults (SPEC §4); config/ owns the user-facing defaults, this mirrors them for tests. */
+/** The seed's defaults (docs/how-it-works.md, Retries); config/ owns the user-facing defaults, this mirrors them for tests. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetries: 3,
   baseMs: 2_000,

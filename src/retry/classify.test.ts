@@ -6,7 +6,7 @@ import { classifyStatus, honoursRetryAfter } from './classify.js';
 
 type Expected = 'success' | `${ErrorType}/${FailureReason}`;
 
-/** The SPEC §3 table written out independently of the implementation. */
+/** The docs/how-it-works.md, Error classification table written out independently of the implementation. */
 function expected(status: number): Expected {
   if (status >= 200 && status <= 299) return 'success';
   const exact: Record<number, Expected> = {

@@ -2,7 +2,7 @@ import type { ErrorType, FailureReason } from '../domain/failure.js';
 
 /**
  * The one place that turns typed transport data (an HTTP status, an error `code`) into an
- * error type and a bounded reason (SPEC §3). Never looks at message text. Publishers may
+ * error type and a bounded reason (docs/how-it-works.md, Error classification). Never looks at message text. Publishers may
  * override for their target's quirks (Slack's 200 with an error body, PagerDuty's 400).
  */
 export interface Failure {
@@ -65,7 +65,7 @@ export function classifyStatus(status: number): StatusClass {
   }
 }
 
-/** Retry-After matters on these (SPEC §3). */
+/** Retry-After matters on these (docs/how-it-works.md, Error classification). */
 export function honoursRetryAfter(status: number): boolean {
   return status === 429 || status === 503;
 }
