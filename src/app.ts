@@ -21,10 +21,10 @@ import { createJournal, importJournal } from './dlq/journal.js';
 import { replayShutdownEntries } from './dlq/replay-shutdown-entries.js';
 import { createRetentionTask } from './dlq/retention-task.js';
 import { trackReplayOutcomes } from './dlq/track-replay-outcomes.js';
-import type { DurableOptions } from './durable/durable-config.js';
-import { createDurableEngine } from './durable/durable-engine.js';
-import { dlqInsertOn } from './durable/insert-dead-letters.js';
-import { createPgListen } from './durable/pg-listen.js';
+import type { DurableOptions } from './engine/durable/durable-config.js';
+import { createDurableEngine } from './engine/durable/durable-engine.js';
+import { dlqInsertOn } from './engine/durable/insert-dead-letters.js';
+import { createPgListen } from './engine/durable/pg-listen.js';
 import { createDlqOperations } from './http/dlq-operations.js';
 import type { Ingest } from './http/ports.js';
 import type { HttpServer } from './http/server.js';
@@ -38,9 +38,9 @@ import type { HttpClient, ProxySettings } from './publishers/http-client.js';
 import { createHttpClient } from './publishers/http-client.js';
 import { createTarget } from './publishers/registry.js';
 import { createDbRootlyAlertIds } from './publishers/rootly-alert-ids.js';
-import type { EngineConfig } from './queue/engine-config.js';
-import { createPublishingEngine } from './queue/engine.js';
-import type { PublishingEngine } from './queue/publishing-engine.js';
+import type { EngineConfig } from './engine/engine-config.js';
+import { createPublishingEngine } from './engine/memory/memory-engine.js';
+import type { PublishingEngine } from './engine/publishing-engine.js';
 import { createJobStatusStore } from './tracking/job-status-store.js';
 
 /**

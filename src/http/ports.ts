@@ -6,7 +6,7 @@ import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from '../
 import type { WebhookPayloadParse } from '../ingest/alertmanager-payload.js';
 import type { RouteOptions, RouteResult } from '../ingest/route.js';
 import type { SubmitRequestParse } from '../ingest/submit-request.js';
-import type { BreakerState, PublishingEngine } from '../queue/publishing-engine.js';
+import type { BreakerState, PublishingEngine } from '../engine/publishing-engine.js';
 
 /**
  * What the HTTP routes (and the CLI) need from the rest of the service. app.ts builds these

@@ -20,7 +20,7 @@ import type {
   JobRequest,
   PublishingEngine,
   SubmitResult,
-} from '../../src/queue/publishing-engine.js';
+} from '../../src/engine/publishing-engine.js';
 import { anAlert } from './builders.js';
 
 /**

@@ -1,0 +1,330 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+
+import type { Db } from '../../db/db.js';
+import type { Clock, Logger, Random } from '../../domain/clock.js';
+import { AppError } from '../../domain/errors.js';
+import type { DeadLetter } from '../../domain/dead-letter.js';
+import type { Priority } from '../../domain/job.js';
+import { PRIORITIES } from '../../domain/job.js';
+import { priorityOf as priorityOfAlert } from '../../domain/priority.js';
+import type { PublishOutcome } from '../../domain/publisher.js';
+import type { Target } from '../../domain/target.js';
+import type { Metrics } from '../../metrics/metrics.js';
+import { Breaker } from '../breaker.js';
+import type { EngineConfig } from '../engine-config.js';
+import type { BreakerState, PublishingEngine, QueueStats } from '../publishing-engine.js';
+import type { NewJob } from './admit-jobs.js';
+import { admitJobs } from './admit-jobs.js';
+import { createCompletionQueue } from './completion-queue.js';
+import { JobReport } from './job-report.js';
+import { createDispatcher } from './dispatcher.js';
+import type { DurableOptions, DurableSettings } from './durable-config.js';
+import { WAKE_CHANNEL, defaultLeaseMs } from './durable-config.js';
+import { engineStatus } from './engine-status.js';
+import type { Completion } from './finish-jobs.js';
+import { Holdings } from './holdings.js';
+import type { DeadLetterInsert } from './insert-dead-letters.js';
+import { dlqInsertOn } from './insert-dead-letters.js';
+import { InstanceLease } from './instance-lease.js';
+import { deregisterInstance } from './leases.js';
+import { runMaintenance } from './maintenance.js';
+import { overflowLetterOf } from './next-step.js';
+import { settlesWithin } from './settles-within.js';
+import type { LaneCount } from './read-jobs.js';
+import { listJobRows, readJob } from './read-jobs.js';
+import { createWakeSignal } from './wake-signal.js';
+
+/** Subscribes to a NOTIFY channel (a dedicated pg client, or PGlite's listen); returns unlisten. */
+export type Listen = (channel: string, onNotify: () => void) => Promise<() => Promise<void>>;
+
+export interface DurableEngineDeps {
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  metrics: Metrics;
+  targets: ReadonlyMap<string, Target>;
+  db: Db;
+  config: EngineConfig;
+  durable: DurableOptions;
+  /** Without it, idle instances notice new jobs at the next poll. */
+  listen?: Listen;
+  insertDeadLetters?: DeadLetterInsert;
+  newId?: () => string;
+}
+
+export async function createDurableEngine(deps: DurableEngineDeps): Promise<PublishingEngine> {
+  const { clock, config, metrics, db } = deps;
+  const maxTimeoutMs = Math.max(0, ...[...deps.targets.values()].map((t) => t.timeoutMs));
+  const { heartbeatMs } = deps.durable;
+  const settings: DurableSettings = {
+    ...deps.durable,
+    instanceId:
+      deps.durable.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leaseMs: deps.durable.leaseMs ?? defaultLeaseMs(maxTimeoutMs, heartbeatMs),
+  };
+  if (settings.leaseMs <= maxTimeoutMs + heartbeatMs) {
+    throw new Error(
+      `durable lease ${settings.leaseMs} ms must exceed the longest attempt timeout plus a heartbeat`,
+    );
+  }
+  const insert = deps.insertDeadLetters ?? dlqInsertOn(clock);
+  const newId = deps.newId ?? randomUUID;
+  const holdings = new Holdings();
+  const wakeSignal = createWakeSignal(clock);
+  const report = new JobReport(metrics, deps.logger);
+  const breakers = new Map<string, Breaker>();
+  let laneCounts: LaneCount[] = [];
+  // Counting lanes reads every waiting row: done only while someone looks (status, scrape).
+  let laneCountsWanted = true;
+  let stopping = false;
+
+  function breakerOf(target: string): Breaker {
+    let breaker = breakers.get(target);
+    if (breaker === undefined) {
+      breaker = new Breaker(config.breaker, (to) => {
+        metrics.circuitBreakerTransitions.inc({ target, to });
+        metrics.circuitBreakerState.set({ target }, ['closed', 'half_open', 'open'].indexOf(to));
+      });
+      breakers.set(target, breaker);
+    }
+    return breaker;
+  }
+
+  const completions = createCompletionQueue({
+    db,
+    clock,
+    logger: deps.logger,
+    batchSize: settings.completionBatch,
+    insertDeadLetters: insert,
+    onFinished: (finished) => {
+      const now = clock.now();
+      for (const item of finished) {
+        holdings.release(item.held.job.id);
+        report.finished(item, now);
+      }
+      wakeSignal.wake();
+    },
+  });
+
+  function complete(
+    held: Parameters<typeof completions.add>[0],
+    completion: Completion,
+    outcome?: PublishOutcome,
+  ): void {
+    if (outcome !== undefined) report.attempted(held.job.id, outcome);
+    completions.add(held, completion);
+  }
+
+  const lease = new InstanceLease(db, settings.instanceId, settings.leaseMs, heartbeatMs, {
+    onLost(why, owner) {
+      deps.logger.warn(
+        { held: holdings.byId.size, owner, next: lease.owner },
+        `instance lease lost (${why}): attempts aborted, jobs left to other instances`,
+      );
+      holdings.giveUpAll();
+      wakeSignal.wake();
+    },
+    onUnconfirmed(error) {
+      deps.logger.error({ err: error }, 'renewing the instance lease failed');
+    },
+  });
+  await lease.register(clock.now());
+
+  const dispatcher = createDispatcher({
+    db,
+    clock,
+    random: deps.random,
+    logger: deps.logger,
+    metrics,
+    targets: deps.targets,
+    config,
+    settings,
+    holdings,
+    lease,
+    breakerOf,
+    wakeSignal,
+    complete,
+    isStopping: () => stopping,
+  });
+
+  const unlisten =
+    deps.listen === undefined
+      ? undefined
+      : await deps.listen(WAKE_CHANNEL, () => wakeSignal.wake());
+  const maintenanceStop = new AbortController();
+  const maintenance = runMaintenance(
+    {
+      db,
+      clock,
+      logger: deps.logger,
+      settings,
+      lease,
+      laneCountsWanted: () => {
+        const wanted = laneCountsWanted;
+        laneCountsWanted = false;
+        return wanted;
+      },
+      onLaneCounts: (counts) => {
+        laneCounts = counts;
+      },
+      onReleased: () => wakeSignal.wake(),
+      releaseUnheld: (nowMs) => dispatcher.releaseUnheld(nowMs),
+      openTargets: () =>
+        [...deps.targets.values()].filter((target) => {
+          const breaker = breakers.get(target.name);
+          breaker?.refresh(clock.now());
+          return breaker?.state === 'open';
+        }),
+      insertDeadLetters: insert,
+      onCircuitExpired: (rows) => {
+        for (const row of rows) report.deadLettered(row.target_name, 'circuit_open', row);
+      },
+    },
+    maintenanceStop.signal,
+  );
+  const loop = dispatcher.loop();
+
+  metrics.workers.set(config.workers);
+  for (const priority of PRIORITIES)
+    metrics.queueCapacity.set({ priority }, config.capacity[priority]);
+  metrics.onCollect(() => {
+    laneCountsWanted = true;
+    const status = engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
+    for (const priority of PRIORITIES) {
+      const lane = status.lanes[priority];
+      metrics.queueJobs.set({ priority, state: 'queued' }, lane.queued);
+      metrics.queueJobs.set({ priority, state: 'retrying' }, lane.retrying);
+      metrics.queueJobs.set({ priority, state: 'failed' }, 0);
+      metrics.oldestDueJobAge.set({ priority }, lane.oldestDueAgeMs / 1000);
+    }
+    metrics.workersBusy.set(holdings.running);
+  });
+
+  return {
+    async submit(requests) {
+      if (stopping)
+        return { ok: false, code: 'stopping', retryAfterMs: config.admissionRetryAfterMs };
+      const jobs: NewJob[] = [];
+      const perLane: Record<Priority, number> = { high: 0, medium: 0, low: 0 };
+      for (const request of requests) {
+        const target = deps.targets.get(request.target);
+        if (target === undefined || !target.enabled)
+          return { ok: false, code: 'unknown_target', target: request.target };
+        const priority = priorityOfAlert(request.alert, request.classification);
+        perLane[priority] += 1;
+        const job: NewJob = { id: newId(), target: target.name, alert: request.alert, priority };
+        if (request.classification !== undefined) job.classification = request.classification;
+        if (request.replayOf !== undefined) job.replayOf = request.replayOf;
+        jobs.push(job);
+      }
+      for (const priority of PRIORITIES) {
+        if (perLane[priority] > config.capacity[priority]) {
+          metrics.submissions.inc({ priority, result: 'rejected' }, perLane[priority]);
+          return {
+            ok: false,
+            code: 'batch_too_large',
+            priority,
+            capacity: config.capacity[priority],
+            size: perLane[priority],
+          };
+        }
+      }
+      if (jobs.length === 0) return { ok: true, jobIds: [] };
+      let admitted;
+      try {
+        admitted = await admitJobs(db, jobs, config, clock.now(), {
+          insert,
+          letterOf: (job, nowMs) => overflowLetter(job, nowMs),
+        });
+      } catch (error: unknown) {
+        throw new AppError('unavailable', 'the job database is unreachable', {
+          cause: error,
+          retryAfterMs: config.admissionRetryAfterMs,
+        });
+      }
+      for (const priority of PRIORITIES) {
+        if (perLane[priority] === 0) continue;
+        metrics.submissions.inc(
+          { priority, result: admitted.ok ? 'accepted' : 'rejected' },
+          perLane[priority],
+        );
+      }
+      if (!admitted.ok)
+        return {
+          ok: false,
+          code: 'queue_full',
+          priority: admitted.priority,
+          retryAfterMs: config.admissionRetryAfterMs,
+        };
+      report.submitted(jobs.length);
+      for (const job of admitted.overflowed) report.deadLettered(job.target, 'overflow');
+      wakeSignal.wake();
+      return { ok: true, jobIds: jobs.map((job) => job.id) };
+    },
+    getJob: (id) => readJob(db, id),
+    listJobs: (filter) => listJobRows(db, filter),
+    status: () => {
+      laneCountsWanted = true;
+      return engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
+    },
+    stats: (): QueueStats => report.stats(breakers),
+    breakerState: (target): BreakerState => breakers.get(target)?.state ?? 'closed',
+    onJobFinished: (listener) => report.onJobFinished(listener),
+    async stop(timeoutMs) {
+      if (stopping) return;
+      stopping = true;
+      wakeSignal.wake();
+      await loop;
+      // Claimed but not started: back to waiting at once, for this or another instance.
+      for (const held of holdings.unbuffer(() => true)) {
+        completions.add(held, {
+          kind: 'release',
+          id: held.job.id,
+          waitingState: held.job.attempts <= 1 ? 'queued' : 'retrying',
+        });
+      }
+      const cutOff = new AbortController();
+      const finished = dispatcher.attempts().then(() => cutOff.abort());
+      await clock.sleep(timeoutMs, cutOff.signal).then(
+        () => {
+          for (const held of holdings.byId.values()) held.cancel?.();
+        },
+        () => undefined,
+      );
+      await finished;
+      // Bounded: with the database gone, stop still returns (the leases lapse instead).
+      const flushed = new AbortController();
+      void completions.drained().then(() => flushed.abort());
+      await clock.sleep(config.stopFlushMs, flushed.signal).then(
+        () => {
+          const lost = completions.abandon();
+          deps.logger.error({ jobs: lost }, 'completions not committed at stop: redelivered later');
+        },
+        () => undefined,
+      );
+      maintenanceStop.abort();
+      // Bounded too: a hanging database must not hold stop past its budget.
+      const ended = await settlesWithin(
+        clock,
+        config.stopFlushMs,
+        (async () => {
+          await maintenance;
+          // Whatever is still claimed under this instance (completions not committed) is
+          // released by the next sweep of any instance instead of after the lease.
+          await deregisterInstance(db, lease.owner).catch((error: unknown) => {
+            deps.logger.warn({ err: error }, 'removing the instance lease failed: it lapses');
+          });
+          await unlisten?.();
+        })(),
+      );
+      if (!ended) deps.logger.error({}, 'database did not answer at stop: the lease lapses');
+    },
+  };
+
+  function overflowLetter(job: NewJob, nowMs: number): DeadLetter {
+    const target = deps.targets.get(job.target);
+    if (target === undefined) throw new Error(`overflow of unconfigured target ${job.target}`);
+    return overflowLetterOf(job, target, nowMs);
+  }
+}
