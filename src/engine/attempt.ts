@@ -1,6 +1,7 @@
-import type { Logger } from '../domain/clock.js';
+import type { Clock, Logger } from '../domain/clock.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
-import type { AttemptHandle, AttemptTimeouts, Expiry } from './attempt-timeouts.js';
+import type { AttemptHandle, Expiry } from './attempt-timeouts.js';
+import { AttemptTimeouts } from './attempt-timeouts.js';
 
 /**
  * AbortControllers for attempts. A controller whose attempt settled without being aborted is
@@ -8,7 +9,7 @@ import type { AttemptHandle, AttemptTimeouts, Expiry } from './attempt-timeouts.
  * relies on: a publisher uses its signal only until its publish() settles (undici and fetch
  * remove their listeners when the request ends). Aborted controllers are never reused.
  */
-export class ControllerPool {
+class ControllerPool {
   private readonly free: AbortController[] = [];
 
   constructor(private readonly max: number) {}
@@ -25,11 +26,17 @@ export class ControllerPool {
 /** Receives an attempt's outcome; one function per engine, so an attempt makes no closure for it. */
 export type AttemptDone<C> = (context: C, startedAt: number, outcome: PublishOutcome) => void;
 
+/** A running attempt as its engine sees it. */
+export interface RunningAttempt {
+  /** Ends the attempt now as `shutdown` (stop, lease lost); nothing once it has finished. */
+  cancel(): void;
+}
+
 /**
  * One attempt in flight: its controller, deadline and the first of: the publisher's outcome,
- * the timeout, stop. `done` is called exactly once, with that first outcome.
+ * the timeout, a cancel. `done` is called exactly once, with that first outcome.
  */
-class Attempt<C> implements AttemptHandle {
+class Attempt<C> implements AttemptHandle, RunningAttempt {
   settled = false;
   private finished = false;
 
@@ -38,8 +45,7 @@ class Attempt<C> implements AttemptHandle {
     readonly controller: AbortController,
     private readonly startedAt: number,
     private readonly timeoutMs: number,
-    private readonly timeouts: AttemptTimeouts,
-    private readonly controllers: ControllerPool,
+    private readonly runner: AttemptRunner,
     private readonly context: C,
     private readonly done: AttemptDone<C>,
   ) {}
@@ -48,12 +54,17 @@ class Attempt<C> implements AttemptHandle {
   answer(outcome: PublishOutcome): void {
     if (this.finished) return;
     this.finished = true;
-    this.timeouts.settle(this, this.timeoutMs);
-    this.controllers.give(this.controller);
+    this.runner.settled(this, this.timeoutMs);
     this.done(this.context, this.startedAt, outcome);
   }
 
-  /** Called by the timeouts, which already dropped this handle. */
+  cancel(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.expire('shutdown');
+  }
+
+  /** Called by the timeouts (which already dropped this handle) or by cancel. */
   expire(why: Expiry): void {
     if (this.finished) return;
     this.finished = true;
@@ -67,55 +78,88 @@ class Attempt<C> implements AttemptHandle {
 }
 
 /**
- * Starts one attempt with its timeout; `done` receives the outcome. The publisher's signal is
- * aborted at `timeoutMs` (→ transient `timeout`) or when stop expires every attempt
- * (→ `shutdown`); either way `done` is called then, even if the publisher ignores its signal.
- * A throwing or rejecting publisher is an `unknown`/`internal` failure. No timer of its own
- * (see AttemptTimeouts), no promise of its own: one `then` on the publisher's promise.
+ * Runs the attempts of one engine (both queue modes): each with its timeout on the injected
+ * clock, a pooled AbortController, and `done` called exactly once with the first of the
+ * publisher's outcome, the timeout (transient `timeout`) or a cancel (transient `shutdown`),
+ * even if the publisher ignores its signal. A throwing or rejecting publisher is an
+ * `unknown`/`internal` failure, logged once. No timer per attempt (see AttemptTimeouts) and
+ * no promise of its own: one `then` on the publisher's promise.
  */
-export function runAttempt<C>(
-  timeouts: AttemptTimeouts,
-  controllers: ControllerPool,
-  now: number,
-  logger: Logger,
-  publisher: Publisher,
-  delivery: Delivery,
-  timeoutMs: number,
-  context: C,
-  done: AttemptDone<C>,
-): void {
-  const attempt = new Attempt(
-    now + timeoutMs,
-    controllers.take(),
-    now,
-    timeoutMs,
-    timeouts,
-    controllers,
-    context,
-    done,
-  );
-  timeouts.add(attempt, timeoutMs);
-  let pending: Promise<PublishOutcome>;
-  try {
-    pending = publisher.publish(delivery, attempt.controller.signal);
-  } catch (error: unknown) {
-    pending = Promise.resolve(thrownOutcome(logger, delivery, error));
+export class AttemptRunner {
+  private readonly timeouts: AttemptTimeouts;
+  private readonly controllers: ControllerPool;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    maxConcurrent: number,
+  ) {
+    this.timeouts = new AttemptTimeouts(clock);
+    this.controllers = new ControllerPool(maxConcurrent);
   }
-  void pending.then(
-    (outcome) => attempt.answer(outcome),
-    (error: unknown) => attempt.answer(thrownOutcome(logger, delivery, error)),
-  );
+
+  run<C>(
+    publisher: Publisher,
+    delivery: Delivery,
+    timeoutMs: number,
+    context: C,
+    done: AttemptDone<C>,
+  ): RunningAttempt {
+    const now = this.clock.now();
+    const attempt = new Attempt(
+      now + timeoutMs,
+      this.controllers.take(),
+      now,
+      timeoutMs,
+      this,
+      context,
+      done,
+    );
+    this.timeouts.add(attempt, timeoutMs);
+    let pending: Promise<PublishOutcome>;
+    try {
+      pending = publisher.publish(delivery, attempt.controller.signal);
+    } catch (error: unknown) {
+      pending = Promise.resolve(this.thrownOutcome(delivery, error));
+    }
+    void pending.then(
+      (outcome) => attempt.answer(outcome),
+      (error: unknown) => attempt.answer(this.thrownOutcome(delivery, error)),
+    );
+    return attempt;
+  }
+
+  /** Cancels every attempt still in flight (stop) and stops the timeout timer. */
+  cancelAll(): void {
+    this.timeouts.expireAll('shutdown');
+  }
+
+  /** An attempt answered in time: its handle leaves the timeouts, its controller is reused. */
+  settled(attempt: AttemptHandle & { controller: AbortController }, timeoutMs: number): void {
+    this.timeouts.settle(attempt, timeoutMs);
+    this.controllers.give(attempt.controller);
+  }
+
+  /** A publisher returns outcomes; a throw is a bug. Logged here once, counted as `internal`. */
+  private thrownOutcome(delivery: Delivery, error: unknown): PublishOutcome {
+    this.logger.error(
+      { err: error, job_id: delivery.jobId, target: delivery.target },
+      'publisher threw',
+    );
+    const name = error instanceof Error ? error.name : typeof error;
+    return { ok: false, type: 'unknown', reason: 'internal', message: `publisher threw ${name}` };
+  }
 }
 
 // Made once: an abort reason built per attempt would capture a stack each time.
 const TIMEOUT_REASON = new Error('attempt timed out');
-const SHUTDOWN_REASON = new Error('engine stopping');
+const SHUTDOWN_REASON = new Error('attempt cancelled');
 
 const SHUTDOWN: PublishOutcome = {
   ok: false,
   type: 'transient',
   reason: 'shutdown',
-  message: 'attempt cancelled: engine stopping',
+  message: 'attempt cancelled: engine stopping or lease lost',
 };
 
 function timedOut(timeoutMs: number): PublishOutcome {
@@ -125,11 +169,4 @@ function timedOut(timeoutMs: number): PublishOutcome {
     reason: 'timeout',
     message: `no answer within ${timeoutMs} ms`,
   };
-}
-
-/** A publisher returns outcomes; a throw is a bug. Logged here once, counted as `internal`. */
-function thrownOutcome(logger: Logger, delivery: Delivery, error: unknown): PublishOutcome {
-  logger.error({ err: error, job_id: delivery.jobId, target: delivery.target }, 'publisher threw');
-  const name = error instanceof Error ? error.name : typeof error;
-  return { ok: false, type: 'unknown', reason: 'internal', message: `publisher threw ${name}` };
 }

@@ -52,3 +52,19 @@ export async function waitUntil(
   await Promise.race([reached, sleepUnlessAborted(clock, remaining, timer.signal)]);
   timer.abort();
 }
+
+/**
+ * Whether `work` settles (either way) within `ms` on the clock. When the time runs out first
+ * the work goes on unobserved (its errors are its own).
+ */
+export async function settlesWithin(
+  clock: Clock,
+  ms: number,
+  work: Promise<unknown>,
+): Promise<boolean> {
+  const settled = work.then(
+    () => true,
+    () => true,
+  );
+  return (await within(clock, ms, settled)) === true;
+}

@@ -1,5 +1,4 @@
 import type { Random } from '../domain/clock.js';
-import type { ErrorType, FailureReason } from '../domain/failure.js';
 import type { Job, JobError } from '../domain/job.js';
 import type { PublishOutcome } from '../domain/publisher.js';
 import type { RetryPolicy } from '../domain/target.js';
@@ -55,8 +54,14 @@ export function jobErrorOf(failure: Failure): JobError {
   return error;
 }
 
-/** Only transient/unknown failures count against a target's health; 4xx, 429 and stop do not. */
-export function verdictOf(type: ErrorType, reason: FailureReason): AttemptVerdict {
-  if (type === 'permanent' || reason === 'rate_limited' || reason === 'shutdown') return 'neutral';
+/**
+ * What an attempt says about its target's health (the breaker's input, both engines): only
+ * transient/unknown failures count against it; a 4xx for one bad alert, a 429 or our own stop
+ * say nothing.
+ */
+export function verdictOf(outcome: PublishOutcome): AttemptVerdict {
+  if (outcome.ok) return 'success';
+  if (outcome.type === 'permanent') return 'neutral';
+  if (outcome.reason === 'rate_limited' || outcome.reason === 'shutdown') return 'neutral';
   return 'failure';
 }

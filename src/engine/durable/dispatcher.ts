@@ -2,10 +2,11 @@ import type { Clock, Logger, Random } from '../../domain/clock.js';
 import type { Db } from '../../db/db.js';
 import type { Target } from '../../domain/target.js';
 import type { Metrics } from '../../metrics/metrics.js';
-import type { AttemptVerdict, Breaker } from '../breaker.js';
+import type { Breaker } from '../breaker.js';
 import type { EngineConfig } from '../engine-config.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
-import { createAttemptRunner } from './attempt-runner.js';
+import { AttemptRunner } from '../attempt.js';
+import { verdictOf } from '../outcome-decision.js';
 import { claimJobs } from './claim-jobs.js';
 import { releaseUnheld } from './leases.js';
 import type { DurableSettings } from './durable-config.js';
@@ -53,7 +54,7 @@ export function createDispatcher(deps: DispatcherDeps): {
   const factor = 1 + settings.prefetchPerWorker;
   const running = new Set<Promise<void>>();
   const minClaim = Math.max(1, Math.floor((config.workers * factor) / 4));
-  const attempts = createAttemptRunner(clock, deps.logger, config.workers);
+  const attempts = new AttemptRunner(clock, deps.logger, config.workers);
   const maxTimeoutMs = Math.max(0, ...[...deps.targets.values()].map((t) => t.timeoutMs));
   // Claims and releases of unheld rows one at a time, each with its holdings update.
   let exclusive: Promise<unknown> = Promise.resolve();
@@ -148,21 +149,24 @@ export function createDispatcher(deps: DispatcherDeps): {
       { priority: priorityOf(held.job) },
       Math.max(0, startedAt - held.job.due_at.getTime()) / 1000,
     );
-    const outcome = await attempts.run(
-      held.target.publisher,
-      {
+    const outcome = await new Promise<PublishOutcome>((resolve) => {
+      const delivery = {
         jobId: held.job.id,
         target: held.target.name,
         alert: held.job.alert,
         ...(held.job.classification === null ? {} : { classification: held.job.classification }),
         priority: priorityOf(held.job),
         attempt: held.job.attempts,
-      },
-      held.target.timeoutMs,
-      (cancel) => {
-        held.cancel = cancel;
-      },
-    );
+      };
+      const running = attempts.run(
+        held.target.publisher,
+        delivery,
+        held.target.timeoutMs,
+        resolve,
+        settleWith,
+      );
+      held.cancel = () => running.cancel();
+    });
     held.cancel = undefined;
     const now = clock.now();
     holdings.finishing(held);
@@ -253,10 +257,11 @@ function targetOf(targets: ReadonlyMap<string, Target>, name: string): Target {
   return target;
 }
 
-function verdictOf(outcome: PublishOutcome): AttemptVerdict {
-  if (outcome.ok) return 'success';
-  // 4xx for one bad alert, a 429 or our own stop say nothing about the target's health.
-  if (outcome.type === 'permanent') return 'neutral';
-  if (outcome.reason === 'rate_limited' || outcome.reason === 'shutdown') return 'neutral';
-  return 'failure';
+/** The attempt runner's continuation for an attempt awaited as a promise. */
+function settleWith(
+  resolve: (outcome: PublishOutcome) => void,
+  _startedAt: number,
+  outcome: PublishOutcome,
+): void {
+  resolve(outcome);
 }

@@ -30,7 +30,7 @@ import { InstanceLease } from './instance-lease.js';
 import { deregisterInstance } from './leases.js';
 import { runMaintenance } from './maintenance.js';
 import { overflowLetterOf } from './next-step.js';
-import { settlesWithin } from './settles-within.js';
+import { settlesWithin } from '../clock-wait.js';
 import type { LaneCount } from './read-jobs.js';
 import { listJobRows, readJob } from './read-jobs.js';
 import { createWakeSignal } from './wake-signal.js';
@@ -284,25 +284,17 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
           waitingState: held.job.attempts <= 1 ? 'queued' : 'retrying',
         });
       }
-      const cutOff = new AbortController();
-      const finished = dispatcher.attempts().then(() => cutOff.abort());
-      await clock.sleep(timeoutMs, cutOff.signal).then(
-        () => {
-          for (const held of holdings.byId.values()) held.cancel?.();
-        },
-        () => undefined,
-      );
-      await finished;
+      // In-flight attempts may finish within the stop budget; then they are cut short.
+      const finished = dispatcher.attempts();
+      if (!(await settlesWithin(clock, timeoutMs, finished))) {
+        for (const held of holdings.byId.values()) held.cancel?.();
+        await finished;
+      }
       // Bounded: with the database gone, stop still returns (the leases lapse instead).
-      const flushed = new AbortController();
-      void completions.drained().then(() => flushed.abort());
-      await clock.sleep(config.stopFlushMs, flushed.signal).then(
-        () => {
-          const lost = completions.abandon();
-          deps.logger.error({ jobs: lost }, 'completions not committed at stop: redelivered later');
-        },
-        () => undefined,
-      );
+      if (!(await settlesWithin(clock, config.stopFlushMs, completions.drained()))) {
+        const lost = completions.abandon();
+        deps.logger.error({ jobs: lost }, 'completions not committed at stop: redelivered later');
+      }
       maintenanceStop.abort();
       // Bounded too: a hanging database must not hold stop past its budget.
       const ended = await settlesWithin(

@@ -1,5 +1,4 @@
 import type { Target } from '../../domain/target.js';
-import type { CancelAttempt } from './attempt-runner.js';
 import type { Claimed } from './claim-jobs.js';
 
 /**
@@ -13,7 +12,7 @@ export interface Held {
   owner: string;
   stage: 'buffered' | 'running' | 'finishing';
   /** Ends the running attempt as `shutdown` (lease lost, stop timeout). */
-  cancel?: CancelAttempt;
+  cancel?: () => void;
   leaseLost: boolean;
 }
 

@@ -6,8 +6,7 @@ import type { PublishOutcome } from '../../domain/publisher.js';
 import type { ActiveJob } from './active-job.js';
 import { newActiveJob } from './active-job.js';
 import { refusal, shareLimit } from '../admission.js';
-import { ControllerPool, runAttempt } from '../attempt.js';
-import { AttemptTimeouts } from '../attempt-timeouts.js';
+import { AttemptRunner } from '../attempt.js';
 import { Breaker } from '../breaker.js';
 import { BreakerTransitions } from './breaker-transitions.js';
 import { sleepUnlessAborted, waitUntil } from '../clock-wait.js';
@@ -46,8 +45,7 @@ class Engine implements PublishingEngine {
   private readonly report = new EngineReport();
   private readonly life: JobLifecycle;
   private readonly breakers: BreakerTransitions;
-  private readonly timeouts: AttemptTimeouts;
-  private readonly controllers: ControllerPool;
+  private readonly attempts: AttemptRunner;
   private readonly laneWait: ReturnType<typeof laneWaitMeters>;
   private readonly newId: () => string;
   private seq = 0;
@@ -63,8 +61,7 @@ class Engine implements PublishingEngine {
   constructor(private readonly deps: EngineDeps) {
     const { config, metrics } = deps;
     this.newId = deps.newId ?? createUuidSource();
-    this.timeouts = new AttemptTimeouts(deps.clock);
-    this.controllers = new ControllerPool(deps.config.workers);
+    this.attempts = new AttemptRunner(deps.clock, deps.logger, deps.config.workers);
     this.laneWait = laneWaitMeters(deps.metrics);
     for (const target of deps.targets.values()) {
       const breaker = new Breaker(config.breaker, (to) => this.breakers.changed(slot, to));
@@ -209,10 +206,6 @@ class Engine implements PublishingEngine {
     job.isProbe = slot.breaker.begin();
     this.laneWait[job.priority].observe((now - job.readyAt) / 1000);
     this.deps.statusStore.track(job);
-    this.attempt(job, now);
-  }
-
-  private attempt(job: ActiveJob, startedAt: number): void {
     const delivery = {
       jobId: job.id,
       target: job.target,
@@ -221,15 +214,10 @@ class Engine implements PublishingEngine {
       priority: job.priority,
       attempt: job.attempts,
     };
-    const { publisher, timeoutMs } = job.slot.target;
-    runAttempt(
-      this.timeouts,
-      this.controllers,
-      startedAt,
-      this.deps.logger,
-      publisher,
+    this.attempts.run(
+      slot.target.publisher,
       delivery,
-      timeoutMs,
+      slot.target.timeoutMs,
       job,
       this.attemptDone,
     );
@@ -265,7 +253,7 @@ class Engine implements PublishingEngine {
     this.report.failedAttempts += 1;
     const error = jobErrorOf(outcome);
     job.lastError = error;
-    slot.breaker.record(verdictOf(outcome.type, outcome.reason), job.isProbe, now);
+    slot.breaker.record(verdictOf(outcome), job.isProbe, now);
     const decision = this.dispatching
       ? decideAfterFailure(outcome, job, slot.target.retry, now, this.deps.random)
       : { kind: 'dead_letter' as const };
@@ -328,7 +316,7 @@ class Engine implements PublishingEngine {
     // this also releases the attempt-timeout timer.
     const idle =
       this.busy > 0 ? new Promise<void>((resolve) => (this.idleCheck = resolve)) : undefined;
-    this.timeouts.expireAll('shutdown');
+    this.attempts.cancelAll();
     await idle;
     const now = clock.now();
     const left = [...this.active.values()].filter(
