@@ -26,9 +26,14 @@ export class Breaker {
   private probeSuccesses = 0;
 
   constructor(
-    private readonly config: BreakerConfig,
+    private config: BreakerConfig,
     private readonly onTransition: BreakerTransition,
   ) {}
+
+  /** New thresholds (config reload); the state and counts so far are kept. */
+  reconfigure(config: BreakerConfig): void {
+    this.config = config;
+  }
 
   /** Moves open → half_open when the open time is over. */
   refresh(now: number): void {

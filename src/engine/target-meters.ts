@@ -5,6 +5,9 @@ import type { Priority } from '../domain/job.js';
 import type { HistogramSeries } from '../metrics/bucket-histogram.js';
 import type { Metrics } from '../metrics/metrics.js';
 
+/** The final states a job is counted in (jobs_finished_total). */
+export type FinishedState = 'succeeded' | 'dlq';
+
 /**
  * A counter child bumped in a plain number and handed to prom-client by `flush` (the engine
  * flushes when metrics are collected): prom-client hashes the labels on every `inc`, which
@@ -35,7 +38,10 @@ export class PendingCount {
 export class TargetMeters {
   readonly duration: HistogramSeries;
   readonly successes: PendingCount;
-  readonly finished: Record<'succeeded' | 'dlq', PendingCount>;
+  readonly finished: Record<FinishedState, PendingCount>;
+  /** When an attempt last succeeded (clock ms), handed to the gauge by `flush`. */
+  private lastSuccessAt: number | undefined;
+  private lastSuccessFlushed: number | undefined;
   private readonly failures = new Map<FailureReason, Counter.Internal>();
   private readonly retries = new Map<ErrorType, Counter.Internal>();
   private readonly dlqWrites = new Map<ErrorType, Counter.Internal>();
@@ -54,8 +60,18 @@ export class TargetMeters {
     };
   }
 
+  /** A successful attempt ended at `now`. */
+  succeeded(now: number): void {
+    this.successes.inc();
+    this.lastSuccessAt = now;
+  }
+
   /** Hands the pending counts to prom-client. */
   flush(): void {
+    if (this.lastSuccessAt !== this.lastSuccessFlushed && this.lastSuccessAt !== undefined) {
+      this.metrics.lastSuccess.set({ target: this.target }, this.lastSuccessAt / 1000);
+      this.lastSuccessFlushed = this.lastSuccessAt;
+    }
     this.successes.flush();
     this.finished.succeeded.flush();
     this.finished.dlq.flush();

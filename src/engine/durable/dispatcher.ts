@@ -2,7 +2,8 @@ import type { Clock, Logger, Random } from '../../domain/clock.js';
 import type { Db } from '../../db/db.js';
 import type { Target } from '../../domain/target.js';
 import type { Metrics } from '../../metrics/metrics.js';
-import type { Breaker } from '../breaker.js';
+import type { Breakers } from '../breakers.js';
+import type { JobReport } from '../job-report.js';
 import type { EngineConfig } from '../engine-config.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
 import { AttemptRunner } from '../attempt.js';
@@ -29,9 +30,10 @@ export interface DispatcherDeps {
   settings: DurableSettings;
   holdings: Holdings;
   lease: InstanceLease;
-  breakerOf: (target: string) => Breaker;
+  breakers: Breakers;
+  report: JobReport;
   wakeSignal: ReturnType<typeof createWakeSignal>;
-  complete: (held: Held, completion: Completion, outcome?: PublishOutcome) => void;
+  complete: (held: Held, completion: Completion) => void;
   isStopping: () => boolean;
 }
 
@@ -87,7 +89,7 @@ export function createDispatcher(deps: DispatcherDeps): {
     const result = new Map<string, number>();
     for (const target of deps.targets.values()) {
       if (!target.enabled) continue;
-      const breaker = deps.breakerOf(target.name);
+      const breaker = deps.breakers.of(target.name);
       breaker.refresh(clock.now());
       const limit =
         breaker.state === 'closed'
@@ -113,7 +115,7 @@ export function createDispatcher(deps: DispatcherDeps): {
     // Deleting the entry being visited is safe in a Set iteration.
     for (const held of holdings.buffer) {
       if (holdings.running >= config.workers) return;
-      const breaker = deps.breakerOf(held.target.name);
+      const breaker = deps.breakers.of(held.target.name);
       breaker.refresh(now);
       if (!breaker.allows()) {
         if (breaker.state === 'open') parkForBreaker(held, now);
@@ -145,10 +147,7 @@ export function createDispatcher(deps: DispatcherDeps): {
 
   async function run(held: Held, isProbe: boolean): Promise<void> {
     const startedAt = clock.now();
-    deps.metrics.queueWait.observe(
-      { priority: priorityOf(held.job) },
-      Math.max(0, startedAt - held.job.due_at.getTime()) / 1000,
-    );
+    deps.report.started(priorityOf(held.job), Math.max(0, startedAt - held.job.due_at.getTime()));
     const outcome = await new Promise<PublishOutcome>((resolve) => {
       const delivery = {
         jobId: held.job.id,
@@ -170,8 +169,8 @@ export function createDispatcher(deps: DispatcherDeps): {
     held.cancel = undefined;
     const now = clock.now();
     holdings.finishing(held);
-    deps.metrics.attemptDuration.observe({ target: held.target.name }, (now - startedAt) / 1000);
-    deps.breakerOf(held.target.name).record(verdictOf(outcome), isProbe, now);
+    deps.report.attempted(deps.report.meters(held.target.name), outcome, now - startedAt, now);
+    deps.breakers.of(held.target.name).record(verdictOf(outcome), isProbe, now);
     // The freed worker takes a buffered job at once; the loop is woken only to claim.
     startReady();
     if (claimWanted()) deps.wakeSignal.wake();
@@ -192,7 +191,7 @@ export function createDispatcher(deps: DispatcherDeps): {
       });
       return;
     }
-    deps.complete(held, completionAfter(held.job, outcome, held.target, now, deps.random), outcome);
+    deps.complete(held, completionAfter(held.job, outcome, held.target, now, deps.random));
   }
 
   async function idleDelayMs(): Promise<number> {

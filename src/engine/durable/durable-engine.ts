@@ -3,33 +3,29 @@ import { randomUUID } from 'node:crypto';
 
 import type { Db } from '../../db/db.js';
 import type { Clock, Logger, Random } from '../../domain/clock.js';
-import { AppError } from '../../domain/errors.js';
-import type { DeadLetter } from '../../domain/dead-letter.js';
-import type { Priority } from '../../domain/job.js';
 import { PRIORITIES } from '../../domain/job.js';
-import { priorityOf as priorityOfAlert } from '../../domain/priority.js';
-import type { PublishOutcome } from '../../domain/publisher.js';
 import type { Target } from '../../domain/target.js';
 import type { Metrics } from '../../metrics/metrics.js';
-import { Breaker } from '../breaker.js';
+import { Breakers } from '../breakers.js';
+import { JobReport } from '../job-report.js';
+import { setQueueGauges } from '../queue-gauges.js';
 import type { EngineConfig } from '../engine-config.js';
 import type { BreakerState, PublishingEngine, QueueStats } from '../publishing-engine.js';
-import type { NewJob } from './admit-jobs.js';
-import { admitJobs } from './admit-jobs.js';
 import { createCompletionQueue } from './completion-queue.js';
-import { JobReport } from './job-report.js';
+import { reportCompletion, reportDeadRow } from './report-completions.js';
+import type { SubmitDeps } from './submit-jobs.js';
+import { submitJobs } from './submit-jobs.js';
+import { circuitOpenError } from '../job-errors.js';
 import { createDispatcher } from './dispatcher.js';
 import type { DurableOptions, DurableSettings } from './durable-config.js';
 import { WAKE_CHANNEL, defaultLeaseMs } from './durable-config.js';
 import { engineStatus } from './engine-status.js';
-import type { Completion } from './finish-jobs.js';
 import { Holdings } from './holdings.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { dlqInsertOn } from './insert-dead-letters.js';
 import { InstanceLease } from './instance-lease.js';
 import { deregisterInstance } from './leases.js';
 import { runMaintenance } from './maintenance.js';
-import { overflowLetterOf } from './next-step.js';
 import { settlesWithin } from '../clock-wait.js';
 import type { LaneCount } from './read-jobs.js';
 import { listJobRows, readJob } from './read-jobs.js';
@@ -73,23 +69,11 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
   const holdings = new Holdings();
   const wakeSignal = createWakeSignal(clock);
   const report = new JobReport(metrics, deps.logger);
-  const breakers = new Map<string, Breaker>();
+  const breakers = new Breakers(config.breaker, metrics, deps.logger);
   let laneCounts: LaneCount[] = [];
   // Counting lanes reads every waiting row: done only while someone looks (status, scrape).
   let laneCountsWanted = true;
   let stopping = false;
-
-  function breakerOf(target: string): Breaker {
-    let breaker = breakers.get(target);
-    if (breaker === undefined) {
-      breaker = new Breaker(config.breaker, (to) => {
-        metrics.circuitBreakerTransitions.inc({ target, to });
-        metrics.circuitBreakerState.set({ target }, ['closed', 'half_open', 'open'].indexOf(to));
-      });
-      breakers.set(target, breaker);
-    }
-    return breaker;
-  }
 
   const completions = createCompletionQueue({
     db,
@@ -101,20 +85,11 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       const now = clock.now();
       for (const item of finished) {
         holdings.release(item.held.job.id);
-        report.finished(item, now);
+        reportCompletion(report, item, now);
       }
       wakeSignal.wake();
     },
   });
-
-  function complete(
-    held: Parameters<typeof completions.add>[0],
-    completion: Completion,
-    outcome?: PublishOutcome,
-  ): void {
-    if (outcome !== undefined) report.attempted(held.job.id, outcome);
-    completions.add(held, completion);
-  }
 
   const lease = new InstanceLease(db, settings.instanceId, settings.leaseMs, heartbeatMs, {
     onLost(why, owner) {
@@ -142,9 +117,10 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     settings,
     holdings,
     lease,
-    breakerOf,
+    breakers,
+    report,
     wakeSignal,
-    complete,
+    complete: (held, completion) => completions.add(held, completion),
     isStopping: () => stopping,
   });
 
@@ -172,95 +148,48 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       releaseUnheld: (nowMs) => dispatcher.releaseUnheld(nowMs),
       openTargets: () =>
         [...deps.targets.values()].filter((target) => {
-          const breaker = breakers.get(target.name);
-          breaker?.refresh(clock.now());
-          return breaker?.state === 'open';
+          return breakers.state(target.name, clock.now()) === 'open';
         }),
       insertDeadLetters: insert,
       onCircuitExpired: (rows) => {
-        for (const row of rows) report.deadLettered(row.target_name, 'circuit_open', row);
+        const now = clock.now();
+        for (const row of rows) reportDeadRow(report, row, circuitOpenError(row.target_name), now);
       },
     },
     maintenanceStop.signal,
   );
   const loop = dispatcher.loop();
+  const submitDeps: SubmitDeps = {
+    db,
+    clock,
+    metrics,
+    config,
+    targets: () => deps.targets,
+    breakers,
+    report,
+    insertDeadLetters: insert,
+    newId,
+  };
 
   metrics.workers.set(config.workers);
   for (const priority of PRIORITIES)
     metrics.queueCapacity.set({ priority }, config.capacity[priority]);
   metrics.onCollect(() => {
     laneCountsWanted = true;
-    const status = engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
-    for (const priority of PRIORITIES) {
-      const lane = status.lanes[priority];
-      metrics.queueJobs.set({ priority, state: 'queued' }, lane.queued);
-      metrics.queueJobs.set({ priority, state: 'retrying' }, lane.retrying);
-      metrics.queueJobs.set({ priority, state: 'failed' }, 0);
-      metrics.oldestDueJobAge.set({ priority }, lane.oldestDueAgeMs / 1000);
-    }
-    metrics.workersBusy.set(holdings.running);
+    report.flush();
+    setQueueGauges(
+      metrics,
+      engineStatus(laneCounts, config, holdings.running, stopping, clock.now()),
+    );
   });
 
   return {
     async submit(requests) {
       if (stopping)
         return { ok: false, code: 'stopping', retryAfterMs: config.admissionRetryAfterMs };
-      const jobs: NewJob[] = [];
-      const perLane: Record<Priority, number> = { high: 0, medium: 0, low: 0 };
-      for (const request of requests) {
-        const target = deps.targets.get(request.target);
-        if (target === undefined || !target.enabled)
-          return { ok: false, code: 'unknown_target', target: request.target };
-        const priority = priorityOfAlert(request.alert, request.classification);
-        perLane[priority] += 1;
-        const job: NewJob = { id: newId(), target: target.name, alert: request.alert, priority };
-        if (request.classification !== undefined) job.classification = request.classification;
-        if (request.replayOf !== undefined) job.replayOf = request.replayOf;
-        jobs.push(job);
-      }
-      for (const priority of PRIORITIES) {
-        if (perLane[priority] > config.capacity[priority]) {
-          metrics.submissions.inc({ priority, result: 'rejected' }, perLane[priority]);
-          return {
-            ok: false,
-            code: 'batch_too_large',
-            priority,
-            capacity: config.capacity[priority],
-            size: perLane[priority],
-          };
-        }
-      }
-      if (jobs.length === 0) return { ok: true, jobIds: [] };
-      let admitted;
-      try {
-        admitted = await admitJobs(db, jobs, config, clock.now(), {
-          insert,
-          letterOf: (job, nowMs) => overflowLetter(job, nowMs),
-        });
-      } catch (error: unknown) {
-        throw new AppError('unavailable', 'the job database is unreachable', {
-          cause: error,
-          retryAfterMs: config.admissionRetryAfterMs,
-        });
-      }
-      for (const priority of PRIORITIES) {
-        if (perLane[priority] === 0) continue;
-        metrics.submissions.inc(
-          { priority, result: admitted.ok ? 'accepted' : 'rejected' },
-          perLane[priority],
-        );
-      }
-      if (!admitted.ok)
-        return {
-          ok: false,
-          code: 'queue_full',
-          priority: admitted.priority,
-          retryAfterMs: config.admissionRetryAfterMs,
-        };
-      report.submitted(jobs.length);
-      for (const job of admitted.overflowed) report.deadLettered(job.target, 'overflow');
-      wakeSignal.wake();
-      return { ok: true, jobIds: jobs.map((job) => job.id) };
+      const result = await submitJobs(submitDeps, requests);
+      if (result.ok) wakeSignal.wake();
+      return result;
     },
     getJob: (id) => readJob(db, id),
     listJobs: (filter) => listJobRows(db, filter),
@@ -269,7 +198,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       return engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
     },
     stats: (): QueueStats => report.stats(breakers),
-    breakerState: (target): BreakerState => breakers.get(target)?.state ?? 'closed',
+    breakerState: (target): BreakerState => breakers.state(target, clock.now()),
     onJobFinished: (listener) => report.onJobFinished(listener),
     async stop(timeoutMs) {
       if (stopping) return;
@@ -313,10 +242,4 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       if (!ended) deps.logger.error({}, 'database did not answer at stop: the lease lapses');
     },
   };
-
-  function overflowLetter(job: NewJob, nowMs: number): DeadLetter {
-    const target = deps.targets.get(job.target);
-    if (target === undefined) throw new Error(`overflow of unconfigured target ${job.target}`);
-    return overflowLetterOf(job, target, nowMs);
-  }
 }

@@ -1,16 +1,14 @@
 import type { Db } from '../../db/db.js';
-import type { JobError } from '../../domain/job.js';
 import type { Target } from '../../domain/target.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { adjustJobCounts } from './job-counts.js';
 import type { ClaimedRow, JobRow } from './job-row.js';
 import { SNAPSHOT_COLUMNS } from './job-row.js';
+import { circuitOpenError } from '../job-errors.js';
 import { deadLetterOf } from './next-step.js';
 
 /** A dead-lettered row, with what its dead letter needs. */
 export type ExpiredRow = JobRow & Pick<ClaimedRow, 'alert' | 'classification'>;
-
-const MESSAGE = 'circuit open beyond max_job_age';
 
 /**
  * Waiting jobs of targets whose breaker is open, submitted longer than the target's
@@ -40,22 +38,24 @@ export async function expireOpenCircuitJobs(
        )
        UPDATE publishing_jobs AS u SET state = 'dlq', completed_at = $3, updated_at = $3,
          error_type = 'transient', error_reason = 'circuit_open', http_status = NULL,
-         error_message = $5
-       FROM aged WHERE u.id = aged.id
+         error_message = m.message
+       FROM aged, unnest($1::text[], $5::text[]) AS m(target_name, message)
+       WHERE u.id = aged.id AND m.target_name = u.target_name
        RETURNING ${SNAPSHOT_COLUMNS.replaceAll(/(\w+)/g, 'u.$1')}, u.alert, u.classification`,
       [
         openTargets.map((t) => t.name),
         openTargets.map((t) => new Date(nowMs - t.retry.maxJobAgeMs).toISOString()),
         now,
         limit,
-        MESSAGE,
+        openTargets.map((t) => circuitOpenError(t.name).message),
       ],
     );
     const byName = new Map(openTargets.map((t) => [t.name, t]));
-    const error: JobError = { type: 'transient', reason: 'circuit_open', message: MESSAGE };
     const letters = result.rows.flatMap((row) => {
       const target = byName.get(row.target_name);
-      return target === undefined ? [] : [deadLetterOf(row, target, error, nowMs)];
+      return target === undefined
+        ? []
+        : [deadLetterOf(row, target, circuitOpenError(target.name), nowMs)];
     });
     await adjustJobCounts(
       tx,

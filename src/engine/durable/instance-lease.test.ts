@@ -31,6 +31,8 @@ function events(): { lost: string[]; unconfirmed: unknown[] } & {
   return seen;
 }
 
+const HEALTHY = { isFailing: () => false, enabledCount: 1 };
+
 async function submit(db: Db, n: number): Promise<string[]> {
   const jobs = Array.from({ length: n }, (_, i) => ({
     id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
@@ -42,8 +44,13 @@ async function submit(db: Db, n: number): Promise<string[]> {
     db,
     jobs,
     { capacity: { high: 100, medium: 100, low: 100 }, perTargetShare: 1 },
+    HEALTHY,
     T0,
-    { insert: () => Promise.resolve(), letterOf: () => assert.fail('no overflow') },
+    {
+      insert: () => Promise.resolve(),
+      errorOf: () => assert.fail('no overflow'),
+      letterOf: () => assert.fail('no overflow'),
+    },
   );
   assert.ok(admitted.ok);
   return jobs.map((job) => job.id);

@@ -1,7 +1,10 @@
 import type { Db } from '../../db/db.js';
 import type { Priority } from '../../domain/job.js';
 import { PRIORITIES } from '../../domain/job.js';
-import type { WaitingCounts } from './plan-admission.js';
+import type { HeldCounts } from '../admission.js';
+
+/** Active jobs (queued, processing, retrying) per lane and target, as the counts table holds them. */
+export type WaitingCounts = ReadonlyMap<Priority, ReadonlyMap<string, number>>;
 
 /** A change of active jobs for one (lane, target). */
 export interface CountDelta {
@@ -24,6 +27,18 @@ export async function readJobCounts(tx: Db): Promise<WaitingCounts> {
     counts.set(priority, lane);
   }
   return counts;
+}
+
+/** The counts as admission reads them. */
+export function heldCountsOf(counts: WaitingCounts): HeldCounts {
+  return {
+    inLane(priority) {
+      let size = 0;
+      for (const count of counts.get(priority)?.values() ?? []) size += count;
+      return size;
+    },
+    ofTarget: (priority, target) => counts.get(priority)?.get(target) ?? 0,
+  };
 }
 
 /**

@@ -80,3 +80,32 @@ export function snapshotFromRow(row: JobRow): JobSnapshot {
   if (row.replay_of !== null) snapshot.replayOf = row.replay_of;
   return snapshot;
 }
+
+/** The row a job of `admitJobs` became when it was dead-lettered at admission (overflow). */
+export function rowOfNewJob(
+  job: { id: string; target: string; alert: Alert; priority: Priority; replayOf?: string },
+  nowMs: number,
+): JobRow {
+  const at = new Date(nowMs);
+  return {
+    id: job.id,
+    target_name: job.target,
+    fingerprint: job.alert.fingerprint,
+    alertname: job.alert.labels['alertname'] ?? '',
+    alert_status: job.alert.status,
+    priority: job.priority,
+    state: 'dlq',
+    attempts: 0,
+    retries: 0,
+    submitted_at: at,
+    updated_at: at,
+    due_at: at,
+    started_at: null,
+    completed_at: at,
+    error_type: null,
+    error_reason: null,
+    http_status: null,
+    error_message: null,
+    replay_of: job.replayOf ?? null,
+  };
+}

@@ -4,8 +4,8 @@ import type { JobError } from '../../domain/job.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
 import type { Target } from '../../domain/target.js';
 import { deadLetterOf as letterOfJob } from '../dead-letter-of.js';
+import { circuitOpenError } from '../job-errors.js';
 import { decideAfterFailure, jobErrorOf } from '../outcome-decision.js';
-import type { NewJob } from './admit-jobs.js';
 import type { Claimed } from './claim-jobs.js';
 import { priorityOf } from './job-row.js';
 import type { Completion } from './finish-jobs.js';
@@ -44,11 +44,7 @@ export function completionAfter(
 
 /** A job of an open target too old to wait for the probe (docs/how-it-works.md). */
 export function circuitOpenLetter(job: Claimed, target: Target, nowMs: number): Completion {
-  const error: JobError = {
-    type: 'transient',
-    reason: 'circuit_open',
-    message: `circuit open for ${target.name} beyond max_job_age`,
-  };
+  const error = circuitOpenError(target.name);
   return { kind: 'dead', id: job.id, error, letter: deadLetterOf(job, target, error, nowMs) };
 }
 
@@ -78,22 +74,4 @@ export function deadLetterOf(
     replayOf: job.replay_of ?? undefined,
   };
   return letterOfJob(source, target, error, nowMs);
-}
-
-/** A job dead-lettered at admission because its target exceeds its share of the lane. */
-export function overflowLetterOf(job: NewJob, target: Target, nowMs: number): DeadLetter {
-  const source: LetterSource = {
-    id: job.id,
-    alert: job.alert,
-    classification: job.classification ?? null,
-    priority: job.priority,
-    retries: 0,
-    replay_of: job.replayOf ?? null,
-  };
-  const error: JobError = {
-    type: 'transient',
-    reason: 'overflow',
-    message: 'target exceeds its share of the lane',
-  };
-  return deadLetterOf(source, target, error, nowMs);
 }

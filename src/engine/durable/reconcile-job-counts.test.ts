@@ -24,6 +24,8 @@ function jobs(priority: Priority, target: string, n: number): NewJob[] {
 }
 
 /** Admits `batch` (counts kept in step); `pause` runs inside the transaction, after the counts. */
+const HEALTHY = { isFailing: () => false, enabledCount: 1 };
+
 async function admit(
   db: Db,
   batch: NewJob[],
@@ -33,8 +35,13 @@ async function admit(
     db,
     batch,
     { capacity: { high: 100, medium: 100, low: 100 }, perTargetShare: 1 },
+    HEALTHY,
     T0,
-    { insert: pause, letterOf: () => assert.fail('no overflow') },
+    {
+      insert: pause,
+      errorOf: () => assert.fail('no overflow'),
+      letterOf: () => assert.fail('no overflow'),
+    },
   );
   assert.ok(admitted.ok);
   return batch.map((job) => job.id);

@@ -1,14 +1,14 @@
 import type { DeadLetter } from '../../domain/dead-letter.js';
 import type { ErrorType } from '../../domain/failure.js';
+import type { FinishedState } from '../target-meters.js';
 import type { JobError, JobState } from '../../domain/job.js';
 import { snapshotOf } from '../../domain/job.js';
 import type { DeadLetterWriter } from './dead-letter-writer.js';
 import { createDeadLetterWriter } from './dead-letter-writer.js';
 import type { EngineDeps } from './engine-deps.js';
-import type { EngineReport } from './engine-report.js';
+import type { JobReport } from '../job-report.js';
 import { deadLetterOf } from '../dead-letter-of.js';
 import type { LaneCounts } from './lane-counts.js';
-import type { JobFinishedListener } from '../publishing-engine.js';
 import type { ActiveJob } from './active-job.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -24,13 +24,12 @@ interface Pending {
  */
 export class JobLifecycle {
   readonly writer: DeadLetterWriter<Pending>;
-  readonly listeners: JobFinishedListener[] = [];
 
   constructor(
     private readonly deps: EngineDeps,
     private readonly scheduler: Scheduler,
     private readonly lanes: LaneCounts,
-    private readonly report: EngineReport,
+    private readonly report: JobReport,
     private readonly active: Map<string, ActiveJob>,
   ) {
     this.writer = createDeadLetterWriter<Pending>({
@@ -48,8 +47,7 @@ export class JobLifecycle {
     this.setState(job, 'retrying', now);
     job.nextAttemptAt = dueAt;
     this.scheduler.delay(job, dueAt);
-    this.report.retried += 1;
-    job.slot.meters.retry(type).inc();
+    this.report.retried(job.slot.meters, type);
     this.deps.statusStore.track(job);
     this.deps.logger.debug(
       {
@@ -83,41 +81,20 @@ export class JobLifecycle {
     const now = this.deps.clock.now();
     for (const { job, letter } of items) {
       if (job.state !== 'failed') continue; // stored twice after a late write: once is enough
-      job.slot.meters.dlqWrite(letter.errorType).inc();
+      this.report.deadLetterStored(job.slot.meters, letter.errorType);
       this.finish(job, 'dlq', now);
     }
   }
 
-  finish(job: ActiveJob, state: 'succeeded' | 'dlq', now: number): void {
+  finish(job: ActiveJob, state: FinishedState, now: number): void {
     const { slot } = job;
-    const { logger } = this.deps;
     this.setState(job, state, now);
     job.completedAt = now;
     this.active.delete(job.id);
     this.lanes.held[job.priority] -= 1;
     slot.held[job.priority] -= 1;
-    if (state === 'succeeded') this.report.succeeded += 1;
-    else this.report.deadLettered(job.lastError?.reason ?? 'internal');
-    slot.meters.finished[state].inc();
-    const line = {
-      job_id: job.id,
-      target: job.target,
-      priority: job.priority,
-      attempt: job.attempts,
-      // A job that succeeded after failures keeps lastError for the API, not for this line.
-      reason: state === 'succeeded' ? '' : (job.lastError?.reason ?? ''),
-      duration_ms: now - job.submittedAt,
-    };
-    if (state === 'succeeded') logger.info(line, 'job succeeded');
-    else logger.warn(line, 'job dead-lettered');
     const snapshot = snapshotOf(job);
     this.deps.statusStore.put(snapshot);
-    for (const listener of this.listeners) {
-      try {
-        listener(snapshot);
-      } catch (error: unknown) {
-        logger.error({ err: error, job_id: job.id }, 'job-finished listener threw');
-      }
-    }
+    this.report.finished(slot.meters, job, state, now, () => snapshot);
   }
 }

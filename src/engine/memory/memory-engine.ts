@@ -1,20 +1,24 @@
-import type { JobFilter, JobSnapshot, Priority } from '../../domain/job.js';
+import type { JobFilter, JobSnapshot } from '../../domain/job.js';
 import { PRIORITIES, snapshotOf } from '../../domain/job.js';
-import { priorityOf } from '../../domain/priority.js';
 import { createUuidSource } from '../../domain/uuid-source.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
 import type { ActiveJob } from './active-job.js';
 import { newActiveJob } from './active-job.js';
-import { refusal, shareLimit } from '../admission.js';
+import type { HeldCounts, TargetHealth } from '../admission.js';
+import { planAdmission } from '../admission.js';
+import { overflowError, shutdownError } from '../job-errors.js';
+import type { PreparedJob } from '../submission.js';
+import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
 import { AttemptRunner } from '../attempt.js';
-import { Breaker } from '../breaker.js';
-import { BreakerTransitions } from './breaker-transitions.js';
+import { Breakers } from '../breakers.js';
+import { CircuitSweep } from './circuit-sweep.js';
 import { sleepUnlessAborted, waitUntil } from '../clock-wait.js';
 import type { EngineDeps } from './engine-deps.js';
-import { EngineReport } from './engine-report.js';
+import { JobReport } from '../job-report.js';
+import { setQueueGauges } from '../queue-gauges.js';
+import { queueStatusOf } from './queue-status.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { LaneCounts } from './lane-counts.js';
-import { laneWaitMeters, TargetMeters } from '../target-meters.js';
 import { decideAfterFailure, jobErrorOf, verdictOf } from '../outcome-decision.js';
 import type {
   BreakerState,
@@ -42,11 +46,11 @@ class Engine implements PublishingEngine {
   private readonly scheduler: Scheduler;
   private readonly active = new Map<string, ActiveJob>();
   private readonly lanes = new LaneCounts();
-  private readonly report = new EngineReport();
+  private readonly report: JobReport;
+  private readonly breakers: Breakers;
   private readonly life: JobLifecycle;
-  private readonly breakers: BreakerTransitions;
+  private readonly sweep: CircuitSweep;
   private readonly attempts: AttemptRunner;
-  private readonly laneWait: ReturnType<typeof laneWaitMeters>;
   private readonly newId: () => string;
   private seq = 0;
   private busy = 0;
@@ -62,10 +66,14 @@ class Engine implements PublishingEngine {
     const { config, metrics } = deps;
     this.newId = deps.newId ?? createUuidSource();
     this.attempts = new AttemptRunner(deps.clock, deps.logger, deps.config.workers);
-    this.laneWait = laneWaitMeters(deps.metrics);
+    this.report = new JobReport(metrics, deps.logger);
+    this.breakers = new Breakers(config.breaker, metrics, deps.logger);
     for (const target of deps.targets.values()) {
-      const breaker = new Breaker(config.breaker, (to) => this.breakers.changed(slot, to));
-      const slot = createSlot(target, breaker, new TargetMeters(metrics, target.name));
+      const slot = createSlot(
+        target,
+        this.breakers.of(target.name),
+        this.report.meters(target.name),
+      );
       this.slots.set(target.name, slot);
     }
     this.scheduler = new Scheduler(
@@ -74,9 +82,11 @@ class Engine implements PublishingEngine {
       config.maxWaitMs,
     );
     this.life = new JobLifecycle(deps, this.scheduler, this.lanes, this.report, this.active);
-    this.breakers = new BreakerTransitions(metrics, deps.logger, this.scheduler, this.life, () =>
-      this.schedulePump(),
-    );
+    this.sweep = new CircuitSweep(this.scheduler, this.life, () => this.schedulePump());
+    this.breakers.onTransition((target, to) => {
+      const slot = this.slots.get(target);
+      if (slot !== undefined) this.sweep.changed(slot, to);
+    });
     metrics.workers.set(config.workers);
     for (const lane of PRIORITIES)
       metrics.queueCapacity.set({ priority: lane }, config.capacity[lane]);
@@ -92,56 +102,51 @@ class Engine implements PublishingEngine {
     const { config, metrics } = this.deps;
     if (this.stopping)
       return { ok: false, code: 'stopping', retryAfterMs: config.admissionRetryAfterMs };
-    const lanes: Priority[] = [];
-    const wanted: Record<Priority, number> = { high: 0, medium: 0, low: 0 };
-    for (const request of requests) {
-      const slot = this.slots.get(request.target);
-      if (slot === undefined || !slot.target.enabled) {
-        return { ok: false, code: 'unknown_target', target: request.target };
-      }
-      const lane = priorityOfRequest(request);
-      lanes.push(lane);
-      wanted[lane] += 1;
+    const prepared = prepareJobs(
+      requests,
+      (target) => this.slots.get(target)?.target.enabled === true,
+    );
+    if (!Array.isArray(prepared)) return prepared;
+    const plan = planAdmission(prepared, this.held, config, this.health());
+    if (!plan.ok) {
+      countSubmissions(metrics, prepared, 'rejected');
+      return refusalOf(plan, config.admissionRetryAfterMs);
     }
-    const refused = refusal(wanted, this.lanes.held, config.capacity, config.admissionRetryAfterMs);
-    if (refused !== undefined) {
-      for (const lane of PRIORITIES) {
-        if (wanted[lane] > 0)
-          metrics.submissions.inc({ priority: lane, result: 'rejected' }, wanted[lane]);
-      }
-      return refused;
-    }
+    const overflowed = new Set(plan.overflowed);
     const now = this.deps.clock.now();
-    const jobIds: string[] = [];
-    requests.forEach((request, index) => {
-      const lane = lanes[index] ?? 'medium';
-      jobIds.push(this.admit(request, lane, now));
-    });
-    for (const lane of PRIORITIES) {
-      if (wanted[lane] > 0)
-        metrics.submissions.inc({ priority: lane, result: 'accepted' }, wanted[lane]);
-    }
-    this.report.submitted += requests.length;
+    const jobIds = prepared.map((job) => this.admit(job, overflowed.has(job), now));
+    countSubmissions(metrics, prepared, 'accepted');
+    this.report.submitted(requests.length);
     this.schedulePump();
     return { ok: true, jobIds };
   }
 
-  private admit(request: JobRequest, lane: Priority, now: number): string {
+  /** What admission reads of this engine: its held counts and its targets' breakers. */
+  private readonly held: HeldCounts = {
+    inLane: (priority) => this.lanes.held[priority],
+    ofTarget: (priority, target) => this.slots.get(target)?.held[priority] ?? 0,
+  };
+
+  private health(): TargetHealth {
+    let enabledCount = 0;
+    for (const slot of this.slots.values()) if (slot.target.enabled) enabledCount += 1;
+    return {
+      isFailing: (target) => this.breakers.state(target, this.deps.clock.now()) !== 'closed',
+      enabledCount,
+    };
+  }
+
+  private admit(prepared: PreparedJob, overflows: boolean, now: number): string {
+    const { request, priority: lane } = prepared;
     const slot = this.slots.get(request.target);
     if (slot === undefined) throw new Error(`target vanished: ${request.target}`);
     const job = newActiveJob(request, slot, lane, this.newId(), this.seq++, now);
-    const { perTargetShare, capacity } = this.deps.config;
-    const overShare = slot.held[lane] >= shareLimit(perTargetShare, capacity[lane]);
     this.active.set(job.id, job);
     this.lanes.held[lane] += 1;
     slot.held[lane] += 1;
     this.lanes.move(lane, undefined, 'queued');
-    if (overShare) {
-      this.life.deadLetter(job, now, {
-        type: 'transient',
-        reason: 'overflow',
-        message: `target ${slot.target.name} holds its share of the ${lane} lane`,
-      });
+    if (overflows) {
+      this.life.deadLetter(job, now, overflowError(slot.target.name, lane));
     } else {
       this.scheduler.add(job, now);
       this.deps.statusStore.track(job);
@@ -162,13 +167,13 @@ class Engine implements PublishingEngine {
     const now = this.deps.clock.now();
     // Breakers step first so jobs past max_job_age are swept before a probe is chosen.
     for (const slot of this.slots.values()) slot.breaker.refresh(now);
-    this.breakers.sweep(now);
+    this.sweep.sweep(now);
     while (this.busy < this.deps.config.workers) {
       const job = this.scheduler.next(now);
       if (job === undefined) break;
       this.start(job, now);
     }
-    this.breakers.sweep(now);
+    this.sweep.sweep(now);
     this.armWake(now);
     this.quietCheck?.();
   }
@@ -204,7 +209,7 @@ class Engine implements PublishingEngine {
     slot.inFlight += 1;
     this.busy += 1;
     job.isProbe = slot.breaker.begin();
-    this.laneWait[job.priority].observe((now - job.readyAt) / 1000);
+    this.report.started(job.priority, now - job.readyAt);
     this.deps.statusStore.track(job);
     const delivery = {
       jobId: job.id,
@@ -233,10 +238,7 @@ class Engine implements PublishingEngine {
     const now = this.deps.clock.now();
     slot.inFlight -= 1;
     this.busy -= 1;
-    this.report.attempts += 1;
-    slot.meters.duration.observe((now - startedAt) / 1000);
-    if (outcome.ok) slot.meters.successes.inc();
-    else slot.meters.failure(outcome.reason).inc();
+    this.report.attempted(slot.meters, outcome, now - startedAt, now);
     this.settle(job, outcome, now);
     this.schedulePump();
     if (this.busy === 0) this.idleCheck?.();
@@ -250,7 +252,6 @@ class Engine implements PublishingEngine {
       this.life.finish(job, 'succeeded', now);
       return;
     }
-    this.report.failedAttempts += 1;
     const error = jobErrorOf(outcome);
     job.lastError = error;
     slot.breaker.record(verdictOf(outcome), job.isProbe, now);
@@ -276,7 +277,7 @@ class Engine implements PublishingEngine {
 
   status(): QueueStatus {
     const now = this.deps.clock.now();
-    return this.report.status(this.lanes, this.deps.config, {
+    return queueStatusOf(this.lanes, this.deps.config, {
       oldestDueAgeMs: (lane) => this.scheduler.oldestDueAgeMs(lane, now),
       inFlight: this.busy,
       stopping: this.stopping,
@@ -284,18 +285,15 @@ class Engine implements PublishingEngine {
   }
 
   stats(): QueueStats {
-    return this.report.stats(this.slots.values());
+    return this.report.stats(this.breakers);
   }
 
   breakerState(target: string): BreakerState {
-    const slot = this.slots.get(target);
-    if (slot === undefined) return 'closed';
-    slot.breaker.refresh(this.deps.clock.now());
-    return slot.breaker.state;
+    return this.breakers.state(target, this.deps.clock.now());
   }
 
   onJobFinished(listener: JobFinishedListener): void {
-    this.life.listeners.push(listener);
+    this.report.onJobFinished(listener);
   }
 
   stop(timeoutMs: number): Promise<void> {
@@ -323,11 +321,7 @@ class Engine implements PublishingEngine {
       (e) => e.state === 'queued' || e.state === 'retrying',
     );
     for (const job of left) {
-      this.life.deadLetter(job, now, {
-        type: 'transient',
-        reason: 'shutdown',
-        message: 'not delivered before shutdown',
-      });
+      this.life.deadLetter(job, now, shutdownError());
     }
     await this.life.writer.stop(config.stopFlushMs);
     logger.info(
@@ -348,14 +342,7 @@ class Engine implements PublishingEngine {
   }
 
   private collectGauges(): void {
-    for (const slot of this.slots.values()) slot.meters.flush();
-    const now = this.deps.clock.now();
-    this.report.collect(this.deps.metrics, this.lanes, this.busy, (lane) =>
-      this.scheduler.oldestDueAgeMs(lane, now),
-    );
+    this.report.flush();
+    setQueueGauges(this.deps.metrics, this.status());
   }
-}
-
-function priorityOfRequest(request: JobRequest): Priority {
-  return priorityOf(request.alert, request.classification);
 }

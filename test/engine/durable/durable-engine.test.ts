@@ -258,19 +258,42 @@ test('finished jobs are purged after the retention window, newer ones kept', asy
   assert.equal((await stateOf(db, recent))?.['state'], 'succeeded');
 });
 
-test('admission is all-or-nothing per lane and overflow beyond a target share is dead-lettered', async () => {
+async function overflowCount(): Promise<number> {
+  const result = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM publishing_dlq WHERE error_reason = 'overflow'`,
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
+test('a healthy but busy target is refused with queue_full, never dead-lettered as overflow', async () => {
   engine = await startEngine(db, clock, publisher, {
     config: { workers: 0, capacity: { high: 4, medium: 4, low: 4 }, perTargetShare: 0.5 },
   });
   const medium = (n: number) => ({ alert: anAlert({ n: String(n) }), target: 't0' });
   const first = await engine.submit([medium(1), medium(2), medium(3)]);
-  assert.ok(first.ok);
-  const overflow = await db.query(
-    `SELECT count(*)::int AS n FROM publishing_dlq WHERE error_reason = 'overflow'`,
-  );
-  assert.deepEqual(overflow.rows, [{ n: 1 }], 'the third job exceeds half of the lane');
+  assert.ok(first.ok, 'the only target may fill the whole lane');
+  const refused = await engine.submit([medium(4), medium(5)]);
+  assert.equal(refused.ok ? 'ok' : refused.code, 'queue_full');
+  assert.equal(await overflowCount(), 0);
   const tooBig = await engine.submit([1, 2, 3, 4, 5].map(medium));
   assert.equal(tooBig.ok ? 'ok' : tooBig.code, 'batch_too_large');
+});
+
+test("a failing target's jobs beyond its share are dead-lettered as overflow, the rest admitted", async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: {
+      capacity: { high: 4, medium: 4, low: 4 },
+      perTargetShare: 0.5,
+      breaker: { failureThreshold: 1, successThreshold: 1, openTimeoutMs: 600_000 },
+    },
+  });
+  publisher.answerAll({ ok: false, type: 'transient', reason: 'server_error', message: 'down' });
+  await submitOne({ n: '0' });
+  await eventually('the breaker opened', () => engine?.breakerState('t0') === 'open');
+  const medium = (n: number) => ({ alert: anAlert({ n: String(n) }), target: 't0' });
+  const batch = await engine.submit([1, 2, 3, 4].map(medium));
+  assert.ok(batch.ok, 'nothing refused for a failing target');
+  assert.equal(await overflowCount(), 1, 'the retrying job and three new ones fill the lane');
 });
 
 test('a 5xx retry due after max_job_age is still made: only 429 waits are bounded by it', async () => {
@@ -339,11 +362,11 @@ test('a claimed job counts against its lane until it finishes, then frees the ro
   const first = await submitOne({ n: '1' });
   await submitOne({ n: '2' });
   await eventually('one attempt running', () => publisher.deliveries.length === 1);
-  const third = await submitOne({ n: '3' });
+  const third = await engine.submit([{ alert: anAlert({ n: '3' }), target: 't0' }]);
   assert.equal(
-    (await stateOf(db, third))?.['state'],
-    'dlq',
-    'one running + one queued fill the lane: overflow',
+    third.ok ? 'ok' : third.code,
+    'queue_full',
+    'one running + one queued fill the lane: refused, to be sent again',
   );
   publisher.answer(first, { ok: true });
   await eventually('first succeeded', async () => {

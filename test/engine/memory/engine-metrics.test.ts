@@ -46,10 +46,19 @@ describe('engine metrics', () => {
 
   it('counts dead letters written by target and error type', async () => {
     const h = anEngine({
-      targets: [{ name: 'a', publisher: createScriptedPublisher(SERVER_ERROR) }],
-      config: { capacity: { high: 2, medium: 2, low: 2 }, perTargetShare: 0.5 },
+      targets: [
+        { name: 'a', publisher: createScriptedPublisher(SERVER_ERROR) },
+        { name: 'b', publisher: createScriptedPublisher(OK) },
+      ],
+      config: {
+        capacity: { high: 2, medium: 2, low: 2 },
+        perTargetShare: 0.5,
+        breaker: { failureThreshold: 1, successThreshold: 1, openTimeoutMs: 60_000 },
+      },
     });
-    await submitIds(h.engine, [aRequest('a', { n: '1' }), aRequest('a', { n: '2' })]);
+    await submitIds(h.engine, [aRequest('a', { n: '1' })]);
+    await h.clock.advance(100);
+    await submitIds(h.engine, [aRequest('a', { n: '2' })]);
     await h.clock.advance(100);
     assert.match(
       await h.registry.metrics(),

@@ -39,9 +39,13 @@ export async function submitJobs(
       db,
       jobs,
       { capacity: { high: 1e6, medium: 1e6, low: 1e6 }, perTargetShare: 1 },
+      { isFailing: () => false, enabledCount: options.targets },
       options.nowMs ?? Date.now(),
       {
         insert: dlqInsertOn(createSystemClock()),
+        errorOf: () => {
+          throw new Error('no overflow expected');
+        },
         letterOf: () => {
           throw new Error('no overflow expected');
         },
