@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import { sleepUnlessAborted } from './clock-wait.js';
-import { Deque } from './memory/deque.js';
+import { Deque } from './deque.js';
 
 /** Why an attempt was cut short. */
 export type Expiry = 'timeout' | 'shutdown';

@@ -1,6 +1,9 @@
 import type { Job, Priority } from '../../domain/job.js';
 import type { JobRequest } from '../publishing-engine.js';
-import type { TargetSlot } from './scheduler.js';
+import type { Target } from '../../domain/target.js';
+import type { Breaker } from '../breaker.js';
+import { Deque } from '../deque.js';
+import type { TargetMeters } from '../target-meters.js';
 
 /** Where a job sits in the scheduler. */
 export type Placement = 'chained' | 'ready' | 'delayed' | 'running' | 'out';
@@ -62,5 +65,30 @@ export function newActiveJob(
     seq,
     placement: 'chained',
     isProbe: false,
+  };
+}
+
+/** Per-target scheduling state: its ready jobs per lane, attempts in flight, breaker. */
+export interface TargetSlot {
+  target: Target;
+  breaker: Breaker;
+  inFlight: number;
+  ready: Record<Priority, Deque<ActiveJob>>;
+  /** Jobs of this target counted against each lane (the per_target_share check). */
+  held: Record<Priority, number>;
+  meters: TargetMeters;
+  /** Last job of each fingerprint's chain; the chain is linked through `ActiveJob.chainNext`. */
+  chainTails: Map<string, ActiveJob>;
+}
+
+export function createSlot(target: Target, breaker: Breaker, meters: TargetMeters): TargetSlot {
+  return {
+    target,
+    breaker,
+    inFlight: 0,
+    ready: { high: new Deque(), medium: new Deque(), low: new Deque() },
+    held: { high: 0, medium: 0, low: 0 },
+    meters,
+    chainTails: new Map(),
   };
 }

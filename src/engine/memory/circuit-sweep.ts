@@ -1,6 +1,7 @@
 import type { BreakerState } from '../publishing-engine.js';
 import type { JobLifecycle } from './job-lifecycle.js';
-import type { Scheduler, TargetSlot } from './scheduler.js';
+import type { TargetSlot } from './active-job.js';
+import type { Scheduler } from './scheduler.js';
 
 /**
  * Jobs wait behind a breaker that is not closed: at each open/half-open step of a target's

@@ -29,8 +29,9 @@ import type {
   QueueStatus,
   SubmitResult,
 } from '../publishing-engine.js';
-import type { TargetSlot } from './scheduler.js';
-import { createSlot, Scheduler } from './scheduler.js';
+import type { TargetSlot } from './active-job.js';
+import { createSlot } from './active-job.js';
+import { Scheduler } from './scheduler.js';
 
 /**
  * Memory-mode publishing engine. Starts dispatching on creation. Event-driven: submissions,

@@ -1,36 +1,7 @@
 import type { Priority } from '../../domain/job.js';
 import { PRIORITIES } from '../../domain/job.js';
-import type { Target } from '../../domain/target.js';
-import type { ActiveJob } from './active-job.js';
-import type { Breaker } from '../breaker.js';
-import { Deque } from './deque.js';
+import type { ActiveJob, TargetSlot } from './active-job.js';
 import { MinHeap } from './min-heap.js';
-import type { TargetMeters } from '../target-meters.js';
-
-/** Per-target scheduling state: its ready jobs per lane, attempts in flight, breaker. */
-export interface TargetSlot {
-  target: Target;
-  breaker: Breaker;
-  inFlight: number;
-  ready: Record<Priority, Deque<ActiveJob>>;
-  /** Jobs of this target counted against each lane (the per_target_share check). */
-  held: Record<Priority, number>;
-  meters: TargetMeters;
-  /** Last job of each fingerprint's chain; the chain is linked through `ActiveJob.chainNext`. */
-  chainTails: Map<string, ActiveJob>;
-}
-
-export function createSlot(target: Target, breaker: Breaker, meters: TargetMeters): TargetSlot {
-  return {
-    target,
-    breaker,
-    inFlight: 0,
-    ready: { high: new Deque(), medium: new Deque(), low: new Deque() },
-    held: { high: 0, medium: 0, low: 0 },
-    meters,
-    chainTails: new Map(),
-  };
-}
 
 const earlier = (a: ActiveJob, b: ActiveJob): boolean =>
   a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq < b.seq);

@@ -1,8 +1,31 @@
 import { AppError } from '../domain/errors.js';
-import type { DlqRepository } from '../dlq/dlq-repository.js';
-import type { ReplayDeps } from '../dlq/replay-entry.js';
-import { replayEntry, replayMatching } from '../dlq/replay-entry.js';
-import type { DlqOperations } from './ports.js';
+import type { DlqRepository } from './dlq-repository.js';
+import type { ReplayDeps } from './replay-entry.js';
+import { replayEntry, replayMatching } from './replay-entry.js';
+import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from './dlq-entry.js';
+
+export interface ReplayMatchingRequest {
+  filter: DlqFilter;
+  limit: number;
+  dryRun: boolean;
+}
+
+export interface ReplayMatchingResult {
+  matched: number;
+  replayed: number;
+  jobIds: string[];
+}
+
+/** The DLQ operations; throw AppError (not_found, already_replayed, target_not_configured, queue_full, unavailable). */
+export interface DlqOperations {
+  list(request: DlqPageRequest): Promise<DlqPage>;
+  stats(): Promise<DlqStats>;
+  get(id: string): Promise<DlqEntry>;
+  remove(id: string): Promise<void>;
+  purge(olderThanMs: number): Promise<number>;
+  replay(id: string): Promise<{ jobId: string }>;
+  replayMatching(request: ReplayMatchingRequest): Promise<ReplayMatchingResult>;
+}
 
 /**
  * The DLQ functions the routes and the CLI call. Without `replay` deps (the CLI on a bare

@@ -1,7 +1,7 @@
-import { createCliBackends } from './backends.js';
-import type { CliIo } from './cli-context.js';
-import { runCli } from './program.js';
-import { packageVersion } from './version.js';
+import { createCliBackends } from './cli-backends.js';
+import type { CliIo } from './cli/cli-context.js';
+import { runCli } from './cli/program.js';
+import { packageVersion } from './cli/version.js';
 
 /** `alert-publisher …` (bin/alert-publisher.js runs this). */
 

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import type { Logger as PinoLogger } from 'pino';
 
-import type { LOG_LEVELS } from '../config/schema.js';
+import type { LOG_LEVELS } from './config/schema.js';
 
 type LogLevel = (typeof LOG_LEVELS)[number];
 

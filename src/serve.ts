@@ -1,11 +1,11 @@
-import { createApp } from '../app.js';
-import type { Config } from '../config/schema.js';
-import { ConfigError } from '../config/config-error.js';
-import { loadConfig } from '../config/load-config.js';
-import { proxySettingsOf } from '../config/proxy-env.js';
-import { createLogger } from '../http/logger.js';
-import type { CliIo } from './cli-context.js';
-import { EXIT } from './cli-context.js';
+import { createApp } from './app.js';
+import type { Config } from './config/schema.js';
+import { ConfigError } from './config/config-error.js';
+import { loadConfig } from './config/load-config.js';
+import { proxySettingsOf } from './config/proxy-env.js';
+import { createLogger } from './logger.js';
+import type { CliIo } from './cli/cli-context.js';
+import { EXIT } from './cli/cli-context.js';
 
 export const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 

@@ -1,14 +1,14 @@
-import { openDatabase } from '../app.js';
-import { formatProblem, ConfigError } from '../config/config-error.js';
-import { configPathOf, loadConfig } from '../config/load-config.js';
-import type { Db } from '../db/db.js';
-import { migrate } from '../db/migrate.js';
-import { createPgDb } from '../db/pg-db.js';
-import { createSystemClock } from '../domain/system-clock.js';
-import { createDlqRepository } from '../dlq/dlq-repository.js';
-import { createDlqOperations } from '../http/dlq-operations.js';
-import { createLogger } from '../http/logger.js';
-import type { CliBackends, CliIo, ConfigCheck } from './cli-context.js';
+import { openDatabase } from './db/open-database.js';
+import { formatProblem, ConfigError } from './config/config-error.js';
+import { configPathOf, loadConfig } from './config/load-config.js';
+import type { Db } from './db/db.js';
+import { migrate } from './db/migrate.js';
+import { createPgDb } from './db/pg-db.js';
+import { createSystemClock } from './domain/system-clock.js';
+import { createDlqRepository } from './dlq/dlq-repository.js';
+import { createDlqOperations } from './dlq/dlq-operations.js';
+import { createLogger } from './logger.js';
+import type { CliBackends, CliIo, ConfigCheck } from './cli/cli-context.js';
 import { loadConfigOrReport, serveUntilSignal } from './serve.js';
 
 /** The real backends: the only place the CLI opens databases or starts the service. */
@@ -23,7 +23,7 @@ export function createCliBackends(io: CliIo, version: string): CliBackends {
       else {
         const config = loadConfigOrReport(configPath, io);
         if (config === undefined) throw new Error('cannot migrate: the configuration is invalid');
-        db = await openDatabase(config, logger);
+        db = await openDatabase(config.storage, logger);
       }
       try {
         const applied = await migrate(db, logger);
