@@ -168,6 +168,7 @@ export function createMemoryDlq(entries: DlqEntry[], engine: PublishingEngine): 
       by_error_type: {},
       by_target: {},
       by_priority: {},
+      by_target_reason: [],
       oldest_failed_at: null,
       newest_failed_at: null,
     }),
