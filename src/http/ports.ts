@@ -6,6 +6,7 @@ import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from '../
 import type { WebhookPayloadParse } from '../ingest/alertmanager-payload.js';
 import type { RouteOptions, RouteResult } from '../ingest/route.js';
 import type { SubmitRequestParse } from '../ingest/submit-request.js';
+import type { AttemptHistoryView } from '../metrics/attempt-history.js';
 import type { BreakerState, PublishingEngine } from '../queue/publishing-engine.js';
 
 /**
@@ -57,6 +58,9 @@ export interface TargetView {
   /** Secrets removed. */
   config: Record<string, unknown>;
   breaker: BreakerState;
+  /** Epoch ms of the last delivery and failed attempt seen since start (attempt history). */
+  lastSuccessAt?: number;
+  lastFailureAt?: number;
 }
 
 export interface TargetTestResult {
@@ -85,8 +89,22 @@ export interface Auth {
   webhookToken: string;
 }
 
+/** The console's built files, served at /ui/ (http/static-assets.ts). */
+export interface StaticAsset {
+  contentType: string;
+  body: Buffer;
+  gzipped: Buffer;
+  etag: string;
+  /** Content-hashed names may be cached for ever; the rest are revalidated. */
+  immutable: boolean;
+}
+
 export interface ServerDeps {
   engine: PublishingEngine;
+  /** Per-10 s attempt counts of the last 15 minutes (GET …/queue/history). */
+  history: AttemptHistoryView;
+  /** Absent when the console was not built: /ui/ then says how to build it. */
+  consoleAssets?: ReadonlyMap<string, StaticAsset>;
   dlq: DlqOperations;
   targets: TargetCatalog;
   ingest: Ingest;

@@ -98,6 +98,8 @@ export function targetView(target: TargetView) {
     type: target.type,
     enabled: target.enabled,
     breaker_state: target.breaker,
+    last_success_at: optionalIso(target.lastSuccessAt),
+    last_failure_at: optionalIso(target.lastFailureAt),
     config: target.config,
   };
 }

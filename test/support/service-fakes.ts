@@ -344,6 +344,12 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
     },
     readiness: { mode: 'memory', databaseReachable: () => Promise.resolve(true) },
     registry: new Registry(),
+    history: {
+      intervalMs: 10_000,
+      windowMs: 900_000,
+      buckets: () => [],
+      activity: () => ({}),
+    },
     auth: { apiToken: '', readToken: '', webhookToken: '' },
     bodyLimitBytes: 1024 * 1024,
     admissionRetryAfterMs: 5_000,
