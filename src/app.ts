@@ -226,6 +226,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const server = createServer(
     {
       engine,
+      laneMaxWaitMs: { ...config.queue.max_wait },
       history,
       ...(consoleAssets === undefined ? {} : { consoleAssets }),
       dlq: createDlqOperations(repo, replayDeps),

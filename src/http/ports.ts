@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 
 import type { Alert } from '../domain/alert.js';
+import type { Priority } from '../domain/job.js';
 import type { TargetType } from '../domain/target.js';
 import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from '../dlq/dlq-entry.js';
 import type { WebhookPayloadParse } from '../ingest/alertmanager-payload.js';
@@ -101,6 +102,8 @@ export interface StaticAsset {
 
 export interface ServerDeps {
   engine: PublishingEngine;
+  /** queue.max_wait per lane, shown beside each lane's oldest due age. */
+  laneMaxWaitMs: Partial<Record<Priority, number>>;
   /** Per-10 s attempt counts of the last 15 minutes (GET …/queue/history). */
   history: AttemptHistoryView;
   /** Absent when the console was not built: /ui/ then says how to build it. */

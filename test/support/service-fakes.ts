@@ -344,6 +344,7 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
     },
     readiness: { mode: 'memory', databaseReachable: () => Promise.resolve(true) },
     registry: new Registry(),
+    laneMaxWaitMs: { medium: 10_000, low: 60_000 },
     history: {
       intervalMs: 10_000,
       windowMs: 900_000,
