@@ -22,9 +22,6 @@ if [ "$lint" = 1 ]; then
   echo "== tsc"; npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p ui/tsconfig.json
 fi
 
-# The console's browser tests load dist/ui; building it takes well under a second.
-node --import tsx scripts/build-ui.ts
-
 if [ ${#files[@]} -eq 0 ]; then
   mapfile -t files < <(find src test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 fi
