@@ -67,7 +67,7 @@ export function createOverviewPage(context: PageContext): Page {
     tests.set(name, result);
     context.notify(
       result.state === 'ready'
-        ? `Test alert to ${name}: ${result.value.ok ? 'delivered' : 'failed'} (${result.value.message})`
+        ? `Test alert to ${name}: ${result.value.ok ? 'delivered' : `failed (${result.value.message})`}`
         : `Test alert to ${name} failed: ${result.state === 'failed' ? result.message : ''}`,
     );
     context.update();
