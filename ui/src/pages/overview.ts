@@ -137,9 +137,11 @@ export function createOverviewPage(context: PageContext): Page {
     if (result.state === 'loading') return html`<span class="muted">sending…</span>`;
     if (result.state === 'failed') return html`<span class="error">${result.message}</span>`;
     const { ok, http_status, latency_ms, message } = result.value;
+    const verdict = ok ? 'delivered' : 'failed';
+    const status = http_status === null ? '' : ` · HTTP ${http_status}`;
+    const detail = message === verdict ? '' : ` · ${message}`;
     return html`<span class=${ok ? 'ok' : 'error'}
-      >${ok ? 'delivered' : 'failed'}${http_status === null ? '' : ` · HTTP ${http_status}`} ·
-      ${latency_ms} ms · ${message}</span
+      >${verdict}${status} · ${latency_ms} ms${detail}</span
     >`;
   }
 
@@ -252,7 +254,7 @@ export function createOverviewPage(context: PageContext): Page {
         ${whenLoaded(
           snapshot,
           (s) =>
-            html`<div class="grid">
+            html`<div class="grid overview">
                 ${queueView(s.status)}
                 <section aria-labelledby="activity-title" class="card">
                   <h2 id="activity-title">Last ${s.history.window_seconds / 60} minutes</h2>
