@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
-import { globalRetryPolicy } from './config/retry-policy.js';
+import { resolveRetryPolicy } from './config/retry-policy.js';
 import type { Config } from './config/schema.js';
 import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
-import { createPgDb } from './db/pg-db.js';
-import { createPgliteDb } from './db/pglite-db.js';
+import { openDatabase } from './db/open-database.js';
 import type { Clock, Random } from './domain/clock.js';
 import type { DeadLetterSink } from './domain/dead-letter.js';
 import { createSystemClock } from './domain/system-clock.js';
@@ -22,11 +19,11 @@ import { createJournal, importJournal } from './dlq/journal.js';
 import { replayShutdownEntries } from './dlq/replay-shutdown-entries.js';
 import { createRetentionTask } from './dlq/retention-task.js';
 import { trackReplayOutcomes } from './dlq/track-replay-outcomes.js';
-import type { DurableOptions } from './durable/durable-config.js';
-import { createDurableEngine } from './durable/durable-engine.js';
-import { dlqInsertOn } from './durable/insert-dead-letters.js';
-import { createPgListen } from './durable/pg-listen.js';
-import { createDlqOperations } from './http/dlq-operations.js';
+import type { DurableOptions } from './engine/durable/durable-config.js';
+import { createDurableEngine } from './engine/durable/durable-engine.js';
+import { dlqInsertOn } from './engine/durable/insert-dead-letters.js';
+import { createPgListen } from './engine/durable/pg-listen.js';
+import { createDlqOperations } from './dlq/dlq-operations.js';
 import type { Ingest } from './http/ports.js';
 import type { HttpServer } from './http/server.js';
 import { createServer } from './http/server.js';
@@ -37,13 +34,14 @@ import { createRouter } from './ingest/route.js';
 import { parseSubmitRequest } from './ingest/submit-request.js';
 import { createAttemptHistory } from './metrics/attempt-history.js';
 import { createMetrics } from './metrics/metrics.js';
-import type { HttpClient, ProxySettings } from './publishers/http-client.js';
+import type { ProxySettings } from './domain/proxy-settings.js';
+import type { HttpClient } from './publishers/http-client.js';
 import { createHttpClient } from './publishers/http-client.js';
 import { createTarget } from './publishers/registry.js';
 import { createDbRootlyAlertIds } from './publishers/rootly-alert-ids.js';
-import type { EngineConfig } from './queue/engine-config.js';
-import { createPublishingEngine } from './queue/engine.js';
-import type { PublishingEngine } from './queue/publishing-engine.js';
+import type { EngineConfig } from './engine/engine-config.js';
+import { createPublishingEngine } from './engine/memory/memory-engine.js';
+import type { PublishingEngine } from './engine/publishing-engine.js';
 import { createJobStatusStore } from './tracking/job-status-store.js';
 
 /**
@@ -118,15 +116,6 @@ export function durableOptionsOf(config: Config): DurableOptions {
   return options;
 }
 
-/** PGlite lives in its own folder of data_dir; the journal sits beside it. */
-export async function openDatabase(config: Config, logger: PinoLogger): Promise<Db> {
-  if (config.storage.database_url !== '')
-    return createPgDb(config.storage.database_url, { logger });
-  const dir = join(config.storage.data_dir, 'pglite');
-  await mkdir(dir, { recursive: true });
-  return createPgliteDb(dir);
-}
-
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger, version } = options;
   const clock = options.clock ?? createSystemClock();
@@ -136,7 +125,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const metrics = createMetrics(registry);
   metrics.buildInfo.set({ version }, 1);
 
-  const db = await openDatabase(config, logger);
+  const db = await openDatabase(config.storage, logger);
   await migrate(db, logger);
   const repo = meterDlqRepository(createDlqRepository({ db, clock }), { metrics, clock, logger });
   const journal = createJournal(config.storage.data_dir);
@@ -148,11 +137,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   for (const targetConfig of config.targets) {
     targets.set(
       targetConfig.name,
-      createTarget(targetConfig, {
+      createTarget(targetConfig, resolveRetryPolicy(config.retry, targetConfig.retry), {
         http,
         clock,
         logger,
-        retryDefaults: globalRetryPolicy(config.retry),
         rootlyAlertIds: createDbRootlyAlertIds(db),
       }),
     );

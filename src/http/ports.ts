@@ -3,12 +3,12 @@ import type { Registry } from 'prom-client';
 import type { Alert } from '../domain/alert.js';
 import type { Priority } from '../domain/job.js';
 import type { TargetType } from '../domain/target.js';
-import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from '../dlq/dlq-entry.js';
+import type { DlqOperations } from '../dlq/dlq-operations.js';
 import type { WebhookPayloadParse } from '../ingest/alertmanager-payload.js';
 import type { RouteOptions, RouteResult } from '../ingest/route.js';
 import type { SubmitRequestParse } from '../ingest/submit-request.js';
+import type { BreakerState, PublishingEngine } from '../engine/publishing-engine.js';
 import type { AttemptHistoryView } from '../metrics/attempt-history.js';
-import type { BreakerState, PublishingEngine } from '../queue/publishing-engine.js';
 
 /**
  * What the HTTP routes (and the CLI) need from the rest of the service. app.ts builds these
@@ -27,29 +27,6 @@ export type AlertResult = (typeof ALERT_RESULTS)[number];
 
 export interface IngestMetrics {
   alertsReceived(result: AlertResult, count: number): void;
-}
-
-export interface ReplayMatchingRequest {
-  filter: DlqFilter;
-  limit: number;
-  dryRun: boolean;
-}
-
-export interface ReplayMatchingResult {
-  matched: number;
-  replayed: number;
-  jobIds: string[];
-}
-
-/** The DLQ operations; throw AppError (not_found, already_replayed, target_not_configured, queue_full, unavailable). */
-export interface DlqOperations {
-  list(request: DlqPageRequest): Promise<DlqPage>;
-  stats(): Promise<DlqStats>;
-  get(id: string): Promise<DlqEntry>;
-  remove(id: string): Promise<void>;
-  purge(olderThanMs: number): Promise<number>;
-  replay(id: string): Promise<{ jobId: string }>;
-  replayMatching(request: ReplayMatchingRequest): Promise<ReplayMatchingResult>;
 }
 
 export interface TargetView {

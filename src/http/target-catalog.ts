@@ -3,7 +3,7 @@ import type { Target } from '../domain/target.js';
 import type { TargetTestDeps } from '../publishers/test-target.js';
 import { testTarget } from '../publishers/test-target.js';
 import type { TargetActivity } from '../metrics/attempt-history.js';
-import type { PublishingEngine } from '../queue/publishing-engine.js';
+import type { PublishingEngine } from '../engine/publishing-engine.js';
 import type { TargetCatalog, TargetView } from './ports.js';
 
 /** The configured targets as the API shows them: secrets masked, breaker state from the engine. */

@@ -1,5 +1,5 @@
 import type { JobSnapshot, Priority } from '../domain/job.js';
-import type { LaneStatus, QueueStats, QueueStatus } from '../queue/publishing-engine.js';
+import type { LaneStatus, QueueStats, QueueStatus } from '../engine/publishing-engine.js';
 import type { TargetTestResult, TargetView } from './ports.js';
 
 /** Wire shapes: snake_case names, ISO-8601 UTC times (the engine keeps epoch ms). */

@@ -9,18 +9,13 @@ import { AppError } from '../../src/domain/errors.js';
 import { fingerprintOf } from '../../src/domain/fingerprint.js';
 import type { JobSnapshot } from '../../src/domain/job.js';
 import type { DlqEntry, DlqFilter } from '../../src/dlq/dlq-entry.js';
-import type {
-  AlertResult,
-  DlqOperations,
-  Ingest,
-  ServerDeps,
-  TargetView,
-} from '../../src/http/ports.js';
+import type { DlqOperations } from '../../src/dlq/dlq-operations.js';
+import type { AlertResult, Ingest, ServerDeps, TargetView } from '../../src/http/ports.js';
 import type {
   JobRequest,
   PublishingEngine,
   SubmitResult,
-} from '../../src/queue/publishing-engine.js';
+} from '../../src/engine/publishing-engine.js';
 import { anAlert } from './builders.js';
 
 /**
