@@ -192,7 +192,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const replayed = await replayShutdownEntries(replayDeps, logger);
   if (replayed > 0) logger.info({ replayed }, 'replayed dead letters left by the last stop');
 
-  const history = createAttemptHistory({ metrics, registry, clock, logger });
+  const history = createAttemptHistory({ metrics, clock, logger });
   const consoleDir = options.consoleDir ?? DEFAULT_CONSOLE_DIR;
   const consoleAssets = await loadStaticAssets(consoleDir);
   if (consoleAssets === undefined) {

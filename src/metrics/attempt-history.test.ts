@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { pino } from 'pino';
-import { Gauge, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 
 import { createFakeClock } from '../../test/support/fake-clock.js';
-import { LAST_SUCCESS_METRIC, createAttemptHistory } from './attempt-history.js';
+import { createAttemptHistory } from './attempt-history.js';
 import { createMetrics } from './metrics.js';
 
 function setup(options: { windowMs?: number } = {}) {
@@ -14,7 +14,6 @@ function setup(options: { windowMs?: number } = {}) {
   const metrics = createMetrics(registry);
   const history = createAttemptHistory({
     metrics,
-    registry,
     clock,
     logger: pino({ level: 'silent' }),
     ...options,
@@ -62,35 +61,19 @@ describe('createAttemptHistory', () => {
     );
   });
 
-  it('records per target when a success and a failure were last seen', async () => {
+  it('tells per target the exact last success and the interval of the last failure', async () => {
     const { clock, metrics, history } = setup();
     history.start();
-    metrics.attempts.inc({ target: 'hook', outcome: 'success', reason: '' });
+    metrics.lastSuccess.set({ target: 'hook' }, Date.parse('2026-11-29T12:00:03.250Z') / 1000);
     await clock.advance(10_000);
     metrics.attempts.inc({ target: 'hook', outcome: 'failure', reason: 'network' });
     await clock.advance(10_000);
     await history.stop();
-    const start = Date.parse('2026-11-29T12:00:00Z');
     assert.deepEqual(history.activity('hook'), {
-      lastSuccessAt: start + 10_000,
-      lastFailureAt: start + 20_000,
+      lastSuccessAt: Date.parse('2026-11-29T12:00:03.250Z'),
+      lastFailureAt: Date.parse('2026-11-29T12:00:20Z'),
     });
     assert.deepEqual(history.activity('unknown'), {});
-  });
-
-  it('prefers the exact last-success gauge when the registry has one', async () => {
-    const { clock, registry, history } = setup();
-    const gauge = new Gauge({
-      name: LAST_SUCCESS_METRIC,
-      help: 'test',
-      labelNames: ['target'],
-      registers: [registry],
-    });
-    gauge.set({ target: 'hook' }, Date.parse('2026-11-29T11:58:00Z') / 1000);
-    history.start();
-    await clock.advance(10_000);
-    await history.stop();
-    assert.equal(history.activity('hook').lastSuccessAt, Date.parse('2026-11-29T11:58:00Z'));
   });
 
   it('counts a series that went down as restarted from zero', async () => {

@@ -1,17 +1,9 @@
-import type { Registry } from 'prom-client';
-
 import type { Clock, Logger } from '../domain/clock.js';
 import type { Metrics } from './metrics.js';
 
 /** The console's charts: 90 buckets of 10 s cover the last 15 minutes. */
 export const HISTORY_INTERVAL_MS = 10_000;
 export const HISTORY_WINDOW_MS = 15 * 60_000;
-
-/**
- * A gauge other work may register (seconds since the epoch of each target's last delivery).
- * When it exists its exact value wins over the sampler's 10 s resolution.
- */
-export const LAST_SUCCESS_METRIC = 'alert_publisher_last_success_timestamp_seconds';
 
 /** Attempts that ended in the interval (startMs, endMs]. */
 export interface HistoryBucket {
@@ -22,7 +14,11 @@ export interface HistoryBucket {
   failures: Record<string, number>;
 }
 
-/** Times are epoch ms; undefined when not seen since this process started. */
+/**
+ * Times are epoch ms; undefined when not seen since this process started. The last success is
+ * exact (alert_publisher_last_success_timestamp_seconds); the last failure is the end of the
+ * interval in which the sampler saw one.
+ */
 export interface TargetActivity {
   lastSuccessAt?: number;
   lastFailureAt?: number;
@@ -45,8 +41,7 @@ export interface AttemptHistory extends AttemptHistoryView {
 }
 
 export interface AttemptHistoryDeps {
-  metrics: Pick<Metrics, 'attempts'>;
-  registry: Registry;
+  metrics: Pick<Metrics, 'attempts' | 'lastSuccess'>;
   clock: Clock;
   logger: Logger;
   intervalMs?: number;
@@ -61,7 +56,7 @@ export interface AttemptHistoryDeps {
  * Cost: one read of the counter per interval, O(targets × reasons).
  */
 export function createAttemptHistory(deps: AttemptHistoryDeps): AttemptHistory {
-  const { metrics, registry, clock, logger } = deps;
+  const { metrics, clock, logger } = deps;
   const intervalMs = deps.intervalMs ?? HISTORY_INTERVAL_MS;
   const windowMs = deps.windowMs ?? HISTORY_WINDOW_MS;
   const capacity = Math.max(1, Math.floor(windowMs / intervalMs));
@@ -88,14 +83,10 @@ export function createAttemptHistory(deps: AttemptHistoryDeps): AttemptHistory {
     head = (head + 1) % capacity;
   }
 
-  async function readLastSuccessGauge(): Promise<void> {
-    const gauge = registry.getSingleMetric(LAST_SUCCESS_METRIC);
-    if (gauge === undefined) return;
-    for (const { labels, value } of (await gauge.get()).values) {
-      const target = labels['target'];
-      if (typeof target !== 'string' || !(value > 0)) continue;
-      const entry = activityOf(target);
-      entry.lastSuccessAt = Math.max(entry.lastSuccessAt ?? 0, value * 1000);
+  async function readLastSuccess(): Promise<void> {
+    for (const { labels, value } of (await metrics.lastSuccess.get()).values) {
+      if (labels.target !== undefined)
+        activityOf(String(labels.target)).lastSuccessAt = value * 1000;
     }
   }
 
@@ -117,15 +108,13 @@ export function createAttemptHistory(deps: AttemptHistoryDeps): AttemptHistory {
       previous.set(key, value);
       const increase = value >= before ? value - before : value;
       if (increase === 0) continue;
-      if (outcome === 'success') {
-        bucket.deliveries += increase;
-        activityOf(target).lastSuccessAt = now;
-      } else {
+      if (outcome === 'success') bucket.deliveries += increase;
+      else {
         bucket.failures[reason] = (bucket.failures[reason] ?? 0) + increase;
         activityOf(target).lastFailureAt = now;
       }
     }
-    await readLastSuccessGauge();
+    await readLastSuccess();
     // The first sample is the baseline: what it saw happened before the window began.
     if (sampledAt !== undefined) push(bucket);
     sampledAt = now;

@@ -193,7 +193,7 @@ export function createOverviewPage(context: PageContext): Page {
         </tbody>
       </table>
       <p class="muted small">
-        Last success and failure: since this process started, to the 10 s sample.
+        Since this process started; a last failure is placed to its 10 s sample.
       </p>
     </section>`;
   }
