@@ -432,8 +432,12 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
 }
 
 export function describeFilter(filter: DlqFilter): string {
-  const parts = Object.entries(filter).map(
-    ([key, value]) => `${key.replace(/_/g, ' ')} ${value ?? ''}`,
+  const parts = Object.entries(filter).map(([key, value]) =>
+    key === 'replayed'
+      ? value === 'true'
+        ? 'replayed'
+        : 'waiting'
+      : `${key.replace(/_/g, ' ')} ${value ?? ''}`,
   );
   return parts.length === 0 ? 'every letter' : parts.join(', ');
 }
