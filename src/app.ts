@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 
 import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -27,10 +28,12 @@ import { createAlertStateStore } from './history/alert-states-repository.js';
 import type { Ingest } from './http/ports.js';
 import type { HttpServer } from './http/server.js';
 import { createServer } from './http/server.js';
+import { loadStaticAssets } from './http/static-assets.js';
 import { createTargetCatalog } from './http/target-catalog.js';
 import { parseWebhookPayload } from './ingest/alertmanager-payload.js';
 import { createRouter } from './ingest/route.js';
 import { parseSubmitRequest } from './ingest/submit-request.js';
+import { createAttemptHistory } from './metrics/attempt-history.js';
 import { createMetrics } from './metrics/metrics.js';
 import type { ProxySettings } from './domain/proxy-settings.js';
 import type { HttpClient } from './publishers/http-client.js';
@@ -58,7 +61,12 @@ export interface AppOptions {
   proxy?: ProxySettings;
   /** Default true; tests that need no process metrics turn it off. */
   processMetrics?: boolean;
+  /** The built console (`npm run build`); default dist/ui of this package. */
+  consoleDir?: string;
 }
+
+/** dist/ui beside src/ and dist/: this module is src/app.ts or dist/app.js. */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../dist/ui/', import.meta.url));
 
 export interface App {
   readonly engine: PublishingEngine;
@@ -190,6 +198,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   const replayed = await replayShutdownEntries(replayDeps, logger);
   if (replayed > 0) logger.info({ replayed }, 'replayed dead letters left by the last stop');
 
+  const history = createAttemptHistory({ metrics, clock, logger });
+  const consoleDir = options.consoleDir ?? DEFAULT_CONSOLE_DIR;
+  const consoleAssets = await loadStaticAssets(consoleDir);
+  if (consoleAssets === undefined) {
+    logger.warn({ dir: consoleDir }, 'console not built: /ui/ answers 503 (run npm run build)');
+  }
+
   const routable = config.targets.map((t) => ({
     name: t.name,
     enabled: t.enabled,
@@ -205,8 +220,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   const server = createServer(
     {
       engine,
+      laneMaxWaitMs: { ...config.queue.max_wait },
+      history,
+      ...(consoleAssets === undefined ? {} : { consoleAssets }),
       dlq: createDlqOperations(repo, replayDeps),
-      targets: createTargetCatalog(targets, engine, { clock, newId: randomUUID }),
+      targets: createTargetCatalog(targets, engine, { clock, newId: randomUUID }, (name) =>
+        history.activity(name),
+      ),
       ingest,
       metrics: { alertsReceived: (result, count) => metrics.alertsReceived.inc({ result }, count) },
       readiness: {
@@ -226,6 +246,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
   );
 
+  history.start();
   let stopping: Promise<void> | undefined;
   return {
     engine,
@@ -238,6 +259,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         server.drain();
         await engine.stop(config.shutdown_timeout);
         await retention.stop();
+        await history.stop();
         await replayOutcomes.idle();
         await server.close();
         await Promise.all([...targets.values()].map((target) => target.publisher.close()));

@@ -1,12 +1,14 @@
 import type { Registry } from 'prom-client';
 
 import type { Alert } from '../domain/alert.js';
+import type { Priority } from '../domain/job.js';
 import type { TargetType } from '../domain/target.js';
 import type { DlqOperations } from '../dlq/dlq-operations.js';
 import type { WebhookPayloadParse } from '../ingest/alertmanager-payload.js';
 import type { RouteOptions, RouteResult } from '../ingest/route.js';
 import type { SubmitRequestParse } from '../ingest/submit-request.js';
 import type { BreakerState, PublishingEngine } from '../engine/publishing-engine.js';
+import type { AttemptHistoryView } from '../metrics/attempt-history.js';
 
 /**
  * What the HTTP routes (and the CLI) need from the rest of the service. app.ts builds these
@@ -34,6 +36,9 @@ export interface TargetView {
   /** Secrets removed. */
   config: Record<string, unknown>;
   breaker: BreakerState;
+  /** Epoch ms of the last delivery and failed attempt seen since start (attempt history). */
+  lastSuccessAt?: number;
+  lastFailureAt?: number;
 }
 
 export interface TargetTestResult {
@@ -62,8 +67,24 @@ export interface Auth {
   webhookToken: string;
 }
 
+/** The console's built files, served at /ui/ (http/static-assets.ts). */
+export interface StaticAsset {
+  contentType: string;
+  body: Buffer;
+  gzipped: Buffer;
+  etag: string;
+  /** Content-hashed names may be cached for ever; the rest are revalidated. */
+  immutable: boolean;
+}
+
 export interface ServerDeps {
   engine: PublishingEngine;
+  /** queue.max_wait per lane, shown beside each lane's oldest due age. */
+  laneMaxWaitMs: Partial<Record<Priority, number>>;
+  /** Per-10 s attempt counts of the last 15 minutes (GET …/queue/history). */
+  history: AttemptHistoryView;
+  /** Absent when the console was not built: /ui/ then says how to build it. */
+  consoleAssets?: ReadonlyMap<string, StaticAsset>;
   dlq: DlqOperations;
   targets: TargetCatalog;
   ingest: Ingest;
