@@ -136,6 +136,8 @@ function roundLine(round: number, measured: Measured, load: number): string {
   );
 }
 
+const NONE: GroupUsage = { label: '', cpuSeconds: Number.NaN, peakBytes: Number.NaN };
+
 /** "median (min–max)" of a figure over the rounds. */
 function spread(values: readonly number[], format: (value: number) => string): string {
   return `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
@@ -144,29 +146,20 @@ function spread(values: readonly number[], format: (value: number) => string): s
 function summaryLine(key: ContenderKey, results: readonly Measured[]): string {
   const mine = results.filter((r) => r.key === key);
   const labels = mine[0]?.usage.map((u) => u.label) ?? [];
-  const of = (label: string, pick: (u: GroupUsage) => number): number[] =>
-    mine.map((r) =>
-      pick(r.usage.find((u) => u.label === label) ?? { label, cpuSeconds: 0, peakBytes: 0 }),
-    );
-  const cpu = labels.map(
-    (label) =>
-      `${label} ${spread(
-        of(label, (u) => u.cpuSeconds),
-        perJobUs,
-      )}`,
-  );
-  const memory = labels.map(
-    (label) =>
-      `${label} ${spread(
-        of(label, (u) => u.peakBytes),
-        mib,
-      )}`,
+  const figures = (pick: (u: GroupUsage) => number, format: (value: number) => string): string =>
+    labels
+      .map((label) => {
+        const values = mine.map((r) => pick(r.usage.find((u) => u.label === label) ?? NONE));
+        return `${label} ${spread(values, format)}`;
+      })
+      .join(', ');
+  const rates = spread(
+    mine.map((r) => r.rate),
+    formatRate,
   );
   return (
-    `${key}: ${spread(
-      mine.map((r) => r.rate),
-      formatRate,
-    )}; CPU µs/job: ${cpu.join(', ')}; ` + `peak MiB: ${memory.join(', ')}`
+    `${key}: ${rates}; CPU µs/job: ${figures((u) => u.cpuSeconds, perJobUs)}; ` +
+    `peak MiB: ${figures((u) => u.peakBytes, mib)}`
   );
 }
 

@@ -93,6 +93,11 @@ function service(mode: Config['queue']['mode']): Contender {
           ),
         scratch.drop,
       );
+      if (settings.cpuProfileDir !== undefined) {
+        console.log(
+          `round ${round + 1} ${mode}: service pid ${instance.pid} (profile file names hold it)`,
+        );
+      }
       const bodies = alertmanagerPayloads(round, settings.jobs, settings.batch);
       return {
         groups: [oneProcess('process', instance.pid), ...postgresGroups(settings, scratch.url)],

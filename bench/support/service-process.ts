@@ -5,7 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 import { request } from 'undici';
 
+import { freePort } from '../../test/support/service-alertmanager.js';
 import { serviceConfigYaml } from './service-config.js';
 import type { ServiceSettings } from './service-config.js';
 
@@ -92,17 +92,4 @@ async function untilReady(
     await sleep(50);
   }
   throw new Error(`the service at ${origin} was not ready within ${timeoutMs} ms`);
-}
-
-/** A port free now (the kernel's pick for port 0); taken again by the service a moment later. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
