@@ -40,30 +40,31 @@ async function fill(settings: PeerSettings): Promise<void> {
 
 async function drain(settings: PeerSettings): Promise<void> {
   const connection = connectionOf(settings);
-  const queue = new Queue<JobData>(settings.name, { connection });
-  const info = await (await queue.client).info();
-  const serverPid = Number(/^process_id:(\d+)/m.exec(info)?.[1]);
-  const sink = createSinkPoster(settings.sinkUrl, settings.concurrency);
-  const worker = new Worker<JobData>(
-    settings.name,
-    (job) => sink.post(job.id ?? '', job.data.alert),
-    { connection, concurrency: settings.concurrency, autorun: false },
-  );
-  worker.on('failed', (job, error) => console.error(`BullMQ job ${job?.id} failed`, error));
-  serveDrain({
-    serverPid: Number.isInteger(serverPid) ? serverPid : undefined,
-    start: () => {
-      void worker.run().catch((error: unknown) => {
-        console.error('BullMQ worker failed', error);
-        process.exit(1);
-      });
-    },
-    async stop() {
-      await worker.close();
-      await sink.close();
-      await queue.obliterate({ force: true });
-      await queue.close();
-    },
+  await serveDrain(async (gate) => {
+    const queue = new Queue<JobData>(settings.name, { connection });
+    const info = await (await queue.client).info();
+    const serverPid = Number(/^process_id:(\d+)/m.exec(info)?.[1]);
+    const sink = createSinkPoster(settings.sinkUrl, settings.concurrency);
+    const worker = new Worker<JobData>(
+      settings.name,
+      async (job) => {
+        await gate;
+        await sink.post(job.id ?? '', job.data.alert);
+      },
+      { connection, concurrency: settings.concurrency },
+    );
+    worker.on('failed', (job, error) => console.error(`BullMQ job ${job?.id} failed`, error));
+    worker.on('error', (error) => console.error('BullMQ worker error', error));
+    await worker.waitUntilReady();
+    return {
+      serverPid: Number.isInteger(serverPid) ? serverPid : undefined,
+      async stop() {
+        await worker.close();
+        await sink.close();
+        await queue.obliterate({ force: true });
+        await queue.close();
+      },
+    };
   });
 }
 

@@ -7,7 +7,6 @@
  * the service's own. Only its errors are printed.
  */
 import { Logger, makeWorkerUtils, run } from 'graphile-worker';
-import type { Runner } from 'graphile-worker';
 
 import { benchAlert } from '../support/alertmanager-sender.js';
 import { peerInvocation, serveDrain } from '../support/peer-process.js';
@@ -43,39 +42,36 @@ function alertOf(payload: unknown): unknown {
     : undefined;
 }
 
-function drain(settings: PeerSettings): void {
-  const sink = createSinkPoster(settings.sinkUrl, settings.concurrency);
-  let runner: Promise<Runner> | undefined;
-  serveDrain({
-    start: () => {
-      runner = run({
-        connectionString: settings.connection,
-        concurrency: settings.concurrency,
-        noHandleSignals: true,
-        logger,
-        taskList: {
-          [settings.name]: (payload, helpers) => sink.post(helpers.job.id, alertOf(payload)),
+async function drain(settings: PeerSettings): Promise<void> {
+  await serveDrain(async (gate) => {
+    const sink = createSinkPoster(settings.sinkUrl, settings.concurrency);
+    const runner = await run({
+      connectionString: settings.connection,
+      concurrency: settings.concurrency,
+      noHandleSignals: true,
+      logger,
+      taskList: {
+        [settings.name]: async (payload, helpers) => {
+          await gate;
+          await sink.post(helpers.job.id, alertOf(payload));
         },
-        preset: {
-          worker: {
-            localQueue: { size: LOCAL_QUEUE_SIZE },
-            completeJobBatchDelay: 0,
-            failJobBatchDelay: 0,
-          },
+      },
+      preset: {
+        worker: {
+          localQueue: { size: LOCAL_QUEUE_SIZE },
+          completeJobBatchDelay: 0,
+          failJobBatchDelay: 0,
         },
-      });
-      void runner.catch((error: unknown) => {
-        console.error('graphile-worker failed to start', error);
-        process.exit(1);
-      });
-    },
-    async stop() {
-      await (await runner)?.stop();
-      await sink.close();
-    },
+      },
+    });
+    return {
+      async stop() {
+        await runner.stop();
+        await sink.close();
+      },
+    };
   });
 }
 
 const { step, settings } = peerInvocation();
-if (step === 'fill') await fill(settings);
-else drain(settings);
+await (step === 'fill' ? fill(settings) : drain(settings));

@@ -9,7 +9,9 @@
  * - graphile: graphile-worker 0.17.3, batched (localQueue size 200, completeJobBatchDelay and
  *   failJobBatchDelay 0, pool 10), the jobs pre-filled in a fresh database, concurrency 50;
  *   the peers' handler POSTs the service's webhook body to the sink over undici (a Pool of 50);
- *   clock from the worker's start to the sink's last delivery.
+ *   the worker is started with its handler held at a gate; clock from opening the gate to the
+ *   sink's last delivery (start-up not counted; the first fetch, at most 50 active jobs in
+ *   BullMQ or a local queue of 200 in graphile-worker, is made before).
  * CPU per delivered job over that window: the contender's own process (/proc/<pid>/stat),
  * PostgreSQL's backends for the round's database and its background processes, Redis, the
  * sink. Peak memory sampled every 200 ms: resident set of each process, anonymous (private)

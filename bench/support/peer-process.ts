@@ -1,7 +1,8 @@
 /**
  * A peer job queue (bench/peers/*.ts) run as processes of its own, in two steps so that each
  * step's CPU and memory are its own: `fill` pre-fills the queue with the run's jobs and exits;
- * `drain` starts a worker, says it is ready, starts taking jobs on `go` and stops on `stop`.
+ * `drain` starts a worker held at a gate, says it is ready, opens the gate on `go` and stops on
+ * `stop`.
  * Settings travel as JSON in PEER_SETTINGS.
  */
 import { fork } from 'node:child_process';
@@ -87,14 +88,25 @@ export function peerInvocation(): { step: 'fill' | 'drain'; settings: PeerSettin
 
 export interface DrainingWorker {
   serverPid?: number;
-  start(): void;
   stop(): Promise<void>;
 }
 
-/** In a peer script's drain step: ready → `go` starts the worker → `stop` stops it and exits. */
-export function serveDrain(worker: DrainingWorker): void {
+/**
+ * In a peer script's drain step: `startWorker` starts the worker (connected, polling, its
+ * first jobs fetched) with a handler that awaits `gate` before each POST; then the bench hears
+ * ready, `go` opens the gate (the clock starts: a worker's start-up is not counted, its first
+ * fetch of at most a local queue is), and `stop` stops the worker and exits.
+ */
+export async function serveDrain(
+  startWorker: (gate: Promise<void>) => Promise<DrainingWorker>,
+): Promise<void> {
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const worker = await startWorker(gate);
   process.on('message', (message: ToPeer) => {
-    if (message.type === 'go') worker.start();
+    if (message.type === 'go') open();
     else {
       void worker.stop().then(
         () => process.exit(0),
