@@ -170,20 +170,35 @@ function summaryLine(key: ContenderKey, results: readonly Measured[]): string {
   );
 }
 
+/** CPU per job of a contender's process and its servers (the sink left out), per round. */
+function cpuPerJob(results: readonly Measured[], key: ContenderKey): number[] {
+  return results
+    .filter((r) => r.key === key)
+    .map((r) =>
+      r.usage.filter((u) => u.label !== 'sink').reduce((sum, u) => sum + u.cpuSeconds, 0),
+    );
+}
+
+/**
+ * Ours ÷ the peer's throughput, and the peer's CPU per job ÷ ours (both > 1 when the service
+ * is ahead); the CPU ratio holds better than throughput on a machine others are loading.
+ */
 function ratioLine(
   name: string,
-  a: ContenderKey,
-  b: ContenderKey,
+  ours: ContenderKey,
+  peer: ContenderKey,
   goal: number,
   results: readonly Measured[],
 ): string {
   const rates = (key: ContenderKey): number[] =>
     results.filter((r) => r.key === key).map((r) => r.rate);
-  const perRound = rates(a).map((rate, i) => rate / (rates(b)[i] ?? Number.NaN));
+  const perRound = rates(ours).map((rate, i) => rate / (rates(peer)[i] ?? Number.NaN));
   if (perRound.length === 0) return `${name}: not measured`;
+  const cpu = median(cpuPerJob(results, peer)) / median(cpuPerJob(results, ours));
   return (
-    `${name}: ${(median(rates(a)) / median(rates(b))).toFixed(2)} of the medians; per round ` +
-    `${perRound.map((r) => r.toFixed(2)).join(', ')} (goal ≥ ${goal.toFixed(1)})`
+    `${name}: ${(median(rates(ours)) / median(rates(peer))).toFixed(2)} of the medians; per ` +
+    `round ${perRound.map((r) => r.toFixed(2)).join(', ')} (goal ≥ ${goal.toFixed(1)}); by CPU ` +
+    `per job (process + servers, medians): ${cpu.toFixed(2)}`
   );
 }
 
