@@ -13,9 +13,9 @@
  */
 import type { Db } from '../../src/db/db.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startInstance } from '../../test/durable/support/instances.js';
-import { submitJobs } from '../../test/durable/support/submit.js';
-import { migratedScratchDatabase } from '../../test/durable/support/scratch-database.js';
+import { startInstance } from '../../test/engine/durable/support/instances.js';
+import { submitJobs } from '../../test/engine/durable/support/submit.js';
+import { migratedScratchDatabase } from '../../test/engine/durable/support/scratch-database.js';
 import { databaseNameOf, postgresBackends } from '../support/postgres-processes.js';
 import { oneProcess, watchProcesses } from '../support/process-usage.js';
 import { startSinkServer } from '../support/sink-server.js';
