@@ -17,16 +17,16 @@
  * sink. Peak memory sampled every 200 ms: resident set of each process, anonymous (private)
  * memory summed over PostgreSQL's processes. Peers: bench/peers/ (installed on first use).
  * Goals: durable ÷ graphile-worker ≥ 1.0, memory ÷ BullMQ ≥ 2.0.
- * Env: DUEL_JOBS (20000), DUEL_ROUNDS (5: 4.5 minutes at load 11-14, 3 rounds for less),
+ * Env: DUEL_JOBS (20000), DUEL_ROUNDS (5: 4.5 minutes at load 10-16, 3 rounds for less),
  * DUEL_ONLY (comma list of memory,bullmq,durable,graphile), DUEL_CONCURRENCY (50),
  * DUEL_CPU_PROF (a directory: V8 CPU profiles of the service processes), REDIS_URL,
  * TEST_DATABASE_URL.
- * Measured on main at 76739ed (5 rounds, load 11-14; medians, ranges): memory 5 687/s
- * (3 491-6 674) vs BullMQ 2 926/s (2 368-3 528) = 1.94, by CPU per job 2.38; durable 2 081/s
- * (1 621-2 242) vs graphile-worker 2 872/s (2 355-4 137) = 0.72, by CPU per job 0.49. CPU
- * µs/job: memory 79; durable 169 + PostgreSQL 119; BullMQ 128 + Redis 62; graphile-worker 98 +
- * PostgreSQL 46; sink 26-38 for all. Peak RSS: memory 215 MiB, durable 227, BullMQ 155,
- * graphile-worker 160 (docs/benchmarks.md).
+ * Measured on main at 64a8d97 (5 rounds, load 10-16; medians, ranges): memory 4 806/s
+ * (3 619-6 368) vs BullMQ 3 247/s (1 753-4 206) = 1.48, by CPU per job 1.96; durable 2 363/s
+ * (1 614-3 238) vs graphile-worker 3 205/s (2 234-4 207) = 0.74, by CPU per job 0.55. CPU
+ * µs/job: memory 92; durable 159 + PostgreSQL 122; BullMQ 123 + Redis 59; graphile-worker 102 +
+ * PostgreSQL 48; sink 28-42 for all. Peak RSS: memory 216 MiB, durable 242, BullMQ 157,
+ * graphile-worker 161. Before the engine restructure: docs/benchmarks.md.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
