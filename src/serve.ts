@@ -22,7 +22,7 @@ export function loadConfigOrReport(path: string | undefined, io: CliIo): Config 
 
 /**
  * The process edge of `serve`: config → app → listen; SIGTERM/SIGINT → graceful stop (a
- * second signal exits at once). Resolves with the exit code.
+ * second signal exits at once); SIGHUP → config reload. Resolves with the exit code.
  */
 export async function serveUntilSignal(
   configPath: string | undefined,
@@ -32,7 +32,20 @@ export async function serveUntilSignal(
   const config = loadConfigOrReport(configPath, io);
   if (config === undefined) return EXIT.usage;
   const logger = createLogger(config.log.level);
-  const app = await createApp({ config, logger, version, proxy: proxySettingsOf(io.env) });
+  const app = await createApp({
+    config,
+    logger,
+    version,
+    proxy: proxySettingsOf(io.env),
+    loadConfig: () => loadConfig({ path: configPath, env: io.env }),
+  });
+  // SIGHUP reloads the configuration (as Prometheus and Alertmanager do); it never stops.
+  const reloadOnHangup = (): void => {
+    app.reload().catch((error: unknown) => {
+      logger.error({ err: error }, 'config reload failed unexpectedly');
+    });
+  };
+  process.on('SIGHUP', reloadOnHangup);
   const url = await app.listen();
   logger.info(
     { url, version, mode: config.queue.mode, targets: config.targets.length },
@@ -47,7 +60,8 @@ export async function serveUntilSignal(
       process.exit(EXIT.failed);
     });
   }
-  logger.info({ signal, timeout_ms: config.shutdown_timeout }, 'stopping');
+  process.off('SIGHUP', reloadOnHangup);
+  logger.info({ signal }, 'stopping');
   try {
     await app.stop();
   } catch (error: unknown) {

@@ -84,6 +84,8 @@ export interface PublishingEngine {
   status(): QueueStatus;
   stats(): QueueStats;
   breakerState(target: string): BreakerState;
+  /** The attempts a second a target may get now (its rate_limit, throttled on 429), if limited. */
+  targetRate(target: string): number | undefined;
   onJobFinished(listener: JobFinishedListener): void;
   /**
    * The newest state of an alert for a target that was sent or is about to be (queued, in

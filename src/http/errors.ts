@@ -28,6 +28,7 @@ export const APP_ERROR_STATUS: Record<AppErrorCode, number> = {
   stopping: 503,
   batch_too_large: 413,
   invalid_request: 400,
+  invalid_config: 422,
   unavailable: 503,
 };
 

@@ -1,5 +1,7 @@
 import type { Registry } from 'prom-client';
 
+import type { ReloadResult } from '../reload.js';
+
 import type { Alert } from '../domain/alert.js';
 import type { Priority } from '../domain/job.js';
 import type { TargetType } from '../domain/target.js';
@@ -36,6 +38,10 @@ export interface TargetView {
   /** Secrets removed. */
   config: Record<string, unknown>;
   breaker: BreakerState;
+  /** The configured rate_limit, if any. */
+  rateLimit?: { perSecond: number; burst: number } | undefined;
+  /** Attempts a second allowed now (configured, or throttled after a 429); undefined = unlimited. */
+  currentRate?: number | undefined;
   /** Epoch ms of the last delivery and failed attempt seen since start (attempt history). */
   lastSuccessAt?: number;
   lastFailureAt?: number;
@@ -92,6 +98,8 @@ export interface ServerDeps {
   readiness: Readiness;
   registry: Registry;
   auth: Auth;
+  /** Config reload (POST /-/reload). */
+  reload: () => Promise<ReloadResult>;
   bodyLimitBytes: number;
   /** Retry-After of the 503s answered while the server drains (queue.admission_retry_after). */
   admissionRetryAfterMs: number;

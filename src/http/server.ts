@@ -14,6 +14,7 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerHistoryRoutes } from './routes/history-routes.js';
 import { registerIngestRoutes } from './routes/ingest-routes.js';
 import { registerQueueRoutes } from './routes/queue-routes.js';
+import { registerReloadRoutes } from './routes/reload-routes.js';
 import { registerTargetRoutes } from './routes/target-routes.js';
 
 export interface HttpServer {
@@ -69,6 +70,7 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
   registerHistoryRoutes(fastify, deps);
   registerAccessRoutes(fastify, deps);
   registerConsoleRoutes(fastify, deps);
+  registerReloadRoutes(fastify, deps);
 
   return {
     fastify,

@@ -25,6 +25,7 @@ export interface Metrics {
   retries: Counter<'target' | 'error_type'>;
   jobsFinished: Counter<'target' | 'state'>;
   lastSuccess: Gauge<'target'>;
+  targetRate: Gauge<'target'>;
   workers: Gauge;
   workersBusy: Gauge;
   circuitBreakerState: Gauge<'target'>;
@@ -33,6 +34,8 @@ export interface Metrics {
   dlqReplays: Counter<'result'>;
   dlqEntries: Gauge;
   buildInfo: Gauge<'version'>;
+  configLastReloadSuccessful: Gauge;
+  configLastReloadSuccessTimestamp: Gauge;
   /**
    * Registers a function run when metrics computed or buffered by the engine are collected:
    * the gauges queue_jobs, oldest_due_job_age_seconds, workers_busy and the counters
@@ -124,6 +127,13 @@ export function createMetrics(registry: Registry): Metrics {
       registers,
       collect,
     }),
+    targetRate: new Gauge({
+      name: `${p}target_rate_per_second`,
+      help: 'Attempts a second a target may get now: its rate_limit, throttled on 429 (absent when unlimited).',
+      labelNames: ['target'],
+      registers,
+      collect,
+    }),
     workers: new Gauge({ name: `${p}workers`, help: 'Worker slots.', registers }),
     workersBusy: new Gauge({
       name: `${p}workers_busy`,
@@ -160,6 +170,16 @@ export function createMetrics(registry: Registry): Metrics {
       name: `${p}build_info`,
       help: 'Build information; always 1.',
       labelNames: ['version'],
+      registers,
+    }),
+    configLastReloadSuccessful: new Gauge({
+      name: `${p}config_last_reload_successful`,
+      help: 'Whether the last configuration reload succeeded (1) or was refused (0).',
+      registers,
+    }),
+    configLastReloadSuccessTimestamp: new Gauge({
+      name: `${p}config_last_reload_success_timestamp_seconds`,
+      help: 'When the configuration was last loaded successfully (start or reload, Unix time).',
       registers,
     }),
     onCollect(hook) {

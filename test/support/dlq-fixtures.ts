@@ -142,6 +142,7 @@ export function createFakeEngine(): FakeEngine {
       breakers: {},
     }),
     breakerState: () => 'closed',
+    targetRate: () => undefined,
     newestState: (target, fingerprint) =>
       Promise.resolve(engine.newest.get(`${target}\u0000${fingerprint}`)),
     reconfigure: () => Promise.resolve({ added: [], removed: [], changed: [], deadLettered: 0 }),

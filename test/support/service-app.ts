@@ -24,13 +24,18 @@ export interface AppSetup {
   env?: Record<string, string>;
   /** The built console to serve at /ui/ (default dist/ui). */
   consoleDir?: string;
+  /** What a reload reads (default: the YAML it started with). */
+  reloadYaml?: () => string;
 }
 
 /** The real app from real YAML on 127.0.0.1:0, logging nothing, data in a temp folder. */
 export async function startApp(setup: AppSetup): Promise<RunningApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'alert-publisher-e2e-'));
   const storage = `storage:\n  data_dir: "${dataDir}"\n  database_url: "${setup.databaseUrl ?? ''}"\n`;
-  const config = parseConfig(`${storage}${setup.yaml}`, { env: setup.env ?? {}, source: 'e2e' });
+  const parse = (yaml: string) =>
+    parseConfig(`${storage}${yaml}`, { env: setup.env ?? {}, source: 'e2e' });
+  const config = parse(setup.yaml);
+  const reloadYaml = setup.reloadYaml;
   const app = await createApp({
     config,
     logger: pino({ level: 'silent' }),
@@ -39,6 +44,7 @@ export async function startApp(setup: AppSetup): Promise<RunningApp> {
     processMetrics: false,
     ...(setup.clock === undefined ? {} : { clock: setup.clock }),
     ...(setup.consoleDir === undefined ? {} : { consoleDir: setup.consoleDir }),
+    ...(reloadYaml === undefined ? {} : { loadConfig: () => parse(reloadYaml()) }),
   });
   const url = await app.listen(0);
   return {

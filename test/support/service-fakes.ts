@@ -98,6 +98,7 @@ export function createFakeEngine(): FakeEngine {
       breakers: { hook: { state: 'closed', consecutiveFailures: 0 } },
     }),
     breakerState: () => 'closed',
+    targetRate: () => undefined,
     onJobFinished: () => undefined,
     newestState: () => Promise.resolve(undefined),
     reconfigure: () => Promise.resolve({ added: [], removed: [], changed: [], deadLettered: 0 }),
@@ -354,6 +355,12 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
       activity: () => ({}),
     },
     auth: { apiToken: '', readToken: '', webhookToken: '' },
+    reload: () =>
+      Promise.resolve({
+        ok: true,
+        summary: { added: [], removed: [], changed: [], deadLettered: 0 },
+        restartRequired: [],
+      }),
     bodyLimitBytes: 1024 * 1024,
     admissionRetryAfterMs: 5_000,
     version: '0.0.0-test',

@@ -21,7 +21,7 @@ import type {
   ReconfigureSummary,
   SubmitResult,
 } from '../publishing-engine.js';
-import { setQueueGauges } from '../queue-gauges.js';
+import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
 import type { PreparedJob } from '../submission.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
 import type { StateOfJob } from '../supersession.js';
@@ -99,6 +99,7 @@ class MemoryEngine implements PublishingEngine {
     metrics.onCollect(() => {
       this.report.flush();
       setQueueGauges(metrics, this.status());
+      setRateGauges(metrics, this.slots.keys(), (target) => this.targetRate(target));
     });
   }
 
@@ -215,6 +216,10 @@ class MemoryEngine implements PublishingEngine {
 
   breakerState(target: string): BreakerState {
     return this.breakers.state(target, this.deps.clock.now());
+  }
+
+  targetRate(target: string): number | undefined {
+    return this.slots.get(target)?.limiter.currentRate;
   }
 
   onJobFinished(listener: JobFinishedListener): void {
