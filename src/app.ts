@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 
 import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -10,7 +9,7 @@ import type { Config } from './config/schema.js';
 import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-db.js';
-import { createPgliteDb } from './db/pglite-db.js';
+import { createPgliteDb, pgliteDirOf } from './db/pglite-db.js';
 import type { Clock, Random } from './domain/clock.js';
 import type { DeadLetterSink } from './domain/dead-letter.js';
 import { createSystemClock } from './domain/system-clock.js';
@@ -114,7 +113,7 @@ export function durableOptionsOf(config: Config): DurableOptions {
 export async function openDatabase(config: Config, logger: PinoLogger): Promise<Db> {
   if (config.storage.database_url !== '')
     return createPgDb(config.storage.database_url, { logger });
-  const dir = join(config.storage.data_dir, 'pglite');
+  const dir = pgliteDirOf(config.storage.data_dir);
   await mkdir(dir, { recursive: true });
   return createPgliteDb(dir);
 }
