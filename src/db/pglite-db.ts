@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 
 import { PGlite } from '@electric-sql/pglite';
 
@@ -42,8 +43,23 @@ function pgliteOptions(): { startParams: string[]; initDbStartParams: string[] }
   };
 }
 
+/**
+ * PGlite's PostgreSQL is a 9 MB WebAssembly module. V8 compiles it with its baseline compiler
+ * (Liftoff), then recompiles the functions that run often with its optimising one (TurboFan)
+ * on background threads: on Node.js 24 that briefly takes 400–600 MiB more (the service
+ * peaked at 650–800 MiB), on Node.js 20 the optimised code stays as 60 MiB more (bench
+ * `footprint`, docs/storage.md). Baseline code only costs a heavy scan about 1.5x the time.
+ * All three flags are needed: set at run time, --liftoff-only alone still tiers up on 24.
+ * They are process-wide and cover WebAssembly compiled after them, such as undici's HTTP
+ * parser on the first outbound connection, whose share of a delivery's cost is small.
+ */
+function compileWebAssemblyWithBaselineOnly(): void {
+  setFlagsFromString('--liftoff-only --no-wasm-dynamic-tiering --no-wasm-tier-up');
+}
+
 /** Opens (or, in this process, initialises) the embedded database; `undefined` = in memory. */
 export function openPglite(dataDir: string | undefined): Promise<PGlite> {
+  compileWebAssemblyWithBaselineOnly();
   return PGlite.create(dataDir, pgliteOptions());
 }
 
