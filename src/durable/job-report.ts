@@ -66,6 +66,7 @@ export class JobReport {
         outcome: outcome.ok ? 'success' : 'failure',
         reason: outcome.ok ? '' : outcome.reason,
       });
+      if (outcome.ok) this.metrics.lastSuccess.set({ target }, nowMs / 1000);
     }
     if (!written) return;
     const row = { ...held.job, updated_at: new Date(nowMs), completed_at: new Date(nowMs) };

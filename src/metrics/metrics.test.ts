@@ -23,6 +23,7 @@ const EXPECTED: Array<[string, string]> = [
   ['alert_publisher_dlq_writes_total', 'counter'],
   ['alert_publisher_dlq_replays_total', 'counter'],
   ['alert_publisher_dlq_entries', 'gauge'],
+  ['alert_publisher_last_success_timestamp_seconds', 'gauge'],
   ['alert_publisher_build_info', 'gauge'],
 ];
 

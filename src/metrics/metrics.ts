@@ -30,12 +30,14 @@ export interface Metrics {
   circuitBreakerTransitions: Counter<'target' | 'to'>;
   dlqWrites: Counter<'target' | 'error_type'>;
   dlqReplays: Counter<'result'>;
-  dlqEntries: Gauge;
+  dlqEntries: Gauge<'replayed'>;
+  lastSuccess: Gauge<'target'>;
   buildInfo: Gauge<'version'>;
   /**
    * Registers a function run when metrics computed or buffered by the engine are collected:
    * the gauges queue_jobs, oldest_due_job_age_seconds, workers_busy and the counters
-   * attempts_total and jobs_finished_total (the engine buffers their per-job increments).
+   * attempts_total, jobs_finished_total and last_success_timestamp_seconds (the engine
+   * buffers their per-job updates).
    * Hooks must be cheap: each of those metrics runs them once per scrape.
    */
   onCollect(hook: () => void): void;
@@ -146,7 +148,19 @@ export function createMetrics(registry: Registry): Metrics {
       labelNames: ['result'],
       registers,
     }),
-    dlqEntries: new Gauge({ name: `${p}dlq_entries`, help: 'Entries in the DLQ.', registers }),
+    dlqEntries: new Gauge({
+      name: `${p}dlq_entries`,
+      help: 'Entries in the DLQ, by replayed: false = waiting for an operator, true = replayed (kept until retention).',
+      labelNames: ['replayed'],
+      registers,
+    }),
+    lastSuccess: new Gauge({
+      name: `${p}last_success_timestamp_seconds`,
+      help: 'Unix time of the last successful delivery attempt to each target by this instance.',
+      labelNames: ['target'],
+      registers,
+      collect,
+    }),
     buildInfo: new Gauge({
       name: `${p}build_info`,
       help: 'Build information; always 1.',

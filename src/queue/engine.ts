@@ -247,7 +247,7 @@ class Engine implements PublishingEngine {
     this.busy -= 1;
     this.report.attempts += 1;
     slot.meters.duration.observe((now - startedAt) / 1000);
-    if (outcome.ok) slot.meters.successes.inc();
+    if (outcome.ok) slot.meters.succeeded(now);
     else slot.meters.failure(outcome.reason).inc();
     this.settle(job, outcome, now);
     this.schedulePump();

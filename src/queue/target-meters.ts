@@ -1,4 +1,4 @@
-import type { Counter } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 
 import type { ErrorType, FailureReason } from '../domain/failure.js';
 import type { Priority } from '../domain/job.js';
@@ -34,8 +34,10 @@ export class PendingCount {
  */
 export class TargetMeters {
   readonly duration: HistogramSeries;
-  readonly successes: PendingCount;
+  private readonly successes: PendingCount;
   readonly finished: Record<'succeeded' | 'dlq', PendingCount>;
+  private readonly lastSuccess: Gauge.Internal<'target'>;
+  private lastSuccessMs: number | undefined;
   private readonly failures = new Map<FailureReason, Counter.Internal>();
   private readonly retries = new Map<ErrorType, Counter.Internal>();
   private readonly dlqWrites = new Map<ErrorType, Counter.Internal>();
@@ -52,10 +54,18 @@ export class TargetMeters {
       succeeded: new PendingCount(metrics.jobsFinished.labels({ target, state: 'succeeded' })),
       dlq: new PendingCount(metrics.jobsFinished.labels({ target, state: 'dlq' })),
     };
+    this.lastSuccess = metrics.lastSuccess.labels({ target });
   }
 
-  /** Hands the pending counts to prom-client. */
+  /** A successful attempt ended at `nowMs`. */
+  succeeded(nowMs: number): void {
+    this.successes.inc();
+    this.lastSuccessMs = nowMs;
+  }
+
+  /** Hands the pending counts and the last success time to prom-client. */
   flush(): void {
+    if (this.lastSuccessMs !== undefined) this.lastSuccess.set(this.lastSuccessMs / 1000);
     this.successes.flush();
     this.finished.succeeded.flush();
     this.finished.dlq.flush();
