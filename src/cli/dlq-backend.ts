@@ -1,8 +1,8 @@
 import { parseDurationMs } from '../config/duration.js';
 import { AppError } from '../domain/errors.js';
-import type { DlqOperations } from '../http/ports.js';
-import type { DlqFilterInput } from '../http/routes/dlq-routes.js';
-import { toDlqFilter } from '../http/routes/dlq-routes.js';
+import type { DlqOperations } from '../dlq/dlq-operations.js';
+import type { DlqFilterInput } from '../dlq/dlq-filter-input.js';
+import { toDlqFilter } from '../dlq/dlq-filter-input.js';
 import type { ApiClient } from './api-client.js';
 
 export interface PageOptions {

@@ -4,10 +4,14 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 import { createAuthHook } from './auth.js';
+import { createCrossSiteHook } from './cross-site.js';
 import { createErrorHandler, envelope, sendError } from './errors.js';
 import type { ServerDeps } from './ports.js';
+import { registerAccessRoutes } from './routes/access-routes.js';
+import { registerConsoleRoutes } from './routes/console-routes.js';
 import { registerDlqRoutes } from './routes/dlq-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerHistoryRoutes } from './routes/history-routes.js';
 import { registerIngestRoutes } from './routes/ingest-routes.js';
 import { registerQueueRoutes } from './routes/queue-routes.js';
 import { registerTargetRoutes } from './routes/target-routes.js';
@@ -44,6 +48,7 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
     ),
   );
   fastify.addHook('onRequest', createAuthHook(deps.auth));
+  fastify.addHook('onRequest', createCrossSiteHook());
   fastify.addHook('onResponse', async (request, reply) => {
     const line = {
       method: request.method,
@@ -61,6 +66,9 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
   registerDlqRoutes(fastify, deps, isDraining);
   registerTargetRoutes(fastify, deps);
   registerHealthRoutes(fastify, deps, isDraining);
+  registerHistoryRoutes(fastify, deps);
+  registerAccessRoutes(fastify, deps);
+  registerConsoleRoutes(fastify, deps);
 
   return {
     fastify,

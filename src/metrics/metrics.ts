@@ -24,6 +24,7 @@ export interface Metrics {
   attemptDuration: BucketHistogram<'target'>;
   retries: Counter<'target' | 'error_type'>;
   jobsFinished: Counter<'target' | 'state'>;
+  lastSuccess: Gauge<'target'>;
   workers: Gauge;
   workersBusy: Gauge;
   circuitBreakerState: Gauge<'target'>;
@@ -31,13 +32,12 @@ export interface Metrics {
   dlqWrites: Counter<'target' | 'error_type'>;
   dlqReplays: Counter<'result'>;
   dlqEntries: Gauge<'replayed'>;
-  lastSuccess: Gauge<'target'>;
   buildInfo: Gauge<'version'>;
   /**
    * Registers a function run when metrics computed or buffered by the engine are collected:
    * the gauges queue_jobs, oldest_due_job_age_seconds, workers_busy and the counters
-   * attempts_total, jobs_finished_total and last_success_timestamp_seconds (the engine
-   * buffers their per-job updates).
+   * attempts_total and jobs_finished_total and the gauge last_success_timestamp_seconds
+   * (the engine buffers their per-job updates).
    * Hooks must be cheap: each of those metrics runs them once per scrape.
    */
   onCollect(hook: () => void): void;
@@ -117,6 +117,13 @@ export function createMetrics(registry: Registry): Metrics {
       registers,
       collect,
     }),
+    lastSuccess: new Gauge({
+      name: `${p}last_success_timestamp_seconds`,
+      help: 'When an attempt to the target last succeeded (Unix time); absent until one has.',
+      labelNames: ['target'],
+      registers,
+      collect,
+    }),
     workers: new Gauge({ name: `${p}workers`, help: 'Worker slots.', registers }),
     workersBusy: new Gauge({
       name: `${p}workers_busy`,
@@ -153,13 +160,6 @@ export function createMetrics(registry: Registry): Metrics {
       help: 'Entries in the DLQ, by replayed: false = waiting for an operator, true = replayed (kept until retention).',
       labelNames: ['replayed'],
       registers,
-    }),
-    lastSuccess: new Gauge({
-      name: `${p}last_success_timestamp_seconds`,
-      help: 'Unix time of the last successful delivery attempt to each target by this instance.',
-      labelNames: ['target'],
-      registers,
-      collect,
     }),
     buildInfo: new Gauge({
       name: `${p}build_info`,

@@ -30,11 +30,10 @@ describe('testTarget', () => {
   let ids = 0;
   const newId = (): string => `test-${(ids += 1)}`;
   const targetFor = (raw: Record<string, unknown>) =>
-    createTarget(targetSchema.parse(raw), {
+    createTarget(targetSchema.parse(raw), retryDefaults, {
       http,
       clock,
       logger,
-      retryDefaults,
       rootlyAlertIds: createMemoryRootlyAlertIds(),
     });
 

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { request } from 'undici';
 
-import { REPEAT_WINDOW_MS } from '../../src/cli/stop-signals.js';
+import { REPEAT_WINDOW_MS } from '../../src/stop-signals.js';
 import { anAlert } from '../support/builders.js';
 import { eventually } from '../support/eventually.js';
 import { childrenOf, commandLineOf, isAlive } from '../support/processes.js';

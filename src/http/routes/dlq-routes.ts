@@ -2,24 +2,11 @@ import type { FastifyInstance } from 'fastify';
 
 import { parseDurationMs } from '../../config/duration.js';
 import { AppError } from '../../domain/errors.js';
-import type { ErrorType, FailureReason } from '../../domain/failure.js';
-import type { Priority } from '../../domain/job.js';
-import type { DlqFilter } from '../../dlq/dlq-entry.js';
+import type { DlqFilterInput } from '../../dlq/dlq-filter-input.js';
+import { toDlqFilter } from '../../dlq/dlq-filter-input.js';
 import { refuseWhileDraining } from '../admission.js';
 import type { ServerDeps } from '../ports.js';
 import { bulkReplayBody, dlqListQuery, idParams, purgeQuery } from '../schemas.js';
-
-/** The filter fields as they arrive (query or bulk body); times are ISO-8601. */
-export interface DlqFilterInput {
-  target?: string;
-  error_type?: ErrorType;
-  reason?: FailureReason;
-  priority?: Priority;
-  replayed?: boolean;
-  fingerprint?: string;
-  failed_after?: string;
-  failed_before?: string;
-}
 
 interface ListQuery extends DlqFilterInput {
   limit: number;
@@ -31,14 +18,6 @@ interface BulkBody {
   filters?: DlqFilterInput;
   limit: number;
   dry_run: boolean;
-}
-
-export function toDlqFilter(input: DlqFilterInput): DlqFilter {
-  const { failed_after, failed_before, ...rest } = input;
-  const filter: DlqFilter = { ...rest };
-  if (failed_after !== undefined) filter.failed_after = Date.parse(failed_after);
-  if (failed_before !== undefined) filter.failed_before = Date.parse(failed_before);
-  return filter;
 }
 
 const BASE = '/api/v2/publishing/dlq';

@@ -1,0 +1,20 @@
+import { mkdir } from 'node:fs/promises';
+
+import type { Logger } from '../domain/clock.js';
+import type { Db } from './db.js';
+import { createPgDb } from './pg-db.js';
+import { createPgliteDb, pgliteDirOf } from './pglite-db.js';
+
+/**
+ * The database of `storage`: PostgreSQL at `database_url`, else the embedded PGlite in its own
+ * folder of `data_dir` (the DLQ journal sits beside it).
+ */
+export async function openDatabase(
+  storage: { database_url: string; data_dir: string },
+  logger: Logger,
+): Promise<Db> {
+  if (storage.database_url !== '') return createPgDb(storage.database_url, { logger });
+  const dir = pgliteDirOf(storage.data_dir);
+  await mkdir(dir, { recursive: true });
+  return createPgliteDb(dir);
+}
