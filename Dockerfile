@@ -18,8 +18,9 @@ COPY examples ./examples
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund && mkdir data
 
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production \
-    ALERT_PUBLISHER_CONFIG=/etc/alert-publisher/alert-publisher.yaml
+# The bundled config (examples/alert-publisher.yaml) unless ALERT_PUBLISHER_CONFIG names a
+# mounted one; either way the data lives in the /data volume.
+ENV ALERT_PUBLISHER_DATA_DIR=/data
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
@@ -27,7 +28,6 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/migrations ./migrations
 COPY --from=build /app/examples ./examples
-COPY deploy/container/alert-publisher.yaml /etc/alert-publisher/alert-publisher.yaml
 COPY --from=build --chown=node:node /app/data /data
 USER node
 VOLUME /data

@@ -82,8 +82,6 @@ describe('the Dockerfile', () => {
       const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: '' };
       for (const [key, value] of Object.entries(image.env))
         env[key] = value.startsWith('/') ? inStage(image, value) : value;
-      // The image's default config keeps its data in /data.
-      env['ALERT_PUBLISHER_DATA_DIR'] = inStage(image, '/data');
       env['PORT'] = '0';
       const started = spawn(process.execPath, args, {
         cwd: inStage(image, '.'),
