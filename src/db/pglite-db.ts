@@ -19,7 +19,7 @@ export function pgliteDirOf(dataDir: string): string {
 }
 
 /**
- * PostgreSQL settings of the embedded database (docs/storage.md, "Memory of the embedded
+ * PostgreSQL settings of the embedded database (docs/operations.md, "Memory of the embedded
  * database"). PGlite runs PostgreSQL in one WebAssembly heap that grows and never shrinks, so
  * every buffer PostgreSQL touches stays in the process's RSS: the stock 128 MB of
  * shared_buffers alone cost about 130 MiB. The DLQ's hot rows are the newest ones, and the
@@ -48,7 +48,7 @@ function pgliteOptions(): { startParams: string[]; initDbStartParams: string[] }
  * (Liftoff), then recompiles the functions that run often with its optimising one (TurboFan)
  * on background threads: on Node.js 24 that briefly takes 400–600 MiB more (the service
  * peaked at 650–800 MiB), on Node.js 20 the optimised code stays as 60 MiB more (bench
- * `footprint`, docs/storage.md). Baseline code only costs a heavy scan about 1.5x the time.
+ * `footprint`, docs/operations.md). Baseline code only costs a heavy scan about 1.5x the time.
  * All three flags are needed: set at run time, --liftoff-only alone still tiers up on 24.
  * They are process-wide and cover WebAssembly compiled after them, such as undici's HTTP
  * parser on the first outbound connection, whose share of a delivery's cost is small.
