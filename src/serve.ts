@@ -57,7 +57,7 @@ export async function serveUntilSignal(
     logger.error({ err: error }, 'stop failed');
     return EXIT.failed;
   } finally {
-    stop.close();
+    stop.stopped();
   }
   logger.info({}, 'stopped');
   return EXIT.ok;

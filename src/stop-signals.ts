@@ -12,14 +12,17 @@ export const REPEAT_WINDOW_MS = 1_000;
 /** The part of `process` this module uses. */
 export interface SignalSource {
   on(event: StopSignal, listener: () => void): unknown;
-  removeListener(event: StopSignal, listener: () => void): unknown;
 }
 
 export interface StopRequest {
   /** The first stop signal. */
   signal: Promise<StopSignal>;
-  /** Stops listening (the process is done with its stop). */
-  close(): void;
+  /**
+   * The stop is over: later signals are ignored. The listeners stay, because a late copy
+   * (npm forwarding on a busy machine) would otherwise kill the exiting process by its
+   * default action, and npm would report the signal instead of the exit code.
+   */
+  stopped(): void;
 }
 
 /**
@@ -32,23 +35,23 @@ export function watchStopSignals(
   force: (signal: StopSignal) => void,
 ): StopRequest {
   let firstAt: number | undefined;
+  let over = false;
   let resolveFirst: (signal: StopSignal) => void = () => undefined;
   const signal = new Promise<StopSignal>((resolve) => (resolveFirst = resolve));
-  const listeners = STOP_SIGNALS.map((name) => {
-    const listener = (): void => {
+  for (const name of STOP_SIGNALS) {
+    source.on(name, () => {
+      if (over) return;
       const now = nowMs();
       if (firstAt === undefined) {
         firstAt = now;
         resolveFirst(name);
       } else if (now - firstAt >= REPEAT_WINDOW_MS) force(name);
-    };
-    source.on(name, listener);
-    return { name, listener };
-  });
+    });
+  }
   return {
     signal,
-    close() {
-      for (const { name, listener } of listeners) source.removeListener(name, listener);
+    stopped() {
+      over = true;
     },
   };
 }
