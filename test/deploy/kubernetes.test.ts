@@ -136,8 +136,11 @@ function checkDeployment(deployment: Deployment, configText: string): Config {
     assert.equal(config.queue.mode, 'durable');
     assert.equal(embedded, false);
   }
-  // Two processes must never open one embedded database, not even during a rollout.
-  if (embedded) assert.equal(deployment.spec.strategy.type, 'Recreate');
+  // Two processes must never open one embedded database, not even during a rollout, and a
+  // volume claim attaches to one pod.
+  const data = pod.volumes.find((v) => v.name === 'data');
+  if (embedded || data?.persistentVolumeClaim !== undefined)
+    assert.equal(deployment.spec.strategy.type, 'Recreate');
   return config;
 }
 
@@ -210,6 +213,14 @@ describe('the Helm chart', () => {
     assert.ok(!chart.manifests.some((m) => m.kind === 'PersistentVolumeClaim'));
     const monitor = chart.one('ServiceMonitor') as Manifest & { spec: { endpoints: unknown[] } };
     assert.deepEqual(monitor.spec.endpoints, [{ port: 'http', path: '/metrics', interval: '30s' }]);
+  });
+
+  it('keeps memory mode’s DLQ journal on a claim when PostgreSQL holds the DLQ', () => {
+    const chart = renderChart(CHART, { database: { existingSecret: 'ap-db' } });
+    const deployment = chart.one('Deployment') as Deployment;
+    checkDeployment(deployment, configMapText(chart.one('ConfigMap')));
+    assert.equal(deployment.spec.strategy.type, 'Recreate');
+    assert.equal(chart.one('PersistentVolumeClaim').metadata.name, 'alert-publisher');
   });
 
   it('refuses more than one replica without durable mode and PostgreSQL', () => {
@@ -304,6 +315,15 @@ describe('the plain manifests (deploy/kubernetes)', () => {
       env.map((e) => e.name),
       ['DATABASE_URL'],
     );
+    // The patch as kustomize applies it: env and volumes merged by name, null deletes a key.
+    const patchedVolumes = new Map(patch.spec.template.spec.volumes.map((v) => [v.name, v]));
+    const volumes = deployment.spec.template.spec.volumes.map((volume) => {
+      const change = patchedVolumes.get(volume.name);
+      if (change === undefined) return volume;
+      return Object.fromEntries(
+        Object.entries({ ...volume, ...change }).filter(([, value]) => value !== null),
+      ) as PodSpec['volumes'][number];
+    });
     const merged = {
       ...deployment,
       spec: {
@@ -313,6 +333,7 @@ describe('the plain manifests (deploy/kubernetes)', () => {
         template: {
           spec: {
             ...deployment.spec.template.spec,
+            volumes,
             containers: [
               { ...containerOf(deployment), env: [...env, ...containerOf(deployment).env] },
             ],

@@ -32,6 +32,15 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- if or .Values.database.existingSecret (.Values.config.storage | default dict).database_url -}}true{{- end -}}
 {{- end -}}
 
+{{/*
+/data on a volume claim (when persistence is on): it holds the embedded database, or in memory
+mode the DLQ journal (dead letters the database could not take at a stop).
+*/}}
+{{- define "alert-publisher.persistent" -}}
+{{- $mode := (.Values.config.queue | default dict).mode | default "memory" -}}
+{{- if and .Values.persistence.enabled (or (not (include "alert-publisher.hasDatabase" .)) (eq $mode "memory")) -}}true{{- end -}}
+{{- end -}}
+
 {{/* Whole seconds of a duration written <n>ms, <n>s, <n>m or <n>h, rounded up. */}}
 {{- define "alert-publisher.seconds" -}}
 {{- $d := toString . -}}
