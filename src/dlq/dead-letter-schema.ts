@@ -38,6 +38,21 @@ const deadLetterSchema = z.object({
   lastRetryAt: z.number().optional(),
   failedAt: z.number(),
   replayOf: z.string().optional(),
+  // Journals written before these fields existed lack them.
+  submittedAt: z.number().optional(),
+  submitSeq: z.number().int().default(0),
+  attempts: z
+    .array(
+      z.object({
+        at: z.number(),
+        durationMs: z.number(),
+        status: z.number().int().optional(),
+        reason: z.enum(FAILURE_REASONS).optional(),
+        message: z.string().optional(),
+      }),
+    )
+    .default([]),
+  possiblyDelivered: z.boolean().optional(),
 });
 
 export function parseDeadLetter(line: string): DeadLetter | undefined {
@@ -49,5 +64,7 @@ export function parseDeadLetter(line: string): DeadLetter | undefined {
     throw error;
   }
   const result = deadLetterSchema.safeParse(json);
-  return result.success ? result.data : undefined;
+  if (!result.success) return undefined;
+  const { submittedAt, ...letter } = result.data;
+  return { ...letter, submittedAt: submittedAt ?? letter.failedAt };
 }

@@ -14,6 +14,7 @@ import { DLQ_COLUMNS, isUuid, toEntry, type DlqRow } from './dlq-row.js';
 import { dlqStats } from './dlq-stats.js';
 import { insertDeadLettersInParallel } from './insert-dead-letters.js';
 import { listDlqEntries } from './list-dlq-entries.js';
+import { markSuperseded } from './mark-superseded.js';
 import {
   claimReplay,
   recordReplayJob,
@@ -54,7 +55,7 @@ export interface DlqRepository extends DeadLetterSink {
   stats(): Promise<DlqStats>;
   /** Exact numbers of entries waiting (unreplayed) and replayed; O(table size). */
   count(): Promise<DlqCounts>;
-  /** Ids of unreplayed entries matching `filter`, oldest first (replay keeps alert order). */
+  /** Ids of unreplayed entries matching `filter`, in submission order (replays keep it). */
   unreplayedIds(filter: DlqFilter, limit: number): Promise<string[]>;
   /** Claims an unreplayed entry (or a claim older than the lease); see replay-claims.ts. */
   claimReplay(id: string): Promise<DlqEntry | undefined>;
@@ -82,7 +83,11 @@ export function createDlqRepository(deps: {
       await insertDeadLettersInParallel(db, clock, letters);
     },
     insert: (letters) => insertDeadLettersInParallel(db, clock, letters),
-    list: (request) => listDlqEntries(db, request),
+    async list(request) {
+      const page = await listDlqEntries(db, request);
+      await markSuperseded(db, page.entries);
+      return page;
+    },
     async get(id) {
       if (!isUuid(id)) return undefined;
       const result = await db.query<DlqRow>(
@@ -90,7 +95,9 @@ export function createDlqRepository(deps: {
         [id],
       );
       const row = result.rows[0];
-      return row === undefined ? undefined : toEntry(row);
+      if (row === undefined) return undefined;
+      const [entry] = await markSuperseded(db, [toEntry(row)]);
+      return entry;
     },
     async remove(id) {
       if (!isUuid(id)) return false;
@@ -124,10 +131,10 @@ export function createDlqRepository(deps: {
       const where = whereClause({ ...filter, replayed: false }, params);
       params.push(limit);
       const result = await db.query<{ id: string }>(
-        // Oldest first so alerts replay in order. Letters of one stop share failed_at: a
-        // firing goes before its resolve there, or the resolve could overtake it on replay.
+        // In submission order (docs/alert-state.md): letters of one stop share failed_at, and
+        // firing → resolved → re-firing must replay as they were submitted.
         `SELECT id FROM publishing_dlq WHERE ${where}
-         ORDER BY failed_at, (enriched_alert->'alert'->>'status') = 'resolved', id
+         ORDER BY coalesce(submitted_at, failed_at), submit_seq, id
          LIMIT $${params.length}`,
         params,
       );

@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import type { DeadLetter } from '../domain/dead-letter.js';
 import type { Db } from '../db/db.js';
+import { attemptToJson } from '../domain/attempt-json.js';
 import { redactTargetConfig, redactUrlsInText } from '../domain/redact.js';
 
 /**
@@ -16,12 +17,14 @@ export const INSERT_CHUNK_ROWS = 2000;
 
 const INSERT = `INSERT INTO publishing_dlq (job_id, fingerprint, target_name, target_type,
   enriched_alert, target_config, error_message, error_type, error_reason, http_status,
-  retry_count, last_retry_at, priority, failed_at, replay_of, created_at, updated_at)
+  retry_count, last_retry_at, priority, failed_at, replay_of, submitted_at, submit_seq, attempts,
+  possibly_delivered, created_at, updated_at)
 SELECT r.*, $2::timestamptz, $2::timestamptz
 FROM jsonb_to_recordset($1::jsonb) AS r(job_id uuid, fingerprint text, target_name text,
   target_type text, enriched_alert jsonb, target_config jsonb, error_message text,
   error_type text, error_reason text, http_status int, retry_count int,
-  last_retry_at timestamptz, priority text, failed_at timestamptz, replay_of uuid)
+  last_retry_at timestamptz, priority text, failed_at timestamptz, replay_of uuid,
+  submitted_at timestamptz, submit_seq bigint, attempts jsonb, possibly_delivered boolean)
 ON CONFLICT (job_id) DO NOTHING`;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -40,7 +43,8 @@ export async function insertDeadLetters(
   if (letters.length === 0) return 0;
   const now = iso(clock.now());
   const insertChunk = async (target: Db, chunk: readonly DeadLetter[]): Promise<number> =>
-    (await target.query(INSERT, [JSON.stringify(chunk.map(toRecord)), now])).rowCount;
+    (await target.query(INSERT, [JSON.stringify(inSubmissionOrder(chunk).map(toRecord)), now]))
+      .rowCount;
   // One statement is atomic by itself: no BEGIN/COMMIT round trips for the usual small write.
   if (letters.length <= INSERT_CHUNK_ROWS) return insertChunk(db, letters);
   return db.transaction(async (tx) => {
@@ -120,5 +124,14 @@ export function toRecord(l: DeadLetter): Record<string, unknown> {
     priority: l.priority,
     failed_at: iso(l.failedAt),
     replay_of: l.replayOf ?? null,
+    submitted_at: iso(l.submittedAt),
+    submit_seq: l.submitSeq,
+    attempts: l.attempts.map(attemptToJson),
+    possibly_delivered: l.possiblyDelivered === true,
   };
+}
+
+/** Letters in the order their jobs were submitted (replays follow it: docs/alert-state.md). */
+function inSubmissionOrder(letters: readonly DeadLetter[]): readonly DeadLetter[] {
+  return [...letters].sort((a, b) => a.submittedAt - b.submittedAt || a.submitSeq - b.submitSeq);
 }

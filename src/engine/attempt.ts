@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '../domain/clock.js';
+import type { AttemptRecord } from '../domain/job.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
 import type { AttemptHandle, Expiry } from './attempt-timeouts.js';
 import { AttemptTimeouts } from './attempt-timeouts.js';
@@ -169,4 +170,19 @@ function timedOut(timeoutMs: number): PublishOutcome {
     reason: 'timeout',
     message: `no answer within ${timeoutMs} ms`,
   };
+}
+
+/** One attempt for the job's history: a failure keeps its status, reason and message. */
+export function attemptRecordOf(
+  startedAt: number,
+  now: number,
+  outcome: PublishOutcome,
+): AttemptRecord {
+  const record: AttemptRecord = { at: startedAt, durationMs: now - startedAt };
+  if (outcome.status !== undefined) record.status = outcome.status;
+  if (!outcome.ok) {
+    record.reason = outcome.reason;
+    record.message = outcome.message;
+  }
+  return record;
 }
