@@ -1,13 +1,13 @@
 import { createApp } from './app.js';
 import type { Config } from './config/schema.js';
 import { ConfigError } from './config/config-error.js';
-import { loadConfig } from './config/load-config.js';
+import { configPathOf, loadConfig } from './config/load-config.js';
 import { proxySettingsOf } from './config/proxy-env.js';
 import { createLogger } from './logger.js';
 import type { CliIo } from './cli/cli-context.js';
 import { EXIT } from './cli/cli-context.js';
-
-export const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+import { summarizeConfig } from './cli/config-summary.js';
+import { watchStopSignals } from './stop-signals.js';
 
 /** Loads the config, or prints every problem (no stack trace) and returns undefined. */
 export function loadConfigOrReport(path: string | undefined, io: CliIo): Config | undefined {
@@ -22,7 +22,9 @@ export function loadConfigOrReport(path: string | undefined, io: CliIo): Config 
 
 /**
  * The process edge of `serve`: config → app → listen; SIGTERM/SIGINT → graceful stop (a
- * second signal exits at once); SIGHUP → config reload. Resolves with the exit code.
+ * second signal exits at once, see stop-signals.ts); SIGHUP → config reload, never a stop.
+ * Resolves with the exit code. The first log line says what was loaded (config-summary.ts),
+ * before the database is opened.
  */
 export async function serveUntilSignal(
   configPath: string | undefined,
@@ -32,6 +34,8 @@ export async function serveUntilSignal(
   const config = loadConfigOrReport(configPath, io);
   if (config === undefined) return EXIT.usage;
   const logger = createLogger(config.log.level);
+  const source = configPathOf({ path: configPath, env: io.env });
+  logger.info({ version, ...summarizeConfig(config, source) }, 'alert-publisher starting');
   const app = await createApp({
     config,
     logger,
@@ -47,19 +51,19 @@ export async function serveUntilSignal(
   };
   process.on('SIGHUP', reloadOnHangup);
   const url = await app.listen();
+  const stop = watchStopSignals(
+    process,
+    () => performance.now(),
+    (name) => {
+      logger.warn({ signal: name }, 'second signal: exiting without waiting');
+      process.exit(EXIT.failed);
+    },
+  );
   logger.info(
     { url, version, mode: config.queue.mode, targets: config.targets.length },
     'alert-publisher listening',
   );
-  const signal = await new Promise<string>((resolve) => {
-    for (const name of STOP_SIGNALS) process.once(name, () => resolve(name));
-  });
-  for (const name of STOP_SIGNALS) {
-    process.once(name, () => {
-      logger.warn({ signal: name }, 'second signal: exiting without waiting');
-      process.exit(EXIT.failed);
-    });
-  }
+  const signal = await stop.signal;
   process.off('SIGHUP', reloadOnHangup);
   logger.info({ signal }, 'stopping');
   try {
@@ -67,6 +71,8 @@ export async function serveUntilSignal(
   } catch (error: unknown) {
     logger.error({ err: error }, 'stop failed');
     return EXIT.failed;
+  } finally {
+    stop.stopped();
   }
   logger.info({}, 'stopped');
   return EXIT.ok;

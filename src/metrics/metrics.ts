@@ -32,7 +32,7 @@ export interface Metrics {
   circuitBreakerTransitions: Counter<'target' | 'to'>;
   dlqWrites: Counter<'target' | 'error_type'>;
   dlqReplays: Counter<'result'>;
-  dlqEntries: Gauge;
+  dlqEntries: Gauge<'replayed'>;
   buildInfo: Gauge<'version'>;
   configLastReloadSuccessful: Gauge;
   configLastReloadSuccessTimestamp: Gauge;
@@ -165,7 +165,12 @@ export function createMetrics(registry: Registry): Metrics {
       labelNames: ['result'],
       registers,
     }),
-    dlqEntries: new Gauge({ name: `${p}dlq_entries`, help: 'Entries in the DLQ.', registers }),
+    dlqEntries: new Gauge({
+      name: `${p}dlq_entries`,
+      help: 'Entries in the DLQ, by replayed: false = waiting for an operator, true = replayed (kept until retention).',
+      labelNames: ['replayed'],
+      registers,
+    }),
     buildInfo: new Gauge({
       name: `${p}build_info`,
       help: 'Build information; always 1.',

@@ -100,7 +100,11 @@ for (const mode of ['memory', 'durable'] as const) {
       await send('a');
       await advance('a delivered', () => servers.a.requests.length === 1);
       await send('b');
-      await advance('b tried once', () => servers.b.requests.length === 1);
+      await advance('b waits for its retry', async () => {
+        const jobs = await call(running.url, 'GET', '/api/v2/publishing/queue/jobs?target=b');
+        const states = (jobs.body as { jobs: Array<{ state: string }> }).jobs.map((j) => j.state);
+        return states.length === 1 && states[0] === 'retrying';
+      });
 
       current = yaml(mode, target('a', servers.a2.url, 'a') + target('c', servers.c.url, 'c'));
       const reloaded = await call(running.url, 'POST', '/-/reload');

@@ -301,7 +301,8 @@ class MemoryEngine implements PublishingEngine {
    * Stop admitting; deliver what is due until `timeoutMs`; attempts still in flight then get
    * the flush window (stopFlushMs) to finish, and those that do not are cancelled and
    * dead-lettered as possibly delivered; what waits is dead-lettered as `shutdown`; the letters
-   * are stored within another flush window (the journal takes the rest).
+   * are stored within another flush window (the journal takes the rest). So stop returns within
+   * timeoutMs + 2 × stopFlushMs.
    */
   private async shutdown(timeoutMs: number): Promise<void> {
     const { clock, logger } = this.deps;
@@ -321,8 +322,11 @@ class MemoryEngine implements PublishingEngine {
       (job) => job.state === 'queued' || job.state === 'retrying',
     );
     for (const job of left) this.life.deadLetter(job, now, shutdownError());
-    await this.life.writer.stop(stopFlushMs);
-    if (!(await settlesWithin(clock, stopFlushMs, this.newest.flush()))) {
+    const [, statesWritten] = await Promise.all([
+      this.life.writer.stop(stopFlushMs),
+      settlesWithin(clock, stopFlushMs, this.newest.flush()),
+    ]);
+    if (!statesWritten) {
       logger.warn({}, 'alert states not written at stop: replay checks may miss the newest');
     }
     logger.info(
