@@ -59,6 +59,10 @@ export function createFakeEngine(): FakeEngine {
       return Promise.resolve({ ok: true, jobIds });
     },
     getJob: (id) => Promise.resolve(engine.jobs.get(id)),
+    jobsOf: (fingerprint, limit) =>
+      Promise.resolve(
+        [...engine.jobs.values()].filter((job) => job.fingerprint === fingerprint).slice(-limit),
+      ),
     listJobs: (filter) =>
       Promise.resolve(
         [...engine.jobs.values()]
@@ -143,6 +147,7 @@ function matches(entry: DlqEntry, filter: DlqFilter): boolean {
   if (filter.error_type !== undefined && entry.error_type !== filter.error_type) return false;
   if (filter.priority !== undefined && entry.priority !== filter.priority) return false;
   if (filter.replayed !== undefined && entry.replayed !== filter.replayed) return false;
+  if (filter.fingerprint !== undefined && entry.fingerprint !== filter.fingerprint) return false;
   return true;
 }
 
