@@ -10,6 +10,9 @@ import { fingerprintOf } from '../../src/domain/fingerprint.js';
 import type { JobSnapshot } from '../../src/domain/job.js';
 import type { DlqEntry, DlqFilter } from '../../src/dlq/dlq-entry.js';
 import type { DlqOperations } from '../../src/dlq/dlq-operations.js';
+import type { AlertHistory } from '../../src/history/alert-history.js';
+import type { AlertSummary } from '../../src/history/alert-list.js';
+import { readAlertTimeline } from '../../src/history/alert-timeline.js';
 import type { AlertResult, Ingest, ServerDeps, TargetView } from '../../src/http/ports.js';
 import type {
   JobRequest,
@@ -306,10 +309,41 @@ export function createSimpleIngest(targets: readonly TargetView[]): Ingest {
   };
 }
 
+/**
+ * The alert routes' port over the fake engine and DLQ: the real timeline assembly, with no
+ * recorded states; the list answers `listed`, filtered by alertname only.
+ */
+export function createFakeAlertHistory(
+  engine: PublishingEngine,
+  dlq: DlqOperations,
+  targetNames: readonly string[],
+  listed: AlertSummary[],
+): AlertHistory {
+  return {
+    list: async (filter) =>
+      listed
+        .filter((a) => filter.alertname === undefined || a.alertname === filter.alertname)
+        .slice(0, filter.limit),
+    timeline: (fingerprint) =>
+      readAlertTimeline(
+        {
+          engine,
+          dlq,
+          readStates: async () => [],
+          targetNames: () => targetNames,
+          jobsFrom: 'memory',
+        },
+        fingerprint,
+      ),
+  };
+}
+
 export interface FakeDeps extends ServerDeps {
   engine: FakeEngine;
   entries: DlqEntry[];
   received: Record<AlertResult, number>;
+  /** What the fake alerts list answers. */
+  listed: AlertSummary[];
 }
 
 export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = {}): FakeDeps {
@@ -329,11 +363,20 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
     { name: 'off', type: 'log', enabled: false, config: {}, breaker: 'closed' },
   ];
   const received: Record<AlertResult, number> = { routed: 0, unrouted: 0, rejected: 0 };
+  const dlq = createMemoryDlq(entries, engine);
+  const listed: AlertSummary[] = [];
   return {
     engine,
     entries,
     received,
-    dlq: createMemoryDlq(entries, engine),
+    listed,
+    dlq,
+    alerts: createFakeAlertHistory(
+      engine,
+      dlq,
+      targetViews.map((t) => t.name),
+      listed,
+    ),
     targets: {
       list: () => targetViews,
       get: (name) => targetViews.find((t) => t.name === name),
