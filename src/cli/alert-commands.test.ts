@@ -6,27 +6,7 @@ import { aDlqEntry, createFakeDeps } from '../../test/support/service-fakes.js';
 import type { FakeDeps } from '../../test/support/service-fakes.js';
 import type { RunningServer } from '../../test/support/service-http.js';
 import { startServer } from '../../test/support/service-http.js';
-import type { CliBackends } from './cli-context.js';
-import { runCli } from './program.js';
-
-const backends: CliBackends = {
-  serve: () => Promise.resolve(0),
-  migrate: () => Promise.resolve([]),
-  checkConfig: () => Promise.reject(new Error('not in this test')),
-  openDatabaseDlq: () => Promise.reject(new Error('not in this test')),
-};
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    args,
-    { out: (t) => out.push(t), err: (t) => err.push(t), env: {} },
-    backends,
-    '1.2.3',
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+import { runCommand as cli } from '../../test/support/cli-run.js';
 
 /** The happy paths run on the real app in test/e2e/alert-timeline.test.ts. */
 describe('alerts commands against the running server', () => {

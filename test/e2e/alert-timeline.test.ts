@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as pace } from 'node:timers/promises';
 
-import { runCli } from '../../src/cli/program.js';
-import type { CliBackends } from '../../src/cli/cli-context.js';
+import type { alertTimelineView } from '../../src/http/alert-views.js';
 import { anAlert } from '../support/builders.js';
+import { runCommand as cli } from '../support/cli-run.js';
 import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import type { FakeClock } from '../support/fake-clock.js';
@@ -18,47 +18,8 @@ import { call, errorCode, errorPaths } from '../support/service-http.js';
 import type { TargetServer } from '../support/target-server.js';
 import { startTargetServer } from '../support/target-server.js';
 
-interface Attempt {
-  http_status?: number;
-  reason?: string;
-}
-
-interface TimelineJob {
-  id: string;
-  state: string;
-  alert_status: string;
-  alert_starts_at: string | null;
-  superseded_by: string | null;
-  replay_of: string | null;
-  attempt_history: Attempt[];
-}
-
-interface TimelineLetter {
-  id: string;
-  job_id: string;
-  error_reason: string;
-  possibly_delivered: boolean;
-  superseded: boolean;
-  replayed: boolean;
-  replay_job_id: string | null;
-  replay_result: string | null;
-  attempts: Attempt[];
-}
-
-interface Timeline {
-  fingerprint: string;
-  alertname: string;
-  labels: Record<string, string> | null;
-  jobs_from: string;
-  complete: boolean;
-  targets: {
-    target: string;
-    newest_state: { status: string; starts_at: string; job_id: string } | null;
-    jobs: TimelineJob[];
-    dead_letters: TimelineLetter[];
-    missing_jobs: string[];
-  }[];
-}
+/** The route's answer, as its view builds it. */
+type Timeline = ReturnType<typeof alertTimelineView>;
 
 interface AlertList {
   alerts: { alertname: string; status: string; targets: { target: string; status: string }[] }[];
@@ -85,25 +46,6 @@ targets:
 
 function payload(alerts: unknown[]): unknown {
   return { version: '4', groupKey: '{}:{}', status: 'firing', receiver: 'ap', alerts };
-}
-
-const NO_BACKENDS: CliBackends = {
-  serve: () => Promise.resolve(0),
-  migrate: () => Promise.resolve([]),
-  checkConfig: () => Promise.reject(new Error('not in this test')),
-  openDatabaseDlq: () => Promise.reject(new Error('not in this test')),
-};
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    args,
-    { out: (t) => out.push(t), err: (t) => err.push(t), env: {} },
-    NO_BACKENDS,
-    '0.0.0-e2e',
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 const firing = anAlert(

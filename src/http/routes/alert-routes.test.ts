@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { anAlert } from '../../../test/support/builders.js';
+import type { alertTimelineView } from '../alert-views.js';
 import type { FakeDeps } from '../../../test/support/service-fakes.js';
 import { aDlqEntry, createFakeDeps } from '../../../test/support/service-fakes.js';
 import type { RunningServer } from '../../../test/support/service-http.js';
@@ -9,20 +10,8 @@ import { call, errorCode, errorPaths, startServer } from '../../../test/support/
 
 const BASE = '/api/v2/publishing/alerts';
 
-interface Timeline {
-  fingerprint: string;
-  alertname: string;
-  labels: Record<string, string> | null;
-  jobs_from: string;
-  complete: boolean;
-  targets: {
-    target: string;
-    newest_state: unknown;
-    jobs: { id: string; state: string; alert_status: string; attempt_history: unknown[] }[];
-    dead_letters: { id: string; job_id: string; error_reason: string; superseded: boolean }[];
-    missing_jobs: string[];
-  }[];
-}
+/** The route's answer, as its view builds it. */
+type Timeline = ReturnType<typeof alertTimelineView>;
 
 /** The routes over fake ports; test/e2e/alert-timeline.test.ts runs them on the real app. */
 describe('alert routes over a real socket', () => {
