@@ -4,8 +4,8 @@ const NONE = -1;
 /**
  * The job-status store's slots by fingerprint, so that every job of one alert is found
  * without a scan (the alert timeline). A hash table of slot numbers chained through typed
- * arrays: no object per job or per fingerprint, about 10 bytes per slot (a bucket per two
- * slots, a next and a previous link), allocated once for the store's capacity. Add and
+ * arrays: no object per job or per fingerprint, about 9 bytes per slot (a bucket per two to
+ * four slots, a next and a previous link), allocated once for the store's capacity. Add and
  * remove are O(1); a lookup is O(slots in its bucket). Fingerprints that share a bucket share
  * its chain: the caller compares the fingerprints of the slots it is given.
  */
@@ -17,7 +17,7 @@ export class FingerprintIndex {
 
   constructor(slots: number) {
     let buckets = 16;
-    while (buckets * 2 < slots) buckets *= 2;
+    while (buckets * 4 < slots) buckets *= 2;
     this.heads = new Int32Array(buckets).fill(NONE);
     this.next = new Int32Array(slots).fill(NONE);
     this.prev = new Int32Array(slots).fill(NONE);
@@ -59,9 +59,10 @@ export class FingerprintIndex {
   }
 
   private bucketOf(fingerprint: string): number {
-    // FNV-1a over the UTF-16 code units: any string, not only 16 hex digits.
+    // FNV-1a over the last 8 UTF-16 code units: a fingerprint is itself a hash of the labels,
+    // so its end spreads as well as all of it; any other string still gets a bucket.
     let hash = 0x811c9dc5;
-    for (let i = 0; i < fingerprint.length; i += 1) {
+    for (let i = Math.max(0, fingerprint.length - 8); i < fingerprint.length; i += 1) {
       hash = Math.imul(hash ^ fingerprint.charCodeAt(i), 0x01000193);
     }
     return hash & this.mask;

@@ -32,7 +32,7 @@ const NONE = -1;
 
 /**
  * LRU by update over numbered slots: a Map from id to slot, and the recency list (newest to
- * oldest) as two arrays of slot numbers, so put, get and eviction are O(1), list walks from
+ * oldest) as two typed arrays of slot numbers, so put, get and eviction are O(1), list walks from
  * the newest, and the store allocates nothing per job once full (an evicted slot is reused).
  * A slot holds either a tracked live job or a stored snapshot (SnapshotColumns: fields in
  * arrays, not an object per job). Reads never reorder. Slots are indexed by fingerprint when
@@ -46,8 +46,9 @@ export function createJobStatusStore(options: { capacity: number }): JobStatusSt
   const live: Array<Job | undefined> = [];
   const stored = new SnapshotColumns();
   const byFingerprint = new FingerprintIndex(capacity);
-  const newer: number[] = [];
-  const older: number[] = [];
+  // Slot links in typed arrays: 4 bytes a slot each, where a number[] takes 8.
+  const newer = new Int32Array(capacity);
+  const older = new Int32Array(capacity);
   let newest = NONE;
   let oldest = NONE;
 
@@ -86,8 +87,6 @@ export function createJobStatusStore(options: { capacity: number }): JobStatusSt
     if (slot < capacity) {
       ids.push(id);
       live.push(undefined);
-      newer.push(NONE);
-      older.push(NONE);
       stored.append();
     } else {
       slot = oldest;
