@@ -21,6 +21,7 @@ import { createDurableEngine } from './engine/durable/durable-engine.js';
 import { dlqInsertOn } from './engine/durable/insert-dead-letters.js';
 import { createPgListen } from './engine/durable/pg-listen.js';
 import { createDlqOperations } from './dlq/dlq-operations.js';
+import { createAlertHistory } from './history/alert-history.js';
 import { createAlertStateStore } from './history/alert-states-repository.js';
 import type { Ingest } from './http/ports.js';
 import type { HttpServer } from './http/server.js';
@@ -195,16 +196,24 @@ export async function createApp(options: AppOptions): Promise<App> {
     parseSubmit: (body) => parseSubmitRequest(body, receivedAt()),
     route: (alerts, routeOptions) => router.route(alerts, routeOptions),
   };
+  const dlq = createDlqOperations(repo, replayDeps);
+  const catalog = createTargetCatalog(targets, engine, { clock, newId: randomUUID }, (name) =>
+    history.activity(name),
+  );
   const server = createServer(
     {
       engine,
       laneMaxWaitMs,
       history,
       ...(consoleAssets === undefined ? {} : { consoleAssets }),
-      dlq: createDlqOperations(repo, replayDeps),
-      targets: createTargetCatalog(targets, engine, { clock, newId: randomUUID }, (name) =>
-        history.activity(name),
-      ),
+      dlq,
+      alerts: createAlertHistory(db, {
+        engine,
+        dlq,
+        targetNames: () => catalog.list().map((target) => target.name),
+        jobsFrom: config.queue.mode === 'durable' ? 'database' : 'memory',
+      }),
+      targets: catalog,
       ingest,
       metrics: { alertsReceived: (result, count) => metrics.alertsReceived.inc({ result }, count) },
       readiness: {

@@ -81,6 +81,12 @@ export interface PublishingEngine {
   submit(requests: readonly JobRequest[]): Promise<SubmitResult>;
   getJob(id: string): Promise<JobSnapshot | undefined>;
   listJobs(filter: JobFilter): Promise<JobSnapshot[]>;
+  /**
+   * The newest `limit` jobs of an alert, every target, oldest first (in submission order): what
+   * the alert timeline shows. Durable mode: the jobs still in publishing_jobs; memory mode: the
+   * jobs of this process still in the job-status store, and its active ones.
+   */
+  jobsOf(fingerprint: string, limit: number): Promise<JobSnapshot[]>;
   status(): QueueStatus;
   stats(): QueueStats;
   breakerState(target: string): BreakerState;

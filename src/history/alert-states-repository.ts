@@ -2,7 +2,7 @@ import type { Db } from '../db/db.js';
 import type { AlertStatus } from '../domain/alert.js';
 import type { AlertStateRecord, AlertStateStore } from '../engine/alert-state-store.js';
 
-interface StateRow {
+export interface StateRow {
   target_name: string;
   fingerprint: string;
   starts_at: Date;
@@ -13,7 +13,7 @@ interface StateRow {
   updated_at: Date;
 }
 
-const COLUMNS = `target_name, fingerprint, starts_at, resolved, job_id, alertname, labels, updated_at`;
+export const COLUMNS = `target_name, fingerprint, starts_at, resolved, job_id, alertname, labels, updated_at`;
 
 /**
  * Upserts newest states (migrations/0008): per (target, fingerprint) the stored row is replaced
@@ -98,7 +98,7 @@ export function createAlertStateStore(db: Db): AlertStateStore {
   };
 }
 
-function recordOf(row: StateRow): AlertStateRecord {
+export function recordOf(row: StateRow): AlertStateRecord {
   const status: AlertStatus = row.resolved ? 'resolved' : 'firing';
   return {
     target: row.target_name,

@@ -6,6 +6,7 @@ import type { Alert } from '../domain/alert.js';
 import type { Priority } from '../domain/job.js';
 import type { TargetType } from '../domain/target.js';
 import type { DlqOperations } from '../dlq/dlq-operations.js';
+import type { AlertHistory } from '../history/alert-history.js';
 import type { WebhookPayloadParse } from '../ingest/alertmanager-payload.js';
 import type { RouteOptions, RouteResult } from '../ingest/route.js';
 import type { SubmitRequestParse } from '../ingest/submit-request.js';
@@ -92,6 +93,8 @@ export interface ServerDeps {
   /** Absent when the console was not built: /ui/ then says how to build it. */
   consoleAssets?: ReadonlyMap<string, StaticAsset>;
   dlq: DlqOperations;
+  /** The alerts list and timelines (publishing_alert_states, jobs, letters). */
+  alerts: AlertHistory;
   targets: TargetCatalog;
   ingest: Ingest;
   metrics: IngestMetrics;

@@ -1,3 +1,4 @@
+import { ALERT_STATUSES } from '../domain/alert.js';
 import { ERROR_TYPES, FAILURE_REASONS } from '../domain/failure.js';
 import { JOB_STATES, PRIORITIES } from '../domain/job.js';
 
@@ -6,6 +7,7 @@ import { JOB_STATES, PRIORITIES } from '../domain/job.js';
 const uuid = { type: 'string', format: 'uuid' } as const;
 const targetName = { type: 'string', minLength: 1, maxLength: 63 } as const;
 const isoTime = { type: 'string', format: 'date-time' } as const;
+const fingerprint = { type: 'string', pattern: '^[0-9a-f]{16}$' } as const;
 
 export const idParams = {
   type: 'object',
@@ -36,7 +38,7 @@ const dlqFilterProperties = {
   reason: { type: 'string', enum: FAILURE_REASONS },
   priority: { type: 'string', enum: PRIORITIES },
   replayed: { type: 'boolean' },
-  fingerprint: { type: 'string', pattern: '^[0-9a-f]{16}$' },
+  fingerprint,
   failed_after: isoTime,
   failed_before: isoTime,
 } as const;
@@ -77,5 +79,23 @@ export const replayQuery = {
   additionalProperties: false,
   properties: {
     force: { type: 'boolean', default: false },
+  },
+} as const;
+
+/** An alert's fingerprint: 16 lower-case hex digits, as Alertmanager prints them. */
+export const fingerprintParams = {
+  type: 'object',
+  required: ['fingerprint'],
+  properties: { fingerprint },
+} as const;
+
+export const alertsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    alertname: { type: 'string', minLength: 1, maxLength: 1000 },
+    target: targetName,
+    state: { type: 'string', enum: ALERT_STATUSES },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
   },
 } as const;

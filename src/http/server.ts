@@ -8,6 +8,7 @@ import { createCrossSiteHook } from './cross-site.js';
 import { createErrorHandler, envelope, sendError } from './errors.js';
 import type { ServerDeps } from './ports.js';
 import { registerAccessRoutes } from './routes/access-routes.js';
+import { registerAlertRoutes } from './routes/alert-routes.js';
 import { registerConsoleRoutes } from './routes/console-routes.js';
 import { registerDlqRoutes } from './routes/dlq-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
@@ -65,6 +66,7 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
   registerIngestRoutes(fastify, deps, isDraining);
   registerQueueRoutes(fastify, deps);
   registerDlqRoutes(fastify, deps, isDraining);
+  registerAlertRoutes(fastify, deps);
   registerTargetRoutes(fastify, deps);
   registerHealthRoutes(fastify, deps, isDraining);
   registerHistoryRoutes(fastify, deps);

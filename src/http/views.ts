@@ -19,6 +19,7 @@ export function jobView(job: JobSnapshot) {
     fingerprint: job.fingerprint,
     alertname: job.alertname,
     alert_status: job.alertStatus,
+    alert_starts_at: optionalIso(job.alertStartsAt),
     target: job.target,
     priority: job.priority,
     state: job.state,

@@ -117,6 +117,7 @@ export function createFakeEngine(): FakeEngine {
     },
     getJob: () => Promise.resolve(undefined),
     listJobs: () => Promise.resolve([]),
+    jobsOf: () => Promise.resolve([]),
     status: () => ({
       lanes: {
         high: lane(),

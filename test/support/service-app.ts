@@ -26,11 +26,13 @@ export interface AppSetup {
   consoleDir?: string;
   /** What a reload reads (default: the YAML it started with). */
   reloadYaml?: () => string;
+  /** storage.data_dir, kept at stop (default: a temp folder, removed at stop). */
+  dataDir?: string;
 }
 
 /** The real app from real YAML on 127.0.0.1:0, logging nothing, data in a temp folder. */
 export async function startApp(setup: AppSetup): Promise<RunningApp> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'alert-publisher-e2e-'));
+  const dataDir = setup.dataDir ?? (await mkdtemp(join(tmpdir(), 'alert-publisher-e2e-')));
   const storage = `storage:\n  data_dir: "${dataDir}"\n  database_url: "${setup.databaseUrl ?? ''}"\n`;
   const parse = (yaml: string) =>
     parseConfig(`${storage}${yaml}`, { env: setup.env ?? {}, source: 'e2e' });
@@ -53,7 +55,7 @@ export async function startApp(setup: AppSetup): Promise<RunningApp> {
     dataDir,
     async stop() {
       await app.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (setup.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

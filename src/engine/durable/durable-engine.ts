@@ -34,7 +34,7 @@ import { InstanceLease } from './instance-lease.js';
 import { deregisterInstance } from './leases.js';
 import { runMaintenance } from './maintenance.js';
 import type { LaneCount } from './read-jobs.js';
-import { listJobRows, readJob } from './read-jobs.js';
+import { listJobRows, readJob, readJobsOf } from './read-jobs.js';
 import { reportCompletion, reportDeadRow } from './report-completions.js';
 import { submitJobs } from './submit-jobs.js';
 import { createWakeSignal } from './wake-signal.js';
@@ -241,6 +241,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     },
     getJob: (id) => readJob(db, id),
     listJobs: (filter) => listJobRows(db, filter),
+    jobsOf: (fingerprint, limit) => readJobsOf(db, fingerprint, limit),
     newestState: (target, fingerprint) => alertStates.find(target, fingerprint),
     status,
     stats: (): QueueStats => report.stats(breakers),

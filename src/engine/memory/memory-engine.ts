@@ -197,6 +197,23 @@ class MemoryEngine implements PublishingEngine {
     return Promise.resolve(this.deps.statusStore.list(filter));
   }
 
+  /**
+   * From the status store, which tracks every job from admission; an active job it evicted
+   * (more jobs waiting than tracking.capacity) is read from its chain. O(jobs of the alert).
+   */
+  jobsOf(fingerprint: string, limit: number): Promise<JobSnapshot[]> {
+    const jobs = this.deps.statusStore.ofFingerprint(fingerprint, limit);
+    const held = new Set(jobs.map((job) => job.id));
+    for (const slot of this.slots.values()) {
+      for (let job = slot.chains.get(fingerprint)?.head; job !== undefined; job = job.chainNext) {
+        if (!held.has(job.id)) jobs.push(snapshotOf(job));
+      }
+    }
+    if (jobs.length === held.size) return Promise.resolve(jobs);
+    // Stable: jobs of one millisecond keep the store's (submission) order.
+    return Promise.resolve(jobs.sort((a, b) => a.submittedAt - b.submittedAt).slice(-limit));
+  }
+
   newestState(target: string, fingerprint: string): Promise<StateOfJob | undefined> {
     return this.newest.find(target, fingerprint);
   }
