@@ -156,8 +156,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   retention.start();
   const replayDeps = { repo, engine, targets };
-  const replayed = await replayShutdownEntries(replayDeps, logger);
-  if (replayed > 0) logger.info({ replayed }, 'replayed dead letters left by the last stop');
+  await replayShutdownEntries(replayDeps, logger);
 
   const history = createAttemptHistory({ metrics, clock, logger });
   // Read at every request: a reload changes them in place.

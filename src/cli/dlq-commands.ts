@@ -50,6 +50,12 @@ function withFilterOptions(command: Command): Command {
     .addOption(new Option('--reason <reason>', 'failure reason').choices(FAILURE_REASONS))
     .addOption(new Option('--priority <priority>', 'priority').choices(PRIORITIES))
     .addOption(new Option('--replayed <bool>', 'replayed or not').choices(['true', 'false']))
+    .addOption(
+      new Option(
+        '--possibly-delivered <bool>',
+        'in flight when a stop gave up on it (the target may have it)',
+      ).choices(['true', 'false']),
+    )
     .option('--fingerprint <hex>', 'alert fingerprint (16 hex digits)')
     .option('--failed-after <time>', 'failed at or after (ISO-8601)', isoTime)
     .option('--failed-before <time>', 'failed before (ISO-8601)', isoTime);
@@ -67,6 +73,8 @@ function filterOf(options: OptionValues): DlqFilterInput {
   if (priority !== undefined) filter.priority = priority;
   const replayed = stringOption(options, 'replayed');
   if (replayed !== undefined) filter.replayed = replayed === 'true';
+  const possiblyDelivered = stringOption(options, 'possiblyDelivered');
+  if (possiblyDelivered !== undefined) filter.possibly_delivered = possiblyDelivered === 'true';
   const fingerprint = stringOption(options, 'fingerprint');
   if (fingerprint !== undefined) filter.fingerprint = fingerprint;
   const after = stringOption(options, 'failedAfter');
@@ -133,6 +141,8 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
           'replay_result',
           'replay_job_id',
           'replay_of',
+          'possibly_delivered',
+          'superseded',
         ]),
       );
       io.out(`alert:\n${json(pick(entry, 'enriched_alert'))}`);

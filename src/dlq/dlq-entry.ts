@@ -53,6 +53,8 @@ export interface DlqFilter {
   reason?: FailureReason;
   priority?: Priority;
   replayed?: boolean;
+  /** Letters of attempts a stop gave up on in flight (the target may have them). */
+  possibly_delivered?: boolean;
   fingerprint?: string;
   /** epoch ms, inclusive */
   failed_after?: number;

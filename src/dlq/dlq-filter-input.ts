@@ -9,6 +9,7 @@ export interface DlqFilterInput {
   reason?: FailureReason;
   priority?: Priority;
   replayed?: boolean;
+  possibly_delivered?: boolean;
   fingerprint?: string;
   failed_after?: string;
   failed_before?: string;

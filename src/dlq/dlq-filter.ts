@@ -20,6 +20,9 @@ export function whereClause(filter: DlqFilter, params: unknown[]): string {
   if (filter.fingerprint !== undefined) add((p) => `fingerprint = ${p}`, filter.fingerprint);
   // Literal true/false (not a parameter) so the planner can match the partial index.
   if (filter.replayed !== undefined) conditions.push(`replayed = ${String(filter.replayed)}`);
+  if (filter.possibly_delivered !== undefined) {
+    conditions.push(`possibly_delivered = ${String(filter.possibly_delivered)}`);
+  }
   if (filter.failed_after !== undefined) {
     add((p) => `failed_at >= ${p}::timestamptz`, new Date(filter.failed_after).toISOString());
   }

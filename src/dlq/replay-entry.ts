@@ -2,7 +2,7 @@ import { alertStateOf, compareAlertStates } from '../domain/alert-state.js';
 import { AppError } from '../domain/errors.js';
 import type { StateOfJob } from '../engine/supersession.js';
 import type { Target } from '../domain/target.js';
-import type { PublishingEngine, SubmitResult } from '../engine/publishing-engine.js';
+import type { JobRequest, PublishingEngine, SubmitResult } from '../engine/publishing-engine.js';
 import type { DlqEntry, DlqFilter } from './dlq-entry.js';
 import type { DlqRepository } from './dlq-repository.js';
 
@@ -51,7 +51,7 @@ export async function replayEntry(
   }
   const claimedAt = claimed.replayed_at;
   if (claimedAt === null) throw new Error(`claimed DLQ entry ${id} has no replayed_at`);
-  const jobId = await submitClaimed(deps, claimed, target.name, claimedAt);
+  const jobId = await submitClaimed(deps, claimed, target.name, claimedAt, options.force === true);
   try {
     await repo.recordReplayJob(id, jobId);
   } catch (error: unknown) {
@@ -69,17 +69,17 @@ async function submitClaimed(
   claimed: DlqEntry,
   targetName: string,
   claimedAt: string,
+  force: boolean,
 ): Promise<string> {
   const { repo, engine } = deps;
   const { id } = claimed;
   const { alert, classification } = claimed.enriched_alert;
   let submitted: SubmitResult;
   try {
-    submitted = await engine.submit([
-      classification === undefined
-        ? { alert, target: targetName, replayOf: id }
-        : { alert, classification, target: targetName, replayOf: id },
-    ]);
+    const request: JobRequest = { alert, target: targetName, replayOf: id };
+    if (classification !== undefined) request.classification = classification;
+    if (force) request.force = true;
+    submitted = await engine.submit([request]);
   } catch (error: unknown) {
     await repo.releaseReplay(id, claimedAt);
     throw new Error(`replay of DLQ entry ${id} failed to submit; claim released`, {

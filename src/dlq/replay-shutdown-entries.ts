@@ -4,11 +4,21 @@ import { MAX_BULK_REPLAY, replayMatching, type ReplayDeps } from './replay-entry
 
 /**
  * Memory mode, at start: replays the unreplayed entries a previous stop dead-lettered with
- * reason `shutdown`, oldest first, so a restart loses nothing. Stops early when the queue is
- * full (the rest stay in the DLQ for an operator) or a round replays nothing (targets gone).
+ * reason `shutdown`, in submission order, so a restart loses nothing; superseded ones are left
+ * (a newer state of their alert was sent or is queued). Entries whose attempt was in flight when
+ * the stop gave up on it (`possibly_delivered`) are replayed too, and the log says how many: the
+ * target may get those twice. Stops early when the queue is full (the rest stay in the DLQ for an
+ * operator) or a round replays nothing (targets gone).
  */
 export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): Promise<number> {
+  const possiblyDelivered = (
+    await deps.repo.list({
+      filter: { reason: 'shutdown', replayed: false, possibly_delivered: true },
+      limit: 1,
+    })
+  ).total;
   let replayed = 0;
+  let skippedSuperseded = 0;
   for (;;) {
     let round;
     try {
@@ -21,7 +31,8 @@ export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): P
       throw error;
     }
     replayed += round.replayed;
-    if (round.replayed < round.matched) {
+    skippedSuperseded += round.skipped_superseded;
+    if (round.replayed + round.skipped_superseded < round.matched) {
       logger.warn(
         { skipped: round.matched - round.replayed },
         'some shutdown entries were not replayed (target gone or queue full); they stay in the DLQ',
@@ -29,6 +40,17 @@ export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): P
     }
     if (round.replayed === 0 || round.matched < MAX_BULK_REPLAY) break;
   }
-  if (replayed > 0) logger.info({ replayed }, 'replayed entries dead-lettered at the last stop');
+  if (replayed > 0 || skippedSuperseded > 0) {
+    logger.info(
+      {
+        replayed,
+        skipped_superseded: skippedSuperseded,
+        possibly_delivered: possiblyDelivered,
+      },
+      possiblyDelivered > 0
+        ? 'replayed entries dead-lettered at the last stop; those possibly delivered may reach their target twice'
+        : 'replayed entries dead-lettered at the last stop',
+    );
+  }
   return replayed;
 }

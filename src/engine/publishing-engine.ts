@@ -12,6 +12,11 @@ export interface JobRequest {
   target: string;
   /** DLQ entry id when this job is a replay. */
   replayOf?: string;
+  /**
+   * A replay an operator forced although a newer state of the alert is known: the latest-state
+   * rule does not apply to it at admission (it is neither superseded nor the newest state).
+   */
+  force?: boolean;
 }
 
 /** Admission is all-or-nothing per call. */

@@ -38,6 +38,7 @@ const dlqFilterProperties = {
   reason: { type: 'string', enum: FAILURE_REASONS },
   priority: { type: 'string', enum: PRIORITIES },
   replayed: { type: 'boolean' },
+  possibly_delivered: { type: 'boolean' },
   fingerprint,
   failed_after: isoTime,
   failed_before: isoTime,

@@ -18,6 +18,8 @@ export interface NewJob {
   classification?: Classification;
   priority: Priority;
   replayOf?: string;
+  /** A forced replay: the latest-state rule does not apply to it. */
+  force?: boolean;
 }
 
 /** Serialises admissions across instances so that "count, then insert" cannot overfill a lane. */

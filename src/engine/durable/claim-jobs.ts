@@ -15,6 +15,11 @@ export interface ClaimRequest {
 /** Rank 0 = aged medium/low, then 1 high, 2 medium, 3 low; ties by due time then submission. */
 export interface Claimed extends ClaimedRow {
   rank: number;
+  /**
+   * The newest later active job of its (target, fingerprint), if any: a retry of an older
+   * state that a newer job now waits behind is superseded rather than attempted again.
+   */
+  newer_id: string | null;
 }
 
 /**
@@ -72,7 +77,11 @@ UPDATE publishing_jobs AS u SET state = 'processing', lease_owner = $2,
   updated_at = $1
 FROM locked WHERE u.id = locked.id
 RETURNING ${SNAPSHOT_COLUMNS.replaceAll(/(\w+)/g, 'u.$1')}, u.alert, u.classification,
-  u.attempt_log, locked.rank, u.seq::float8 AS seq`;
+  u.attempt_log, locked.rank, u.seq::float8 AS seq,
+  (SELECT p.id FROM publishing_jobs p
+   WHERE p.target_name = u.target_name AND p.fingerprint = u.fingerprint AND p.seq > u.seq
+     AND p.state IN ('queued', 'processing', 'retrying', 'failed')
+   ORDER BY p.seq DESC LIMIT 1) AS newer_id`;
 
 export async function claimJobs(db: Db, request: ClaimRequest): Promise<Claimed[]> {
   const targets = [...request.slots].filter(([, slots]) => slots > 0);

@@ -102,6 +102,11 @@ export function createDispatcher(deps: DispatcherDeps): {
     for (const job of jobs) holdings.add(job, targetOf(deps.targets, job.target_name), owner);
     // A reload may have removed a target while the claim was out.
     dropRemoved(clock.now());
+    // The latest-state rule at claim time: a retry that a newer job waits behind is not sent.
+    for (const held of holdings.unbuffer((h) => h.job.newer_id !== null)) {
+      const by = held.job.newer_id;
+      if (by !== null) deps.complete(held, { kind: 'superseded', id: held.job.id, by });
+    }
     return jobs.length;
   }
 

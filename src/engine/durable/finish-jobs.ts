@@ -12,8 +12,11 @@ export type Completion =
   | { kind: 'succeeded'; id: string }
   | { kind: 'retry'; id: string; dueAtMs: number; countsRetry: boolean; error: JobError }
   | { kind: 'dead'; id: string; error: JobError; letter: DeadLetter }
-  /** A newer job of its (target, fingerprint) waits: this older state is not sent again. */
-  | { kind: 'superseded'; id: string; by: string; error: JobError }
+  /**
+   * A newer job of its (target, fingerprint) waits: this older state is not sent again. At a
+   * claim (no attempt made: `error` absent), the attempt it was charged is refunded.
+   */
+  | { kind: 'superseded'; id: string; by: string; error?: JobError }
   /** Claimed but not started: back to waiting, the attempt it was charged refunded. */
   | { kind: 'release'; id: string; waitingState: 'queued' | 'retrying' };
 
@@ -73,7 +76,7 @@ export async function finishJobs(
         completions.map(stateOf),
         completions.map((c) => (c.kind === 'retry' ? new Date(c.dueAtMs).toISOString() : null)),
         completions.map((c) => (c.kind === 'retry' && c.countsRetry ? 1 : 0)),
-        completions.map((c) => (c.kind === 'release' ? 1 : 0)),
+        completions.map((c) => (c.kind === 'release' || isUnattempted(c) ? 1 : 0)),
         completions.map((c) => errorOf(c)?.type ?? null),
         completions.map((c) => errorOf(c)?.reason ?? null),
         completions.map((c) => errorOf(c)?.status ?? null),
@@ -109,6 +112,11 @@ export async function finishJobs(
 
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Superseded at its claim: the attempt the claim charged was never made. */
+function isUnattempted(c: Completion): boolean {
+  return c.kind === 'superseded' && c.error === undefined;
 }
 
 function isFinal(c: Completion): boolean {

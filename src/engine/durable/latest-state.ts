@@ -32,6 +32,7 @@ export async function planLatestState(tx: Db, jobs: readonly NewJob[]): Promise<
   const stale = new Map<string, string>();
   const newest = new Map<string, NewJob>();
   for (const job of jobs) {
+    if (job.force === true) continue;
     const key = keyOf(job);
     const inBatch = newest.get(key);
     const known: StateOfJob | undefined =

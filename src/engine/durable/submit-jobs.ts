@@ -52,6 +52,7 @@ export async function submitJobs(
     };
     if (request.classification !== undefined) job.classification = request.classification;
     if (request.replayOf !== undefined) job.replayOf = request.replayOf;
+    if (request.force === true) job.force = true;
     return job;
   });
   let enabledCount = 0;

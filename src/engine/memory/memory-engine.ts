@@ -161,16 +161,7 @@ class MemoryEngine implements PublishingEngine {
     this.lanes.held[lane] += 1;
     slot.held[lane] += 1;
     this.lanes.move(lane, undefined, 'queued');
-    const { fingerprint } = job.alert;
-    const admission = admitIntoChain(job.alertState, this.newestOf(slot, fingerprint));
-    if (admission.kind === 'stale') {
-      this.life.supersede(job, admission.by, now);
-      return job.id;
-    }
-    for (const older of this.scheduler.takeWaiting(slot, fingerprint)) {
-      this.life.supersede(older, job.id, now);
-    }
-    this.newest.record(stateRecordOf(job, now));
+    if (request.force !== true && this.applyLatestState(job, slot, now) === 'stale') return job.id;
     if (overflows) {
       this.life.deadLetter(job, now, overflowError(slot.target.name, lane));
     } else {
@@ -178,6 +169,24 @@ class MemoryEngine implements PublishingEngine {
       this.life.track(job);
     }
     return job.id;
+  }
+
+  /**
+   * The latest-state rule for a job coming in: a stale one ends superseded at once; a newest
+   * one supersedes the waiting jobs of its chain and is recorded.
+   */
+  private applyLatestState(job: ActiveJob, slot: TargetSlot, now: number): 'stale' | 'newest' {
+    const { fingerprint } = job.alert;
+    const admission = admitIntoChain(job.alertState, this.newestOf(slot, fingerprint));
+    if (admission.kind === 'stale') {
+      this.life.supersede(job, admission.by, now);
+      return 'stale';
+    }
+    for (const older of this.scheduler.takeWaiting(slot, fingerprint)) {
+      this.life.supersede(older, job.id, now);
+    }
+    this.newest.record(stateRecordOf(job, now));
+    return 'newest';
   }
 
   /** The newest state of a chain: its last job, or the recorded one (sent, or before a restart). */
