@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { Db } from '../../src/db/db.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPgDb } from '../../src/db/pg-db.js';
-import { toRecord } from '../../src/dlq/insert-dead-letters.js';
+import { toRecord } from '../../src/dlq/dlq-record.js';
 import type { DeadLetter } from '../../src/domain/dead-letter.js';
 import {
   createScratchDatabase,
