@@ -2,6 +2,7 @@ import type { Random } from '../domain/clock.js';
 import type { ErrorType, FailureReason } from '../domain/failure.js';
 import type { Job, JobError } from '../domain/job.js';
 import type { PublishOutcome } from '../domain/publisher.js';
+import { storableText } from '../domain/storable-text.js';
 import type { RetryPolicy } from '../domain/target.js';
 import { nextAttemptDelayMs } from '../retry/backoff.js';
 import type { AttemptVerdict } from './breaker.js';
@@ -48,9 +49,13 @@ export function decideAfterFailure(
   return { kind: 'retry', dueAt: now + delayMs, spendsRetry: true };
 }
 
-/** The job's last error as both engines record it; the message is already redacted. */
+/**
+ * The job's last error as both engines record it; the message is already redacted, and made
+ * storable here (a job row's error_message is text: NUL would fail the completion's commit).
+ */
 export function jobErrorOf(failure: Failure): JobError {
-  const error: JobError = { type: failure.type, reason: failure.reason, message: failure.message };
+  const message = storableText(failure.message);
+  const error: JobError = { type: failure.type, reason: failure.reason, message };
   if (failure.status !== undefined) error.status = failure.status;
   return error;
 }
