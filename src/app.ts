@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
+import { secretMaskOf } from './config/config-secrets.js';
 import { globalRetryPolicy } from './config/retry-policy.js';
 import type { Config } from './config/schema.js';
 import type { Db } from './db/db.js';
@@ -135,6 +136,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const imported = await importJournal(journal, repo, logger);
   if (imported > 0) logger.info({ imported }, 'imported dead letters from the journal');
 
+  const mask = secretMaskOf(config);
   const http = options.http ?? createHttpClient(options.proxy ? { proxy: options.proxy } : {});
   const targets = new Map<string, Target>();
   for (const targetConfig of config.targets) {
@@ -146,6 +148,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         logger,
         retryDefaults: globalRetryPolicy(config.retry),
         rootlyAlertIds: createDbRootlyAlertIds(db),
+        mask,
       }),
     );
   }

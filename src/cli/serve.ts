@@ -1,6 +1,7 @@
 import { createApp } from '../app.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/config-error.js';
+import { secretMaskOf } from '../config/config-secrets.js';
 import { loadConfig } from '../config/load-config.js';
 import { proxySettingsOf } from '../config/proxy-env.js';
 import { createLogger } from '../http/logger.js';
@@ -31,7 +32,7 @@ export async function serveUntilSignal(
 ): Promise<number> {
   const config = loadConfigOrReport(configPath, io);
   if (config === undefined) return EXIT.usage;
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(config.log.level, { mask: secretMaskOf(config) });
   const app = await createApp({ config, logger, version, proxy: proxySettingsOf(io.env) });
   const url = await app.listen();
   logger.info(

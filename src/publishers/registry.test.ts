@@ -8,6 +8,7 @@ import type { RetryPolicy } from '../domain/target.js';
 import { createHttpClient } from './http-client.js';
 import { createTarget } from './registry.js';
 import { createMemoryRootlyAlertIds } from './rootly-alert-ids.js';
+import { createSecretMask } from '../domain/secret-mask.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const http = createHttpClient();
@@ -26,6 +27,7 @@ const deps = {
   logger,
   retryDefaults,
   rootlyAlertIds: createMemoryRootlyAlertIds(),
+  mask: createSecretMask([]),
 };
 
 const configs = [
