@@ -9,6 +9,7 @@ import { secretMaskOf } from './config/config-secrets.js';
 import { globalRetryPolicy } from './config/retry-policy.js';
 import type { Config } from './config/schema.js';
 import type { Db } from './db/db.js';
+import { readDatabaseId } from './db/database-id.js';
 import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-db.js';
 import { createPgliteDb } from './db/pglite-db.js';
@@ -18,7 +19,8 @@ import { createSystemClock } from './domain/system-clock.js';
 import type { Target } from './domain/target.js';
 import { createDlqRepository } from './dlq/dlq-repository.js';
 import { meterDlqRepository } from './dlq/metered-dlq-repository.js';
-import { createJournal, importJournal } from './dlq/journal.js';
+import { importJournal } from './dlq/import-journal.js';
+import { createJournal } from './dlq/journal.js';
 import { replayShutdownEntries } from './dlq/replay-shutdown-entries.js';
 import { createRetentionTask } from './dlq/retention-task.js';
 import { trackReplayOutcomes } from './dlq/track-replay-outcomes.js';
@@ -111,6 +113,20 @@ export function durableOptionsOf(config: Config): DurableOptions {
   return options;
 }
 
+/** Where the database is, for logs and the journal's header: no credentials. */
+export function databaseName(config: Config): string {
+  if (config.storage.database_url === '') {
+    return `pglite:${join(config.storage.data_dir, 'pglite')}`;
+  }
+  try {
+    const url = new URL(config.storage.database_url);
+    return `${url.host}${url.pathname}`;
+  } catch {
+    // Not parseable: nothing of it is safe to show.
+    return 'postgres (storage.database_url)';
+  }
+}
+
 /** PGlite lives in its own folder of data_dir; the journal sits beside it. */
 export async function openDatabase(config: Config, logger: PinoLogger): Promise<Db> {
   if (config.storage.database_url !== '')
@@ -131,12 +147,19 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const db = await openDatabase(config, logger);
   await migrate(db, logger);
-  const repo = meterDlqRepository(createDlqRepository({ db, clock }), { metrics, clock, logger });
-  const journal = createJournal(config.storage.data_dir);
-  const imported = await importJournal(journal, repo, logger);
-  if (imported > 0) logger.info({ imported }, 'imported dead letters from the journal');
-
   const mask = secretMaskOf(config);
+  const repo = meterDlqRepository(createDlqRepository({ db, clock, logger }), {
+    metrics,
+    clock,
+    logger,
+  });
+  const journal = createJournal(config.storage.data_dir, {
+    databaseId: await readDatabaseId(db),
+    databaseName: databaseName(config),
+    mask,
+  });
+  await importJournal(journal, repo, logger);
+
   const http = options.http ?? createHttpClient(options.proxy ? { proxy: options.proxy } : {});
   const targets = new Map<string, Target>();
   for (const targetConfig of config.targets) {
@@ -173,7 +196,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           ...(db.kind === 'postgres'
             ? { listen: createPgListen(config.storage.database_url, logger) }
             : {}),
-          insertDeadLetters: dlqInsertOn(clock),
+          insertDeadLetters: dlqInsertOn(clock, logger),
         })
       : createPublishingEngine({
           clock,

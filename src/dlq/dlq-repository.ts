@@ -1,4 +1,4 @@
-import type { Clock } from '../domain/clock.js';
+import type { Clock, Logger } from '../domain/clock.js';
 import type { DeadLetter, DeadLetterSink } from '../domain/dead-letter.js';
 import type { Db } from '../db/db.js';
 import type {
@@ -69,14 +69,17 @@ export function createDlqRepository(deps: {
   db: Db;
   clock: Clock;
   claimLeaseMs?: number;
+  /** Told of each letter the table refused and the copy kept instead (insert-dead-letters.ts). */
+  logger?: Logger;
 }): DlqRepository {
   const { db, clock } = deps;
+  const insertOptions = { logger: deps.logger };
   const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   return {
     async write(letters) {
-      await insertDeadLettersInParallel(db, clock, letters);
+      await insertDeadLettersInParallel(db, clock, letters, insertOptions);
     },
-    insert: (letters) => insertDeadLettersInParallel(db, clock, letters),
+    insert: (letters) => insertDeadLettersInParallel(db, clock, letters, insertOptions),
     list: (request) => listDlqEntries(db, request),
     async get(id) {
       if (!isUuid(id)) return undefined;

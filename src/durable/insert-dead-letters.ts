@@ -1,5 +1,5 @@
 import type { Db } from '../db/db.js';
-import type { Clock } from '../domain/clock.js';
+import type { Clock, Logger } from '../domain/clock.js';
 import type { DeadLetter } from '../domain/dead-letter.js';
 import { INSERT_CHUNK_ROWS, insertDeadLettersInTransaction } from '../dlq/insert-dead-letters.js';
 
@@ -12,11 +12,12 @@ export type DeadLetterInsert = (tx: Db, letters: readonly DeadLetter[]) => Promi
  * INSERT_CHUNK_ROWS, so it is one statement on `tx` and never opens a transaction of its own;
  * a letter the table refuses is stored as a copy under a savepoint, never failing the commit.
  */
-export function dlqInsertOn(clock: Clock): DeadLetterInsert {
+export function dlqInsertOn(clock: Clock, logger?: Logger): DeadLetterInsert {
+  const options = { logger };
   return async (tx, letters) => {
     if (letters.length > INSERT_CHUNK_ROWS) {
       throw new Error(`${letters.length} dead letters exceed one statement (${INSERT_CHUNK_ROWS})`);
     }
-    await insertDeadLettersInTransaction(tx, clock, letters);
+    await insertDeadLettersInTransaction(tx, clock, letters, options);
   };
 }
