@@ -252,6 +252,13 @@ export async function createApp(options: AppOptions): Promise<App> {
         webhookToken: config.auth.webhook_token,
       },
       bodyLimitBytes: config.server.body_limit,
+      connections: {
+        maxConnections: config.server.max_connections,
+        requestTimeoutMs: config.server.request_timeout,
+        headersTimeoutMs: config.server.headers_timeout,
+        keepAliveTimeoutMs: config.server.keep_alive_timeout,
+        idleTimeoutMs: config.server.idle_timeout,
+      },
       admissionRetryAfterMs: config.queue.admission_retry_after,
       version,
     },

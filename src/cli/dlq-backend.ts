@@ -1,8 +1,6 @@
-import { parseDurationMs } from '../config/duration.js';
-import { AppError } from '../domain/errors.js';
+import type { DlqFilterInput } from '../http/dlq-inputs.js';
+import { purgeAgeMs, toDlqFilter } from '../http/dlq-inputs.js';
 import type { DlqOperations } from '../http/ports.js';
-import type { DlqFilterInput } from '../http/routes/dlq-routes.js';
-import { toDlqFilter } from '../http/routes/dlq-routes.js';
 import type { ApiClient } from './api-client.js';
 
 export interface PageOptions {
@@ -52,20 +50,13 @@ export function databaseDlq(ops: DlqOperations, api: ApiClient): DlqBackend {
   const server = serverDlq(api);
   return {
     path: 'database',
-    list: (filter, page) => ops.list({ filter: toDlqFilter(filter), ...page }),
+    list: (filter, page) => ops.list({ filter: toDlqFilter(filter, ''), ...page }),
     show: (id) => ops.get(id),
     replay: (id) => server.replay(id),
     replayMatching: (filter, limit, dryRun) => server.replayMatching(filter, limit, dryRun),
-    purge: async (olderThan) => {
-      const ms = parseDurationMs(olderThan);
-      if (ms === undefined) {
-        throw new AppError(
-          'invalid_request',
-          `--older-than "${olderThan}" is not a duration such as 720h`,
-        );
-      }
-      return { deleted_count: await ops.purge(ms) };
-    },
+    purge: async (olderThan) => ({
+      deleted_count: await ops.purge(purgeAgeMs(olderThan, '--older-than')),
+    }),
     remove: (id) => ops.remove(id),
     stats: () => ops.stats(),
   };

@@ -1,6 +1,8 @@
 import type { Clock, Logger } from '../domain/clock.js';
 import type { DeadLetter, DeadLetterSink } from '../domain/dead-letter.js';
 import type { Db } from '../db/db.js';
+import { AppError } from '../domain/errors.js';
+import { isStorableTimeMs } from '../domain/storable-time.js';
 import type {
   DlqEntry,
   DlqFilter,
@@ -96,7 +98,13 @@ export function createDlqRepository(deps: {
       return result.rowCount === 1;
     },
     async purge(olderThanMs) {
-      const cutoff = new Date(clock.now() - olderThanMs).toISOString();
+      const cutoffMs = clock.now() - olderThanMs;
+      if (!(olderThanMs >= 0) || !isStorableTimeMs(cutoffMs)) {
+        throw new AppError('invalid_request', 'older_than reaches before year 0001', {
+          details: [{ path: 'older_than', message: 'too large' }],
+        });
+      }
+      const cutoff = new Date(cutoffMs).toISOString();
       let deleted = 0;
       for (;;) {
         const result = await db.query(

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppErrorCode, ErrorDetail } from '../domain/errors.js';
 import { AppError } from '../domain/errors.js';
 import type { Logger } from '../domain/clock.js';
+import { UnsupportedMediaType } from './request-body.js';
 
 /** Codes the HTTP layer adds to the domain's: every error body uses one of these. */
 export const HTTP_ERROR_CODES = [
@@ -84,6 +85,13 @@ function detailOf(context: string, issue: ValidationIssue): ErrorDetail {
   return { path, message };
 }
 
+/** zlib's stream errors (Z_DATA_ERROR, Z_BUF_ERROR…): a body sent as gzip that is not. */
+function isZlibError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code: unknown = Reflect.get(error, 'code');
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
 function isFastifyError(error: unknown): error is FastifyError {
   return error instanceof Error && ('code' in error || 'statusCode' in error);
 }
@@ -110,16 +118,19 @@ export function createErrorHandler(logger: Logger) {
       const message = first === undefined ? 'invalid request' : `${first.path}: ${first.message}`;
       return sendError(reply, 400, envelope('invalid_request', message, details));
     }
+    if (isZlibError(error)) {
+      return sendError(reply, 400, envelope('invalid_request', 'the body is not valid gzip data'));
+    }
     const status = isFastifyError(error) ? (error.statusCode ?? 500) : 500;
     if (status === 413) {
       return sendError(reply, 413, envelope('payload_too_large', 'request body is too large'));
     }
     if (status === 415) {
-      return sendError(
-        reply,
-        415,
-        envelope('unsupported_media_type', 'send JSON with content-type application/json'),
-      );
+      const message =
+        error instanceof UnsupportedMediaType
+          ? error.message
+          : 'send JSON with content-type application/json';
+      return sendError(reply, 415, envelope('unsupported_media_type', message));
     }
     if (status >= 400 && status < 500 && error instanceof Error) {
       return sendError(reply, status, envelope('invalid_request', error.message));

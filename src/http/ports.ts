@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 
+import type { ConnectionLimits } from './connection-limits.js';
 import type { Alert } from '../domain/alert.js';
 import type { TargetType } from '../domain/target.js';
 import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from '../dlq/dlq-entry.js';
@@ -95,6 +96,8 @@ export interface ServerDeps {
   registry: Registry;
   auth: Auth;
   bodyLimitBytes: number;
+  /** Time limits per connection phase and the connection cap (connection-limits.ts). */
+  connections: ConnectionLimits;
   /** Retry-After of the 503s answered while the server drains (queue.admission_retry_after). */
   admissionRetryAfterMs: number;
   version: string;

@@ -1,10 +1,14 @@
 import { ERROR_TYPES, FAILURE_REASONS } from '../domain/failure.js';
 import { JOB_STATES, PRIORITIES } from '../domain/job.js';
+import { TARGET_NAME } from '../domain/target.js';
 
-/** JSON schemas Fastify validates params, queries and bodies with (400 naming the field). */
+/**
+ * JSON schemas Fastify validates params, queries and bodies with (400 naming the field).
+ * Times are checked for PostgreSQL's range after these (dlq-inputs.ts).
+ */
 
 const uuid = { type: 'string', format: 'uuid' } as const;
-const targetName = { type: 'string', minLength: 1, maxLength: 63 } as const;
+const targetName = { type: 'string', pattern: TARGET_NAME.source } as const;
 const isoTime = { type: 'string', format: 'date-time' } as const;
 
 export const idParams = {

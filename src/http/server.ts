@@ -4,8 +4,10 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 import { createAuthHook } from './auth.js';
+import { connectionOptions, limitConnections } from './connection-limits.js';
 import { createErrorHandler, envelope, sendError } from './errors.js';
 import type { ServerDeps } from './ports.js';
+import { registerRequestBodies } from './request-body.js';
 import { registerDlqRoutes } from './routes/dlq-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerIngestRoutes } from './routes/ingest-routes.js';
@@ -29,12 +31,13 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
     // Per-request lines are logged below at a level that depends on the status.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
+    ...connectionOptions(deps.connections),
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
   });
 
-  // The API speaks JSON only: anything else is a 415, not a string handed to the routes.
-  fastify.removeContentTypeParser('text/plain');
+  // The API speaks UTF-8 JSON only (request-body.ts): anything else is a 415.
+  registerRequestBodies(fastify);
   fastify.setErrorHandler(createErrorHandler(logger));
   fastify.setNotFoundHandler((request, reply) =>
     sendError(
@@ -43,6 +46,8 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
       envelope('not_found', `no route ${request.method} ${request.url.split('?', 1)[0] ?? ''}`),
     ),
   );
+  // First: a connection over the cap serves health routes only, whatever its credentials.
+  limitConnections(fastify, deps.connections, logger);
   fastify.addHook('onRequest', createAuthHook(deps.auth));
   fastify.addHook('onResponse', async (request, reply) => {
     const line = {

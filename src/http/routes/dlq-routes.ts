@@ -1,25 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 
-import { parseDurationMs } from '../../config/duration.js';
-import { AppError } from '../../domain/errors.js';
-import type { ErrorType, FailureReason } from '../../domain/failure.js';
-import type { Priority } from '../../domain/job.js';
-import type { DlqFilter } from '../../dlq/dlq-entry.js';
 import { refuseWhileDraining } from '../admission.js';
+import type { DlqFilterInput } from '../dlq-inputs.js';
+import { purgeAgeMs, toDlqFilter } from '../dlq-inputs.js';
 import type { ServerDeps } from '../ports.js';
 import { bulkReplayBody, dlqListQuery, idParams, purgeQuery } from '../schemas.js';
-
-/** The filter fields as they arrive (query or bulk body); times are ISO-8601. */
-export interface DlqFilterInput {
-  target?: string;
-  error_type?: ErrorType;
-  reason?: FailureReason;
-  priority?: Priority;
-  replayed?: boolean;
-  fingerprint?: string;
-  failed_after?: string;
-  failed_before?: string;
-}
 
 interface ListQuery extends DlqFilterInput {
   limit: number;
@@ -31,14 +16,6 @@ interface BulkBody {
   filters?: DlqFilterInput;
   limit: number;
   dry_run: boolean;
-}
-
-export function toDlqFilter(input: DlqFilterInput): DlqFilter {
-  const { failed_after, failed_before, ...rest } = input;
-  const filter: DlqFilter = { ...rest };
-  if (failed_after !== undefined) filter.failed_after = Date.parse(failed_after);
-  if (failed_before !== undefined) filter.failed_before = Date.parse(failed_before);
-  return filter;
 }
 
 const BASE = '/api/v2/publishing/dlq';
@@ -66,7 +43,7 @@ export function registerDlqRoutes(
     async (request) => {
       if (!request.body.dry_run) refuseWhileDraining(isDraining, deps.admissionRetryAfterMs);
       const result = await deps.dlq.replayMatching({
-        filter: toDlqFilter(request.body.filters ?? {}),
+        filter: toDlqFilter(request.body.filters ?? {}, 'body.filters'),
         limit: request.body.limit,
         dryRun: request.body.dry_run,
       });
@@ -83,14 +60,7 @@ export function registerDlqRoutes(
     `${BASE}/purge`,
     { schema: { querystring: purgeQuery } },
     async (request) => {
-      const olderThanMs = parseDurationMs(request.query.older_than);
-      if (olderThanMs === undefined) {
-        throw new AppError('invalid_request', 'older_than must be a duration such as 720h', {
-          details: [
-            { path: 'query.older_than', message: 'must be a duration such as 720h or 30d' },
-          ],
-        });
-      }
+      const olderThanMs = purgeAgeMs(request.query.older_than, 'query.older_than');
       return { deleted_count: await deps.dlq.purge(olderThanMs) };
     },
   );
