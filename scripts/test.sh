@@ -19,7 +19,7 @@ done
 if [ "$lint" = 1 ]; then
   echo "== eslint"; npx eslint .
   echo "== prettier"; npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
-  echo "== tsc"; npx tsc --noEmit -p tsconfig.json
+  echo "== tsc"; npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p ui/tsconfig.json
 fi
 
 if [ ${#files[@]} -eq 0 ]; then

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
 import { secretMaskOf } from './config/config-secrets.js';
-import { globalRetryPolicy } from './config/retry-policy.js';
+import { resolveRetryPolicy } from './config/retry-policy.js';
 import type { Config } from './config/schema.js';
 import type { Db } from './db/db.js';
 import { readDatabaseId } from './db/database-id.js';
 import { migrate } from './db/migrate.js';
-import { createPgDb } from './db/pg-db.js';
-import { createPgliteDb } from './db/pglite-db.js';
+import { databaseName, openDatabase } from './db/open-database.js';
 import type { Clock, Random } from './domain/clock.js';
 import type { DeadLetterSink } from './domain/dead-letter.js';
 import { createSystemClock } from './domain/system-clock.js';
@@ -24,26 +22,29 @@ import { createJournal } from './dlq/journal.js';
 import { replayShutdownEntries } from './dlq/replay-shutdown-entries.js';
 import { createRetentionTask } from './dlq/retention-task.js';
 import { trackReplayOutcomes } from './dlq/track-replay-outcomes.js';
-import type { DurableOptions } from './durable/durable-config.js';
-import { createDurableEngine } from './durable/durable-engine.js';
-import { dlqInsertOn } from './durable/insert-dead-letters.js';
-import { createPgListen } from './durable/pg-listen.js';
-import { createDlqOperations } from './http/dlq-operations.js';
+import type { DurableOptions } from './engine/durable/durable-config.js';
+import { createDurableEngine } from './engine/durable/durable-engine.js';
+import { dlqInsertOn } from './engine/durable/insert-dead-letters.js';
+import { createPgListen } from './engine/durable/pg-listen.js';
+import { createDlqOperations } from './dlq/dlq-operations.js';
 import type { Ingest } from './http/ports.js';
 import type { HttpServer } from './http/server.js';
 import { createServer } from './http/server.js';
+import { loadStaticAssets } from './http/static-assets.js';
 import { createTargetCatalog } from './http/target-catalog.js';
 import { parseWebhookPayload } from './ingest/alertmanager-payload.js';
 import { createRouter } from './ingest/route.js';
 import { parseSubmitRequest } from './ingest/submit-request.js';
+import { createAttemptHistory } from './metrics/attempt-history.js';
 import { createMetrics } from './metrics/metrics.js';
-import type { HttpClient, ProxySettings } from './publishers/http-client.js';
+import type { ProxySettings } from './domain/proxy-settings.js';
+import type { HttpClient } from './publishers/http-client.js';
 import { createHttpClient } from './publishers/http-client.js';
 import { createTarget } from './publishers/registry.js';
 import { createDbRootlyAlertIds } from './publishers/rootly-alert-ids.js';
-import type { EngineConfig } from './queue/engine-config.js';
-import { createPublishingEngine } from './queue/engine.js';
-import type { PublishingEngine } from './queue/publishing-engine.js';
+import type { EngineConfig } from './engine/engine-config.js';
+import { createPublishingEngine } from './engine/memory/memory-engine.js';
+import type { PublishingEngine } from './engine/publishing-engine.js';
 import { createJobStatusStore } from './tracking/job-status-store.js';
 
 /**
@@ -62,7 +63,12 @@ export interface AppOptions {
   proxy?: ProxySettings;
   /** Default true; tests that need no process metrics turn it off. */
   processMetrics?: boolean;
+  /** The built console (`npm run build`); default dist/ui of this package. */
+  consoleDir?: string;
 }
+
+/** dist/ui beside src/ and dist/: this module is src/app.ts or dist/app.js. */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../dist/ui/', import.meta.url));
 
 export interface App {
   readonly engine: PublishingEngine;
@@ -113,29 +119,6 @@ export function durableOptionsOf(config: Config): DurableOptions {
   return options;
 }
 
-/** Where the database is, for logs and the journal's header: no credentials. */
-export function databaseName(config: Config): string {
-  if (config.storage.database_url === '') {
-    return `pglite:${join(config.storage.data_dir, 'pglite')}`;
-  }
-  try {
-    const url = new URL(config.storage.database_url);
-    return `${url.host}${url.pathname}`;
-  } catch {
-    // Not parseable: nothing of it is safe to show.
-    return 'postgres (storage.database_url)';
-  }
-}
-
-/** PGlite lives in its own folder of data_dir; the journal sits beside it. */
-export async function openDatabase(config: Config, logger: PinoLogger): Promise<Db> {
-  if (config.storage.database_url !== '')
-    return createPgDb(config.storage.database_url, { logger });
-  const dir = join(config.storage.data_dir, 'pglite');
-  await mkdir(dir, { recursive: true });
-  return createPgliteDb(dir);
-}
-
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger, version } = options;
   const clock = options.clock ?? createSystemClock();
@@ -145,7 +128,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const metrics = createMetrics(registry);
   metrics.buildInfo.set({ version }, 1);
 
-  const db = await openDatabase(config, logger);
+  const db = await openDatabase(config.storage, logger);
   await migrate(db, logger);
   const mask = secretMaskOf(config);
   const repo = meterDlqRepository(createDlqRepository({ db, clock, logger }), {
@@ -155,7 +138,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const journal = createJournal(config.storage.data_dir, {
     databaseId: await readDatabaseId(db),
-    databaseName: databaseName(config),
+    databaseName: databaseName(config.storage),
     mask,
   });
   await importJournal(journal, repo, logger);
@@ -165,11 +148,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   for (const targetConfig of config.targets) {
     targets.set(
       targetConfig.name,
-      createTarget(targetConfig, {
+      createTarget(targetConfig, resolveRetryPolicy(config.retry, targetConfig.retry), {
         http,
         clock,
         logger,
-        retryDefaults: globalRetryPolicy(config.retry),
         rootlyAlertIds: createDbRootlyAlertIds(db),
         mask,
       }),
@@ -222,6 +204,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   const replayed = await replayShutdownEntries(replayDeps, logger);
   if (replayed > 0) logger.info({ replayed }, 'replayed dead letters left by the last stop');
 
+  const history = createAttemptHistory({ metrics, clock, logger });
+  const consoleDir = options.consoleDir ?? DEFAULT_CONSOLE_DIR;
+  const consoleAssets = await loadStaticAssets(consoleDir);
+  if (consoleAssets === undefined) {
+    logger.warn({ dir: consoleDir }, 'console not built: /ui/ answers 503 (run npm run build)');
+  }
+
   const routable = config.targets.map((t) => ({
     name: t.name,
     enabled: t.enabled,
@@ -237,8 +226,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   const server = createServer(
     {
       engine,
+      laneMaxWaitMs: { ...config.queue.max_wait },
+      history,
+      ...(consoleAssets === undefined ? {} : { consoleAssets }),
       dlq: createDlqOperations(repo, replayDeps),
-      targets: createTargetCatalog(targets, engine, { clock, newId: randomUUID }),
+      targets: createTargetCatalog(targets, engine, { clock, newId: randomUUID }, (name) =>
+        history.activity(name),
+      ),
       ingest,
       metrics: { alertsReceived: (result, count) => metrics.alertsReceived.inc({ result }, count) },
       readiness: {
@@ -265,6 +259,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
   );
 
+  history.start();
   let stopping: Promise<void> | undefined;
   return {
     engine,
@@ -277,6 +272,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         server.drain();
         await engine.stop(config.shutdown_timeout);
         await retention.stop();
+        await history.stop();
         await replayOutcomes.idle();
         await server.close();
         await Promise.all([...targets.values()].map((target) => target.publisher.close()));

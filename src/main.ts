@@ -1,4 +1,4 @@
-import { createCliBackends } from './cli/backends.js';
+import { createCliBackends } from './cli-backends.js';
 import type { CliIo } from './cli/cli-context.js';
 import { runCli } from './cli/program.js';
 import { packageVersion } from './cli/version.js';

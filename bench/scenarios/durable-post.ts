@@ -16,9 +16,9 @@ import { readFileSync } from 'node:fs';
 
 import type { Db } from '../../src/db/db.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startInstance } from '../../test/durable/support/instances.js';
-import { submitJobs } from '../../test/durable/support/submit.js';
-import { migratedScratchDatabase } from '../../test/durable/support/scratch-database.js';
+import { startInstance } from '../../test/engine/durable/support/instances.js';
+import { submitJobs } from '../../test/engine/durable/support/submit.js';
+import { migratedScratchDatabase } from '../../test/engine/durable/support/scratch-database.js';
 import { formatRate, median, repeat } from '../support/stats.js';
 
 const ALL_JOBS = Number(process.env['DURABLE_BENCH_JOBS'] ?? '10000');

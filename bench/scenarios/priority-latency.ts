@@ -11,7 +11,7 @@ import { Registry } from 'prom-client';
 
 import type { Publisher } from '../../src/domain/publisher.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { createPublishingEngine } from '../../src/queue/engine.js';
+import { createPublishingEngine } from '../../src/engine/memory/memory-engine.js';
 import { DEFAULT_ENGINE_CONFIG } from '../../test/support/engine-defaults.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/retry/backoff.js';
 import { createJobStatusStore } from '../../src/tracking/job-status-store.js';

@@ -1,7 +1,7 @@
 import type { OptionValues } from 'commander';
 
 import { AppError } from '../domain/errors.js';
-import type { DlqOperations } from '../http/ports.js';
+import type { DlqOperations } from '../dlq/dlq-operations.js';
 import { ApiCallError, createApiClient } from './api-client.js';
 import type { ApiClient } from './api-client.js';
 import { databaseDlq, serverDlq } from './dlq-backend.js';
@@ -15,7 +15,7 @@ export interface ConfigCheck {
   summary: string[];
 }
 
-/** The parts of the service the CLI drives; src/cli/main.ts passes the real ones. */
+/** The parts of the service the CLI drives; src/cli-main.ts passes the real ones (src/cli-backends.ts). */
 export interface CliBackends {
   /** Runs the service until a signal stops it; resolves with the exit code. */
   serve(configPath: string | undefined): Promise<number>;

@@ -1,6 +1,6 @@
-import type { DlqFilterInput } from '../http/dlq-inputs.js';
-import { purgeAgeMs, toDlqFilter } from '../http/dlq-inputs.js';
-import type { DlqOperations } from '../http/ports.js';
+import type { DlqOperations } from '../dlq/dlq-operations.js';
+import type { DlqFilterInput } from '../dlq/dlq-filter-input.js';
+import { purgeAgeMs, toDlqFilter } from '../dlq/dlq-filter-input.js';
 import type { ApiClient } from './api-client.js';
 
 export interface PageOptions {

@@ -5,7 +5,7 @@ import { ERROR_TYPES, FAILURE_REASONS } from '../domain/failure.js';
 import type { ErrorType, FailureReason } from '../domain/failure.js';
 import { PRIORITIES } from '../domain/job.js';
 import type { Priority } from '../domain/job.js';
-import type { DlqFilterInput } from '../http/dlq-inputs.js';
+import type { DlqFilterInput } from '../dlq/dlq-filter-input.js';
 import type { CliBackends, CommandIo } from './cli-context.js';
 import { connectionOf, flag, numberOption, stringOption, withDlq } from './cli-context.js';
 import type { Column } from './output.js';

@@ -1,4 +1,4 @@
-import type { ProxySettings } from '../publishers/http-client.js';
+import type { ProxySettings } from '../domain/proxy-settings.js';
 import type { Env } from './interpolate.js';
 
 /**

@@ -68,12 +68,22 @@ export interface DlqPage {
   next_cursor: string | null;
 }
 
+/** Entries of one target that failed for one reason: what broke, and where. */
+export interface DlqGroupCount {
+  target: string;
+  reason: FailureReason;
+  count: number;
+  replayed: number;
+}
+
 export interface DlqStats {
   total: number;
   replayed: number;
   by_error_type: Partial<Record<ErrorType, number>>;
   by_target: Record<string, number>;
   by_priority: Partial<Record<Priority, number>>;
+  /** Largest count first. */
+  by_target_reason: DlqGroupCount[];
   oldest_failed_at: string | null;
   newest_failed_at: string | null;
 }

@@ -275,13 +275,14 @@ forEachDatabase('DLQ repository', (ctx) => {
     assert.equal(await repo().purge(HOUR), 0);
   });
 
-  it('stats count by error type, target and priority with oldest and newest', async () => {
+  it('stats count by error type, target, priority and target × reason with oldest and newest', async () => {
     const base = Date.parse('2026-11-29T00:00:00Z');
     await repo().write([
       aDeadLetter({ targetName: 'a', errorType: 'transient', priority: 'high', failedAt: base }),
       aDeadLetter({
         targetName: 'a',
         errorType: 'permanent',
+        errorReason: 'auth_error',
         priority: 'high',
         failedAt: base + 5,
       }),
@@ -298,6 +299,11 @@ forEachDatabase('DLQ repository', (ctx) => {
       by_error_type: { transient: 2, permanent: 1 },
       by_target: { a: 2, b: 1 },
       by_priority: { high: 2, low: 1 },
+      by_target_reason: [
+        { target: 'a', reason: 'auth_error', count: 1, replayed: 0 },
+        { target: 'a', reason: 'server_error', count: 1, replayed: 0 },
+        { target: 'b', reason: 'server_error', count: 1, replayed: 1 },
+      ],
       oldest_failed_at: new Date(base).toISOString(),
       newest_failed_at: new Date(base + 9).toISOString(),
     });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 
 import type { DeadLetter } from '../domain/dead-letter.js';
-import { dlqInsertOn } from '../durable/insert-dead-letters.js';
+import { dlqInsertOn } from '../engine/durable/insert-dead-letters.js';
 import { anAlert, aClassification } from '../../test/support/builders.js';
 import { forEachDatabase } from '../../test/support/databases.js';
 import { aDeadLetter } from '../../test/support/dlq-fixtures.js';

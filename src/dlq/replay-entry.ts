@@ -1,6 +1,6 @@
 import { AppError } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
-import type { PublishingEngine, SubmitResult } from '../queue/publishing-engine.js';
+import type { PublishingEngine, SubmitResult } from '../engine/publishing-engine.js';
 import type { DlqEntry, DlqFilter } from './dlq-entry.js';
 import type { DlqRepository } from './dlq-repository.js';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../domain/clock.js';
-import type { PublishingEngine } from '../queue/publishing-engine.js';
+import type { PublishingEngine } from '../engine/publishing-engine.js';
 import type { DlqRepository } from './dlq-repository.js';
 
 export interface ReplayOutcomeTracker {

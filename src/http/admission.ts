@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.js';
-import type { SubmitResult } from '../queue/publishing-engine.js';
+import type { SubmitResult } from '../engine/publishing-engine.js';
 
 /** Turns a refused submission into the AppError the error handler maps to a status. */
 export function admitted(result: SubmitResult): string[] {

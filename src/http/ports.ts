@@ -2,12 +2,14 @@ import type { Registry } from 'prom-client';
 
 import type { ConnectionLimits } from './connection-limits.js';
 import type { Alert } from '../domain/alert.js';
+import type { Priority } from '../domain/job.js';
 import type { TargetType } from '../domain/target.js';
-import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from '../dlq/dlq-entry.js';
+import type { DlqOperations } from '../dlq/dlq-operations.js';
 import type { WebhookPayloadParse } from '../ingest/alertmanager-payload.js';
 import type { RouteOptions, RouteResult } from '../ingest/route.js';
 import type { SubmitRequestParse } from '../ingest/submit-request.js';
-import type { BreakerState, PublishingEngine } from '../queue/publishing-engine.js';
+import type { BreakerState, PublishingEngine } from '../engine/publishing-engine.js';
+import type { AttemptHistoryView } from '../metrics/attempt-history.js';
 
 /**
  * What the HTTP routes (and the CLI) need from the rest of the service. app.ts builds these
@@ -28,29 +30,6 @@ export interface IngestMetrics {
   alertsReceived(result: AlertResult, count: number): void;
 }
 
-export interface ReplayMatchingRequest {
-  filter: DlqFilter;
-  limit: number;
-  dryRun: boolean;
-}
-
-export interface ReplayMatchingResult {
-  matched: number;
-  replayed: number;
-  jobIds: string[];
-}
-
-/** The DLQ operations; throw AppError (not_found, already_replayed, target_not_configured, queue_full, unavailable). */
-export interface DlqOperations {
-  list(request: DlqPageRequest): Promise<DlqPage>;
-  stats(): Promise<DlqStats>;
-  get(id: string): Promise<DlqEntry>;
-  remove(id: string): Promise<void>;
-  purge(olderThanMs: number): Promise<number>;
-  replay(id: string): Promise<{ jobId: string }>;
-  replayMatching(request: ReplayMatchingRequest): Promise<ReplayMatchingResult>;
-}
-
 export interface TargetView {
   name: string;
   type: TargetType;
@@ -58,6 +37,9 @@ export interface TargetView {
   /** Secrets removed. */
   config: Record<string, unknown>;
   breaker: BreakerState;
+  /** Epoch ms of the last delivery and failed attempt seen since start (attempt history). */
+  lastSuccessAt?: number;
+  lastFailureAt?: number;
 }
 
 export interface TargetTestResult {
@@ -86,8 +68,24 @@ export interface Auth {
   webhookToken: string;
 }
 
+/** The console's built files, served at /ui/ (http/static-assets.ts). */
+export interface StaticAsset {
+  contentType: string;
+  body: Buffer;
+  gzipped: Buffer;
+  etag: string;
+  /** Content-hashed names may be cached for ever; the rest are revalidated. */
+  immutable: boolean;
+}
+
 export interface ServerDeps {
   engine: PublishingEngine;
+  /** queue.max_wait per lane, shown beside each lane's oldest due age. */
+  laneMaxWaitMs: Partial<Record<Priority, number>>;
+  /** Per-10 s attempt counts of the last 15 minutes (GET …/queue/history). */
+  history: AttemptHistoryView;
+  /** Absent when the console was not built: /ui/ then says how to build it. */
+  consoleAssets?: ReadonlyMap<string, StaticAsset>;
   dlq: DlqOperations;
   targets: TargetCatalog;
   ingest: Ingest;

@@ -179,8 +179,13 @@ describe('HTTP API over a real socket', () => {
     it('reports lanes in snake_case with seconds', async () => {
       const res = await call(url, 'GET', '/api/v2/publishing/queue/status');
       assert.equal(res.status, 200);
-      const body = res.body as { lanes: { medium: Record<string, number> }; busy_workers: number };
-      assert.equal(body.lanes.medium['oldest_due_age_seconds'], 1.5);
+      const body = res.body as {
+        lanes: Record<string, Record<string, number | null>>;
+        busy_workers: number;
+      };
+      assert.equal(body.lanes['medium']?.['oldest_due_age_seconds'], 1.5);
+      assert.equal(body.lanes['medium']?.['max_wait_seconds'], 10);
+      assert.equal(body.lanes['high']?.['max_wait_seconds'], null);
       assert.equal(body.busy_workers, 0);
     });
 

@@ -5,11 +5,15 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 import { createAuthHook } from './auth.js';
 import { connectionOptions, limitConnections } from './connection-limits.js';
+import { createCrossSiteHook } from './cross-site.js';
 import { createErrorHandler, envelope, sendError } from './errors.js';
 import type { ServerDeps } from './ports.js';
 import { registerRequestBodies } from './request-body.js';
+import { registerAccessRoutes } from './routes/access-routes.js';
+import { registerConsoleRoutes } from './routes/console-routes.js';
 import { registerDlqRoutes } from './routes/dlq-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerHistoryRoutes } from './routes/history-routes.js';
 import { registerIngestRoutes } from './routes/ingest-routes.js';
 import { registerQueueRoutes } from './routes/queue-routes.js';
 import { registerTargetRoutes } from './routes/target-routes.js';
@@ -49,6 +53,7 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
   // First: a connection over the cap serves health routes only, whatever its credentials.
   limitConnections(fastify, deps.connections, logger);
   fastify.addHook('onRequest', createAuthHook(deps.auth));
+  fastify.addHook('onRequest', createCrossSiteHook());
   fastify.addHook('onResponse', async (request, reply) => {
     const line = {
       method: request.method,
@@ -66,6 +71,9 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
   registerDlqRoutes(fastify, deps, isDraining);
   registerTargetRoutes(fastify, deps);
   registerHealthRoutes(fastify, deps, isDraining);
+  registerHistoryRoutes(fastify, deps);
+  registerAccessRoutes(fastify, deps);
+  registerConsoleRoutes(fastify, deps);
 
   return {
     fastify,

@@ -2,7 +2,8 @@ import { AppError } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
 import type { TargetTestDeps } from '../publishers/test-target.js';
 import { testTarget } from '../publishers/test-target.js';
-import type { PublishingEngine } from '../queue/publishing-engine.js';
+import type { TargetActivity } from '../metrics/attempt-history.js';
+import type { PublishingEngine } from '../engine/publishing-engine.js';
 import type { TargetCatalog, TargetView } from './ports.js';
 
 /** The configured targets as the API shows them: secrets masked, breaker state from the engine. */
@@ -10,6 +11,7 @@ export function createTargetCatalog(
   targets: ReadonlyMap<string, Target>,
   engine: Pick<PublishingEngine, 'breakerState'>,
   testDeps: TargetTestDeps,
+  activity: (target: string) => TargetActivity,
 ): TargetCatalog {
   const viewOf = (target: Target): TargetView => ({
     name: target.name,
@@ -17,6 +19,7 @@ export function createTargetCatalog(
     enabled: target.enabled,
     config: target.redactedConfig,
     breaker: engine.breakerState(target.name),
+    ...activity(target.name),
   });
   return {
     list: () => [...targets.values()].map(viewOf),

@@ -1,5 +1,5 @@
-import type { JobSnapshot } from '../domain/job.js';
-import type { LaneStatus, QueueStats, QueueStatus } from '../queue/publishing-engine.js';
+import type { JobSnapshot, Priority } from '../domain/job.js';
+import type { LaneStatus, QueueStats, QueueStatus } from '../engine/publishing-engine.js';
 import type { TargetTestResult, TargetView } from './ports.js';
 
 /** Wire shapes: snake_case names, ISO-8601 UTC times (the engine keeps epoch ms). */
@@ -41,7 +41,7 @@ export function jobView(job: JobSnapshot) {
   };
 }
 
-function laneView(lane: LaneStatus) {
+function laneView(lane: LaneStatus, maxWaitMs: number | undefined) {
   return {
     size: lane.size,
     capacity: lane.capacity,
@@ -49,15 +49,17 @@ function laneView(lane: LaneStatus) {
     retrying: lane.retrying,
     failed: lane.failed,
     oldest_due_age_seconds: lane.oldestDueAgeMs / 1000,
+    /** The lane's aging bound (queue.max_wait); null for high, which needs none. */
+    max_wait_seconds: maxWaitMs === undefined ? null : maxWaitMs / 1000,
   };
 }
 
-export function queueStatusView(status: QueueStatus) {
+export function queueStatusView(status: QueueStatus, maxWaitMs: Partial<Record<Priority, number>>) {
   return {
     lanes: {
-      high: laneView(status.lanes.high),
-      medium: laneView(status.lanes.medium),
-      low: laneView(status.lanes.low),
+      high: laneView(status.lanes.high, maxWaitMs.high),
+      medium: laneView(status.lanes.medium, maxWaitMs.medium),
+      low: laneView(status.lanes.low, maxWaitMs.low),
     },
     retrying: status.retrying,
     in_flight: status.inFlight,
@@ -98,6 +100,8 @@ export function targetView(target: TargetView) {
     type: target.type,
     enabled: target.enabled,
     breaker_state: target.breaker,
+    last_success_at: optionalIso(target.lastSuccessAt),
+    last_failure_at: optionalIso(target.lastFailureAt),
     config: target.config,
   };
 }

@@ -1,5 +1,5 @@
 import type { Alert, Classification } from '../domain/alert.js';
-import type { JobRequest } from '../queue/publishing-engine.js';
+import type { JobRequest } from '../engine/publishing-engine.js';
 import type { Matcher } from './matchers.js';
 import { matchesAll, parseMatchers } from './matchers.js';
 

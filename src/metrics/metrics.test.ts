@@ -16,6 +16,7 @@ const EXPECTED: Array<[string, string]> = [
   ['alert_publisher_attempt_duration_seconds', 'histogram'],
   ['alert_publisher_retries_total', 'counter'],
   ['alert_publisher_jobs_finished_total', 'counter'],
+  ['alert_publisher_last_success_timestamp_seconds', 'gauge'],
   ['alert_publisher_workers', 'gauge'],
   ['alert_publisher_workers_busy', 'gauge'],
   ['alert_publisher_circuit_breaker_state', 'gauge'],

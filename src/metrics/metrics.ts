@@ -24,6 +24,7 @@ export interface Metrics {
   attemptDuration: BucketHistogram<'target'>;
   retries: Counter<'target' | 'error_type'>;
   jobsFinished: Counter<'target' | 'state'>;
+  lastSuccess: Gauge<'target'>;
   workers: Gauge;
   workersBusy: Gauge;
   circuitBreakerState: Gauge<'target'>;
@@ -35,7 +36,8 @@ export interface Metrics {
   /**
    * Registers a function run when metrics computed or buffered by the engine are collected:
    * the gauges queue_jobs, oldest_due_job_age_seconds, workers_busy and the counters
-   * attempts_total and jobs_finished_total (the engine buffers their per-job increments).
+   * attempts_total and jobs_finished_total and the gauge last_success_timestamp_seconds
+   * (the engine buffers their per-job updates).
    * Hooks must be cheap: each of those metrics runs them once per scrape.
    */
   onCollect(hook: () => void): void;
@@ -112,6 +114,13 @@ export function createMetrics(registry: Registry): Metrics {
       name: `${p}jobs_finished_total`,
       help: 'Jobs finished, by target and state: succeeded, dlq.',
       labelNames: ['target', 'state'],
+      registers,
+      collect,
+    }),
+    lastSuccess: new Gauge({
+      name: `${p}last_success_timestamp_seconds`,
+      help: 'When an attempt to the target last succeeded (Unix time); absent until one has.',
+      labelNames: ['target'],
       registers,
       collect,
     }),

@@ -1,3 +1,4 @@
+import type { ProxySettings } from '../domain/proxy-settings.js';
 import type { IncomingHttpHeaders } from 'node:http';
 
 import { Agent, EnvHttpProxyAgent } from 'undici';
@@ -48,17 +49,6 @@ export type HttpResult =
 export interface HttpClient {
   send(req: HttpRequest): Promise<HttpResult>;
   close(): Promise<void>;
-}
-
-/**
- * Where outbound requests go through a proxy, as HTTP_PROXY / HTTPS_PROXY / NO_PROXY say
- * (read at the process edge, config/proxy-env.ts). Empty = not set: HTTPS requests fall back
- * to `httpProxy`; `noProxy` lists hosts (`host`, `.domain`, `host:port`, `*`) reached directly.
- */
-export interface ProxySettings {
-  httpProxy: string;
-  httpsProxy: string;
-  noProxy: string;
 }
 
 export interface HttpClientOptions {

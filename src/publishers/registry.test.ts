@@ -6,6 +6,7 @@ import { targetSchema } from '../config/targets.js';
 import type { Logger } from '../domain/clock.js';
 import type { RetryPolicy } from '../domain/target.js';
 import { createHttpClient } from './http-client.js';
+import { applyRetryOverride } from '../config/retry-policy.js';
 import { createTarget } from './registry.js';
 import { createMemoryRootlyAlertIds } from './rootly-alert-ids.js';
 import { createSecretMask } from '../domain/secret-mask.js';
@@ -25,7 +26,6 @@ const deps = {
   http,
   clock: createFakeClock(),
   logger,
-  retryDefaults,
   rootlyAlertIds: createMemoryRootlyAlertIds(),
   mask: createSecretMask([]),
 };
@@ -49,7 +49,7 @@ describe('createTarget', () => {
 
   for (const raw of configs) {
     it(`builds a ${raw.type} target with its timeout, policy and a secret-free config`, () => {
-      const target = createTarget(targetSchema.parse(raw), deps);
+      const target = createTarget(targetSchema.parse(raw), retryDefaults, deps);
       assert.equal(target.name, raw.name);
       assert.equal(target.type, raw.type);
       assert.equal(target.enabled, true);
@@ -61,24 +61,22 @@ describe('createTarget', () => {
   }
 
   it('applies per-target retry overrides key by key, durations in ms', () => {
-    const target = createTarget(
-      targetSchema.parse({
-        name: 'pd',
-        type: 'pagerduty',
-        routing_key: 'k',
-        timeout: '3s',
-        enabled: false,
-        retry: { max_retries: 8, max_delay: '5m' },
-      }),
-      deps,
-    );
+    const config = targetSchema.parse({
+      name: 'pd',
+      type: 'pagerduty',
+      routing_key: 'k',
+      timeout: '3s',
+      enabled: false,
+      retry: { max_retries: 8, max_delay: '5m' },
+    });
+    const target = createTarget(config, applyRetryOverride(config.retry, retryDefaults), deps);
     assert.equal(target.timeoutMs, 3_000);
     assert.equal(target.enabled, false);
     assert.deepEqual(target.retry, { ...retryDefaults, maxRetries: 8, maxDelayMs: 300_000 });
   });
 
   it('keeps only the host of a Slack URL in the redacted config', () => {
-    const target = createTarget(targetSchema.parse(configs[1]), deps);
+    const target = createTarget(targetSchema.parse(configs[1]), retryDefaults, deps);
     assert.equal(target.redactedConfig['url'], 'https://hooks.slack.com');
   });
 });

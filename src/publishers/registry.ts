@@ -1,4 +1,3 @@
-import { applyRetryOverride } from '../config/retry-policy.js';
 import type { TargetConfig } from '../config/targets.js';
 import type { Clock, Logger } from '../domain/clock.js';
 import type { Publisher } from '../domain/publisher.js';
@@ -23,8 +22,6 @@ export interface TargetDeps {
   http: HttpClient;
   clock: Clock;
   logger: Logger;
-  /** The global `retry` block, durations in ms. */
-  retryDefaults: RetryPolicy;
   rootlyAlertIds: RootlyAlertIds;
   /** Every configured secret (config/config-secrets.ts), hidden in every outcome message. */
   mask: SecretMask;
@@ -56,14 +53,15 @@ function publisherFor(config: TargetConfig, deps: TargetDeps): Publisher {
   }
 }
 
-export function createTarget(config: TargetConfig, deps: TargetDeps): Target {
+/** `retry` is the target's policy, resolved by the composition root (config/retry-policy.ts). */
+export function createTarget(config: TargetConfig, retry: RetryPolicy, deps: TargetDeps): Target {
   return {
     name: config.name,
     type: config.type,
     enabled: config.enabled,
     publisher: withSafeMessages(publisherFor(config, deps), deps.mask),
     timeoutMs: config.timeout,
-    retry: applyRetryOverride(config.retry, deps.retryDefaults),
+    retry,
     redactedConfig: redactTargetConfig(config),
   };
 }

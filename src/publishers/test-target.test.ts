@@ -32,11 +32,10 @@ describe('testTarget', () => {
   let ids = 0;
   const newId = (): string => `test-${(ids += 1)}`;
   const targetFor = (raw: Record<string, unknown>) =>
-    createTarget(targetSchema.parse(raw), {
+    createTarget(targetSchema.parse(raw), retryDefaults, {
       http,
       clock,
       logger,
-      retryDefaults,
       rootlyAlertIds: createMemoryRootlyAlertIds(),
       mask: createSecretMask(secretsOf(raw)),
     });
@@ -90,11 +89,10 @@ describe('testTarget', () => {
       url: server.url,
       headers: { Authorization: 'Bearer S3CR3T-AAA' },
     };
-    const target = createTarget(targetSchema.parse(raw), {
+    const target = createTarget(targetSchema.parse(raw), retryDefaults, {
       http,
       clock,
       logger,
-      retryDefaults,
       rootlyAlertIds: createMemoryRootlyAlertIds(),
       // As app.ts builds it: the secrets of every target, not only this one's.
       mask: createSecretMask([...secretsOf(raw), 'ROOTLY-GGG-1']),

@@ -6,10 +6,10 @@ import type { JobSnapshot } from '../../src/domain/job.js';
 import type { Target } from '../../src/domain/target.js';
 import type { DlqRepository } from '../../src/dlq/dlq-repository.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import type { EngineConfig } from '../../src/queue/engine-config.js';
+import type { EngineConfig } from '../../src/engine/engine-config.js';
 import { DEFAULT_ENGINE_CONFIG } from '../support/engine-defaults.js';
-import { createPublishingEngine } from '../../src/queue/engine.js';
-import type { JobRequest, PublishingEngine } from '../../src/queue/publishing-engine.js';
+import { createPublishingEngine } from '../../src/engine/memory/memory-engine.js';
+import type { JobRequest, PublishingEngine } from '../../src/engine/publishing-engine.js';
 import { createJobStatusStore } from '../../src/tracking/job-status-store.js';
 import { anAlert } from '../support/builders.js';
 import { aTarget } from '../support/dlq-fixtures.js';
@@ -82,7 +82,7 @@ export function anAuditRequest(labels: Record<string, string> = {}): JobRequest 
 }
 
 /** Submits and returns the job ids; a refusal throws. */
-export { submitIds as submitted } from '../queue/engine-harness.js';
+export { submitIds as submitted } from '../engine/memory/engine-harness.js';
 
 /** Stops the engine, moving virtual time on until stop() resolves (it waits on the clock). */
 export async function stopEngine(

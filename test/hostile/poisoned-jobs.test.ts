@@ -3,7 +3,7 @@ import { afterEach, beforeEach, it } from 'node:test';
 
 import type { PublishOutcome } from '../../src/domain/publisher.js';
 import { createDlqRepository } from '../../src/dlq/dlq-repository.js';
-import type { PublishingEngine } from '../../src/queue/publishing-engine.js';
+import type { PublishingEngine } from '../../src/engine/publishing-engine.js';
 import { anAlert, aClassification } from '../support/builders.js';
 import { forEachDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
@@ -15,7 +15,7 @@ import {
   scriptedPublisher,
   startEngine,
   stateOf,
-} from '../durable/support/engine-harness.js';
+} from '../engine/durable/support/engine-harness.js';
 
 /**
  * Issue 14, defect 1, through both engines: a job whose alert, classification or failure

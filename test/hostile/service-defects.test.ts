@@ -14,8 +14,8 @@ import { startApp } from '../support/service-app.js';
 import { call, errorCode, errorPaths } from '../support/service-http.js';
 import type { TargetServer } from '../support/target-server.js';
 import { startTargetServer } from '../support/target-server.js';
-import { migratedScratchDatabase } from '../durable/support/scratch-database.js';
-import type { ScratchDatabase } from '../durable/support/scratch-database.js';
+import { migratedScratchDatabase } from '../engine/durable/support/scratch-database.js';
+import type { ScratchDatabase } from '../engine/durable/support/scratch-database.js';
 
 /**
  * Issue 14 ("nothing poisons it") through the running service, in both queue modes: each

@@ -12,7 +12,7 @@ import type {
   LaneStatus,
   PublishingEngine,
   SubmitResult,
-} from '../../src/queue/publishing-engine.js';
+} from '../../src/engine/publishing-engine.js';
 import { anAlert } from './builders.js';
 
 let sequence = 0;

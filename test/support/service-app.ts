@@ -22,6 +22,8 @@ export interface AppSetup {
   databaseUrl?: string;
   clock?: Clock;
   env?: Record<string, string>;
+  /** The built console to serve at /ui/ (default dist/ui). */
+  consoleDir?: string;
 }
 
 /** The real app from real YAML on 127.0.0.1:0, logging nothing, data in a temp folder. */
@@ -36,6 +38,7 @@ export async function startApp(setup: AppSetup): Promise<RunningApp> {
     random: () => 0,
     processMetrics: false,
     ...(setup.clock === undefined ? {} : { clock: setup.clock }),
+    ...(setup.consoleDir === undefined ? {} : { consoleDir: setup.consoleDir }),
   });
   const url = await app.listen(0);
   return {

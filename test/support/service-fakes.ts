@@ -9,18 +9,13 @@ import { AppError } from '../../src/domain/errors.js';
 import { fingerprintOf } from '../../src/domain/fingerprint.js';
 import type { JobSnapshot } from '../../src/domain/job.js';
 import type { DlqEntry, DlqFilter } from '../../src/dlq/dlq-entry.js';
-import type {
-  AlertResult,
-  DlqOperations,
-  Ingest,
-  ServerDeps,
-  TargetView,
-} from '../../src/http/ports.js';
+import type { DlqOperations } from '../../src/dlq/dlq-operations.js';
+import type { AlertResult, Ingest, ServerDeps, TargetView } from '../../src/http/ports.js';
 import type {
   JobRequest,
   PublishingEngine,
   SubmitResult,
-} from '../../src/queue/publishing-engine.js';
+} from '../../src/engine/publishing-engine.js';
 import { anAlert } from './builders.js';
 
 /**
@@ -168,6 +163,7 @@ export function createMemoryDlq(entries: DlqEntry[], engine: PublishingEngine): 
       by_error_type: {},
       by_target: {},
       by_priority: {},
+      by_target_reason: [],
       oldest_failed_at: null,
       newest_failed_at: null,
     }),
@@ -343,6 +339,13 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
     },
     readiness: { mode: 'memory', databaseReachable: () => Promise.resolve(true) },
     registry: new Registry(),
+    laneMaxWaitMs: { medium: 10_000, low: 60_000 },
+    history: {
+      intervalMs: 10_000,
+      windowMs: 900_000,
+      buckets: () => [],
+      activity: () => ({}),
+    },
     auth: { apiToken: '', readToken: '', webhookToken: '' },
     bodyLimitBytes: 1024 * 1024,
     connections: {

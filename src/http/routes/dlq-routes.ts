@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 
+import type { DlqFilterInput } from '../../dlq/dlq-filter-input.js';
+import { purgeAgeMs, toDlqFilter } from '../../dlq/dlq-filter-input.js';
 import { refuseWhileDraining } from '../admission.js';
-import type { DlqFilterInput } from '../dlq-inputs.js';
-import { purgeAgeMs, toDlqFilter } from '../dlq-inputs.js';
 import type { ServerDeps } from '../ports.js';
 import { bulkReplayBody, dlqListQuery, idParams, purgeQuery } from '../schemas.js';
 

@@ -14,7 +14,9 @@ interface JobsQuery {
 }
 
 export function registerQueueRoutes(app: FastifyInstance, deps: ServerDeps): void {
-  app.get('/api/v2/publishing/queue/status', () => queueStatusView(deps.engine.status()));
+  app.get('/api/v2/publishing/queue/status', () =>
+    queueStatusView(deps.engine.status(), deps.laneMaxWaitMs),
+  );
 
   app.get('/api/v2/publishing/queue/stats', () => queueStatsView(deps.engine.stats()));
 

@@ -1,0 +1,72 @@
+import { openDatabase } from './db/open-database.js';
+import { formatProblem, ConfigError } from './config/config-error.js';
+import { configPathOf, loadConfig } from './config/load-config.js';
+import type { Db } from './db/db.js';
+import { migrate } from './db/migrate.js';
+import { createPgDb } from './db/pg-db.js';
+import { createSystemClock } from './domain/system-clock.js';
+import { createDlqRepository } from './dlq/dlq-repository.js';
+import { createDlqOperations } from './dlq/dlq-operations.js';
+import { createLogger } from './logger.js';
+import type { CliBackends, CliIo, ConfigCheck } from './cli/cli-context.js';
+import { loadConfigOrReport, serveUntilSignal } from './serve.js';
+
+/** The real backends: the only place the CLI opens databases or starts the service. */
+export function createCliBackends(io: CliIo, version: string): CliBackends {
+  const logger = createLogger('warn', { destination: process.stderr });
+  return {
+    serve: (configPath) => serveUntilSignal(configPath, io, version),
+
+    async migrate(databaseUrl, configPath) {
+      let db: Db;
+      if (databaseUrl !== undefined) db = createPgDb(databaseUrl, { logger });
+      else {
+        const config = loadConfigOrReport(configPath, io);
+        if (config === undefined) throw new Error('cannot migrate: the configuration is invalid');
+        db = await openDatabase(config.storage, logger);
+      }
+      try {
+        const applied = await migrate(db, logger);
+        return applied.map((version) => String(version).padStart(4, '0'));
+      } finally {
+        await db.close();
+      }
+    },
+
+    checkConfig(configPath) {
+      return Promise.resolve(checkConfig(configPath, io));
+    },
+
+    openDatabaseDlq(databaseUrl) {
+      const db = createPgDb(databaseUrl, { logger });
+      const repo = createDlqRepository({ db, clock: createSystemClock() });
+      return Promise.resolve({
+        ops: createDlqOperations(repo, undefined),
+        close: () => db.close(),
+      });
+    },
+  };
+}
+
+function checkConfig(configPath: string | undefined, io: CliIo): ConfigCheck {
+  try {
+    const config = loadConfig({ path: configPath, env: io.env });
+    const targets = config.targets.map(
+      (t) => `${t.name} (${t.type}${t.enabled ? '' : ', disabled'})`,
+    );
+    return {
+      source: configPathOf({ path: configPath, env: io.env }),
+      problems: [],
+      summary: [
+        `server: ${config.server.host}:${config.server.port}`,
+        `queue: ${config.queue.mode} mode, ${config.queue.workers} workers`,
+        `storage: ${config.storage.database_url === '' ? `embedded PGlite in ${config.storage.data_dir}` : 'PostgreSQL (storage.database_url)'}`,
+        `auth: api_token ${config.auth.api_token === '' ? 'unset (writes from loopback only)' : 'set'}, webhook_token ${config.auth.webhook_token === '' ? 'unset' : 'set'}`,
+        `targets: ${targets.length === 0 ? 'none (every alert is unrouted)' : targets.join(', ')}`,
+      ],
+    };
+  } catch (error: unknown) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { source: error.source, problems: error.problems.map(formatProblem), summary: [] };
+  }
+}

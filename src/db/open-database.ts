@@ -1,0 +1,33 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { Logger } from '../domain/clock.js';
+import type { Db } from './db.js';
+import { createPgDb } from './pg-db.js';
+import { createPgliteDb } from './pglite-db.js';
+
+/**
+ * The database of `storage`: PostgreSQL at `database_url`, else the embedded PGlite in its own
+ * folder of `data_dir` (the DLQ journal sits beside it).
+ */
+export async function openDatabase(
+  storage: { database_url: string; data_dir: string },
+  logger: Logger,
+): Promise<Db> {
+  if (storage.database_url !== '') return createPgDb(storage.database_url, { logger });
+  const dir = join(storage.data_dir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  return createPgliteDb(dir);
+}
+
+/** Where the database of `storage` is, for logs and the journal's first line: no credentials. */
+export function databaseName(storage: { database_url: string; data_dir: string }): string {
+  if (storage.database_url === '') return `pglite:${join(storage.data_dir, 'pglite')}`;
+  try {
+    const url = new URL(storage.database_url);
+    return `${url.host}${url.pathname}`;
+  } catch {
+    // Not parseable: nothing of it is safe to show.
+    return 'postgres (storage.database_url)';
+  }
+}

@@ -1,0 +1,68 @@
+import { AppError } from '../domain/errors.js';
+import type { DlqRepository } from './dlq-repository.js';
+import type { ReplayDeps } from './replay-entry.js';
+import { replayEntry, replayMatching } from './replay-entry.js';
+import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from './dlq-entry.js';
+
+export interface ReplayMatchingRequest {
+  filter: DlqFilter;
+  limit: number;
+  dryRun: boolean;
+}
+
+export interface ReplayMatchingResult {
+  matched: number;
+  replayed: number;
+  jobIds: string[];
+}
+
+/** The DLQ operations; throw AppError (not_found, already_replayed, target_not_configured, queue_full, unavailable). */
+export interface DlqOperations {
+  list(request: DlqPageRequest): Promise<DlqPage>;
+  stats(): Promise<DlqStats>;
+  get(id: string): Promise<DlqEntry>;
+  remove(id: string): Promise<void>;
+  purge(olderThanMs: number): Promise<number>;
+  replay(id: string): Promise<{ jobId: string }>;
+  replayMatching(request: ReplayMatchingRequest): Promise<ReplayMatchingResult>;
+}
+
+/**
+ * The DLQ functions the routes and the CLI call. Without `replay` deps (the CLI on a bare
+ * database has no engine) replays are refused; the CLI sends those to the server instead.
+ */
+export function createDlqOperations(
+  repo: DlqRepository,
+  replay: ReplayDeps | undefined,
+): DlqOperations {
+  const replayDeps = (): ReplayDeps => {
+    if (replay === undefined) {
+      throw new AppError('unavailable', 'replays need a running server (use --url)');
+    }
+    return replay;
+  };
+  return {
+    list: (request) => repo.list(request),
+    stats: () => repo.stats(),
+    async get(id) {
+      const entry = await repo.get(id);
+      if (entry === undefined) throw new AppError('not_found', `DLQ entry ${id} not found`);
+      return entry;
+    },
+    async remove(id) {
+      if (!(await repo.remove(id))) throw new AppError('not_found', `DLQ entry ${id} not found`);
+    },
+    purge: (olderThanMs) => repo.purge(olderThanMs),
+    async replay(id) {
+      const { job_id: jobId } = await replayEntry(replayDeps(), id);
+      return { jobId };
+    },
+    async replayMatching(request) {
+      const result = await replayMatching(replayDeps(), request.filter, {
+        limit: request.limit,
+        dryRun: request.dryRun,
+      });
+      return { matched: result.matched, replayed: result.replayed, jobIds: result.job_ids };
+    },
+  };
+}

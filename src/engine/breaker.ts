@@ -1,0 +1,100 @@
+import type { BreakerState } from './publishing-engine.js';
+
+export interface BreakerConfig {
+  failureThreshold: number;
+  successThreshold: number;
+  openTimeoutMs: number;
+}
+
+/** What an attempt says about the target's health. 4xx and 429 say nothing (`neutral`). */
+export type AttemptVerdict = 'success' | 'failure' | 'neutral';
+
+export type BreakerTransition = (to: BreakerState) => void;
+
+/**
+ * Circuit breaker of one target, counting failed *attempts*. closed → open after
+ * `failureThreshold` consecutive failures; open → half_open once `openTimeoutMs` passed (on
+ * the next `refresh`); half_open lets one probe at a time: `successThreshold` successful
+ * probes close it, a failed probe reopens it. Results of attempts that were not the probe are
+ * ignored while not closed (they started before the breaker opened).
+ */
+export class Breaker {
+  state: BreakerState = 'closed';
+  consecutiveFailures = 0;
+  openedAt: number | undefined;
+  private probeInFlight = false;
+  private probeSuccesses = 0;
+
+  constructor(
+    private config: BreakerConfig,
+    private readonly onTransition: BreakerTransition,
+  ) {}
+
+  /** New thresholds (config reload); the state and counts so far are kept. */
+  reconfigure(config: BreakerConfig): void {
+    this.config = config;
+  }
+
+  /** Moves open → half_open when the open time is over. */
+  refresh(now: number): void {
+    if (this.state === 'open' && this.openedAt !== undefined) {
+      if (now >= this.openedAt + this.config.openTimeoutMs) this.transition('half_open');
+    }
+  }
+
+  /** When an open breaker lets its probe through; undefined unless open. */
+  reopensAt(): number | undefined {
+    if (this.state !== 'open' || this.openedAt === undefined) return undefined;
+    return this.openedAt + this.config.openTimeoutMs;
+  }
+
+  /** Whether an attempt may start now (call refresh first). */
+  allows(): boolean {
+    if (this.state === 'closed') return true;
+    return this.state === 'half_open' && !this.probeInFlight;
+  }
+
+  /** Records that an attempt started; returns true when it is the half-open probe. */
+  begin(): boolean {
+    if (this.state !== 'half_open') return false;
+    this.probeInFlight = true;
+    return true;
+  }
+
+  record(verdict: AttemptVerdict, isProbe: boolean, now: number): void {
+    if (isProbe) {
+      this.probeInFlight = false;
+      if (this.state !== 'half_open') return;
+      if (verdict === 'failure') this.open(now);
+      else if (verdict === 'success') {
+        this.probeSuccesses += 1;
+        if (this.probeSuccesses >= this.config.successThreshold) this.close();
+      }
+      return;
+    }
+    if (this.state !== 'closed') return;
+    if (verdict === 'success') this.consecutiveFailures = 0;
+    else if (verdict === 'failure') {
+      this.consecutiveFailures += 1;
+      if (this.consecutiveFailures >= this.config.failureThreshold) this.open(now);
+    }
+  }
+
+  private open(now: number): void {
+    this.openedAt = now;
+    this.probeSuccesses = 0;
+    this.transition('open');
+  }
+
+  private close(): void {
+    this.consecutiveFailures = 0;
+    this.probeSuccesses = 0;
+    this.openedAt = undefined;
+    this.transition('closed');
+  }
+
+  private transition(to: BreakerState): void {
+    this.state = to;
+    this.onTransition(to);
+  }
+}

@@ -1,0 +1,79 @@
+import type { Logger } from '../domain/clock.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { BreakerConfig } from './breaker.js';
+import { Breaker } from './breaker.js';
+import type { BreakerState, QueueStats } from './publishing-engine.js';
+
+const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+
+export type BreakerListener = (target: string, to: BreakerState) => void;
+
+/**
+ * The circuit breakers of an engine's targets (both queue modes; per instance in durable mode)
+ * and what every transition does: the state gauge, the transition counter, one log line, and
+ * the engine's own listeners (memory mode sweeps jobs too old to wait for the probe).
+ */
+export class Breakers {
+  private readonly byTarget = new Map<string, Breaker>();
+  private readonly listeners: BreakerListener[] = [];
+
+  constructor(
+    private config: BreakerConfig,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The breaker of `target`, created closed on first use. */
+  of(target: string): Breaker {
+    let breaker = this.byTarget.get(target);
+    if (breaker === undefined) {
+      breaker = new Breaker(this.config, (to) => this.changed(target, to));
+      this.byTarget.set(target, breaker);
+      this.metrics.circuitBreakerState.set({ target }, BREAKER_GAUGE.closed);
+    }
+    return breaker;
+  }
+
+  onTransition(listener: BreakerListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** The state now (an open breaker whose time is over reads half_open); closed if unknown. */
+  state(target: string, now: number): BreakerState {
+    const breaker = this.byTarget.get(target);
+    if (breaker === undefined) return 'closed';
+    breaker.refresh(now);
+    return breaker.state;
+  }
+
+  stats(): QueueStats['breakers'] {
+    const out: QueueStats['breakers'] = {};
+    for (const [target, breaker] of this.byTarget) {
+      out[target] = {
+        state: breaker.state,
+        consecutiveFailures: breaker.consecutiveFailures,
+        ...(breaker.openedAt === undefined ? {} : { openedAt: breaker.openedAt }),
+      };
+    }
+    return out;
+  }
+
+  /** A target left the config (reload): its breaker and its gauge series go. */
+  remove(target: string): void {
+    if (!this.byTarget.delete(target)) return;
+    this.metrics.circuitBreakerState.remove({ target });
+  }
+
+  /** New thresholds (reload) apply to every breaker; each keeps its state. */
+  reconfigure(config: BreakerConfig): void {
+    this.config = config;
+    for (const breaker of this.byTarget.values()) breaker.reconfigure(config);
+  }
+
+  private changed(target: string, to: BreakerState): void {
+    this.metrics.circuitBreakerState.set({ target }, BREAKER_GAUGE[to]);
+    this.metrics.circuitBreakerTransitions.inc({ target, to });
+    this.logger.warn({ target, to }, 'circuit breaker changed state');
+    for (const listener of this.listeners) listener(target, to);
+  }
+}

@@ -1,0 +1,99 @@
+import type { Db } from '../../db/db.js';
+import type { ClaimedRow } from './job-row.js';
+import { SNAPSHOT_COLUMNS } from './job-row.js';
+
+export interface ClaimRequest {
+  /** The instance (its row in publishing_instances holds the lease). */
+  owner: string;
+  nowMs: number;
+  limit: number;
+  /** Targets that may take jobs now and how many each (per-target concurrency, breaker). */
+  slots: ReadonlyMap<string, number>;
+  maxWaitMs: { medium: number; low: number };
+}
+
+/** Rank 0 = aged medium/low, then 1 high, 2 medium, 3 low; ties by due time then submission. */
+export interface Claimed extends ClaimedRow {
+  rank: number;
+  seq: number;
+}
+
+/**
+ * The oldest active job of its (target, fingerprint). Only a job admitted behind another of its
+ * chain (`may_wait`, migrations/0006) needs the probe of publishing_jobs_chain_idx.
+ */
+const CHAIN_HEAD = `(NOT j.may_wait OR j.seq = (
+  SELECT min(p.seq) FROM publishing_jobs p
+  WHERE p.target_name = j.target_name AND p.fingerprint = j.fingerprint
+    AND p.state IN ('queued', 'processing', 'retrying', 'failed')))`;
+
+function lane(rank: number, priority: string, dueCondition: string): string {
+  return `(SELECT j.id, ${rank} AS rank, j.due_at, j.seq FROM publishing_jobs j
+    WHERE j.state IN ('queued', 'retrying') AND j.target_name = s.target_name
+      AND j.priority = '${priority}' AND ${dueCondition} AND ${CHAIN_HEAD}
+    ORDER BY j.due_at, j.seq LIMIT s.slots)`;
+}
+
+/**
+ * One statement. Per target with free slots, the lanes in rank order, each an index range scan
+ * (publishing_jobs_due_idx: target, lane, due time) of due chain heads, at most that target's
+ * slots ($6/$7 are the aging thresholds, so the ranges are disjoint). The lanes are a plain
+ * UNION ALL under a LIMIT: Append runs its branches in order and stops once the slots are
+ * filled, so lower lanes are not read while a higher one has enough (the cost follows the jobs
+ * taken, not the lanes). Then the best `limit` overall, `FOR UPDATE SKIP LOCKED` (concurrent
+ * instances never take the same row), owned by the instance, and only while its lease holds
+ * (a row swept meanwhile would leave the jobs to the sweep). A row claimed meanwhile by another
+ * instance fails the re-checked `state` and is skipped.
+ */
+export const CLAIM_SQL = `
+WITH candidates AS (
+  SELECT c.id, c.rank, c.due_at, c.seq
+  FROM unnest($4::text[], $5::int[]) AS s(target_name, slots)
+  CROSS JOIN LATERAL (
+    (SELECT * FROM (
+      ${lane(0, 'medium', 'j.due_at <= $6')}
+      UNION ALL ${lane(0, 'low', 'j.due_at <= $7')}
+    ) AS aged ORDER BY due_at, seq LIMIT s.slots)
+    UNION ALL ${lane(1, 'high', 'j.due_at <= $1')}
+    UNION ALL ${lane(2, 'medium', 'j.due_at > $6 AND j.due_at <= $1')}
+    UNION ALL ${lane(3, 'low', 'j.due_at > $7 AND j.due_at <= $1')}
+    LIMIT s.slots
+  ) AS c
+), picked AS (
+  SELECT id, rank FROM candidates
+  WHERE EXISTS (SELECT 1 FROM publishing_instances i WHERE i.id = $2 AND i.lease_expires_at > $1)
+  ORDER BY rank, due_at, seq LIMIT $3
+), locked AS (
+  SELECT j.id, picked.rank FROM publishing_jobs j JOIN picked USING (id)
+  WHERE j.state IN ('queued', 'retrying')
+  FOR UPDATE OF j SKIP LOCKED
+)
+UPDATE publishing_jobs AS u SET state = 'processing', lease_owner = $2,
+  attempts = u.attempts + 1, last_attempt_at = $1, started_at = coalesce(u.started_at, $1),
+  updated_at = $1
+FROM locked WHERE u.id = locked.id
+RETURNING ${SNAPSHOT_COLUMNS.replaceAll(/(\w+)/g, 'u.$1')}, u.alert, u.classification,
+  locked.rank, u.seq::float8 AS seq`;
+
+export async function claimJobs(db: Db, request: ClaimRequest): Promise<Claimed[]> {
+  const targets = [...request.slots].filter(([, slots]) => slots > 0);
+  if (targets.length === 0 || request.limit <= 0) return [];
+  const at = (ms: number): string => new Date(ms).toISOString();
+  const result = await db.query<Claimed>(
+    CLAIM_SQL,
+    [
+      at(request.nowMs),
+      request.owner,
+      request.limit,
+      targets.map(([name]) => name),
+      // A target never gives more candidates than the claim can take.
+      targets.map(([, slots]) => Math.min(slots, request.limit)),
+      at(request.nowMs - request.maxWaitMs.medium),
+      at(request.nowMs - request.maxWaitMs.low),
+    ],
+    { name: 'durable_claim' },
+  );
+  return result.rows.sort(
+    (a, b) => a.rank - b.rank || a.due_at.getTime() - b.due_at.getTime() || a.seq - b.seq,
+  );
+}

@@ -1,0 +1,90 @@
+import type { Target } from '../../domain/target.js';
+import type { Claimed } from './claim-jobs.js';
+
+/**
+ * A job this instance holds a lease on: waiting in the local buffer (claimed, not started),
+ * running its attempt, or finishing (outcome known, completion not yet committed).
+ */
+export interface Held {
+  job: Claimed;
+  target: Target;
+  /** The owner id it was claimed under (see InstanceLease): its completion is written as that. */
+  owner: string;
+  stage: 'buffered' | 'running' | 'finishing';
+  /** Ends the running attempt as `shutdown` (lease lost, stop timeout). */
+  cancel?: () => void;
+  leaseLost: boolean;
+}
+
+/** Everything held, with counts kept in step so dispatch decisions are O(1). */
+export class Holdings {
+  readonly byId = new Map<string, Held>();
+  /** Buffered jobs in claim order (rank, due time, submission); a Set so a start is O(1). */
+  readonly buffer = new Set<Held>();
+  running = 0;
+  private readonly runningPerTarget = new Map<string, number>();
+  private readonly heldPerTarget = new Map<string, number>();
+
+  add(job: Claimed, target: Target, owner: string): void {
+    const held: Held = { job, target, owner, stage: 'buffered', leaseLost: false };
+    this.byId.set(job.id, held);
+    this.buffer.add(held);
+    this.bump(this.heldPerTarget, target.name, 1);
+  }
+
+  /** Jobs that occupy a worker or wait for one (finishing ones need neither). */
+  active(): number {
+    return this.buffer.size + this.running;
+  }
+
+  activeFor(target: string): number {
+    return this.heldPerTarget.get(target) ?? 0;
+  }
+
+  runningFor(target: string): number {
+    return this.runningPerTarget.get(target) ?? 0;
+  }
+
+  start(held: Held): void {
+    this.buffer.delete(held);
+    held.stage = 'running';
+    this.running += 1;
+    this.bump(this.runningPerTarget, held.target.name, 1);
+  }
+
+  /** The attempt returned: the worker is free, the lease is kept until the completion commits. */
+  finishing(held: Held): void {
+    held.stage = 'finishing';
+    this.running -= 1;
+    this.bump(this.runningPerTarget, held.target.name, -1);
+    this.bump(this.heldPerTarget, held.target.name, -1);
+  }
+
+  /** Takes buffered jobs out (stop, lease lost, open breaker); returns them. */
+  unbuffer(predicate: (held: Held) => boolean): Held[] {
+    const taken = [...this.buffer].filter(predicate);
+    for (const held of taken) {
+      this.buffer.delete(held);
+      held.stage = 'finishing';
+      this.bump(this.heldPerTarget, held.target.name, -1);
+    }
+    return taken;
+  }
+
+  release(id: string): void {
+    this.byId.delete(id);
+  }
+
+  /** The lease is lost: buffered jobs dropped, running attempts cancelled, nothing written. */
+  giveUpAll(): void {
+    for (const held of this.unbuffer(() => true)) this.release(held.job.id);
+    for (const held of this.byId.values()) {
+      held.leaseLost = true;
+      held.cancel?.();
+    }
+  }
+
+  private bump(map: Map<string, number>, key: string, delta: number): void {
+    map.set(key, (map.get(key) ?? 0) + delta);
+  }
+}

@@ -1,0 +1,111 @@
+import type { Alert, Classification } from '../../domain/alert.js';
+import { ERROR_TYPES, FAILURE_REASONS } from '../../domain/failure.js';
+import type { JobError, JobSnapshot, JobState, Priority } from '../../domain/job.js';
+import { JOB_STATES, PRIORITIES } from '../../domain/job.js';
+
+/** The columns of `publishing_jobs` (migrations/0003) a snapshot needs, as the drivers return them. */
+export interface JobRow {
+  id: string;
+  target_name: string;
+  fingerprint: string;
+  alertname: string;
+  alert_status: string;
+  priority: string;
+  state: string;
+  attempts: number;
+  retries: number;
+  submitted_at: Date;
+  updated_at: Date;
+  due_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+  error_type: string | null;
+  error_reason: string | null;
+  http_status: number | null;
+  error_message: string | null;
+  replay_of: string | null;
+}
+
+export const SNAPSHOT_COLUMNS = `id, target_name, fingerprint, alertname, alert_status, priority, state,
+  attempts, retries, submitted_at, updated_at, due_at, started_at, completed_at,
+  error_type, error_reason, http_status, error_message, replay_of`;
+
+/** A claimed job: everything an attempt and a possible dead letter need. */
+export interface ClaimedRow extends JobRow {
+  alert: Alert;
+  classification: Classification | null;
+}
+
+function member<T extends string>(vocabulary: readonly T[], value: string, column: string): T {
+  const found = vocabulary.find((item) => item === value);
+  if (found === undefined) throw new Error(`publishing_jobs.${column} holds unknown "${value}"`);
+  return found;
+}
+
+export function priorityOf(row: { priority: string }): Priority {
+  return member(PRIORITIES, row.priority, 'priority');
+}
+
+function errorOf(row: JobRow): JobError | undefined {
+  if (row.error_type === null || row.error_reason === null) return undefined;
+  const error: JobError = {
+    type: member(ERROR_TYPES, row.error_type, 'error_type'),
+    reason: member(FAILURE_REASONS, row.error_reason, 'error_reason'),
+    message: row.error_message ?? '',
+  };
+  if (row.http_status !== null) error.status = row.http_status;
+  return error;
+}
+
+export function snapshotFromRow(row: JobRow): JobSnapshot {
+  const state: JobState = member(JOB_STATES, row.state, 'state');
+  const snapshot: JobSnapshot = {
+    id: row.id,
+    fingerprint: row.fingerprint,
+    alertname: row.alertname,
+    alertStatus: row.alert_status === 'resolved' ? 'resolved' : 'firing',
+    target: row.target_name,
+    priority: priorityOf(row),
+    state,
+    attempts: row.attempts,
+    retries: row.retries,
+    submittedAt: row.submitted_at.getTime(),
+    updatedAt: row.updated_at.getTime(),
+  };
+  if (row.started_at !== null) snapshot.startedAt = row.started_at.getTime();
+  if (row.completed_at !== null) snapshot.completedAt = row.completed_at.getTime();
+  if (state === 'queued' || state === 'retrying') snapshot.nextAttemptAt = row.due_at.getTime();
+  const error = errorOf(row);
+  if (error !== undefined) snapshot.lastError = error;
+  if (row.replay_of !== null) snapshot.replayOf = row.replay_of;
+  return snapshot;
+}
+
+/** The row a job of `admitJobs` became when it was dead-lettered at admission (overflow). */
+export function rowOfNewJob(
+  job: { id: string; target: string; alert: Alert; priority: Priority; replayOf?: string },
+  nowMs: number,
+): JobRow {
+  const at = new Date(nowMs);
+  return {
+    id: job.id,
+    target_name: job.target,
+    fingerprint: job.alert.fingerprint,
+    alertname: job.alert.labels['alertname'] ?? '',
+    alert_status: job.alert.status,
+    priority: job.priority,
+    state: 'dlq',
+    attempts: 0,
+    retries: 0,
+    submitted_at: at,
+    updated_at: at,
+    due_at: at,
+    started_at: null,
+    completed_at: at,
+    error_type: null,
+    error_reason: null,
+    http_status: null,
+    error_message: null,
+    replay_of: job.replayOf ?? null,
+  };
+}

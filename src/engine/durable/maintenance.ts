@@ -1,0 +1,121 @@
+import type { Clock, Logger } from '../../domain/clock.js';
+import type { Db } from '../../db/db.js';
+import type { Target } from '../../domain/target.js';
+import type { DurableSettings } from './durable-config.js';
+import type { ExpiredRow } from './expire-open-circuit-jobs.js';
+import { expireOpenCircuitJobs } from './expire-open-circuit-jobs.js';
+import type { DeadLetterInsert } from './insert-dead-letters.js';
+import type { InstanceLease } from './instance-lease.js';
+import { releaseOrphanedJobs } from './leases.js';
+import { purgeFinished } from './purge-finished.js';
+import type { LaneCount } from './read-jobs.js';
+import { countLanes } from './read-jobs.js';
+import { reconcileJobCounts } from './reconcile-job-counts.js';
+
+export interface MaintenanceDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  settings: DurableSettings;
+  lease: InstanceLease;
+  /** Lane counts are read only while someone looks (status, metrics scrape) since the last read. */
+  laneCountsWanted: () => boolean;
+  onLaneCounts: (counts: LaneCount[]) => void;
+  onReleased: (count: number) => void;
+  /** Releases rows claimed under this instance but not held (never beside a claim). */
+  releaseUnheld: (nowMs: number) => Promise<number>;
+  /** Targets whose breaker (of this instance) is open now. */
+  openTargets: () => Target[];
+  insertDeadLetters: DeadLetterInsert;
+  onCircuitExpired: (rows: ExpiredRow[]) => void;
+}
+
+/**
+ * Every heartbeat: renew this instance's lease (see InstanceLease), return claimed jobs of
+ * lapsed instances and rows claimed but not held to waiting, dead-letter waiting jobs of open
+ * targets past max_job_age (`circuit_open`), refresh the lane counts when wanted; every purge
+ * interval: retention, and the active counts reconciled with the jobs.
+ */
+export async function runMaintenance(deps: MaintenanceDeps, signal: AbortSignal): Promise<void> {
+  // Two loops, so that a slow count or purge never delays a lease renewal.
+  await Promise.all([keepLease(deps, signal), keepHouse(deps, signal)]);
+}
+
+async function keepLease(deps: MaintenanceDeps, signal: AbortSignal): Promise<void> {
+  const { settings, clock } = deps;
+  while (!signal.aborted) {
+    const now = clock.now();
+    await deps.lease.beat(now);
+    await step(deps, 'releasing jobs of lapsed instances', async () => {
+      const released = await releaseOrphanedJobs(deps.db, now, 1_000);
+      if (released > 0) deps.onReleased(released);
+    });
+    await step(deps, 'releasing jobs claimed but not held', async () => {
+      const released = await deps.releaseUnheld(now);
+      if (released > 0) {
+        deps.logger.warn({ jobs: released }, 'released jobs claimed but never received');
+        deps.onReleased(released);
+      }
+    });
+    await pause(clock, settings.heartbeatMs, signal);
+  }
+}
+
+async function keepHouse(deps: MaintenanceDeps, signal: AbortSignal): Promise<void> {
+  const { settings, clock } = deps;
+  let lastPurgeMs = clock.now();
+  while (!signal.aborted) {
+    const now = clock.now();
+    await step(deps, 'expiring jobs of open circuits', async () => {
+      const expired = await expireOpenCircuitJobs(
+        deps.db,
+        deps.openTargets(),
+        now,
+        settings.purgeBatch,
+        deps.insertDeadLetters,
+      );
+      if (expired.length > 0) deps.onCircuitExpired(expired);
+    });
+    if (deps.laneCountsWanted()) {
+      await step(deps, 'counting lanes', async () =>
+        deps.onLaneCounts(await countLanes(deps.db, now)),
+      );
+    }
+    if (now - lastPurgeMs >= settings.purgeIntervalMs) {
+      lastPurgeMs = now;
+      await step(deps, 'purging finished jobs', async () => {
+        const deleted = await purgeFinished(
+          deps.db,
+          now - settings.retentionMs,
+          settings.purgeBatch,
+        );
+        if (deleted > 0) deps.logger.info({ deleted }, 'purged finished jobs past retention');
+      });
+      await step(deps, 'reconciling active job counts', async () => {
+        for (const { priority, target, from, to } of await reconcileJobCounts(deps.db)) {
+          deps.logger.warn(
+            { priority, target, from, to },
+            'active job count did not match the jobs table: corrected',
+          );
+        }
+      });
+    }
+    await pause(clock, settings.heartbeatMs, signal);
+  }
+}
+
+function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  // An abort (stop) ends the pause early; both ways the loop re-checks the signal.
+  return clock.sleep(ms, signal).then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
+async function step(deps: MaintenanceDeps, what: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (error: unknown) {
+    deps.logger.error({ err: error }, `${what} failed`);
+  }
+}

@@ -1,0 +1,77 @@
+import type { Random } from '../../domain/clock.js';
+import type { DeadLetter } from '../../domain/dead-letter.js';
+import type { JobError } from '../../domain/job.js';
+import type { PublishOutcome } from '../../domain/publisher.js';
+import type { Target } from '../../domain/target.js';
+import { deadLetterOf as letterOfJob } from '../dead-letter-of.js';
+import { circuitOpenError } from '../job-errors.js';
+import { decideAfterFailure, jobErrorOf } from '../outcome-decision.js';
+import type { Claimed } from './claim-jobs.js';
+import { priorityOf } from './job-row.js';
+import type { Completion } from './finish-jobs.js';
+
+/**
+ * What follows an attempt, as written back to the row: success, or the memory engine's retry
+ * decision (`decideAfterFailure`, docs/how-it-works.md, Retries) on the row's counters. Stop (`shutdown`) is the
+ * dispatcher's to handle before this is asked.
+ */
+export function completionAfter(
+  job: Claimed,
+  outcome: PublishOutcome,
+  target: Target,
+  nowMs: number,
+  random: Random,
+): Completion {
+  if (outcome.ok) return { kind: 'succeeded', id: job.id };
+  const error = jobErrorOf(outcome);
+  const state = {
+    attempts: job.attempts,
+    retries: job.retries,
+    submittedAt: job.submitted_at.getTime(),
+  };
+  const decision = decideAfterFailure(outcome, state, target.retry, nowMs, random);
+  if (decision.kind === 'dead_letter') {
+    return { kind: 'dead', id: job.id, error, letter: deadLetterOf(job, target, error, nowMs) };
+  }
+  return {
+    kind: 'retry',
+    id: job.id,
+    dueAtMs: decision.dueAt,
+    countsRetry: decision.spendsRetry,
+    error,
+  };
+}
+
+/** A job of an open target too old to wait for the probe (docs/how-it-works.md). */
+export function circuitOpenLetter(job: Claimed, target: Target, nowMs: number): Completion {
+  const error = circuitOpenError(target.name);
+  return { kind: 'dead', id: job.id, error, letter: deadLetterOf(job, target, error, nowMs) };
+}
+
+/** What a dead letter needs of a job, claimed or just submitted. */
+export type LetterSource = Pick<
+  Claimed,
+  'id' | 'alert' | 'classification' | 'priority' | 'retries' | 'replay_of'
+>;
+
+/**
+ * The shared dead letter of a row. The rows read here carry no `last_attempt_at`, so the
+ * letter's last retry is the time it is written.
+ */
+export function deadLetterOf(
+  job: LetterSource,
+  target: Target,
+  error: JobError,
+  nowMs: number,
+): DeadLetter {
+  const source = {
+    id: job.id,
+    alert: job.alert,
+    classification: job.classification ?? undefined,
+    priority: priorityOf(job),
+    retries: job.retries,
+    lastAttemptAt: nowMs,
+    replayOf: job.replay_of ?? undefined,
+  };
+  return letterOfJob(source, target, error, nowMs);
+}

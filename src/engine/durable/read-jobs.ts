@@ -1,0 +1,76 @@
+import type { Db } from '../../db/db.js';
+import type { JobFilter, JobSnapshot, Priority } from '../../domain/job.js';
+import type { JobRow } from './job-row.js';
+import { SNAPSHOT_COLUMNS, snapshotFromRow } from './job-row.js';
+
+const MAX_LIST = 1000;
+
+export async function readJob(db: Db, id: string): Promise<JobSnapshot | undefined> {
+  // A malformed id cannot name a job; checking here spares the uuid cast error.
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  const result = await db.query<JobRow>(
+    `SELECT ${SNAPSHOT_COLUMNS} FROM publishing_jobs WHERE id = $1`,
+    [id],
+  );
+  const row = result.rows[0];
+  return row === undefined ? undefined : snapshotFromRow(row);
+}
+
+/** Most recently updated first (publishing_jobs_updated_idx), like the memory store's list. */
+export async function listJobRows(db: Db, filter: JobFilter): Promise<JobSnapshot[]> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const add = (column: string, value: string | undefined): void => {
+    if (value === undefined) return;
+    params.push(value);
+    conditions.push(`${column} = $${params.length}`);
+  };
+  add('state', filter.state);
+  add('priority', filter.priority);
+  add('target_name', filter.target);
+  params.push(Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIST));
+  const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+  const result = await db.query<JobRow>(
+    `SELECT ${SNAPSHOT_COLUMNS} FROM publishing_jobs ${where}
+     ORDER BY updated_at DESC LIMIT $${params.length}`,
+    params,
+  );
+  return result.rows.map(snapshotFromRow);
+}
+
+export interface LaneCount {
+  priority: Priority;
+  queued: number;
+  retrying: number;
+  processing: number;
+  /** Epoch ms of the oldest due waiting job, null when none is due. */
+  oldestDueAt: Date | null;
+}
+
+/** Waiting and claimed jobs per lane, for status() and the queue gauges. */
+export async function countLanes(db: Db, nowMs: number): Promise<LaneCount[]> {
+  const result = await db.query<LaneCount>(
+    `SELECT priority,
+       count(*) FILTER (WHERE state = 'queued')::int AS queued,
+       count(*) FILTER (WHERE state = 'retrying')::int AS retrying,
+       count(*) FILTER (WHERE state = 'processing')::int AS processing,
+       min(due_at) FILTER (WHERE state IN ('queued', 'retrying') AND due_at <= $1) AS "oldestDueAt"
+     FROM publishing_jobs WHERE state IN ('queued', 'retrying', 'processing')
+     GROUP BY priority`,
+    [new Date(nowMs).toISOString()],
+  );
+  return result.rows;
+}
+
+/** Earliest due time of any waiting job, to sleep until it (null: nothing waits). */
+export async function nextDueAt(db: Db): Promise<number | null> {
+  const result = await db.query<{ due: Date | null }>(
+    `SELECT least(${['high', 'medium', 'low']
+      .map(
+        (p) => `(SELECT min(due_at) FROM publishing_jobs
+          WHERE state IN ('queued', 'retrying') AND priority = '${p}')`,
+      )
+      .join(', ')}) AS due`,
+  );
+  return result.rows[0]?.due?.getTime() ?? null;
+}

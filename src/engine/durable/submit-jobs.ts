@@ -1,0 +1,105 @@
+import type { Db } from '../../db/db.js';
+import type { Clock } from '../../domain/clock.js';
+import { AppError } from '../../domain/errors.js';
+import type { Target } from '../../domain/target.js';
+import type { Metrics } from '../../metrics/metrics.js';
+import type { Breakers } from '../breakers.js';
+import type { LetterJob } from '../dead-letter-of.js';
+import { deadLetterOf } from '../dead-letter-of.js';
+import type { EngineConfig } from '../engine-config.js';
+import { overflowError } from '../job-errors.js';
+import type { JobReport } from '../job-report.js';
+import type { JobRequest, SubmitResult } from '../publishing-engine.js';
+import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
+import type { NewJob } from './admit-jobs.js';
+import { admitJobs } from './admit-jobs.js';
+import type { DeadLetterInsert } from './insert-dead-letters.js';
+import { rowOfNewJob } from './job-row.js';
+import { reportDeadRow } from './report-completions.js';
+
+export interface SubmitDeps {
+  db: Db;
+  clock: Clock;
+  metrics: Metrics;
+  config: EngineConfig;
+  targets: () => ReadonlyMap<string, Target>;
+  breakers: Breakers;
+  report: JobReport;
+  insertDeadLetters: DeadLetterInsert;
+  newId: () => string;
+}
+
+/**
+ * submit() of durable mode: the shared front and admission plan, committed with the jobs in
+ * one transaction (admitJobs) before the caller answers 2xx. A database that cannot be reached
+ * is a 503 for the caller (`unavailable`), never an accepted batch that was not stored.
+ */
+export async function submitJobs(
+  deps: SubmitDeps,
+  requests: readonly JobRequest[],
+): Promise<SubmitResult> {
+  const { config, clock } = deps;
+  const targets = deps.targets();
+  const prepared = prepareJobs(requests, (name) => targets.get(name)?.enabled === true);
+  if (!Array.isArray(prepared)) return prepared;
+  if (prepared.length === 0) return { ok: true, jobIds: [] };
+  const jobs = prepared.map(({ request, priority }): NewJob => {
+    const job: NewJob = {
+      id: deps.newId(),
+      target: request.target,
+      alert: request.alert,
+      priority,
+    };
+    if (request.classification !== undefined) job.classification = request.classification;
+    if (request.replayOf !== undefined) job.replayOf = request.replayOf;
+    return job;
+  });
+  let enabledCount = 0;
+  for (const target of targets.values()) if (target.enabled) enabledCount += 1;
+  const now = clock.now();
+  const health = {
+    isFailing: (target: string) => deps.breakers.state(target, now) !== 'closed',
+    enabledCount,
+  };
+  let plan;
+  try {
+    plan = await admitJobs(deps.db, jobs, config, health, now, {
+      insert: deps.insertDeadLetters,
+      errorOf: (job) => overflowError(job.target, job.priority),
+      letterOf: (job, error, nowMs) =>
+        deadLetterOf(letterSource(job), targetOf(targets, job.target), error, nowMs),
+    });
+  } catch (error: unknown) {
+    throw new AppError('unavailable', 'the job database is unreachable', {
+      cause: error,
+      retryAfterMs: config.admissionRetryAfterMs,
+    });
+  }
+  if (!plan.ok) {
+    countSubmissions(deps.metrics, prepared, 'rejected');
+    return refusalOf(plan, config.admissionRetryAfterMs);
+  }
+  countSubmissions(deps.metrics, prepared, 'accepted');
+  deps.report.submitted(jobs.length);
+  for (const job of plan.overflowed) {
+    reportDeadRow(deps.report, rowOfNewJob(job, now), overflowError(job.target, job.priority), now);
+  }
+  return { ok: true, jobIds: jobs.map((job) => job.id) };
+}
+
+function letterSource(job: NewJob): LetterJob {
+  return {
+    id: job.id,
+    alert: job.alert,
+    classification: job.classification,
+    priority: job.priority,
+    retries: 0,
+    replayOf: job.replayOf,
+  };
+}
+
+function targetOf(targets: ReadonlyMap<string, Target>, name: string): Target {
+  const target = targets.get(name);
+  if (target === undefined) throw new Error(`overflow of unconfigured target ${name}`);
+  return target;
+}

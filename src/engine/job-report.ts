@@ -1,0 +1,155 @@
+import type { Logger } from '../domain/clock.js';
+import type { ErrorType, FailureReason } from '../domain/failure.js';
+import type { JobError, JobSnapshot, Priority } from '../domain/job.js';
+import type { PublishOutcome } from '../domain/publisher.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Breakers } from './breakers.js';
+import type { JobFinishedListener, QueueStats } from './publishing-engine.js';
+import type { FinishedState } from './target-meters.js';
+import { laneWaitMeters, TargetMeters } from './target-meters.js';
+
+/** What the one log line of a finished job says (both engines). */
+export interface FinishedJob {
+  id: string;
+  target: string;
+  priority: Priority;
+  attempts: number;
+  submittedAt: number;
+  lastError?: JobError | undefined;
+}
+
+const FINISHED_MESSAGE: Record<FinishedState, string> = {
+  succeeded: 'job succeeded',
+  dlq: 'job dead-lettered',
+};
+
+/**
+ * What the jobs of an engine came to, for both queue modes: the counters of stats(), the
+ * per-job metrics (through per-target meters, resolved once), one log line per finished job
+ * and the job-finished listeners (DLQ replay tracking). Engines call it as things happen; it
+ * decides nothing.
+ */
+export class JobReport {
+  private submittedCount = 0;
+  private succeededCount = 0;
+  private deadLetteredCount = 0;
+  private retriedCount = 0;
+  private attemptCount = 0;
+  private failedAttemptCount = 0;
+  private readonly deadByReason: Partial<Record<FailureReason, number>> = {};
+  private readonly listeners: JobFinishedListener[] = [];
+  private readonly metersByTarget = new Map<string, TargetMeters>();
+  private readonly laneWait: ReturnType<typeof laneWaitMeters>;
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {
+    this.laneWait = laneWaitMeters(metrics);
+  }
+
+  /** The metric children of one target, made once; engines keep them beside the target. */
+  meters(target: string): TargetMeters {
+    let meters = this.metersByTarget.get(target);
+    if (meters === undefined) {
+      meters = new TargetMeters(this.metrics, target);
+      this.metersByTarget.set(target, meters);
+    }
+    return meters;
+  }
+
+  onJobFinished(listener: JobFinishedListener): void {
+    this.listeners.push(listener);
+  }
+
+  submitted(count: number): void {
+    this.submittedCount += count;
+  }
+
+  /** A job started an attempt after waiting `waitedMs` since it became due. */
+  started(priority: Priority, waitedMs: number): void {
+    this.laneWait[priority].observe(waitedMs / 1000);
+  }
+
+  attempted(meters: TargetMeters, outcome: PublishOutcome, durationMs: number, now: number): void {
+    this.attemptCount += 1;
+    meters.duration.observe(durationMs / 1000);
+    if (outcome.ok) {
+      meters.succeeded(now);
+      return;
+    }
+    this.failedAttemptCount += 1;
+    meters.failure(outcome.reason).inc();
+  }
+
+  /** A failed attempt will be tried again; only retries that count against max_retries count. */
+  retried(meters: TargetMeters, type: ErrorType): void {
+    this.retriedCount += 1;
+    meters.retry(type).inc();
+  }
+
+  /** A dead letter was stored (its job finishes as `dlq` with it). */
+  deadLetterStored(meters: TargetMeters, type: ErrorType): void {
+    meters.dlqWrite(type).inc();
+  }
+
+  /**
+   * A job reached its final state: counted, logged once, and handed to the listeners as the
+   * snapshot `snapshotOf` makes (made only when someone listens).
+   */
+  finished(
+    meters: TargetMeters,
+    job: FinishedJob,
+    state: FinishedState,
+    now: number,
+    snapshotOf: () => JobSnapshot,
+  ): void {
+    const reason = state === 'succeeded' ? undefined : (job.lastError?.reason ?? 'internal');
+    if (reason === undefined) this.succeededCount += 1;
+    else {
+      this.deadLetteredCount += 1;
+      this.deadByReason[reason] = (this.deadByReason[reason] ?? 0) + 1;
+    }
+    meters.finished[state].inc();
+    const line = {
+      job_id: job.id,
+      target: job.target,
+      priority: job.priority,
+      attempt: job.attempts,
+      // A job that succeeded after failures keeps lastError for the API, not for this line.
+      reason: reason ?? '',
+      duration_ms: now - job.submittedAt,
+    };
+    if (state === 'succeeded') this.logger.info(line, FINISHED_MESSAGE[state]);
+    else this.logger.warn(line, FINISHED_MESSAGE[state]);
+    if (this.listeners.length === 0) return;
+    const snapshot = snapshotOf();
+    for (const listener of this.listeners) {
+      try {
+        listener(snapshot);
+      } catch (error: unknown) {
+        this.logger.error({ err: error, job_id: job.id }, 'job-finished listener threw');
+      }
+    }
+  }
+
+  /** Hands the per-job counts buffered in the meters to prom-client (call on collect). */
+  flush(): void {
+    for (const meters of this.metersByTarget.values()) meters.flush();
+  }
+
+  stats(breakers: Breakers): QueueStats {
+    const finished = this.succeededCount + this.deadLetteredCount;
+    return {
+      submitted: this.submittedCount,
+      succeeded: this.succeededCount,
+      deadLettered: this.deadLetteredCount,
+      retried: this.retriedCount,
+      attempts: this.attemptCount,
+      failedAttempts: this.failedAttemptCount,
+      successRate: finished === 0 ? 1 : this.succeededCount / finished,
+      deadLetteredByReason: { ...this.deadByReason },
+      breakers: breakers.stats(),
+    };
+  }
+}

@@ -1,0 +1,94 @@
+import type { Job, Priority } from '../../domain/job.js';
+import type { JobRequest } from '../publishing-engine.js';
+import type { Target } from '../../domain/target.js';
+import type { Breaker } from '../breaker.js';
+import { Deque } from '../deque.js';
+import type { TargetMeters } from '../target-meters.js';
+
+/** Where a job sits in the scheduler. */
+export type Placement = 'chained' | 'ready' | 'delayed' | 'running' | 'out';
+
+/**
+ * An active job and its scheduling data in one object: the engine's record of a job from
+ * admission until it ends (one allocation per job, no closures). The status store tracks it
+ * as the Job it is.
+ */
+export interface ActiveJob extends Job {
+  slot: TargetSlot;
+  /** The next job of the same (target, fingerprint), submitted after this one. */
+  chainNext: ActiveJob | undefined;
+  /** In a chain (from admission until it succeeds or fails for good). */
+  chained: boolean;
+  /** When the job last became due (aging, queue_wait). */
+  readyAt: number;
+  /** When a delayed job becomes due. */
+  dueAt: number;
+  /** Submission order, the tie-breaker everywhere. */
+  seq: number;
+  placement: Placement;
+  /** The running attempt is the breaker's half-open probe. */
+  isProbe: boolean;
+}
+
+/** A `queued` job admitted at `now`, not yet placed in the scheduler. */
+export function newActiveJob(
+  request: JobRequest,
+  slot: TargetSlot,
+  priority: Priority,
+  id: string,
+  seq: number,
+  now: number,
+): ActiveJob {
+  return {
+    id,
+    alert: request.alert,
+    classification: request.classification,
+    target: request.target,
+    priority,
+    state: 'queued',
+    attempts: 0,
+    retries: 0,
+    submittedAt: now,
+    updatedAt: now,
+    // Every optional key present from the start: one object shape, no `delete` later.
+    startedAt: undefined,
+    completedAt: undefined,
+    lastAttemptAt: undefined,
+    nextAttemptAt: undefined,
+    lastError: undefined,
+    replayOf: request.replayOf,
+    slot,
+    chainNext: undefined,
+    chained: false,
+    readyAt: now,
+    dueAt: now,
+    seq,
+    placement: 'chained',
+    isProbe: false,
+  };
+}
+
+/** Per-target scheduling state: its ready jobs per lane, attempts in flight, breaker. */
+export interface TargetSlot {
+  target: Target;
+  breaker: Breaker;
+  inFlight: number;
+  ready: Record<Priority, Deque<ActiveJob>>;
+  /** Jobs of this target counted against each lane (the per_target_share check). */
+  held: Record<Priority, number>;
+  meters: TargetMeters;
+  /** Last job of each fingerprint's chain; the chain is linked through `ActiveJob.chainNext`. */
+  chainTails: Map<string, ActiveJob>;
+}
+
+export function createSlot(target: Target, breaker: Breaker, meters: TargetMeters): TargetSlot {
+  return {
+    target,
+    breaker,
+    inFlight: 0,
+    ready: { high: new Deque(), medium: new Deque(), low: new Deque() },
+    held: { high: 0, medium: 0, low: 0 },
+    meters,
+    chainTails: new Map(),
+  };
+}

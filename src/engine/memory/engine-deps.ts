@@ -1,0 +1,22 @@
+import type { Clock, Logger, Random } from '../../domain/clock.js';
+import type { DeadLetterFallback, DeadLetterSink } from '../../domain/dead-letter.js';
+import type { Target } from '../../domain/target.js';
+import type { Metrics } from '../../metrics/metrics.js';
+import type { JobStatusStore } from '../../tracking/job-status-store.js';
+import type { EngineConfig } from '../engine-config.js';
+
+/** Everything the engine needs, injected; it builds no clients, pools or registries itself. */
+export interface EngineDeps {
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  metrics: Metrics;
+  /** Configured targets by name; a disabled target refuses jobs like an unknown one. */
+  targets: ReadonlyMap<string, Target>;
+  deadLetters: DeadLetterSink;
+  fallback: DeadLetterFallback;
+  statusStore: JobStatusStore;
+  config: EngineConfig;
+  /** Job ids; defaults to random (v4) UUIDs from createUuidSource. */
+  newId?: () => string;
+}

@@ -1,0 +1,72 @@
+import type { Random } from '../domain/clock.js';
+import type { Job, JobError } from '../domain/job.js';
+import type { PublishOutcome } from '../domain/publisher.js';
+import { storableText } from '../domain/storable-text.js';
+import type { RetryPolicy } from '../domain/target.js';
+import { nextAttemptDelayMs } from '../retry/backoff.js';
+import type { AttemptVerdict } from './breaker.js';
+
+type Failure = Extract<PublishOutcome, { ok: false }>;
+
+/** What the decision reads of a job; both engines (memory `Job`, durable row) provide it. */
+export type RetryState = Pick<Job, 'attempts' | 'retries' | 'submittedAt'>;
+
+/** What happens to a job after a failed attempt. */
+export type FailureDecision =
+  | { kind: 'dead_letter' }
+  /** `spendsRetry` false for a 429: `retries` (the DLQ retry_count) stays unchanged. */
+  | { kind: 'retry'; dueAt: number; spendsRetry: boolean };
+
+/**
+ * The retry stage of both engines (docs/how-it-works.md, Retries): permanent or stop → dead letter; 429 → wait
+ * (Retry-After or backoff) without spending a retry, bounded by max_job_age; transient/unknown
+ * → retry until max_retries is spent, whatever the job's age. `job.attempts` counts the attempt
+ * that just failed. Pure.
+ */
+export function decideAfterFailure(
+  failure: Failure,
+  job: RetryState,
+  policy: RetryPolicy,
+  now: number,
+  random: Random,
+): FailureDecision {
+  if (failure.type === 'permanent' || failure.reason === 'shutdown') return { kind: 'dead_letter' };
+  if (failure.reason === 'rate_limited') {
+    // The backoff exponent grows with every try (429s included), or a target that rate-limits
+    // without Retry-After would be asked again every `base` for up to max_job_age.
+    const delayMs = nextAttemptDelayMs(
+      policy,
+      Math.max(1, job.attempts),
+      random,
+      failure.retryAfterMs,
+    );
+    if (now + delayMs - job.submittedAt > policy.maxJobAgeMs) return { kind: 'dead_letter' };
+    return { kind: 'retry', dueAt: now + delayMs, spendsRetry: false };
+  }
+  if (job.retries >= policy.maxRetries) return { kind: 'dead_letter' };
+  const delayMs = nextAttemptDelayMs(policy, job.retries + 1, random, failure.retryAfterMs);
+  return { kind: 'retry', dueAt: now + delayMs, spendsRetry: true };
+}
+
+/**
+ * The job's last error as both engines record it; the message is already redacted, and made
+ * storable here (a job row's error_message is text: NUL would fail the completion's commit).
+ */
+export function jobErrorOf(failure: Failure): JobError {
+  const message = storableText(failure.message);
+  const error: JobError = { type: failure.type, reason: failure.reason, message };
+  if (failure.status !== undefined) error.status = failure.status;
+  return error;
+}
+
+/**
+ * What an attempt says about its target's health (the breaker's input, both engines): only
+ * transient/unknown failures count against it; a 4xx for one bad alert, a 429 or our own stop
+ * say nothing.
+ */
+export function verdictOf(outcome: PublishOutcome): AttemptVerdict {
+  if (outcome.ok) return 'success';
+  if (outcome.type === 'permanent') return 'neutral';
+  if (outcome.reason === 'rate_limited' || outcome.reason === 'shutdown') return 'neutral';
+  return 'failure';
+}

@@ -1,0 +1,115 @@
+import type { Counter } from 'prom-client';
+
+import type { ErrorType, FailureReason } from '../domain/failure.js';
+import type { Priority } from '../domain/job.js';
+import type { HistogramSeries } from '../metrics/bucket-histogram.js';
+import type { Metrics } from '../metrics/metrics.js';
+
+/** The final states a job is counted in (jobs_finished_total). */
+export type FinishedState = 'succeeded' | 'dlq';
+
+/**
+ * A counter child bumped in a plain number and handed to prom-client by `flush` (the engine
+ * flushes when metrics are collected): prom-client hashes the labels on every `inc`, which
+ * cost more than the rest of a job's accounting. Used for the once-per-job counters.
+ */
+export class PendingCount {
+  private pending = 0;
+
+  constructor(private readonly child: Counter.Internal) {}
+
+  inc(): void {
+    this.pending += 1;
+  }
+
+  flush(): void {
+    if (this.pending === 0) return;
+    this.child.inc(this.pending);
+    this.pending = 0;
+  }
+}
+
+/**
+ * Labelled metric children resolved once per target (and per lane), so the per-attempt path
+ * does no label hashing. Children for failure reasons and error types are made on first use
+ * (both vocabularies are closed). Successes and finished jobs are counted as PendingCounts:
+ * call `flush` before metrics are read.
+ */
+export class TargetMeters {
+  readonly duration: HistogramSeries;
+  readonly successes: PendingCount;
+  readonly finished: Record<FinishedState, PendingCount>;
+  /** When an attempt last succeeded (clock ms), handed to the gauge by `flush`. */
+  private lastSuccessAt: number | undefined;
+  private lastSuccessFlushed: number | undefined;
+  private readonly failures = new Map<FailureReason, Counter.Internal>();
+  private readonly retries = new Map<ErrorType, Counter.Internal>();
+  private readonly dlqWrites = new Map<ErrorType, Counter.Internal>();
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly target: string,
+  ) {
+    this.duration = metrics.attemptDuration.labels({ target });
+    this.successes = new PendingCount(
+      metrics.attempts.labels({ target, outcome: 'success', reason: '' }),
+    );
+    this.finished = {
+      succeeded: new PendingCount(metrics.jobsFinished.labels({ target, state: 'succeeded' })),
+      dlq: new PendingCount(metrics.jobsFinished.labels({ target, state: 'dlq' })),
+    };
+  }
+
+  /** A successful attempt ended at `now`. */
+  succeeded(now: number): void {
+    this.successes.inc();
+    this.lastSuccessAt = now;
+  }
+
+  /** Hands the pending counts to prom-client. */
+  flush(): void {
+    if (this.lastSuccessAt !== this.lastSuccessFlushed && this.lastSuccessAt !== undefined) {
+      this.metrics.lastSuccess.set({ target: this.target }, this.lastSuccessAt / 1000);
+      this.lastSuccessFlushed = this.lastSuccessAt;
+    }
+    this.successes.flush();
+    this.finished.succeeded.flush();
+    this.finished.dlq.flush();
+  }
+
+  failure(reason: FailureReason): Counter.Internal {
+    let child = this.failures.get(reason);
+    if (child === undefined) {
+      child = this.metrics.attempts.labels({ target: this.target, outcome: 'failure', reason });
+      this.failures.set(reason, child);
+    }
+    return child;
+  }
+
+  retry(type: ErrorType): Counter.Internal {
+    let child = this.retries.get(type);
+    if (child === undefined) {
+      child = this.metrics.retries.labels({ target: this.target, error_type: type });
+      this.retries.set(type, child);
+    }
+    return child;
+  }
+
+  dlqWrite(type: ErrorType): Counter.Internal {
+    let child = this.dlqWrites.get(type);
+    if (child === undefined) {
+      child = this.metrics.dlqWrites.labels({ target: this.target, error_type: type });
+      this.dlqWrites.set(type, child);
+    }
+    return child;
+  }
+}
+
+/** queue_wait_seconds per lane. */
+export function laneWaitMeters(metrics: Metrics): Record<Priority, HistogramSeries> {
+  return {
+    high: metrics.queueWait.labels({ priority: 'high' }),
+    medium: metrics.queueWait.labels({ priority: 'medium' }),
+    low: metrics.queueWait.labels({ priority: 'low' }),
+  };
+}

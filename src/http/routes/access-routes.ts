@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+
+import { apiVerdict, bearerOf } from '../auth.js';
+import type { ServerDeps } from '../ports.js';
+
+/**
+ * GET …/access: what the caller may do, judged by the rule every write is judged by, so a
+ * client (the console) can disable what the API would refuse. Reading it needs read access.
+ */
+export function registerAccessRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  app.get('/api/v2/publishing/access', (request) => {
+    const verdict = apiVerdict(deps.auth, 'POST', bearerOf(request), request.ip);
+    return {
+      can_write: verdict === 'allow',
+      auth_required: deps.auth.apiToken !== '' || deps.auth.readToken !== '',
+      write_rule: deps.auth.apiToken === '' ? 'loopback_only' : 'api_token',
+    };
+  });
+}

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { durableOptionsOf } from '../../../src/app.js';
+import { ConfigError } from '../../../src/config/config-error.js';
+import { parseConfig } from '../../../src/config/load-config.js';
+
+const parse = (text: string) => parseConfig(text, { env: {}, source: 'test' });
+
+test('queue.durable maps to engine settings in milliseconds; a lease of 0 is left to the engine', () => {
+  const config = parse('queue:\n  mode: durable\n  durable: { heartbeat: 2s, retention: 1h }\n');
+  assert.deepEqual(durableOptionsOf(config), {
+    heartbeatMs: 2_000,
+    pollMs: 2_000,
+    prefetchPerWorker: 1,
+    completionBatch: 500,
+    retentionMs: 3_600_000,
+    purgeIntervalMs: 60_000,
+    purgeBatch: 1_000,
+  });
+  const leased = parse('queue:\n  durable: { lease: 90s }\n');
+  assert.equal(durableOptionsOf(leased).leaseMs, 90_000);
+});
+
+test('a bad queue.durable value is an error naming its key path', () => {
+  assert.throws(
+    () => parse('queue:\n  durable: { completion_batch: 5000, heartbeat: 0s, extra: 1 }\n'),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      const paths = error.problems.map((p) => p.path).sort();
+      assert.deepEqual(paths, [
+        'queue.durable.completion_batch',
+        'queue.durable.extra',
+        'queue.durable.heartbeat',
+      ]);
+      return true;
+    },
+  );
+});

@@ -1,0 +1,411 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+
+import type { Db } from '../../../src/db/db.js';
+import { dlqInsertOn } from '../../../src/engine/durable/insert-dead-letters.js';
+import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
+import { anAlert } from '../../support/builders.js';
+import { createFakeClock } from '../../support/fake-clock.js';
+import type { FakeClock } from '../../support/fake-clock.js';
+import { advanceUntil, scriptedPublisher, startEngine, stateOf } from './support/engine-harness.js';
+import type { ScriptedPublisher } from './support/engine-harness.js';
+import { silentLogger } from '../../support/databases.js';
+import { eventually } from '../../support/eventually.js';
+import { migratedScratchDatabase } from './support/scratch-database.js';
+import type { ScratchDatabase } from './support/scratch-database.js';
+
+let database: ScratchDatabase;
+let db: Db;
+let clock: FakeClock;
+let publisher: ScriptedPublisher;
+let engine: PublishingEngine | undefined;
+
+before(async () => {
+  database = await migratedScratchDatabase(4);
+  db = database.db;
+});
+after(async () => {
+  await database.drop();
+});
+beforeEach(async () => {
+  await db.query(
+    'TRUNCATE publishing_jobs, publishing_job_counts, publishing_dlq, publishing_instances',
+  );
+  clock = createFakeClock();
+  publisher = scriptedPublisher();
+});
+afterEach(async () => {
+  publisher.answerAll({ ok: true });
+  await engine?.stop(1_000);
+  engine = undefined;
+});
+
+async function submitOne(labels: Record<string, string> = {}): Promise<string> {
+  if (engine === undefined) throw new Error('no engine');
+  const result = await engine.submit([{ alert: anAlert(labels), target: 't0' }]);
+  assert.ok(result.ok);
+  const id = result.jobIds[0];
+  assert.ok(id !== undefined);
+  return id;
+}
+
+test('stores the job before answering and reports it from the table', async () => {
+  engine = await startEngine(db, clock, publisher);
+  const id = await submitOne({ severity: 'critical' });
+  const job = await engine.getJob(id);
+  assert.equal(job?.priority, 'high');
+  await eventually('the attempt started', () => publisher.deliveries.length === 1);
+  publisher.answer(id, { ok: true });
+  await eventually('succeeded', async () => (await engine?.getJob(id))?.state === 'succeeded');
+  const listed = await engine.listJobs({ state: 'succeeded' });
+  assert.deepEqual(
+    listed.map((j) => j.id),
+    [id],
+  );
+});
+
+test('a job held by a dead instance is delivered once its lease expires', async () => {
+  engine = await startEngine(db, clock, publisher, { config: { workers: 0 } });
+  const id = await submitOne();
+  await engine.stop(0);
+  const expiresAt = new Date(clock.now() + 10_000).toISOString();
+  await db.query(
+    `INSERT INTO publishing_instances (id, lease_expires_at, started_at) VALUES ('dead', $1, $1)`,
+    [expiresAt],
+  );
+  await db.query(
+    `UPDATE publishing_jobs SET state = 'processing', lease_owner = 'dead', attempts = 1
+     WHERE id = $1`,
+    [id],
+  );
+  engine = await startEngine(db, clock, publisher);
+  await clock.advance(9_000);
+  await eventually('a heartbeat counted the held job', () => engine?.status().inFlight === 1);
+  assert.equal(publisher.deliveries.length, 0, 'not delivered while the lease holds');
+  await advanceUntil(clock, 1_000, 'redelivery', () => publisher.deliveries.length === 1);
+  publisher.answer(id, { ok: true });
+  await eventually('succeeded', async () => (await stateOf(db, id))?.['state'] === 'succeeded');
+  assert.equal((await stateOf(db, id))?.['attempts'], 2);
+});
+
+test('an attempt whose lease was lost is aborted and its outcome not written', async () => {
+  engine = await startEngine(db, clock, publisher);
+  const id = await submitOne();
+  await eventually('the attempt started', () => publisher.deliveries.length === 1);
+  // As if this instance had stalled past its lease and another had swept and claimed the job.
+  const past = new Date(clock.now() - 1).toISOString();
+  await db.query(`UPDATE publishing_instances SET lease_expires_at = $1`, [past]);
+  await db.query(
+    `INSERT INTO publishing_instances (id, lease_expires_at, started_at) VALUES ('thief', $1, $1)`,
+    [new Date(clock.now() + 3_600_000).toISOString()],
+  );
+  await db.query(`UPDATE publishing_jobs SET lease_owner = 'thief' WHERE id = $1`, [id]);
+  await advanceUntil(clock, 500, 'the attempt aborted', () => publisher.aborted.includes(id));
+  await engine.stop(1_000);
+  engine = undefined;
+  const row = await stateOf(db, id);
+  assert.equal(row?.['state'], 'processing');
+  assert.equal(row?.['lease_owner'], 'thief');
+});
+
+test('a final failure and its dead letter commit together, retried until both are stored', async () => {
+  let failures = 1;
+  engine = await startEngine(db, clock, publisher, {
+    insertDeadLetters: async (tx, letters) => {
+      if (letters.length > 0 && failures > 0) {
+        failures -= 1;
+        throw new Error('dlq write failed');
+      }
+      await dlqInsertOn(clock)(tx, letters);
+    },
+  });
+  const id = await submitOne();
+  await eventually('the attempt started', () => publisher.deliveries.length === 1);
+  publisher.answer(id, {
+    ok: false,
+    type: 'permanent',
+    reason: 'client_error',
+    status: 400,
+    message: 'HTTP 400',
+  });
+  await eventually('the first commit failed', () => failures === 0);
+  assert.equal((await stateOf(db, id))?.['state'], 'processing', 'the job was not finished alone');
+  await advanceUntil(clock, 100, 'dead-lettered', async () => {
+    return (await stateOf(db, id))?.['state'] === 'dlq';
+  });
+  const letters = await db.query<{ job_id: string; error_reason: string; http_status: number }>(
+    'SELECT job_id, error_reason, http_status FROM publishing_dlq',
+  );
+  assert.deepEqual(letters.rows, [{ job_id: id, error_reason: 'client_error', http_status: 400 }]);
+});
+
+test('retries a transient failure after its backoff, then succeeds', async () => {
+  engine = await startEngine(db, clock, publisher);
+  const id = await submitOne();
+  await eventually('first attempt', () => publisher.deliveries.length === 1);
+  publisher.answer(id, {
+    ok: false,
+    type: 'transient',
+    reason: 'server_error',
+    status: 503,
+    message: 'HTTP 503',
+  });
+  await eventually('retrying', async () => (await stateOf(db, id))?.['state'] === 'retrying');
+  await clock.advance(1_000);
+  assert.equal(publisher.deliveries.length, 1, 'not before the 2 s backoff');
+  await advanceUntil(clock, 500, 'second attempt', () => publisher.deliveries.length === 2);
+  publisher.answer(id, { ok: true });
+  await eventually('succeeded', async () => (await stateOf(db, id))?.['state'] === 'succeeded');
+  assert.equal((await stateOf(db, id))?.['retries'], 1);
+});
+
+test('a resolve waits for its firing job, even while the firing job retries', async () => {
+  engine = await startEngine(db, clock, publisher);
+  const firing = await submitOne({ team: 'db' });
+  const resolved = await engine.submit([
+    { alert: anAlert({ team: 'db' }, { status: 'resolved' }), target: 't0' },
+  ]);
+  assert.ok(resolved.ok);
+  await eventually('first attempt', () => publisher.deliveries.length === 1);
+  publisher.answer(firing, { ok: false, type: 'transient', reason: 'timeout', message: 'slow' });
+  await advanceUntil(clock, 500, 'firing retried', () => publisher.deliveries.length === 2);
+  publisher.answerAll({ ok: true });
+  await advanceUntil(clock, 500, 'resolve delivered', () => publisher.deliveries.length === 3);
+  assert.deepEqual(
+    publisher.deliveries.map((d) => d.alert.status),
+    ['firing', 'firing', 'resolved'],
+  );
+});
+
+test('within one request too, a later job of a chain waits for the earlier one', async () => {
+  engine = await startEngine(db, clock, publisher);
+  const submitted = await engine.submit([
+    { alert: anAlert({ team: 'web' }), target: 't0' },
+    { alert: anAlert({ team: 'web' }, { status: 'resolved' }), target: 't0' },
+    { alert: anAlert({ team: 'other' }), target: 't0' },
+  ]);
+  assert.ok(submitted.ok);
+  const [firing, resolved, other] = submitted.jobIds;
+  await eventually('two attempts started', () => publisher.deliveries.length === 2);
+  assert.deepEqual(
+    publisher.deliveries.map((d) => d.jobId),
+    [firing, other],
+    'the resolve is not claimed while its firing job is active',
+  );
+  publisher.answer(firing ?? '', { ok: true });
+  await eventually('the resolve delivered', () => publisher.deliveries.length === 3);
+  assert.equal(publisher.deliveries[2]?.jobId, resolved);
+});
+
+test('stop releases claimed jobs that had not started, and finishes the running attempt', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { workers: 1 },
+    durable: { prefetchPerWorker: 2 },
+  });
+  const ids = [
+    await submitOne({ n: '1' }),
+    await submitOne({ n: '2' }),
+    await submitOne({ n: '3' }),
+  ];
+  await eventually('one running, two buffered', async () => {
+    const held = await db.query(`SELECT id FROM publishing_jobs WHERE state = 'processing'`);
+    return publisher.deliveries.length === 1 && held.rowCount === 3;
+  });
+  const running = publisher.deliveries[0]?.jobId ?? '';
+  const stopped = engine.stop(30_000);
+  await eventually('buffered jobs released', async () => {
+    const waiting = await db.query(`SELECT id FROM publishing_jobs WHERE state = 'queued'`);
+    return waiting.rowCount === 2;
+  });
+  assert.equal((await stateOf(db, running))?.['state'], 'processing', 'still running');
+  publisher.answer(running, { ok: true });
+  await stopped;
+  engine = undefined;
+  assert.equal((await stateOf(db, running))?.['state'], 'succeeded');
+  for (const id of ids.filter((i) => i !== running)) {
+    assert.deepEqual(await stateOf(db, id), {
+      state: 'queued',
+      lease_owner: null,
+      attempts: 0,
+      retries: 0,
+    });
+  }
+});
+
+test('finished jobs are purged after the retention window, newer ones kept', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    durable: { retentionMs: 60_000, purgeIntervalMs: 10_000 },
+  });
+  publisher.answerAll({ ok: true });
+  const start = clock.now();
+  const old = await submitOne({ n: 'old' });
+  await eventually(
+    'old succeeded',
+    async () => (await stateOf(db, old))?.['state'] === 'succeeded',
+  );
+  await advanceUntil(clock, 1_000, '50 s later', () => clock.now() >= start + 50_000);
+  const recent = await submitOne({ n: 'recent' });
+  await eventually(
+    'recent succeeded',
+    async () => (await stateOf(db, recent))?.['state'] === 'succeeded',
+  );
+  await advanceUntil(
+    clock,
+    1_000,
+    'old purged',
+    async () => (await stateOf(db, old)) === undefined,
+  );
+  assert.equal((await stateOf(db, recent))?.['state'], 'succeeded');
+});
+
+async function overflowCount(): Promise<number> {
+  const result = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM publishing_dlq WHERE error_reason = 'overflow'`,
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
+test('a healthy but busy target is refused with queue_full, never dead-lettered as overflow', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { workers: 0, capacity: { high: 4, medium: 4, low: 4 }, perTargetShare: 0.5 },
+  });
+  const medium = (n: number) => ({ alert: anAlert({ n: String(n) }), target: 't0' });
+  const first = await engine.submit([medium(1), medium(2), medium(3)]);
+  assert.ok(first.ok, 'the only target may fill the whole lane');
+  const refused = await engine.submit([medium(4), medium(5)]);
+  assert.equal(refused.ok ? 'ok' : refused.code, 'queue_full');
+  assert.equal(await overflowCount(), 0);
+  const tooBig = await engine.submit([1, 2, 3, 4, 5].map(medium));
+  assert.equal(tooBig.ok ? 'ok' : tooBig.code, 'batch_too_large');
+});
+
+test("a failing target's jobs beyond its share are dead-lettered as overflow, the rest admitted", async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: {
+      capacity: { high: 4, medium: 4, low: 4 },
+      perTargetShare: 0.5,
+      breaker: { failureThreshold: 1, successThreshold: 1, openTimeoutMs: 600_000 },
+    },
+  });
+  publisher.answerAll({ ok: false, type: 'transient', reason: 'server_error', message: 'down' });
+  await submitOne({ n: '0' });
+  await eventually('the breaker opened', () => engine?.breakerState('t0') === 'open');
+  const medium = (n: number) => ({ alert: anAlert({ n: String(n) }), target: 't0' });
+  const batch = await engine.submit([1, 2, 3, 4].map(medium));
+  assert.ok(batch.ok, 'nothing refused for a failing target');
+  assert.equal(await overflowCount(), 1, 'the retrying job and three new ones fill the lane');
+});
+
+test('a 5xx retry due after max_job_age is still made: only 429 waits are bounded by it', async () => {
+  engine = await startEngine(db, clock, publisher, { retry: { maxJobAgeMs: 3_000 } });
+  publisher.answerAll({
+    ok: false,
+    type: 'transient',
+    reason: 'server_error',
+    status: 503,
+    message: 'HTTP 503',
+  });
+  const id = await submitOne();
+  await advanceUntil(clock, 1_000, 'dead-lettered', async () => {
+    return (await stateOf(db, id))?.['state'] === 'dlq';
+  });
+  assert.equal(publisher.deliveries.length, 4);
+  assert.deepEqual(await stateOf(db, id), {
+    state: 'dlq',
+    lease_owner: null,
+    attempts: 4,
+    retries: 3,
+  });
+  const letter = await db.query(
+    'SELECT error_reason, retry_count FROM publishing_dlq WHERE job_id = $1',
+    [id],
+  );
+  assert.deepEqual(letter.rows, [{ error_reason: 'server_error', retry_count: 3 }]);
+});
+
+test('jobs of a target whose breaker stays open become circuit_open dead letters after max_job_age, unclaimed', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { breaker: { failureThreshold: 5, successThreshold: 2, openTimeoutMs: 600_000 } },
+    retry: { maxRetries: 0, maxJobAgeMs: 60_000 },
+  });
+  publisher.answerAll({ ok: false, type: 'transient', reason: 'server_error', message: 'down' });
+  for (let n = 0; n < 5; n += 1) await submitOne({ n: String(n) });
+  await eventually('the breaker opened', () => engine?.breakerState('t0') === 'open');
+  const waiting = await submitOne({ n: 'late' });
+  const submittedAt = clock.now();
+  await clock.advance(50_000);
+  assert.equal((await stateOf(db, waiting))?.['state'], 'queued', 'waits while young');
+  await advanceUntil(clock, 2_000, 'dead-lettered', async () => {
+    return (await stateOf(db, waiting))?.['state'] === 'dlq';
+  });
+  assert.ok(clock.now() - submittedAt >= 60_000, 'not before max_job_age');
+  assert.equal(publisher.deliveries.length, 5, 'the late job was never attempted');
+  assert.deepEqual(await stateOf(db, waiting), {
+    state: 'dlq',
+    lease_owner: null,
+    attempts: 0,
+    retries: 0,
+  });
+  const letter = await db.query(
+    'SELECT error_type, error_reason FROM publishing_dlq WHERE job_id = $1',
+    [waiting],
+  );
+  assert.deepEqual(letter.rows, [{ error_type: 'transient', error_reason: 'circuit_open' }]);
+  assert.equal(engine.stats().deadLetteredByReason.circuit_open, 1);
+});
+
+test('a claimed job counts against its lane until it finishes, then frees the room', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { workers: 1, capacity: { high: 2, medium: 2, low: 2 }, perTargetShare: 1 },
+    durable: { prefetchPerWorker: 0 },
+  });
+  const first = await submitOne({ n: '1' });
+  await submitOne({ n: '2' });
+  await eventually('one attempt running', () => publisher.deliveries.length === 1);
+  const third = await engine.submit([{ alert: anAlert({ n: '3' }), target: 't0' }]);
+  assert.equal(
+    third.ok ? 'ok' : third.code,
+    'queue_full',
+    'one running + one queued fill the lane: refused, to be sent again',
+  );
+  publisher.answer(first, { ok: true });
+  await eventually('first succeeded', async () => {
+    return (await stateOf(db, first))?.['state'] === 'succeeded';
+  });
+  const fourth = await submitOne({ n: '4' });
+  assert.notEqual((await stateOf(db, fourth))?.['state'], 'dlq', 'a finished job leaves room');
+  const counts = await db.query('SELECT priority, target_name, active FROM publishing_job_counts');
+  assert.deepEqual(counts.rows, [{ priority: 'medium', target_name: 't0', active: 2 }]);
+});
+
+test('a count corrupted by hand is corrected within a purge interval, then admission accepts again', async () => {
+  const warnings: Array<{ msg: string | undefined; fields: object }> = [];
+  engine = await startEngine(db, clock, publisher, {
+    config: { workers: 0, capacity: { high: 2, medium: 2, low: 2 }, perTargetShare: 1 },
+    durable: { purgeIntervalMs: 10_000 },
+    logger: { ...silentLogger, warn: (fields, msg) => warnings.push({ msg, fields }) },
+  });
+  await db.query(
+    `INSERT INTO publishing_job_counts (priority, target_name, active) VALUES ('medium', 'gone', 2)`,
+  );
+  const refused = await engine.submit([{ alert: anAlert({ n: '1' }), target: 't0' }]);
+  assert.equal(refused.ok ? 'ok' : refused.code, 'queue_full', 'the lane looks full');
+  const start = clock.now();
+  await advanceUntil(clock, 1_000, 'a correction logged', () => warnings.length > 0);
+  assert.ok(clock.now() - start >= 10_000, 'not before the purge interval');
+  assert.deepEqual(warnings, [
+    {
+      msg: 'active job count did not match the jobs table: corrected',
+      fields: { priority: 'medium', target: 'gone', from: 2, to: 0 },
+    },
+  ]);
+  const accepted = await engine.submit([{ alert: anAlert({ n: '2' }), target: 't0' }]);
+  assert.ok(accepted.ok);
+  const counts = await db.query(
+    'SELECT target_name, active FROM publishing_job_counts ORDER BY target_name',
+  );
+  assert.deepEqual(counts.rows, [
+    { target_name: 'gone', active: 0 },
+    { target_name: 't0', active: 1 },
+  ]);
+});

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  BAD_REQUEST,
+  createScriptedPublisher,
+  OK,
+  RATE_LIMITED,
+  SERVER_ERROR,
+} from '../../support/scripted-publisher.js';
+import { aRequest, anEngine, submitIds } from './engine-harness.js';
+
+const jobs = (prefix: string, count: number) =>
+  Array.from({ length: count }, (_, i) => aRequest('a', { n: `${prefix}${i}` }));
+
+describe('engine circuit breaker', () => {
+  it('opens after 5 consecutive failed attempts, not after 4', async () => {
+    const publisher = createScriptedPublisher(SERVER_ERROR);
+    const h = anEngine({ targets: [{ name: 'a', publisher, retry: { maxRetries: 0 } }] });
+    await submitIds(h.engine, jobs('x', 4));
+    await h.clock.settle();
+    assert.equal(h.engine.breakerState('a'), 'closed');
+    await submitIds(h.engine, jobs('y', 1));
+    await h.clock.settle();
+    assert.equal(h.engine.breakerState('a'), 'open');
+    assert.match(
+      await h.registry.metrics(),
+      /alert_publisher_circuit_breaker_state\{target="a"\} 2/,
+    );
+  });
+
+  it('does not open on 4xx or 429 answers', async () => {
+    const publisher = createScriptedPublisher(BAD_REQUEST);
+    publisher.script(...Array.from({ length: 6 }, () => RATE_LIMITED));
+    const h = anEngine({ targets: [{ name: 'a', publisher }] });
+    await submitIds(h.engine, jobs('x', 12));
+    await h.clock.advance(100);
+    assert.ok(publisher.deliveries.length >= 12);
+    assert.equal(h.engine.breakerState('a'), 'closed');
+  });
+
+  it('holds jobs while open without spending attempts, probes one at a time, closes after 2 successes, drops none', async () => {
+    const publisher = createScriptedPublisher(OK);
+    publisher.script(...Array.from({ length: 5 }, () => SERVER_ERROR));
+    const h = anEngine({ targets: [{ name: 'a', publisher, retry: { maxRetries: 0 } }] });
+    await submitIds(h.engine, jobs('fail', 5));
+    await h.clock.settle();
+    assert.equal(h.engine.breakerState('a'), 'open');
+    const waiting = await submitIds(h.engine, jobs('wait', 6));
+    await h.clock.advance(29_999);
+    assert.equal(publisher.deliveries.length, 5, 'no attempt while open');
+    for (const id of waiting) assert.equal((await h.engine.getJob(id))?.attempts, 0);
+    const release = publisher.hold();
+    await h.clock.advance(1);
+    assert.equal(h.engine.breakerState('a'), 'half_open');
+    assert.equal(publisher.inFlight, 1, 'a single probe');
+    release();
+    await h.clock.settle();
+    assert.equal(h.engine.breakerState('a'), 'closed');
+    for (const id of waiting) {
+      assert.equal((await h.engine.getJob(id))?.state, 'succeeded');
+      assert.equal((await h.engine.getJob(id))?.attempts, 1);
+    }
+    assert.equal(h.finished.length, 11, 'every job finished');
+  });
+
+  it('reopens when the probe fails', async () => {
+    const publisher = createScriptedPublisher(SERVER_ERROR);
+    const h = anEngine({ targets: [{ name: 'a', publisher }] });
+    await submitIds(h.engine, jobs('fail', 5));
+    await h.clock.settle();
+    const before = publisher.deliveries.length;
+    await h.clock.advance(30_000);
+    assert.equal(publisher.deliveries.length, before + 1);
+    assert.equal(h.engine.breakerState('a'), 'open');
+  });
+
+  it('dead-letters jobs waiting behind an open breaker once older than max_job_age, as circuit_open', async () => {
+    const publisher = createScriptedPublisher(SERVER_ERROR);
+    const h = anEngine({
+      targets: [{ name: 'a', publisher, retry: { maxRetries: 0, maxJobAgeMs: 60_000 } }],
+    });
+    await submitIds(h.engine, jobs('fail', 5));
+    await h.clock.settle();
+    const waiting = await submitIds(h.engine, jobs('wait', 3));
+    await h.clock.advance(59_000);
+    assert.equal(h.deadLetters.stored.filter((l) => l.errorReason === 'circuit_open').length, 0);
+    await h.clock.advance(1_000);
+    const probed = h.deadLetters.stored.filter(
+      (l) => waiting.includes(l.jobId) && l.errorReason === 'server_error',
+    );
+    const expired = h.deadLetters.stored.filter((l) => l.errorReason === 'circuit_open');
+    assert.equal(probed.length, 1, 'the 30s probe used one waiting job');
+    assert.equal(expired.length, 2);
+    assert.ok(expired.every((l) => l.retryCount === 0 && waiting.includes(l.jobId)));
+    assert.equal(h.finished.length, 8, 'no job dropped');
+  });
+});

@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  BAD_REQUEST,
+  createScriptedPublisher,
+  failure,
+  OK,
+  RATE_LIMITED,
+  SERVER_ERROR,
+  UNKNOWN,
+} from '../../support/scripted-publisher.js';
+import type { Publisher } from '../../../src/domain/publisher.js';
+import type { ScriptedAnswer, ScriptedPublisher } from '../../support/scripted-publisher.js';
+import { createFakeClock } from '../../support/fake-clock.js';
+import { aRequest, anEngine, submitIds } from './engine-harness.js';
+
+/** A scripted target whose attempt start times (from the test start) are recorded. */
+function timedTarget(answer: ScriptedAnswer) {
+  const clock = createFakeClock();
+  const start = clock.now();
+  const times: number[] = [];
+  const scripted = createScriptedPublisher(answer);
+  const publisher: Publisher & { script: ScriptedPublisher['script']; readonly inFlight: number } =
+    {
+      script: (...answers) => scripted.script(...answers),
+      get inFlight() {
+        return scripted.inFlight;
+      },
+      publish(delivery, signal) {
+        times.push(clock.now() - start);
+        return scripted.publish(delivery, signal);
+      },
+      close: () => scripted.close(),
+    };
+  return { clock, times, publisher };
+}
+
+describe('engine retries', () => {
+  it('dead-letters a transient failure after 4 attempts with retry_count 3, waiting 2s, 4s, 8s plus seeded jitter', async () => {
+    const { clock, times, publisher } = timedTarget(SERVER_ERROR);
+    const h = anEngine({
+      clock,
+      random: () => 0.25,
+      targets: [{ name: 'audit', publisher, retry: { jitterMs: 1_000 } }],
+    });
+    const [id] = await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(60_000);
+    assert.deepEqual(times, [0, 2_250, 2_250 + 4_250, 2_250 + 4_250 + 8_250]);
+    assert.equal(h.deadLetters.stored.length, 1);
+    const letter = h.deadLetters.stored[0];
+    assert.equal(letter?.retryCount, 3);
+    assert.equal(letter?.errorReason, 'server_error');
+    assert.equal(letter?.errorType, 'transient');
+    assert.equal(letter?.httpStatus, 503);
+    assert.equal(letter?.lastRetryAt, clock.now() - 60_000 + 14_750);
+    assert.deepEqual(letter?.targetConfig, { url: 'https://audit.example.com/hook' });
+    assert.equal((await h.engine.getJob(id ?? ''))?.state, 'dlq');
+    assert.equal((await h.engine.getJob(id ?? ''))?.attempts, 4);
+  });
+
+  it('dead-letters a permanent failure after 1 attempt with retry_count 0', async () => {
+    const { clock, times, publisher } = timedTarget(BAD_REQUEST);
+    const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
+    await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(60_000);
+    assert.deepEqual(times, [0]);
+    assert.equal(h.deadLetters.stored[0]?.retryCount, 0);
+    assert.equal(h.deadLetters.stored[0]?.errorType, 'permanent');
+    assert.equal(h.deadLetters.stored[0]?.errorReason, 'client_error');
+  });
+
+  it('retries an unknown failure like a transient one', async () => {
+    const { clock, times, publisher } = timedTarget(UNKNOWN);
+    const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
+    await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(60_000);
+    assert.equal(times.length, 4);
+    assert.equal(h.deadLetters.stored[0]?.errorType, 'unknown');
+    assert.equal(h.deadLetters.stored[0]?.retryCount, 3);
+  });
+
+  it('succeeds on a later attempt and stores no dead letter', async () => {
+    const { clock, publisher } = timedTarget(OK);
+    publisher.script(SERVER_ERROR, SERVER_ERROR);
+    const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
+    const [id] = await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(10_000);
+    assert.equal((await h.engine.getJob(id ?? ''))?.state, 'succeeded');
+    assert.equal((await h.engine.getJob(id ?? ''))?.retries, 2);
+    assert.equal(h.deadLetters.stored.length, 0);
+    assert.equal(h.finished[0]?.state, 'succeeded');
+  });
+
+  it('waits for Retry-After when it is longer than the backoff', async () => {
+    const { clock, times, publisher } = timedTarget(OK);
+    publisher.script(failure(503, 'transient', 'server_error', 20_000));
+    const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
+    await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(60_000);
+    assert.deepEqual(times, [0, 20_000]);
+  });
+
+  it('caps Retry-After at max_retry_after', async () => {
+    const { clock, times, publisher } = timedTarget(OK);
+    publisher.script(failure(503, 'transient', 'server_error', 3_600_000));
+    const h = anEngine({
+      clock,
+      targets: [{ name: 'audit', publisher, retry: { maxRetryAfterMs: 45_000 } }],
+    });
+    await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(120_000);
+    assert.deepEqual(times, [0, 45_000]);
+  });
+
+  it('spends no attempt on a 429: two 429s then four 5xx dead-letter after 6 attempts with retry_count 3', async () => {
+    const { clock, times, publisher } = timedTarget(SERVER_ERROR);
+    publisher.script(
+      failure(429, 'transient', 'rate_limited', 5_000),
+      failure(429, 'transient', 'rate_limited', 5_000),
+    );
+    const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
+    await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(120_000);
+    assert.equal(times.length, 6);
+    assert.deepEqual(times.slice(0, 3), [0, 5_000, 10_000]);
+    assert.equal(h.deadLetters.stored[0]?.retryCount, 3);
+    assert.equal(h.deadLetters.stored[0]?.errorReason, 'server_error');
+  });
+
+  it('backs off 429s without Retry-After exponentially (2s, 4s, 8s) although they spend no retry', async () => {
+    const { clock, times, publisher } = timedTarget(OK);
+    const rateLimited = failure(429, 'transient', 'rate_limited');
+    publisher.script(rateLimited, rateLimited, rateLimited);
+    const h = anEngine({ clock, random: () => 0, targets: [{ name: 'audit', publisher }] });
+    await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(60_000);
+    assert.deepEqual(times, [0, 2_000, 6_000, 14_000]);
+  });
+
+  it('bounds 429 waiting by max_job_age, then dead-letters as rate_limited', async () => {
+    const { clock, times, publisher } = timedTarget(RATE_LIMITED);
+    const h = anEngine({
+      clock,
+      targets: [{ name: 'audit', publisher, retry: { maxJobAgeMs: 60_000, baseMs: 10_000 } }],
+    });
+    await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(300_000);
+    assert.ok(times.length > 3, `a 429 is retried beyond max_retries (${times.length} attempts)`);
+    assert.ok((times.at(-1) ?? 0) <= 60_000);
+    assert.equal(h.deadLetters.stored.length, 1);
+    assert.equal(h.deadLetters.stored[0]?.errorReason, 'rate_limited');
+    assert.equal(h.deadLetters.stored[0]?.retryCount, 0);
+  });
+
+  it('retries a 5xx due after max_job_age until max_retries: only 429 waits are bounded by it', async () => {
+    const { clock, times, publisher } = timedTarget(SERVER_ERROR);
+    const h = anEngine({
+      clock,
+      random: () => 0,
+      targets: [{ name: 'audit', publisher, retry: { maxJobAgeMs: 3_000 } }],
+    });
+    await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(60_000);
+    assert.deepEqual(times, [0, 2_000, 6_000, 14_000]);
+    assert.equal(h.deadLetters.stored[0]?.errorReason, 'server_error');
+    assert.equal(h.deadLetters.stored[0]?.retryCount, 3);
+  });
+
+  it('treats an attempt that outlives the target timeout as a transient timeout', async () => {
+    const { clock, times, publisher } = timedTarget('hang');
+    const h = anEngine({
+      clock,
+      targets: [{ name: 'audit', publisher, timeoutMs: 1_000, retry: { maxRetries: 0 } }],
+    });
+    await submitIds(h.engine, [aRequest('audit')]);
+    await clock.advance(999);
+    assert.equal(publisher.inFlight, 1);
+    await clock.advance(1);
+    assert.equal(publisher.inFlight, 0, 'the publisher signal was aborted');
+    assert.equal(times.length, 1);
+    assert.equal(h.deadLetters.stored[0]?.errorReason, 'timeout');
+  });
+
+  it('logs one line per job outcome with job id, target, priority, attempt, reason and duration', async () => {
+    const { clock, publisher } = timedTarget(BAD_REQUEST);
+    const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
+    const [id] = await submitIds(h.engine, [aRequest('audit', { severity: 'critical' })]);
+    await clock.advance(1_000);
+    const lines = h.logs.filter((l) => l.msg === 'job dead-lettered');
+    assert.deepEqual(lines[0]?.obj, {
+      job_id: id,
+      target: 'audit',
+      priority: 'high',
+      attempt: 1,
+      reason: 'client_error',
+      duration_ms: 0,
+    });
+  });
+});

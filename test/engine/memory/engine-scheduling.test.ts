@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { Clock } from '../../../src/domain/clock.js';
+import type { Delivery, Publisher } from '../../../src/domain/publisher.js';
+import { createFakeClock } from '../../support/fake-clock.js';
+import { createScriptedPublisher, OK, SERVER_ERROR } from '../../support/scripted-publisher.js';
+import { aRequest, anEngine, submitIds } from './engine-harness.js';
+
+/** Answers OK after `ms` of clock time; records each delivery with its start time. */
+function slowPublisher(clock: Clock, ms: number): Publisher & { log: Array<[number, Delivery]> } {
+  const log: Array<[number, Delivery]> = [];
+  return {
+    log,
+    async publish(delivery) {
+      log.push([clock.now(), delivery]);
+      await clock.sleep(ms);
+      return OK;
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+const named = (d: Delivery): string => d.alert.labels['n'] ?? '';
+
+describe('engine scheduling', () => {
+  it('dispatches high before medium before low, oldest first within a lane', async () => {
+    const publisher = createScriptedPublisher();
+    const h = anEngine({ targets: [{ name: 'a', publisher }], config: { workers: 1 } });
+    const release = publisher.hold();
+    await submitIds(h.engine, [aRequest('a', { n: 'busy' })]);
+    await h.clock.settle();
+    await submitIds(h.engine, [aRequest('a', { n: 'low1', severity: 'info' })]);
+    await submitIds(h.engine, [aRequest('a', { n: 'medium1', severity: 'warning' })]);
+    await submitIds(h.engine, [aRequest('a', { n: 'high1', severity: 'critical' })]);
+    await submitIds(h.engine, [aRequest('a', { n: 'low2', severity: 'info' })]);
+    await submitIds(h.engine, [aRequest('a', { n: 'high2', severity: 'critical' })]);
+    release();
+    await h.clock.advance(1_000);
+    assert.deepEqual(publisher.deliveries.map(named), [
+      'busy',
+      'high1',
+      'high2',
+      'medium1',
+      'low1',
+      'low2',
+    ]);
+  });
+
+  for (const [severity, lane, maxWaitMs] of [
+    ['warning', 'medium', 10_000],
+    ['info', 'low', 60_000],
+  ] as const) {
+    it(`serves a ${lane} job within max_wait.${lane} plus one attempt under a saturating flood of high jobs`, async () => {
+      const clock = createFakeClock();
+      const attemptMs = 100;
+      const publisher = slowPublisher(clock, attemptMs);
+      const h = anEngine({
+        clock,
+        targets: [{ name: 'a', publisher }],
+        config: { workers: 2, perTargetShare: 1 },
+      });
+      const t0 = clock.now();
+      let n = 0;
+      const flood = async (): Promise<void> => {
+        // 5 high jobs per 100 ms against a capacity of 2 per 100 ms: the high lane never empties.
+        const requests = Array.from({ length: 5 }, () =>
+          aRequest('a', { n: `high${(n += 1)}`, severity: 'critical' }),
+        );
+        await h.engine.submit(requests);
+      };
+      await flood();
+      await submitIds(h.engine, [aRequest('a', { n: 'aged', severity })]);
+      for (let t = 0; t < maxWaitMs + 2_000; t += attemptMs) {
+        await flood();
+        await clock.advance(attemptMs);
+      }
+      const served = publisher.log.find(([, d]) => named(d) === 'aged');
+      assert.ok(served, `the ${lane} job was served`);
+      const waitedMs = served[0] - t0;
+      assert.ok(waitedMs >= maxWaitMs, `not before its max wait (${waitedMs} ms)`);
+      assert.ok(
+        waitedMs <= maxWaitMs + attemptMs,
+        `within max wait + one attempt (${waitedMs} ms)`,
+      );
+      const highAfter = publisher.log.filter(([at, d]) => at > served[0] && named(d) !== 'aged');
+      assert.ok(highAfter.length > 0, 'high jobs kept flowing after it');
+      assert.ok(h.engine.status().lanes.high.queued > 0, 'the flood saturated the high lane');
+    });
+  }
+
+  it('keeps a healthy target flowing while a dead target hangs until its timeout', async () => {
+    const dead = createScriptedPublisher('hang');
+    const healthy = createScriptedPublisher(OK);
+    const h = anEngine({
+      targets: [
+        { name: 'dead', publisher: dead, timeoutMs: 10_000 },
+        { name: 'healthy', publisher: healthy },
+      ],
+      config: { workers: 10 },
+    });
+    const deadIds = await submitIds(
+      h.engine,
+      Array.from({ length: 20 }, (_, i) => aRequest('dead', { n: `d${i}`, severity: 'critical' })),
+    );
+    const healthyIds = await submitIds(
+      h.engine,
+      Array.from({ length: 20 }, (_, i) => aRequest('healthy', { n: `h${i}`, severity: 'info' })),
+    );
+    await h.clock.settle();
+    assert.equal(dead.inFlight, 4, 'per-target concurrency caps the dead target at 4 attempts');
+    for (const id of healthyIds) assert.equal((await h.engine.getJob(id))?.state, 'succeeded');
+    assert.equal((await h.engine.getJob(deadIds[19] ?? ''))?.state, 'queued');
+  });
+
+  it('delivers one job per (target, fingerprint) at a time: a resolve waits for its firing retry', async () => {
+    const publisher = createScriptedPublisher(OK);
+    publisher.script(SERVER_ERROR);
+    const h = anEngine({ targets: [{ name: 'a', publisher }] });
+    await submitIds(h.engine, [aRequest('a', { n: 'x' }, 'firing')]);
+    await h.clock.settle();
+    await submitIds(h.engine, [aRequest('a', { n: 'x' }, 'resolved')]);
+    await submitIds(h.engine, [aRequest('a', { n: 'other' })]);
+    await h.clock.advance(1_000);
+    assert.deepEqual(
+      publisher.deliveries.map((d) => `${named(d)}:${d.alert.status}`),
+      ['x:firing', 'other:firing'],
+      'the resolve waits while its firing waits for a retry; other alerts do not',
+    );
+    await h.clock.advance(2_000);
+    assert.deepEqual(
+      publisher.deliveries.map((d) => `${named(d)}:${d.alert.status}`),
+      ['x:firing', 'other:firing', 'x:firing', 'x:resolved'],
+    );
+  });
+
+  it("dead-letters a failing target's jobs beyond its lane share as overflow and admits the others", async () => {
+    const dead = createScriptedPublisher(SERVER_ERROR);
+    const healthy = createScriptedPublisher(OK);
+    const h = anEngine({
+      targets: [
+        { name: 'dead', publisher: dead, retry: { maxRetries: 0 } },
+        { name: 'healthy', publisher: healthy },
+      ],
+      config: {
+        capacity: { high: 10, medium: 10, low: 10 },
+        perTargetShare: 0.5,
+        breaker: { failureThreshold: 1, successThreshold: 1, openTimeoutMs: 60_000 },
+      },
+    });
+    await submitIds(h.engine, [aRequest('dead', { n: 'first', severity: 'critical' })]);
+    await h.clock.advance(100);
+    assert.equal(h.engine.breakerState('dead'), 'open');
+    const writesBefore = h.deadLetters.writes;
+    const result = await h.engine.submit([
+      ...Array.from({ length: 8 }, (_, i) =>
+        aRequest('dead', { n: `d${i}`, severity: 'critical' }),
+      ),
+      aRequest('healthy', { n: 'h1', severity: 'critical' }),
+      aRequest('healthy', { n: 'h2', severity: 'critical' }),
+    ]);
+    assert.equal(result.ok, true);
+    assert.equal(result.ok && result.jobIds.length, 10);
+    await h.clock.advance(100);
+    const overflow = h.deadLetters.stored.filter((l) => l.errorReason === 'overflow');
+    assert.equal(overflow.length, 3);
+    assert.ok(overflow.every((l) => l.targetName === 'dead' && l.retryCount === 0));
+    assert.deepEqual(healthy.deliveries.map(named), ['h1', 'h2']);
+    assert.equal(h.deadLetters.writes - writesBefore, 1, 'the three letters went in one write');
+  });
+});
+
+describe('engine admission', () => {
+  it('refuses a batch larger than a lane with batch_too_large and queues nothing', async () => {
+    const h = anEngine({
+      targets: [{ name: 'a', publisher: createScriptedPublisher() }],
+      config: { capacity: { high: 3, medium: 3, low: 3 } },
+    });
+    const result = await h.engine.submit(
+      Array.from({ length: 4 }, (_, i) => aRequest('a', { n: `${i}`, severity: 'critical' })),
+    );
+    assert.deepEqual(result, {
+      ok: false,
+      code: 'batch_too_large',
+      priority: 'high',
+      capacity: 3,
+      size: 4,
+    });
+    assert.equal(h.engine.status().lanes.high.size, 0);
+  });
+
+  it('refuses the whole batch with queue_full when one lane cannot take its part', async () => {
+    const publisher = createScriptedPublisher();
+    const h = anEngine({
+      targets: [{ name: 'a', publisher }],
+      config: { capacity: { high: 3, medium: 3, low: 3 }, perTargetShare: 1 },
+    });
+    publisher.hold();
+    await submitIds(h.engine, [
+      aRequest('a', { n: '1', severity: 'critical' }),
+      aRequest('a', { n: '2', severity: 'critical' }),
+    ]);
+    await h.clock.settle();
+    const result = await h.engine.submit([
+      aRequest('a', { n: '3', severity: 'info' }),
+      aRequest('a', { n: '4', severity: 'critical' }),
+      aRequest('a', { n: '5', severity: 'critical' }),
+    ]);
+    assert.equal(result.ok, false);
+    assert.equal(!result.ok && result.code, 'queue_full');
+    assert.ok(!result.ok && result.code === 'queue_full' && result.retryAfterMs > 0);
+    const status = h.engine.status();
+    assert.equal(status.lanes.high.size, 2, 'in-flight jobs keep their slot');
+    assert.equal(status.lanes.low.size, 0, 'nothing of the refused batch was queued');
+  });
+
+  it('refuses an unknown target and queues nothing', async () => {
+    const h = anEngine({ targets: [{ name: 'a', publisher: createScriptedPublisher() }] });
+    const result = await h.engine.submit([aRequest('a'), aRequest('nope')]);
+    assert.deepEqual(result, { ok: false, code: 'unknown_target', target: 'nope' });
+    assert.equal(h.engine.status().lanes.medium.size, 0);
+  });
+
+  it('finds an active job even after the status store evicted it', async () => {
+    const publisher = createScriptedPublisher();
+    const h = anEngine({ targets: [{ name: 'a', publisher }], trackingCapacity: 2 });
+    publisher.hold();
+    const [first] = await submitIds(h.engine, [aRequest('a', { n: '0' })]);
+    await submitIds(
+      h.engine,
+      Array.from({ length: 5 }, (_, i) => aRequest('a', { n: `${i + 1}` })),
+    );
+    await h.clock.settle();
+    assert.equal(h.store.get(first ?? ''), undefined);
+    assert.equal((await h.engine.getJob(first ?? ''))?.state, 'processing');
+  });
+});

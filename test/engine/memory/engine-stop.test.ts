@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { DeadLetter } from '../../../src/domain/dead-letter.js';
+import {
+  BAD_REQUEST,
+  createScriptedPublisher,
+  OK,
+  SERVER_ERROR,
+} from '../../support/scripted-publisher.js';
+import { aRequest, anEngine, submitIds } from './engine-harness.js';
+import type { Harness } from './engine-harness.js';
+
+/** Starts stop() and records the clock time it resolved at. */
+function stopping(h: Harness, timeoutMs: number): { resolvedAt: () => number | undefined } {
+  let at: number | undefined;
+  void h.engine.stop(timeoutMs).then(() => {
+    at = h.clock.now();
+  });
+  return { resolvedAt: () => at };
+}
+
+const reasons = (letters: DeadLetter[]): string[] => letters.map((l) => l.errorReason).sort();
+
+describe('engine stop', () => {
+  it('delivers work due before the timeout, dead-letters the rest as shutdown, then refuses submissions', async () => {
+    const flaky = createScriptedPublisher(OK);
+    flaky.script(SERVER_ERROR);
+    const down = createScriptedPublisher(SERVER_ERROR);
+    const h = anEngine({
+      targets: [
+        { name: 'flaky', publisher: flaky },
+        { name: 'down', publisher: down, retry: { baseMs: 20_000 } },
+      ],
+    });
+    const [flakyId] = await submitIds(h.engine, [aRequest('flaky')]);
+    const [downId] = await submitIds(h.engine, [aRequest('down')]);
+    await h.clock.settle();
+    const t0 = h.clock.now();
+    const stop = stopping(h, 10_000);
+    const second = h.engine.stop(10_000);
+    const refused = await h.engine.submit([aRequest('flaky')]);
+    assert.equal(refused.ok, false);
+    assert.equal(!refused.ok && refused.code, 'stopping');
+    await h.clock.advance(2_000);
+    assert.equal(
+      (await h.engine.getJob(flakyId ?? ''))?.state,
+      'succeeded',
+      'the retry due at 2s ran',
+    );
+    assert.equal(stop.resolvedAt(), t0 + 2_000, 'nothing else could run before the timeout');
+    await second;
+    const letter = h.deadLetters.stored.find((l) => l.jobId === downId);
+    assert.equal(letter?.errorReason, 'shutdown');
+    assert.equal(letter?.retryCount, 1);
+    assert.equal((await h.engine.getJob(downId ?? ''))?.state, 'dlq');
+  });
+
+  it('cancels an attempt still in flight at the timeout and returns then', async () => {
+    const hang = createScriptedPublisher('hang');
+    const h = anEngine({ targets: [{ name: 'hang', publisher: hang, timeoutMs: 60_000 }] });
+    const queued = await submitIds(
+      h.engine,
+      Array.from({ length: 6 }, (_, i) => aRequest('hang', { n: `${i}` })),
+    );
+    await h.clock.settle();
+    const t0 = h.clock.now();
+    const stop = stopping(h, 5_000);
+    await h.clock.advance(4_999);
+    assert.equal(stop.resolvedAt(), undefined);
+    await h.clock.advance(1);
+    assert.equal(stop.resolvedAt(), t0 + 5_000);
+    assert.equal(hang.inFlight, 0);
+    assert.deepEqual(reasons(h.deadLetters.stored), Array(6).fill('shutdown'));
+    for (const id of queued) assert.equal((await h.engine.getJob(id))?.state, 'dlq');
+  });
+
+  it('hands dead letters to the fallback when the sink still fails at stop', async () => {
+    const h = anEngine({
+      targets: [{ name: 'a', publisher: createScriptedPublisher(BAD_REQUEST) }],
+      config: { stopFlushMs: 5_000 },
+    });
+    h.deadLetters.failing = true;
+    const ids = await submitIds(
+      h.engine,
+      Array.from({ length: 3 }, (_, i) => aRequest('a', { n: `${i}` })),
+    );
+    await h.clock.advance(100);
+    const t0 = h.clock.now();
+    const stop = stopping(h, 1_000);
+    await h.clock.advance(10_000);
+    assert.ok((stop.resolvedAt() ?? Infinity) <= t0 + 1_000 + 5_000);
+    assert.equal(h.deadLetters.saved.length, 3);
+    assert.equal(h.deadLetters.stored.length, 0);
+    for (const id of ids) assert.equal((await h.engine.getJob(id))?.state, 'dlq');
+  });
+});
+
+describe('engine dead-letter writes', () => {
+  it('keeps jobs failed and counted while the sink fails, then stores them once it recovers', async () => {
+    const h = anEngine({
+      targets: [{ name: 'a', publisher: createScriptedPublisher(BAD_REQUEST) }],
+      config: { deadLetterRetry: { baseMs: 1_000, maxDelayMs: 8_000 } },
+    });
+    h.deadLetters.failing = true;
+    const ids = await submitIds(
+      h.engine,
+      Array.from({ length: 4 }, (_, i) => aRequest('a', { n: `${i}` })),
+    );
+    await h.clock.advance(30_000);
+    assert.ok(h.deadLetters.failedWrites >= 3, 'the write is retried');
+    const lane = h.engine.status().lanes.medium;
+    assert.equal(lane.failed, 4);
+    assert.equal(lane.size, 4, 'failed jobs still count against their lane');
+    for (const id of ids) assert.equal((await h.engine.getJob(id))?.state, 'failed');
+    h.deadLetters.failing = false;
+    await h.clock.advance(8_000);
+    assert.equal(h.deadLetters.stored.length, 4);
+    for (const id of ids) assert.equal((await h.engine.getJob(id))?.state, 'dlq');
+    assert.equal(h.engine.status().lanes.medium.size, 0);
+  });
+
+  it('batches many final failures into few writes', async () => {
+    const h = anEngine({
+      targets: [{ name: 'a', publisher: createScriptedPublisher(BAD_REQUEST) }],
+      config: { workers: 50, perTargetConcurrency: 50, deadLetterBatchSize: 500 },
+    });
+    await submitIds(
+      h.engine,
+      Array.from({ length: 200 }, (_, i) => aRequest('a', { n: `${i}` })),
+    );
+    await h.clock.advance(100);
+    assert.equal(h.deadLetters.stored.length, 200);
+    assert.ok(h.deadLetters.writes <= 5, `${h.deadLetters.writes} writes`);
+  });
+});

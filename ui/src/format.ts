@@ -1,0 +1,48 @@
+/** Times are shown in UTC, as the API and the logs give them. */
+export function formatTime(iso: string | null | undefined): string {
+  if (iso === null || iso === undefined) return '—';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+export function formatSeconds(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 90) return `${Math.round(seconds * 10) / 10} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 360) / 10} h`;
+}
+
+/** "3 min ago" from two epoch-ms readings. */
+export function ago(iso: string | null | undefined, nowMs: number): string {
+  if (iso === null || iso === undefined) return 'never';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const seconds = Math.max(0, (nowMs - ms) / 1000);
+  return seconds < 1 ? 'just now' : `${formatSeconds(seconds)} ago`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** `2026-11-29T12:00` (datetime-local, read as UTC) ↔ ISO-8601. */
+export function localInputToIso(value: string): string | undefined {
+  if (value === '') return undefined;
+  const ms = Date.parse(`${value}Z`);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+export function isoToLocalInput(iso: string | null): string {
+  if (iso === null) return '';
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? '' : new Date(ms).toISOString().slice(0, 16);
+}
+
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}

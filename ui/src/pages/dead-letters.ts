@@ -1,0 +1,443 @@
+import { html } from 'lit-html';
+import type { TemplateResult } from 'lit-html';
+
+import { ApiError, messageOf } from '../api.js';
+import { reasonColour } from '../charts.js';
+import { confirmAction } from '../dialog.js';
+import type { DlqFilter, DlqFilterKey } from '../filters.js';
+import { ERROR_TYPES, FAILURE_REASONS, PRIORITIES, bulkFilters, dlqFilterOf } from '../filters.js';
+import { formatCount, formatTime, isoToLocalInput, localInputToIso, plural } from '../format.js';
+import { alertnameOf, letterState } from '../letters.js';
+import type { Loaded, Page, PageContext } from '../page.js';
+import { load, whenLoaded, writeRefusal } from '../page.js';
+import { links } from '../router.js';
+import type { DlqEntry, DlqGroup, DlqStats } from '../schemas.js';
+import {
+  bulkReplaySchema,
+  dlqPageSchema,
+  dlqStatsSchema,
+  purgedSchema,
+  replayedSchema,
+  targetsSchema,
+} from '../schemas.js';
+
+const PAGE_SIZE = 50;
+/** The API's bulk-replay maximum per call. */
+const BULK_LIMIT = 1000;
+
+interface Listing {
+  entries: DlqEntry[];
+  total: number;
+  totalIsLowerBound: boolean;
+  nextCursor: string | null;
+}
+
+/** Filter, count by target × reason, replay one or all matching, delete, purge. */
+export function createDeadLettersPage(context: PageContext, query: URLSearchParams): Page {
+  const { api } = context;
+  const filter = dlqFilterOf(query);
+  let listing: Loaded<Listing> = { state: 'loading' };
+  let stats: Loaded<DlqStats> = { state: 'loading' };
+  let targetNames: string[] = [];
+  let busy = false;
+  let outcome = '';
+  let purgeAge = '720h';
+
+  async function loadList(before?: string): Promise<void> {
+    const next = await load(() =>
+      api.get('/dlq', dlqPageSchema, { ...filter, limit: PAGE_SIZE, before }),
+    );
+    if (next.state !== 'ready') listing = next;
+    else {
+      const earlier =
+        before !== undefined && listing.state === 'ready' ? listing.value.entries : [];
+      listing = {
+        state: 'ready',
+        value: {
+          entries: [...earlier, ...next.value.entries],
+          total: next.value.total,
+          totalIsLowerBound: next.value.total_is_lower_bound,
+          nextCursor: next.value.next_cursor,
+        },
+      };
+    }
+    context.update();
+  }
+
+  async function loadStats(): Promise<void> {
+    stats = await load(() => api.get('/dlq/stats', dlqStatsSchema));
+    context.update();
+  }
+
+  async function reload(): Promise<void> {
+    await Promise.all([loadList(), loadStats()]);
+  }
+
+  async function act(what: () => Promise<string>): Promise<void> {
+    busy = true;
+    context.update();
+    try {
+      outcome = await what();
+    } catch (error: unknown) {
+      outcome = `Failed: ${messageOf(error)}`;
+    }
+    busy = false;
+    context.notify(outcome);
+    await reload();
+  }
+
+  function replayOne(entry: DlqEntry): Promise<void> {
+    return act(async () => {
+      const { job_id } = await api.post(`/dlq/${entry.id}/replay`, replayedSchema);
+      return `Replayed ${alertnameOf(entry)} to ${entry.target_name} as job ${job_id}.`;
+    });
+  }
+
+  async function replayMatching(): Promise<void> {
+    busy = true;
+    context.update();
+    const filters = bulkFilters(filter);
+    const preview = await load(() =>
+      api.post('/dlq/replay', bulkReplaySchema, { filters, limit: BULK_LIMIT, dry_run: true }),
+    );
+    busy = false;
+    context.update();
+    if (preview.state !== 'ready') {
+      context.notify(preview.state === 'failed' ? `Dry run failed: ${preview.message}` : '');
+      return;
+    }
+    const { matched, skipped_superseded: skipped } = preview.value;
+    const skippedText =
+      skipped === undefined ? '' : `, ${formatCount(skipped)} skipped as superseded`;
+    if (matched === 0) {
+      outcome = `Nothing to replay: no waiting letter matches${skippedText}.`;
+      context.notify(outcome);
+      context.update();
+      return;
+    }
+    const confirmed = await confirmAction({
+      title: 'Replay dead letters?',
+      body: html`<p class="preview">
+          ${plural(matched, 'letter')} would be replayed${skippedText}.
+        </p>
+        <p>
+          Filter:
+          ${describeFilter(filter)}.${matched >= BULK_LIMIT ? ` At most ${BULK_LIMIT} per run.` : ''}
+        </p>
+        <p class="muted">
+          Each becomes a new job with the target's current configuration, oldest first.
+        </p>`,
+      confirmLabel: `Replay ${plural(matched, 'letter')}`,
+    });
+    if (!confirmed) return;
+    await act(async () => {
+      const done = await api.post('/dlq/replay', bulkReplaySchema, {
+        filters,
+        limit: matched,
+        dry_run: false,
+      });
+      const skippedNow =
+        done.skipped_superseded === undefined
+          ? ''
+          : `, ${formatCount(done.skipped_superseded)} skipped as superseded`;
+      return `Replayed ${formatCount(done.replayed)} of ${plural(done.matched, 'letter')}${skippedNow}.`;
+    });
+  }
+
+  async function purge(): Promise<void> {
+    const age = purgeAge.trim();
+    const confirmed = await confirmAction({
+      title: 'Purge dead letters?',
+      body: html`<p>
+        Delete every dead letter that failed more than <strong>${age}</strong> ago, replayed or not,
+        whatever the filter. This cannot be undone.
+      </p>`,
+      confirmLabel: `Purge older than ${age}`,
+      danger: true,
+    });
+    if (!confirmed) return;
+    await act(async () => {
+      const { deleted_count } = await api.deleteJson('/dlq/purge', purgedSchema, {
+        older_than: age,
+      });
+      return `Purged ${plural(deleted_count, 'dead letter')} older than ${age}.`;
+    });
+  }
+
+  function apply(event: SubmitEvent): void {
+    event.preventDefault();
+    const form = event.currentTarget;
+    if (!(form instanceof HTMLFormElement)) return;
+    const data = new FormData(form);
+    const next: Record<string, string | undefined> = {};
+    for (const [key, value] of data.entries()) {
+      if (typeof value !== 'string' || value === '') continue;
+      next[key] =
+        key === 'failed_after' || key === 'failed_before' ? localInputToIso(value) : value;
+    }
+    context.navigate(links.deadLetters(next));
+  }
+
+  function select(key: DlqFilterKey, label: string, options: readonly string[]): TemplateResult {
+    return html`<label
+      >${label}
+      <select name=${key}>
+        <option value="">any</option>
+        ${options.map((option) => html`<option value=${option} ?selected=${filter[key] === option}>${option.replace(/_/g, ' ')}</option>`)}
+      </select></label
+    >`;
+  }
+
+  function filterForm(): TemplateResult {
+    const targets =
+      filter.target !== undefined && !targetNames.includes(filter.target)
+        ? [...targetNames, filter.target]
+        : targetNames;
+    return html`<form
+      class="filters"
+      role="search"
+      aria-label="Filter dead letters"
+      @submit=${apply}
+    >
+      ${select('target', 'Target', targets)} ${select('reason', 'Reason', FAILURE_REASONS)}
+      ${select('error_type', 'Error type', ERROR_TYPES)}
+      ${select('priority', 'Priority', PRIORITIES)}
+      <label
+        >Replayed
+        <select name="replayed">
+          <option value="">any</option>
+          <option value="false" ?selected=${filter.replayed === 'false'}>waiting</option>
+          <option value="true" ?selected=${filter.replayed === 'true'}>replayed</option>
+        </select></label
+      >
+      <label
+        >Failed after (UTC)
+        <input
+          type="datetime-local"
+          name="failed_after"
+          .value=${isoToLocalInput(filter.failed_after ?? null)}
+      /></label>
+      <label
+        >Failed before (UTC)
+        <input
+          type="datetime-local"
+          name="failed_before"
+          .value=${isoToLocalInput(filter.failed_before ?? null)}
+      /></label>
+      ${filter.fingerprint === undefined ? '' : html`<input type="hidden" name="fingerprint" .value=${filter.fingerprint} />`}
+      <div class="filter-actions">
+        <button class="primary" type="submit">Apply filters</button>
+        <a href=${links.deadLetters()}>Clear</a>
+      </div>
+    </form>`;
+  }
+
+  function groupsView(s: DlqStats): TemplateResult {
+    const groups = s.by_target_reason;
+    if (groups === undefined)
+      return html`<p class="muted">This server does not count by target × reason.</p>`;
+    if (groups.length === 0) return html`<p class="muted">The dead-letter queue is empty.</p>`;
+    const targets = [...new Set(groups.map((g) => g.target))].sort();
+    const reasons = [...new Set(groups.map((g) => g.reason))].sort();
+    const cell = new Map<string, DlqGroup>(groups.map((g) => [`${g.target}/${g.reason}`, g]));
+    return html`<table class="matrix">
+      <caption>
+        Waiting letters (all letters) by target × reason; a count opens those letters.
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Target</th>
+          ${reasons.map(
+            (reason) =>
+              html`<th scope="col">
+                <span class="dot" aria-hidden="true"
+                  ><svg viewBox="0 0 10 10">
+                    <circle cx="5" cy="5" r="5" fill=${reasonColour(reason)}></circle></svg></span
+                >${reason.replace(/_/g, ' ')}
+              </th>`,
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        ${targets.map(
+          (target) =>
+            html`<tr>
+              <th scope="row">${target}</th>
+              ${reasons.map((reason) => {
+                const g = cell.get(`${target}/${reason}`);
+                if (g === undefined) return html`<td class="num muted">·</td>`;
+                return html`<td class="num">
+                  <a
+                    href=${links.deadLetters({ target, reason, replayed: 'false' })}
+                    aria-label="${g.count - g.replayed} waiting ${reason.replace(/_/g, ' ')} letters of ${target}"
+                    >${formatCount(g.count - g.replayed)}</a
+                  >
+                  <a
+                    class="muted"
+                    href=${links.deadLetters({ target, reason })}
+                    aria-label="all ${g.count} ${reason.replace(/_/g, ' ')} letters of ${target}"
+                    >(${formatCount(g.count)})</a
+                  >
+                </td>`;
+              })}
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+  }
+
+  function row(entry: DlqEntry, refusal: string | undefined): TemplateResult {
+    const name = alertnameOf(entry);
+    return html`<tr>
+      <td><time datetime=${entry.failed_at}>${formatTime(entry.failed_at)}</time></td>
+      <td>
+        <a href=${links.deadLetter(entry.id)}>${name}</a>
+        <span class="muted">${entry.enriched_alert.alert.status}</span>
+      </td>
+      <td>${entry.target_name}</td>
+      <td>
+        ${entry.error_reason.replace(/_/g, ' ')} <span class="muted">${entry.error_type}</span>
+      </td>
+      <td class="num">${entry.http_status ?? '—'}</td>
+      <td>${entry.priority}</td>
+      <td class="num">${entry.retry_count}</td>
+      <td>${letterState(entry)}</td>
+      <td>
+        <button
+          ?disabled=${busy || entry.replayed || refusal !== undefined}
+          title=${refusal ?? (entry.replayed ? 'already replayed' : 'submit this alert to its target again')}
+          aria-label="Replay ${name} to ${entry.target_name}, failed ${formatTime(entry.failed_at)}"
+          @click=${() => void replayOne(entry)}
+        >
+          Replay
+        </button>
+      </td>
+    </tr>`;
+  }
+
+  function listView(l: Listing): TemplateResult {
+    const refusal = writeRefusal(context.access);
+    return html`<div class="list-head">
+        <p>
+          <strong>${l.totalIsLowerBound ? 'at least ' : ''}${plural(l.total, 'letter')}</strong>
+          match${l.total === 1 && !l.totalIsLowerBound ? 'es' : ''}
+          ${Object.keys(filter).length === 0 ? '' : html`<span class="muted">(${describeFilter(filter)})</span>`}
+        </p>
+        <button
+          class="primary"
+          ?disabled=${busy || refusal !== undefined}
+          title=${refusal ?? 'preview, then replay every waiting letter that matches the filter'}
+          @click=${() => void replayMatching()}
+        >
+          Replay matching…
+        </button>
+      </div>
+      ${
+        l.entries.length === 0
+          ? html`<p class="muted">No dead letter matches.</p>`
+          : html`<table class="letters">
+              <thead>
+                <tr>
+                  <th scope="col">Failed at</th>
+                  <th scope="col">Alert</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col" class="num">HTTP</th>
+                  <th scope="col">Priority</th>
+                  <th scope="col" class="num">Retries</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Action</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${l.entries.map((entry) => row(entry, refusal))}
+              </tbody>
+            </table>`
+      }
+      ${
+        l.nextCursor === null
+          ? ''
+          : html`<p>
+              <button @click=${() => void loadList(l.nextCursor ?? undefined)}>
+                Load older letters
+              </button>
+            </p>`
+      }`;
+  }
+
+  function purgeView(): TemplateResult {
+    const refusal = writeRefusal(context.access);
+    return html`<section class="card" aria-labelledby="purge-title">
+      <h2 id="purge-title">Purge</h2>
+      <form
+        class="inline"
+        @submit=${(event: SubmitEvent) => {
+          event.preventDefault();
+          void purge();
+        }}
+      >
+        <label
+          >Older than
+          <input
+            name="older_than"
+            required
+            pattern="[0-9]+(ms|s|m|h|d)"
+            size="8"
+            .value=${purgeAge}
+            @input=${(event: Event) => {
+              if (event.target instanceof HTMLInputElement) purgeAge = event.target.value;
+            }}
+        /></label>
+        <button
+          class="danger"
+          type="submit"
+          ?disabled=${busy || refusal !== undefined}
+          title=${refusal ?? 'delete old letters, after a confirmation'}
+        >
+          Purge…
+        </button>
+      </form>
+    </section>`;
+  }
+
+  void reload();
+  void api.get('/targets', targetsSchema).then(
+    (answer) => {
+      targetNames = answer.targets.map((t) => t.name);
+      context.update();
+    },
+    (error: unknown) => {
+      if (!(error instanceof ApiError)) throw error;
+      context.notify(`Cannot list targets: ${error.message}`);
+    },
+  );
+
+  return {
+    title: () => 'Dead letters',
+    view: () =>
+      html`<h1 tabindex="-1">Dead letters</h1>
+        <section class="card" aria-labelledby="groups-title">
+          <h2 id="groups-title">What broke</h2>
+          ${whenLoaded(stats, groupsView, 'the counts')}
+        </section>
+        <section class="card" aria-labelledby="letters-title">
+          <h2 id="letters-title">Letters</h2>
+          ${filterForm()}
+          ${outcome === '' ? '' : html`<p class="outcome" role="status">${outcome}</p>`}
+          ${whenLoaded(listing, listView, 'dead letters')}
+        </section>
+        ${purgeView()}`,
+    dispose: () => undefined,
+  };
+}
+
+export function describeFilter(filter: DlqFilter): string {
+  const parts = Object.entries(filter).map(([key, value]) =>
+    key === 'replayed'
+      ? value === 'true'
+        ? 'replayed'
+        : 'waiting'
+      : `${key.replace(/_/g, ' ')} ${value ?? ''}`,
+  );
+  return parts.length === 0 ? 'every letter' : parts.join(', ');
+}

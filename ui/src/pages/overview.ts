@@ -1,0 +1,277 @@
+import { html } from 'lit-html';
+import type { TemplateResult } from 'lit-html';
+
+import { deliveriesChart, failuresChart } from '../charts.js';
+import { ago, formatCount, formatSeconds } from '../format.js';
+import type { Loaded, Page, PageContext } from '../page.js';
+import { badge, load, whenLoaded, writeRefusal } from '../page.js';
+import { links } from '../router.js';
+import type { DlqStats, History, Lane, QueueStatus, Target, TargetTest } from '../schemas.js';
+import {
+  dlqStatsSchema,
+  historySchema,
+  queueStatusSchema,
+  targetTestSchema,
+  targetsSchema,
+} from '../schemas.js';
+
+export const REFRESH_MS = 5000;
+
+const LANES = ['high', 'medium', 'low'] as const;
+
+interface Snapshot {
+  status: QueueStatus;
+  history: History;
+  targets: Target[];
+  dlq: DlqStats;
+}
+
+/** Lanes, workers, the last 15 minutes, targets and the DLQ at a glance; refreshed live. */
+export function createOverviewPage(context: PageContext): Page {
+  const { api } = context;
+  let snapshot: Loaded<Snapshot> = { state: 'loading' };
+  let loadedAt = 0;
+  let live = true;
+  let timer: number | undefined;
+  const tests = new Map<string, Loaded<TargetTest>>();
+
+  async function refresh(): Promise<void> {
+    const next = await load(async () => {
+      const [status, history, targets, dlq] = await Promise.all([
+        api.get('/queue/status', queueStatusSchema),
+        api.get('/queue/history', historySchema),
+        api.get('/targets', targetsSchema),
+        api.get('/dlq/stats', dlqStatsSchema),
+      ]);
+      return { status, history, targets: targets.targets, dlq };
+    });
+    // A failed refresh keeps the last good figures on screen, marked stale.
+    if (next.state === 'failed' && snapshot.state === 'ready') {
+      context.notify(`Live update failed: ${next.message}`);
+    } else snapshot = next;
+    if (next.state === 'ready') loadedAt = context.now();
+    context.update();
+  }
+
+  function schedule(): void {
+    window.clearInterval(timer);
+    timer = live ? window.setInterval(() => void refresh(), REFRESH_MS) : undefined;
+  }
+
+  async function sendTest(name: string): Promise<void> {
+    tests.set(name, { state: 'loading' });
+    context.update();
+    const result = await load(() =>
+      api.post(`/targets/${encodeURIComponent(name)}/test`, targetTestSchema),
+    );
+    tests.set(name, result);
+    context.notify(
+      result.state === 'ready'
+        ? `Test alert to ${name}: ${result.value.ok ? 'delivered' : `failed (${result.value.message})`}`
+        : `Test alert to ${name} failed: ${result.state === 'failed' ? result.message : ''}`,
+    );
+    context.update();
+  }
+
+  function laneRow(name: (typeof LANES)[number], lane: Lane): TemplateResult {
+    const maxWait = lane.max_wait_seconds ?? null;
+    const late = maxWait !== null && lane.oldest_due_age_seconds > maxWait;
+    return html`<tr>
+      <th scope="row">${name}</th>
+      <td class="nowrap">
+        <meter
+          min="0"
+          max=${lane.capacity}
+          value=${lane.size}
+          high=${lane.capacity * 0.8}
+          optimum="0"
+          aria-label=${`${name} lane fill`}
+        ></meter>
+        ${formatCount(lane.size)} / ${formatCount(lane.capacity)}
+      </td>
+      <td class="num">${formatCount(lane.queued)}</td>
+      <td class="num">${formatCount(lane.retrying)}</td>
+      <td class="num">${formatCount(lane.failed)}</td>
+      <td class=${late ? 'num warn' : 'num'}>${formatSeconds(lane.oldest_due_age_seconds)}</td>
+      <td class="num muted">${maxWait === null ? '—' : formatSeconds(maxWait)}</td>
+    </tr>`;
+  }
+
+  function queueView(status: QueueStatus): TemplateResult {
+    return html`<section aria-labelledby="lanes-title" class="card">
+      <h2 id="lanes-title">Lanes</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Lane</th>
+            <th scope="col">Size / capacity</th>
+            <th scope="col" class="num">Queued</th>
+            <th scope="col" class="num">Retrying</th>
+            <th scope="col" class="num">Failed</th>
+            <th scope="col" class="num">Oldest due</th>
+            <th scope="col" class="num">max_wait</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${LANES.map((name) => laneRow(name, status.lanes[name]))}
+        </tbody>
+      </table>
+      <p class="figures">
+        <span><strong>${status.busy_workers}</strong> of ${status.workers} workers busy</span>
+        <meter
+          min="0"
+          max=${status.workers}
+          value=${status.busy_workers}
+          aria-label="busy workers"
+        ></meter>
+        <span><strong>${formatCount(status.in_flight)}</strong> in flight</span>
+        <span><strong>${formatCount(status.retrying)}</strong> waiting to retry</span>
+        ${status.stopping ? badge('stopping') : ''}
+      </p>
+    </section>`;
+  }
+
+  function testResult(name: string): TemplateResult | string {
+    const result = tests.get(name);
+    if (result === undefined) return '';
+    if (result.state === 'loading') return html`<span class="muted">sending…</span>`;
+    if (result.state === 'failed') return html`<span class="error">${result.message}</span>`;
+    const { ok, http_status, latency_ms, message } = result.value;
+    const verdict = ok ? 'delivered' : 'failed';
+    const status = http_status === null ? '' : ` · HTTP ${http_status}`;
+    const detail = message === verdict ? '' : ` · ${message}`;
+    return html`<span class=${ok ? 'ok' : 'error'}
+      >${verdict}${status} · ${latency_ms} ms${detail}</span
+    >`;
+  }
+
+  function targetsView(targets: Target[]): TemplateResult {
+    const refusal = writeRefusal(context.access);
+    const now = context.now();
+    return html`<section aria-labelledby="targets-title" class="card">
+      <h2 id="targets-title">Targets</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Target</th>
+            <th scope="col">Type</th>
+            <th scope="col">Breaker</th>
+            <th scope="col">Last success</th>
+            <th scope="col">Last failure</th>
+            <th scope="col">Test</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${targets.map(
+            (target) =>
+              html`<tr>
+                <th scope="row">
+                  <a
+                    href=${links.deadLetters({ target: target.name })}
+                    title="dead letters of ${target.name}"
+                    >${target.name}</a
+                  >
+                  ${target.enabled ? '' : badge('disabled')}
+                </th>
+                <td>${target.type}</td>
+                <td>${badge(target.breaker_state)}</td>
+                <td title=${target.last_success_at ?? ''}>${ago(target.last_success_at, now)}</td>
+                <td title=${target.last_failure_at ?? ''}>${ago(target.last_failure_at, now)}</td>
+                <td>
+                  <button
+                    ?disabled=${refusal !== undefined || !target.enabled || tests.get(target.name)?.state === 'loading'}
+                    title=${refusal ?? (target.enabled ? `send a labelled test alert to ${target.name} now` : 'disabled target')}
+                    aria-label="Send test alert to ${target.name}"
+                    @click=${() => void sendTest(target.name)}
+                  >
+                    Send test alert
+                  </button>
+                  <span class="test-result" aria-live="polite">${testResult(target.name)}</span>
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      <p class="muted small">
+        Since this process started; a last failure is placed to its 10 s sample.
+      </p>
+    </section>`;
+  }
+
+  function dlqView(stats: DlqStats): TemplateResult {
+    const groups = (stats.by_target_reason ?? []).filter((g) => g.count > g.replayed).slice(0, 5);
+    return html`<section aria-labelledby="dlq-title" class="card">
+      <h2 id="dlq-title">Dead letters</h2>
+      <p class="figures">
+        <span><strong>${formatCount(stats.total - stats.replayed)}</strong> waiting</span>
+        <span><strong>${formatCount(stats.replayed)}</strong> replayed</span>
+        <a href=${links.deadLetters({ replayed: 'false' })}>Open dead letters</a>
+      </p>
+      ${
+        groups.length === 0
+          ? html`<p class="muted">Nothing waiting.</p>`
+          : html`<ul class="groups">
+              ${groups.map(
+                (g) =>
+                  html`<li>
+                    <a
+                      href=${links.deadLetters({ target: g.target, reason: g.reason, replayed: 'false' })}
+                      >${g.target} · ${g.reason.replace(/_/g, ' ')}</a
+                    >
+                    <strong>${formatCount(g.count - g.replayed)}</strong>
+                  </li>`,
+              )}
+            </ul>`
+      }
+    </section>`;
+  }
+
+  void refresh();
+  schedule();
+
+  return {
+    title: () => 'Overview',
+    view() {
+      return html`<div class="page-head">
+          <h1 tabindex="-1">Overview</h1>
+          <p class="live">
+            <span aria-live="off"
+              >${loadedAt === 0 ? '' : `updated ${ago(new Date(loadedAt).toISOString(), context.now())}`}</span
+            >
+            <button
+              aria-pressed=${live ? 'false' : 'true'}
+              @click=${() => {
+                live = !live;
+                schedule();
+                if (live) void refresh();
+                context.update();
+              }}
+            >
+              ${live ? 'Pause updates' : 'Resume updates'}
+            </button>
+          </p>
+        </div>
+        ${whenLoaded(
+          snapshot,
+          (s) =>
+            html`<div class="grid overview">
+                ${queueView(s.status)}
+                <section aria-labelledby="activity-title" class="card">
+                  <h2 id="activity-title">Last ${s.history.window_seconds / 60} minutes</h2>
+                  ${deliveriesChart(s.history)} ${failuresChart(s.history)}
+                  ${
+                    s.history.buckets.length === 0
+                      ? html`<p class="muted small">The first 10 s sample is not in yet.</p>`
+                      : ''
+                  }
+                </section>
+              </div>
+              ${targetsView(s.targets)} ${dlqView(s.dlq)}`,
+          'the overview',
+        )}`;
+    },
+    dispose() {
+      window.clearInterval(timer);
+    },
+  };
+}
