@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { pino } from 'pino';
+import type { Logger as PinoLogger } from 'pino';
 
 import type { App } from '../../src/app.js';
 import { createApp } from '../../src/app.js';
@@ -24,16 +25,20 @@ export interface AppSetup {
   env?: Record<string, string>;
   /** The built console to serve at /ui/ (default dist/ui). */
   consoleDir?: string;
+  /** storage.data_dir, kept at stop (default: a temp folder, removed at stop). */
+  dataDir?: string;
+  /** Default: logs nothing. */
+  logger?: PinoLogger;
 }
 
 /** The real app from real YAML on 127.0.0.1:0, logging nothing, data in a temp folder. */
 export async function startApp(setup: AppSetup): Promise<RunningApp> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'alert-publisher-e2e-'));
+  const dataDir = setup.dataDir ?? (await mkdtemp(join(tmpdir(), 'alert-publisher-e2e-')));
   const storage = `storage:\n  data_dir: "${dataDir}"\n  database_url: "${setup.databaseUrl ?? ''}"\n`;
   const config = parseConfig(`${storage}${setup.yaml}`, { env: setup.env ?? {}, source: 'e2e' });
   const app = await createApp({
     config,
-    logger: pino({ level: 'silent' }),
+    logger: setup.logger ?? pino({ level: 'silent' }),
     version: '0.0.0-e2e',
     random: () => 0,
     processMetrics: false,
@@ -47,7 +52,7 @@ export async function startApp(setup: AppSetup): Promise<RunningApp> {
     dataDir,
     async stop() {
       await app.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (setup.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
