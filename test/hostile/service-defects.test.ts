@@ -59,9 +59,11 @@ function alertJson(labels: string): string {
   return `{"status":"firing","labels":{"alertname":"x","team":"echo",${labels}}}`;
 }
 
+const postgres = await isPostgresReachable();
+
 for (const mode of QUEUE_MODES) {
-  describe(`hostile input, ${mode} mode (PostgreSQL)`, async () => {
-    if (!(await isPostgresReachable())) {
+  describe(`hostile input, ${mode} mode (PostgreSQL)`, () => {
+    if (!postgres) {
       it('runs against PostgreSQL', { skip: 'PostgreSQL unreachable' }, () => undefined);
       return;
     }
