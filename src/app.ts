@@ -131,7 +131,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const db = await openDatabase(config.storage, logger);
   await migrate(db, logger);
   const mask = secretMaskOf(config);
-  const repo = meterDlqRepository(createDlqRepository({ db, clock, logger }), {
+  const repo = meterDlqRepository(createDlqRepository({ db, clock, logger, mask }), {
     metrics,
     clock,
     logger,

@@ -1,5 +1,6 @@
 import type { DeadLetter } from '../domain/dead-letter.js';
 import { redactTargetConfig, redactUrlsInText } from '../domain/redact.js';
+import type { SecretMask } from '../domain/secret-mask.js';
 import { storableJson, storableText } from '../domain/storable-text.js';
 
 /**
@@ -34,8 +35,10 @@ export function isoOrText(ms: number): string {
   return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
 }
 
-/** Exported for the write bench. */
-export function toRecord(l: DeadLetter): DlqRecord {
+const unmasked: SecretMask = (text) => text;
+
+/** `mask` hides configured secrets in the error message (secret-mask.ts). Exported for the write bench. */
+export function toRecord(l: DeadLetter, mask: SecretMask = unmasked): DlqRecord {
   return {
     job_id: storableText(l.jobId),
     fingerprint: storableText(l.alert.fingerprint),
@@ -47,7 +50,7 @@ export function toRecord(l: DeadLetter): DlqRecord {
         : { alert: l.alert, classification: l.classification },
     ),
     target_config: storableJson(redactTargetConfig(l.targetConfig)),
-    error_message: storableText(redactUrlsInText(l.errorMessage)),
+    error_message: storableText(redactUrlsInText(mask(l.errorMessage))),
     error_type: l.errorType,
     error_reason: l.errorReason,
     http_status: l.httpStatus ?? null,

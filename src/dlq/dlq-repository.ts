@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '../domain/clock.js';
+import type { SecretMask } from '../domain/secret-mask.js';
 import type { DeadLetter, DeadLetterSink } from '../domain/dead-letter.js';
 import type { Db } from '../db/db.js';
 import { AppError } from '../domain/errors.js';
@@ -73,16 +74,29 @@ export function createDlqRepository(deps: {
   claimLeaseMs?: number;
   /** Told of each letter the table refused and the copy kept instead (insert-dead-letters.ts). */
   logger?: Logger;
+  /**
+   * The configured secrets' mask (secret-mask.ts), applied to error messages as they are
+   * stored and as they are read (rows written before a secret was known are masked too).
+   */
+  mask?: SecretMask;
 }): DlqRepository {
   const { db, clock } = deps;
-  const insertOptions = { logger: deps.logger };
+  const mask = deps.mask ?? ((text: string) => text);
+  const insertOptions = { logger: deps.logger, mask };
+  const masked = (entry: DlqEntry): DlqEntry => {
+    const message = mask(entry.error_message);
+    return message === entry.error_message ? entry : { ...entry, error_message: message };
+  };
   const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   return {
     async write(letters) {
       await insertDeadLettersInParallel(db, clock, letters, insertOptions);
     },
     insert: (letters) => insertDeadLettersInParallel(db, clock, letters, insertOptions),
-    list: (request) => listDlqEntries(db, request),
+    async list(request) {
+      const page = await listDlqEntries(db, request);
+      return { ...page, entries: page.entries.map(masked) };
+    },
     async get(id) {
       if (!isUuid(id)) return undefined;
       const result = await db.query<DlqRow>(
@@ -90,7 +104,7 @@ export function createDlqRepository(deps: {
         [id],
       );
       const row = result.rows[0];
-      return row === undefined ? undefined : toEntry(row);
+      return row === undefined ? undefined : masked(toEntry(row));
     },
     async remove(id) {
       if (!isUuid(id)) return false;

@@ -1,5 +1,6 @@
 import type { Clock, Logger } from '../domain/clock.js';
 import type { DeadLetter } from '../domain/dead-letter.js';
+import type { SecretMask } from '../domain/secret-mask.js';
 import type { Db } from '../db/db.js';
 import type { DlqRecord } from './dlq-record.js';
 import { toRecord } from './dlq-record.js';
@@ -29,6 +30,8 @@ ON CONFLICT (job_id) DO NOTHING`;
 export interface InsertOptions {
   /** Told about each refused letter and the copy kept of it. */
   logger?: Logger;
+  /** Applied to each error message before it is stored (default: none). */
+  mask?: SecretMask;
 }
 
 /**
@@ -165,7 +168,7 @@ async function insertChunk(
   const rows: Row[] = [];
   const unwritable: DeadLetter[] = [];
   for (const letter of letters) {
-    const json = jsonOf(letter);
+    const json = jsonOf(letter, options.mask);
     if (json === undefined) unwritable.push(letter);
     else rows.push({ letter, json });
   }
@@ -207,7 +210,7 @@ async function storeCopy(
   options: InsertOptions,
 ): Promise<number> {
   let reason = refusal;
-  const record = recordOf(letter);
+  const record = recordOf(letter, options.mask);
   if (record !== undefined) {
     const copy = sanitisedCopy(record, reason, nowIso);
     try {
@@ -231,17 +234,17 @@ async function storeCopy(
   return inserted;
 }
 
-function recordOf(letter: DeadLetter): DlqRecord | undefined {
+function recordOf(letter: DeadLetter, mask: SecretMask | undefined): DlqRecord | undefined {
   try {
-    return toRecord(letter);
+    return toRecord(letter, mask);
   } catch (error: unknown) {
     if (error instanceof RangeError) return undefined; // nested too deep to walk
     throw error;
   }
 }
 
-function jsonOf(letter: DeadLetter): string | undefined {
-  const record = recordOf(letter);
+function jsonOf(letter: DeadLetter, mask: SecretMask | undefined): string | undefined {
+  const record = recordOf(letter, mask);
   if (record === undefined) return undefined;
   try {
     return JSON.stringify(record);
