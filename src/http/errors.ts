@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppErrorCode, ErrorDetail } from '../domain/errors.js';
 import { AppError } from '../domain/errors.js';
 import type { Logger } from '../domain/clock.js';
+import { TARGET_NAME, TARGET_NAME_RULE } from '../domain/target.js';
 import { UnsupportedMediaType } from './request-body.js';
 
 /** Codes the HTTP layer adds to the domain's: every error body uses one of these. */
@@ -65,12 +66,19 @@ interface ValidationIssue {
 /** Fastify's validation contexts, named as the README and the other errors name them. */
 const CONTEXT_NAMES: Record<string, string> = { querystring: 'query' };
 
+/** What a pattern of schemas.ts asks for, in words. */
+const PATTERN_RULES: Record<string, string> = {
+  [TARGET_NAME.source]: `must be a target name: ${TARGET_NAME_RULE}`,
+  '^[0-9a-f]{16}$': 'must be 16 lower-case hex digits',
+};
+
 /** Ajv issue → `{path, message}` with a dotted path that names the field ("query.limit"). */
 function detailOf(context: string, issue: ValidationIssue): ErrorDetail {
   const segments = issue.instancePath.split('/').filter((part) => part !== '');
   const missing = issue.params['missingProperty'];
   const extra = issue.params['additionalProperty'];
   const allowed = issue.params['allowedValues'];
+  const pattern = issue.params['pattern'];
   let message = issue.message ?? 'is invalid';
   if (typeof missing === 'string') {
     segments.push(missing);
@@ -80,6 +88,8 @@ function detailOf(context: string, issue: ValidationIssue): ErrorDetail {
     message = 'unknown field';
   } else if (Array.isArray(allowed)) {
     message = `must be one of: ${allowed.map(String).join(', ')}`;
+  } else if (typeof pattern === 'string') {
+    message = PATTERN_RULES[pattern] ?? message;
   }
   const path = [CONTEXT_NAMES[context] ?? context, ...segments].join('.');
   return { path, message };
