@@ -64,23 +64,37 @@ function open(port: number): Promise<{ socket: Socket; closed: Promise<string> }
   });
 }
 
-describe('connection limits', () => {
-  let running: Started;
+/**
+ * A server for the enclosing suite (started before it, closed after it) and raw clients whose
+ * sockets are destroyed after each test.
+ */
+function serverWithClients(limits: ConnectionLimits): {
+  server: () => Started;
+  client: () => Promise<{ socket: Socket; closed: Promise<string> }>;
+} {
+  let running: Started | undefined;
   const sockets: Socket[] = [];
-
+  const server = (): Started => {
+    if (running === undefined) throw new Error('the server starts before the suite');
+    return running;
+  };
   before(async () => {
-    running = await start(LIMITS);
+    running = await start(limits);
   });
   afterEach(() => {
     for (const socket of sockets.splice(0)) socket.destroy();
   });
-  after(async () => running.server.close());
-
+  after(async () => server().server.close());
   const client = async () => {
-    const opened = await open(running.port);
+    const opened = await open(server().port);
     sockets.push(opened.socket);
     return opened;
   };
+  return { server, client };
+}
+
+describe('connection limits', () => {
+  const { client } = serverWithClients(LIMITS);
 
   it('closes a connection that sent its headers and part of a body, then nothing (408)', async () => {
     const { socket, closed } = await client();
@@ -104,42 +118,31 @@ describe('connection limits', () => {
 });
 
 describe('connection cap', () => {
-  let running: Started;
-  const sockets: Socket[] = [];
-
-  before(async () => {
-    // Long phase limits: clients hold their connections for the whole test.
-    running = await start({ ...LIMITS, requestTimeoutMs: 60_000, headersTimeoutMs: 60_000 });
+  // Long phase limits: clients hold their connections for the whole test.
+  const { server, client } = serverWithClients({
+    ...LIMITS,
+    requestTimeoutMs: 60_000,
+    headersTimeoutMs: 60_000,
   });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.destroy();
-  });
-  after(async () => running.server.close());
-
-  const client = async () => {
-    const opened = await open(running.port);
-    sockets.push(opened.socket);
-    return opened;
-  };
 
   it('at max_connections, health routes still answer, other requests get 503, and it is logged', async () => {
     // Clients that connect and hold: the cap is reached.
     const held = await Promise.all(Array.from({ length: LIMITS.maxConnections }, client));
     for (const { socket } of held) socket.write('P');
     for (const path of ['/healthz', '/readyz', '/metrics']) {
-      const res = await call(running.url, 'GET', path);
+      const res = await call(server().url, 'GET', path);
       assert.ok(res.status === 200 || res.status === 503, `${path}: ${res.status}`);
       assert.notEqual(res.headers['retry-after'], '1', `${path} answered by its route`);
     }
-    const refused = await call(running.url, 'GET', '/api/v2/publishing/queue/status');
+    const refused = await call(server().url, 'GET', '/api/v2/publishing/queue/status');
     assert.equal(refused.status, 503);
     assert.match(refused.text, /connection limit \(server\.max_connections\)/);
-    assert.ok(running.logs.some((line) => line.includes('connection cap reached')));
+    assert.ok(server().logs.some((line) => line.includes('connection cap reached')));
     for (const { socket } of held) socket.destroy();
     await eventually('below the cap again, logged', () =>
-      running.logs.some((line) => line.includes('below server.max_connections again')),
+      server().logs.some((line) => line.includes('below server.max_connections again')),
     );
-    assert.equal((await call(running.url, 'GET', '/api/v2/publishing/queue/status')).status, 200);
+    assert.equal((await call(server().url, 'GET', '/api/v2/publishing/queue/status')).status, 200);
   });
 
   it('refuses connections beyond the health reserve at once instead of holding them', async () => {
