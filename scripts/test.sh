@@ -20,6 +20,8 @@ if [ "$lint" = 1 ]; then
   echo "== eslint"; npx eslint .
   echo "== prettier"; npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
   echo "== tsc"; npx tsc --noEmit -p tsconfig.json && npx tsc --noEmit -p ui/tsconfig.json
+  # The webhook-duel peers, once installed (npm ci --prefix bench/peers; the bench does it).
+  if [ -d bench/peers/node_modules ]; then npx tsc --noEmit -p bench/peers; fi
 fi
 
 if [ ${#files[@]} -eq 0 ]; then

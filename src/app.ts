@@ -27,6 +27,7 @@ import { createDurableEngine } from './engine/durable/durable-engine.js';
 import { dlqInsertOn } from './engine/durable/insert-dead-letters.js';
 import { createPgListen } from './engine/durable/pg-listen.js';
 import { createDlqOperations } from './dlq/dlq-operations.js';
+import { createAlertStateStore } from './history/alert-states-repository.js';
 import type { Ingest } from './http/ports.js';
 import type { HttpServer } from './http/server.js';
 import { createServer } from './http/server.js';
@@ -162,6 +163,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
 
   const sink: DeadLetterSink = repo;
+  const alertStates = createAlertStateStore(db);
   const engine =
     config.queue.mode === 'durable'
       ? await createDurableEngine({
@@ -190,11 +192,15 @@ export async function createApp(options: AppOptions): Promise<App> {
           fallback: journal,
           statusStore: createJobStatusStore({ capacity: config.tracking.capacity }),
           config: engineConfigOf(config),
+          alertStates,
+          initialAlertStates: await alertStates.recent(config.tracking.capacity),
+          alertStateCapacity: config.tracking.capacity,
         });
   const replayOutcomes = trackReplayOutcomes(engine, repo, logger);
   const retention = createRetentionTask({
     clock,
     repo,
+    alertStates,
     logger,
     retentionMs: config.dlq.retention,
     intervalMs: config.dlq.purge_interval,

@@ -10,7 +10,6 @@
  * cost), an UNLOGGED copy of the table (what WAL costs), synchronous_commit off (what waiting
  * for the commit flush costs), and the client-side build + JSON.stringify alone.
  */
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 
 import type { Db } from '../../src/db/db.js';
@@ -24,6 +23,7 @@ import {
   silentLogger,
 } from '../../test/support/databases.js';
 import { aDeadLetter } from '../../test/support/dlq-fixtures.js';
+import { cpuSeconds } from '../support/process-usage.js';
 import { formatRate, median } from '../support/stats.js';
 
 const RUNS = 5;
@@ -167,12 +167,6 @@ const DESC_INDEXES = [
   '(target_name, error_reason, failed_at DESC, id DESC)',
 ];
 
-/** CPU seconds (user + system) of a local process, from /proc (Linux; the server is local). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks, USER_HZ = 100
-}
-
 interface Sample {
   rate: number;
   /** Server backend CPU per row, µs. */
@@ -189,7 +183,7 @@ async function once(
 ): Promise<Sample> {
   await db.query('TRUNCATE publishing_dlq, dlq_desc_indexes, dlq_two_indexes, dlq_unlogged');
   const now = new Date().toISOString();
-  const serverBefore = await cpuSeconds(backendPid);
+  const serverBefore = cpuSeconds(backendPid) ?? Number.NaN;
   const clientBefore = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < letters.length; i += variant.batch) {
@@ -197,7 +191,7 @@ async function once(
   }
   const seconds = (performance.now() - start) / 1000;
   const client = process.cpuUsage(clientBefore);
-  const server = (await cpuSeconds(backendPid)) - serverBefore;
+  const server = (cpuSeconds(backendPid) ?? Number.NaN) - serverBefore;
   return {
     rate: letters.length / seconds,
     serverUs: (server * 1e6) / letters.length,

@@ -11,14 +11,14 @@
  * Env: DURABLE_BENCH_JOBS (10000), DURABLE_BENCH_RUNS (5), DURABLE_BENCH_ONLY (variants whose
  * name contains it), TEST_DATABASE_URL.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-
 import type { Db } from '../../src/db/db.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startInstance } from '../../test/engine/durable/support/instances.js';
 import { submitJobs } from '../../test/engine/durable/support/submit.js';
 import { migratedScratchDatabase } from '../../test/engine/durable/support/scratch-database.js';
+import { databaseNameOf, postgresBackends } from '../support/postgres-processes.js';
+import { oneProcess, watchProcesses } from '../support/process-usage.js';
+import { startSinkServer } from '../support/sink-server.js';
 import { formatRate, median, repeat } from '../support/stats.js';
 
 const ALL_JOBS = Number(process.env['DURABLE_BENCH_JOBS'] ?? '10000');
@@ -55,33 +55,6 @@ const ALL_VARIANTS: Variant[] = [
 ];
 const VARIANTS = ALL_VARIANTS.filter((variant) => variant.name.includes(ONLY));
 
-/** CPU seconds (user + system) of a process so far; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch (error: unknown) {
-    // The process ended (a backend closed): nothing more to count.
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return 0;
-    throw error;
-  }
-}
-
-/** The backends connected to this database and their CPU so far. */
-async function backendCpu(db: Db): Promise<Map<number, number>> {
-  const result = await db.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
-  );
-  return new Map(result.rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
-}
-
-/** CPU the backends used between two readings (a backend new since the first counts whole). */
-function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
-  let total = 0;
-  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
-  return total;
-}
-
 async function commits(db: Db): Promise<number> {
   const result = await db.query<{ n: string }>(
     `SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()`,
@@ -117,16 +90,6 @@ export async function waitUntilAllFinished(db: Db, timeoutMs = 600_000): Promise
   if (left.rows[0]?.n !== 0) throw new Error(`${left.rows[0]?.n} jobs did not succeed`);
 }
 
-async function startSinkProcess(): Promise<{ url: string; cpu: () => number; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/durable/sink-process.ts'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve) =>
-    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
-  );
-  return { url, cpu: () => cpuSeconds(child.pid ?? 0), stop: () => child.kill('SIGTERM') };
-}
-
 async function once(variant: Variant): Promise<{
   submit: number;
   deliver: number;
@@ -138,7 +101,7 @@ async function once(variant: Variant): Promise<{
 }> {
   const database = await migratedScratchDatabase(2);
   const db = database.db;
-  const sink = await startSinkProcess();
+  const sink = await startSinkServer();
   try {
     // Unbatched, a job costs a commit of its own: fewer of them keep a run under a minute.
     const JOBS = variant.submitPerRequest === 1 ? Math.min(ALL_JOBS, 2_000) : ALL_JOBS;
@@ -158,12 +121,13 @@ async function once(variant: Variant): Promise<{
     );
     const ready = performance.now();
     const doneAtReady = await succeeded(db);
-    const pgAtReady = await backendCpu(db);
-    const sinkAtReady = sink.cpu();
+    const watch = await watchProcesses([
+      postgresBackends(db, databaseNameOf(database.url)),
+      oneProcess('sink', sink.pid),
+    ]);
     await waitUntilAllFinished(db);
     const finished = performance.now();
-    const pgUsed = cpuBetween(pgAtReady, await backendCpu(db));
-    const sinkUsed = sink.cpu() - sinkAtReady;
+    const [pgUsed = 0, sinkUsed = 0] = (await watch.stop()).map((usage) => usage.cpuSeconds);
     const deliver = JOBS / ((finished - started) / 1000);
     const engine = (JOBS - doneAtReady) / ((finished - ready) / 1000);
     await Promise.all(instances.map((instance) => instance.stop()));
@@ -183,7 +147,7 @@ async function once(variant: Variant): Promise<{
       sinkUsPerJob: perJob(sinkUsed),
     };
   } finally {
-    sink.stop();
+    await sink.close();
     await database.drop();
   }
 }

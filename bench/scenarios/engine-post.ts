@@ -7,10 +7,10 @@
 import { performance } from 'node:perf_hooks';
 
 import { Registry } from 'prom-client';
-import { Pool } from 'undici';
 
 import type { Publisher } from '../../src/domain/publisher.js';
 import { systemClockDeps, noopDeadLetters, silentLogger } from '../support/sink-engine.js';
+import { createSinkPoster } from '../support/sink-poster.js';
 import { startSinkServer } from '../support/sink-server.js';
 import { formatRate, median, repeat } from '../support/stats.js';
 import { anAlert } from '../../test/support/builders.js';
@@ -38,8 +38,7 @@ interface Result {
 }
 
 async function raw(url: string, jobs: number): Promise<Result> {
-  const target = new URL(url);
-  const pool = new Pool(target.origin, { connections: CONCURRENCY, pipelining: 1 });
+  const sink = createSinkPoster(url, CONCURRENCY);
   const alert = anAlert({ severity: 'warning' });
   let next = 0;
   const cpuBefore = process.cpuUsage();
@@ -47,20 +46,13 @@ async function raw(url: string, jobs: number): Promise<Result> {
   const lane = async (): Promise<void> => {
     while (next < jobs) {
       next += 1;
-      const body = JSON.stringify({ version: '1', job_id: String(next), target: 'sink', alert });
-      const response = await pool.request({
-        method: 'POST',
-        path: target.pathname,
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      await response.body.dump();
+      await sink.post(String(next), alert);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, lane));
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  await pool.close();
+  await sink.close();
   return { perSecond: jobs / seconds, cpuUsPerJob: (cpu.user + cpu.system) / jobs };
 }
 

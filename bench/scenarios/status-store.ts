@@ -37,6 +37,7 @@ function aSnapshot(i: number): JobSnapshot {
     fingerprint: flat((i * 2654435761).toString(16).padStart(16, '0').slice(-16)),
     alertname: ALERT_NAMES[i % ALERT_NAMES.length] ?? 'Alert',
     alertStatus: i % 3 === 0 ? 'resolved' : 'firing',
+    history: [],
     target: TARGETS[i % TARGETS.length] ?? 'audit',
     priority: PRIORITIES[i % PRIORITIES.length] ?? 'medium',
     state,

@@ -9,15 +9,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { pino } from 'pino';
-import { Pool } from 'undici';
 
 import { createApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import { anAlert } from '../../test/support/builders.js';
 import { createScratchDatabase, isPostgresReachable } from '../../test/support/databases.js';
+import { alertmanagerPayloads, benchAlert, sendPayloads } from '../support/alertmanager-sender.js';
+import { serviceConfigYaml } from '../support/service-config.js';
+import type { ServiceSettings } from '../support/service-config.js';
+import { createSinkPoster } from '../support/sink-poster.js';
 import { startSinkServer } from '../support/sink-server.js';
 import { formatRate, median, repeat } from '../support/stats.js';
 
@@ -27,57 +28,21 @@ const CONCURRENCY = 16;
 const POSTERS = 4;
 const RUNS = 5;
 
+/** The same number of jobs POSTed straight to the sink, as the peers' handler does. */
 async function raw(url: string, count: number): Promise<number> {
-  const target = new URL(url);
-  const pool = new Pool(target.origin, { connections: CONCURRENCY, pipelining: 1 });
+  const sink = createSinkPoster(url, CONCURRENCY);
   let next = 0;
   const started = performance.now();
   const lane = async (): Promise<void> => {
     while (next < count) {
       next += 1;
-      const alert = anAlert({ severity: 'warning', n: String(next) });
-      const body = JSON.stringify({ version: '1', job_id: String(next), target: 'sink', alert });
-      const response = await pool.request({
-        method: 'POST',
-        path: target.pathname,
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      await response.body.dump();
+      await sink.post(String(next), benchAlert(0, next));
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, lane));
   const seconds = (performance.now() - started) / 1000;
-  await pool.close();
+  await sink.close();
   return count / seconds;
-}
-
-function configYaml(sinkUrl: string, dataDir: string, databaseUrl: string): string {
-  return `
-server: { host: 127.0.0.1, port: 0, body_limit: 4MiB }
-storage: { data_dir: "${dataDir}", database_url: "${databaseUrl}" }
-queue:
-  workers: ${CONCURRENCY}
-  per_target_concurrency: ${CONCURRENCY}
-  per_target_share: 1
-  capacity: { high: 500, medium: ${ALERTS}, low: 500 }
-log: { level: warn }
-targets:
-  - name: sink
-    type: webhook
-    url: "${sinkUrl}"
-`;
-}
-
-function payloads(run: number, count: number): string[] {
-  const bodies: string[] = [];
-  for (let i = 0; i < count; i += BATCH) {
-    const alerts = Array.from({ length: Math.min(BATCH, count - i) }, (_, k) =>
-      anAlert({ severity: 'warning', run: String(run), n: String(i + k) }),
-    );
-    bodies.push(JSON.stringify({ version: '4', status: 'firing', receiver: 'ap', alerts }));
-  }
-  return bodies;
 }
 
 let peakServiceRss = 0;
@@ -89,11 +54,17 @@ async function throughService(
   count: number,
 ): Promise<number> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ap-bench-'));
-  const yaml = configYaml(sinkUrl, dataDir, databaseUrl);
-  const config = parseConfig(yaml, { env: {}, source: 'bench' });
+  const settings: ServiceSettings = {
+    mode: 'memory',
+    sinkUrl,
+    dataDir,
+    databaseUrl,
+    workers: CONCURRENCY,
+    mediumCapacity: ALERTS,
+  };
+  const config = parseConfig(serviceConfigYaml(settings, 0), { env: {}, source: 'bench' });
   const app = await createApp({ config, logger: pino({ level: 'warn' }), version: 'bench' });
   const base = new URL(await app.listen(0));
-  const client = new Pool(base.origin, { connections: POSTERS });
   let finished = 0;
   let failed = 0;
   const done = new Promise<void>((resolve) =>
@@ -103,33 +74,12 @@ async function throughService(
       if (finished === count) resolve();
     }),
   );
-  const bodies = payloads(run, count);
-  let next = 0;
+  const bodies = alertmanagerPayloads(run, count, BATCH);
   const started = performance.now();
-  const poster = async (): Promise<void> => {
-    while (next < bodies.length) {
-      const body = bodies[next];
-      next += 1;
-      for (;;) {
-        const response = await client.request({
-          method: 'POST',
-          path: '/webhook',
-          headers: { 'content-type': 'application/json' },
-          body,
-        });
-        await response.body.dump();
-        if (response.statusCode === 202) break;
-        if (response.statusCode !== 503)
-          throw new Error(`/webhook answered ${response.statusCode}`);
-        await sleep(20);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: POSTERS }, poster));
+  await sendPayloads(base.origin, bodies, POSTERS);
   await done;
   const seconds = (performance.now() - started) / 1000;
   peakServiceRss = Math.max(peakServiceRss, process.memoryUsage().rss);
-  await client.close();
   await app.stop();
   await rm(dataDir, { recursive: true, force: true });
   if (failed > 0) throw new Error(`${failed} jobs did not succeed`);

@@ -17,7 +17,7 @@ export interface DlqBackend {
   readonly path: 'server' | 'database';
   list(filter: DlqFilterInput, page: PageOptions): Promise<unknown>;
   show(id: string): Promise<unknown>;
-  replay(id: string): Promise<unknown>;
+  replay(id: string, force: boolean): Promise<unknown>;
   replayMatching(filter: DlqFilterInput, limit: number, dryRun: boolean): Promise<unknown>;
   purge(olderThan: string): Promise<unknown>;
   remove(id: string): Promise<void>;
@@ -31,7 +31,8 @@ export function serverDlq(api: ApiClient): DlqBackend {
     path: 'server',
     list: (filter, page) => api.get(BASE, { ...filter, ...page }),
     show: (id) => api.get(`${BASE}/${encodeURIComponent(id)}`),
-    replay: (id) => api.post(`${BASE}/${encodeURIComponent(id)}/replay`),
+    replay: (id, force) =>
+      api.post(`${BASE}/${encodeURIComponent(id)}/replay${force ? '?force=true' : ''}`),
     replayMatching: (filters, limit, dryRun) =>
       api.post(`${BASE}/replay`, { filters, limit, dry_run: dryRun }),
     purge: (olderThan) => api.delete(`${BASE}/purge`, { older_than: olderThan }),
@@ -52,7 +53,7 @@ export function databaseDlq(ops: DlqOperations, api: ApiClient): DlqBackend {
     path: 'database',
     list: (filter, page) => ops.list({ filter: toDlqFilter(filter, ''), ...page }),
     show: (id) => ops.get(id),
-    replay: (id) => server.replay(id),
+    replay: (id, force) => server.replay(id, force),
     replayMatching: (filter, limit, dryRun) => server.replayMatching(filter, limit, dryRun),
     purge: async (olderThan) => ({
       deleted_count: await ops.purge(purgeAgeMs(olderThan, '--older-than')),

@@ -146,6 +146,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     .option('--all', 'replay by filter instead of one id')
     .option('--limit <n>', 'at most this many (max 1000)', integer(1, 1000), 100)
     .option('--dry-run', 'only count what would be replayed')
+    .option('--force', 'replay one entry even if a newer state of its alert was sent or is queued')
     .action(async (id: string | undefined, options: OptionValues, command: Command) => {
       const connection = connectionOf(command.optsWithGlobals(), io);
       const all = flag(options, 'all');
@@ -159,12 +160,14 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
               numberOption(options, 'limit', 100),
               flag(options, 'dryRun'),
             )
-          : backend.replay(id),
+          : backend.replay(id, flag(options, 'force')),
       );
       if (connection.json) return io.out(json(result));
       if (id !== undefined)
         return io.out(`replayed ${id} as job ${String(pick(result, 'job_id'))}`);
-      const counts = `matched ${String(pick(result, 'matched'))}, replayed ${String(pick(result, 'replayed'))}`;
+      const counts =
+        `matched ${String(pick(result, 'matched'))}, replayed ${String(pick(result, 'replayed'))}, ` +
+        `skipped as superseded ${String(pick(result, 'skipped_superseded'))}`;
       io.out(flag(options, 'dryRun') ? `dry run: ${counts} (nothing was submitted)` : counts);
     });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { TARGET_NAME, TARGET_NAME_RULE } from '../domain/target.js';
 import { parseMatchers } from '../ingest/matchers.js';
 import { durationMs } from './duration.js';
+import { rateLimitSchema } from './rate-limit.js';
 
 /**
  * Target configuration: the fields every target has, plus one union member per target type.
@@ -39,6 +40,8 @@ const commonTargetFields = {
   match: z.array(matcherEntry).default([]),
   timeout: durationMs.default(10_000),
   retry: retryOverrideSchema.default({}),
+  /** Attempts a second at most (token bucket), throttled further on 429 (docs/targets.md). */
+  rate_limit: rateLimitSchema,
 };
 
 export const webhookTargetSchema = z

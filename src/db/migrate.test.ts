@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { ERROR_TYPES, FAILURE_REASONS } from '../domain/failure.js';
-import { PRIORITIES } from '../domain/job.js';
+import { JOB_STATES, PRIORITIES } from '../domain/job.js';
 import { TARGET_TYPES } from '../domain/target.js';
 import { REPLAY_RESULTS } from '../dlq/dlq-entry.js';
 import {
@@ -113,6 +113,8 @@ describe('migrations', () => {
         publishing_dlq_priority_check: PRIORITIES,
         publishing_dlq_target_type_check: TARGET_TYPES,
         publishing_dlq_replay_result_check: REPLAY_RESULTS,
+        publishing_jobs_state_check: JOB_STATES,
+        publishing_jobs_error_reason_check: FAILURE_REASONS,
       };
       for (const [constraint, values] of Object.entries(expected)) {
         assert.deepEqual(await checkValues(db, constraint), [...values], constraint);

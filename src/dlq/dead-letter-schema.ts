@@ -51,6 +51,21 @@ const deadLetterSchema = z.object({
   lastRetryAt: z.number().optional(),
   failedAt: z.number(),
   replayOf: z.string().optional(),
+  // Journals written before these fields existed lack them.
+  submittedAt: z.number().optional(),
+  submitSeq: z.number().int().default(0),
+  attempts: z
+    .array(
+      z.object({
+        at: z.number(),
+        durationMs: z.number(),
+        status: z.number().int().optional(),
+        reason: z.enum(FAILURE_REASONS).optional(),
+        message: z.string().optional(),
+      }),
+    )
+    .default([]),
+  possiblyDelivered: z.boolean().optional(),
 });
 
 export type DeadLetterParse = { ok: true; letter: DeadLetter } | { ok: false; reason: string };
@@ -65,7 +80,10 @@ export function parseDeadLetter(line: string): DeadLetterParse {
     throw error;
   }
   const result = deadLetterSchema.safeParse(json);
-  if (result.success) return { ok: true, letter: result.data };
+  if (result.success) {
+    const { submittedAt, ...letter } = result.data;
+    return { ok: true, letter: { ...letter, submittedAt: submittedAt ?? letter.failedAt } };
+  }
   const [issue] = result.error.issues;
   const path = issue === undefined ? '' : issue.path.map(String).join('.');
   return { ok: false, reason: `${path === '' ? 'letter' : path}: ${issue?.message ?? 'invalid'}` };

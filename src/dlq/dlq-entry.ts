@@ -1,4 +1,5 @@
 import type { Alert, Classification } from '../domain/alert.js';
+import type { AttemptJson } from '../domain/attempt-json.js';
 import type { ErrorType, FailureReason } from '../domain/failure.js';
 import type { Priority } from '../domain/job.js';
 import type { TargetType } from '../domain/target.js';
@@ -7,7 +8,7 @@ import type { TargetType } from '../domain/target.js';
  * A row of `publishing_dlq` as the repository returns it. Field names are the column names,
  * which are also the HTTP API's (snake_case); times are ISO-8601 UTC strings.
  */
-export const REPLAY_RESULTS = ['submitted', 'succeeded', 'failed'] as const;
+export const REPLAY_RESULTS = ['submitted', 'succeeded', 'failed', 'superseded'] as const;
 export type ReplayResult = (typeof REPLAY_RESULTS)[number];
 
 export interface DlqEntry {
@@ -33,6 +34,17 @@ export interface DlqEntry {
   replay_result: ReplayResult | null;
   replay_job_id: string | null;
   replay_of: string | null;
+  /** When its job was submitted (null for letters written before migration 0008). */
+  submitted_at: string | null;
+  /** The job's last attempts, oldest first. */
+  attempts: AttemptJson[];
+  /** Its attempt was in flight when a stop gave up on it: the target may have it. */
+  possibly_delivered: boolean;
+  /**
+   * A newer state of its alert was sent to its target or is about to be (reads only: list, get):
+   * replaying it would send an older state (docs/alert-state.md).
+   */
+  superseded?: boolean;
 }
 
 export interface DlqFilter {

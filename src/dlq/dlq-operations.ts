@@ -1,6 +1,6 @@
 import { AppError } from '../domain/errors.js';
 import type { DlqRepository } from './dlq-repository.js';
-import type { ReplayDeps } from './replay-entry.js';
+import type { ReplayDeps, ReplayOptions } from './replay-entry.js';
 import { replayEntry, replayMatching } from './replay-entry.js';
 import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from './dlq-entry.js';
 
@@ -13,17 +13,21 @@ export interface ReplayMatchingRequest {
 export interface ReplayMatchingResult {
   matched: number;
   replayed: number;
+  skippedSuperseded: number;
   jobIds: string[];
 }
 
-/** The DLQ operations; throw AppError (not_found, already_replayed, target_not_configured, queue_full, unavailable). */
+/**
+ * The DLQ operations; throw AppError (not_found, already_replayed, superseded,
+ * target_not_configured, queue_full, unavailable).
+ */
 export interface DlqOperations {
   list(request: DlqPageRequest): Promise<DlqPage>;
   stats(): Promise<DlqStats>;
   get(id: string): Promise<DlqEntry>;
   remove(id: string): Promise<void>;
   purge(olderThanMs: number): Promise<number>;
-  replay(id: string): Promise<{ jobId: string }>;
+  replay(id: string, options?: ReplayOptions): Promise<{ jobId: string }>;
   replayMatching(request: ReplayMatchingRequest): Promise<ReplayMatchingResult>;
 }
 
@@ -53,8 +57,8 @@ export function createDlqOperations(
       if (!(await repo.remove(id))) throw new AppError('not_found', `DLQ entry ${id} not found`);
     },
     purge: (olderThanMs) => repo.purge(olderThanMs),
-    async replay(id) {
-      const { job_id: jobId } = await replayEntry(replayDeps(), id);
+    async replay(id, options) {
+      const { job_id: jobId } = await replayEntry(replayDeps(), id, options);
       return { jobId };
     },
     async replayMatching(request) {
@@ -62,7 +66,12 @@ export function createDlqOperations(
         limit: request.limit,
         dryRun: request.dryRun,
       });
-      return { matched: result.matched, replayed: result.replayed, jobIds: result.job_ids };
+      return {
+        matched: result.matched,
+        replayed: result.replayed,
+        skippedSuperseded: result.skipped_superseded,
+        jobIds: result.job_ids,
+      };
     },
   };
 }

@@ -1,4 +1,7 @@
+import type { AttemptJson } from '../domain/attempt-json.js';
+import { attemptToJson } from '../domain/attempt-json.js';
 import type { DeadLetter } from '../domain/dead-letter.js';
+import type { AttemptRecord } from '../domain/job.js';
 import { redactTargetConfig, redactUrlsInText } from '../domain/redact.js';
 import type { SecretMask } from '../domain/secret-mask.js';
 import { storableJson, storableText } from '../domain/storable-text.js';
@@ -24,6 +27,10 @@ export type DlqRecord = {
   priority: string;
   failed_at: string;
   replay_of: string | null;
+  submitted_at: string;
+  submit_seq: number;
+  attempts: unknown;
+  possibly_delivered: boolean;
 };
 
 /**
@@ -59,5 +66,16 @@ export function toRecord(l: DeadLetter, mask: SecretMask = unmasked): DlqRecord 
     priority: l.priority,
     failed_at: isoOrText(l.failedAt),
     replay_of: l.replayOf === undefined ? null : storableText(l.replayOf),
+    submitted_at: isoOrText(l.submittedAt),
+    submit_seq: l.submitSeq,
+    attempts: storableJson(l.attempts.map((attempt) => attemptRecord(attempt, mask))),
+    possibly_delivered: l.possiblyDelivered === true,
   };
+}
+
+/** An attempt as stored, its message masked like the error message. */
+function attemptRecord(attempt: AttemptRecord, mask: SecretMask): AttemptJson {
+  const json = attemptToJson(attempt);
+  if (json.message !== undefined) json.message = redactUrlsInText(mask(json.message));
+  return json;
 }

@@ -17,6 +17,7 @@ import { DLQ_COLUMNS, isUuid, toEntry, type DlqRow } from './dlq-row.js';
 import { dlqStats } from './dlq-stats.js';
 import { insertDeadLettersInParallel } from './insert-dead-letters.js';
 import { listDlqEntries } from './list-dlq-entries.js';
+import { markSuperseded } from './mark-superseded.js';
 import {
   claimReplay,
   recordReplayJob,
@@ -52,7 +53,7 @@ export interface DlqRepository extends DeadLetterSink {
   stats(): Promise<DlqStats>;
   /** Exact number of entries; O(table size). */
   count(): Promise<number>;
-  /** Ids of unreplayed entries matching `filter`, oldest first (replay keeps alert order). */
+  /** Ids of unreplayed entries matching `filter`, in submission order (replays keep it). */
   unreplayedIds(filter: DlqFilter, limit: number): Promise<string[]>;
   /** Claims an unreplayed entry (or a claim older than the lease); see replay-claims.ts. */
   claimReplay(id: string): Promise<DlqEntry | undefined>;
@@ -83,10 +84,13 @@ export function createDlqRepository(deps: {
   const { db, clock } = deps;
   const mask = deps.mask ?? ((text: string) => text);
   const insertOptions = { logger: deps.logger, mask };
-  const masked = (entry: DlqEntry): DlqEntry => {
-    const message = mask(entry.error_message);
-    return message === entry.error_message ? entry : { ...entry, error_message: message };
-  };
+  const masked = (entry: DlqEntry): DlqEntry => ({
+    ...entry,
+    error_message: mask(entry.error_message),
+    attempts: entry.attempts.map((attempt) =>
+      attempt.message === undefined ? attempt : { ...attempt, message: mask(attempt.message) },
+    ),
+  });
   const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   return {
     async write(letters) {
@@ -95,7 +99,8 @@ export function createDlqRepository(deps: {
     insert: (letters) => insertDeadLettersInParallel(db, clock, letters, insertOptions),
     async list(request) {
       const page = await listDlqEntries(db, request);
-      return { ...page, entries: page.entries.map(masked) };
+      const entries = await markSuperseded(db, page.entries.map(masked));
+      return { ...page, entries };
     },
     async get(id) {
       if (!isUuid(id)) return undefined;
@@ -104,7 +109,9 @@ export function createDlqRepository(deps: {
         [id],
       );
       const row = result.rows[0];
-      return row === undefined ? undefined : masked(toEntry(row));
+      if (row === undefined) return undefined;
+      const [entry] = await markSuperseded(db, [masked(toEntry(row))]);
+      return entry;
     },
     async remove(id) {
       if (!isUuid(id)) return false;
@@ -140,10 +147,10 @@ export function createDlqRepository(deps: {
       const where = whereClause({ ...filter, replayed: false }, params);
       params.push(limit);
       const result = await db.query<{ id: string }>(
-        // Oldest first so alerts replay in order. Letters of one stop share failed_at: a
-        // firing goes before its resolve there, or the resolve could overtake it on replay.
+        // In submission order (docs/alert-state.md): letters of one stop share failed_at, and
+        // firing → resolved → re-firing must replay as they were submitted.
         `SELECT id FROM publishing_dlq WHERE ${where}
-         ORDER BY failed_at, (enriched_alert->'alert'->>'status') = 'resolved', id
+         ORDER BY coalesce(submitted_at, failed_at), submit_seq, id
          LIMIT $${params.length}`,
         params,
       );

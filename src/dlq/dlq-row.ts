@@ -1,21 +1,22 @@
+import { attemptToJson, attemptsFromJson } from '../domain/attempt-json.js';
 import type { DlqEntry } from './dlq-entry.js';
 
 /** The SELECT list of every read that returns entries. */
 export const DLQ_COLUMNS = `id, job_id, fingerprint, target_name, target_type, enriched_alert,
   target_config, error_message, error_type, error_reason, http_status, retry_count,
   last_retry_at, priority, failed_at, created_at, updated_at, replayed, replayed_at,
-  replay_result, replay_job_id, replay_of`;
+  replay_result, replay_job_id, replay_of, submitted_at, attempts, possibly_delivered`;
 
 /** Times arrive as Date from both drivers; strings are accepted for safety. The CHECK
  * constraints guarantee the vocabularies. */
 type Time = Date | string;
 type TimeColumn = 'failed_at' | 'created_at' | 'updated_at';
-type NullableTimeColumn = 'last_retry_at' | 'replayed_at';
+type NullableTimeColumn = 'last_retry_at' | 'replayed_at' | 'submitted_at';
 
 /** A row as the drivers return it: the entry with Date-valued times. */
-export type DlqRow = Omit<DlqEntry, TimeColumn | NullableTimeColumn> &
+export type DlqRow = Omit<DlqEntry, TimeColumn | NullableTimeColumn | 'attempts' | 'superseded'> &
   Record<TimeColumn, Time> &
-  Record<NullableTimeColumn, Time | null>;
+  Record<NullableTimeColumn, Time | null> & { attempts: unknown };
 
 export function isoTime(value: Time): string {
   return new Date(value).toISOString();
@@ -33,6 +34,8 @@ export function toEntry(row: DlqRow): DlqEntry {
     created_at: isoTime(row.created_at),
     updated_at: isoTime(row.updated_at),
     replayed_at: isoOrNull(row.replayed_at),
+    submitted_at: isoOrNull(row.submitted_at),
+    attempts: attemptsFromJson(row.attempts).map(attemptToJson),
   };
 }
 

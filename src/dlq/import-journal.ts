@@ -79,7 +79,7 @@ async function importFile(
   return letters.length;
 }
 
-/** Other databases' journals and pre-0008 ones: one line each, every start, until someone acts. */
+/** Other databases' journals and pre-0009 ones: one line each, every start, until someone acts. */
 async function reportOtherJournals(journal: Journal, logger: Logger): Promise<void> {
   let names: string[];
   try {

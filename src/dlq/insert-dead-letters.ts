@@ -19,12 +19,14 @@ export const INSERT_CHUNK_ROWS = 2000;
 
 const INSERT = `INSERT INTO publishing_dlq (job_id, fingerprint, target_name, target_type,
   enriched_alert, target_config, error_message, error_type, error_reason, http_status,
-  retry_count, last_retry_at, priority, failed_at, replay_of, created_at, updated_at)
+  retry_count, last_retry_at, priority, failed_at, replay_of, submitted_at, submit_seq, attempts,
+  possibly_delivered, created_at, updated_at)
 SELECT r.*, $2::timestamptz, $2::timestamptz
 FROM jsonb_to_recordset($1::jsonb) AS r(job_id uuid, fingerprint text, target_name text,
   target_type text, enriched_alert jsonb, target_config jsonb, error_message text,
   error_type text, error_reason text, http_status int, retry_count int,
-  last_retry_at timestamptz, priority text, failed_at timestamptz, replay_of uuid)
+  last_retry_at timestamptz, priority text, failed_at timestamptz, replay_of uuid,
+  submitted_at timestamptz, submit_seq bigint, attempts jsonb, possibly_delivered boolean)
 ON CONFLICT (job_id) DO NOTHING`;
 
 export interface InsertOptions {
@@ -167,7 +169,7 @@ async function insertChunk(
   const nowIso = new Date(clock.now()).toISOString();
   const rows: Row[] = [];
   const unwritable: DeadLetter[] = [];
-  for (const letter of letters) {
+  for (const letter of inSubmissionOrder(letters)) {
     const json = jsonOf(letter, options.mask);
     if (json === undefined) unwritable.push(letter);
     else rows.push({ letter, json });
@@ -252,6 +254,11 @@ function jsonOf(letter: DeadLetter, mask: SecretMask | undefined): string | unde
     if (error instanceof RangeError) return undefined; // nested too deep for JSON.stringify
     throw error;
   }
+}
+
+/** Letters in the order their jobs were submitted (replays follow it: docs/alert-state.md). */
+function inSubmissionOrder(letters: readonly DeadLetter[]): readonly DeadLetter[] {
+  return [...letters].sort((a, b) => a.submittedAt - b.submittedAt || a.submitSeq - b.submitSeq);
 }
 
 /** The SQLSTATE of a database error, through the adapters' wrapping causes. */

@@ -7,7 +7,7 @@ import type { SecretMask } from '../domain/secret-mask.js';
 /**
  * The engine's last resort when the DLQ cannot be written at stop: an append-only JSON-lines
  * file in storage.data_dir, fsynced before `save` resolves. It belongs to one database: its
- * name carries the database's id (migration 0008) and its first line names the database, so
+ * name carries the database's id (migration 0009) and its first line names the database, so
  * an instance on another database started in the same folder leaves it alone
  * (import-journal.ts). Error messages are masked before they reach the disk.
  */
@@ -30,7 +30,7 @@ export interface JournalOptions {
   mask: SecretMask;
 }
 
-/** `dlq-journal.<database id>.jsonl` (before migration 0008: `dlq-journal.jsonl`), or `.importing`. */
+/** `dlq-journal.<database id>.jsonl` (before migration 0009: `dlq-journal.jsonl`), or `.importing`. */
 export const JOURNAL_FILE = /^dlq-journal(?:\.([0-9a-f-]{36}))?\.jsonl(?:\.importing)?$/;
 export const LEGACY_JOURNAL_FILE = 'dlq-journal.jsonl';
 
@@ -91,8 +91,13 @@ export function createJournal(dataDir: string, options: JournalOptions): Journal
   };
 }
 
-/** The letter with its error message masked (its target config is already redacted). */
+/** The letter with its error and attempt messages masked (its target config is already redacted). */
 export function maskLetter(letter: DeadLetter, mask: SecretMask): DeadLetter {
-  const errorMessage = mask(letter.errorMessage);
-  return errorMessage === letter.errorMessage ? letter : { ...letter, errorMessage };
+  return {
+    ...letter,
+    errorMessage: mask(letter.errorMessage),
+    attempts: letter.attempts.map((attempt) =>
+      attempt.message === undefined ? attempt : { ...attempt, message: mask(attempt.message) },
+    ),
+  };
 }

@@ -81,6 +81,10 @@ export function sanitisedCopy(record: DlqRecord, reason: string, nowIso: string)
       record.replay_of,
       null,
     ),
+    submitted_at: keep('submitted_at', isTime(record.submitted_at), record.submitted_at, nowIso),
+    submit_seq: keep('submit_seq', Number.isSafeInteger(record.submit_seq), record.submit_seq, 0),
+    attempts: storableJson(record.attempts),
+    possibly_delivered: record.possibly_delivered,
   };
   copy.error_message = storableText(
     `${record.error_message} [stored as a sanitised copy: ${reason}; original values: ${JSON.stringify(replaced)}]`,
@@ -120,6 +124,12 @@ export function textCopy(letter: DeadLetter, reason: string, nowIso: string): Dl
     priority: letter.priority,
     failed_at: isStorableTimeMs(letter.failedAt) ? new Date(letter.failedAt).toISOString() : nowIso,
     replay_of: letter.replayOf ?? null,
+    submitted_at: isStorableTimeMs(letter.submittedAt)
+      ? new Date(letter.submittedAt).toISOString()
+      : nowIso,
+    submit_seq: letter.submitSeq,
+    attempts: [],
+    possibly_delivered: letter.possiblyDelivered === true,
   };
   // The scalar columns still go through the sanitised copy's checks.
   return { ...sanitisedCopy(record, reason, nowIso), error_message: record.error_message };

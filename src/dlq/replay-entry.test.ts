@@ -229,6 +229,7 @@ forEachDatabase('DLQ replay', (ctx) => {
     assert.deepEqual(await replayMatching(deps, filter, { limit: 10, dryRun: true }), {
       matched: 3,
       replayed: 0,
+      skipped_superseded: 0,
       job_ids: [],
     });
     assert.equal(engine.submitted.length, 0);
@@ -259,8 +260,13 @@ forEachDatabase('DLQ replay', (ctx) => {
       errorReason: 'shutdown',
       alert: anAlert(labels, { status: 'resolved' }),
     });
-    const fire = aDeadLetter({ errorReason: 'shutdown', alert: anAlert(labels) });
-    // Same failed_at, random ids: only the alert status can order them (5 rounds so a
+    // Submitted before its resolve, though its letter object was made after it.
+    const fire = aDeadLetter({
+      errorReason: 'shutdown',
+      alert: anAlert(labels),
+      submittedAt: resolve.submittedAt - 1,
+    });
+    // Same failed_at, random ids: only the submission order can order them (5 rounds so a
     // regression cannot pass by the luck of one id order).
     for (let round = 0; round < 5; round += 1) {
       engine.submitted.length = 0;

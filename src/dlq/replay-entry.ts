@@ -1,4 +1,6 @@
+import { alertStateOf, compareAlertStates } from '../domain/alert-state.js';
 import { AppError } from '../domain/errors.js';
+import type { StateOfJob } from '../engine/supersession.js';
 import type { Target } from '../domain/target.js';
 import type { PublishingEngine, SubmitResult } from '../engine/publishing-engine.js';
 import type { DlqEntry, DlqFilter } from './dlq-entry.js';
@@ -6,28 +8,40 @@ import type { DlqRepository } from './dlq-repository.js';
 
 export interface ReplayDeps {
   repo: DlqRepository;
-  engine: Pick<PublishingEngine, 'submit'>;
+  engine: Pick<PublishingEngine, 'submit' | 'newestState'>;
   /** The targets configured now (a replay uses the current config, not the stored one). */
   targets: ReadonlyMap<string, Target>;
 }
 
 export const MAX_BULK_REPLAY = 1000;
 
+export interface ReplayOptions {
+  /** Replay even when a newer state of the alert was sent or is about to be. */
+  force?: boolean;
+}
+
 /**
  * Replays one entry as a new job for its target's current configuration.
  * not_found · already_replayed (replayed, or a replay of it is in progress) ·
- * target_not_configured (missing or disabled; entry untouched) · queue_full / stopping (claim
- * released, retryAfterMs). Crash safety: the claim is released on any failure of the submit;
- * a claim left by a process that died before recording its job is taken over once the
- * repository's claim lease has passed (see replay-claims.ts).
+ * superseded (a newer state of its alert was sent or is about to be: the latest-state rule of
+ * docs/alert-state.md; `force` replays anyway) · target_not_configured (missing or disabled;
+ * entry untouched) · queue_full / stopping (claim released, retryAfterMs). Crash safety: the
+ * claim is released on any failure of the submit; a claim left by a process that died before
+ * recording its job is taken over once the repository's claim lease has passed (see
+ * replay-claims.ts).
  */
-export async function replayEntry(deps: ReplayDeps, id: string): Promise<{ job_id: string }> {
+export async function replayEntry(
+  deps: ReplayDeps,
+  id: string,
+  options: ReplayOptions = {},
+): Promise<{ job_id: string }> {
   const { repo, targets } = deps;
   const entry = await repo.get(id);
   if (entry === undefined) throw new AppError('not_found', `DLQ entry ${id} not found`);
   if (entry.replay_job_id !== null) throw alreadyReplayed(id);
   const target = targets.get(entry.target_name);
   if (target === undefined || !target.enabled) throw targetGone(entry.target_name);
+  if (options.force !== true) await refuseIfSuperseded(deps, entry);
 
   const claimed = await repo.claimReplay(id);
   if (claimed === undefined) {
@@ -98,14 +112,43 @@ async function submitClaimed(
 export interface BulkReplayResult {
   matched: number;
   replayed: number;
+  /** Letters left alone because a newer state of their alert was sent or is about to be. */
+  skipped_superseded: number;
   job_ids: string[];
 }
 
+/** 409 `superseded` when a newer state of the entry's alert is known for its target. */
+async function refuseIfSuperseded(deps: ReplayDeps, entry: DlqEntry): Promise<void> {
+  const newer = await newerStateOf(deps, entry);
+  if (newer === undefined) return;
+  const status = newer.state.status;
+  const startsAt = new Date(newer.state.startsAtMs).toISOString();
+  throw new AppError(
+    'superseded',
+    `DLQ entry ${entry.id} is superseded: ${entry.target_name} was sent or is about to be sent a newer state of this alert (${status}, started ${startsAt}, job ${newer.jobId}); replay with force=true to send it anyway`,
+    {
+      details: [
+        { path: 'newer_state.status', message: status },
+        { path: 'newer_state.starts_at', message: startsAt },
+        { path: 'newer_state.job_id', message: newer.jobId },
+      ],
+    },
+  );
+}
+
+async function newerStateOf(deps: ReplayDeps, entry: DlqEntry): Promise<StateOfJob | undefined> {
+  const newest = await deps.engine.newestState(entry.target_name, entry.fingerprint);
+  if (newest === undefined) return undefined;
+  const letter = alertStateOf(entry.enriched_alert.alert);
+  return compareAlertStates(newest.state, letter) > 0 ? newest : undefined;
+}
+
 /**
- * Replays up to `limit` unreplayed entries matching `filter`, oldest first, one claim each.
- * Entries a concurrent replay took or whose target is gone are skipped. When the queue fills
- * (or the engine stops) midway, it returns what was replayed; if nothing was, it throws.
- * `dryRun` only counts what would be attempted.
+ * Replays up to `limit` unreplayed entries matching `filter`, in submission order, one claim
+ * each. Entries a concurrent replay took or whose target is gone are skipped, and so are
+ * superseded ones (counted in `skipped_superseded`). When the queue fills (or the engine stops)
+ * midway, it returns what was replayed; if nothing was, it throws. `dryRun` only counts what
+ * would be replayed and skipped.
  */
 export async function replayMatching(
   deps: ReplayDeps,
@@ -118,8 +161,21 @@ export async function replayMatching(
     });
   }
   const ids = await deps.repo.unreplayedIds(filter, options.limit);
-  const result: BulkReplayResult = { matched: ids.length, replayed: 0, job_ids: [] };
-  if (options.dryRun === true) return result;
+  const result: BulkReplayResult = {
+    matched: ids.length,
+    replayed: 0,
+    skipped_superseded: 0,
+    job_ids: [],
+  };
+  if (options.dryRun === true) {
+    for (const id of ids) {
+      const entry = await deps.repo.get(id);
+      if (entry !== undefined && (await newerStateOf(deps, entry)) !== undefined) {
+        result.skipped_superseded += 1;
+      }
+    }
+    return result;
+  }
   for (const id of ids) {
     try {
       const { job_id } = await replayEntry(deps, id);
@@ -127,6 +183,10 @@ export async function replayMatching(
       result.replayed += 1;
     } catch (error: unknown) {
       if (!(error instanceof AppError)) throw error;
+      if (error.code === 'superseded') {
+        result.skipped_superseded += 1;
+        continue;
+      }
       if (error.code === 'queue_full' || error.code === 'stopping') {
         if (result.replayed === 0) throw error;
         return result;

@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '../domain/clock.js';
+import type { AlertStateStore } from '../engine/alert-state-store.js';
 import type { DlqRepository } from './dlq-repository.js';
 
 export const DEFAULT_RETENTION_MS = 720 * 3_600_000;
@@ -22,6 +23,8 @@ export interface RetentionTask {
 export function createRetentionTask(options: {
   clock: Clock;
   repo: Pick<DlqRepository, 'purge' | 'releaseStaleClaims'>;
+  /** The newest alert states share the DLQ's retention (docs/alert-state.md). */
+  alertStates?: Pick<AlertStateStore, 'purge'>;
   logger: Logger;
   retentionMs?: number;
   intervalMs?: number;
@@ -38,6 +41,8 @@ export function createRetentionTask(options: {
       const deleted = await repo.purge(retentionMs);
       metrics?.purged(deleted);
       if (deleted > 0) logger.info({ deleted, retentionMs }, 'DLQ retention purge');
+      const states = (await options.alertStates?.purge(clock.now() - retentionMs)) ?? 0;
+      if (states > 0) logger.info({ states, retentionMs }, 'alert states past retention purged');
       const released = await repo.releaseStaleClaims();
       if (released > 0) {
         logger.warn({ released }, 'released DLQ replay claims whose replay was never submitted');

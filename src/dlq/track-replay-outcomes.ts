@@ -8,8 +8,9 @@ export interface ReplayOutcomeTracker {
 }
 
 /**
- * Records each replay job's outcome on the entry it replays: `succeeded`, or `failed` when it
- * was dead-lettered again (its new entry's replay_of names the old one). A failed update is
+ * Records each replay job's outcome on the entry it replays: `succeeded`, `failed` when it
+ * was dead-lettered again (its new entry's replay_of names the old one), or `superseded` when a
+ * newer state of its alert replaced it before delivery. A failed update is
  * logged: the outcome column is informational and the job itself is already final.
  */
 export function trackReplayOutcomes(
@@ -21,7 +22,7 @@ export function trackReplayOutcomes(
   engine.onJobFinished((job) => {
     const entryId = job.replayOf;
     if (entryId === undefined) return;
-    const result = job.state === 'succeeded' ? 'succeeded' : 'failed';
+    const result = job.state === 'succeeded' || job.state === 'superseded' ? job.state : 'failed';
     const write = repo.recordReplayOutcome(entryId, job.id, result).then(
       (found) => {
         if (!found) {

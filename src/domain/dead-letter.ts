@@ -1,6 +1,6 @@
 import type { Alert, Classification } from './alert.js';
 import type { ErrorType, FailureReason } from './failure.js';
-import type { Priority } from './job.js';
+import type { AttemptRecord, Priority } from './job.js';
 import type { TargetType } from './target.js';
 
 /** A job that will not be tried again without an operator, as handed to the DLQ. */
@@ -24,6 +24,14 @@ export interface DeadLetter {
   failedAt: number;
   /** DLQ entry id this job was a replay of. */
   replayOf?: string;
+  /** When the job was submitted, and its place among jobs submitted in the same millisecond:
+   * replays submit letters in this order (docs/alert-state.md). */
+  submittedAt: number;
+  submitSeq: number;
+  /** The job's last attempts, oldest first. */
+  attempts: readonly AttemptRecord[];
+  /** An attempt was still in flight when the stop gave up on it: the target may have it. */
+  possiblyDelivered?: boolean;
 }
 
 /** Where the engine hands final failures. Throws when the write failed; the engine retries. */

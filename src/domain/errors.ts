@@ -5,6 +5,7 @@
 export const APP_ERROR_CODES = [
   'not_found', // 404
   'already_replayed', // 409
+  'superseded', // 409: a newer state of the alert was sent or is about to be
   'target_not_configured', // 422
   'queue_full', // 503 + Retry-After
   'stopping', // 503 + Retry-After

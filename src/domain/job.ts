@@ -8,7 +8,9 @@ export type Priority = (typeof PRIORITIES)[number];
  * queued → processing → succeeded
  *                     → retrying → processing …
  *                     → failed (dead letter not yet stored) → dlq
- * Every job ends in `succeeded` or `dlq`.
+ * queued | retrying (or failed after an attempt) → superseded: a newer state of its alert
+ * replaced it before it was delivered (docs/alert-state.md).
+ * Every job ends in `succeeded`, `dlq` or `superseded`.
  */
 export const JOB_STATES = [
   'queued',
@@ -17,10 +19,15 @@ export const JOB_STATES = [
   'succeeded',
   'failed',
   'dlq',
+  'superseded',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const FINAL_STATES: ReadonlySet<JobState> = new Set<JobState>(['succeeded', 'dlq']);
+/** The states a job ends in. */
+export const FINAL_JOB_STATES = ['succeeded', 'dlq', 'superseded'] as const;
+export type FinalJobState = (typeof FINAL_JOB_STATES)[number];
+
+export const FINAL_STATES: ReadonlySet<JobState> = new Set<JobState>(FINAL_JOB_STATES);
 
 export function isFinal(state: JobState): boolean {
   return FINAL_STATES.has(state);
@@ -32,6 +39,28 @@ export interface JobError {
   reason: FailureReason;
   status?: number;
   message: string;
+}
+
+/**
+ * One delivery attempt as the job's history keeps it: when it started, how long it took, and
+ * for a failure its HTTP status (if any), reason and redacted message (network errors name
+ * their code there).
+ */
+export interface AttemptRecord {
+  at: number;
+  durationMs: number;
+  status?: number;
+  reason?: FailureReason;
+  message?: string;
+}
+
+/** A job keeps its last attempts, no more (memory stays bounded whatever a target does). */
+export const MAX_ATTEMPT_HISTORY = 20;
+
+/** Appends an attempt to a history, dropping the oldest beyond MAX_ATTEMPT_HISTORY. */
+export function recordAttempt(history: AttemptRecord[], attempt: AttemptRecord): void {
+  history.push(attempt);
+  if (history.length > MAX_ATTEMPT_HISTORY) history.shift();
 }
 
 /** One alert for one target. Times are epoch milliseconds from the injected clock. */
@@ -55,6 +84,10 @@ export interface Job {
   lastError?: JobError;
   /** DLQ entry id this job replays. */
   replayOf?: string;
+  /** The job whose newer state of the alert replaced this one (state `superseded`). */
+  supersededBy?: string;
+  /** Its last attempts, oldest first (at most MAX_ATTEMPT_HISTORY). */
+  history: AttemptRecord[];
 }
 
 /** What the job-status store keeps: a job without its alert body. */
@@ -75,6 +108,8 @@ export interface JobSnapshot {
   nextAttemptAt?: number;
   lastError?: JobError;
   replayOf?: string;
+  supersededBy?: string;
+  history: readonly AttemptRecord[];
 }
 
 export function snapshotOf(job: Job): JobSnapshot {
@@ -90,12 +125,14 @@ export function snapshotOf(job: Job): JobSnapshot {
     retries: job.retries,
     submittedAt: job.submittedAt,
     updatedAt: job.updatedAt,
+    history: job.history.slice(),
   };
   if (job.startedAt !== undefined) snapshot.startedAt = job.startedAt;
   if (job.completedAt !== undefined) snapshot.completedAt = job.completedAt;
   if (job.nextAttemptAt !== undefined) snapshot.nextAttemptAt = job.nextAttemptAt;
   if (job.lastError !== undefined) snapshot.lastError = job.lastError;
   if (job.replayOf !== undefined) snapshot.replayOf = job.replayOf;
+  if (job.supersededBy !== undefined) snapshot.supersededBy = job.supersededBy;
   return snapshot;
 }
 

@@ -1,3 +1,5 @@
+import type { PublishOutcome } from './publisher.js';
+
 /**
  * Text PostgreSQL can store. A `text` column refuses U+0000 and `jsonb` refuses both U+0000
  * and a lone UTF-16 surrogate (`\ud800` without its pair), which JSON allows and JavaScript
@@ -13,6 +15,15 @@ const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 
 export function isStorableText(text: string): boolean {
   return !UNSTORABLE.test(text);
+}
+
+/**
+ * The outcome with its message storable: a failure message is written to text and jsonb
+ * columns (a job's error, its attempt log, the dead letter). The same object when it is.
+ */
+export function storableOutcome(outcome: PublishOutcome): PublishOutcome {
+  if (outcome.message === undefined || isStorableText(outcome.message)) return outcome;
+  return { ...outcome, message: storableText(outcome.message) };
 }
 
 /** `text` with each unstorable character replaced by U+FFFD (the same string when there is none). */

@@ -26,6 +26,8 @@ export interface Target {
   publisher: Publisher;
   timeoutMs: number;
   retry: RetryPolicy;
+  /** Attempts a second at most and the burst saved up; none = unlimited until a 429. */
+  rateLimit?: { perSecond: number; burst: number };
   /** The target's configuration with every secret removed: safe for DLQ rows, logs and the API. */
   redactedConfig: Record<string, unknown>;
 }

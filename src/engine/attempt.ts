@@ -1,5 +1,7 @@
 import type { Clock, Logger } from '../domain/clock.js';
+import type { AttemptRecord } from '../domain/job.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
+import { storableOutcome } from '../domain/storable-text.js';
 import type { AttemptHandle, Expiry } from './attempt-timeouts.js';
 import { AttemptTimeouts } from './attempt-timeouts.js';
 
@@ -123,7 +125,8 @@ export class AttemptRunner {
       pending = Promise.resolve(this.thrownOutcome(delivery, error));
     }
     void pending.then(
-      (outcome) => attempt.answer(outcome),
+      // Both engines store what an outcome says: made storable once, here (docs/security.md).
+      (outcome) => attempt.answer(storableOutcome(outcome)),
       (error: unknown) => attempt.answer(this.thrownOutcome(delivery, error)),
     );
     return attempt;
@@ -169,4 +172,19 @@ function timedOut(timeoutMs: number): PublishOutcome {
     reason: 'timeout',
     message: `no answer within ${timeoutMs} ms`,
   };
+}
+
+/** One attempt for the job's history: a failure keeps its status, reason and message. */
+export function attemptRecordOf(
+  startedAt: number,
+  now: number,
+  outcome: PublishOutcome,
+): AttemptRecord {
+  const record: AttemptRecord = { at: startedAt, durationMs: now - startedAt };
+  if (outcome.status !== undefined) record.status = outcome.status;
+  if (!outcome.ok) {
+    record.reason = outcome.reason;
+    record.message = outcome.message;
+  }
+  return record;
 }

@@ -5,8 +5,19 @@ import type { Target } from '../domain/target.js';
 /** What a dead letter reads of a job; both engines (memory `Job`, durable row) provide it. */
 export type LetterJob = Pick<
   Job,
-  'id' | 'alert' | 'classification' | 'priority' | 'retries' | 'lastAttemptAt' | 'replayOf'
->;
+  | 'id'
+  | 'alert'
+  | 'classification'
+  | 'priority'
+  | 'retries'
+  | 'lastAttemptAt'
+  | 'replayOf'
+  | 'submittedAt'
+  | 'history'
+> & {
+  /** Submission order among jobs of the same millisecond. */
+  seq: number;
+};
 
 /** The DLQ record of a job's final failure, for both engines; the target config is the redacted one. */
 export function deadLetterOf(
@@ -27,6 +38,9 @@ export function deadLetterOf(
     errorMessage: error.message,
     retryCount: job.retries,
     failedAt,
+    submittedAt: job.submittedAt,
+    submitSeq: job.seq,
+    attempts: job.history,
   };
   if (job.classification !== undefined) letter.classification = job.classification;
   if (error.status !== undefined) letter.httpStatus = error.status;

@@ -27,3 +27,12 @@ export function overflowError(target: string, lane: Priority): JobError {
 export function shutdownError(): JobError {
   return { type: 'transient', reason: 'shutdown', message: 'not delivered before shutdown' };
 }
+
+/** Its target was removed from the configuration (reload); replayable once it is back. */
+export function targetRemovedError(target: string): JobError {
+  return {
+    type: 'transient',
+    reason: 'target_removed',
+    message: `target ${target} was removed from the configuration`,
+  };
+}

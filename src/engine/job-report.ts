@@ -16,11 +16,13 @@ export interface FinishedJob {
   attempts: number;
   submittedAt: number;
   lastError?: JobError | undefined;
+  supersededBy?: string | undefined;
 }
 
 const FINISHED_MESSAGE: Record<FinishedState, string> = {
   succeeded: 'job succeeded',
   dlq: 'job dead-lettered',
+  superseded: 'job superseded',
 };
 
 /**
@@ -33,6 +35,7 @@ export class JobReport {
   private submittedCount = 0;
   private succeededCount = 0;
   private deadLetteredCount = 0;
+  private supersededCount = 0;
   private retriedCount = 0;
   private attemptCount = 0;
   private failedAttemptCount = 0;
@@ -104,24 +107,37 @@ export class JobReport {
     now: number,
     snapshotOf: () => JobSnapshot,
   ): void {
-    const reason = state === 'succeeded' ? undefined : (job.lastError?.reason ?? 'internal');
-    if (reason === undefined) this.succeededCount += 1;
-    else {
-      this.deadLetteredCount += 1;
-      this.deadByReason[reason] = (this.deadByReason[reason] ?? 0) + 1;
-    }
     meters.finished[state].inc();
-    const line = {
+    const line: Record<string, unknown> = {
       job_id: job.id,
       target: job.target,
       priority: job.priority,
       attempt: job.attempts,
-      // A job that succeeded after failures keeps lastError for the API, not for this line.
-      reason: reason ?? '',
+      reason: '',
       duration_ms: now - job.submittedAt,
     };
-    if (state === 'succeeded') this.logger.info(line, FINISHED_MESSAGE[state]);
-    else this.logger.warn(line, FINISHED_MESSAGE[state]);
+    switch (state) {
+      case 'succeeded':
+        // A job that succeeded after failures keeps lastError for the API, not for this line.
+        this.succeededCount += 1;
+        this.logger.info(line, FINISHED_MESSAGE[state]);
+        break;
+      case 'dlq': {
+        const reason = job.lastError?.reason ?? 'internal';
+        this.deadLetteredCount += 1;
+        this.deadByReason[reason] = (this.deadByReason[reason] ?? 0) + 1;
+        this.logger.warn({ ...line, reason }, FINISHED_MESSAGE[state]);
+        break;
+      }
+      case 'superseded':
+        this.supersededCount += 1;
+        this.logger.info({ ...line, superseded_by: job.supersededBy }, FINISHED_MESSAGE[state]);
+        break;
+      default: {
+        const exhaustive: never = state;
+        return exhaustive;
+      }
+    }
     if (this.listeners.length === 0) return;
     const snapshot = snapshotOf();
     for (const listener of this.listeners) {
@@ -144,6 +160,7 @@ export class JobReport {
       submitted: this.submittedCount,
       succeeded: this.succeededCount,
       deadLettered: this.deadLetteredCount,
+      superseded: this.supersededCount,
       retried: this.retriedCount,
       attempts: this.attemptCount,
       failedAttempts: this.failedAttemptCount,

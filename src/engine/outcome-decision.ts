@@ -1,7 +1,6 @@
 import type { Random } from '../domain/clock.js';
 import type { Job, JobError } from '../domain/job.js';
 import type { PublishOutcome } from '../domain/publisher.js';
-import { storableText } from '../domain/storable-text.js';
 import type { RetryPolicy } from '../domain/target.js';
 import { nextAttemptDelayMs } from '../retry/backoff.js';
 import type { AttemptVerdict } from './breaker.js';
@@ -14,14 +13,18 @@ export type RetryState = Pick<Job, 'attempts' | 'retries' | 'submittedAt'>;
 /** What happens to a job after a failed attempt. */
 export type FailureDecision =
   | { kind: 'dead_letter' }
+  /** A newer job of the same (target, fingerprint) waits: this state is out of date. */
+  | { kind: 'superseded'; by: string }
   /** `spendsRetry` false for a 429: `retries` (the DLQ retry_count) stays unchanged. */
   | { kind: 'retry'; dueAt: number; spendsRetry: boolean };
 
 /**
  * The retry stage of both engines (docs/how-it-works.md, Retries): permanent or stop → dead letter; 429 → wait
  * (Retry-After or backoff) without spending a retry, bounded by max_job_age; transient/unknown
- * → retry until max_retries is spent, whatever the job's age. `job.attempts` counts the attempt
- * that just failed. Pure.
+ * → retry until max_retries is spent, whatever the job's age. Before all of these, the
+ * latest-state rule (docs/alert-state.md): when `newerWaiting` names a newer job of the same
+ * (target, fingerprint), the failed job is superseded by it instead of retried or dead-lettered.
+ * `job.attempts` counts the attempt that just failed. Pure.
  */
 export function decideAfterFailure(
   failure: Failure,
@@ -29,7 +32,9 @@ export function decideAfterFailure(
   policy: RetryPolicy,
   now: number,
   random: Random,
+  newerWaiting?: string,
 ): FailureDecision {
+  if (newerWaiting !== undefined) return { kind: 'superseded', by: newerWaiting };
   if (failure.type === 'permanent' || failure.reason === 'shutdown') return { kind: 'dead_letter' };
   if (failure.reason === 'rate_limited') {
     // The backoff exponent grows with every try (429s included), or a target that rate-limits
@@ -48,13 +53,9 @@ export function decideAfterFailure(
   return { kind: 'retry', dueAt: now + delayMs, spendsRetry: true };
 }
 
-/**
- * The job's last error as both engines record it; the message is already redacted, and made
- * storable here (a job row's error_message is text: NUL would fail the completion's commit).
- */
+/** The job's last error as both engines record it; the message is already redacted. */
 export function jobErrorOf(failure: Failure): JobError {
-  const message = storableText(failure.message);
-  const error: JobError = { type: failure.type, reason: failure.reason, message };
+  const error: JobError = { type: failure.type, reason: failure.reason, message: failure.message };
   if (failure.status !== undefined) error.status = failure.status;
   return error;
 }

@@ -1,6 +1,9 @@
 import type { Alert, Classification } from '../domain/alert.js';
 import type { FailureReason } from '../domain/failure.js';
 import type { JobFilter, JobSnapshot, Priority } from '../domain/job.js';
+import type { Target } from '../domain/target.js';
+import type { EngineConfig } from './engine-config.js';
+import type { StateOfJob } from './supersession.js';
 
 /** One job to create: an alert for one named target. Routing (matchers) happens before this. */
 export interface JobRequest {
@@ -49,6 +52,8 @@ export interface QueueStats {
   submitted: number;
   succeeded: number;
   deadLettered: number;
+  /** Replaced by a newer state of their alert before delivery (not counted in successRate). */
+  superseded: number;
   retried: number;
   attempts: number;
   failedAttempts: number;
@@ -58,7 +63,16 @@ export interface QueueStats {
   breakers: Record<string, { state: BreakerState; consecutiveFailures: number; openedAt?: number }>;
 }
 
-/** A job finished (succeeded or dead-lettered); the DLQ uses it to record replay outcomes. */
+/** What a config reload changed in the engine. */
+export interface ReconfigureSummary {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  /** Waiting jobs of removed targets, dead-lettered with reason `target_removed`. */
+  deadLettered: number;
+}
+
+/** A job finished (succeeded, dead-lettered or superseded); the DLQ uses it to record replay outcomes. */
 export type JobFinishedListener = (job: JobSnapshot) => void;
 
 /** The in-process API the HTTP routes and the CLI call. */
@@ -71,6 +85,19 @@ export interface PublishingEngine {
   stats(): QueueStats;
   breakerState(target: string): BreakerState;
   onJobFinished(listener: JobFinishedListener): void;
+  /**
+   * The newest state of an alert for a target that was sent or is about to be (queued, in
+   * flight or dead-lettered), if any is known (docs/alert-state.md).
+   */
+  newestState(target: string, fingerprint: string): Promise<StateOfJob | undefined>;
+  /**
+   * A config reload: the targets (added, removed, changed) and the engine's knobs swap at once.
+   * Jobs of removed targets become dead letters (`target_removed`); attempts in flight finish.
+   */
+  reconfigure(
+    targets: ReadonlyMap<string, Target>,
+    config: EngineConfig,
+  ): Promise<ReconfigureSummary>;
   /**
    * Stop admitting, finish in-flight attempts, deliver due work until `timeoutMs`, then
    * dead-letter the rest with reason `shutdown` (sink, else fallback). Returns within

@@ -1,12 +1,12 @@
 import type { Counter } from 'prom-client';
 
 import type { ErrorType, FailureReason } from '../domain/failure.js';
-import type { Priority } from '../domain/job.js';
+import type { FinalJobState, Priority } from '../domain/job.js';
 import type { HistogramSeries } from '../metrics/bucket-histogram.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 /** The final states a job is counted in (jobs_finished_total). */
-export type FinishedState = 'succeeded' | 'dlq';
+export type FinishedState = FinalJobState;
 
 /**
  * A counter child bumped in a plain number and handed to prom-client by `flush` (the engine
@@ -57,6 +57,7 @@ export class TargetMeters {
     this.finished = {
       succeeded: new PendingCount(metrics.jobsFinished.labels({ target, state: 'succeeded' })),
       dlq: new PendingCount(metrics.jobsFinished.labels({ target, state: 'dlq' })),
+      superseded: new PendingCount(metrics.jobsFinished.labels({ target, state: 'superseded' })),
     };
   }
 
@@ -75,6 +76,7 @@ export class TargetMeters {
     this.successes.flush();
     this.finished.succeeded.flush();
     this.finished.dlq.flush();
+    this.finished.superseded.flush();
   }
 
   failure(reason: FailureReason): Counter.Internal {

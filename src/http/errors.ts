@@ -24,6 +24,7 @@ export interface ErrorEnvelope {
 export const APP_ERROR_STATUS: Record<AppErrorCode, number> = {
   not_found: 404,
   already_replayed: 409,
+  superseded: 409,
   target_not_configured: 422,
   queue_full: 503,
   stopping: 503,

@@ -74,3 +74,12 @@ export const purgeQuery = {
     older_than: { type: 'string', minLength: 1, maxLength: 32 },
   },
 } as const;
+
+/** `?force=true` replays a letter even when a newer state of its alert is known. */
+export const replayQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    force: { type: 'boolean', default: false },
+  },
+} as const;

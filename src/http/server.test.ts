@@ -289,7 +289,13 @@ describe('HTTP API over a real socket', () => {
         json: { filters: { target: 'chat' }, dry_run: true },
       });
       assert.equal(dry.status, 200);
-      assert.deepEqual(dry.body, { matched: 1, replayed: 0, job_ids: [], dry_run: true });
+      assert.deepEqual(dry.body, {
+        matched: 1,
+        replayed: 0,
+        skipped_superseded: 0,
+        job_ids: [],
+        dry_run: true,
+      });
       const real = await call(url, 'POST', `${base}/replay`, {
         json: { filters: { target: 'chat' }, limit: 5 },
       });

@@ -1,3 +1,4 @@
+import { attemptToJson } from '../domain/attempt-json.js';
 import type { JobSnapshot, Priority } from '../domain/job.js';
 import type { LaneStatus, QueueStats, QueueStatus } from '../engine/publishing-engine.js';
 import type { TargetTestResult, TargetView } from './ports.js';
@@ -38,6 +39,8 @@ export function jobView(job: JobSnapshot) {
             message: job.lastError.message,
           },
     replay_of: job.replayOf ?? null,
+    superseded_by: job.supersededBy ?? null,
+    attempt_history: job.history.map(attemptToJson),
   };
 }
 
@@ -85,6 +88,7 @@ export function queueStatsView(stats: QueueStats) {
     submitted: stats.submitted,
     succeeded: stats.succeeded,
     dead_lettered: stats.deadLettered,
+    superseded: stats.superseded,
     retried: stats.retried,
     attempts: stats.attempts,
     failed_attempts: stats.failedAttempts,

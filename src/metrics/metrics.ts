@@ -112,7 +112,7 @@ export function createMetrics(registry: Registry): Metrics {
     }),
     jobsFinished: new Counter({
       name: `${p}jobs_finished_total`,
-      help: 'Jobs finished, by target and state: succeeded, dlq.',
+      help: 'Jobs finished, by target and state: succeeded, dlq, superseded.',
       labelNames: ['target', 'state'],
       registers,
       collect,

@@ -55,7 +55,7 @@ function publisherFor(config: TargetConfig, deps: TargetDeps): Publisher {
 
 /** `retry` is the target's policy, resolved by the composition root (config/retry-policy.ts). */
 export function createTarget(config: TargetConfig, retry: RetryPolicy, deps: TargetDeps): Target {
-  return {
+  const target: Target = {
     name: config.name,
     type: config.type,
     enabled: config.enabled,
@@ -64,4 +64,6 @@ export function createTarget(config: TargetConfig, retry: RetryPolicy, deps: Tar
     retry,
     redactedConfig: redactTargetConfig(config),
   };
+  if (config.rate_limit !== undefined) target.rateLimit = config.rate_limit;
+  return target;
 }

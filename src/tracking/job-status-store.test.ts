@@ -18,6 +18,7 @@ function aSnapshot(id: string, overrides: Partial<JobSnapshot> = {}): JobSnapsho
     retries: 0,
     submittedAt: 0,
     updatedAt: 0,
+    history: [],
     ...overrides,
   };
 }
@@ -113,6 +114,7 @@ describe('job-status store', () => {
       target: 'audit',
       priority: 'high',
       state: 'queued',
+      history: [],
       attempts: 0,
       retries: 0,
       submittedAt: 5,
@@ -138,6 +140,7 @@ describe('job-status store', () => {
       submittedAt: 5,
       updatedAt: 5,
       startedAt: 7,
+      history: [],
     });
     assert.deepEqual(ids(store.list({})), ['live', 'other']);
     assert.deepEqual(ids(store.list({ state: 'processing' })), ['live']);

@@ -1,8 +1,11 @@
 import type { AlertStatus } from '../domain/alert.js';
-import type { JobError, JobSnapshot, JobState, Priority } from '../domain/job.js';
+import type { AttemptRecord, JobError, JobSnapshot, JobState, Priority } from '../domain/job.js';
 
 /** Stands for an absent optional time; never a clock reading. */
 const ABSENT = Number.NaN;
+
+/** Shared by every slot without attempts: no array per queued or superseded job. */
+const NO_ATTEMPTS: readonly AttemptRecord[] = Object.freeze([]);
 
 const timeOrAbsent = (time: number | undefined): number => time ?? ABSENT;
 
@@ -29,6 +32,8 @@ export class SnapshotColumns {
   private readonly nextAttemptAt: number[] = [];
   private readonly lastErrors: Array<JobError | undefined> = [];
   private readonly replaysOf: Array<string | undefined> = [];
+  private readonly supersededBy: Array<string | undefined> = [];
+  private readonly histories: Array<readonly AttemptRecord[]> = [];
 
   /** The next slot, holding placeholder values until written. */
   append(): void {
@@ -47,6 +52,8 @@ export class SnapshotColumns {
     this.nextAttemptAt.push(ABSENT);
     this.lastErrors.push(undefined);
     this.replaysOf.push(undefined);
+    this.supersededBy.push(undefined);
+    this.histories.push(NO_ATTEMPTS);
   }
 
   write(slot: number, snapshot: JobSnapshot): void {
@@ -65,6 +72,8 @@ export class SnapshotColumns {
     this.nextAttemptAt[slot] = timeOrAbsent(snapshot.nextAttemptAt);
     this.lastErrors[slot] = snapshot.lastError;
     this.replaysOf[slot] = snapshot.replayOf;
+    this.supersededBy[slot] = snapshot.supersededBy;
+    this.histories[slot] = snapshot.history.length === 0 ? NO_ATTEMPTS : snapshot.history;
   }
 
   /** The snapshot written at `slot` under `id`, with the optional fields that were present. */
@@ -81,6 +90,7 @@ export class SnapshotColumns {
       retries: this.retries[slot] ?? 0,
       submittedAt: this.submittedAt[slot] ?? ABSENT,
       updatedAt: this.updatedAt[slot] ?? ABSENT,
+      history: this.histories[slot] ?? NO_ATTEMPTS,
     };
     const startedAt = this.startedAt[slot] ?? ABSENT;
     if (!Number.isNaN(startedAt)) snapshot.startedAt = startedAt;
@@ -92,6 +102,8 @@ export class SnapshotColumns {
     if (lastError !== undefined) snapshot.lastError = lastError;
     const replayOf = this.replaysOf[slot];
     if (replayOf !== undefined) snapshot.replayOf = replayOf;
+    const supersededBy = this.supersededBy[slot];
+    if (supersededBy !== undefined) snapshot.supersededBy = supersededBy;
     return snapshot;
   }
 }

@@ -161,6 +161,7 @@ const ALL_FIELDS: FuzzedField[] = [
   queryField('DELETE', `${DLQ}/purge`, 'older_than'),
   pathField('GET', `${DLQ}/:id`),
   pathField('POST', `${DLQ}/:id/replay`),
+  queryField('POST', `${DLQ}/00000000-0000-4000-8000-000000000000/replay`, 'force'),
   pathField('DELETE', `${DLQ}/:id`),
   pathField('GET', '/api/v2/publishing/targets/:name'),
   pathField('POST', '/api/v2/publishing/targets/:name/test'),

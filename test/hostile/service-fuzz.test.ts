@@ -77,6 +77,7 @@ const QUERY_NAMES = [
   'failed_after',
   'failed_before',
   'older_than',
+  'force',
   '__proto__',
 ];
 

@@ -13,6 +13,7 @@ import type {
   PublishingEngine,
   SubmitResult,
 } from '../../src/engine/publishing-engine.js';
+import type { StateOfJob } from '../../src/engine/supersession.js';
 import { anAlert } from './builders.js';
 
 let sequence = 0;
@@ -34,6 +35,9 @@ export function aDeadLetter(overrides: Partial<DeadLetter> = {}): DeadLetter {
     retryCount: 3,
     lastRetryAt: Date.parse('2026-11-29T11:00:00Z') + sequence,
     failedAt: Date.parse('2026-11-29T11:00:00Z') + sequence,
+    submittedAt: Date.parse('2026-11-29T10:59:00Z') + sequence,
+    submitSeq: sequence,
+    attempts: [],
     ...overrides,
   };
 }
@@ -80,7 +84,9 @@ export interface FakeEngine extends PublishingEngine {
   refuseWith: SubmitResult | undefined;
   /** Ids of the jobs accepted so far, in order. */
   jobIds(): string[];
-  finish(jobId: string, state: 'succeeded' | 'dlq'): void;
+  finish(jobId: string, state: 'succeeded' | 'dlq' | 'superseded'): void;
+  /** Newest alert states by `target\u0000fingerprint` (replay checks read them). */
+  readonly newest: Map<string, StateOfJob>;
 }
 
 export function createFakeEngine(): FakeEngine {
@@ -89,6 +95,7 @@ export function createFakeEngine(): FakeEngine {
   const engine: FakeEngine = {
     submitted: [],
     refuseWith: undefined,
+    newest: new Map(),
     submit(requests) {
       if (engine.refuseWith !== undefined) return Promise.resolve(engine.refuseWith);
       const jobIds = requests.map((request) => {
@@ -110,6 +117,7 @@ export function createFakeEngine(): FakeEngine {
         alertStatus: request.alert.status,
         target: request.target,
         priority: 'medium',
+        history: [],
         state,
         attempts: 1,
         retries: 0,
@@ -137,6 +145,7 @@ export function createFakeEngine(): FakeEngine {
       submitted: engine.submitted.length,
       succeeded: 0,
       deadLettered: 0,
+      superseded: 0,
       retried: 0,
       attempts: 0,
       failedAttempts: 0,
@@ -145,6 +154,9 @@ export function createFakeEngine(): FakeEngine {
       breakers: {},
     }),
     breakerState: () => 'closed',
+    newestState: (target, fingerprint) =>
+      Promise.resolve(engine.newest.get(`${target}\u0000${fingerprint}`)),
+    reconfigure: () => Promise.resolve({ added: [], removed: [], changed: [], deadLettered: 0 }),
     onJobFinished(listener) {
       listeners.push(listener);
     },

@@ -48,6 +48,7 @@ export function createFakeEngine(): FakeEngine {
           target: request.target,
           priority: 'medium',
           state: 'queued',
+          history: [],
           attempts: 0,
           retries: 0,
           submittedAt: Date.parse('2026-11-29T12:00:00Z'),
@@ -88,6 +89,7 @@ export function createFakeEngine(): FakeEngine {
       submitted: engine.submitted.length,
       succeeded: 0,
       deadLettered: 0,
+      superseded: 0,
       retried: 0,
       attempts: 0,
       failedAttempts: 0,
@@ -97,6 +99,8 @@ export function createFakeEngine(): FakeEngine {
     }),
     breakerState: () => 'closed',
     onJobFinished: () => undefined,
+    newestState: () => Promise.resolve(undefined),
+    reconfigure: () => Promise.resolve({ added: [], removed: [], changed: [], deadLettered: 0 }),
     stop: () => Promise.resolve(),
   };
   return engine;
@@ -127,6 +131,9 @@ export function aDlqEntry(overrides: Partial<DlqEntry> = {}): DlqEntry {
     replay_result: null,
     replay_job_id: null,
     replay_of: null,
+    submitted_at: '2026-11-29T11:58:00.000Z',
+    attempts: [],
+    possibly_delivered: false,
     ...overrides,
   };
 }
@@ -192,13 +199,13 @@ export function createMemoryDlq(entries: DlqEntry[], engine: PublishingEngine): 
     },
     replayMatching: async ({ filter, limit, dryRun }) => {
       const picked = entries.filter((e) => !e.replayed && matches(e, filter)).slice(0, limit);
-      if (dryRun) return { matched: picked.length, replayed: 0, jobIds: [] };
+      if (dryRun) return { matched: picked.length, replayed: 0, skippedSuperseded: 0, jobIds: [] };
       const jobIds: string[] = [];
       for (const entry of picked) {
         entry.replayed = true;
         jobIds.push(randomUUID());
       }
-      return { matched: picked.length, replayed: picked.length, jobIds };
+      return { matched: picked.length, replayed: picked.length, skippedSuperseded: 0, jobIds };
     },
   };
 }

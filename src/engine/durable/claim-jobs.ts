@@ -15,7 +15,6 @@ export interface ClaimRequest {
 /** Rank 0 = aged medium/low, then 1 high, 2 medium, 3 low; ties by due time then submission. */
 export interface Claimed extends ClaimedRow {
   rank: number;
-  seq: number;
 }
 
 /**
@@ -73,7 +72,7 @@ UPDATE publishing_jobs AS u SET state = 'processing', lease_owner = $2,
   updated_at = $1
 FROM locked WHERE u.id = locked.id
 RETURNING ${SNAPSHOT_COLUMNS.replaceAll(/(\w+)/g, 'u.$1')}, u.alert, u.classification,
-  locked.rank, u.seq::float8 AS seq`;
+  u.attempt_log, locked.rank, u.seq::float8 AS seq`;
 
 export async function claimJobs(db: Db, request: ClaimRequest): Promise<Claimed[]> {
   const targets = [...request.slots].filter(([, slots]) => slots > 0);

@@ -55,7 +55,7 @@ export function createCompletionQueue(deps: CompletionQueueDeps): {
           deps.db,
           owner,
           deps.clock.now(),
-          batch.map((item) => item.completion),
+          batch.map((item) => ({ completion: item.completion, attempt: item.held.attempt })),
           deps.insertDeadLetters,
         );
         const done = new Set(batch);

@@ -1,36 +1,47 @@
 import type { Clock, Logger, Random } from '../../domain/clock.js';
 import type { Db } from '../../db/db.js';
-import type { Target } from '../../domain/target.js';
-import type { Metrics } from '../../metrics/metrics.js';
-import type { Breakers } from '../breakers.js';
-import type { JobReport } from '../job-report.js';
-import type { EngineConfig } from '../engine-config.js';
+import { recordAttempt } from '../../domain/job.js';
+import { attemptToJson, attemptsFromJson } from '../../domain/attempt-json.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
-import { AttemptRunner } from '../attempt.js';
+import type { Target } from '../../domain/target.js';
+import { AttemptRunner, attemptRecordOf } from '../attempt.js';
+import type { Breakers } from '../breakers.js';
+import type { EngineConfig } from '../engine-config.js';
+import { targetRemovedError } from '../job-errors.js';
+import type { JobReport } from '../job-report.js';
 import { verdictOf } from '../outcome-decision.js';
+import type { RateLimiter } from '../rate-limiter.js';
 import { claimJobs } from './claim-jobs.js';
-import { releaseUnheld } from './leases.js';
 import type { DurableSettings } from './durable-config.js';
 import type { Completion } from './finish-jobs.js';
 import type { Held, Holdings } from './holdings.js';
 import type { InstanceLease } from './instance-lease.js';
 import { priorityOf } from './job-row.js';
-import { circuitOpenLetter, completionAfter } from './next-step.js';
-import { nextDueAt } from './read-jobs.js';
+import { releaseUnheld } from './leases.js';
+import { circuitOpenLetter, completionAfter, deadLetterOf } from './next-step.js';
+import { newestWaitingAfter, nextDueAt } from './read-jobs.js';
 import type { createWakeSignal } from './wake-signal.js';
+
+/** The targets as a config reload leaves them: those configured now, and the removed ones. */
+export interface TargetView {
+  current(): ReadonlyMap<string, Target>;
+  /** A configured or a removed target (jobs of a removed one may still be held). */
+  named(name: string): Target | undefined;
+  isRemoved(name: string): boolean;
+}
 
 export interface DispatcherDeps {
   db: Db;
   clock: Clock;
   random: Random;
   logger: Logger;
-  metrics: Metrics;
-  targets: ReadonlyMap<string, Target>;
-  config: EngineConfig;
+  targets: TargetView;
+  config: () => EngineConfig;
   settings: DurableSettings;
   holdings: Holdings;
   lease: InstanceLease;
   breakers: Breakers;
+  limiterOf: (target: string) => RateLimiter;
   report: JobReport;
   wakeSignal: ReturnType<typeof createWakeSignal>;
   complete: (held: Held, completion: Completion) => void;
@@ -39,9 +50,10 @@ export interface DispatcherDeps {
 
 /**
  * The claim loop of one instance: keeps `workers × (1 + prefetch)` jobs held, claiming the
- * missing ones in one statement, and starts buffered jobs as workers and per-target slots
- * free up. Breakers and per-target concurrency are per instance. Sleeps until woken (NOTIFY,
- * a local submit or completion) or the next due retry, with `pollMs` as backstop.
+ * missing ones in one statement, and starts buffered jobs as workers, per-target slots and
+ * rate tokens allow. Breakers, per-target concurrency and rates are per instance. Sleeps until
+ * woken (NOTIFY, a local submit or completion), the next due retry or rate token, with
+ * `pollMs` as backstop.
  */
 export function createDispatcher(deps: DispatcherDeps): {
   loop(): Promise<void>;
@@ -51,13 +63,15 @@ export function createDispatcher(deps: DispatcherDeps): {
    * between claims, never beside one: a claim's rows are held before the next statement.
    */
   releaseUnheld(nowMs: number): Promise<number>;
+  /** Buffered jobs of removed targets become `target_removed` letters (config reload). */
+  dropRemoved(nowMs: number): number;
 } {
-  const { holdings, config, settings, clock } = deps;
+  const { holdings, settings, clock } = deps;
   const factor = 1 + settings.prefetchPerWorker;
   const running = new Set<Promise<void>>();
-  const minClaim = Math.max(1, Math.floor((config.workers * factor) / 4));
-  const attempts = new AttemptRunner(clock, deps.logger, config.workers);
-  const maxTimeoutMs = Math.max(0, ...[...deps.targets.values()].map((t) => t.timeoutMs));
+  const attempts = new AttemptRunner(clock, deps.logger, deps.config().workers);
+  /** When a rate token of a target with buffered jobs comes (the loop wakes for it). */
+  let tokenAt: number | undefined;
   // Claims and releases of unheld rows one at a time, each with its holdings update.
   let exclusive: Promise<unknown> = Promise.resolve();
   function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
@@ -66,6 +80,10 @@ export function createDispatcher(deps: DispatcherDeps): {
     return run;
   }
 
+  const windowSize = (): number => deps.config().workers * factor;
+  const maxTimeoutMs = (): number =>
+    Math.max(0, ...[...deps.targets.current().values()].map((t) => t.timeoutMs));
+
   async function claim(want: number): Promise<number> {
     const owner = deps.lease.owner;
     const jobs = await claimJobs(deps.db, {
@@ -73,7 +91,7 @@ export function createDispatcher(deps: DispatcherDeps): {
       nowMs: clock.now(),
       limit: want,
       slots: slots(),
-      maxWaitMs: config.maxWaitMs,
+      maxWaitMs: deps.config().maxWaitMs,
     });
     if (owner !== deps.lease.owner) {
       // The lease was lost meanwhile: these rows are left to the sweep with the rest.
@@ -82,18 +100,21 @@ export function createDispatcher(deps: DispatcherDeps): {
     }
     // Claimed while stop began: held anyway, so that stop releases them.
     for (const job of jobs) holdings.add(job, targetOf(deps.targets, job.target_name), owner);
+    // A reload may have removed a target while the claim was out.
+    dropRemoved(clock.now());
     return jobs.length;
   }
 
   function slots(): Map<string, number> {
     const result = new Map<string, number>();
-    for (const target of deps.targets.values()) {
+    const { perTargetConcurrency } = deps.config();
+    for (const target of deps.targets.current().values()) {
       if (!target.enabled) continue;
       const breaker = deps.breakers.of(target.name);
       breaker.refresh(clock.now());
       const limit =
         breaker.state === 'closed'
-          ? config.perTargetConcurrency * factor
+          ? perTargetConcurrency * factor
           : breaker.state === 'half_open'
             ? 1
             : 0;
@@ -104,7 +125,8 @@ export function createDispatcher(deps: DispatcherDeps): {
 
   /** Enough of the window is free for a claim (it costs about the same for 1 job as for 100). */
   function claimWanted(): boolean {
-    const want = config.workers * factor - holdings.active();
+    const want = windowSize() - holdings.active();
+    const minClaim = Math.max(1, Math.floor(windowSize() / 4));
     return want > 0 && (want >= minClaim || holdings.buffer.size === 0);
   }
 
@@ -112,21 +134,31 @@ export function createDispatcher(deps: DispatcherDeps): {
     // Stopping: what is buffered is released, not started.
     if (deps.isStopping()) return;
     const now = clock.now();
+    const { workers, perTargetConcurrency } = deps.config();
+    tokenAt = undefined;
     // Deleting the entry being visited is safe in a Set iteration.
     for (const held of holdings.buffer) {
-      if (holdings.running >= config.workers) return;
-      const breaker = deps.breakers.of(held.target.name);
+      if (holdings.running >= workers) return;
+      const name = held.target.name;
+      const breaker = deps.breakers.of(name);
       breaker.refresh(now);
       if (!breaker.allows()) {
         if (breaker.state === 'open') parkForBreaker(held, now);
         continue;
       }
-      if (holdings.runningFor(held.target.name) >= config.perTargetConcurrency) continue;
+      if (holdings.runningFor(name) >= perTargetConcurrency) continue;
+      const limiter = deps.limiterOf(name);
+      const ready = limiter.readyAt(now);
+      if (ready > now) {
+        tokenAt = tokenAt === undefined ? ready : Math.min(tokenAt, ready);
+        continue;
+      }
       // Never an attempt that could outlive the lease (renewals failing): it waits, and is
       // given up with the rest if the lease is lost.
       if (held.owner !== deps.lease.owner || !deps.lease.covers(now, held.target.timeoutMs))
         continue;
       holdings.start(held);
+      limiter.take(now);
       const attempt = run(held, breaker.begin());
       running.add(attempt);
       void attempt.finally(() => running.delete(attempt));
@@ -145,6 +177,20 @@ export function createDispatcher(deps: DispatcherDeps): {
     );
   }
 
+  function dropRemoved(nowMs: number): number {
+    const removed = holdings.unbuffer((held) => deps.targets.isRemoved(held.target.name));
+    for (const held of removed) {
+      const error = targetRemovedError(held.target.name);
+      deps.complete(held, {
+        kind: 'dead',
+        id: held.job.id,
+        error,
+        letter: deadLetterOf(held.job, held.target, error, nowMs),
+      });
+    }
+    return removed.length;
+  }
+
   async function run(held: Held, isProbe: boolean): Promise<void> {
     const startedAt = clock.now();
     deps.report.started(priorityOf(held.job), Math.max(0, startedAt - held.job.due_at.getTime()));
@@ -157,20 +203,29 @@ export function createDispatcher(deps: DispatcherDeps): {
         priority: priorityOf(held.job),
         attempt: held.job.attempts,
       };
-      const running = attempts.run(
+      const attempt = attempts.run(
         held.target.publisher,
         delivery,
         held.target.timeoutMs,
         resolve,
         settleWith,
       );
-      held.cancel = () => running.cancel();
+      held.cancel = () => attempt.cancel();
     });
     held.cancel = undefined;
     const now = clock.now();
     holdings.finishing(held);
-    deps.report.attempted(deps.report.meters(held.target.name), outcome, now - startedAt, now);
-    deps.breakers.of(held.target.name).record(verdictOf(outcome), isProbe, now);
+    const name = held.target.name;
+    deps.report.attempted(deps.report.meters(name), outcome, now - startedAt, now);
+    deps.breakers.of(name).record(verdictOf(outcome), isProbe, now);
+    const limiter = deps.limiterOf(name);
+    if (outcome.ok) limiter.succeeded(now);
+    else if (outcome.reason === 'rate_limited') limiter.rateLimited(now, startedAt);
+    const attempt = attemptRecordOf(startedAt, now, outcome);
+    held.attempt = attempt;
+    const history = attemptsFromJson(held.job.attempt_log);
+    recordAttempt(history, attempt);
+    held.job.attempt_log = history.map(attemptToJson);
     // The freed worker takes a buffered job at once; the loop is woken only to claim.
     startReady();
     if (claimWanted()) deps.wakeSignal.wake();
@@ -191,33 +246,61 @@ export function createDispatcher(deps: DispatcherDeps): {
       });
       return;
     }
-    deps.complete(held, completionAfter(held.job, outcome, held.target, now, deps.random));
+    const newer = outcome.ok ? undefined : await newerWaiting(held);
+    const completion = completionAfter(held.job, outcome, held.target, now, deps.random, newer);
+    if (
+      deps.targets.isRemoved(name) &&
+      (completion.kind === 'retry' || completion.kind === 'dead')
+    ) {
+      const error = targetRemovedError(name);
+      deps.complete(held, {
+        kind: 'dead',
+        id: held.job.id,
+        error,
+        letter: deadLetterOf(held.job, held.target, error, now),
+      });
+      return;
+    }
+    deps.complete(held, completion);
+  }
+
+  /** The newest later job of the chain, if one waits (undefined when it cannot be read). */
+  async function newerWaiting(held: Held): Promise<string | undefined> {
+    try {
+      return await newestWaitingAfter(deps.db, held.job);
+    } catch (error: unknown) {
+      deps.logger.warn({ err: error, job_id: held.job.id }, 'reading the chain failed');
+      return undefined;
+    }
   }
 
   async function idleDelayMs(): Promise<number> {
-    if (holdings.active() >= config.workers * factor) return settings.pollMs;
+    const now = clock.now();
+    const untilToken = tokenAt === undefined ? settings.pollMs : Math.max(0, tokenAt - now);
+    if (holdings.active() >= windowSize()) return Math.min(settings.pollMs, untilToken);
     try {
       const due = await nextDueAt(deps.db);
-      return due === null ? settings.pollMs : Math.min(settings.pollMs, due - clock.now());
+      const untilDue = due === null ? settings.pollMs : due - clock.now();
+      return Math.min(settings.pollMs, untilDue, untilToken);
     } catch (error: unknown) {
       deps.logger.warn({ err: error }, 'reading the next due time failed');
-      return settings.pollMs;
+      return Math.min(settings.pollMs, untilToken);
     }
   }
 
   return {
     async loop() {
       while (!deps.isStopping()) {
-        if (!deps.lease.covers(clock.now(), maxTimeoutMs)) {
+        if (!deps.lease.covers(clock.now(), maxTimeoutMs())) {
           // Behind on heartbeats (a stall): renew now rather than idle until the next one.
           await deps.lease.beat(clock.now());
-          if (!deps.lease.covers(clock.now(), maxTimeoutMs)) {
+          if (!deps.lease.covers(clock.now(), maxTimeoutMs())) {
             await deps.wakeSignal.wait(settings.heartbeatMs);
             continue;
           }
         }
         startReady();
-        const want = config.workers * factor - holdings.active();
+        const want = windowSize() - holdings.active();
         let claimed = 0;
         // Wait for a quarter of the window to free up unless workers would otherwise idle.
         const claiming = claimWanted();
@@ -233,8 +316,12 @@ export function createDispatcher(deps: DispatcherDeps): {
         if (deps.isStopping()) return;
         startReady();
         if (claimed > 0) continue;
-        // Not claiming (enough held): a completion wakes the loop, no due time is needed.
-        await deps.wakeSignal.wait(claiming ? await idleDelayMs() : settings.pollMs);
+        // Not claiming (enough held): a completion or a token wakes the loop.
+        const untilToken =
+          tokenAt === undefined ? settings.pollMs : Math.max(0, tokenAt - clock.now());
+        await deps.wakeSignal.wait(
+          claiming ? await idleDelayMs() : Math.min(settings.pollMs, untilToken),
+        );
       }
     },
     async attempts() {
@@ -242,6 +329,7 @@ export function createDispatcher(deps: DispatcherDeps): {
     },
     releaseUnheld: (nowMs) =>
       oneAtATime(() => releaseUnheld(deps.db, deps.lease.owner, [...holdings.byId.keys()], nowMs)),
+    dropRemoved,
   };
 }
 
@@ -249,8 +337,8 @@ export function waitingStateOf(held: Held): 'queued' | 'retrying' {
   return held.job.attempts <= 1 ? 'queued' : 'retrying';
 }
 
-function targetOf(targets: ReadonlyMap<string, Target>, name: string): Target {
-  const target = targets.get(name);
+function targetOf(targets: TargetView, name: string): Target {
+  const target = targets.named(name);
   // Claims only ask for configured targets ($4 in claim-jobs), so this is a bug if it happens.
   if (target === undefined) throw new Error(`claimed a job of unconfigured target ${name}`);
   return target;

@@ -5,17 +5,24 @@ import type { Db } from '../../db/db.js';
 import type { Clock, Logger, Random } from '../../domain/clock.js';
 import { PRIORITIES } from '../../domain/job.js';
 import type { Target } from '../../domain/target.js';
+import { createAlertStateStore } from '../../history/alert-states-repository.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { Breakers } from '../breakers.js';
-import { JobReport } from '../job-report.js';
-import { setQueueGauges } from '../queue-gauges.js';
+import { settlesWithin } from '../clock-wait.js';
 import type { EngineConfig } from '../engine-config.js';
-import type { BreakerState, PublishingEngine, QueueStats } from '../publishing-engine.js';
+import { circuitOpenError, targetRemovedError } from '../job-errors.js';
+import { JobReport } from '../job-report.js';
+import type {
+  BreakerState,
+  PublishingEngine,
+  QueueStats,
+  ReconfigureSummary,
+} from '../publishing-engine.js';
+import { setQueueGauges } from '../queue-gauges.js';
+import { RateLimiter } from '../rate-limiter.js';
 import { createCompletionQueue } from './completion-queue.js';
-import { reportCompletion, reportDeadRow } from './report-completions.js';
-import type { SubmitDeps } from './submit-jobs.js';
-import { submitJobs } from './submit-jobs.js';
-import { circuitOpenError } from '../job-errors.js';
+import { deadLetterWaitingJobs } from './dead-letter-waiting-jobs.js';
+import type { TargetView } from './dispatcher.js';
 import { createDispatcher } from './dispatcher.js';
 import type { DurableOptions, DurableSettings } from './durable-config.js';
 import { WAKE_CHANNEL, defaultLeaseMs } from './durable-config.js';
@@ -26,9 +33,10 @@ import { dlqInsertOn } from './insert-dead-letters.js';
 import { InstanceLease } from './instance-lease.js';
 import { deregisterInstance } from './leases.js';
 import { runMaintenance } from './maintenance.js';
-import { settlesWithin } from '../clock-wait.js';
 import type { LaneCount } from './read-jobs.js';
 import { listJobRows, readJob } from './read-jobs.js';
+import { reportCompletion, reportDeadRow } from './report-completions.js';
+import { submitJobs } from './submit-jobs.js';
 import { createWakeSignal } from './wake-signal.js';
 
 /** Subscribes to a NOTIFY channel (a dedicated pg client, or PGlite's listen); returns unlisten. */
@@ -49,9 +57,16 @@ export interface DurableEngineDeps {
   newId?: () => string;
 }
 
+/** Rows dead-lettered per statement when a reload removes a target. */
+const REMOVAL_BATCH = 1_000;
+
 export async function createDurableEngine(deps: DurableEngineDeps): Promise<PublishingEngine> {
-  const { clock, config, metrics, db } = deps;
-  const maxTimeoutMs = Math.max(0, ...[...deps.targets.values()].map((t) => t.timeoutMs));
+  const { clock, metrics, db } = deps;
+  let config = deps.config;
+  let targets = deps.targets;
+  /** Targets a reload removed: jobs of theirs may still be held and finish. */
+  const retired = new Map<string, Target>();
+  const maxTimeoutMs = Math.max(0, ...[...targets.values()].map((t) => t.timeoutMs));
   const { heartbeatMs } = deps.durable;
   const settings: DurableSettings = {
     ...deps.durable,
@@ -59,21 +74,32 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       deps.durable.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     leaseMs: deps.durable.leaseMs ?? defaultLeaseMs(maxTimeoutMs, heartbeatMs),
   };
-  if (settings.leaseMs <= maxTimeoutMs + heartbeatMs) {
-    throw new Error(
-      `durable lease ${settings.leaseMs} ms must exceed the longest attempt timeout plus a heartbeat`,
-    );
-  }
+  assertLeaseCovers(settings, targets);
   const insert = deps.insertDeadLetters ?? dlqInsertOn(clock);
   const newId = deps.newId ?? randomUUID;
   const holdings = new Holdings();
   const wakeSignal = createWakeSignal(clock);
   const report = new JobReport(metrics, deps.logger);
   const breakers = new Breakers(config.breaker, metrics, deps.logger);
+  const limiters = new Map<string, RateLimiter>();
+  const alertStates = createAlertStateStore(db);
   let laneCounts: LaneCount[] = [];
-  // Counting lanes reads every waiting row: done only while someone looks (status, scrape).
-  let laneCountsWanted = true;
   let stopping = false;
+
+  const targetView: TargetView = {
+    current: () => targets,
+    named: (name) => targets.get(name) ?? retired.get(name),
+    isRemoved: (name) => !targets.has(name),
+  };
+
+  function limiterOf(name: string): RateLimiter {
+    let limiter = limiters.get(name);
+    if (limiter === undefined) {
+      limiter = new RateLimiter(targets.get(name)?.rateLimit, clock.now());
+      limiters.set(name, limiter);
+    }
+    return limiter;
+  }
 
   const completions = createCompletionQueue({
     db,
@@ -111,13 +137,13 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     clock,
     random: deps.random,
     logger: deps.logger,
-    metrics,
-    targets: deps.targets,
-    config,
+    targets: targetView,
+    config: () => config,
     settings,
     holdings,
     lease,
     breakers,
+    limiterOf,
     report,
     wakeSignal,
     complete: (held, completion) => completions.add(held, completion),
@@ -136,70 +162,120 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       logger: deps.logger,
       settings,
       lease,
-      laneCountsWanted: () => {
-        const wanted = laneCountsWanted;
-        laneCountsWanted = false;
-        return wanted;
-      },
       onLaneCounts: (counts) => {
         laneCounts = counts;
       },
       onReleased: () => wakeSignal.wake(),
       releaseUnheld: (nowMs) => dispatcher.releaseUnheld(nowMs),
       openTargets: () =>
-        [...deps.targets.values()].filter((target) => {
-          return breakers.state(target.name, clock.now()) === 'open';
-        }),
+        [...targets.values()].filter(
+          (target) => breakers.state(target.name, clock.now()) === 'open',
+        ),
       insertDeadLetters: insert,
       onCircuitExpired: (rows) => {
         const now = clock.now();
-        for (const row of rows) reportDeadRow(report, row, circuitOpenError(row.target_name), now);
+        for (const row of rows) {
+          reportDeadRow(report, row, circuitOpenError(row.target_name), now);
+        }
       },
     },
     maintenanceStop.signal,
   );
   const loop = dispatcher.loop();
-  const submitDeps: SubmitDeps = {
-    db,
-    clock,
-    metrics,
-    config,
-    targets: () => deps.targets,
-    breakers,
-    report,
-    insertDeadLetters: insert,
-    newId,
-  };
 
-  metrics.workers.set(config.workers);
-  for (const priority of PRIORITIES)
-    metrics.queueCapacity.set({ priority }, config.capacity[priority]);
+  function setConfigGauges(): void {
+    metrics.workers.set(config.workers);
+    for (const priority of PRIORITIES) {
+      metrics.queueCapacity.set({ priority }, config.capacity[priority]);
+    }
+  }
+  setConfigGauges();
+  const status = () => engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
   metrics.onCollect(() => {
-    laneCountsWanted = true;
     report.flush();
-    setQueueGauges(
-      metrics,
-      engineStatus(laneCounts, config, holdings.running, stopping, clock.now()),
-    );
+    setQueueGauges(metrics, status());
   });
+
+  /** Waiting jobs of removed targets become `target_removed` letters, in batches. */
+  async function deadLetterRemoved(removed: readonly Target[], nowMs: number): Promise<number> {
+    const selections = removed.map((target) => ({
+      target,
+      submittedBefore: nowMs + 1,
+      error: targetRemovedError(target.name),
+    }));
+    let count = 0;
+    for (;;) {
+      const rows = await deadLetterWaitingJobs(db, selections, nowMs, REMOVAL_BATCH, insert);
+      for (const row of rows)
+        reportDeadRow(report, row, targetRemovedError(row.target_name), nowMs);
+      count += rows.length;
+      if (rows.length < REMOVAL_BATCH) return count;
+    }
+  }
 
   return {
     async submit(requests) {
       if (stopping)
         return { ok: false, code: 'stopping', retryAfterMs: config.admissionRetryAfterMs };
-      const result = await submitJobs(submitDeps, requests);
+      const result = await submitJobs(
+        {
+          db,
+          clock,
+          metrics,
+          config,
+          targets,
+          breakers,
+          report,
+          insertDeadLetters: insert,
+          newId,
+        },
+        requests,
+      );
       if (result.ok) wakeSignal.wake();
       return result;
     },
     getJob: (id) => readJob(db, id),
     listJobs: (filter) => listJobRows(db, filter),
-    status: () => {
-      laneCountsWanted = true;
-      return engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
-    },
+    newestState: (target, fingerprint) => alertStates.find(target, fingerprint),
+    status,
     stats: (): QueueStats => report.stats(breakers),
     breakerState: (target): BreakerState => breakers.state(target, clock.now()),
     onJobFinished: (listener) => report.onJobFinished(listener),
+    async reconfigure(next, nextConfig): Promise<ReconfigureSummary> {
+      const now = clock.now();
+      assertLeaseCovers(settings, next);
+      const summary: ReconfigureSummary = { added: [], removed: [], changed: [], deadLettered: 0 };
+      const removed: Target[] = [];
+      for (const [name, target] of targets) {
+        const replacement = next.get(name);
+        if (replacement === undefined) {
+          summary.removed.push(name);
+          removed.push(target);
+          retired.set(name, target);
+          breakers.remove(name);
+          limiters.delete(name);
+        } else if (replacement !== target) {
+          // A changed target is a new destination: its breaker and rate start afresh.
+          summary.changed.push(name);
+          breakers.remove(name);
+          limiterOf(name).reconfigure(replacement.rateLimit, now);
+        }
+      }
+      for (const name of next.keys()) {
+        if (!targets.has(name)) {
+          summary.added.push(name);
+          retired.delete(name);
+        }
+      }
+      targets = next;
+      config = nextConfig;
+      breakers.reconfigure(config.breaker);
+      setConfigGauges();
+      summary.deadLettered += dispatcher.dropRemoved(now);
+      summary.deadLettered += await deadLetterRemoved(removed, now);
+      wakeSignal.wake();
+      return summary;
+    },
     async stop(timeoutMs) {
       if (stopping) return;
       stopping = true;
@@ -242,4 +318,14 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       if (!ended) deps.logger.error({}, 'database did not answer at stop: the lease lapses');
     },
   };
+}
+
+/** The lease must outlast the longest attempt plus a heartbeat (also after a reload). */
+function assertLeaseCovers(settings: DurableSettings, targets: ReadonlyMap<string, Target>): void {
+  const maxTimeoutMs = Math.max(0, ...[...targets.values()].map((t) => t.timeoutMs));
+  if (settings.leaseMs <= maxTimeoutMs + settings.heartbeatMs) {
+    throw new Error(
+      `durable lease ${settings.leaseMs} ms must exceed the longest attempt timeout plus a heartbeat`,
+    );
+  }
 }

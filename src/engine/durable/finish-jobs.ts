@@ -1,6 +1,8 @@
 import type { Db } from '../../db/db.js';
 import type { DeadLetter } from '../../domain/dead-letter.js';
-import type { JobError } from '../../domain/job.js';
+import { attemptToJson } from '../../domain/attempt-json.js';
+import type { AttemptRecord, JobError } from '../../domain/job.js';
+import { MAX_ATTEMPT_HISTORY } from '../../domain/job.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { adjustJobCounts } from './job-counts.js';
@@ -10,29 +12,40 @@ export type Completion =
   | { kind: 'succeeded'; id: string }
   | { kind: 'retry'; id: string; dueAtMs: number; countsRetry: boolean; error: JobError }
   | { kind: 'dead'; id: string; error: JobError; letter: DeadLetter }
+  /** A newer job of its (target, fingerprint) waits: this older state is not sent again. */
+  | { kind: 'superseded'; id: string; by: string; error: JobError }
   /** Claimed but not started: back to waiting, the attempt it was charged refunded. */
   | { kind: 'release'; id: string; waitingState: 'queued' | 'retrying' };
+
+/** A completion and the attempt it follows, if one was made (a release has none). */
+export interface CompletionItem {
+  completion: Completion;
+  attempt?: AttemptRecord | undefined;
+}
 
 /**
  * Commits a batch of completions in one transaction: one `unnest` UPDATE guarded by the owner
  * (a row this instance no longer owns is left alone and not returned; rows are given in id
- * order so that two transactions touching the same rows lock them in the same order), the
- * dead letters of the rows that were updated, the active counts of the finished ones, and a NOTIFY when a row went
- * back to waiting. Returns the ids written.
+ * order so that two transactions touching the same rows lock them in the same order) that also
+ * appends each attempt to the row's history (the last MAX_ATTEMPT_HISTORY kept), the dead
+ * letters of the rows that were updated, the active counts of the finished ones, and a NOTIFY
+ * when a row went back to waiting. Returns the ids written.
  */
 export async function finishJobs(
   db: Db,
   owner: string,
   nowMs: number,
-  completions: readonly Completion[],
+  items: readonly CompletionItem[],
   insertDeadLetters: DeadLetterInsert,
 ): Promise<Set<string>> {
-  if (completions.length === 0) return new Set();
-  const sorted = [...completions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (items.length === 0) return new Set();
+  const sorted = [...items].sort((a, b) => compareIds(a.completion.id, b.completion.id));
+  const completions = sorted.map((item) => item.completion);
   return db.transaction(async (tx) => {
     const result = await tx.query<{ id: string; priority: string; target_name: string }>(
       `UPDATE publishing_jobs AS j SET state = c.state, updated_at = $2,
-         completed_at = CASE WHEN c.state IN ('succeeded', 'dlq') THEN $2::timestamptz END,
+         completed_at = CASE WHEN c.state IN ('succeeded', 'dlq', 'superseded')
+           THEN $2::timestamptz END,
          due_at = coalesce(c.due_at, j.due_at),
          retries = j.retries + c.retry_inc,
          attempts = j.attempts - c.refund,
@@ -40,39 +53,48 @@ export async function finishJobs(
          error_reason = coalesce(c.error_reason, j.error_reason),
          http_status = CASE WHEN c.error_type IS NULL THEN j.http_status ELSE c.http_status END,
          error_message = coalesce(c.error_message, j.error_message),
+         superseded_by = c.superseded_by,
+         attempt_log = CASE
+           WHEN c.attempt IS NULL THEN j.attempt_log
+           WHEN jsonb_array_length(coalesce(j.attempt_log, '[]'::jsonb)) < $14
+             THEN coalesce(j.attempt_log, '[]'::jsonb) || jsonb_build_array(c.attempt::jsonb)
+           ELSE (j.attempt_log - 0) || jsonb_build_array(c.attempt::jsonb) END,
          lease_owner = NULL
        FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[],
-         $9::text[], $10::int[], $11::text[])
+         $9::text[], $10::int[], $11::text[], $12::uuid[], $13::text[])
          AS c(id, state, due_at, retry_inc, refund, error_type, error_reason, http_status,
-           error_message)
+           error_message, superseded_by, attempt)
        WHERE j.id = c.id AND j.state = 'processing' AND j.lease_owner = $1
        RETURNING j.id, j.priority, j.target_name`,
       [
         owner,
         new Date(nowMs).toISOString(),
-        sorted.map((c) => c.id),
-        sorted.map(stateOf),
-        sorted.map((c) => (c.kind === 'retry' ? new Date(c.dueAtMs).toISOString() : null)),
-        sorted.map((c) => (c.kind === 'retry' && c.countsRetry ? 1 : 0)),
-        sorted.map((c) => (c.kind === 'release' ? 1 : 0)),
-        sorted.map((c) => errorOf(c)?.type ?? null),
-        sorted.map((c) => errorOf(c)?.reason ?? null),
-        sorted.map((c) => errorOf(c)?.status ?? null),
-        sorted.map((c) => errorOf(c)?.message ?? null),
+        completions.map((c) => c.id),
+        completions.map(stateOf),
+        completions.map((c) => (c.kind === 'retry' ? new Date(c.dueAtMs).toISOString() : null)),
+        completions.map((c) => (c.kind === 'retry' && c.countsRetry ? 1 : 0)),
+        completions.map((c) => (c.kind === 'release' ? 1 : 0)),
+        completions.map((c) => errorOf(c)?.type ?? null),
+        completions.map((c) => errorOf(c)?.reason ?? null),
+        completions.map((c) => errorOf(c)?.status ?? null),
+        completions.map((c) => errorOf(c)?.message ?? null),
+        completions.map((c) => (c.kind === 'superseded' ? c.by : null)),
+        sorted.map((item) =>
+          item.attempt === undefined ? null : JSON.stringify(attemptToJson(item.attempt)),
+        ),
+        MAX_ATTEMPT_HISTORY,
       ],
       { name: 'durable_finish' },
     );
     const written = new Set(result.rows.map((row) => row.id));
     const letters: DeadLetter[] = [];
     let backToWaiting = false;
-    for (const c of sorted) {
+    for (const c of completions) {
       if (!written.has(c.id)) continue;
       if (c.kind === 'dead') letters.push(c.letter);
       if (c.kind === 'release') backToWaiting = true;
     }
-    const final = new Set(
-      sorted.filter((c) => c.kind === 'succeeded' || c.kind === 'dead').map((c) => c.id),
-    );
+    const final = new Set(completions.filter((c) => isFinal(c)).map((c) => c.id));
     await adjustJobCounts(
       tx,
       result.rows
@@ -85,6 +107,14 @@ export async function finishJobs(
   });
 }
 
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function isFinal(c: Completion): boolean {
+  return c.kind === 'succeeded' || c.kind === 'dead' || c.kind === 'superseded';
+}
+
 function stateOf(c: Completion): string {
   switch (c.kind) {
     case 'succeeded':
@@ -93,11 +123,13 @@ function stateOf(c: Completion): string {
       return 'retrying';
     case 'dead':
       return 'dlq';
+    case 'superseded':
+      return 'superseded';
     case 'release':
       return c.waitingState;
   }
 }
 
 function errorOf(c: Completion): JobError | undefined {
-  return c.kind === 'retry' || c.kind === 'dead' ? c.error : undefined;
+  return c.kind === 'retry' || c.kind === 'dead' || c.kind === 'superseded' ? c.error : undefined;
 }

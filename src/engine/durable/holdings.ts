@@ -1,3 +1,4 @@
+import type { AttemptRecord } from '../../domain/job.js';
 import type { Target } from '../../domain/target.js';
 import type { Claimed } from './claim-jobs.js';
 
@@ -13,6 +14,8 @@ export interface Held {
   stage: 'buffered' | 'running' | 'finishing';
   /** Ends the running attempt as `shutdown` (lease lost, stop timeout). */
   cancel?: () => void;
+  /** The attempt made under this claim, once it ended (its completion appends it to the row). */
+  attempt?: AttemptRecord;
   leaseLost: boolean;
 }
 

@@ -1,4 +1,5 @@
 import type { Alert, Classification } from '../../domain/alert.js';
+import { attemptsFromJson } from '../../domain/attempt-json.js';
 import { ERROR_TYPES, FAILURE_REASONS } from '../../domain/failure.js';
 import type { JobError, JobSnapshot, JobState, Priority } from '../../domain/job.js';
 import { JOB_STATES, PRIORITIES } from '../../domain/job.js';
@@ -24,16 +25,26 @@ export interface JobRow {
   http_status: number | null;
   error_message: string | null;
   replay_of: string | null;
+  /** Read by the job API only (claims do not carry them). */
+  superseded_by?: string | null;
+  attempt_log?: unknown;
 }
 
 export const SNAPSHOT_COLUMNS = `id, target_name, fingerprint, alertname, alert_status, priority, state,
   attempts, retries, submitted_at, updated_at, due_at, started_at, completed_at,
   error_type, error_reason, http_status, error_message, replay_of`;
 
+/** What the job API reads of a row: the snapshot, who superseded it, its attempts. */
+export const READ_COLUMNS = `${SNAPSHOT_COLUMNS}, superseded_by, attempt_log`;
+
 /** A claimed job: everything an attempt and a possible dead letter need. */
 export interface ClaimedRow extends JobRow {
   alert: Alert;
   classification: Classification | null;
+  /** Submission order (publishing_jobs.seq). */
+  seq: number;
+  /** Its attempts so far (AttemptJson[]); the dispatcher appends each new one. */
+  attempt_log: unknown;
 }
 
 function member<T extends string>(vocabulary: readonly T[], value: string, column: string): T {
@@ -71,6 +82,7 @@ export function snapshotFromRow(row: JobRow): JobSnapshot {
     retries: row.retries,
     submittedAt: row.submitted_at.getTime(),
     updatedAt: row.updated_at.getTime(),
+    history: attemptsFromJson(row.attempt_log),
   };
   if (row.started_at !== null) snapshot.startedAt = row.started_at.getTime();
   if (row.completed_at !== null) snapshot.completedAt = row.completed_at.getTime();
@@ -78,6 +90,9 @@ export function snapshotFromRow(row: JobRow): JobSnapshot {
   const error = errorOf(row);
   if (error !== undefined) snapshot.lastError = error;
   if (row.replay_of !== null) snapshot.replayOf = row.replay_of;
+  if (row.superseded_by !== undefined && row.superseded_by !== null) {
+    snapshot.supersededBy = row.superseded_by;
+  }
   return snapshot;
 }
 

@@ -2,8 +2,9 @@ import type { Clock, Logger } from '../../domain/clock.js';
 import type { Db } from '../../db/db.js';
 import type { Target } from '../../domain/target.js';
 import type { DurableSettings } from './durable-config.js';
-import type { ExpiredRow } from './expire-open-circuit-jobs.js';
-import { expireOpenCircuitJobs } from './expire-open-circuit-jobs.js';
+import type { DeadRow } from './dead-letter-waiting-jobs.js';
+import { deadLetterWaitingJobs } from './dead-letter-waiting-jobs.js';
+import { circuitOpenError } from '../job-errors.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import type { InstanceLease } from './instance-lease.js';
 import { releaseOrphanedJobs } from './leases.js';
@@ -18,8 +19,6 @@ export interface MaintenanceDeps {
   logger: Logger;
   settings: DurableSettings;
   lease: InstanceLease;
-  /** Lane counts are read only while someone looks (status, metrics scrape) since the last read. */
-  laneCountsWanted: () => boolean;
   onLaneCounts: (counts: LaneCount[]) => void;
   onReleased: (count: number) => void;
   /** Releases rows claimed under this instance but not held (never beside a claim). */
@@ -27,13 +26,13 @@ export interface MaintenanceDeps {
   /** Targets whose breaker (of this instance) is open now. */
   openTargets: () => Target[];
   insertDeadLetters: DeadLetterInsert;
-  onCircuitExpired: (rows: ExpiredRow[]) => void;
+  onCircuitExpired: (rows: DeadRow[]) => void;
 }
 
 /**
  * Every heartbeat: renew this instance's lease (see InstanceLease), return claimed jobs of
  * lapsed instances and rows claimed but not held to waiting, dead-letter waiting jobs of open
- * targets past max_job_age (`circuit_open`), refresh the lane counts when wanted; every purge
+ * targets past max_job_age (`circuit_open`), refresh the lane counts; every purge
  * interval: retention, and the active counts reconciled with the jobs.
  */
 export async function runMaintenance(deps: MaintenanceDeps, signal: AbortSignal): Promise<void> {
@@ -67,20 +66,23 @@ async function keepHouse(deps: MaintenanceDeps, signal: AbortSignal): Promise<vo
   while (!signal.aborted) {
     const now = clock.now();
     await step(deps, 'expiring jobs of open circuits', async () => {
-      const expired = await expireOpenCircuitJobs(
+      const expired = await deadLetterWaitingJobs(
         deps.db,
-        deps.openTargets(),
+        deps.openTargets().map((target) => ({
+          target,
+          submittedBefore: now - target.retry.maxJobAgeMs,
+          error: circuitOpenError(target.name),
+        })),
         now,
         settings.purgeBatch,
         deps.insertDeadLetters,
       );
       if (expired.length > 0) deps.onCircuitExpired(expired);
     });
-    if (deps.laneCountsWanted()) {
-      await step(deps, 'counting lanes', async () =>
-        deps.onLaneCounts(await countLanes(deps.db, now)),
-      );
-    }
+    // Every heartbeat, so status() and the queue gauges are at most one heartbeat old.
+    await step(deps, 'counting lanes', async () =>
+      deps.onLaneCounts(await countLanes(deps.db, now)),
+    );
     if (now - lastPurgeMs >= settings.purgeIntervalMs) {
       lastPurgeMs = now;
       await step(deps, 'purging finished jobs', async () => {

@@ -137,6 +137,7 @@ function memoryJob(counters: Counters): Job {
     target: TARGET.name,
     priority: 'high',
     state: 'processing',
+    history: [],
     attempts: counters.attempts,
     retries: counters.retries,
     submittedAt: NOW - counters.ageMs,
@@ -170,6 +171,7 @@ function claimedRow(job: Job): Claimed {
     replay_of: job.replayOf ?? null,
     alert: job.alert,
     classification: job.classification ?? null,
+    attempt_log: null,
     rank: 1,
     seq: 1,
   };
@@ -189,7 +191,7 @@ describe('after a failed attempt both engines decide the same', () => {
           kind: 'dead',
           id: job.id,
           error: jobError,
-          letter: deadLetterOf(job, TARGET, jobError, NOW),
+          letter: deadLetterOf({ ...job, seq: 1 }, TARGET, jobError, NOW),
         });
         return;
       }
@@ -237,6 +239,9 @@ describe('the dead letter of a job', () => {
       lastRetryAt: NOW,
       failedAt: NOW,
       replayOf: job.replayOf,
+      submittedAt: job.submittedAt,
+      submitSeq: 1,
+      attempts: [],
     });
   });
 });

@@ -1,3 +1,4 @@
+import { attemptsFromJson } from '../../domain/attempt-json.js';
 import type { Random } from '../../domain/clock.js';
 import type { DeadLetter } from '../../domain/dead-letter.js';
 import type { JobError } from '../../domain/job.js';
@@ -11,9 +12,10 @@ import { priorityOf } from './job-row.js';
 import type { Completion } from './finish-jobs.js';
 
 /**
- * What follows an attempt, as written back to the row: success, or the memory engine's retry
- * decision (`decideAfterFailure`, docs/how-it-works.md, Retries) on the row's counters. Stop (`shutdown`) is the
- * dispatcher's to handle before this is asked.
+ * What follows an attempt, as written back to the row: success, or the memory engine's
+ * decision (`decideAfterFailure`, docs/how-it-works.md, Retries) on the row's counters, with
+ * `newerWaiting` the newest later job of its (target, fingerprint), if one waits. Stop
+ * (`shutdown`) is the dispatcher's to handle before this is asked.
  */
 export function completionAfter(
   job: Claimed,
@@ -21,6 +23,7 @@ export function completionAfter(
   target: Target,
   nowMs: number,
   random: Random,
+  newerWaiting?: string,
 ): Completion {
   if (outcome.ok) return { kind: 'succeeded', id: job.id };
   const error = jobErrorOf(outcome);
@@ -29,9 +32,12 @@ export function completionAfter(
     retries: job.retries,
     submittedAt: job.submitted_at.getTime(),
   };
-  const decision = decideAfterFailure(outcome, state, target.retry, nowMs, random);
+  const decision = decideAfterFailure(outcome, state, target.retry, nowMs, random, newerWaiting);
   if (decision.kind === 'dead_letter') {
     return { kind: 'dead', id: job.id, error, letter: deadLetterOf(job, target, error, nowMs) };
+  }
+  if (decision.kind === 'superseded') {
+    return { kind: 'superseded', id: job.id, by: decision.by, error };
   }
   return {
     kind: 'retry',
@@ -48,10 +54,18 @@ export function circuitOpenLetter(job: Claimed, target: Target, nowMs: number): 
   return { kind: 'dead', id: job.id, error, letter: deadLetterOf(job, target, error, nowMs) };
 }
 
-/** What a dead letter needs of a job, claimed or just submitted. */
+/** What a dead letter needs of a job's row. */
 export type LetterSource = Pick<
   Claimed,
-  'id' | 'alert' | 'classification' | 'priority' | 'retries' | 'replay_of'
+  | 'id'
+  | 'alert'
+  | 'classification'
+  | 'priority'
+  | 'retries'
+  | 'replay_of'
+  | 'submitted_at'
+  | 'seq'
+  | 'attempt_log'
 >;
 
 /**
@@ -72,6 +86,9 @@ export function deadLetterOf(
     retries: job.retries,
     lastAttemptAt: nowMs,
     replayOf: job.replay_of ?? undefined,
+    submittedAt: job.submitted_at.getTime(),
+    seq: job.seq,
+    history: attemptsFromJson(job.attempt_log),
   };
   return letterOfJob(source, target, error, nowMs);
 }

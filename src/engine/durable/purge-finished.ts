@@ -1,7 +1,7 @@
 import type { Db } from '../../db/db.js';
 
 /**
- * Deletes succeeded and dead-lettered jobs completed before `olderThanMs`, `batch` rows per
+ * Deletes succeeded, dead-lettered and superseded jobs completed before `olderThanMs`, `batch` rows per
  * statement (short transactions, no long lock), until none is left. Returns the count deleted.
  * A final job's updated_at is its completed_at, so publishing_jobs_updated_idx serves.
  */
@@ -11,7 +11,7 @@ export async function purgeFinished(db: Db, olderThanMs: number, batch: number):
     const result = await db.query(
       `DELETE FROM publishing_jobs WHERE id IN (
          SELECT id FROM publishing_jobs
-         WHERE updated_at < $1 AND state IN ('succeeded', 'dlq')
+         WHERE updated_at < $1 AND state IN ('succeeded', 'dlq', 'superseded')
          LIMIT $2 FOR UPDATE SKIP LOCKED)`,
       [new Date(olderThanMs).toISOString(), batch],
     );

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/db.js';
 import type { JobFilter, JobSnapshot, Priority } from '../../domain/job.js';
 import type { JobRow } from './job-row.js';
-import { SNAPSHOT_COLUMNS, snapshotFromRow } from './job-row.js';
+import { READ_COLUMNS, snapshotFromRow } from './job-row.js';
 
 const MAX_LIST = 1000;
 
@@ -9,7 +9,7 @@ export async function readJob(db: Db, id: string): Promise<JobSnapshot | undefin
   // A malformed id cannot name a job; checking here spares the uuid cast error.
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
   const result = await db.query<JobRow>(
-    `SELECT ${SNAPSHOT_COLUMNS} FROM publishing_jobs WHERE id = $1`,
+    `SELECT ${READ_COLUMNS} FROM publishing_jobs WHERE id = $1`,
     [id],
   );
   const row = result.rows[0];
@@ -31,7 +31,7 @@ export async function listJobRows(db: Db, filter: JobFilter): Promise<JobSnapsho
   params.push(Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIST));
   const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
   const result = await db.query<JobRow>(
-    `SELECT ${SNAPSHOT_COLUMNS} FROM publishing_jobs ${where}
+    `SELECT ${READ_COLUMNS} FROM publishing_jobs ${where}
      ORDER BY updated_at DESC LIMIT $${params.length}`,
     params,
   );
@@ -73,4 +73,23 @@ export async function nextDueAt(db: Db): Promise<number | null> {
       .join(', ')}) AS due`,
   );
   return result.rows[0]?.due?.getTime() ?? null;
+}
+
+/**
+ * The newest job waiting behind `job` in its (target, fingerprint) chain, if any: a failed
+ * attempt of an older state is then superseded instead of retried (docs/alert-state.md).
+ */
+export async function newestWaitingAfter(
+  db: Db,
+  job: { target_name: string; fingerprint: string; seq: number },
+): Promise<string | undefined> {
+  const result = await db.query<{ id: string }>(
+    `SELECT id FROM publishing_jobs
+     WHERE target_name = $1 AND fingerprint = $2 AND seq > $3
+       AND state IN ('queued', 'processing', 'retrying', 'failed')
+     ORDER BY seq DESC LIMIT 1`,
+    [job.target_name, job.fingerprint, job.seq],
+    { name: 'durable_newest_waiting' },
+  );
+  return result.rows[0]?.id;
 }

@@ -1,4 +1,4 @@
-import type { JobError, JobSnapshot } from '../../domain/job.js';
+import type { FinalJobState, JobError, JobSnapshot } from '../../domain/job.js';
 import type { FinishedJob, JobReport } from '../job-report.js';
 import type { Finished } from './completion-queue.js';
 import type { JobRow } from './job-row.js';
@@ -17,7 +17,7 @@ function finishedJobOf(row: JobRow, lastError?: JobError): FinishedJob {
 
 function finalSnapshot(
   row: JobRow,
-  state: 'succeeded' | 'dlq',
+  state: FinalJobState,
   nowMs: number,
   error?: JobError,
 ): JobSnapshot {
@@ -50,6 +50,9 @@ export function reportCompletion(report: JobReport, finished: Finished, nowMs: n
     case 'dead':
       reportDeadRow(report, held.job, completion.error, nowMs);
       return;
+    case 'superseded':
+      reportSupersededRow(report, { ...held.job, superseded_by: completion.by }, nowMs);
+      return;
     case 'retry':
       if (completion.countsRetry) report.retried(meters, completion.error.type);
       return;
@@ -69,5 +72,12 @@ export function reportDeadRow(
   report.deadLetterStored(meters, error.type);
   report.finished(meters, finishedJobOf(row, error), 'dlq', nowMs, () =>
     finalSnapshot(row, 'dlq', nowMs, error),
+  );
+}
+
+/** A row that ended superseded: at admission (stale, or replaced by a newer job) or after an attempt. */
+export function reportSupersededRow(report: JobReport, row: JobRow, nowMs: number): void {
+  report.finished(report.meters(row.target_name), finishedJobOf(row), 'superseded', nowMs, () =>
+    finalSnapshot(row, 'superseded', nowMs),
   );
 }

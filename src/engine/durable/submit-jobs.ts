@@ -15,14 +15,14 @@ import type { NewJob } from './admit-jobs.js';
 import { admitJobs } from './admit-jobs.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { rowOfNewJob } from './job-row.js';
-import { reportDeadRow } from './report-completions.js';
+import { reportDeadRow, reportSupersededRow } from './report-completions.js';
 
 export interface SubmitDeps {
   db: Db;
   clock: Clock;
   metrics: Metrics;
   config: EngineConfig;
-  targets: () => ReadonlyMap<string, Target>;
+  targets: ReadonlyMap<string, Target>;
   breakers: Breakers;
   report: JobReport;
   insertDeadLetters: DeadLetterInsert;
@@ -39,7 +39,7 @@ export async function submitJobs(
   requests: readonly JobRequest[],
 ): Promise<SubmitResult> {
   const { config, clock } = deps;
-  const targets = deps.targets();
+  const { targets } = deps;
   const prepared = prepareJobs(requests, (name) => targets.get(name)?.enabled === true);
   if (!Array.isArray(prepared)) return prepared;
   if (prepared.length === 0) return { ok: true, jobIds: [] };
@@ -66,8 +66,8 @@ export async function submitJobs(
     plan = await admitJobs(deps.db, jobs, config, health, now, {
       insert: deps.insertDeadLetters,
       errorOf: (job) => overflowError(job.target, job.priority),
-      letterOf: (job, error, nowMs) =>
-        deadLetterOf(letterSource(job), targetOf(targets, job.target), error, nowMs),
+      letterOf: (job, seq, error, nowMs) =>
+        deadLetterOf(letterSource(job, seq, nowMs), targetOf(targets, job.target), error, nowMs),
     });
   } catch (error: unknown) {
     throw new AppError('unavailable', 'the job database is unreachable', {
@@ -82,13 +82,23 @@ export async function submitJobs(
   countSubmissions(deps.metrics, prepared, 'accepted');
   deps.report.submitted(jobs.length);
   for (const job of plan.overflowed) {
+    if (plan.stale.has(job.id)) continue;
     reportDeadRow(deps.report, rowOfNewJob(job, now), overflowError(job.target, job.priority), now);
   }
+  for (const job of jobs) {
+    const by = plan.stale.get(job.id);
+    if (by !== undefined)
+      reportSupersededRow(deps.report, { ...rowOfNewJob(job, now), superseded_by: by }, now);
+  }
+  for (const row of plan.supersededRows) reportSupersededRow(deps.report, row, now);
   return { ok: true, jobIds: jobs.map((job) => job.id) };
 }
 
-function letterSource(job: NewJob): LetterJob {
+function letterSource(job: NewJob, seq: number, nowMs: number): LetterJob {
   return {
+    submittedAt: nowMs,
+    seq,
+    history: [],
     id: job.id,
     alert: job.alert,
     classification: job.classification,

@@ -4,6 +4,9 @@ import type { Target } from '../../domain/target.js';
 import type { Breaker } from '../breaker.js';
 import { Deque } from '../deque.js';
 import type { TargetMeters } from '../target-meters.js';
+import { RateLimiter } from '../rate-limiter.js';
+import type { AlertState } from '../../domain/alert-state.js';
+import { alertStateOf } from '../../domain/alert-state.js';
 
 /** Where a job sits in the scheduler. */
 export type Placement = 'chained' | 'ready' | 'delayed' | 'running' | 'out';
@@ -17,7 +20,7 @@ export interface ActiveJob extends Job {
   slot: TargetSlot;
   /** The next job of the same (target, fingerprint), submitted after this one. */
   chainNext: ActiveJob | undefined;
-  /** In a chain (from admission until it succeeds or fails for good). */
+  /** In a chain (from admission until it succeeds, fails for good or is superseded). */
   chained: boolean;
   /** When the job last became due (aging, queue_wait). */
   readyAt: number;
@@ -28,6 +31,8 @@ export interface ActiveJob extends Job {
   placement: Placement;
   /** The running attempt is the breaker's half-open probe. */
   isProbe: boolean;
+  /** Its alert's state, compared by the latest-state rule. */
+  alertState: AlertState;
 }
 
 /** A `queued` job admitted at `now`, not yet placed in the scheduler. */
@@ -57,6 +62,8 @@ export function newActiveJob(
     nextAttemptAt: undefined,
     lastError: undefined,
     replayOf: request.replayOf,
+    supersededBy: undefined,
+    history: [],
     slot,
     chainNext: undefined,
     chained: false,
@@ -65,30 +72,49 @@ export function newActiveJob(
     seq,
     placement: 'chained',
     isProbe: false,
+    alertState: alertStateOf(request.alert),
   };
 }
 
-/** Per-target scheduling state: its ready jobs per lane, attempts in flight, breaker. */
+/** The jobs of one (target, fingerprint) in submission order, linked through `chainNext`. */
+export interface Chain {
+  head: ActiveJob;
+  tail: ActiveJob;
+}
+
+/**
+ * Per-target scheduling state: its ready jobs per lane, attempts in flight, breaker and rate.
+ * A target removed by a config reload keeps its slot until its last job has left.
+ */
 export interface TargetSlot {
   target: Target;
   breaker: Breaker;
+  limiter: RateLimiter;
   inFlight: number;
   ready: Record<Priority, Deque<ActiveJob>>;
   /** Jobs of this target counted against each lane (the per_target_share check). */
   held: Record<Priority, number>;
   meters: TargetMeters;
-  /** Last job of each fingerprint's chain; the chain is linked through `ActiveJob.chainNext`. */
-  chainTails: Map<string, ActiveJob>;
+  chains: Map<string, Chain>;
+  /** Removed from the config (reload): admits nothing, its waiting jobs were dead-lettered. */
+  removed: boolean;
 }
 
-export function createSlot(target: Target, breaker: Breaker, meters: TargetMeters): TargetSlot {
+export function createSlot(
+  target: Target,
+  breaker: Breaker,
+  meters: TargetMeters,
+  now: number,
+): TargetSlot {
   return {
     target,
     breaker,
+    limiter: new RateLimiter(target.rateLimit, now),
     inFlight: 0,
     ready: { high: new Deque(), medium: new Deque(), low: new Deque() },
     held: { high: 0, medium: 0, low: 0 },
     meters,
-    chainTails: new Map(),
+    chains: new Map(),
+    removed: false,
   };
 }

@@ -3,6 +3,7 @@ import type { DeadLetterFallback, DeadLetterSink } from '../../domain/dead-lette
 import type { Target } from '../../domain/target.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import type { JobStatusStore } from '../../tracking/job-status-store.js';
+import type { AlertStateRecord, AlertStateStore } from '../alert-state-store.js';
 import type { EngineConfig } from '../engine-config.js';
 
 /** Everything the engine needs, injected; it builds no clients, pools or registries itself. */
@@ -19,4 +20,10 @@ export interface EngineDeps {
   config: EngineConfig;
   /** Job ids; defaults to random (v4) UUIDs from createUuidSource. */
   newId?: () => string;
+  /** Where the newest alert states outlive the process; without it they are kept in memory only. */
+  alertStates?: AlertStateStore;
+  /** The states recorded before this start (AlertStateStore.recent). */
+  initialAlertStates?: readonly AlertStateRecord[];
+  /** How many (target, fingerprint) states memory keeps (default 10 000). */
+  alertStateCapacity?: number;
 }

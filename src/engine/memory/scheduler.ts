@@ -1,7 +1,14 @@
 import type { Priority } from '../../domain/job.js';
 import { PRIORITIES } from '../../domain/job.js';
+import type { Deque } from '../deque.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
 import { MinHeap } from './min-heap.js';
+
+/** The scheduling knobs a config reload may change. */
+export interface SchedulerSettings {
+  perTargetConcurrency: number;
+  maxWaitMs: { medium: number; low: number };
+}
 
 const earlier = (a: ActiveJob, b: ActiveJob): boolean =>
   a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq < b.seq);
@@ -9,36 +16,71 @@ const older = (a: ActiveJob, b: ActiveJob): boolean =>
   a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.seq < b.seq);
 
 /**
- * Lanes, aging, per-target isolation and per-(target, fingerprint) order.
+ * Lanes, aging, per-target isolation and rate, and per-(target, fingerprint) order.
  *
  * Only the head of a (target, fingerprint) chain is ever ready or delayed, so a chain runs one
  * job at a time in submission order. Ready jobs sit in a FIFO per (target, lane); a target at
- * its concurrency limit or behind an open breaker is skipped, never blocking other targets.
- * Delayed jobs (retries) sit in one min-heap by due time and hold no worker.
+ * its concurrency limit, out of rate tokens or behind an open breaker is skipped, never
+ * blocking other targets. Delayed jobs (retries) sit in one min-heap by due time and hold no
+ * worker. A job that leaves early (superseded, swept) is marked `out` and dropped when it
+ * reaches the head of its FIFO or heap, never searched for.
  * Costs: add/delay O(log n), next O(targets · lanes + log n), never a scan of a lane.
  */
 export class Scheduler {
   private readonly delayed = new MinHeap<ActiveJob>(earlier);
+  private slots: readonly TargetSlot[] = [];
 
-  constructor(
-    readonly slots: readonly TargetSlot[],
-    private readonly perTargetConcurrency: number,
-    private readonly maxWaitMs: { medium: number; low: number },
-  ) {}
+  constructor(private readonly settings: () => SchedulerSettings) {}
+
+  /** The targets to schedule (at start, and after a config reload). */
+  setSlots(slots: readonly TargetSlot[]): void {
+    this.slots = slots;
+  }
 
   /** Appends a new job to its chain; it becomes ready at once if it heads the chain. O(1). */
   add(job: ActiveJob, now: number): void {
-    const tails = job.slot.chainTails;
+    const { chains } = job.slot;
     const fingerprint = job.alert.fingerprint;
-    const tail = tails.get(fingerprint);
-    tails.set(fingerprint, job);
+    const chain = chains.get(fingerprint);
     job.chained = true;
-    if (tail === undefined) {
+    if (chain === undefined) {
+      chains.set(fingerprint, { head: job, tail: job });
       this.makeReady(job, now);
     } else {
-      tail.chainNext = job;
+      chain.tail.chainNext = job;
+      chain.tail = job;
       job.placement = 'chained';
     }
+  }
+
+  /** The newest job of a chain, if the chain has any job. */
+  newestOf(slot: TargetSlot, fingerprint: string): ActiveJob | undefined {
+    return slot.chains.get(fingerprint)?.tail;
+  }
+
+  /**
+   * Takes every job of a chain that is not in flight out of the scheduler (a newer state of
+   * its alert supersedes them); an attempt in flight keeps its place at the head. O(chain).
+   */
+  takeWaiting(slot: TargetSlot, fingerprint: string): ActiveJob[] {
+    const chain = slot.chains.get(fingerprint);
+    if (chain === undefined) return [];
+    const taken: ActiveJob[] = [];
+    let running: ActiveJob | undefined;
+    for (let job: ActiveJob | undefined = chain.head; job !== undefined;) {
+      const next: ActiveJob | undefined = job.chainNext;
+      job.chainNext = undefined;
+      if (job.placement === 'running') running = job;
+      else {
+        job.placement = 'out';
+        job.chained = false;
+        taken.push(job);
+      }
+      job = next;
+    }
+    if (running === undefined) slot.chains.delete(fingerprint);
+    else slot.chains.set(fingerprint, { head: running, tail: running });
+    return taken;
   }
 
   /** A chain head waits until `dueAt` (a retry). */
@@ -48,15 +90,21 @@ export class Scheduler {
     this.delayed.push(job);
   }
 
-  /** The chain head left for good (succeeded or failed): its successor becomes ready. O(1). */
+  /** The chain head left for good (succeeded, failed, superseded): its successor becomes ready. O(1). */
   release(job: ActiveJob, now: number): void {
     job.placement = 'out';
     if (!job.chained) return;
     job.chained = false;
     const next = job.chainNext;
     job.chainNext = undefined;
-    if (next === undefined) job.slot.chainTails.delete(job.alert.fingerprint);
-    else this.makeReady(next, now);
+    const { chains } = job.slot;
+    const fingerprint = job.alert.fingerprint;
+    if (next === undefined) chains.delete(fingerprint);
+    else {
+      const chain = chains.get(fingerprint);
+      if (chain !== undefined) chain.head = next;
+      this.makeReady(next, now);
+    }
   }
 
   /** Takes the next job to attempt, or undefined when nothing may start now. */
@@ -67,11 +115,11 @@ export class Scheduler {
     let low: ActiveJob | undefined;
     for (const slot of this.slots) {
       if (!this.isDispatchable(slot, now)) continue;
-      const h = slot.ready.high.peek();
+      const h = liveHead(slot.ready.high);
       if (h !== undefined && (high === undefined || older(h, high))) high = h;
-      const m = slot.ready.medium.peek();
+      const m = liveHead(slot.ready.medium);
       if (m !== undefined && (medium === undefined || older(m, medium))) medium = m;
-      const l = slot.ready.low.peek();
+      const l = liveHead(slot.ready.low);
       if (l !== undefined && (low === undefined || older(l, low))) low = l;
     }
     const pick = this.choose(high, medium, low, now);
@@ -92,8 +140,9 @@ export class Scheduler {
     low: ActiveJob | undefined,
     now: number,
   ): ActiveJob | undefined {
-    const mediumAged = medium !== undefined && now - medium.readyAt > this.maxWaitMs.medium;
-    const lowAged = low !== undefined && now - low.readyAt > this.maxWaitMs.low;
+    const { maxWaitMs } = this.settings();
+    const mediumAged = medium !== undefined && now - medium.readyAt > maxWaitMs.medium;
+    const lowAged = low !== undefined && now - low.readyAt > maxWaitMs.low;
     if (mediumAged || lowAged) {
       let pick: ActiveJob | undefined;
       for (const e of [high, medium, low]) {
@@ -105,9 +154,9 @@ export class Scheduler {
   }
 
   isDispatchable(slot: TargetSlot, now: number): boolean {
-    if (slot.inFlight >= this.perTargetConcurrency) return false;
+    if (slot.inFlight >= this.settings().perTargetConcurrency) return false;
     slot.breaker.refresh(now);
-    return slot.breaker.allows();
+    return slot.breaker.allows() && slot.limiter.readyAt(now) <= now;
   }
 
   /** Moves delayed jobs whose time has come to their ready FIFO. */
@@ -119,13 +168,18 @@ export class Scheduler {
     }
   }
 
-  /** The earliest future time something may become dispatchable: a retry or a breaker probe. */
-  nextWakeAt(): number | undefined {
+  /**
+   * The earliest future time something may become dispatchable: a retry, a breaker probe or
+   * a rate token of a target with ready jobs.
+   */
+  nextWakeAt(now: number): number | undefined {
     let wake = this.delayed.peek()?.dueAt;
     for (const slot of this.slots) {
+      if (!hasReady(slot)) continue;
       const reopens = slot.breaker.reopensAt();
-      if (reopens === undefined || !hasReady(slot)) continue;
-      if (wake === undefined || reopens < wake) wake = reopens;
+      const at = reopens ?? slot.limiter.readyAt(now);
+      if (at <= now && reopens === undefined) continue;
+      if (wake === undefined || at < wake) wake = at;
     }
     return wake;
   }
@@ -139,7 +193,10 @@ export class Scheduler {
   /** Removes the ready jobs of `slot` matching `remove` (O(jobs of the slot)); not the hot path. */
   removeReady(slot: TargetSlot, remove: (job: ActiveJob) => boolean): ActiveJob[] {
     const removed: ActiveJob[] = [];
-    for (const lane of PRIORITIES) removed.push(...slot.ready[lane].removeWhere(remove));
+    for (const lane of PRIORITIES) {
+      const taken = slot.ready[lane].removeWhere((job) => job.placement === 'out' || remove(job));
+      removed.push(...taken.filter((job) => job.placement !== 'out'));
+    }
     return removed;
   }
 
@@ -148,7 +205,7 @@ export class Scheduler {
     this.promoteDue(now);
     let oldest: number | undefined;
     for (const slot of this.slots) {
-      const head = slot.ready[lane].peek();
+      const head = liveHead(slot.ready[lane]);
       if (head !== undefined && (oldest === undefined || head.readyAt < oldest)) {
         oldest = head.readyAt;
       }
@@ -163,6 +220,19 @@ export class Scheduler {
   }
 }
 
+/** The first job of a ready FIFO that is still ready, dropping those that left meanwhile. */
+function liveHead(fifo: Deque<ActiveJob>): ActiveJob | undefined {
+  for (let head = fifo.peek(); head !== undefined; head = fifo.peek()) {
+    if (head.placement === 'ready') return head;
+    fifo.shift();
+  }
+  return undefined;
+}
+
 function hasReady(slot: TargetSlot): boolean {
-  return slot.ready.high.size > 0 || slot.ready.medium.size > 0 || slot.ready.low.size > 0;
+  return (
+    liveHead(slot.ready.high) !== undefined ||
+    liveHead(slot.ready.medium) !== undefined ||
+    liveHead(slot.ready.low) !== undefined
+  );
 }

@@ -4,7 +4,7 @@ import type { DlqFilterInput } from '../../dlq/dlq-filter-input.js';
 import { purgeAgeMs, toDlqFilter } from '../../dlq/dlq-filter-input.js';
 import { refuseWhileDraining } from '../admission.js';
 import type { ServerDeps } from '../ports.js';
-import { bulkReplayBody, dlqListQuery, idParams, purgeQuery } from '../schemas.js';
+import { bulkReplayBody, dlqListQuery, idParams, purgeQuery, replayQuery } from '../schemas.js';
 
 interface ListQuery extends DlqFilterInput {
   limit: number;
@@ -50,6 +50,7 @@ export function registerDlqRoutes(
       return {
         matched: result.matched,
         replayed: result.replayed,
+        skipped_superseded: result.skippedSuperseded,
         job_ids: result.jobIds,
         dry_run: request.body.dry_run,
       };
@@ -71,12 +72,12 @@ export function registerDlqRoutes(
     async (request) => deps.dlq.get(request.params.id),
   );
 
-  app.post<{ Params: { id: string } }>(
+  app.post<{ Params: { id: string }; Querystring: { force: boolean } }>(
     `${BASE}/:id/replay`,
-    { schema: { params: idParams } },
+    { schema: { params: idParams, querystring: replayQuery } },
     async (request, reply) => {
       refuseWhileDraining(isDraining, deps.admissionRetryAfterMs);
-      const { jobId } = await deps.dlq.replay(request.params.id);
+      const { jobId } = await deps.dlq.replay(request.params.id, { force: request.query.force });
       return reply.code(202).send({ job_id: jobId });
     },
   );

@@ -159,26 +159,32 @@ test('retries a transient failure after its backoff, then succeeds', async () =>
   assert.equal((await stateOf(db, id))?.['retries'], 1);
 });
 
-test('a resolve waits for its firing job, even while the firing job retries', async () => {
+test('a resolve waits for its firing job in flight; a failed firing is then superseded, not retried', async () => {
   engine = await startEngine(db, clock, publisher);
   const firing = await submitOne({ team: 'db' });
+  await eventually('first attempt', () => publisher.deliveries.length === 1);
   const resolved = await engine.submit([
     { alert: anAlert({ team: 'db' }, { status: 'resolved' }), target: 't0' },
   ]);
   assert.ok(resolved.ok);
-  await eventually('first attempt', () => publisher.deliveries.length === 1);
+  await clock.advance(1_000);
+  assert.equal(publisher.deliveries.length, 1, 'the resolve waits while its firing is in flight');
   publisher.answer(firing, { ok: false, type: 'transient', reason: 'timeout', message: 'slow' });
-  await advanceUntil(clock, 500, 'firing retried', () => publisher.deliveries.length === 2);
   publisher.answerAll({ ok: true });
-  await advanceUntil(clock, 500, 'resolve delivered', () => publisher.deliveries.length === 3);
+  await advanceUntil(clock, 500, 'resolve delivered', () => publisher.deliveries.length === 2);
   assert.deepEqual(
     publisher.deliveries.map((d) => d.alert.status),
-    ['firing', 'firing', 'resolved'],
+    ['firing', 'resolved'],
   );
+  await eventually('the firing superseded', async () => {
+    return (await engine?.getJob(firing))?.state === 'superseded';
+  });
+  assert.equal((await engine.getJob(firing))?.supersededBy, resolved.jobIds[0]);
 });
 
-test('within one request too, a later job of a chain waits for the earlier one', async () => {
+test('within one request, an older state of a chain is superseded by the newer one at once', async () => {
   engine = await startEngine(db, clock, publisher);
+  publisher.answerAll({ ok: true });
   const submitted = await engine.submit([
     { alert: anAlert({ team: 'web' }), target: 't0' },
     { alert: anAlert({ team: 'web' }, { status: 'resolved' }), target: 't0' },
@@ -186,15 +192,16 @@ test('within one request too, a later job of a chain waits for the earlier one',
   ]);
   assert.ok(submitted.ok);
   const [firing, resolved, other] = submitted.jobIds;
-  await eventually('two attempts started', () => publisher.deliveries.length === 2);
+  await eventually('two attempts made', () => publisher.deliveries.length === 2);
+  await clock.advance(1_000);
   assert.deepEqual(
-    publisher.deliveries.map((d) => d.jobId),
-    [firing, other],
-    'the resolve is not claimed while its firing job is active',
+    publisher.deliveries.map((d) => d.jobId).sort(),
+    [resolved, other].sort(),
+    'the firing was never sent',
   );
-  publisher.answer(firing ?? '', { ok: true });
-  await eventually('the resolve delivered', () => publisher.deliveries.length === 3);
-  assert.equal(publisher.deliveries[2]?.jobId, resolved);
+  const old = await engine.getJob(firing ?? '');
+  assert.equal(old?.state, 'superseded');
+  assert.equal(old?.supersededBy, resolved);
 });
 
 test('stop releases claimed jobs that had not started, and finishes the running attempt', async () => {

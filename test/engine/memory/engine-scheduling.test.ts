@@ -113,24 +113,47 @@ describe('engine scheduling', () => {
     assert.equal((await h.engine.getJob(deadIds[19] ?? ''))?.state, 'queued');
   });
 
-  it('delivers one job per (target, fingerprint) at a time: a resolve waits for its firing retry', async () => {
+  it('delivers one job per (target, fingerprint) at a time: a resolve waits for its firing in flight', async () => {
     const publisher = createScriptedPublisher(OK);
-    publisher.script(SERVER_ERROR);
+    const release = publisher.hold();
     const h = anEngine({ targets: [{ name: 'a', publisher }] });
     await submitIds(h.engine, [aRequest('a', { n: 'x' }, 'firing')]);
     await h.clock.settle();
     await submitIds(h.engine, [aRequest('a', { n: 'x' }, 'resolved')]);
     await submitIds(h.engine, [aRequest('a', { n: 'other' })]);
-    await h.clock.advance(1_000);
+    await h.clock.settle();
     assert.deepEqual(
       publisher.deliveries.map((d) => `${named(d)}:${d.alert.status}`),
       ['x:firing', 'other:firing'],
-      'the resolve waits while its firing waits for a retry; other alerts do not',
+      'the resolve waits while its firing is in flight; other alerts do not',
     );
-    await h.clock.advance(2_000);
+    release();
+    await h.clock.advance(1_000);
     assert.deepEqual(
       publisher.deliveries.map((d) => `${named(d)}:${d.alert.status}`),
-      ['x:firing', 'other:firing', 'x:firing', 'x:resolved'],
+      ['x:firing', 'other:firing', 'x:resolved'],
+    );
+  });
+
+  it('supersedes a firing waiting for its retry when its resolve arrives: the target gets the resolve only', async () => {
+    const publisher = createScriptedPublisher(OK);
+    publisher.script(SERVER_ERROR);
+    const h = anEngine({ targets: [{ name: 'a', publisher }] });
+    const [firing] = await submitIds(h.engine, [aRequest('a', { n: 'x' }, 'firing')]);
+    await h.clock.settle();
+    const [resolved] = await submitIds(h.engine, [aRequest('a', { n: 'x' }, 'resolved')]);
+    await h.clock.advance(10_000);
+    assert.deepEqual(
+      publisher.deliveries.map((d) => `${named(d)}:${d.alert.status}`),
+      ['x:firing', 'x:resolved'],
+    );
+    const old = await h.engine.getJob(firing ?? '');
+    assert.equal(old?.state, 'superseded');
+    assert.equal(old?.supersededBy, resolved);
+    assert.equal(h.engine.stats().superseded, 1);
+    assert.match(
+      await h.registry.metrics(),
+      /jobs_finished_total\{target="a",state="superseded"\} 1/,
     );
   });
 

@@ -56,9 +56,12 @@ describe('engine stop', () => {
     assert.equal((await h.engine.getJob(downId ?? ''))?.state, 'dlq');
   });
 
-  it('cancels an attempt still in flight at the timeout and returns then', async () => {
+  it('gives attempts in flight at the timeout the flush window, then cancels them as possibly delivered', async () => {
     const hang = createScriptedPublisher('hang');
-    const h = anEngine({ targets: [{ name: 'hang', publisher: hang, timeoutMs: 60_000 }] });
+    const h = anEngine({
+      targets: [{ name: 'hang', publisher: hang, timeoutMs: 60_000 }],
+      config: { stopFlushMs: 3_000 },
+    });
     const queued = await submitIds(
       h.engine,
       Array.from({ length: 6 }, (_, i) => aRequest('hang', { n: `${i}` })),
@@ -66,13 +69,35 @@ describe('engine stop', () => {
     await h.clock.settle();
     const t0 = h.clock.now();
     const stop = stopping(h, 5_000);
-    await h.clock.advance(4_999);
+    await h.clock.advance(5_000);
+    assert.equal(hang.inFlight, 4, 'in flight at the deadline: not cancelled yet');
+    await h.clock.advance(2_999);
     assert.equal(stop.resolvedAt(), undefined);
     await h.clock.advance(1);
-    assert.equal(stop.resolvedAt(), t0 + 5_000);
+    assert.equal(stop.resolvedAt(), t0 + 8_000);
     assert.equal(hang.inFlight, 0);
     assert.deepEqual(reasons(h.deadLetters.stored), Array(6).fill('shutdown'));
+    const possibly = h.deadLetters.stored.filter((l) => l.possiblyDelivered === true);
+    assert.equal(possibly.length, 4, 'the four attempts cancelled in flight');
     for (const id of queued) assert.equal((await h.engine.getJob(id))?.state, 'dlq');
+  });
+
+  it('records the result of an attempt that finishes within the flush window: no letter, no duplicate', async () => {
+    const slow = createScriptedPublisher(OK);
+    const release = slow.hold();
+    const h = anEngine({
+      targets: [{ name: 'slow', publisher: slow }],
+      config: { stopFlushMs: 3_000 },
+    });
+    const [id] = await submitIds(h.engine, [aRequest('slow')]);
+    await h.clock.settle();
+    const stop = stopping(h, 1_000);
+    await h.clock.advance(2_000);
+    release();
+    await h.clock.advance(3_000);
+    assert.notEqual(stop.resolvedAt(), undefined);
+    assert.equal((await h.engine.getJob(id ?? ''))?.state, 'succeeded');
+    assert.deepEqual(h.deadLetters.stored, []);
   });
 
   it('hands dead letters to the fallback when the sink still fails at stop', async () => {

@@ -136,10 +136,8 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         limit: matched,
         dry_run: false,
       });
-      const skippedNow =
-        done.skipped_superseded === undefined
-          ? ''
-          : `, ${formatCount(done.skipped_superseded)} skipped as superseded`;
+      const skipped = done.skipped_superseded ?? 0;
+      const skippedNow = skipped === 0 ? '' : `, ${formatCount(skipped)} skipped as superseded`;
       return `Replayed ${formatCount(done.replayed)} of ${plural(done.matched, 'letter')}${skippedNow}.`;
     });
   }

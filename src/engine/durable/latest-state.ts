@@ -1,0 +1,97 @@
+import type { Db } from '../../db/db.js';
+import { alertName } from '../../domain/alert.js';
+import { alertStateOf } from '../../domain/alert-state.js';
+import { readAlertStates, upsertAlertStates } from '../../history/alert-states-repository.js';
+import type { AlertStateRecord } from '../alert-state-store.js';
+import { admitIntoChain } from '../supersession.js';
+import type { StateOfJob } from '../supersession.js';
+import type { NewJob } from './admit-jobs.js';
+import type { JobRow } from './job-row.js';
+import { SNAPSHOT_COLUMNS } from './job-row.js';
+
+const keyOf = (job: NewJob): string => `${job.target}\u0000${job.alert.fingerprint}`;
+
+/** What the latest-state rule decides for a batch being admitted. */
+export interface LatestState {
+  /** Jobs of the batch that end superseded at once, and the job that supersedes each. */
+  stale: Map<string, string>;
+  /** Per (target, fingerprint), the batch's job that becomes the newest state. */
+  newest: Map<string, NewJob>;
+}
+
+/**
+ * The latest-state rule (docs/alert-state.md) for a durable admission, under the admission
+ * lock: each job is compared with the newest state recorded for its (target, fingerprint) and
+ * with the batch's earlier jobs of it, by the rule both queue modes share (admitIntoChain).
+ */
+export async function planLatestState(tx: Db, jobs: readonly NewJob[]): Promise<LatestState> {
+  const keys = new Map<string, { target: string; fingerprint: string }>();
+  for (const job of jobs)
+    keys.set(keyOf(job), { target: job.target, fingerprint: job.alert.fingerprint });
+  const recorded = await readAlertStates(tx, [...keys.values()]);
+  const stale = new Map<string, string>();
+  const newest = new Map<string, NewJob>();
+  for (const job of jobs) {
+    const key = keyOf(job);
+    const inBatch = newest.get(key);
+    const known: StateOfJob | undefined =
+      inBatch === undefined
+        ? recorded.get(key)
+        : { jobId: inBatch.id, state: alertStateOf(inBatch.alert) };
+    const admission = admitIntoChain(alertStateOf(job.alert), known);
+    if (admission.kind === 'stale') {
+      stale.set(job.id, admission.by);
+      continue;
+    }
+    if (inBatch !== undefined) stale.set(inBatch.id, job.id);
+    newest.set(key, job);
+  }
+  return { stale, newest };
+}
+
+/**
+ * Applies the plan once the batch is admitted: the waiting jobs of each chain with a new newest
+ * state end superseded by it (jobs in flight keep running), and the newest states are recorded.
+ * Returns the rows superseded.
+ */
+export async function applyLatestState(
+  tx: Db,
+  plan: LatestState,
+  nowMs: number,
+): Promise<JobRow[]> {
+  const newest = [...plan.newest.values()];
+  if (newest.length === 0) return [];
+  const now = new Date(nowMs).toISOString();
+  const result = await tx.query<JobRow>(
+    `UPDATE publishing_jobs AS j SET state = 'superseded', superseded_by = n.id,
+       completed_at = $4, updated_at = $4
+     FROM unnest($1::text[], $2::text[], $3::uuid[]) AS n(target_name, fingerprint, id)
+     WHERE j.target_name = n.target_name AND j.fingerprint = n.fingerprint
+       AND j.state IN ('queued', 'retrying') AND j.id <> n.id
+     RETURNING ${SNAPSHOT_COLUMNS.replaceAll(/(\w+)/g, 'j.$1')}, j.superseded_by`,
+    [
+      newest.map((job) => job.target),
+      newest.map((job) => job.alert.fingerprint),
+      newest.map((job) => job.id),
+      now,
+    ],
+    { name: 'durable_supersede' },
+  );
+  await upsertAlertStates(
+    tx,
+    newest.map((job) => stateRecordOf(job, nowMs)),
+  );
+  return result.rows;
+}
+
+function stateRecordOf(job: NewJob, nowMs: number): AlertStateRecord {
+  return {
+    target: job.target,
+    fingerprint: job.alert.fingerprint,
+    state: alertStateOf(job.alert),
+    jobId: job.id,
+    alertname: alertName(job.alert),
+    labels: job.alert.labels,
+    at: nowMs,
+  };
+}

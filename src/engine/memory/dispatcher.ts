@@ -1,0 +1,185 @@
+import type { Clock, Logger, Random } from '../../domain/clock.js';
+import { recordAttempt } from '../../domain/job.js';
+import type { PublishOutcome } from '../../domain/publisher.js';
+import { AttemptRunner, attemptRecordOf } from '../attempt.js';
+import { sleepUnlessAborted } from '../clock-wait.js';
+import type { EngineConfig } from '../engine-config.js';
+import { targetRemovedError } from '../job-errors.js';
+import type { JobReport } from '../job-report.js';
+import { decideAfterFailure, jobErrorOf, verdictOf } from '../outcome-decision.js';
+import type { ActiveJob, TargetSlot } from './active-job.js';
+import type { CircuitSweep } from './circuit-sweep.js';
+import type { JobLifecycle } from './job-lifecycle.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface DispatcherDeps {
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  config: () => EngineConfig;
+  slots: () => Iterable<TargetSlot>;
+  scheduler: Scheduler;
+  life: JobLifecycle;
+  report: JobReport;
+  sweep: CircuitSweep;
+}
+
+/**
+ * The memory engine's workers. Event-driven: submissions, finished attempts and one clock
+ * timer (the earliest retry, breaker probe or rate token) call `pump`, which starts attempts
+ * while workers are free; idle workers cost nothing, nothing polls. An attempt's outcome goes
+ * through the shared decision (outcome-decision.ts): success, retry, dead letter or superseded.
+ */
+export class Dispatcher {
+  busy = 0;
+  /** False once stop's delivery window is over: nothing new starts, failures are final. */
+  dispatching = true;
+  /** Called after every pump and attempt (stop waits for quiet or idle through it). */
+  onChange: (() => void) | undefined;
+  private readonly attempts: AttemptRunner;
+  private pumpQueued = false;
+  private wake: { at: number; controller: AbortController } | undefined;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.attempts = new AttemptRunner(deps.clock, deps.logger, deps.config().workers);
+  }
+
+  requestPump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => this.pump());
+  }
+
+  /** Nothing new starts from now on; the retry timer is disarmed. */
+  stopDispatching(): void {
+    this.dispatching = false;
+    this.wake?.controller.abort();
+    this.wake = undefined;
+  }
+
+  /** Ends every attempt still in flight as `shutdown` (stop, after its flush window). */
+  cancelAll(): void {
+    this.attempts.cancelAll();
+  }
+
+  /** Starts attempts while workers are free, then arms the timer for the next due time. */
+  private pump(): void {
+    this.pumpQueued = false;
+    if (!this.dispatching) return;
+    const { scheduler, sweep } = this.deps;
+    const now = this.deps.clock.now();
+    // Breakers step first so jobs past max_job_age are swept before a probe is chosen.
+    for (const slot of this.deps.slots()) slot.breaker.refresh(now);
+    sweep.sweep(now);
+    const { workers } = this.deps.config();
+    while (this.busy < workers) {
+      const job = scheduler.next(now);
+      if (job === undefined) break;
+      this.start(job, now);
+    }
+    sweep.sweep(now);
+    this.armWake(now);
+    this.onChange?.();
+  }
+
+  private armWake(now: number): void {
+    const free = this.busy < this.deps.config().workers;
+    const at = free ? this.deps.scheduler.nextWakeAt(now) : undefined;
+    if (this.wake !== undefined && (at === undefined || at < this.wake.at)) {
+      this.wake.controller.abort();
+      this.wake = undefined;
+    }
+    if (at === undefined || this.wake !== undefined) return;
+    const wake = { at, controller: new AbortController() };
+    this.wake = wake;
+    void sleepUnlessAborted(this.deps.clock, Math.max(0, at - now), wake.controller.signal).then(
+      (slept) => {
+        if (!slept) return;
+        if (this.wake === wake) this.wake = undefined;
+        this.requestPump();
+      },
+    );
+  }
+
+  private start(job: ActiveJob, now: number): void {
+    const { slot } = job;
+    this.deps.life.setState(job, 'processing', now);
+    job.attempts += 1;
+    job.startedAt ??= now;
+    job.lastAttemptAt = now;
+    job.nextAttemptAt = undefined;
+    slot.inFlight += 1;
+    this.busy += 1;
+    job.isProbe = slot.breaker.begin();
+    slot.limiter.take(now);
+    this.deps.report.started(job.priority, now - job.readyAt);
+    this.deps.life.track(job);
+    const delivery = {
+      jobId: job.id,
+      target: job.target,
+      alert: job.alert,
+      classification: job.classification,
+      priority: job.priority,
+      attempt: job.attempts,
+    };
+    this.attempts.run(
+      slot.target.publisher,
+      delivery,
+      slot.target.timeoutMs,
+      job,
+      this.attemptDone,
+    );
+  }
+
+  /** Bound once: the continuation of every attempt. */
+  private readonly attemptDone = (
+    job: ActiveJob,
+    startedAt: number,
+    outcome: PublishOutcome,
+  ): void => {
+    const { slot } = job;
+    const now = this.deps.clock.now();
+    slot.inFlight -= 1;
+    this.busy -= 1;
+    this.deps.report.attempted(slot.meters, outcome, now - startedAt, now);
+    recordAttempt(job.history, attemptRecordOf(startedAt, now, outcome));
+    this.settle(job, outcome, startedAt, now);
+    this.requestPump();
+    this.onChange?.();
+  };
+
+  private settle(job: ActiveJob, outcome: PublishOutcome, startedAt: number, now: number): void {
+    const { slot } = job;
+    const { scheduler, life } = this.deps;
+    slot.breaker.record(verdictOf(outcome), job.isProbe, now);
+    if (outcome.ok) {
+      slot.limiter.succeeded(now);
+      scheduler.release(job, now);
+      life.finish(job, 'succeeded', now);
+      return;
+    }
+    if (outcome.reason === 'rate_limited') slot.limiter.rateLimited(now, startedAt);
+    const error = jobErrorOf(outcome);
+    job.lastError = error;
+    const newer =
+      job.chainNext === undefined ? undefined : scheduler.newestOf(slot, job.alert.fingerprint);
+    const decision = decideAfterFailure(
+      outcome,
+      job,
+      slot.target.retry,
+      now,
+      this.deps.random,
+      newer?.id,
+    );
+    if (decision.kind === 'superseded') life.supersede(job, decision.by, now);
+    else if (slot.removed) life.deadLetter(job, now, targetRemovedError(slot.target.name));
+    else if (!this.dispatching) {
+      // Stop's delivery window is over: no retry. A cancelled attempt may have reached the target.
+      life.deadLetter(job, now, error, outcome.reason === 'shutdown');
+    } else if (decision.kind === 'dead_letter') life.deadLetter(job, now, error);
+    else {
+      if (decision.spendsRetry) job.retries += 1;
+      life.retryLater(job, now, decision.dueAt, outcome.type);
+    }
+  }
+}

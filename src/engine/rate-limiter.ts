@@ -1,0 +1,122 @@
+/** A target's configured limit: `perSecond` tokens a second, at most `burst` saved up. */
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+/** The slowest rate throttling goes down to: one attempt a minute. */
+export const MIN_RATE_PER_SECOND = 1 / 60;
+/** What each successful attempt gives back to a throttled rate (additive increase). */
+export const RECOVERY_PER_SUCCESS = 0.1;
+/** How far back the rate a target was sent at is measured when it first answers 429. */
+const OBSERVED_WINDOW_MS = 10_000;
+/**
+ * Throttling of a target without a `rate_limit` starts from the rate it was sent at, but at
+ * least this (attempts a second): a trickle of jobs is paced by the retry backoff, not by a
+ * rate measured from a handful of attempts.
+ */
+const THROTTLE_START_PER_SECOND = 1;
+
+/**
+ * The attempt rate of one target (both queue modes; per instance in durable mode,
+ * docs/how-it-works.md, Rate limits): a token bucket at the configured `rate_limit`, and
+ * adaptive throttling on 429 (AIMD): each 429 halves the current rate, each success adds
+ * RECOVERY_PER_SUCCESS a second back, up to the configured rate. A target without a
+ * `rate_limit` is unlimited until its first 429; throttling then starts from the rate it was
+ * being sent at (attempts over the last 10 s, at least 1/s), and the limit is lifted once the
+ * rate has recovered to twice that. Jobs wait for a token as data (the engines ask `readyAt`), never
+ * in a worker. Pure: the engines pass clock readings in.
+ */
+export class RateLimiter {
+  /** The rate in force now; undefined = unlimited. */
+  private rate: number | undefined;
+  /** Where an unconfigured target's throttling ends (twice the rate it was sent at). */
+  private ceiling: number | undefined;
+  private tokens: number;
+  private refilledAt: number;
+  /** When the rate was last halved: 429s of attempts started before it were already counted. */
+  private decreasedAt = Number.NEGATIVE_INFINITY;
+  private readonly starts: number[] = [];
+
+  constructor(
+    private limit: RateLimit | undefined,
+    now: number,
+  ) {
+    this.rate = limit?.perSecond;
+    this.tokens = limit?.burst ?? 0;
+    this.refilledAt = now;
+  }
+
+  /** The rate in force (attempts a second), undefined when unlimited. */
+  get currentRate(): number | undefined {
+    return this.rate;
+  }
+
+  /** A new configured limit (config reload): throttling starts over from it. */
+  reconfigure(limit: RateLimit | undefined, now: number): void {
+    this.limit = limit;
+    this.rate = limit?.perSecond;
+    this.ceiling = undefined;
+    this.tokens = Math.min(this.tokens, limit?.burst ?? 0);
+    this.refilledAt = now;
+  }
+
+  /** When an attempt may start: `now` or later. */
+  readyAt(now: number): number {
+    if (this.rate === undefined) return now;
+    this.refill(now);
+    if (this.tokens >= 1) return now;
+    return now + Math.ceil(((1 - this.tokens) / this.rate) * 1000);
+  }
+
+  /** An attempt starts now (call only when readyAt(now) <= now): it takes a token. */
+  take(now: number): void {
+    this.starts.push(now);
+    while (this.starts.length > 0 && (this.starts[0] ?? now) < now - OBSERVED_WINDOW_MS) {
+      this.starts.shift();
+    }
+    if (this.rate === undefined) return;
+    this.refill(now);
+    this.tokens -= 1;
+  }
+
+  /**
+   * The target answered 429 to an attempt started at `startedAt`: halve the rate, once for
+   * all the attempts that were already in flight when it was last halved (as TCP halves once
+   * per round trip, not once per lost packet).
+   */
+  rateLimited(now: number, startedAt: number): void {
+    if (startedAt <= this.decreasedAt) return;
+    this.decreasedAt = now;
+    this.refill(now);
+    if (this.rate === undefined) {
+      const observed = this.starts.filter((at) => at >= now - OBSERVED_WINDOW_MS).length;
+      const sentAt = Math.max(THROTTLE_START_PER_SECOND, observed / (OBSERVED_WINDOW_MS / 1000));
+      this.ceiling = sentAt * 2;
+      this.rate = sentAt;
+      this.tokens = 0;
+    }
+    this.rate = Math.max(MIN_RATE_PER_SECOND, this.rate / 2);
+    this.tokens = Math.min(this.tokens, 0);
+  }
+
+  /** An attempt succeeded: give some rate back, up to the configured one. */
+  succeeded(now: number): void {
+    if (this.rate === undefined) return;
+    this.refill(now);
+    const top = this.limit?.perSecond ?? this.ceiling ?? this.rate;
+    this.rate = Math.min(top, this.rate + RECOVERY_PER_SUCCESS);
+    if (this.limit === undefined && this.rate >= top) {
+      this.rate = undefined;
+      this.ceiling = undefined;
+    }
+  }
+
+  private refill(now: number): void {
+    if (this.rate === undefined) return;
+    const elapsedMs = Math.max(0, now - this.refilledAt);
+    const burst = Math.max(1, this.limit?.burst ?? 1);
+    this.tokens = Math.min(burst, this.tokens + (elapsedMs / 1000) * this.rate);
+    this.refilledAt = now;
+  }
+}
