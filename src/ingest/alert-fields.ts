@@ -2,6 +2,7 @@ import type { Alert, AlertStatus } from '../domain/alert.js';
 import type { ErrorDetail } from '../domain/errors.js';
 import { fingerprintOf } from '../domain/fingerprint.js';
 import { isStorableText, storableText } from '../domain/storable-text.js';
+import { isStorableTimeMs } from '../domain/storable-time.js';
 
 /**
  * Hand-written validation of one Alertmanager v4 alert (it runs for every alert of every
@@ -17,6 +18,7 @@ export const ZERO_TIME = '0001-01-01T00:00:00Z';
 const RFC3339 =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 const FINGERPRINT = /^[0-9a-fA-F]{16}$/;
+const TIME_MESSAGE = 'expected an RFC 3339 time from year 0001 to 9999';
 
 export interface AlertDefaults {
   /** Used when `status` is absent; undefined = status is required (webhook). */
@@ -50,9 +52,9 @@ export function parseAlert(value: unknown, path: string, defaults: AlertDefaults
   if (!annotations.ok) return annotations;
 
   const startsAt = optionalTime(value['startsAt'], defaults.startsAt);
-  if (startsAt === undefined) return fail(`${path}.startsAt`, 'expected an RFC 3339 time');
+  if (startsAt === undefined) return fail(`${path}.startsAt`, TIME_MESSAGE);
   const endsAt = optionalTime(value['endsAt'], ZERO_TIME);
-  if (endsAt === undefined) return fail(`${path}.endsAt`, 'expected an RFC 3339 time');
+  if (endsAt === undefined) return fail(`${path}.endsAt`, TIME_MESSAGE);
 
   const generatorURL = value['generatorURL'] ?? '';
   if (typeof generatorURL !== 'string') return fail(`${path}.generatorURL`, 'expected a string');
@@ -124,7 +126,13 @@ function isStorableStringMap(map: Record<string, unknown>): map is Record<string
   return true;
 }
 
+/**
+ * An RFC 3339 time PostgreSQL can store once in UTC (years 0001-9999: a job's starts_at, the
+ * alert's newest state); a leap second, which JavaScript cannot read, is refused too.
+ */
 function optionalTime(value: unknown, fallback: string): string | undefined {
   if (value === undefined || value === null || value === '') return fallback;
-  return typeof value === 'string' && RFC3339.test(value) ? value : undefined;
+  return typeof value === 'string' && RFC3339.test(value) && isStorableTimeMs(Date.parse(value))
+    ? value
+    : undefined;
 }

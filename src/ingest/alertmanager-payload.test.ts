@@ -126,17 +126,32 @@ describe('parseWebhookPayload', () => {
     [
       'a bad startsAt',
       { ...firingAlert(), startsAt: 'yesterday' },
-      'alerts[0].startsAt: expected an RFC 3339 time',
+      'alerts[0].startsAt: expected an RFC 3339 time from year 0001 to 9999',
     ],
     [
       'a startsAt without zone',
       { ...firingAlert(), startsAt: '2026-11-29T10:00:00' },
-      'alerts[0].startsAt: expected an RFC 3339 time',
+      'alerts[0].startsAt: expected an RFC 3339 time from year 0001 to 9999',
     ],
     [
       'a bad endsAt',
       { ...firingAlert(), endsAt: 1234 },
-      'alerts[0].endsAt: expected an RFC 3339 time',
+      'alerts[0].endsAt: expected an RFC 3339 time from year 0001 to 9999',
+    ],
+    [
+      'a startsAt in year 0, which PostgreSQL cannot store',
+      { ...firingAlert(), startsAt: '0000-01-01T00:00:00Z' },
+      'alerts[0].startsAt: expected an RFC 3339 time from year 0001 to 9999',
+    ],
+    [
+      'a startsAt that is year 0 in UTC',
+      { ...firingAlert(), startsAt: '0001-01-01T00:30:00+01:00' },
+      'alerts[0].startsAt: expected an RFC 3339 time from year 0001 to 9999',
+    ],
+    [
+      'a leap second',
+      { ...firingAlert(), endsAt: '2026-12-31T23:59:60Z' },
+      'alerts[0].endsAt: expected an RFC 3339 time from year 0001 to 9999',
     ],
     [
       'a non-string generatorURL',

@@ -10,10 +10,11 @@ export const SNIPPET_CHARS = 300;
 
 /**
  * The start of a response body on one line, secrets removed first: cut before masking, a
- * secret across the cut would leave its first characters.
+ * secret across the cut would leave its first characters. Masked before the whitespace is
+ * folded (a secret holding a run of spaces) and after (one the folding put together).
  */
 export function snippet(body: string, mask: SecretMask): string {
-  return truncate(mask(body.replace(/\s+/g, ' ').trim()), SNIPPET_CHARS);
+  return truncate(mask(mask(body).replace(/\s+/g, ' ').trim()), SNIPPET_CHARS);
 }
 
 export function transportOutcome(failure: TransportFailure, what: string): PublishOutcome {

@@ -180,6 +180,8 @@ const DURABLE_FIELDS = ALL_FIELDS.filter(
   (field) =>
     field.label.startsWith(`GET ${JOBS}`) ||
     field.label.endsWith('body.alerts.0.labels.extra') ||
+    field.label.endsWith('body.alerts.0.startsAt') ||
+    field.label.endsWith('body.alerts.0.endsAt') ||
     field.label.endsWith('body.classification.reasoning'),
 );
 

@@ -108,6 +108,25 @@ for (const mode of QUEUE_MODES) {
       assert.equal(poisoned?.enriched_alert.alert.labels['n'], 'a\ufffdb');
     });
 
+    it('defect 1: an alert whose time PostgreSQL cannot store is refused alone, the others go on', async () => {
+      const res = await call(app.url, 'POST', '/webhook', {
+        raw: webhook([
+          alertJson('"t":"year0"').replace(
+            '"status"',
+            '"startsAt":"0000-01-01T00:00:00Z","status"',
+          ),
+          alertJson('"t":"ok"'),
+        ]),
+      });
+      assert.equal(res.status, 202, res.text);
+      const body = res.body as { job_ids: string[]; rejected: Array<{ index: number }> };
+      assert.deepEqual(
+        body.rejected.map((r) => r.index),
+        [0],
+      );
+      assert.equal((await entriesOf(body.job_ids)).length, 1);
+    });
+
     it('defects 3 and 4: a token echoed by a target is masked in the DLQ, the job and the target test', async () => {
       const straddling = `${'#'.repeat(292)}token ${TOKEN} after the cut`;
       echo.respond({ status: 400, body: ECHO }, { status: 400, body: straddling });
