@@ -1,6 +1,7 @@
 import type { RootlyTargetConfig } from '../config/targets.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
 import type { SecretMask } from '../domain/secret-mask.js';
+import { storableText } from '../domain/storable-text.js';
 import type { HttpResponse, HttpResult } from './http-client.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
@@ -68,7 +69,8 @@ function idOf(body: string): string | undefined {
   const data: unknown = Reflect.get(parseObject(body) ?? {}, 'data');
   if (typeof data !== 'object' || data === null) return undefined;
   const id: unknown = Reflect.get(data, 'id');
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+  // Stored (rootly_alerts) and shown in messages: storable like any target response.
+  return typeof id === 'string' || typeof id === 'number' ? storableText(String(id)) : undefined;
 }
 
 /** The first JSON:API error's title and detail, else the start of the body. */
