@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
-import { secretMaskOf } from './config/config-secrets.js';
-import { resolveRetryPolicy } from './config/retry-policy.js';
+import { secretMasksOf, secretsOfConfig } from './config/config-secrets.js';
 import type { Config } from './config/schema.js';
 import type { Db } from './db/db.js';
 import { readDatabaseId } from './db/database-id.js';
@@ -13,8 +12,8 @@ import { migrate } from './db/migrate.js';
 import { databaseName, openDatabase } from './db/open-database.js';
 import type { Clock, Random } from './domain/clock.js';
 import type { DeadLetterSink } from './domain/dead-letter.js';
+import type { SecretMasks } from './domain/secret-mask.js';
 import { createSystemClock } from './domain/system-clock.js';
-import type { Target } from './domain/target.js';
 import { createDlqRepository } from './dlq/dlq-repository.js';
 import { meterDlqRepository } from './dlq/metered-dlq-repository.js';
 import { importJournal } from './dlq/import-journal.js';
@@ -22,11 +21,11 @@ import { createJournal } from './dlq/journal.js';
 import { replayShutdownEntries } from './dlq/replay-shutdown-entries.js';
 import { createRetentionTask } from './dlq/retention-task.js';
 import { trackReplayOutcomes } from './dlq/track-replay-outcomes.js';
-import type { DurableOptions } from './engine/durable/durable-config.js';
 import { createDurableEngine } from './engine/durable/durable-engine.js';
 import { dlqInsertOn } from './engine/durable/insert-dead-letters.js';
 import { createPgListen } from './engine/durable/pg-listen.js';
 import { createDlqOperations } from './dlq/dlq-operations.js';
+import { createAlertHistory } from './history/alert-history.js';
 import { createAlertStateStore } from './history/alert-states-repository.js';
 import type { Ingest } from './http/ports.js';
 import type { HttpServer } from './http/server.js';
@@ -41,9 +40,11 @@ import { createMetrics } from './metrics/metrics.js';
 import type { ProxySettings } from './domain/proxy-settings.js';
 import type { HttpClient } from './publishers/http-client.js';
 import { createHttpClient } from './publishers/http-client.js';
-import { createTarget } from './publishers/registry.js';
 import { createDbRootlyAlertIds } from './publishers/rootly-alert-ids.js';
-import type { EngineConfig } from './engine/engine-config.js';
+import { engineConfigOf, durableOptionsOf } from './engine-options.js';
+import { LiveTargets } from './live-targets.js';
+import type { ReloadResult } from './reload.js';
+import { createReloader } from './reload.js';
 import { createPublishingEngine } from './engine/memory/memory-engine.js';
 import type { PublishingEngine } from './engine/publishing-engine.js';
 import { createJobStatusStore } from './tracking/job-status-store.js';
@@ -66,6 +67,16 @@ export interface AppOptions {
   processMetrics?: boolean;
   /** The built console (`npm run build`); default dist/ui of this package. */
   consoleDir?: string;
+  /**
+   * Reads the configuration again for a reload (SIGHUP, POST /-/reload); throws ConfigError.
+   * Without it the running configuration is reloaded as it is.
+   */
+  loadConfig?: () => Config;
+  /**
+   * The process's secret mask, shared with its logger (serve.ts) so that a reload's new
+   * secrets are masked in log lines too; default: built from `config`.
+   */
+  secretMasks?: SecretMasks;
 }
 
 /** dist/ui beside src/ and dist/: this module is src/app.ts or dist/app.js. */
@@ -78,46 +89,10 @@ export interface App {
   readonly db: Db;
   /** Listens on config.server (or the given port): resolves with the base URL. */
   listen(port?: number): Promise<string>;
+  /** Re-reads the configuration and swaps it in, or keeps the running one (docs/configuration.md). */
+  reload(): Promise<ReloadResult>;
   /** Stop admitting → drain the engine → stop retention → close server, publishers, database. */
   stop(): Promise<void>;
-}
-
-export function engineConfigOf(config: Config): EngineConfig {
-  return {
-    workers: config.queue.workers,
-    capacity: { ...config.queue.capacity },
-    maxWaitMs: { ...config.queue.max_wait },
-    perTargetConcurrency: config.queue.per_target_concurrency,
-    perTargetShare: config.queue.per_target_share,
-    breaker: {
-      failureThreshold: config.circuit_breaker.failure_threshold,
-      successThreshold: config.circuit_breaker.success_threshold,
-      openTimeoutMs: config.circuit_breaker.open_timeout,
-    },
-    deadLetterBatchSize: config.dlq.write_batch,
-    deadLetterRetry: {
-      baseMs: config.dlq.write_retry.base,
-      maxDelayMs: config.dlq.write_retry.max_delay,
-    },
-    admissionRetryAfterMs: config.queue.admission_retry_after,
-    stopFlushMs: config.shutdown_flush_timeout,
-  };
-}
-
-/** `queue.durable` in milliseconds; a lease of 0 is derived from the targets' timeouts. */
-export function durableOptionsOf(config: Config): DurableOptions {
-  const durable = config.queue.durable;
-  const options: DurableOptions = {
-    heartbeatMs: durable.heartbeat,
-    pollMs: durable.poll_interval,
-    prefetchPerWorker: durable.prefetch_per_worker,
-    completionBatch: durable.completion_batch,
-    retentionMs: durable.retention,
-    purgeIntervalMs: durable.purge_interval,
-    purgeBatch: durable.purge_batch,
-  };
-  if (durable.lease > 0) options.leaseMs = durable.lease;
-  return options;
 }
 
 export async function createApp(options: AppOptions): Promise<App> {
@@ -131,7 +106,8 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const db = await openDatabase(config.storage, logger);
   await migrate(db, logger);
-  const mask = secretMaskOf(config);
+  const masks = options.secretMasks ?? secretMasksOf(config);
+  const { mask } = masks;
   const repo = meterDlqRepository(createDlqRepository({ db, clock, logger, mask }), {
     metrics,
     clock,
@@ -145,19 +121,16 @@ export async function createApp(options: AppOptions): Promise<App> {
   await importJournal(journal, repo, logger);
 
   const http = options.http ?? createHttpClient(options.proxy ? { proxy: options.proxy } : {});
-  const targets = new Map<string, Target>();
-  for (const targetConfig of config.targets) {
-    targets.set(
-      targetConfig.name,
-      createTarget(targetConfig, resolveRetryPolicy(config.retry, targetConfig.retry), {
-        http,
-        clock,
-        logger,
-        rootlyAlertIds: createDbRootlyAlertIds(db),
-        mask,
-      }),
-    );
-  }
+  const live = new LiveTargets({
+    http,
+    clock,
+    logger,
+    rootlyAlertIds: createDbRootlyAlertIds(db),
+    mask,
+  });
+  live.commit(live.build(config));
+  const targets = live.current;
+  let running = config;
   if (targets.size === 0) {
     logger.warn({}, 'no targets configured: alerts will be counted as unrouted and dropped');
   }
@@ -211,34 +184,62 @@ export async function createApp(options: AppOptions): Promise<App> {
   if (replayed > 0) logger.info({ replayed }, 'replayed dead letters left by the last stop');
 
   const history = createAttemptHistory({ metrics, clock, logger });
+  // Read at every request: a reload changes them in place.
+  const laneMaxWaitMs = { ...config.queue.max_wait };
+  const auth = authOf(config);
+  const reloader = createReloader({
+    load: options.loadConfig ?? (() => running),
+    running: () => running,
+    async apply(next) {
+      // Before the new targets exist: their secrets are masked from their first message.
+      masks.add(secretsOfConfig(next));
+      const built = live.build(next);
+      const summary = await engine.reconfigure(built.targets, engineConfigOf(next));
+      live.commit(built);
+      router = createRouter(routableOf(next));
+      Object.assign(laneMaxWaitMs, next.queue.max_wait);
+      Object.assign(auth, authOf(next));
+      if (next.log.level !== running.log.level) logger.level = next.log.level;
+      running = next;
+      return summary;
+    },
+    metrics,
+    clock,
+    logger,
+  });
+  metrics.configLastReloadSuccessful.set(1);
+  metrics.configLastReloadSuccessTimestamp.set(clock.now() / 1000);
   const consoleDir = options.consoleDir ?? DEFAULT_CONSOLE_DIR;
   const consoleAssets = await loadStaticAssets(consoleDir);
   if (consoleAssets === undefined) {
     logger.warn({ dir: consoleDir }, 'console not built: /ui/ answers 503 (run npm run build)');
   }
 
-  const routable = config.targets.map((t) => ({
-    name: t.name,
-    enabled: t.enabled,
-    match: t.match,
-  }));
-  const router = createRouter(routable);
+  let router = createRouter(routableOf(config));
   const receivedAt = (): string => new Date(clock.now()).toISOString();
   const ingest: Ingest = {
     parseWebhook: (body) => parseWebhookPayload(body, receivedAt()),
     parseSubmit: (body) => parseSubmitRequest(body, receivedAt()),
     route: (alerts, routeOptions) => router.route(alerts, routeOptions),
   };
+  const dlq = createDlqOperations(repo, replayDeps);
+  const catalog = createTargetCatalog(targets, engine, { clock, newId: randomUUID }, (name) =>
+    history.activity(name),
+  );
   const server = createServer(
     {
       engine,
-      laneMaxWaitMs: { ...config.queue.max_wait },
+      laneMaxWaitMs,
       history,
       ...(consoleAssets === undefined ? {} : { consoleAssets }),
-      dlq: createDlqOperations(repo, replayDeps),
-      targets: createTargetCatalog(targets, engine, { clock, newId: randomUUID }, (name) =>
-        history.activity(name),
-      ),
+      dlq,
+      alerts: createAlertHistory(db, {
+        engine,
+        dlq,
+        targetNames: () => catalog.list().map((target) => target.name),
+        jobsFrom: config.queue.mode === 'durable' ? 'database' : 'memory',
+      }),
+      targets: catalog,
       ingest,
       metrics: { alertsReceived: (result, count) => metrics.alertsReceived.inc({ result }, count) },
       readiness: {
@@ -246,11 +247,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         databaseReachable: () => pingDatabase(db),
       },
       registry,
-      auth: {
-        apiToken: config.auth.api_token,
-        readToken: config.auth.read_token,
-        webhookToken: config.auth.webhook_token,
-      },
+      auth,
+      reload: () => reloader.reload(),
       bodyLimitBytes: config.server.body_limit,
       connections: {
         maxConnections: config.server.max_connections,
@@ -273,15 +271,16 @@ export async function createApp(options: AppOptions): Promise<App> {
     registry,
     db,
     listen: (port) => server.listen(config.server.host, port ?? config.server.port),
+    reload: () => reloader.reload(),
     stop() {
       stopping ??= (async () => {
         server.drain();
-        await engine.stop(config.shutdown_timeout);
+        await engine.stop(running.shutdown_timeout);
         await retention.stop();
         await history.stop();
         await replayOutcomes.idle();
         await server.close();
-        await Promise.all([...targets.values()].map((target) => target.publisher.close()));
+        await live.close();
         if (options.http === undefined) await http.close();
         await db.close();
       })();
@@ -301,4 +300,16 @@ async function pingDatabase(db: Db): Promise<boolean> {
     () => false,
   );
   return Promise.race([ping, timeout]);
+}
+
+function routableOf(config: Config): Array<{ name: string; enabled: boolean; match: string[] }> {
+  return config.targets.map((t) => ({ name: t.name, enabled: t.enabled, match: t.match }));
+}
+
+function authOf(config: Config): { apiToken: string; readToken: string; webhookToken: string } {
+  return {
+    apiToken: config.auth.api_token,
+    readToken: config.auth.read_token,
+    webhookToken: config.auth.webhook_token,
+  };
 }

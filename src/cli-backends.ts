@@ -9,6 +9,7 @@ import { createDlqRepository } from './dlq/dlq-repository.js';
 import { createDlqOperations } from './dlq/dlq-operations.js';
 import { createLogger } from './logger.js';
 import type { CliBackends, CliIo, ConfigCheck } from './cli/cli-context.js';
+import { summarizeConfig, summaryLines } from './cli/config-summary.js';
 import { loadConfigOrReport, serveUntilSignal } from './serve.js';
 
 /** The real backends: the only place the CLI opens databases or starts the service. */
@@ -51,19 +52,11 @@ export function createCliBackends(io: CliIo, version: string): CliBackends {
 function checkConfig(configPath: string | undefined, io: CliIo): ConfigCheck {
   try {
     const config = loadConfig({ path: configPath, env: io.env });
-    const targets = config.targets.map(
-      (t) => `${t.name} (${t.type}${t.enabled ? '' : ', disabled'})`,
-    );
+    const source = configPathOf({ path: configPath, env: io.env });
     return {
-      source: configPathOf({ path: configPath, env: io.env }),
+      source,
       problems: [],
-      summary: [
-        `server: ${config.server.host}:${config.server.port}`,
-        `queue: ${config.queue.mode} mode, ${config.queue.workers} workers`,
-        `storage: ${config.storage.database_url === '' ? `embedded PGlite in ${config.storage.data_dir}` : 'PostgreSQL (storage.database_url)'}`,
-        `auth: api_token ${config.auth.api_token === '' ? 'unset (writes from loopback only)' : 'set'}, webhook_token ${config.auth.webhook_token === '' ? 'unset' : 'set'}`,
-        `targets: ${targets.length === 0 ? 'none (every alert is unrouted)' : targets.join(', ')}`,
-      ],
+      summary: summaryLines(summarizeConfig(config, source)),
     };
   } catch (error: unknown) {
     if (!(error instanceof ConfigError)) throw error;

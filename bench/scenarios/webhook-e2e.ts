@@ -88,7 +88,7 @@ async function throughService(
 
 export async function run(): Promise<void> {
   const sink = await startSinkServer();
-  // PostgreSQL when reachable (a scratch database); else the embedded PGlite (≈650 MiB RSS).
+  // PostgreSQL when reachable (a scratch database); else the embedded PGlite (bench footprint).
   const scratch = (await isPostgresReachable()) ? await createScratchDatabase() : undefined;
   const databaseUrl = scratch?.url ?? '';
   console.log(

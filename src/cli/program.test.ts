@@ -10,14 +10,9 @@ import {
 import type { FakeDeps } from '../../test/support/service-fakes.js';
 import type { RunningServer } from '../../test/support/service-http.js';
 import { startServer } from '../../test/support/service-http.js';
+import type { CliRun } from '../../test/support/cli-run.js';
+import { runCommand } from '../../test/support/cli-run.js';
 import type { CliBackends, ConfigCheck } from './cli-context.js';
-import { runCli } from './program.js';
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
 
 function backendsWith(overrides: Partial<CliBackends> = {}): CliBackends {
   return {
@@ -29,20 +24,12 @@ function backendsWith(overrides: Partial<CliBackends> = {}): CliBackends {
   };
 }
 
-async function cli(
+function cli(
   args: string[],
   env: Record<string, string> = {},
   backends: CliBackends = backendsWith(),
-): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    args,
-    { out: (t) => out.push(t), err: (t) => err.push(t), env },
-    backends,
-    '1.2.3',
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
+): Promise<CliRun> {
+  return runCommand(args, backends, env);
 }
 
 describe('CLI against the running server', () => {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 
+import { alertsCommand } from './alert-commands.js';
 import type { CliBackends, CliIo, CommandIo } from './cli-context.js';
 import { DEFAULT_URL, EXIT, reportFailure } from './cli-context.js';
 import { dlqCommand } from './dlq-commands.js';
@@ -33,6 +34,7 @@ export function createProgram(io: CommandIo, backends: CliBackends, version: str
   program.addCommand(migrateCommand(io, backends));
   program.addCommand(dlqCommand(io, backends));
   program.addCommand(jobsCommand(io));
+  program.addCommand(alertsCommand(io));
   program.addCommand(targetsCommand(io));
   program.addCommand(configCommand(io, backends));
   for (const command of program.commands) inheritOverrides(command, io);

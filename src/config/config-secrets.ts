@@ -1,6 +1,6 @@
 import { secretsOf, urlSecrets } from '../domain/redact.js';
-import type { SecretMask } from '../domain/secret-mask.js';
-import { createSecretMask } from '../domain/secret-mask.js';
+import type { SecretMasks } from '../domain/secret-mask.js';
+import { createSecretMasks } from '../domain/secret-mask.js';
 import type { Config } from './schema.js';
 
 /**
@@ -22,6 +22,6 @@ export function secretsOfConfig(config: Config): string[] {
 }
 
 /** The service's one secret mask (docs/security.md), built from the configuration. */
-export function secretMaskOf(config: Config): SecretMask {
-  return createSecretMask(secretsOfConfig(config));
+export function secretMasksOf(config: Config): SecretMasks {
+  return createSecretMasks(secretsOfConfig(config));
 }

@@ -298,14 +298,15 @@ describe('parseConfig interpolation', () => {
 });
 
 describe('environment overrides', () => {
-  it('DATABASE_URL, PORT and ALERT_PUBLISHER_API_TOKEN win over the file', () => {
+  it('DATABASE_URL, PORT, ALERT_PUBLISHER_API_TOKEN and ALERT_PUBLISHER_DATA_DIR win over the file', () => {
     const config = parseConfig(
-      'server: { port: 1 }\nauth: { api_token: file }\nstorage: { database_url: "" }\n',
+      'server: { port: 1 }\nauth: { api_token: file }\nstorage: { database_url: "", data_dir: ./d }\n',
       {
         env: {
           DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/ap',
           PORT: '9999',
           ALERT_PUBLISHER_API_TOKEN: 'from-env',
+          ALERT_PUBLISHER_DATA_DIR: '/data',
         },
         source,
       },
@@ -313,6 +314,7 @@ describe('environment overrides', () => {
     assert.equal(config.storage.database_url, 'postgres://postgres@127.0.0.1:5432/ap');
     assert.equal(config.server.port, 9999);
     assert.equal(config.auth.api_token, 'from-env');
+    assert.equal(config.storage.data_dir, '/data');
   });
 
   it('ignores empty override variables', () => {

@@ -16,12 +16,19 @@ export const BUNDLED_CONFIG_PATH = fileURLToPath(
   new URL('../../examples/alert-publisher.yaml', import.meta.url),
 );
 
-/** Environment overrides, applied after the file (docs/configuration.md). */
-const ENV_OVERRIDES = [
+/**
+ * Environment overrides, applied after the file (docs/configuration.md). The container image
+ * sets ALERT_PUBLISHER_DATA_DIR to its /data volume, so a mounted config needs no data_dir.
+ */
+export const ENV_OVERRIDES = [
   { variable: 'DATABASE_URL', path: ['storage', 'database_url'] },
   { variable: 'PORT', path: ['server', 'port'] },
   { variable: 'ALERT_PUBLISHER_API_TOKEN', path: ['auth', 'api_token'] },
+  { variable: 'ALERT_PUBLISHER_DATA_DIR', path: ['storage', 'data_dir'] },
 ] as const;
+
+/** Names the config file when `--config` does not. */
+export const CONFIG_PATH_VARIABLE = 'ALERT_PUBLISHER_CONFIG';
 
 export interface LoadConfigOptions {
   /** From `--config`; else ALERT_PUBLISHER_CONFIG; else the bundled example. */
@@ -30,7 +37,7 @@ export interface LoadConfigOptions {
 }
 
 export function configPathOf(options: LoadConfigOptions): string {
-  const fromEnv = options.env['ALERT_PUBLISHER_CONFIG'];
+  const fromEnv = options.env[CONFIG_PATH_VARIABLE];
   if (options.path !== undefined && options.path !== '') return options.path;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   return BUNDLED_CONFIG_PATH;

@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 
 import type { Logger } from '../domain/clock.js';
 import type { Db } from './db.js';
 import { createPgDb } from './pg-db.js';
-import { createPgliteDb } from './pglite-db.js';
+import { createPgliteDb, pgliteDirOf } from './pglite-db.js';
 
 /**
  * The database of `storage`: PostgreSQL at `database_url`, else the embedded PGlite in its own
@@ -15,14 +14,14 @@ export async function openDatabase(
   logger: Logger,
 ): Promise<Db> {
   if (storage.database_url !== '') return createPgDb(storage.database_url, { logger });
-  const dir = join(storage.data_dir, 'pglite');
+  const dir = pgliteDirOf(storage.data_dir);
   await mkdir(dir, { recursive: true });
   return createPgliteDb(dir);
 }
 
 /** Where the database of `storage` is, for logs and the journal's first line: no credentials. */
 export function databaseName(storage: { database_url: string; data_dir: string }): string {
-  if (storage.database_url === '') return `pglite:${join(storage.data_dir, 'pglite')}`;
+  if (storage.database_url === '') return `pglite:${pgliteDirOf(storage.data_dir)}`;
   try {
     const url = new URL(storage.database_url);
     return `${url.host}${url.pathname}`;

@@ -26,6 +26,11 @@ import {
   releaseStaleClaims,
 } from './replay-claims.js';
 
+export interface DlqCounts {
+  unreplayed: number;
+  replayed: number;
+}
+
 /** Rows deleted per purge statement: keeps each transaction (and its locks) short. */
 const PURGE_BATCH_ROWS = 10_000;
 
@@ -51,8 +56,8 @@ export interface DlqRepository extends DeadLetterSink {
   /** Deletes entries that failed more than `olderThanMs` ago; returns how many. */
   purge(olderThanMs: number): Promise<number>;
   stats(): Promise<DlqStats>;
-  /** Exact number of entries; O(table size). */
-  count(): Promise<number>;
+  /** Exact numbers of entries waiting (unreplayed) and replayed; O(table size). */
+  count(): Promise<DlqCounts>;
   /** Ids of unreplayed entries matching `filter`, in submission order (replays keep it). */
   unreplayedIds(filter: DlqFilter, limit: number): Promise<string[]>;
   /** Claims an unreplayed entry (or a claim older than the lease); see replay-claims.ts. */
@@ -139,8 +144,12 @@ export function createDlqRepository(deps: {
     },
     stats: () => dlqStats(db),
     async count() {
-      const result = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM publishing_dlq');
-      return result.rows[0]?.n ?? 0;
+      // Each count is an index-only scan of its partial index.
+      const result = await db.query<DlqCounts>(
+        `SELECT (SELECT count(*) FROM publishing_dlq WHERE replayed = false)::int AS unreplayed,
+           (SELECT count(*) FROM publishing_dlq WHERE replayed)::int AS replayed`,
+      );
+      return result.rows[0] ?? { unreplayed: 0, replayed: 0 };
     },
     async unreplayedIds(filter, limit) {
       const params: unknown[] = [];

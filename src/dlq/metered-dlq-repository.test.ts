@@ -7,7 +7,11 @@ import { createMetrics } from '../metrics/metrics.js';
 import { createFakeClock } from '../../test/support/fake-clock.js';
 import { forEachDatabase, silentLogger } from '../../test/support/databases.js';
 import { aDeadLetter } from '../../test/support/dlq-fixtures.js';
-import { createDlqRepository, type DlqRepository } from './dlq-repository.js';
+import {
+  createDlqRepository,
+  DEFAULT_CLAIM_LEASE_MS,
+  type DlqRepository,
+} from './dlq-repository.js';
 import { meterDlqRepository } from './metered-dlq-repository.js';
 
 const DAY = 86_400_000;
@@ -38,7 +42,10 @@ forEachDatabase('DLQ metrics', (ctx) => {
     );
     return match?.value ?? 0;
   }
-  const entries = (): Promise<number> => sample('alert_publisher_dlq_entries');
+  const entries = (): Promise<number> =>
+    sample('alert_publisher_dlq_entries', { replayed: 'false' });
+  const replayedEntries = (): Promise<number> =>
+    sample('alert_publisher_dlq_entries', { replayed: 'true' });
 
   /** Polls until a fire-and-forget recount has landed; each round trips through the database. */
   async function waitFor(condition: () => Promise<boolean>): Promise<void> {
@@ -61,10 +68,33 @@ forEachDatabase('DLQ metrics', (ctx) => {
     const [newest] = (await repo.list({ filter: {}, limit: 1 })).entries;
     assert.ok(newest !== undefined);
     assert.equal(await repo.remove(newest.id), true);
-    assert.equal(await entries(), 3);
+    await waitFor(async () => (await entries()) === 3); // a delete recounts
     await clock.advance(DAY);
     assert.equal(await repo.purge(DAY / 2), 3);
-    assert.equal(await entries(), 0);
+    await waitFor(async () => (await entries()) === 0);
+  });
+
+  it('a replay moves an entry from waiting to replayed, and a released claim moves it back', async () => {
+    const repo = metered();
+    await repo.write([aDeadLetter(), aDeadLetter(), aDeadLetter()]);
+    await waitFor(async () => (await entries()) === 3);
+    const [a, b] = (await repo.list({ filter: {} })).entries;
+    assert.ok(a !== undefined && b !== undefined);
+    const claimed = await repo.claimReplay(a.id);
+    assert.ok(claimed?.replayed_at !== undefined && claimed.replayed_at !== null);
+    await repo.claimReplay(b.id);
+    assert.deepEqual([await entries(), await replayedEntries()], [1, 2]);
+    assert.equal(await repo.releaseReplay(a.id, claimed.replayed_at), true);
+    assert.deepEqual([await entries(), await replayedEntries()], [2, 1]);
+    await clock.advance(DEFAULT_CLAIM_LEASE_MS + 1); // b's claim recorded no job: stale
+    assert.equal(await repo.releaseStaleClaims(), 1);
+    assert.deepEqual([await entries(), await replayedEntries()], [3, 0]);
+    await plain.claimReplay(b.id); // another instance replays it
+    assert.deepEqual([await entries(), await replayedEntries()], [3, 0]);
+    await clock.advance(60_000);
+    await registry.metrics(); // the scrape starts the recount
+    await waitFor(async () => (await replayedEntries()) === 1);
+    assert.equal(await entries(), 2);
   });
 
   it('a scrape after the recount interval picks up rows other writers stored', async () => {

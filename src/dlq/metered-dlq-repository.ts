@@ -8,12 +8,15 @@ export type DlqMetrics = Pick<Metrics, 'dlqEntries' | 'dlqReplays' | 'onCollect'
 export const DEFAULT_ENTRIES_RECOUNT_MS = 60_000;
 
 /**
- * Keeps `alert_publisher_dlq_entries` and `alert_publisher_dlq_replays_total{result}` current
- * around a repository. The gauge moves with this process's inserts, deletes and purges at
- * once, and is reset to an exact `count(*)` (O(table), one index-only scan) at start and on a
- * scrape when the last count is older than `recountMs`: that corrects what other writers
- * (durable mode's completions, another instance, the CLI) did. Replays count `submitted` when
- * a replay job is recorded, then `succeeded` or `failed` with the job's outcome.
+ * Keeps `alert_publisher_dlq_entries{replayed}` and `alert_publisher_dlq_replays_total{result}`
+ * current around a repository. The gauge moves at once with this process's inserts (waiting),
+ * replay claims (waiting → replayed) and their releases (back). Deletes and purges take rows of
+ * either kind, so they recount: an exact count per kind (O(table), an index-only scan of each
+ * partial index), also run at start and on a scrape when the last count is older than
+ * `recountMs`, which corrects what other writers (durable mode's completions, another
+ * instance, the CLI) did, and the rare takeover of a dead process's stale claim (counted as a
+ * claim of a waiting entry). Replays count `submitted` when a replay job is recorded, then
+ * `succeeded` or `failed` with the job's outcome.
  */
 export function meterDlqRepository(
   repo: DlqRepository,
@@ -21,16 +24,27 @@ export function meterDlqRepository(
 ): DlqRepository {
   const { metrics, clock, logger } = options;
   const recountMs = options.recountMs ?? DEFAULT_ENTRIES_RECOUNT_MS;
+  const waiting = metrics.dlqEntries.labels({ replayed: 'false' });
+  const replayed = metrics.dlqEntries.labels({ replayed: 'true' });
   let countedAt = Number.NEGATIVE_INFINITY;
   let counting = false;
+  /** A recount was asked for while one ran: its result may predate the change. */
+  let again = false;
 
   function recount(): void {
+    if (counting) {
+      again = true;
+      return;
+    }
     counting = true;
+    again = false;
     countedAt = clock.now();
     repo.count().then(
-      (total) => {
-        metrics.dlqEntries.set(total);
+      (counts) => {
+        waiting.set(counts.unreplayed);
+        replayed.set(counts.replayed);
         counting = false;
+        if (again) recount();
       },
       (error: unknown) => {
         counting = false;
@@ -46,22 +60,44 @@ export function meterDlqRepository(
   return {
     ...repo,
     async write(letters) {
-      metrics.dlqEntries.inc(await repo.insert(letters));
+      waiting.inc(await repo.insert(letters));
     },
     async insert(letters) {
       const inserted = await repo.insert(letters);
-      metrics.dlqEntries.inc(inserted);
+      waiting.inc(inserted);
       return inserted;
     },
     async remove(id) {
       const removed = await repo.remove(id);
-      if (removed) metrics.dlqEntries.dec();
+      if (removed) recount();
       return removed;
     },
     async purge(olderThanMs) {
       const deleted = await repo.purge(olderThanMs);
-      metrics.dlqEntries.dec(deleted);
+      if (deleted > 0) recount();
       return deleted;
+    },
+    async claimReplay(id) {
+      const entry = await repo.claimReplay(id);
+      if (entry !== undefined) {
+        waiting.dec();
+        replayed.inc();
+      }
+      return entry;
+    },
+    async releaseReplay(id, claimedAt) {
+      const released = await repo.releaseReplay(id, claimedAt);
+      if (released) {
+        replayed.dec();
+        waiting.inc();
+      }
+      return released;
+    },
+    async releaseStaleClaims() {
+      const released = await repo.releaseStaleClaims();
+      replayed.dec(released);
+      waiting.inc(released);
+      return released;
     },
     async recordReplayJob(id, jobId) {
       const recorded = await repo.recordReplayJob(id, jobId);

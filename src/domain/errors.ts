@@ -11,6 +11,7 @@ export const APP_ERROR_CODES = [
   'stopping', // 503 + Retry-After
   'batch_too_large', // 413
   'invalid_request', // 400
+  'invalid_config', // 422: a reload found the configuration file invalid (it is not applied)
   'unavailable', // 503 (database unreachable)
 ] as const;
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

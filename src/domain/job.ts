@@ -96,6 +96,11 @@ export interface JobSnapshot {
   fingerprint: string;
   alertname: string;
   alertStatus: Alert['status'];
+  /**
+   * Epoch ms of the alert's `startsAt` (which occurrence of the alert this job sends); absent
+   * when it does not parse, and for durable rows written before migration 0008.
+   */
+  alertStartsAt?: number;
   target: string;
   priority: Priority;
   state: JobState;
@@ -127,6 +132,8 @@ export function snapshotOf(job: Job): JobSnapshot {
     updatedAt: job.updatedAt,
     history: job.history.slice(),
   };
+  const alertStartsAt = Date.parse(job.alert.startsAt);
+  if (!Number.isNaN(alertStartsAt)) snapshot.alertStartsAt = alertStartsAt;
   if (job.startedAt !== undefined) snapshot.startedAt = job.startedAt;
   if (job.completedAt !== undefined) snapshot.completedAt = job.completedAt;
   if (job.nextAttemptAt !== undefined) snapshot.nextAttemptAt = job.nextAttemptAt;

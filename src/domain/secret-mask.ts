@@ -48,30 +48,48 @@ export function secretForms(secret: string): string[] {
  * and nothing more for text that holds no secret.
  */
 export function createSecretMask(secrets: readonly string[]): SecretMask {
-  const forms = [...new Set(secrets.flatMap(secretForms))];
-  if (forms.length === 0) return (text) => text;
-  return (text) => {
-    let covered: Array<[number, number]> | undefined;
-    for (const form of forms) {
-      for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) {
-        (covered ??= []).push([at, at + form.length]);
-      }
-    }
-    if (covered === undefined) return text;
-    covered.sort((a, b) => a[0] - b[0]);
-    let out = '';
-    let from = 0;
-    let end = -1;
-    for (const [start, stop] of covered) {
-      if (start > end) {
-        if (end !== -1) out += REDACTED;
-        out += text.slice(from, start);
-        end = stop;
-      } else if (stop > end) {
-        end = stop;
-      }
-      from = end;
-    }
-    return `${out}${REDACTED}${text.slice(end)}`;
+  return createSecretMasks(secrets).mask;
+}
+
+/** The service's mask, which a configuration reload extends. */
+export interface SecretMasks {
+  /** Hides every secret added so far. */
+  readonly mask: SecretMask;
+  /** Adds secrets (a reloaded configuration's); those added before stay masked. */
+  add(secrets: readonly string[]): void;
+}
+
+export function createSecretMasks(secrets: readonly string[]): SecretMasks {
+  const forms = new Set(secrets.flatMap(secretForms));
+  return {
+    mask: (text) => maskWith(forms, text),
+    add(more) {
+      for (const form of more.flatMap(secretForms)) forms.add(form);
+    },
   };
+}
+
+function maskWith(forms: ReadonlySet<string>, text: string): string {
+  let covered: Array<[number, number]> | undefined;
+  for (const form of forms) {
+    for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) {
+      (covered ??= []).push([at, at + form.length]);
+    }
+  }
+  if (covered === undefined) return text;
+  covered.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let from = 0;
+  let end = -1;
+  for (const [start, stop] of covered) {
+    if (start > end) {
+      if (end !== -1) out += REDACTED;
+      out += text.slice(from, start);
+      end = stop;
+    } else if (stop > end) {
+      end = stop;
+    }
+    from = end;
+  }
+  return `${out}${REDACTED}${text.slice(end)}`;
 }

@@ -81,9 +81,17 @@ export interface PublishingEngine {
   submit(requests: readonly JobRequest[]): Promise<SubmitResult>;
   getJob(id: string): Promise<JobSnapshot | undefined>;
   listJobs(filter: JobFilter): Promise<JobSnapshot[]>;
+  /**
+   * The newest `limit` jobs of an alert, every target, oldest first (in submission order): what
+   * the alert timeline shows. Durable mode: the jobs still in publishing_jobs; memory mode: the
+   * jobs of this process still in the job-status store, and its active ones.
+   */
+  jobsOf(fingerprint: string, limit: number): Promise<JobSnapshot[]>;
   status(): QueueStatus;
   stats(): QueueStats;
   breakerState(target: string): BreakerState;
+  /** The attempts a second a target may get now (its rate_limit, throttled on 429), if limited. */
+  targetRate(target: string): number | undefined;
   onJobFinished(listener: JobFinishedListener): void;
   /**
    * The newest state of an alert for a target that was sent or is about to be (queued, in

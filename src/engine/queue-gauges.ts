@@ -13,3 +13,19 @@ export function setQueueGauges(metrics: Metrics, status: QueueStatus): void {
   }
   metrics.workersBusy.set(status.busyWorkers);
 }
+
+/**
+ * target_rate_per_second per target: the rate in force (configured, or throttled on 429);
+ * a target sent to without a limit has no series.
+ */
+export function setRateGauges(
+  metrics: Metrics,
+  targets: Iterable<string>,
+  rateOf: (target: string) => number | undefined,
+): void {
+  for (const target of targets) {
+    const rate = rateOf(target);
+    if (rate === undefined) metrics.targetRate.remove({ target });
+    else metrics.targetRate.set({ target }, rate);
+  }
+}

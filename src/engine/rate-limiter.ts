@@ -95,6 +95,7 @@ export class RateLimiter {
       this.ceiling = sentAt * 2;
       this.rate = sentAt;
       this.tokens = 0;
+      this.refilledAt = now;
     }
     this.rate = Math.max(MIN_RATE_PER_SECOND, this.rate / 2);
     this.tokens = Math.min(this.tokens, 0);

@@ -3,7 +3,7 @@ import type { AlertStatus } from '../domain/alert.js';
 import { storableJson, storableText } from '../domain/storable-text.js';
 import type { AlertStateRecord, AlertStateStore } from '../engine/alert-state-store.js';
 
-interface StateRow {
+export interface StateRow {
   target_name: string;
   fingerprint: string;
   starts_at: Date;
@@ -14,7 +14,7 @@ interface StateRow {
   updated_at: Date;
 }
 
-const COLUMNS = `target_name, fingerprint, starts_at, resolved, job_id, alertname, labels, updated_at`;
+export const COLUMNS = `target_name, fingerprint, starts_at, resolved, job_id, alertname, labels, updated_at`;
 
 /**
  * Upserts newest states (migrations/0008): per (target, fingerprint) the stored row is replaced
@@ -101,7 +101,7 @@ export function createAlertStateStore(db: Db): AlertStateStore {
   };
 }
 
-function recordOf(row: StateRow): AlertStateRecord {
+export function recordOf(row: StateRow): AlertStateRecord {
   const status: AlertStatus = row.resolved ? 'resolved' : 'firing';
   return {
     target: row.target_name,

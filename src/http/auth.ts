@@ -26,6 +26,11 @@ export function isLoopback(address: string | undefined): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
+/** The routes under the API's auth: /api/* and the config reload (a write like any other). */
+export function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/') || path === '/-/reload';
+}
+
 function isRead(method: string): boolean {
   return method === 'GET' || method === 'HEAD';
 }
@@ -82,7 +87,7 @@ export function createAuthHook(auth: Auth) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
     const path = request.routeOptions.url ?? '';
     let verdict: Verdict = 'allow';
-    if (path === '/api' || path.startsWith('/api/')) {
+    if (isApiPath(path)) {
       verdict = apiVerdict(auth, request.method, bearerOf(request), request.ip);
     } else if (path === '/webhook') {
       verdict = webhookVerdict(auth, bearerOf(request));

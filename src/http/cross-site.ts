@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { isApiPath } from './auth.js';
 import { envelope, sendError } from './errors.js';
 
 type Headers = FastifyRequest['headers'];
@@ -47,7 +48,7 @@ function isWrite(method: string): boolean {
 export function createCrossSiteHook() {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
     const path = request.routeOptions.url ?? '';
-    if (!(path === '/api' || path.startsWith('/api/')) || !isWrite(request.method)) return;
+    if (!isApiPath(path) || !isWrite(request.method)) return;
     if (request.headers.authorization !== undefined || !isCrossSite(request.headers)) return;
     return sendError(
       reply,

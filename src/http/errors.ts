@@ -5,6 +5,7 @@ import { AppError } from '../domain/errors.js';
 import type { Logger } from '../domain/clock.js';
 import { TARGET_NAME, TARGET_NAME_RULE } from '../domain/target.js';
 import { UnsupportedMediaType } from './request-body.js';
+import { NO_NUL } from './schemas.js';
 
 /** Codes the HTTP layer adds to the domain's: every error body uses one of these. */
 export const HTTP_ERROR_CODES = [
@@ -30,6 +31,7 @@ export const APP_ERROR_STATUS: Record<AppErrorCode, number> = {
   stopping: 503,
   batch_too_large: 413,
   invalid_request: 400,
+  invalid_config: 422,
   unavailable: 503,
 };
 
@@ -71,6 +73,7 @@ const CONTEXT_NAMES: Record<string, string> = { querystring: 'query' };
 const PATTERN_RULES: Record<string, string> = {
   [TARGET_NAME.source]: `must be a target name: ${TARGET_NAME_RULE}`,
   '^[0-9a-f]{16}$': 'must be 16 lower-case hex digits',
+  [NO_NUL]: 'must not contain the NUL character (U+0000)',
 };
 
 /** Ajv issue → `{path, message}` with a dotted path that names the field ("query.limit"). */

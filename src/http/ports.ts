@@ -1,10 +1,13 @@
 import type { Registry } from 'prom-client';
 
+import type { ReloadResult } from '../reload.js';
 import type { ConnectionLimits } from './connection-limits.js';
+
 import type { Alert } from '../domain/alert.js';
 import type { Priority } from '../domain/job.js';
 import type { TargetType } from '../domain/target.js';
 import type { DlqOperations } from '../dlq/dlq-operations.js';
+import type { AlertHistory } from '../history/alert-history.js';
 import type { WebhookPayloadParse } from '../ingest/alertmanager-payload.js';
 import type { RouteOptions, RouteResult } from '../ingest/route.js';
 import type { SubmitRequestParse } from '../ingest/submit-request.js';
@@ -37,6 +40,10 @@ export interface TargetView {
   /** Secrets removed. */
   config: Record<string, unknown>;
   breaker: BreakerState;
+  /** The configured rate_limit, if any. */
+  rateLimit?: { perSecond: number; burst: number } | undefined;
+  /** Attempts a second allowed now (configured, or throttled after a 429); undefined = unlimited. */
+  currentRate?: number | undefined;
   /** Epoch ms of the last delivery and failed attempt seen since start (attempt history). */
   lastSuccessAt?: number;
   lastFailureAt?: number;
@@ -87,12 +94,16 @@ export interface ServerDeps {
   /** Absent when the console was not built: /ui/ then says how to build it. */
   consoleAssets?: ReadonlyMap<string, StaticAsset>;
   dlq: DlqOperations;
+  /** The alerts list and timelines (publishing_alert_states, jobs, letters). */
+  alerts: AlertHistory;
   targets: TargetCatalog;
   ingest: Ingest;
   metrics: IngestMetrics;
   readiness: Readiness;
   registry: Registry;
   auth: Auth;
+  /** Config reload (POST /-/reload). */
+  reload: () => Promise<ReloadResult>;
   bodyLimitBytes: number;
   /** Time limits per connection phase and the connection cap (connection-limits.ts). */
   connections: ConnectionLimits;

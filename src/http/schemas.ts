@@ -1,3 +1,4 @@
+import { ALERT_STATUSES } from '../domain/alert.js';
 import { ERROR_TYPES, FAILURE_REASONS } from '../domain/failure.js';
 import { JOB_STATES, PRIORITIES } from '../domain/job.js';
 import { TARGET_NAME } from '../domain/target.js';
@@ -8,8 +9,11 @@ import { TARGET_NAME } from '../domain/target.js';
  */
 
 const uuid = { type: 'string', format: 'uuid' } as const;
+/** A text filter PostgreSQL can compare: no U+0000 (lone surrogates arrive decoded as U+FFFD). */
+export const NO_NUL = '^[^\\u0000]*$';
 const targetName = { type: 'string', pattern: TARGET_NAME.source } as const;
 const isoTime = { type: 'string', format: 'date-time' } as const;
+const fingerprint = { type: 'string', pattern: '^[0-9a-f]{16}$' } as const;
 
 export const idParams = {
   type: 'object',
@@ -40,7 +44,7 @@ const dlqFilterProperties = {
   reason: { type: 'string', enum: FAILURE_REASONS },
   priority: { type: 'string', enum: PRIORITIES },
   replayed: { type: 'boolean' },
-  fingerprint: { type: 'string', pattern: '^[0-9a-f]{16}$' },
+  fingerprint,
   failed_after: isoTime,
   failed_before: isoTime,
 } as const;
@@ -81,5 +85,23 @@ export const replayQuery = {
   additionalProperties: false,
   properties: {
     force: { type: 'boolean', default: false },
+  },
+} as const;
+
+/** An alert's fingerprint: 16 lower-case hex digits, as Alertmanager prints them. */
+export const fingerprintParams = {
+  type: 'object',
+  required: ['fingerprint'],
+  properties: { fingerprint },
+} as const;
+
+export const alertsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    alertname: { type: 'string', minLength: 1, maxLength: 1000, pattern: NO_NUL },
+    target: targetName,
+    state: { type: 'string', enum: ALERT_STATUSES },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
   },
 } as const;

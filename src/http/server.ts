@@ -7,15 +7,18 @@ import { createAuthHook } from './auth.js';
 import { connectionOptions, limitConnections } from './connection-limits.js';
 import { createCrossSiteHook } from './cross-site.js';
 import { createErrorHandler, envelope, sendError } from './errors.js';
+import { refuseInfiniteNumbers } from './finite-numbers.js';
 import type { ServerDeps } from './ports.js';
 import { registerRequestBodies } from './request-body.js';
 import { registerAccessRoutes } from './routes/access-routes.js';
+import { registerAlertRoutes } from './routes/alert-routes.js';
 import { registerConsoleRoutes } from './routes/console-routes.js';
 import { registerDlqRoutes } from './routes/dlq-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerHistoryRoutes } from './routes/history-routes.js';
 import { registerIngestRoutes } from './routes/ingest-routes.js';
 import { registerQueueRoutes } from './routes/queue-routes.js';
+import { registerReloadRoutes } from './routes/reload-routes.js';
 import { registerTargetRoutes } from './routes/target-routes.js';
 
 export interface HttpServer {
@@ -37,11 +40,13 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
     bodyLimit: deps.bodyLimitBytes,
     ...connectionOptions(deps.connections),
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // strictNumbers: a JSON body's 1e999 (Infinity) is not a number; queries: finite-numbers.ts.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, strictNumbers: true } },
   });
 
   // The API speaks UTF-8 JSON only (request-body.ts): anything else is a 415.
   registerRequestBodies(fastify);
+  refuseInfiniteNumbers(fastify);
   fastify.setErrorHandler(createErrorHandler(logger));
   fastify.setNotFoundHandler((request, reply) =>
     sendError(
@@ -69,11 +74,13 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
   registerIngestRoutes(fastify, deps, isDraining);
   registerQueueRoutes(fastify, deps);
   registerDlqRoutes(fastify, deps, isDraining);
+  registerAlertRoutes(fastify, deps);
   registerTargetRoutes(fastify, deps);
   registerHealthRoutes(fastify, deps, isDraining);
   registerHistoryRoutes(fastify, deps);
   registerAccessRoutes(fastify, deps);
   registerConsoleRoutes(fastify, deps);
+  registerReloadRoutes(fastify, deps);
 
   return {
     fastify,

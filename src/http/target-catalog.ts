@@ -9,7 +9,7 @@ import type { TargetCatalog, TargetView } from './ports.js';
 /** The configured targets as the API shows them: secrets masked, breaker state from the engine. */
 export function createTargetCatalog(
   targets: ReadonlyMap<string, Target>,
-  engine: Pick<PublishingEngine, 'breakerState'>,
+  engine: Pick<PublishingEngine, 'breakerState' | 'targetRate'>,
   testDeps: TargetTestDeps,
   activity: (target: string) => TargetActivity,
 ): TargetCatalog {
@@ -19,6 +19,8 @@ export function createTargetCatalog(
     enabled: target.enabled,
     config: target.redactedConfig,
     breaker: engine.breakerState(target.name),
+    rateLimit: target.rateLimit,
+    currentRate: engine.targetRate(target.name),
     ...activity(target.name),
   });
   return {

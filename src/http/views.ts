@@ -19,6 +19,7 @@ export function jobView(job: JobSnapshot) {
     fingerprint: job.fingerprint,
     alertname: job.alertname,
     alert_status: job.alertStatus,
+    alert_starts_at: optionalIso(job.alertStartsAt),
     target: job.target,
     priority: job.priority,
     state: job.state,
@@ -104,6 +105,11 @@ export function targetView(target: TargetView) {
     type: target.type,
     enabled: target.enabled,
     breaker_state: target.breaker,
+    rate_limit:
+      target.rateLimit === undefined
+        ? null
+        : { per_second: target.rateLimit.perSecond, burst: target.rateLimit.burst },
+    current_rate_per_second: target.currentRate ?? null,
     last_success_at: optionalIso(target.lastSuccessAt),
     last_failure_at: optionalIso(target.lastFailureAt),
     config: target.config,

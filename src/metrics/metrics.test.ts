@@ -17,6 +17,7 @@ const EXPECTED: Array<[string, string]> = [
   ['alert_publisher_retries_total', 'counter'],
   ['alert_publisher_jobs_finished_total', 'counter'],
   ['alert_publisher_last_success_timestamp_seconds', 'gauge'],
+  ['alert_publisher_target_rate_per_second', 'gauge'],
   ['alert_publisher_workers', 'gauge'],
   ['alert_publisher_workers_busy', 'gauge'],
   ['alert_publisher_circuit_breaker_state', 'gauge'],
@@ -25,6 +26,8 @@ const EXPECTED: Array<[string, string]> = [
   ['alert_publisher_dlq_replays_total', 'counter'],
   ['alert_publisher_dlq_entries', 'gauge'],
   ['alert_publisher_build_info', 'gauge'],
+  ['alert_publisher_config_last_reload_successful', 'gauge'],
+  ['alert_publisher_config_last_reload_success_timestamp_seconds', 'gauge'],
 ];
 
 describe('createMetrics', () => {

@@ -25,14 +25,17 @@ export interface Metrics {
   retries: Counter<'target' | 'error_type'>;
   jobsFinished: Counter<'target' | 'state'>;
   lastSuccess: Gauge<'target'>;
+  targetRate: Gauge<'target'>;
   workers: Gauge;
   workersBusy: Gauge;
   circuitBreakerState: Gauge<'target'>;
   circuitBreakerTransitions: Counter<'target' | 'to'>;
   dlqWrites: Counter<'target' | 'error_type'>;
   dlqReplays: Counter<'result'>;
-  dlqEntries: Gauge;
+  dlqEntries: Gauge<'replayed'>;
   buildInfo: Gauge<'version'>;
+  configLastReloadSuccessful: Gauge;
+  configLastReloadSuccessTimestamp: Gauge;
   /**
    * Registers a function run when metrics computed or buffered by the engine are collected:
    * the gauges queue_jobs, oldest_due_job_age_seconds, workers_busy and the counters
@@ -124,6 +127,13 @@ export function createMetrics(registry: Registry): Metrics {
       registers,
       collect,
     }),
+    targetRate: new Gauge({
+      name: `${p}target_rate_per_second`,
+      help: 'Attempts a second a target may get now: its rate_limit, throttled on 429 (absent when unlimited).',
+      labelNames: ['target'],
+      registers,
+      collect,
+    }),
     workers: new Gauge({ name: `${p}workers`, help: 'Worker slots.', registers }),
     workersBusy: new Gauge({
       name: `${p}workers_busy`,
@@ -155,11 +165,26 @@ export function createMetrics(registry: Registry): Metrics {
       labelNames: ['result'],
       registers,
     }),
-    dlqEntries: new Gauge({ name: `${p}dlq_entries`, help: 'Entries in the DLQ.', registers }),
+    dlqEntries: new Gauge({
+      name: `${p}dlq_entries`,
+      help: 'Entries in the DLQ, by replayed: false = waiting for an operator, true = replayed (kept until retention).',
+      labelNames: ['replayed'],
+      registers,
+    }),
     buildInfo: new Gauge({
       name: `${p}build_info`,
       help: 'Build information; always 1.',
       labelNames: ['version'],
+      registers,
+    }),
+    configLastReloadSuccessful: new Gauge({
+      name: `${p}config_last_reload_successful`,
+      help: 'Whether the last configuration reload succeeded (1) or was refused (0).',
+      registers,
+    }),
+    configLastReloadSuccessTimestamp: new Gauge({
+      name: `${p}config_last_reload_success_timestamp_seconds`,
+      help: 'When the configuration was last loaded successfully (start or reload, Unix time).',
       registers,
     }),
     onCollect(hook) {

@@ -41,6 +41,7 @@ describe('job-status store', () => {
     const store = createJobStatusStore({ capacity: 5 });
     const full = aSnapshot('full', {
       alertStatus: 'resolved',
+      alertStartsAt: 1_764_417_000_000,
       state: 'dlq',
       attempts: 4,
       retries: 3,
@@ -132,6 +133,7 @@ describe('job-status store', () => {
       fingerprint: alert.fingerprint,
       alertname: 'DiskFull',
       alertStatus: alert.status,
+      alertStartsAt: Date.parse(alert.startsAt),
       target: 'audit',
       priority: 'high',
       state: 'processing',
@@ -147,5 +149,70 @@ describe('job-status store', () => {
     job.state = 'succeeded';
     assert.equal(read?.state, 'processing', 'a snapshot read earlier does not change');
     assert.equal(store.get('live')?.state, 'succeeded');
+  });
+
+  it('reads the jobs of one alert in the order it first saw them, tracked and stored alike', () => {
+    const store = createJobStatusStore({ capacity: 10 });
+    const alert = anAlert({ alertname: 'DiskFull' });
+    store.put(aSnapshot('first', { fingerprint: alert.fingerprint }));
+    store.put(aSnapshot('other', { fingerprint: 'ffffffffffffffff' }));
+    store.track({
+      id: 'live',
+      alert,
+      target: 'audit',
+      priority: 'high',
+      state: 'retrying',
+      history: [{ at: 9, durationMs: 3, status: 503, reason: 'server_error' }],
+      attempts: 1,
+      retries: 1,
+      submittedAt: 8,
+      updatedAt: 9,
+    });
+    store.put(aSnapshot('last', { fingerprint: alert.fingerprint }));
+    // Updating a job reorders the recency list, not the alert's jobs.
+    store.put(aSnapshot('first', { fingerprint: alert.fingerprint, state: 'succeeded' }));
+    const jobs = store.ofFingerprint(alert.fingerprint, 10);
+    assert.deepEqual(ids(jobs), ['first', 'live', 'last']);
+    assert.equal(jobs[0]?.state, 'succeeded');
+    assert.deepEqual(jobs[1]?.history, [
+      { at: 9, durationMs: 3, status: 503, reason: 'server_error' },
+    ]);
+    assert.deepEqual(ids(store.ofFingerprint(alert.fingerprint, 2)), ['live', 'last']);
+    assert.deepEqual(store.ofFingerprint('0000000000000000', 10), []);
+  });
+
+  it('keeps the alerts index consistent with eviction, whatever the order of puts', () => {
+    // A model of what the store holds: ids by the order they took a slot, evicted LRU. 24
+    // fingerprints over the index's 16 buckets: some share a chain.
+    const capacity = 7;
+    const store = createJobStatusStore({ capacity });
+    const recency: string[] = [];
+    const takenAt = new Map<string, number>();
+    const fingerprintOf = (n: number): string => `fp-${n % 24}`;
+    let seed = 42;
+    const next = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    for (let step = 0; step < 3_000; step += 1) {
+      const n = next(60);
+      const id = `job-${n}`;
+      if (step % 2 === 0) store.put(aSnapshot(id, { fingerprint: fingerprintOf(n) }));
+      else {
+        const alert = anAlert({}, { fingerprint: fingerprintOf(n) });
+        store.track({ ...aSnapshot(id), alert, history: [] });
+      }
+      const at = recency.indexOf(id);
+      if (at >= 0) recency.splice(at, 1);
+      else takenAt.set(id, step);
+      recency.unshift(id);
+      for (const gone of recency.splice(capacity)) takenAt.delete(gone);
+      const fingerprint = fingerprintOf(next(24));
+      const expected = [...takenAt]
+        .filter(([held]) => fingerprintOf(Number(held.slice(4))) === fingerprint)
+        .sort((a, b) => a[1] - b[1])
+        .map(([held]) => held);
+      assert.deepEqual(ids(store.ofFingerprint(fingerprint, capacity)), expected, `step ${step}`);
+    }
   });
 });

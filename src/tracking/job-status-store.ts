@@ -1,5 +1,6 @@
 import type { Job, JobFilter, JobSnapshot } from '../domain/job.js';
 import { snapshotOf } from '../domain/job.js';
+import { FingerprintIndex } from './fingerprint-index.js';
 import { SnapshotColumns } from './snapshot-columns.js';
 
 /** The last `capacity` job snapshots, most recently updated first. */
@@ -16,6 +17,11 @@ export interface JobStatusStore {
   get(id: string): JobSnapshot | undefined;
   /** Most recently updated first; O(entries visited) until `limit` matches (default 100). */
   list(filter: JobFilter): JobSnapshot[];
+  /**
+   * The last `limit` jobs of an alert that the store still holds, in the order the store
+   * first saw them (submission order, oldest first). O(jobs of its index bucket).
+   */
+  ofFingerprint(fingerprint: string, limit: number): JobSnapshot[];
   readonly size: number;
 }
 
@@ -26,10 +32,11 @@ const NONE = -1;
 
 /**
  * LRU by update over numbered slots: a Map from id to slot, and the recency list (newest to
- * oldest) as two arrays of slot numbers, so put, get and eviction are O(1), list walks from
+ * oldest) as two typed arrays of slot numbers, so put, get and eviction are O(1), list walks from
  * the newest, and the store allocates nothing per job once full (an evicted slot is reused).
  * A slot holds either a tracked live job or a stored snapshot (SnapshotColumns: fields in
- * arrays, not an object per job). Reads never reorder.
+ * arrays, not an object per job). Reads never reorder. Slots are indexed by fingerprint when
+ * a job id takes them, and leave the index when evicted (a job's fingerprint never changes).
  */
 export function createJobStatusStore(options: { capacity: number }): JobStatusStore {
   const capacity = Math.max(1, options.capacity);
@@ -38,8 +45,10 @@ export function createJobStatusStore(options: { capacity: number }): JobStatusSt
   /** The tracked job of a slot; undefined once its final snapshot is in `stored`. */
   const live: Array<Job | undefined> = [];
   const stored = new SnapshotColumns();
-  const newer: number[] = [];
-  const older: number[] = [];
+  const byFingerprint = new FingerprintIndex(capacity);
+  // Slot links in typed arrays: 4 bytes a slot each, where a number[] takes 8.
+  const newer = new Int32Array(capacity);
+  const older = new Int32Array(capacity);
   let newest = NONE;
   let oldest = NONE;
 
@@ -60,8 +69,12 @@ export function createJobStatusStore(options: { capacity: number }): JobStatusSt
     if (oldest === NONE) oldest = slot;
   }
 
+  function fingerprintOf(slot: number): string {
+    return live[slot]?.alert.fingerprint ?? stored.fingerprintAt(slot);
+  }
+
   /** The slot of `id`, made the newest: its own, a new one, or the evicted oldest's. */
-  function slotFor(id: string): number {
+  function slotFor(id: string, fingerprint: string): number {
     const existing = slotOf.get(id);
     if (existing !== undefined) {
       if (existing !== newest) {
@@ -74,15 +87,15 @@ export function createJobStatusStore(options: { capacity: number }): JobStatusSt
     if (slot < capacity) {
       ids.push(id);
       live.push(undefined);
-      newer.push(NONE);
-      older.push(NONE);
       stored.append();
     } else {
       slot = oldest;
       unlink(slot);
       slotOf.delete(ids[slot] ?? '');
+      byFingerprint.remove(slot, fingerprintOf(slot));
       ids[slot] = id;
     }
+    byFingerprint.add(slot, fingerprint);
     slotOf.set(id, slot);
     linkNewest(slot);
     return slot;
@@ -95,12 +108,12 @@ export function createJobStatusStore(options: { capacity: number }): JobStatusSt
 
   return {
     put(snapshot) {
-      const slot = slotFor(snapshot.id);
+      const slot = slotFor(snapshot.id, snapshot.fingerprint);
       live[slot] = undefined;
       stored.write(slot, snapshot);
     },
     track(job) {
-      live[slotFor(job.id)] = job;
+      live[slotFor(job.id, job.alert.fingerprint)] = job;
     },
     get(id) {
       const slot = slotOf.get(id);
@@ -120,6 +133,14 @@ export function createJobStatusStore(options: { capacity: number }): JobStatusSt
         out.push(read(slot));
       }
       return out;
+    },
+    ofFingerprint(fingerprint, limit) {
+      const out: JobSnapshot[] = [];
+      for (const slot of byFingerprint.candidates(fingerprint)) {
+        if (out.length >= limit) break;
+        if (fingerprintOf(slot) === fingerprint) out.push(read(slot));
+      }
+      return out.reverse();
     },
     get size() {
       return slotOf.size;

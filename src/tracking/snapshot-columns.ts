@@ -20,6 +20,7 @@ export class SnapshotColumns {
   private readonly fingerprints: string[] = [];
   private readonly alertnames: string[] = [];
   private readonly alertStatuses: AlertStatus[] = [];
+  private readonly alertStartsAt: number[] = [];
   readonly targets: string[] = [];
   readonly priorities: Priority[] = [];
   readonly states: JobState[] = [];
@@ -35,11 +36,17 @@ export class SnapshotColumns {
   private readonly supersededBy: Array<string | undefined> = [];
   private readonly histories: Array<readonly AttemptRecord[]> = [];
 
+  /** The fingerprint last written at `slot`. */
+  fingerprintAt(slot: number): string {
+    return this.fingerprints[slot] ?? '';
+  }
+
   /** The next slot, holding placeholder values until written. */
   append(): void {
     this.fingerprints.push('');
     this.alertnames.push('');
     this.alertStatuses.push('firing');
+    this.alertStartsAt.push(ABSENT);
     this.targets.push('');
     this.priorities.push('medium');
     this.states.push('queued');
@@ -60,6 +67,7 @@ export class SnapshotColumns {
     this.fingerprints[slot] = snapshot.fingerprint;
     this.alertnames[slot] = snapshot.alertname;
     this.alertStatuses[slot] = snapshot.alertStatus;
+    this.alertStartsAt[slot] = timeOrAbsent(snapshot.alertStartsAt);
     this.targets[slot] = snapshot.target;
     this.priorities[slot] = snapshot.priority;
     this.states[slot] = snapshot.state;
@@ -92,6 +100,8 @@ export class SnapshotColumns {
       updatedAt: this.updatedAt[slot] ?? ABSENT,
       history: this.histories[slot] ?? NO_ATTEMPTS,
     };
+    const alertStartsAt = this.alertStartsAt[slot] ?? ABSENT;
+    if (!Number.isNaN(alertStartsAt)) snapshot.alertStartsAt = alertStartsAt;
     const startedAt = this.startedAt[slot] ?? ABSENT;
     if (!Number.isNaN(startedAt)) snapshot.startedAt = startedAt;
     const completedAt = this.completedAt[slot] ?? ABSENT;

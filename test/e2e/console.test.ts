@@ -88,6 +88,16 @@ async function startStack(consoleDir: string, auth: boolean): Promise<Stack> {
     );
     return (res.body as { total: number }).total === 5;
   });
+  // Memory mode records the alert states behind, within a second.
+  await eventually('six alerts recorded', async () => {
+    const res = await call(
+      app.url,
+      'GET',
+      '/api/v2/publishing/alerts',
+      token === undefined ? {} : { token },
+    );
+    return (res.body as { alerts: unknown[] }).alerts.length === 6;
+  });
   return {
     app,
     ok,
@@ -265,6 +275,75 @@ describe('operator console in a real browser', async () => {
     assert.deepEqual(errors, []);
   });
 
+  it('shows an alert timeline: jobs per target in order with attempts, supersession, letter and replay', async () => {
+    // A firing and its resolve in one request: the firing is superseded before it is sent.
+    const flapping = anAlert({ team: 'ops', alertname: 'Flapping' });
+    const res = await call(stack.app.url, 'POST', '/webhook', {
+      json: {
+        version: '4',
+        groupKey: '{}:{}',
+        status: 'resolved',
+        receiver: 'ap',
+        alerts: [flapping, { ...flapping, status: 'resolved', endsAt: '2026-11-29T12:00:00Z' }],
+      },
+    });
+    assert.equal(res.status, 202);
+    await eventually('the resolve delivered and the replay of DiskFull recorded', async () => {
+      const letters = await call(stack.app.url, 'GET', '/api/v2/publishing/dlq?target=broken', {
+        token: API_TOKEN,
+      });
+      const entries = (letters.body as { entries: { replay_result: string | null }[] }).entries;
+      const flappingJobs = await call(
+        stack.app.url,
+        'GET',
+        `/api/v2/publishing/alerts/${flapping.fingerprint}`,
+        { token: API_TOKEN },
+      );
+      const jobs = (flappingJobs.body as { targets?: { jobs: { state: string }[] }[] }).targets?.[0]
+        ?.jobs;
+      return (
+        entries.some((e) => e.replay_result === 'succeeded') &&
+        jobs?.map((j) => j.state).join() === 'superseded,succeeded'
+      );
+    });
+
+    await page.goto(`${stack.app.url}/ui/alerts?q=DiskFull`);
+    await settled(page);
+    await page.getByRole('link', { name: 'DiskFull' }).click();
+    assert.match(await heading(page), /^DiskFull [0-9a-f]{16}$/);
+    const broken = page.locator('section', {
+      has: page.getByRole('heading', { level: 2, name: /^broken/ }),
+    });
+    const jobs = broken.locator('li.timeline-job');
+    assert.equal(await jobs.count(), 2);
+    const [failed, replay] = [await jobs.nth(0).innerText(), await jobs.nth(1).innerText()];
+    assert.match(failed, /firing\s+dlq/);
+    assert.match(failed, /HTTP 400 · client error · \d+ ms/);
+    assert.match(failed, /Dead-lettered as letter [0-9a-f]{8}: client error 400/);
+    assert.match(failed, /replay succeeded/);
+    assert.match(failed, /replayed as job [0-9a-f]{8}/);
+    assert.match(replay, /firing\s+succeeded/);
+    assert.match(replay, /replay of letter [0-9a-f]{8}/);
+    assert.match(replay, /HTTP 200/);
+
+    await page.goto(`${stack.app.url}/ui/alerts/${flapping.fingerprint}`);
+    assert.match(await heading(page), /^Flapping /);
+    const ops = page.locator('section', {
+      has: page.getByRole('heading', { level: 2, name: /^ops/ }),
+    });
+    assert.match(
+      await ops.getByRole('heading', { level: 2 }).innerText(),
+      /newest state\s+resolved/,
+    );
+    const steps = await ops.locator('li.timeline-job').allInnerTexts();
+    assert.equal(steps.length, 2);
+    assert.match(steps[0] ?? '', /firing\s+superseded\s+by job [0-9a-f]{8}/);
+    assert.doesNotMatch(steps[0] ?? '', /HTTP/, 'the superseded firing was never attempted');
+    assert.match(steps[1] ?? '', /resolved\s+succeeded/);
+    assert.match(steps[1] ?? '', /HTTP 200/);
+    assert.deepEqual(errors, []);
+  });
+
   it('previews a bulk replay with a dry run, then replays the filtered letters on confirmation', async () => {
     await page.goto(`${stack.app.url}/ui/dead-letters?target=broken&replayed=false`);
     await settled(page);
@@ -344,11 +423,16 @@ describe('operator console in a real browser', async () => {
       token: API_TOKEN,
     });
     const ids = (letters.body as { entries: { id: string }[] }).entries.map((e) => e.id);
+    const fingerprints = (letters.body as { entries: { fingerprint: string }[] }).entries.map(
+      (e) => e.fingerprint,
+    );
     const paths = [
       '/ui/',
       '/ui/dead-letters',
       '/ui/jobs',
+      '/ui/alerts',
       ...ids.map((id) => `/ui/dead-letters/${id}`),
+      ...fingerprints.map((fingerprint) => `/ui/alerts/${fingerprint}`),
     ];
     for (const path of paths) {
       await page.goto(`${stack.app.url}${path}`);

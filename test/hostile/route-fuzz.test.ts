@@ -159,6 +159,10 @@ const ALL_FIELDS: FuzzedField[] = [
   bodyField('POST', `${DLQ}/replay`, BULK, ['limit']),
   bodyField('POST', `${DLQ}/replay`, BULK, ['dry_run']),
   queryField('DELETE', `${DLQ}/purge`, 'older_than'),
+  ...['alertname', 'target', 'state', 'limit'].map((name) =>
+    queryField('GET', '/api/v2/publishing/alerts', name),
+  ),
+  pathField('GET', '/api/v2/publishing/alerts/:fingerprint'),
   pathField('GET', `${DLQ}/:id`),
   pathField('POST', `${DLQ}/:id/replay`),
   queryField('POST', `${DLQ}/00000000-0000-4000-8000-000000000000/replay`, 'force'),
@@ -179,6 +183,7 @@ const ALL_FIELDS: FuzzedField[] = [
 const DURABLE_FIELDS = ALL_FIELDS.filter(
   (field) =>
     field.label.startsWith(`GET ${JOBS}`) ||
+    field.label.startsWith('GET /api/v2/publishing/alerts') ||
     field.label.endsWith('body.alerts.0.labels.extra') ||
     field.label.endsWith('body.alerts.0.startsAt') ||
     field.label.endsWith('body.alerts.0.endsAt') ||

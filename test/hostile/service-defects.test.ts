@@ -194,6 +194,20 @@ for (const mode of QUEUE_MODES) {
         'query.target',
       ],
       [
+        'an infinite limit',
+        'GET',
+        '/api/v2/publishing/alerts?limit=Infinity',
+        undefined,
+        'query.limit',
+      ],
+      [
+        'a NUL alertname',
+        'GET',
+        '/api/v2/publishing/alerts?alertname=%00',
+        undefined,
+        'query.alertname',
+      ],
+      [
         'a cursor from year 0',
         'GET',
         `/api/v2/publishing/dlq?before=${Buffer.from('0000-01-01T00:00:00Z|00000000-0000-4000-8000-000000000000').toString('base64url')}`,

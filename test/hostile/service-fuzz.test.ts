@@ -57,6 +57,9 @@ const ROUTES: Array<[string, string]> = [
   ['DELETE', '/api/v2/publishing/dlq/:id'],
   ['DELETE', '/api/v2/publishing/dlq/purge'],
   ['GET', '/api/v2/publishing/targets'],
+  ['GET', '/api/v2/publishing/alerts'],
+  ['GET', '/api/v2/publishing/alerts/:fingerprint'],
+  ['POST', '/-/reload'],
   ['GET', '/api/v2/publishing/targets/:name'],
   ['POST', '/api/v2/publishing/targets/:name/test'],
   ['PUT', '/webhook'],
@@ -78,6 +81,7 @@ const QUERY_NAMES = [
   'failed_before',
   'older_than',
   'force',
+  'alertname',
   '__proto__',
 ];
 

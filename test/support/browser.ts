@@ -41,7 +41,7 @@ export async function buildTempConsole(): Promise<ConsoleBuild & { remove(): Pro
 
 /**
  * Script errors of a page: uncaught exceptions and console errors. Failed resource loads are
- * left out: the console probes optional APIs (alerts, the superseded state) and Chromium logs
+ * left out: the console probes optional APIs (the superseded state), an unknown alert answers 404, and Chromium logs
  * each 4xx answer as such an error.
  */
 export function watchErrors(page: Page): string[] {

@@ -129,6 +129,7 @@ export function createFakeEngine(): FakeEngine {
     },
     getJob: () => Promise.resolve(undefined),
     listJobs: () => Promise.resolve([]),
+    jobsOf: () => Promise.resolve([]),
     status: () => ({
       lanes: {
         high: lane(),
@@ -154,6 +155,7 @@ export function createFakeEngine(): FakeEngine {
       breakers: {},
     }),
     breakerState: () => 'closed',
+    targetRate: () => undefined,
     newestState: (target, fingerprint) =>
       Promise.resolve(engine.newest.get(`${target}\u0000${fingerprint}`)),
     reconfigure: () => Promise.resolve({ added: [], removed: [], changed: [], deadLettered: 0 }),

@@ -1,4 +1,4 @@
-import { engineConfigOf } from '../../src/app.js';
+import { engineConfigOf } from '../../src/engine-options.js';
 import { configSchema } from '../../src/config/schema.js';
 import type { EngineConfig } from '../../src/engine/engine-config.js';
 

@@ -25,6 +25,8 @@ export interface AppSetup {
   env?: Record<string, string>;
   /** The built console to serve at /ui/ (default dist/ui). */
   consoleDir?: string;
+  /** What a reload reads (default: the YAML it started with). */
+  reloadYaml?: () => string;
   /** storage.data_dir, kept at stop (default: a temp folder, removed at stop). */
   dataDir?: string;
   /** Default: logs nothing. */
@@ -35,7 +37,10 @@ export interface AppSetup {
 export async function startApp(setup: AppSetup): Promise<RunningApp> {
   const dataDir = setup.dataDir ?? (await mkdtemp(join(tmpdir(), 'alert-publisher-e2e-')));
   const storage = `storage:\n  data_dir: "${dataDir}"\n  database_url: "${setup.databaseUrl ?? ''}"\n`;
-  const config = parseConfig(`${storage}${setup.yaml}`, { env: setup.env ?? {}, source: 'e2e' });
+  const parse = (yaml: string) =>
+    parseConfig(`${storage}${yaml}`, { env: setup.env ?? {}, source: 'e2e' });
+  const config = parse(setup.yaml);
+  const reloadYaml = setup.reloadYaml;
   const app = await createApp({
     config,
     logger: setup.logger ?? pino({ level: 'silent' }),
@@ -44,6 +49,7 @@ export async function startApp(setup: AppSetup): Promise<RunningApp> {
     processMetrics: false,
     ...(setup.clock === undefined ? {} : { clock: setup.clock }),
     ...(setup.consoleDir === undefined ? {} : { consoleDir: setup.consoleDir }),
+    ...(reloadYaml === undefined ? {} : { loadConfig: () => parse(reloadYaml()) }),
   });
   const url = await app.listen(0);
   return {

@@ -10,6 +10,9 @@ import { fingerprintOf } from '../../src/domain/fingerprint.js';
 import type { JobSnapshot } from '../../src/domain/job.js';
 import type { DlqEntry, DlqFilter } from '../../src/dlq/dlq-entry.js';
 import type { DlqOperations } from '../../src/dlq/dlq-operations.js';
+import type { AlertHistory } from '../../src/history/alert-history.js';
+import type { AlertSummary } from '../../src/history/alert-list.js';
+import { readAlertTimeline } from '../../src/history/alert-timeline.js';
 import type { AlertResult, Ingest, ServerDeps, TargetView } from '../../src/http/ports.js';
 import type {
   JobRequest,
@@ -59,6 +62,10 @@ export function createFakeEngine(): FakeEngine {
       return Promise.resolve({ ok: true, jobIds });
     },
     getJob: (id) => Promise.resolve(engine.jobs.get(id)),
+    jobsOf: (fingerprint, limit) =>
+      Promise.resolve(
+        [...engine.jobs.values()].filter((job) => job.fingerprint === fingerprint).slice(-limit),
+      ),
     listJobs: (filter) =>
       Promise.resolve(
         [...engine.jobs.values()]
@@ -98,6 +105,7 @@ export function createFakeEngine(): FakeEngine {
       breakers: { hook: { state: 'closed', consecutiveFailures: 0 } },
     }),
     breakerState: () => 'closed',
+    targetRate: () => undefined,
     onJobFinished: () => undefined,
     newestState: () => Promise.resolve(undefined),
     reconfigure: () => Promise.resolve({ added: [], removed: [], changed: [], deadLettered: 0 }),
@@ -143,6 +151,7 @@ function matches(entry: DlqEntry, filter: DlqFilter): boolean {
   if (filter.error_type !== undefined && entry.error_type !== filter.error_type) return false;
   if (filter.priority !== undefined && entry.priority !== filter.priority) return false;
   if (filter.replayed !== undefined && entry.replayed !== filter.replayed) return false;
+  if (filter.fingerprint !== undefined && entry.fingerprint !== filter.fingerprint) return false;
   return true;
 }
 
@@ -301,10 +310,41 @@ export function createSimpleIngest(targets: readonly TargetView[]): Ingest {
   };
 }
 
+/**
+ * The alert routes' port over the fake engine and DLQ: the real timeline assembly, with no
+ * recorded states; the list answers `listed`, filtered by alertname only.
+ */
+export function createFakeAlertHistory(
+  engine: PublishingEngine,
+  dlq: DlqOperations,
+  targetNames: readonly string[],
+  listed: AlertSummary[],
+): AlertHistory {
+  return {
+    list: async (filter) =>
+      listed
+        .filter((a) => filter.alertname === undefined || a.alertname === filter.alertname)
+        .slice(0, filter.limit),
+    timeline: (fingerprint) =>
+      readAlertTimeline(
+        {
+          engine,
+          dlq,
+          readStates: async () => [],
+          targetNames: () => targetNames,
+          jobsFrom: 'memory',
+        },
+        fingerprint,
+      ),
+  };
+}
+
 export interface FakeDeps extends ServerDeps {
   engine: FakeEngine;
   entries: DlqEntry[];
   received: Record<AlertResult, number>;
+  /** What the fake alerts list answers. */
+  listed: AlertSummary[];
 }
 
 export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = {}): FakeDeps {
@@ -324,11 +364,20 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
     { name: 'off', type: 'log', enabled: false, config: {}, breaker: 'closed' },
   ];
   const received: Record<AlertResult, number> = { routed: 0, unrouted: 0, rejected: 0 };
+  const dlq = createMemoryDlq(entries, engine);
+  const listed: AlertSummary[] = [];
   return {
     engine,
     entries,
     received,
-    dlq: createMemoryDlq(entries, engine),
+    listed,
+    dlq,
+    alerts: createFakeAlertHistory(
+      engine,
+      dlq,
+      targetViews.map((t) => t.name),
+      listed,
+    ),
     targets: {
       list: () => targetViews,
       get: (name) => targetViews.find((t) => t.name === name),
@@ -354,6 +403,12 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
       activity: () => ({}),
     },
     auth: { apiToken: '', readToken: '', webhookToken: '' },
+    reload: () =>
+      Promise.resolve({
+        ok: true,
+        summary: { added: [], removed: [], changed: [], deadLettered: 0 },
+        restartRequired: [],
+      }),
     bodyLimitBytes: 1024 * 1024,
     connections: {
       maxConnections: 512,

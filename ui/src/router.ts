@@ -61,7 +61,7 @@ export const links = {
   deadLetters: (query: Record<string, string | undefined> = {}) =>
     withParams(`${BASE}dead-letters`, query),
   deadLetter: (id: string) => `${BASE}dead-letters/${encodeURIComponent(id)}`,
-  alerts: (q?: string) => withParams(`${BASE}alerts`, { q }),
+  alerts: (q?: string, state?: string) => withParams(`${BASE}alerts`, { q, state }),
   alert: (fingerprint: string) => `${BASE}alerts/${encodeURIComponent(fingerprint)}`,
   jobs: (query: Record<string, string | undefined> = {}) => withParams(`${BASE}jobs`, query),
   job: (id: string) => `${BASE}jobs/${encodeURIComponent(id)}`,

@@ -159,11 +159,21 @@ export type BulkReplay = z.infer<typeof bulkReplaySchema>;
 export const replayedSchema = z.object({ job_id: text });
 export const purgedSchema = z.object({ deleted_count: count });
 
+const attemptSchema = z.object({
+  at: text,
+  duration_ms: count,
+  http_status: z.optional(count),
+  reason: z.optional(text),
+  message: z.optional(text),
+});
+export type Attempt = z.infer<typeof attemptSchema>;
+
 export const jobSchema = z.object({
   id: text,
   fingerprint: text,
   alertname: text,
   alert_status: text,
+  alert_starts_at: z.optional(maybeText),
   target: text,
   priority: text,
   state: text,
@@ -179,15 +189,74 @@ export const jobSchema = z.object({
   ),
   replay_of: maybeText,
   superseded_by: z.optional(maybeText),
+  attempt_history: z.optional(z.array(attemptSchema)),
 });
 export type Job = z.infer<typeof jobSchema>;
 
 export const jobsSchema = z.object({ jobs: z.array(jobSchema) });
 
-/** The alert APIs of the alert-state work: read loosely until their shape is settled here. */
-export const looseObjectSchema = z.record(z.string(), z.unknown());
-export type LooseObject = z.infer<typeof looseObjectSchema>;
-export const alertListSchema = z.object({ alerts: z.array(looseObjectSchema) });
+const labelsSchema = z.record(z.string(), z.string());
+
+const recordedStateSchema = z.object({
+  target: text,
+  status: text,
+  starts_at: text,
+  job_id: text,
+  updated_at: text,
+});
+
+const alertSummarySchema = z.object({
+  fingerprint: text,
+  alertname: text,
+  labels: labelsSchema,
+  status: text,
+  starts_at: text,
+  updated_at: text,
+  targets: z.array(recordedStateSchema),
+});
+export type AlertSummary = z.infer<typeof alertSummarySchema>;
+
+export const alertListSchema = z.object({ alerts: z.array(alertSummarySchema) });
+
+/** A dead letter as the timeline shows it: without its alert and target config. */
+const timelineLetterSchema = z.object({
+  id: text,
+  job_id: text,
+  failed_at: text,
+  error_type: text,
+  error_reason: text,
+  http_status: z.nullable(count),
+  error_message: text,
+  retry_count: count,
+  possibly_delivered: z.boolean(),
+  superseded: z.boolean(),
+  replayed: z.boolean(),
+  replayed_at: maybeText,
+  replay_job_id: maybeText,
+  replay_result: maybeText,
+  replay_of: maybeText,
+  attempts: z.array(attemptSchema),
+});
+export type TimelineLetter = z.infer<typeof timelineLetterSchema>;
+
+const targetTimelineSchema = z.object({
+  target: text,
+  newest_state: z.nullable(z.object({ status: text, starts_at: text, job_id: text })),
+  jobs: z.array(jobSchema),
+  dead_letters: z.array(timelineLetterSchema),
+  missing_jobs: z.array(text),
+});
+export type TargetTimeline = z.infer<typeof targetTimelineSchema>;
+
+export const alertTimelineSchema = z.object({
+  fingerprint: text,
+  alertname: text,
+  labels: z.nullable(labelsSchema),
+  jobs_from: text,
+  complete: z.boolean(),
+  targets: z.array(targetTimelineSchema),
+});
+export type AlertTimeline = z.infer<typeof alertTimelineSchema>;
 
 export const errorEnvelopeSchema = z.object({
   error: z.object({ code: text, message: text }),

@@ -18,7 +18,7 @@ import type {
   QueueStats,
   ReconfigureSummary,
 } from '../publishing-engine.js';
-import { setQueueGauges } from '../queue-gauges.js';
+import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
 import { RateLimiter } from '../rate-limiter.js';
 import { createCompletionQueue } from './completion-queue.js';
 import { deadLetterWaitingJobs } from './dead-letter-waiting-jobs.js';
@@ -34,7 +34,7 @@ import { InstanceLease } from './instance-lease.js';
 import { deregisterInstance } from './leases.js';
 import { runMaintenance } from './maintenance.js';
 import type { LaneCount } from './read-jobs.js';
-import { listJobRows, readJob } from './read-jobs.js';
+import { listJobRows, readJob, readJobsOf } from './read-jobs.js';
 import { reportCompletion, reportDeadRow } from './report-completions.js';
 import { submitJobs } from './submit-jobs.js';
 import { createWakeSignal } from './wake-signal.js';
@@ -194,6 +194,11 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
   metrics.onCollect(() => {
     report.flush();
     setQueueGauges(metrics, status());
+    setRateGauges(
+      metrics,
+      targets.keys(),
+      (target) => limiters.get(target)?.currentRate ?? targets.get(target)?.rateLimit?.perSecond,
+    );
   });
 
   /** Waiting jobs of removed targets become `target_removed` letters, in batches. */
@@ -236,10 +241,13 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     },
     getJob: (id) => readJob(db, id),
     listJobs: (filter) => listJobRows(db, filter),
+    jobsOf: (fingerprint, limit) => readJobsOf(db, fingerprint, limit),
     newestState: (target, fingerprint) => alertStates.find(target, fingerprint),
     status,
     stats: (): QueueStats => report.stats(breakers),
     breakerState: (target): BreakerState => breakers.state(target, clock.now()),
+    targetRate: (target) =>
+      limiters.get(target)?.currentRate ?? targets.get(target)?.rateLimit?.perSecond,
     onJobFinished: (listener) => report.onJobFinished(listener),
     async reconfigure(next, nextConfig): Promise<ReconfigureSummary> {
       const now = clock.now();
@@ -272,6 +280,9 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       breakers.reconfigure(config.breaker);
       setConfigGauges();
       summary.deadLettered += dispatcher.dropRemoved(now);
+      // Completions of attempts that ended before the reload may still be in flight: once
+      // committed, their rows wait too and are dead-lettered with the rest.
+      await settlesWithin(clock, config.stopFlushMs, completions.drained());
       summary.deadLettered += await deadLetterRemoved(removed, now);
       wakeSignal.wake();
       return summary;

@@ -28,6 +28,8 @@ export interface JobRow {
   /** Read by the job API only (claims do not carry them). */
   superseded_by?: string | null;
   attempt_log?: unknown;
+  /** The alert's startsAt (null in rows written before migration 0008). */
+  starts_at?: Date | null;
 }
 
 export const SNAPSHOT_COLUMNS = `id, target_name, fingerprint, alertname, alert_status, priority, state,
@@ -35,7 +37,7 @@ export const SNAPSHOT_COLUMNS = `id, target_name, fingerprint, alertname, alert_
   error_type, error_reason, http_status, error_message, replay_of`;
 
 /** What the job API reads of a row: the snapshot, who superseded it, its attempts. */
-export const READ_COLUMNS = `${SNAPSHOT_COLUMNS}, superseded_by, attempt_log`;
+export const READ_COLUMNS = `${SNAPSHOT_COLUMNS}, superseded_by, attempt_log, starts_at`;
 
 /** A claimed job: everything an attempt and a possible dead letter need. */
 export interface ClaimedRow extends JobRow {
@@ -84,6 +86,9 @@ export function snapshotFromRow(row: JobRow): JobSnapshot {
     updatedAt: row.updated_at.getTime(),
     history: attemptsFromJson(row.attempt_log),
   };
+  if (row.starts_at !== undefined && row.starts_at !== null) {
+    snapshot.alertStartsAt = row.starts_at.getTime();
+  }
   if (row.started_at !== null) snapshot.startedAt = row.started_at.getTime();
   if (row.completed_at !== null) snapshot.completedAt = row.completed_at.getTime();
   if (state === 'queued' || state === 'retrying') snapshot.nextAttemptAt = row.due_at.getTime();

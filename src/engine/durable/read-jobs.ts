@@ -38,6 +38,20 @@ export async function listJobRows(db: Db, filter: JobFilter): Promise<JobSnapsho
   return result.rows.map(snapshotFromRow);
 }
 
+/** The newest `limit` jobs of an alert, oldest first (publishing_jobs_fingerprint_idx). */
+export async function readJobsOf(
+  db: Db,
+  fingerprint: string,
+  limit: number,
+): Promise<JobSnapshot[]> {
+  const result = await db.query<JobRow>(
+    `SELECT ${READ_COLUMNS} FROM publishing_jobs WHERE fingerprint = $1
+     ORDER BY seq DESC LIMIT $2`,
+    [fingerprint, Math.min(Math.max(limit, 1), MAX_LIST)],
+  );
+  return result.rows.map(snapshotFromRow).reverse();
+}
+
 export interface LaneCount {
   priority: Priority;
   queued: number;

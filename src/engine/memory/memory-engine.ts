@@ -21,7 +21,7 @@ import type {
   ReconfigureSummary,
   SubmitResult,
 } from '../publishing-engine.js';
-import { setQueueGauges } from '../queue-gauges.js';
+import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
 import type { PreparedJob } from '../submission.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
 import type { StateOfJob } from '../supersession.js';
@@ -99,6 +99,7 @@ class MemoryEngine implements PublishingEngine {
     metrics.onCollect(() => {
       this.report.flush();
       setQueueGauges(metrics, this.status());
+      setRateGauges(metrics, this.slots.keys(), (target) => this.targetRate(target));
     });
   }
 
@@ -196,6 +197,23 @@ class MemoryEngine implements PublishingEngine {
     return Promise.resolve(this.deps.statusStore.list(filter));
   }
 
+  /**
+   * From the status store, which tracks every job from admission; an active job it evicted
+   * (more jobs waiting than tracking.capacity) is read from its chain. O(jobs of the alert).
+   */
+  jobsOf(fingerprint: string, limit: number): Promise<JobSnapshot[]> {
+    const jobs = this.deps.statusStore.ofFingerprint(fingerprint, limit);
+    const held = new Set(jobs.map((job) => job.id));
+    for (const slot of this.slots.values()) {
+      for (let job = slot.chains.get(fingerprint)?.head; job !== undefined; job = job.chainNext) {
+        if (!held.has(job.id)) jobs.push(snapshotOf(job));
+      }
+    }
+    if (jobs.length === held.size) return Promise.resolve(jobs);
+    // Stable: jobs of one millisecond keep the store's (submission) order.
+    return Promise.resolve(jobs.sort((a, b) => a.submittedAt - b.submittedAt).slice(-limit));
+  }
+
   newestState(target: string, fingerprint: string): Promise<StateOfJob | undefined> {
     return this.newest.find(target, fingerprint);
   }
@@ -215,6 +233,10 @@ class MemoryEngine implements PublishingEngine {
 
   breakerState(target: string): BreakerState {
     return this.breakers.state(target, this.deps.clock.now());
+  }
+
+  targetRate(target: string): number | undefined {
+    return this.slots.get(target)?.limiter.currentRate;
   }
 
   onJobFinished(listener: JobFinishedListener): void {
@@ -296,7 +318,8 @@ class MemoryEngine implements PublishingEngine {
    * Stop admitting; deliver what is due until `timeoutMs`; attempts still in flight then get
    * the flush window (stopFlushMs) to finish, and those that do not are cancelled and
    * dead-lettered as possibly delivered; what waits is dead-lettered as `shutdown`; the letters
-   * are stored within another flush window (the journal takes the rest).
+   * are stored within another flush window (the journal takes the rest). So stop returns within
+   * timeoutMs + 2 × stopFlushMs.
    */
   private async shutdown(timeoutMs: number): Promise<void> {
     const { clock, logger } = this.deps;
@@ -316,8 +339,11 @@ class MemoryEngine implements PublishingEngine {
       (job) => job.state === 'queued' || job.state === 'retrying',
     );
     for (const job of left) this.life.deadLetter(job, now, shutdownError());
-    await this.life.writer.stop(stopFlushMs);
-    if (!(await settlesWithin(clock, stopFlushMs, this.newest.flush()))) {
+    const [, statesWritten] = await Promise.all([
+      this.life.writer.stop(stopFlushMs),
+      settlesWithin(clock, stopFlushMs, this.newest.flush()),
+    ]);
+    if (!statesWritten) {
       logger.warn({}, 'alert states not written at stop: replay checks may miss the newest');
     }
     logger.info(

@@ -173,7 +173,7 @@ export class Scheduler {
    * a rate token of a target with ready jobs.
    */
   nextWakeAt(now: number): number | undefined {
-    let wake = this.delayed.peek()?.dueAt;
+    let wake = this.liveDelayedTop()?.dueAt;
     for (const slot of this.slots) {
       if (!hasReady(slot)) continue;
       const reopens = slot.breaker.reopensAt();
@@ -211,6 +211,15 @@ export class Scheduler {
       }
     }
     return oldest === undefined ? 0 : Math.max(0, now - oldest);
+  }
+
+  /** The earliest delayed job still delayed, dropping those that left meanwhile. */
+  private liveDelayedTop(): ActiveJob | undefined {
+    for (let top = this.delayed.peek(); top !== undefined; top = this.delayed.peek()) {
+      if (top.placement === 'delayed') return top;
+      this.delayed.pop();
+    }
+    return undefined;
   }
 
   private makeReady(job: ActiveJob, at: number): void {

@@ -100,6 +100,15 @@ describe('alert-publisher in durable mode end to end (PostgreSQL, local targets)
       assert.equal(job.priority, 'high');
     }
     assert.equal(ok.requests.length, 1, 'delivered once although two instances run');
+    const lastSuccess = /^alert_publisher_last_success_timestamp_seconds\{target="ops"\} (\S+)$/m;
+    const seen = await eventually('a last success time', async () => {
+      const texts = await Promise.all(
+        [first, second].map((app) => call(app.url, 'GET', '/metrics')),
+      );
+      const values = texts.flatMap((res) => lastSuccess.exec(res.text)?.[1] ?? []);
+      return values.length > 0 ? values : undefined;
+    });
+    assert.deepEqual(seen, [String(clock.now() / 1000)], 'set by the instance that delivered');
   });
 
   it('retries a failing target, then stores the job and its dead letter together', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { durableOptionsOf } from '../../../src/app.js';
+import { durableOptionsOf } from '../../../src/engine-options.js';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { parseConfig } from '../../../src/config/load-config.js';
 

@@ -24,6 +24,7 @@ export interface TargetSpec {
   publisher: Publisher;
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 export interface Harness {
@@ -38,7 +39,7 @@ export interface Harness {
 }
 
 export function aTarget(spec: TargetSpec): Target {
-  return {
+  const target: Target = {
     name: spec.name,
     type: 'webhook',
     enabled: true,
@@ -47,6 +48,8 @@ export function aTarget(spec: TargetSpec): Target {
     retry: { ...DEFAULT_RETRY_POLICY, jitterMs: 0, ...spec.retry },
     redactedConfig: { url: `https://${spec.name}.example.com/hook` },
   };
+  if (spec.rateLimit !== undefined) target.rateLimit = spec.rateLimit;
+  return target;
 }
 
 export function anEngine(options: {

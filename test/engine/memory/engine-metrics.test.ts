@@ -33,6 +33,22 @@ describe('engine metrics', () => {
     assert.equal(stats.successRate, 1);
   });
 
+  it('sets a target’s last success time when a successful attempt ends, and only then', async () => {
+    const publisher = createScriptedPublisher(OK);
+    publisher.script(SERVER_ERROR);
+    const h = anEngine({ targets: [{ name: 'audit', publisher }] });
+    const series = /^alert_publisher_last_success_timestamp_seconds\{target="audit"\} (\S+)$/m;
+    await submitIds(h.engine, [aRequest('audit', { n: '1' })]);
+    await h.clock.settle();
+    assert.doesNotMatch(await h.registry.metrics(), series); // a failed attempt only
+    await h.clock.advance(60_000); // the retry succeeds
+    const firstSuccess = Number(series.exec(await h.registry.metrics())?.[1]);
+    assert.ok(firstSuccess > 0 && firstSuccess * 1000 < h.clock.now());
+    await submitIds(h.engine, [aRequest('audit', { n: '2' })]);
+    await h.clock.settle();
+    assert.equal(series.exec(await h.registry.metrics())?.[1], String(h.clock.now() / 1000));
+  });
+
   it('reports the age of the oldest due job per lane', async () => {
     const publisher = createScriptedPublisher(OK);
     const h = anEngine({ targets: [{ name: 'a', publisher }], config: { workers: 1 } });

@@ -1,160 +1,185 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
-import type { TimelineAnswer } from '../alert-records.js';
-import { SCAN_LIMIT, recordsOf, timelineOf } from '../alert-records.js';
+import { ApiError } from '../api.js';
 import { formatTime, shortId } from '../format.js';
-import { jsonView } from '../json-view.js';
+import { letterState } from '../letters.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
 import { links } from '../router.js';
-import type { DlqEntry, Job } from '../schemas.js';
+import type { AlertTimeline, Attempt, Job, TargetTimeline, TimelineLetter } from '../schemas.js';
+import { alertTimelineSchema } from '../schemas.js';
 
-interface TimelineEvent {
-  at: string;
-  target: string;
-  what: TemplateResult;
+function words(text: string): string {
+  return text.replace(/_/g, ' ');
 }
 
-interface Records {
-  timeline: TimelineAnswer;
-  jobs: Job[];
-  letters: DlqEntry[];
+/** One attempt: when, HTTP status or network error, reason, duration. */
+function attemptItem(attempt: Attempt): TemplateResult {
+  const parts = [
+    attempt.http_status === undefined ? undefined : `HTTP ${attempt.http_status}`,
+    attempt.reason === undefined ? undefined : words(attempt.reason),
+    `${attempt.duration_ms} ms`,
+    // Without a status the message names the network error.
+    attempt.http_status === undefined ? attempt.message : undefined,
+  ].filter((part) => part !== undefined);
+  return html`<li>
+    <time datetime=${attempt.at}>${formatTime(attempt.at)}</time> ${parts.join(' · ')}
+  </li>`;
 }
 
-function jobEvents(job: Job): TimelineEvent[] {
-  const jobLink = html`<a href=${links.job(job.id)}>job ${shortId(job.id)}</a>`;
-  const events: TimelineEvent[] = [
-    {
-      at: job.submitted_at,
-      target: job.target,
-      what: html`${jobLink} submitted (${job.alert_status},
-      ${job.priority})${job.replay_of === null ? '' : html` replaying <a href=${links.deadLetter(job.replay_of)}>letter ${shortId(job.replay_of)}</a>`}`,
-    },
-  ];
-  if (job.started_at !== null) {
-    events.push({
-      at: job.started_at,
-      target: job.target,
-      what: html`${jobLink} first attempt started`,
-    });
-  }
-  const error =
-    job.last_error === null
-      ? ''
-      : ` · last error: ${job.last_error.reason.replace(/_/g, ' ')}${job.last_error.http_status === null ? '' : ` ${job.last_error.http_status}`}`;
-  const end = job.completed_at ?? job.updated_at;
-  events.push({
-    at: end,
-    target: job.target,
-    what: html`${jobLink} ${badge(job.state)} after ${job.attempts}
-    attempt${job.attempts === 1 ? '' : 's'}${error}${job.next_attempt_at === null ? '' : ` · next attempt ${formatTime(job.next_attempt_at)}`}`,
-  });
-  return events;
+function attemptList(attempts: readonly Attempt[], count: number, what: string): TemplateResult {
+  const dropped = count - attempts.length;
+  return html`<ol class="attempts" aria-label=${what}>
+    ${dropped > 0 ? html`<li class="muted">${dropped} earlier attempts not kept</li>` : ''}
+    ${attempts.map(attemptItem)}
+  </ol>`;
 }
 
-function letterEvents(letter: DlqEntry): TimelineEvent[] {
-  const link = html`<a href=${links.deadLetter(letter.id)}>letter ${shortId(letter.id)}</a>`;
-  const events: TimelineEvent[] = [
-    {
-      at: letter.failed_at,
-      target: letter.target_name,
-      what: html`dead-lettered as ${link}:
-      ${letter.error_reason.replace(/_/g, ' ')}${letter.http_status === null ? '' : ` ${letter.http_status}`}
-      after ${letter.retry_count} retries`,
-    },
-  ];
-  if (letter.replayed_at !== null) {
-    events.push({
-      at: letter.replayed_at,
-      target: letter.target_name,
-      what: html`${link}
-      replayed${letter.replay_job_id === null ? '' : html` as <a href=${links.job(letter.replay_job_id)}>job ${shortId(letter.replay_job_id)}</a>`}${letter.replay_result === null ? '' : `: ${letter.replay_result}`}`,
-    });
-  }
-  return events;
-}
-
-/** One alert across targets: the timeline API's answer when the server has it, else its jobs and letters. */
-export function createAlertPage(context: PageContext, fingerprint: string): Page {
-  let records: Loaded<Records> = { state: 'loading' };
-
-  function perTarget(jobs: Job[], letters: DlqEntry[]): TemplateResult {
-    const events = [...jobs.flatMap(jobEvents), ...letters.flatMap(letterEvents)];
-    if (events.length === 0) {
-      return html`<p class="muted">
-        No job in the status store and no dead letter has this fingerprint.
-      </p>`;
+function letterLine(letter: TimelineLetter): TemplateResult {
+  const status = letter.http_status === null ? '' : ` ${letter.http_status}`;
+  return html`<p class="letter">
+    Dead-lettered as <a href=${links.deadLetter(letter.id)}>letter ${shortId(letter.id)}</a>:
+    ${words(letter.error_reason)}${status}, ${formatTime(letter.failed_at)} ${letterState(letter)}
+    ${
+      letter.replay_job_id === null
+        ? ''
+        : html`· replayed as
+            <a href=${links.job(letter.replay_job_id)}>job ${shortId(letter.replay_job_id)}</a>`
     }
-    const targets = [...new Set(events.map((e) => e.target))].sort();
-    return html`${targets.map((target) => {
-      const mine = events
-        .filter((e) => e.target === target)
-        .sort((a, b) => a.at.localeCompare(b.at));
-      return html`<section class="card" aria-labelledby="target-${target}">
-        <h2 id="target-${target}">${target}</h2>
-        <ol class="timeline">
-          ${mine.map((e) => html`<li><time datetime=${e.at}>${formatTime(e.at)}</time> <span>${e.what}</span></li>`)}
-        </ol>
-      </section>`;
-    })}`;
+  </p>`;
+}
+
+function jobItem(job: Job, letters: readonly TimelineLetter[]): TemplateResult {
+  const supersededBy = job.superseded_by ?? null;
+  const attempts = job.attempt_history ?? [];
+  return html`<li class="timeline-job">
+    <time datetime=${job.submitted_at}>${formatTime(job.submitted_at)}</time>
+    <a href=${links.job(job.id)}>job ${shortId(job.id)}</a> ${badge(job.alert_status)}
+    ${badge(job.state)}
+    ${
+      supersededBy === null
+        ? ''
+        : html`by <a href=${links.job(supersededBy)}>job ${shortId(supersededBy)}</a>`
+    }
+    ${
+      job.replay_of === null
+        ? ''
+        : html`· replay of
+            <a href=${links.deadLetter(job.replay_of)}>letter ${shortId(job.replay_of)}</a>`
+    }
+    ${(job.alert_starts_at ?? null) === null ? '' : html`· alert started ${formatTime(job.alert_starts_at)}`}
+    ${attempts.length === 0 && job.attempts === 0 ? '' : attemptList(attempts, job.attempts, `attempts of job ${shortId(job.id)}`)}
+    ${letters.map(letterLine)}
+  </li>`;
+}
+
+function orphanItem(letter: TimelineLetter): TemplateResult {
+  return html`<li class="timeline-job">
+    <time datetime=${letter.failed_at}>${formatTime(letter.failed_at)}</time>
+    job ${shortId(letter.job_id)} <span class="muted">(no longer held)</span>
+    ${attemptList(letter.attempts, letter.attempts.length, `attempts of job ${shortId(letter.job_id)}`)}
+    ${letterLine(letter)}
+  </li>`;
+}
+
+function targetSection(target: TargetTimeline): TemplateResult {
+  const held = new Set(target.jobs.map((job) => job.id));
+  const orphans = target.dead_letters.filter((letter) => !held.has(letter.job_id));
+  const shown = new Set([...held, ...orphans.map((letter) => letter.job_id)]);
+  const missing = target.missing_jobs.filter((id) => !shown.has(id));
+  const newest = target.newest_state;
+  return html`<section class="card" aria-labelledby="target-${target.target}">
+    <h2 id="target-${target.target}">
+      ${target.target}
+      ${newest === null ? '' : html`<span class="muted">newest state</span> ${badge(newest.status)}`}
+    </h2>
+    ${
+      target.jobs.length === 0 && orphans.length === 0
+        ? html`<p class="muted">No job or dead letter of this alert is held for this target.</p>`
+        : html`<ol class="timeline">
+            ${target.jobs.map((job) =>
+              jobItem(
+                job,
+                target.dead_letters.filter((letter) => letter.job_id === job.id),
+              ),
+            )}
+            ${orphans.map(orphanItem)}
+          </ol>`
+    }
+    ${
+      missing.length === 0
+        ? ''
+        : html`<p class="muted">
+            Jobs no longer held: ${missing.map((id) => html`<code>${shortId(id)}</code> `)}
+          </p>`
+    }
+  </section>`;
+}
+
+function incompleteNote(timeline: AlertTimeline): TemplateResult | string {
+  if (timeline.complete) return '';
+  return html`<p class="note">
+    Some jobs of this alert are no longer held
+    ${
+      timeline.jobs_from === 'memory'
+        ? 'by this process: memory mode keeps the jobs of the running process only (a restart leaves the dead letters and the newest states), in a bounded store'
+        : 'in the jobs table: finished jobs are purged after queue.durable.retention'
+    },
+    or the timeline shows only the newest 1000 jobs and letters.
+  </p>`;
+}
+
+/** One alert: per target its jobs in order with their attempts, supersessions, letters, replays. */
+export function createAlertPage(context: PageContext, fingerprint: string): Page {
+  let timeline: Loaded<AlertTimeline | undefined> = { state: 'loading' };
+
+  async function refresh(): Promise<void> {
+    timeline = await load(async () => {
+      try {
+        const path = `/alerts/${encodeURIComponent(fingerprint)}`;
+        return await context.api.get(path, alertTimelineSchema);
+      } catch (error: unknown) {
+        if (error instanceof ApiError && error.status === 404 && !error.isMissingRoute) {
+          return undefined;
+        }
+        throw error;
+      }
+    });
+    context.update();
   }
 
-  function view(r: Records): TemplateResult {
-    const letter = r.letters[0];
-    const labels = letter?.enriched_alert.alert.labels ?? {};
-    const alertname = labels['alertname'] ?? r.jobs[0]?.alertname ?? '';
-    const timeline =
-      r.timeline.kind === 'timeline'
-        ? html`<section class="card" aria-labelledby="api-title">
-            <h2 id="api-title">Timeline</h2>
-            ${jsonView(r.timeline.value)}
-          </section>`
-        : html`<p class="note">
-            ${
-              r.timeline.kind === 'no-api'
-                ? html`This server has no alert timeline API yet (<code
-                      >GET /api/v2/publishing/alerts/{fingerprint}</code
-                    >): shown below are the jobs still in the status store (of the ${SCAN_LIMIT}
-                    most recent) and the dead letters of this fingerprint. Single attempts are not
-                    recorded.`
-                : 'The timeline API knows no alert with this fingerprint; shown below are its jobs and dead letters.'
-            }
-          </p>`;
-    return html`<h1 tabindex="-1">
-        ${alertname || 'Alert'} <span class="muted">${fingerprint}</span>
-      </h1>
+  function view(t: AlertTimeline | undefined): TemplateResult {
+    if (t === undefined) {
+      return html`<h1 tabindex="-1">Alert ${fingerprint}</h1>
+        <p class="muted">No job, dead letter or recorded state knows this alert.</p>
+        <p><a href=${links.alerts()}>All alerts</a></p>`;
+    }
+    const labels = Object.entries(t.labels ?? {});
+    return html`<div class="page-head">
+        <h1 tabindex="-1">${t.alertname || 'Alert'} <span class="muted">${t.fingerprint}</span></h1>
+        <button @click=${() => void refresh()}>Refresh</button>
+      </div>
       ${
-        Object.keys(labels).length === 0
-          ? ''
+        labels.length === 0
+          ? html`<p class="muted">Labels not recorded yet.</p>`
           : html`<ul class="labels" aria-label="labels">
-              ${Object.entries(labels).map(([key, value]) => html`<li><code>${key}="${value}"</code></li>`)}
+              ${labels.map(([key, value]) => html`<li><code>${key}="${value}"</code></li>`)}
             </ul>`
       }
       <p><a href=${links.deadLetters({ fingerprint })}>Dead letters of this alert</a></p>
-      ${timeline}
-      <h2 class="section-title">Jobs and dead letters by target</h2>
-      ${perTarget(r.jobs, r.letters)}`;
+      ${incompleteNote(t)} ${t.targets.map(targetSection)}`;
   }
 
-  void load(async () => {
-    const [timeline, found] = await Promise.all([
-      timelineOf(context.api, fingerprint),
-      recordsOf(context.api, fingerprint),
-    ]);
-    return { timeline, ...found };
-  }).then((loaded) => {
-    records = loaded;
-    context.update();
-  });
+  void refresh();
 
   return {
     title: () => `Alert ${fingerprint}`,
     view: () =>
-      records.state === 'ready'
-        ? view(records.value)
+      timeline.state === 'ready'
+        ? view(timeline.value)
         : html`<h1 tabindex="-1">Alert ${fingerprint}</h1>
-            ${whenLoaded(records, () => '', 'the alert')}`,
+            ${whenLoaded(timeline, () => '', 'the alert')}`,
     dispose: () => undefined,
   };
 }

@@ -2,43 +2,41 @@ import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
 import type { AlertSearch } from '../alert-records.js';
-import { SCAN_LIMIT, searchAlerts } from '../alert-records.js';
+import { ALERT_STATES, SCAN_LIMIT, searchAlerts } from '../alert-records.js';
 import { formatTime } from '../format.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
 import { links } from '../router.js';
 
-/** Search by alertname, label=value or fingerprint; each result opens the alert's timeline. */
+/**
+ * The most recently recorded alerts (GET /alerts), searched by alertname, label=value or
+ * fingerprint and filtered by state; each opens the alert's timeline.
+ */
 export function createAlertsPage(context: PageContext, query: URLSearchParams): Page {
   const q = query.get('q') ?? '';
+  const stateParam = query.get('state') ?? '';
+  const state = ALERT_STATES.find((s) => s === stateParam);
   let results: Loaded<AlertSearch> = { state: 'loading' };
 
   function resultsView(search: AlertSearch): TemplateResult {
-    const note =
-      search.source === 'scan'
-        ? html`<p class="note">
-            This server has no alert API yet (<code>GET /api/v2/publishing/alerts</code>): searched
-            the ${SCAN_LIMIT} most recent jobs and dead letters. Labels are matched on dead letters
-            only.
-          </p>`
-        : '';
+    const note = search.scanned
+      ? html`<p class="note">Searched the ${SCAN_LIMIT} most recently recorded alerts.</p>`
+      : '';
     if (search.alerts.length === 0)
       return html`${note}
         <p class="muted">No alert matches${q === '' ? '' : ` “${q}”`}.</p>`;
     return html`${note}
       <table>
         <caption class="visually-hidden">
-          Alerts matching the search
+          Alerts matching the search, most recently recorded first
         </caption>
         <thead>
           <tr>
             <th scope="col">Alert</th>
             <th scope="col">Fingerprint</th>
-            <th scope="col">Targets</th>
-            <th scope="col" class="num">Jobs</th>
-            <th scope="col" class="num">Letters</th>
-            <th scope="col">Latest</th>
-            <th scope="col">Last seen</th>
+            <th scope="col">State</th>
+            <th scope="col">Newest state per target</th>
+            <th scope="col">Recorded</th>
           </tr>
         </thead>
         <tbody>
@@ -51,18 +49,20 @@ export function createAlertsPage(context: PageContext, query: URLSearchParams): 
                   >
                 </td>
                 <td><code>${alert.fingerprint}</code></td>
-                <td>${alert.targets.join(', ')}</td>
-                <td class="num">${alert.jobs}</td>
-                <td class="num">${alert.letters}</td>
-                <td>${alert.latestState === '' ? '' : badge(alert.latestState)}</td>
-                <td>${formatTime(alert.lastSeen)}</td>
+                <td>${badge(alert.status)}</td>
+                <td>
+                  ${alert.targets.map(
+                    (t) => html`<span class="target-state">${t.target} ${badge(t.status)}</span> `,
+                  )}
+                </td>
+                <td>${formatTime(alert.updated_at)}</td>
               </tr>`,
           )}
         </tbody>
       </table>`;
   }
 
-  void load(() => searchAlerts(context.api, q)).then((loaded) => {
+  void load(() => searchAlerts(context.api, q, state)).then((loaded) => {
     results = loaded;
     context.update();
   });
@@ -77,8 +77,15 @@ export function createAlertsPage(context: PageContext, query: URLSearchParams): 
           @submit=${(event: SubmitEvent) => {
             event.preventDefault();
             if (!(event.currentTarget instanceof HTMLFormElement)) return;
-            const value = new FormData(event.currentTarget).get('q');
-            context.navigate(links.alerts(typeof value === 'string' ? value.trim() : ''));
+            const form = new FormData(event.currentTarget);
+            const value = form.get('q');
+            const chosen = form.get('state');
+            context.navigate(
+              links.alerts(
+                typeof value === 'string' ? value.trim() : '',
+                typeof chosen === 'string' ? chosen : '',
+              ),
+            );
           }}
         >
           <label for="alert-q">Alertname, label (<code>key=value</code>) or fingerprint</label>
@@ -89,6 +96,11 @@ export function createAlertsPage(context: PageContext, query: URLSearchParams): 
             .value=${q}
             placeholder="DiskFull, instance=db-1, 3f2a8e2f7b10c4d5"
           />
+          <label for="alert-state" class="visually-hidden">State</label>
+          <select id="alert-state" name="state">
+            <option value="" ?selected=${state === undefined}>any state</option>
+            ${ALERT_STATES.map((s) => html`<option value=${s} ?selected=${state === s}>${s}</option>`)}
+          </select>
           <button class="primary" type="submit">Search</button>
         </form>
         ${whenLoaded(results, resultsView, 'alerts')}`,

@@ -6,7 +6,7 @@ import type { Db } from '../../../../src/db/db.js';
 import type { Logger } from '../../../../src/domain/clock.js';
 import type { Delivery, Publisher, PublishOutcome } from '../../../../src/domain/publisher.js';
 import type { RetryPolicy, Target } from '../../../../src/domain/target.js';
-import { durableOptionsOf } from '../../../../src/app.js';
+import { durableOptionsOf } from '../../../../src/engine-options.js';
 import { configSchema } from '../../../../src/config/schema.js';
 import type {
   DurableOptions,

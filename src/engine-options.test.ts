@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { engineConfigOf } from './app.js';
+import { engineConfigOf } from './engine-options.js';
 import { parseConfig } from './config/load-config.js';
 
 const parse = (lines: string[]) => parseConfig(lines.join('\n'), { env: {}, source: 'test' });

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { MIN_RATE_PER_SECOND, RECOVERY_PER_SUCCESS, RateLimiter } from './rate-limiter.js';
+
+/** Start times of `count` attempts started as soon as the limiter allows, from `from`. */
+function paced(limiter: RateLimiter, from: number, count: number): number[] {
+  const starts: number[] = [];
+  let now = from;
+  while (starts.length < count) {
+    now = limiter.readyAt(now);
+    limiter.take(now);
+    starts.push(now);
+  }
+  return starts;
+}
+
+describe('RateLimiter', () => {
+  it('lets a burst through, then paces attempts at the configured rate', () => {
+    const limiter = new RateLimiter({ perSecond: 2, burst: 3 }, 0);
+    assert.deepEqual(paced(limiter, 10_000, 6), [10_000, 10_000, 10_000, 10_500, 11_000, 11_500]);
+  });
+
+  it('is unlimited without a configured rate until a 429', () => {
+    const limiter = new RateLimiter(undefined, 0);
+    assert.deepEqual(paced(limiter, 0, 4), [0, 0, 0, 0]);
+    assert.equal(limiter.currentRate, undefined);
+  });
+
+  it('halves the rate on a 429, once for the attempts already in flight', () => {
+    const limiter = new RateLimiter({ perSecond: 8, burst: 1 }, 0);
+    limiter.take(0);
+    limiter.rateLimited(100, 0);
+    assert.equal(limiter.currentRate, 4);
+    limiter.rateLimited(100, 0);
+    limiter.rateLimited(120, 50);
+    assert.equal(limiter.currentRate, 4, 'they started before the first halving');
+    limiter.rateLimited(400, 200);
+    assert.equal(limiter.currentRate, 2);
+  });
+
+  it('recovers additively after successes, up to the configured rate', () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1 }, 0);
+    limiter.rateLimited(0, 0);
+    assert.equal(limiter.currentRate, 0.5);
+    for (let i = 0; i < 3; i += 1) limiter.succeeded(1_000 + i);
+    assert.ok(Math.abs((limiter.currentRate ?? 0) - (0.5 + 3 * RECOVERY_PER_SUCCESS)) < 1e-9);
+    for (let i = 0; i < 10; i += 1) limiter.succeeded(2_000 + i);
+    assert.equal(limiter.currentRate, 1);
+  });
+
+  it('throttles an unconfigured target from the rate it was sent at and lifts the limit once recovered', () => {
+    const limiter = new RateLimiter(undefined, 0);
+    for (let at = 0; at < 10_000; at += 100) limiter.take(at); // 10 attempts a second
+    limiter.rateLimited(10_000, 9_900);
+    assert.equal(limiter.currentRate, 5);
+    assert.equal(limiter.readyAt(10_000), 10_200);
+    for (let i = 0; i < 150 && limiter.currentRate !== undefined; i += 1) {
+      limiter.succeeded(11_000 + i);
+    }
+    assert.equal(limiter.currentRate, undefined, 'back to unlimited at twice the rate sent at');
+  });
+
+  it('never goes below one attempt a minute', () => {
+    const limiter = new RateLimiter({ perSecond: 0.02, burst: 1 }, 0);
+    for (let i = 1; i <= 10; i += 1) limiter.rateLimited(i * 1_000, i * 1_000);
+    assert.equal(limiter.currentRate, MIN_RATE_PER_SECOND);
+  });
+
+  it('starts over from a new configured rate on reload', () => {
+    const limiter = new RateLimiter({ perSecond: 4, burst: 1 }, 0);
+    limiter.rateLimited(0, 0);
+    limiter.reconfigure({ perSecond: 10, burst: 1 }, 1_000);
+    assert.equal(limiter.currentRate, 10);
+  });
+});

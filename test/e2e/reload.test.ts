@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+
+import { anAlert } from '../support/builders.js';
+import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
+import type { FakeClock } from '../support/fake-clock.js';
+import { createFakeClock } from '../support/fake-clock.js';
+import type { RunningApp } from '../support/service-app.js';
+import { startApp } from '../support/service-app.js';
+import { call, errorCode } from '../support/service-http.js';
+import type { TargetServer } from '../support/target-server.js';
+import { startTargetServer } from '../support/target-server.js';
+
+interface Servers {
+  a: TargetServer;
+  a2: TargetServer;
+  b: TargetServer;
+  c: TargetServer;
+}
+
+function target(name: string, url: string, team: string, extra = ''): string {
+  return `  - { name: ${name}, type: webhook, url: "${url}/hook", match: ['team="${team}"']${extra} }\n`;
+}
+
+function yaml(mode: string, targets: string, extra = ''): string {
+  return `queue: { mode: ${mode} }\nretry: { base: 60s, jitter: 0s }\n${extra}targets:\n${targets}`;
+}
+
+function webhook(...alerts: unknown[]): unknown {
+  return { version: '4', groupKey: '{}:{}', status: 'firing', receiver: 'ap', alerts };
+}
+
+interface Letter {
+  id: string;
+  target_name: string;
+  error_reason: string;
+}
+
+async function letters(url: string): Promise<Letter[]> {
+  const page = await call(url, 'GET', '/api/v2/publishing/dlq');
+  return (page.body as { entries: Letter[] }).entries;
+}
+
+for (const mode of ['memory', 'durable'] as const) {
+  describe(`config reload (${mode} mode)`, async () => {
+    const onServer = mode === 'durable' && (await isPostgresReachable());
+    let servers: Servers;
+    let clock: FakeClock;
+    let running: RunningApp;
+    let current: string;
+    let scratch: { url: string; drop: () => Promise<void> } | undefined;
+
+    before(async () => {
+      servers = {
+        a: await startTargetServer(),
+        a2: await startTargetServer(),
+        b: await startTargetServer({ status: 503 }),
+        c: await startTargetServer(),
+      };
+    });
+    const all = (): TargetServer[] => [servers.a, servers.a2, servers.b, servers.c];
+    after(async () => {
+      await Promise.all(all().map((server) => server.close()));
+    });
+    beforeEach(async () => {
+      for (const server of all()) server.requests.length = 0;
+      servers.b.setDefault({ status: 503 });
+      clock = createFakeClock(Date.parse('2026-12-06T12:00:00Z'));
+      scratch = onServer ? await createScratchDatabase() : undefined;
+      current = yaml(mode, target('a', servers.a.url, 'a') + target('b', servers.b.url, 'b'));
+      running = await startApp({
+        yaml: current,
+        clock,
+        reloadYaml: () => current,
+        ...(scratch === undefined ? {} : { databaseUrl: scratch.url }),
+      });
+    });
+    afterEach(async () => {
+      await running.stop();
+      await scratch?.drop();
+    });
+
+    async function send(team: string, n = team): Promise<void> {
+      const res = await call(running.url, 'POST', '/webhook', {
+        json: webhook(anAlert({ team, n })),
+      });
+      assert.equal(res.status, 202);
+    }
+
+    async function advance(what: string, done: () => boolean | Promise<boolean>): Promise<void> {
+      await eventually(what, async () => {
+        if (await done()) return true;
+        await clock.advance(200);
+        return false;
+      });
+    }
+
+    it('adds, changes and removes targets; waiting jobs of a removed one become replayable letters', async () => {
+      await send('a');
+      await advance('a delivered', () => servers.a.requests.length === 1);
+      await send('b');
+      await advance('b waits for its retry', async () => {
+        const jobs = await call(running.url, 'GET', '/api/v2/publishing/queue/jobs?target=b');
+        const states = (jobs.body as { jobs: Array<{ state: string }> }).jobs.map((j) => j.state);
+        return states.length === 1 && states[0] === 'retrying';
+      });
+
+      current = yaml(mode, target('a', servers.a2.url, 'a') + target('c', servers.c.url, 'c'));
+      const reloaded = await call(running.url, 'POST', '/-/reload');
+      assert.equal(reloaded.status, 200);
+      assert.deepEqual(reloaded.body, {
+        status: 'reloaded',
+        added: ['c'],
+        removed: ['b'],
+        changed: ['a'],
+        dead_lettered: 1,
+        restart_required: [],
+      });
+      await advance('the waiting b job dead-lettered', async () =>
+        (await letters(running.url)).some((l) => l.error_reason === 'target_removed'),
+      );
+      const [letter] = await letters(running.url);
+      assert.equal(letter?.target_name, 'b');
+
+      await send('a', 'a-again');
+      await send('c');
+      await advance('new deliveries on the new config', () => {
+        return servers.a2.requests.length === 1 && servers.c.requests.length === 1;
+      });
+      assert.equal(servers.a.requests.length, 1, 'the old URL of a gets nothing new');
+      const targets = await call(running.url, 'GET', '/api/v2/publishing/targets');
+      const names = (targets.body as { targets: Array<{ name: string }> }).targets.map(
+        (t) => t.name,
+      );
+      assert.deepEqual(names.sort(), ['a', 'c']);
+
+      // b is back and healthy: its letter replays to it.
+      servers.b.setDefault({ status: 200 });
+      current = yaml(
+        mode,
+        target('a', servers.a2.url, 'a') +
+          target('b', servers.b.url, 'b') +
+          target('c', servers.c.url, 'c'),
+      );
+      assert.equal((await call(running.url, 'POST', '/-/reload')).status, 200);
+      const replay = await call(
+        running.url,
+        'POST',
+        `/api/v2/publishing/dlq/${letter?.id ?? ''}/replay`,
+      );
+      assert.equal(replay.status, 202);
+      await advance('the letter delivered to b', () => servers.b.requests.length === 2);
+    });
+
+    it('keeps the running config and reports every problem when the file is invalid', async () => {
+      current = yaml(mode, target('a', servers.a.url, 'a'), 'queue_typo: 1\n').replace(
+        'queue: { mode',
+        'queue: { workers: -1, mode',
+      );
+      const refused = await call(running.url, 'POST', '/-/reload');
+      assert.equal(refused.status, 422);
+      assert.equal(errorCode(refused.body), 'invalid_config');
+      const paths = (refused.body as { error: { details: Array<{ path: string }> } }).error.details
+        .map((d) => d.path)
+        .sort();
+      assert.deepEqual(paths, ['queue.workers', 'queue_typo']);
+      assert.match(
+        await (await fetch(`${running.url}/metrics`)).text(),
+        /alert_publisher_config_last_reload_successful 0/,
+      );
+      await send('b');
+      await advance('b is still configured', () => servers.b.requests.length === 1);
+
+      current = yaml(mode, target('a', servers.a.url, 'a'));
+      assert.equal((await call(running.url, 'POST', '/-/reload')).status, 200);
+      assert.match(
+        await (await fetch(`${running.url}/metrics`)).text(),
+        /alert_publisher_config_last_reload_successful 1/,
+      );
+    });
+
+    it('names the settings that need a restart and keeps their running values', async () => {
+      current = yaml(
+        mode,
+        target('a', servers.a.url, 'a') + target('b', servers.b.url, 'b'),
+        'server: { port: 1 }\ntracking: { capacity: 5 }\n',
+      );
+      const reloaded = await call(running.url, 'POST', '/-/reload');
+      assert.equal(reloaded.status, 200);
+      assert.deepEqual((reloaded.body as { restart_required: string[] }).restart_required, [
+        'server.port',
+        'tracking.capacity',
+      ]);
+      assert.equal((await call(running.url, 'GET', '/healthz')).status, 200);
+    });
+  });
+}

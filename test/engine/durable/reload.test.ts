@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, it } from 'node:test';
+
+import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
+import { anAlert } from '../../support/builders.js';
+import { forEachDatabase } from '../../support/databases.js';
+import { DEFAULT_ENGINE_CONFIG } from '../../support/engine-defaults.js';
+import { eventually } from '../../support/eventually.js';
+import { createFakeClock } from '../../support/fake-clock.js';
+import type { FakeClock } from '../../support/fake-clock.js';
+import { aTarget, scriptedPublisher, startEngine, stateOf } from './support/engine-harness.js';
+import type { ScriptedPublisher } from './support/engine-harness.js';
+
+forEachDatabase('durable engine reload', (ctx) => {
+  let clock: FakeClock;
+  let publisher: ScriptedPublisher;
+  let engine: PublishingEngine | undefined;
+
+  beforeEach(async () => {
+    await ctx
+      .db()
+      .query(
+        'TRUNCATE publishing_jobs, publishing_job_counts, publishing_dlq, publishing_instances, publishing_alert_states',
+      );
+    clock = createFakeClock();
+    publisher = scriptedPublisher();
+  });
+  afterEach(async () => {
+    publisher.answerAll({ ok: true });
+    await engine?.stop(1_000);
+    engine = undefined;
+  });
+
+  async function letterReason(jobId: string): Promise<string | undefined> {
+    const result = await ctx
+      .db()
+      .query<{ error_reason: string }>(
+        'SELECT error_reason FROM publishing_dlq WHERE job_id = $1',
+        [jobId],
+      );
+    return result.rows[0]?.error_reason;
+  }
+
+  it('dead-letters the waiting jobs of a removed target and the failed attempt it had in flight', async () => {
+    engine = await startEngine(ctx.db(), clock, publisher, {
+      config: { workers: 1 },
+      durable: { prefetchPerWorker: 0 },
+    });
+    const submitted = await engine.submit([
+      { alert: anAlert({ n: '1' }), target: 't0' },
+      { alert: anAlert({ n: '2' }), target: 't0' },
+    ]);
+    assert.ok(submitted.ok);
+    const [inFlight, waiting] = submitted.jobIds;
+    await eventually('one attempt in flight', () => publisher.deliveries.length === 1);
+    const other = scriptedPublisher();
+    const summary = await engine.reconfigure(
+      new Map([['t1', aTarget('t1', other)]]),
+      DEFAULT_ENGINE_CONFIG,
+    );
+    assert.deepEqual(summary, { added: ['t1'], removed: ['t0'], changed: [], deadLettered: 1 });
+    assert.equal(await letterReason(waiting ?? ''), 'target_removed');
+    publisher.answer(inFlight ?? '', {
+      ok: false,
+      type: 'transient',
+      reason: 'server_error',
+      message: 'down',
+    });
+    await eventually('the attempt in flight dead-lettered', async () => {
+      return (await letterReason(inFlight ?? '')) === 'target_removed';
+    });
+    assert.equal((await stateOf(ctx.db(), inFlight ?? ''))?.['state'], 'dlq');
+    const refused = await engine.submit([{ alert: anAlert({ n: '3' }), target: 't0' }]);
+    assert.equal(!refused.ok && refused.code, 'unknown_target');
+    other.answerAll({ ok: true });
+    const accepted = await engine.submit([{ alert: anAlert({ n: '4' }), target: 't1' }]);
+    assert.ok(accepted.ok);
+    await eventually('the added target delivers', () => other.deliveries.length === 1);
+  });
+});

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { DEFAULT_ENGINE_CONFIG } from '../../support/engine-defaults.js';
+import { createScriptedPublisher, OK, SERVER_ERROR } from '../../support/scripted-publisher.js';
+import { aRequest, aTarget, anEngine, submitIds } from './engine-harness.js';
+
+describe('engine reload', () => {
+  it('dead-letters the waiting jobs of a removed target as target_removed and lets its attempt in flight finish', async () => {
+    const removed = createScriptedPublisher(SERVER_ERROR);
+    const release = removed.hold();
+    const kept = createScriptedPublisher(OK);
+    const h = anEngine({
+      targets: [
+        { name: 'gone', publisher: removed },
+        { name: 'kept', publisher: kept },
+      ],
+      config: { perTargetConcurrency: 1 },
+    });
+    const [inFlight, waiting] = await submitIds(h.engine, [
+      aRequest('gone', { n: '1' }),
+      aRequest('gone', { n: '2' }),
+    ]);
+    await h.clock.settle();
+    assert.equal(removed.inFlight, 1);
+    const summary = await h.engine.reconfigure(
+      new Map([['kept', aTarget({ name: 'kept', publisher: kept })]]),
+      { ...DEFAULT_ENGINE_CONFIG, perTargetConcurrency: 1 },
+    );
+    assert.deepEqual(summary, { added: [], removed: ['gone'], changed: ['kept'], deadLettered: 1 });
+    await h.clock.advance(10);
+    assert.equal((await h.engine.getJob(waiting ?? ''))?.state, 'dlq');
+    release();
+    await h.clock.advance(10);
+    const letters = h.deadLetters.stored.map((l) => [l.jobId, l.errorReason]);
+    assert.deepEqual(letters, [
+      [waiting, 'target_removed'],
+      [inFlight, 'target_removed'],
+    ]);
+    const refused = await h.engine.submit([aRequest('gone')]);
+    assert.equal(!refused.ok && refused.code, 'unknown_target');
+    assert.equal((await h.engine.submit([aRequest('kept')])).ok, true);
+  });
+
+  it('adds a target and changes lane capacity and workers at once', async () => {
+    const publisher = createScriptedPublisher(OK);
+    publisher.hold();
+    const h = anEngine({
+      targets: [{ name: 'a', publisher }],
+      config: { workers: 1, capacity: { high: 2, medium: 2, low: 2 } },
+    });
+    await submitIds(h.engine, [aRequest('a', { n: '1' }), aRequest('a', { n: '2' })]);
+    await h.clock.settle();
+    assert.equal(publisher.inFlight, 1);
+    const refused = await h.engine.submit([aRequest('a', { n: '3' })]);
+    assert.equal(!refused.ok && refused.code, 'queue_full');
+    const added = createScriptedPublisher(OK);
+    const targets = new Map([
+      ['a', aTarget({ name: 'a', publisher })],
+      ['b', aTarget({ name: 'b', publisher: added })],
+    ]);
+    const config = {
+      ...DEFAULT_ENGINE_CONFIG,
+      workers: 4,
+      capacity: { high: 9, medium: 9, low: 9 },
+    };
+    await h.engine.reconfigure(targets, config);
+    await h.clock.settle();
+    assert.equal(publisher.inFlight, 2, 'the second worker took the waiting job');
+    await submitIds(h.engine, [aRequest('a', { n: '3' }), aRequest('b', { n: '4' })]);
+    await h.clock.settle();
+    assert.equal(added.deliveries.length, 1);
+    assert.equal(h.engine.status().lanes.medium.capacity, 9);
+    assert.equal(h.engine.status().workers, 4);
+  });
+
+  it('gives a changed target a fresh breaker', async () => {
+    const failing = createScriptedPublisher(SERVER_ERROR);
+    const h = anEngine({
+      targets: [{ name: 'a', publisher: failing, retry: { maxRetries: 0 } }],
+      config: { breaker: { failureThreshold: 2, successThreshold: 1, openTimeoutMs: 600_000 } },
+    });
+    await submitIds(h.engine, [aRequest('a', { n: '1' }), aRequest('a', { n: '2' })]);
+    await h.clock.advance(10);
+    assert.equal(h.engine.breakerState('a'), 'open');
+    const fixed = createScriptedPublisher(OK);
+    await h.engine.reconfigure(
+      new Map([['a', aTarget({ name: 'a', publisher: fixed })]]),
+      DEFAULT_ENGINE_CONFIG,
+    );
+    assert.equal(h.engine.breakerState('a'), 'closed');
+    await submitIds(h.engine, [aRequest('a', { n: '3' })]);
+    await h.clock.advance(10);
+    assert.equal(fixed.deliveries.length, 1);
+  });
+});
