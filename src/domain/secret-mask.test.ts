@@ -6,7 +6,12 @@ import fc from 'fast-check';
 import { snippet, SNIPPET_CHARS } from '../publishers/outcome.js';
 import { truncate } from '../publishers/truncate.js';
 import { REDACTED } from './redact.js';
-import { createSecretMask, MIN_SECRET_CHARS, secretForms } from './secret-mask.js';
+import {
+  createSecretMask,
+  createSecretMasks,
+  MIN_SECRET_CHARS,
+  secretForms,
+} from './secret-mask.js';
 
 /** Characters that are not in "[REDACTED]", so a marker can never complete a secret. */
 const SECRET_CHARS = [...'abfghijklmnopqrsuvwxyz0123456789-_.~+/=:@!$%^&*(){}|\\"\'<> é𝄞'];
@@ -56,6 +61,13 @@ describe('createSecretMask', () => {
   it('covers overlapping secrets whole: no end of one is left visible', () => {
     const mask = createSecretMask(['abcdefgh', 'efghijkl']);
     assert.equal(mask('xx abcdefghijkl yy'), `xx ${REDACTED} yy`);
+  });
+
+  it('masks the secrets a reload adds, and still those it started with', () => {
+    const masks = createSecretMasks(['old-token-1']);
+    const { mask } = masks;
+    masks.add(['Bearer new-token-2']);
+    assert.equal(mask('old-token-1 new-token-2'), `${REDACTED} ${REDACTED}`);
   });
 
   it('ignores secrets shorter than 4 characters and is the identity without secrets', () => {
