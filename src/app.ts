@@ -4,16 +4,20 @@ import { fileURLToPath } from 'node:url';
 import type { Logger as PinoLogger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
+import { secretMasksOf, secretsOfConfig } from './config/config-secrets.js';
 import type { Config } from './config/schema.js';
 import type { Db } from './db/db.js';
+import { readDatabaseId } from './db/database-id.js';
 import { migrate } from './db/migrate.js';
-import { openDatabase } from './db/open-database.js';
+import { databaseName, openDatabase } from './db/open-database.js';
 import type { Clock, Random } from './domain/clock.js';
 import type { DeadLetterSink } from './domain/dead-letter.js';
+import type { SecretMasks } from './domain/secret-mask.js';
 import { createSystemClock } from './domain/system-clock.js';
 import { createDlqRepository } from './dlq/dlq-repository.js';
 import { meterDlqRepository } from './dlq/metered-dlq-repository.js';
-import { createJournal, importJournal } from './dlq/journal.js';
+import { importJournal } from './dlq/import-journal.js';
+import { createJournal } from './dlq/journal.js';
 import { replayShutdownEntries } from './dlq/replay-shutdown-entries.js';
 import { createRetentionTask } from './dlq/retention-task.js';
 import { trackReplayOutcomes } from './dlq/track-replay-outcomes.js';
@@ -68,6 +72,11 @@ export interface AppOptions {
    * Without it the running configuration is reloaded as it is.
    */
   loadConfig?: () => Config;
+  /**
+   * The process's secret mask, shared with its logger (serve.ts) so that a reload's new
+   * secrets are masked in log lines too; default: built from `config`.
+   */
+  secretMasks?: SecretMasks;
 }
 
 /** dist/ui beside src/ and dist/: this module is src/app.ts or dist/app.js. */
@@ -97,13 +106,28 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const db = await openDatabase(config.storage, logger);
   await migrate(db, logger);
-  const repo = meterDlqRepository(createDlqRepository({ db, clock }), { metrics, clock, logger });
-  const journal = createJournal(config.storage.data_dir);
-  const imported = await importJournal(journal, repo, logger);
-  if (imported > 0) logger.info({ imported }, 'imported dead letters from the journal');
+  const masks = options.secretMasks ?? secretMasksOf(config);
+  const { mask } = masks;
+  const repo = meterDlqRepository(createDlqRepository({ db, clock, logger, mask }), {
+    metrics,
+    clock,
+    logger,
+  });
+  const journal = createJournal(config.storage.data_dir, {
+    databaseId: await readDatabaseId(db),
+    databaseName: databaseName(config.storage),
+    mask,
+  });
+  await importJournal(journal, repo, logger);
 
   const http = options.http ?? createHttpClient(options.proxy ? { proxy: options.proxy } : {});
-  const live = new LiveTargets({ http, clock, logger, rootlyAlertIds: createDbRootlyAlertIds(db) });
+  const live = new LiveTargets({
+    http,
+    clock,
+    logger,
+    rootlyAlertIds: createDbRootlyAlertIds(db),
+    mask,
+  });
   live.commit(live.build(config));
   const targets = live.current;
   let running = config;
@@ -129,7 +153,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           ...(db.kind === 'postgres'
             ? { listen: createPgListen(config.storage.database_url, logger) }
             : {}),
-          insertDeadLetters: dlqInsertOn(clock),
+          insertDeadLetters: dlqInsertOn(clock, logger),
         })
       : createPublishingEngine({
           clock,
@@ -166,6 +190,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     load: options.loadConfig ?? (() => running),
     running: () => running,
     async apply(next) {
+      // Before the new targets exist: their secrets are masked from their first message.
+      masks.add(secretsOfConfig(next));
       const built = live.build(next);
       const summary = await engine.reconfigure(built.targets, engineConfigOf(next));
       live.commit(built);
@@ -223,6 +249,13 @@ export async function createApp(options: AppOptions): Promise<App> {
       auth,
       reload: () => reloader.reload(),
       bodyLimitBytes: config.server.body_limit,
+      connections: {
+        maxConnections: config.server.max_connections,
+        requestTimeoutMs: config.server.request_timeout,
+        headersTimeoutMs: config.server.headers_timeout,
+        keepAliveTimeoutMs: config.server.keep_alive_timeout,
+        idleTimeoutMs: config.server.idle_timeout,
+      },
       admissionRetryAfterMs: config.queue.admission_retry_after,
       version,
     },

@@ -14,7 +14,7 @@ import { loadConfigOrReport, serveUntilSignal } from './serve.js';
 
 /** The real backends: the only place the CLI opens databases or starts the service. */
 export function createCliBackends(io: CliIo, version: string): CliBackends {
-  const logger = createLogger('warn', process.stderr);
+  const logger = createLogger('warn', { destination: process.stderr });
   return {
     serve: (configPath) => serveUntilSignal(configPath, io, version),
 

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import type { Logger as PinoLogger } from 'pino';
 
 import type { LOG_LEVELS } from './config/schema.js';
+import type { SecretMask } from './domain/secret-mask.js';
 
 type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -20,13 +21,25 @@ export const REDACTED_PATHS = [
   '*.database_url',
 ];
 
+export interface LoggerOptions {
+  /** Default stdout. */
+  destination?: NodeJS.WritableStream;
+  /**
+   * Applied to every finished line (JSON text), so a configured secret is hidden wherever it
+   * appears: in an error's message or cause, a response snippet, any field (docs/security.md).
+   */
+  mask?: SecretMask;
+}
+
 /** JSON lines on stdout (or a destination for tests). */
-export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): PinoLogger {
-  const options = {
+export function createLogger(level: LogLevel, options: LoggerOptions = {}): PinoLogger {
+  const { mask } = options;
+  const settings = {
     level,
     base: { service: 'alert-publisher' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    ...(mask === undefined ? {} : { hooks: { streamWrite: mask } }),
   };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  return options.destination === undefined ? pino(settings) : pino(settings, options.destination);
 }

@@ -1,6 +1,7 @@
 import { createApp } from './app.js';
 import type { Config } from './config/schema.js';
 import { ConfigError } from './config/config-error.js';
+import { secretMasksOf } from './config/config-secrets.js';
 import { configPathOf, loadConfig } from './config/load-config.js';
 import { proxySettingsOf } from './config/proxy-env.js';
 import { createLogger } from './logger.js';
@@ -33,7 +34,8 @@ export async function serveUntilSignal(
 ): Promise<number> {
   const config = loadConfigOrReport(configPath, io);
   if (config === undefined) return EXIT.usage;
-  const logger = createLogger(config.log.level);
+  const secretMasks = secretMasksOf(config);
+  const logger = createLogger(config.log.level, { mask: secretMasks.mask });
   const source = configPathOf({ path: configPath, env: io.env });
   logger.info({ version, ...summarizeConfig(config, source) }, 'alert-publisher starting');
   const app = await createApp({
@@ -42,6 +44,7 @@ export async function serveUntilSignal(
     version,
     proxy: proxySettingsOf(io.env),
     loadConfig: () => loadConfig({ path: configPath, env: io.env }),
+    secretMasks,
   });
   // SIGHUP reloads the configuration (as Prometheus and Alertmanager do); it never stops.
   const reloadOnHangup = (): void => {

@@ -24,6 +24,7 @@ import type { JobRequest } from '../../src/engine/publishing-engine.js';
 import { DEFAULT_ENGINE_CONFIG } from '../../test/support/engine-defaults.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/retry/backoff.js';
 import { createJobStatusStore } from '../../src/tracking/job-status-store.js';
+import { createSecretMask } from '../../src/domain/secret-mask.js';
 
 const JOBS = 50_000;
 const CONCURRENCY = 10;
@@ -90,6 +91,7 @@ function webhookPublisher(url: string): { publisher: Publisher; close: () => Pro
     http,
     clock: createSystemClock(),
     logger: silentLogger,
+    mask: createSecretMask([]),
   });
   return { publisher, close: () => http.close() };
 }

@@ -1,8 +1,6 @@
-import { parseDurationMs } from '../config/duration.js';
-import { AppError } from '../domain/errors.js';
 import type { DlqOperations } from '../dlq/dlq-operations.js';
 import type { DlqFilterInput } from '../dlq/dlq-filter-input.js';
-import { toDlqFilter } from '../dlq/dlq-filter-input.js';
+import { purgeAgeMs, toDlqFilter } from '../dlq/dlq-filter-input.js';
 import type { ApiClient } from './api-client.js';
 
 export interface PageOptions {
@@ -53,20 +51,13 @@ export function databaseDlq(ops: DlqOperations, api: ApiClient): DlqBackend {
   const server = serverDlq(api);
   return {
     path: 'database',
-    list: (filter, page) => ops.list({ filter: toDlqFilter(filter), ...page }),
+    list: (filter, page) => ops.list({ filter: toDlqFilter(filter, ''), ...page }),
     show: (id) => ops.get(id),
     replay: (id, force) => server.replay(id, force),
     replayMatching: (filter, limit, dryRun) => server.replayMatching(filter, limit, dryRun),
-    purge: async (olderThan) => {
-      const ms = parseDurationMs(olderThan);
-      if (ms === undefined) {
-        throw new AppError(
-          'invalid_request',
-          `--older-than "${olderThan}" is not a duration such as 720h`,
-        );
-      }
-      return { deleted_count: await ops.purge(ms) };
-    },
+    purge: async (olderThan) => ({
+      deleted_count: await ops.purge(purgeAgeMs(olderThan, '--older-than')),
+    }),
     remove: (id) => ops.remove(id),
     stats: () => ops.stats(),
   };

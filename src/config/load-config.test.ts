@@ -24,7 +24,16 @@ describe('parseConfig defaults', () => {
   it('gives every SPEC default for an empty file, durations in ms and sizes in bytes', () => {
     const config = parseConfig('', { env: {}, source });
     assert.deepEqual(config, {
-      server: { host: '0.0.0.0', port: 8080, body_limit: 1_048_576 },
+      server: {
+        host: '0.0.0.0',
+        port: 8080,
+        body_limit: 1_048_576,
+        request_timeout: 30_000,
+        headers_timeout: 10_000,
+        keep_alive_timeout: 72_000,
+        idle_timeout: 60_000,
+        max_connections: 512,
+      },
       auth: { api_token: '', read_token: '', webhook_token: '' },
       storage: { database_url: '', data_dir: './data' },
       shutdown_timeout: 30_000,
@@ -146,6 +155,16 @@ describe('parseConfig errors name their key path', () => {
     assert.deepEqual(problemsOf('dlq: { write_batch: 1.5 }'), [
       'dlq.write_batch: expected an integer 1-10000',
     ]);
+  });
+
+  it('names connection limits that cannot work together', () => {
+    assert.deepEqual(
+      problemsOf('server: { request_timeout: 5s, headers_timeout: 10s, max_connections: 0 }'),
+      [
+        'server.max_connections: expected an integer 1-100000',
+        'server.headers_timeout: must not exceed server.request_timeout',
+      ],
+    );
   });
 
   it('names nested target keys: url, type, unknown keys, matchers, retry overrides', () => {

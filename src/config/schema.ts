@@ -15,15 +15,36 @@ const positiveDuration = durationMs.refine((ms) => ms > 0, 'must be greater than
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const QUEUE_MODES = ['memory', 'durable'] as const;
 
-const serverSchema = z.strictObject({
-  host: z.string().min(1, 'must not be empty').default('0.0.0.0'),
-  port: z
-    .int({ error: 'expected a port number 0-65535' })
-    .min(0, 'expected a port number 0-65535')
-    .max(65_535, 'expected a port number 0-65535')
-    .default(8080),
-  body_limit: sizeBytes.refine((bytes) => bytes > 0, 'must be greater than 0').default(1_048_576),
-});
+const serverSchema = z
+  .strictObject({
+    host: z.string().min(1, 'must not be empty').default('0.0.0.0'),
+    port: z
+      .int({ error: 'expected a port number 0-65535' })
+      .min(0, 'expected a port number 0-65535')
+      .max(65_535, 'expected a port number 0-65535')
+      .default(8080),
+    body_limit: sizeBytes.refine((bytes) => bytes > 0, 'must be greater than 0').default(1_048_576),
+    /** Time limits per connection phase and the cap on connections (docs/security.md). */
+    request_timeout: positiveDuration.default(30_000),
+    headers_timeout: positiveDuration.default(10_000),
+    keep_alive_timeout: positiveDuration.default(72_000),
+    idle_timeout: positiveDuration.default(60_000),
+    max_connections: z
+      .int({ error: 'expected an integer 1-100000' })
+      .min(1, 'expected an integer 1-100000')
+      .max(100_000, 'expected an integer 1-100000')
+      .default(512),
+  })
+  .superRefine((server, ctx) => {
+    // Node refuses a header limit longer than the limit on the whole request.
+    if (server.headers_timeout > server.request_timeout) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['headers_timeout'],
+        message: 'must not exceed server.request_timeout',
+      });
+    }
+  });
 
 const authSchema = z.strictObject({
   /** Guards /api/*; empty = mutating routes answer loopback clients only. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { TARGET_NAME, TARGET_NAME_RULE } from '../domain/target.js';
 import { parseMatchers } from '../ingest/matchers.js';
 import { durationMs } from './duration.js';
 import { rateLimitSchema } from './rate-limit.js';
@@ -33,9 +34,7 @@ const matcherEntry = z.string().superRefine((entry, ctx) => {
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
 const commonTargetFields = {
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, "_", "." and "-", at most 63'),
+  name: z.string().regex(TARGET_NAME, TARGET_NAME_RULE),
   enabled: z.boolean().default(true),
   /** Alertmanager-style matchers, all of which must hold; empty = every alert. */
   match: z.array(matcherEntry).default([]),

@@ -18,3 +18,15 @@ export async function openDatabase(
   await mkdir(dir, { recursive: true });
   return createPgliteDb(dir);
 }
+
+/** Where the database of `storage` is, for logs and the journal's first line: no credentials. */
+export function databaseName(storage: { database_url: string; data_dir: string }): string {
+  if (storage.database_url === '') return `pglite:${pgliteDirOf(storage.data_dir)}`;
+  try {
+    const url = new URL(storage.database_url);
+    return `${url.host}${url.pathname}`;
+  } catch {
+    // Not parseable: nothing of it is safe to show.
+    return 'postgres (storage.database_url)';
+  }
+}

@@ -14,10 +14,10 @@ import {
   silentLogger,
   TEST_DATABASE_URL,
 } from '../../test/support/databases.js';
-import { aDeadLetter } from '../../test/support/dlq-fixtures.js';
+import { aDeadLetter, aJournal } from '../../test/support/dlq-fixtures.js';
 import { startTcpProxy, type TcpProxy } from '../../test/support/tcp-proxy.js';
 import { createDlqRepository } from './dlq-repository.js';
-import { createJournal, importJournal } from './journal.js';
+import { importJournal } from './import-journal.js';
 
 describe('DLQ while PostgreSQL is unreachable', async () => {
   if (!(await isPostgresReachable())) {
@@ -65,7 +65,7 @@ describe('DLQ while PostgreSQL is unreachable', async () => {
   });
 
   it('letters journalled at a stop during the outage are stored at the next start', async () => {
-    const journal = createJournal(await mkdtemp(join(tmpdir(), 'outage-')));
+    const journal = aJournal(await mkdtemp(join(tmpdir(), 'outage-')));
     const repo = createDlqRepository({ db: connect(), clock });
     const before = (await repo.stats()).total;
     const letters = [aDeadLetter(), aDeadLetter({ errorReason: 'shutdown' })];

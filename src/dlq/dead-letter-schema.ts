@@ -6,13 +6,26 @@ import { ERROR_TYPES, FAILURE_REASONS } from '../domain/failure.js';
 import { PRIORITIES } from '../domain/job.js';
 import { TARGET_TYPES } from '../domain/target.js';
 
+/**
+ * A map of strings taken as it is: z.record would copy it by assignment, and a `__proto__`
+ * label (data since JSON.parse made it) would be lost.
+ */
+const stringMap = z.custom<Record<string, string>>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => typeof item === 'string'),
+  'expected an object of strings',
+);
+
 /** A DeadLetter as the journal stores it (one JSON object per line). */
 const deadLetterSchema = z.object({
   jobId: z.string(),
   alert: z.object({
     status: z.enum(ALERT_STATUSES),
-    labels: z.record(z.string(), z.string()),
-    annotations: z.record(z.string(), z.string()),
+    labels: stringMap,
+    annotations: stringMap,
     startsAt: z.string(),
     endsAt: z.string(),
     generatorURL: z.string(),
@@ -55,16 +68,23 @@ const deadLetterSchema = z.object({
   possiblyDelivered: z.boolean().optional(),
 });
 
-export function parseDeadLetter(line: string): DeadLetter | undefined {
+export type DeadLetterParse = { ok: true; letter: DeadLetter } | { ok: false; reason: string };
+
+/** One journal line; the reason names the first problem (`alert.status: …`). */
+export function parseDeadLetter(line: string): DeadLetterParse {
   let json: unknown;
   try {
     json = JSON.parse(line);
   } catch (error: unknown) {
-    if (error instanceof SyntaxError) return undefined;
+    if (error instanceof SyntaxError) return { ok: false, reason: 'not JSON (a torn write?)' };
     throw error;
   }
   const result = deadLetterSchema.safeParse(json);
-  if (!result.success) return undefined;
-  const { submittedAt, ...letter } = result.data;
-  return { ...letter, submittedAt: submittedAt ?? letter.failedAt };
+  if (result.success) {
+    const { submittedAt, ...letter } = result.data;
+    return { ok: true, letter: { ...letter, submittedAt: submittedAt ?? letter.failedAt } };
+  }
+  const [issue] = result.error.issues;
+  const path = issue === undefined ? '' : issue.path.map(String).join('.');
+  return { ok: false, reason: `${path === '' ? 'letter' : path}: ${issue?.message ?? 'invalid'}` };
 }

@@ -1,4 +1,6 @@
 import { AppError } from '../domain/errors.js';
+import { isStorableText } from '../domain/storable-text.js';
+import { isStorableTimeMs } from '../domain/storable-time.js';
 import type { DlqFilter } from './dlq-entry.js';
 import { isUuid } from './dlq-row.js';
 
@@ -13,23 +15,40 @@ export function whereClause(filter: DlqFilter, params: unknown[]): string {
     params.push(value);
     conditions.push(sql(`$${params.length}`));
   };
-  if (filter.target !== undefined) add((p) => `target_name = ${p}`, filter.target);
+  const text = (name: keyof DlqFilter, value: string): string => {
+    if (!isStorableText(value)) throw invalidFilter(name, 'must not hold NUL or lone surrogates');
+    return value;
+  };
+  const time = (name: keyof DlqFilter, ms: number): string => {
+    if (!isStorableTimeMs(ms)) throw invalidFilter(name, 'must be a time from year 0001 to 9999');
+    return new Date(ms).toISOString();
+  };
+  if (filter.target !== undefined) add((p) => `target_name = ${p}`, text('target', filter.target));
   if (filter.error_type !== undefined) add((p) => `error_type = ${p}`, filter.error_type);
   if (filter.reason !== undefined) add((p) => `error_reason = ${p}`, filter.reason);
   if (filter.priority !== undefined) add((p) => `priority = ${p}`, filter.priority);
-  if (filter.fingerprint !== undefined) add((p) => `fingerprint = ${p}`, filter.fingerprint);
+  if (filter.fingerprint !== undefined) {
+    add((p) => `fingerprint = ${p}`, text('fingerprint', filter.fingerprint));
+  }
   // Literal true/false (not a parameter) so the planner can match the partial index.
   if (filter.replayed !== undefined) conditions.push(`replayed = ${String(filter.replayed)}`);
   if (filter.possibly_delivered !== undefined) {
     conditions.push(`possibly_delivered = ${String(filter.possibly_delivered)}`);
   }
   if (filter.failed_after !== undefined) {
-    add((p) => `failed_at >= ${p}::timestamptz`, new Date(filter.failed_after).toISOString());
+    add((p) => `failed_at >= ${p}::timestamptz`, time('failed_after', filter.failed_after));
   }
   if (filter.failed_before !== undefined) {
-    add((p) => `failed_at < ${p}::timestamptz`, new Date(filter.failed_before).toISOString());
+    add((p) => `failed_at < ${p}::timestamptz`, time('failed_before', filter.failed_before));
   }
   return conditions.length === 0 ? 'true' : conditions.join(' AND ');
+}
+
+/** The last guard for callers that did not check (the HTTP edge names the field better). */
+function invalidFilter(name: string, message: string): AppError {
+  return new AppError('invalid_request', `${name} ${message}`, {
+    details: [{ path: name, message }],
+  });
 }
 
 export interface Cursor {
@@ -43,11 +62,14 @@ export function encodeCursor(cursor: Cursor): string {
 }
 
 export function decodeCursor(text: string): Cursor {
-  const [failedAt = '', id = ''] = Buffer.from(text, 'base64url').toString('utf8').split('|');
-  if (!isUuid(id) || Number.isNaN(Date.parse(failedAt))) {
+  const [failedAt = '', id = '', ...rest] = Buffer.from(text, 'base64url')
+    .toString('utf8')
+    .split('|');
+  const ms = Date.parse(failedAt);
+  if (!isUuid(id) || rest.length > 0 || !isStorableTimeMs(ms)) {
     throw new AppError('invalid_request', 'invalid cursor', {
       details: [{ path: 'before', message: 'not a cursor returned by a previous page' }],
     });
   }
-  return { failedAt, id };
+  return { failedAt: new Date(ms).toISOString(), id };
 }

@@ -7,6 +7,7 @@ import { forEachDatabase } from '../../test/support/databases.js';
 import { anAlert } from '../../test/support/builders.js';
 import { aDeadLetter } from '../../test/support/dlq-fixtures.js';
 import type { DlqFilter } from './dlq-entry.js';
+import { createSecretMask } from '../domain/secret-mask.js';
 import { createDlqRepository } from './dlq-repository.js';
 import { EXACT_TOTAL_LIMIT } from './list-dlq-entries.js';
 
@@ -72,6 +73,32 @@ forEachDatabase('DLQ repository', (ctx) => {
     assert.equal(entry.http_status, null);
     assert.equal(entry.last_retry_at, null);
     assert.equal(entry.replay_of, null);
+  });
+
+  it('masks configured secrets in error messages it stores and in rows stored before (issue 14)', async () => {
+    const masking = createDlqRepository({
+      db: ctx.db(),
+      clock,
+      mask: createSecretMask(['Bearer S3CR3T-AAA']),
+    });
+    const old = aDeadLetter({ errorMessage: 'HTTP 401: rejected token S3CR3T-AAA' });
+    await repo().write([old]); // as a version without the mask stored it
+    const fresh = aDeadLetter({ errorMessage: 'HTTP 401: token S3CR3T-AAA expired' });
+    await masking.write([fresh]);
+    const stored = await ctx
+      .db()
+      .query<{ error_message: string }>(
+        'SELECT error_message FROM publishing_dlq WHERE job_id = $1',
+        [fresh.jobId],
+      );
+    assert.equal(stored.rows[0]?.error_message, 'HTTP 401: token [REDACTED] expired');
+    const page = await masking.list({ filter: {} });
+    assert.deepEqual(page.entries.map((e) => e.error_message).sort(), [
+      'HTTP 401: rejected token [REDACTED]',
+      'HTTP 401: token [REDACTED] expired',
+    ]);
+    const [first] = page.entries;
+    assert.doesNotMatch(JSON.stringify(await masking.get(first?.id ?? '')), /S3CR3T/);
   });
 
   it('a repeated write of the same jobs stores each job once', async () => {

@@ -1,6 +1,9 @@
-import type { Clock } from '../domain/clock.js';
+import type { Clock, Logger } from '../domain/clock.js';
+import type { SecretMask } from '../domain/secret-mask.js';
 import type { DeadLetter, DeadLetterSink } from '../domain/dead-letter.js';
 import type { Db } from '../db/db.js';
+import { AppError } from '../domain/errors.js';
+import { isStorableTimeMs } from '../domain/storable-time.js';
 import type {
   DlqEntry,
   DlqFilter,
@@ -75,18 +78,34 @@ export function createDlqRepository(deps: {
   db: Db;
   clock: Clock;
   claimLeaseMs?: number;
+  /** Told of each letter the table refused and the copy kept instead (insert-dead-letters.ts). */
+  logger?: Logger;
+  /**
+   * The configured secrets' mask (secret-mask.ts), applied to error messages as they are
+   * stored and as they are read (rows written before a secret was known are masked too).
+   */
+  mask?: SecretMask;
 }): DlqRepository {
   const { db, clock } = deps;
+  const mask = deps.mask ?? ((text: string) => text);
+  const insertOptions = { logger: deps.logger, mask };
+  const masked = (entry: DlqEntry): DlqEntry => ({
+    ...entry,
+    error_message: mask(entry.error_message),
+    attempts: entry.attempts.map((attempt) =>
+      attempt.message === undefined ? attempt : { ...attempt, message: mask(attempt.message) },
+    ),
+  });
   const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
   return {
     async write(letters) {
-      await insertDeadLettersInParallel(db, clock, letters);
+      await insertDeadLettersInParallel(db, clock, letters, insertOptions);
     },
-    insert: (letters) => insertDeadLettersInParallel(db, clock, letters),
+    insert: (letters) => insertDeadLettersInParallel(db, clock, letters, insertOptions),
     async list(request) {
       const page = await listDlqEntries(db, request);
-      await markSuperseded(db, page.entries);
-      return page;
+      const entries = await markSuperseded(db, page.entries.map(masked));
+      return { ...page, entries };
     },
     async get(id) {
       if (!isUuid(id)) return undefined;
@@ -96,7 +115,7 @@ export function createDlqRepository(deps: {
       );
       const row = result.rows[0];
       if (row === undefined) return undefined;
-      const [entry] = await markSuperseded(db, [toEntry(row)]);
+      const [entry] = await markSuperseded(db, [masked(toEntry(row))]);
       return entry;
     },
     async remove(id) {
@@ -105,7 +124,13 @@ export function createDlqRepository(deps: {
       return result.rowCount === 1;
     },
     async purge(olderThanMs) {
-      const cutoff = new Date(clock.now() - olderThanMs).toISOString();
+      const cutoffMs = clock.now() - olderThanMs;
+      if (!(olderThanMs >= 0) || !isStorableTimeMs(cutoffMs)) {
+        throw new AppError('invalid_request', 'older_than reaches before year 0001', {
+          details: [{ path: 'older_than', message: 'too large' }],
+        });
+      }
+      const cutoff = new Date(cutoffMs).toISOString();
       let deleted = 0;
       for (;;) {
         const result = await db.query(

@@ -1,35 +1,68 @@
-import { appendFile, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { Logger } from '../domain/clock.js';
-import type { DeadLetter, DeadLetterFallback, DeadLetterSink } from '../domain/dead-letter.js';
-import { parseDeadLetter } from './dead-letter-schema.js';
+import type { DeadLetter, DeadLetterFallback } from '../domain/dead-letter.js';
+import type { SecretMask } from '../domain/secret-mask.js';
 
 /**
  * The engine's last resort when the DLQ cannot be written at stop: an append-only JSON-lines
- * file in storage.data_dir, fsynced before `save` resolves. `importJournal` moves it aside,
- * stores it through the sink and deletes it; a crash at any point leaves a file that the next
- * start imports again, and the sink's job_id idempotency makes that harmless.
+ * file in storage.data_dir, fsynced before `save` resolves. It belongs to one database: its
+ * name carries the database's id (migration 0009) and its first line names the database, so
+ * an instance on another database started in the same folder leaves it alone
+ * (import-journal.ts). Error messages are masked before they reach the disk.
  */
 export interface Journal extends DeadLetterFallback {
+  readonly dataDir: string;
+  readonly databaseId: string;
+  /** Where the database is, without credentials (`db.example:5432/alerts`, `pglite:./data/pglite`). */
+  readonly databaseName: string;
   readonly path: string;
   /** The file an interrupted import left behind; imported first. */
   readonly importingPath: string;
-  /** Unparseable lines (torn writes) are copied here instead of being dropped. */
+  /** Lines that could not be imported are kept here, with the reason logged. */
   readonly rejectedPath: string;
+  readonly mask: SecretMask;
 }
 
-export const JOURNAL_FILE = 'dlq-journal.jsonl';
+export interface JournalOptions {
+  databaseId: string;
+  databaseName: string;
+  mask: SecretMask;
+}
 
-export function createJournal(dataDir: string): Journal {
-  const path = join(dataDir, JOURNAL_FILE);
+/** `dlq-journal.<database id>.jsonl` (before migration 0009: `dlq-journal.jsonl`), or `.importing`. */
+export const JOURNAL_FILE = /^dlq-journal(?:\.([0-9a-f-]{36}))?\.jsonl(?:\.importing)?$/;
+export const LEGACY_JOURNAL_FILE = 'dlq-journal.jsonl';
+
+export function journalFileOf(databaseId: string): string {
+  return `dlq-journal.${databaseId}.jsonl`;
+}
+
+/** The first line of a journal file. */
+export interface JournalHeader {
+  journal: 'alert-publisher dead letters';
+  database_id: string;
+  database: string;
+}
+
+export function createJournal(dataDir: string, options: JournalOptions): Journal {
+  const path = join(dataDir, journalFileOf(options.databaseId));
+  const header: JournalHeader = {
+    journal: 'alert-publisher dead letters',
+    database_id: options.databaseId,
+    database: options.databaseName,
+  };
   let tail: Promise<void> = Promise.resolve();
 
   async function append(letters: readonly DeadLetter[]): Promise<void> {
     await mkdir(dataDir, { recursive: true });
     const file = await open(path, 'a');
     try {
-      await file.writeFile(letters.map((letter) => `${JSON.stringify(letter)}\n`).join(''));
+      const lines = letters.map(
+        (letter) => `${JSON.stringify(maskLetter(letter, options.mask))}\n`,
+      );
+      if ((await file.stat()).size === 0) lines.unshift(`${JSON.stringify(header)}\n`);
+      await file.writeFile(lines.join(''));
       await file.sync();
     } finally {
       await file.close();
@@ -37,9 +70,13 @@ export function createJournal(dataDir: string): Journal {
   }
 
   return {
+    dataDir,
+    databaseId: options.databaseId,
+    databaseName: options.databaseName,
     path,
     importingPath: `${path}.importing`,
     rejectedPath: `${path}.rejected`,
+    mask: options.mask,
     save(letters) {
       if (letters.length === 0) return Promise.resolve();
       // Saves are serialised so lines of two batches never interleave.
@@ -54,67 +91,13 @@ export function createJournal(dataDir: string): Journal {
   };
 }
 
-/** Stores every journalled letter; returns how many were read. Throws (file kept) if the sink fails. */
-export async function importJournal(
-  journal: Journal,
-  sink: DeadLetterSink,
-  logger: Logger,
-): Promise<number> {
-  let imported = await importFile(journal, journal.importingPath, sink, logger);
-  if (await moveAside(journal.path, journal.importingPath)) {
-    imported += await importFile(journal, journal.importingPath, sink, logger);
-  }
-  if (imported > 0) logger.info({ imported }, 'imported dead letters from the journal');
-  return imported;
-}
-
-async function importFile(
-  journal: Journal,
-  file: string,
-  sink: DeadLetterSink,
-  logger: Logger,
-): Promise<number> {
-  const text = await readIfExists(file);
-  if (text === undefined) return 0;
-  const letters: DeadLetter[] = [];
-  const rejected: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const letter = parseDeadLetter(line);
-    if (letter === undefined) rejected.push(line);
-    else letters.push(letter);
-  }
-  await sink.write(letters);
-  if (rejected.length > 0) {
-    await appendFile(journal.rejectedPath, rejected.map((line) => `${line}\n`).join(''));
-    logger.error(
-      { count: rejected.length, file: journal.rejectedPath },
-      'unreadable journal lines kept aside',
-    );
-  }
-  await unlink(file);
-  return letters.length;
-}
-
-async function moveAside(from: string, to: string): Promise<boolean> {
-  try {
-    await rename(from, to);
-    return true;
-  } catch (error: unknown) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
-}
-
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error: unknown) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
+/** The letter with its error and attempt messages masked (its target config is already redacted). */
+export function maskLetter(letter: DeadLetter, mask: SecretMask): DeadLetter {
+  return {
+    ...letter,
+    errorMessage: mask(letter.errorMessage),
+    attempts: letter.attempts.map((attempt) =>
+      attempt.message === undefined ? attempt : { ...attempt, message: mask(attempt.message) },
+    ),
+  };
 }

@@ -29,3 +29,14 @@ export interface Classification {
 export function alertName(alert: Alert): string {
   return alert.labels['alertname'] ?? '';
 }
+
+/**
+ * The value of label `name`, own properties only: for an alert without a `constructor` or
+ * `__proto__` label those are absent, not Object.prototype's members.
+ */
+export function labelValue(
+  labels: Readonly<Record<string, string>>,
+  name: string,
+): string | undefined {
+  return Object.hasOwn(labels, name) ? labels[name] : undefined;
+}

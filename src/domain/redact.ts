@@ -71,7 +71,15 @@ export function redactTargetConfig(
   return out;
 }
 
-function urlSecrets(url: string, wholePath: boolean): string[] {
+/**
+ * The secret parts of a URL: query values and userinfo (without the user name when
+ * `withUser` is false), and with `wholePath` (a Slack incoming webhook) its path and last
+ * segment, the token.
+ */
+export function urlSecrets(
+  url: string,
+  options: { wholePath?: boolean; withUser?: boolean } = {},
+): string[] {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -79,13 +87,17 @@ function urlSecrets(url: string, wholePath: boolean): string[] {
     return [url];
   }
   const found = [...parsed.searchParams.values()];
-  if (parsed.username !== '') found.push(decodeURIComponent(parsed.username));
+  if (parsed.username !== '' && options.withUser !== false) {
+    found.push(decodeURIComponent(parsed.username));
+  }
   if (parsed.password !== '') found.push(decodeURIComponent(parsed.password));
-  if (wholePath && parsed.pathname.length > 1) found.push(parsed.pathname);
+  if (options.wholePath === true && parsed.pathname.length > 1) {
+    found.push(parsed.pathname, parsed.pathname.slice(parsed.pathname.lastIndexOf('/') + 1));
+  }
   return found;
 }
 
-/** Every secret string a target config holds, for `redactText` over messages built from responses. */
+/** Every secret string a target config holds, for the secret mask (secret-mask.ts). */
 export function secretsOf(config: Readonly<Record<string, unknown>>): string[] {
   const type = config['type'];
   const found: string[] = [];
@@ -97,25 +109,9 @@ export function secretsOf(config: Readonly<Record<string, unknown>>): string[] {
       }
     } else if (typeof value !== 'string') continue;
     else if (SECRET_KEY.test(key)) found.push(value);
-    else if (key.endsWith('url')) found.push(...urlSecrets(value, type === 'slack'));
+    else if (key.endsWith('url')) found.push(...urlSecrets(value, { wholePath: type === 'slack' }));
   }
   return found.filter((secret) => secret.length >= 4);
-}
-
-/**
- * Replaces each occurrence of each secret (and of its URL-encoded form) with [REDACTED].
- * Cost: one scan of `text` per secret; secrets shorter than 4 characters are ignored
- * (masking "ab" everywhere would destroy messages, and such secrets protect nothing).
- */
-export function redactText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    out = out.split(secret).join(REDACTED);
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) out = out.split(encoded).join(REDACTED);
-  }
-  return out;
 }
 
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;

@@ -1,6 +1,10 @@
 import type { Publisher } from './publisher.js';
 
 export const TARGET_TYPES = ['webhook', 'slack', 'pagerduty', 'rootly', 'log'] as const;
+
+/** What a target may be named (config) and so what a filter on target names may hold. */
+export const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+export const TARGET_NAME_RULE = 'letters, digits, "_", "." and "-", at most 63';
 export type TargetType = (typeof TARGET_TYPES)[number];
 
 /** Retry policy with durations in milliseconds (config/ converts from `2s` etc.). */

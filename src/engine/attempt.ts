@@ -1,6 +1,7 @@
 import type { Clock, Logger } from '../domain/clock.js';
 import type { AttemptRecord } from '../domain/job.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
+import { storableOutcome } from '../domain/storable-text.js';
 import type { AttemptHandle, Expiry } from './attempt-timeouts.js';
 import { AttemptTimeouts } from './attempt-timeouts.js';
 
@@ -124,7 +125,8 @@ export class AttemptRunner {
       pending = Promise.resolve(this.thrownOutcome(delivery, error));
     }
     void pending.then(
-      (outcome) => attempt.answer(outcome),
+      // Both engines store what an outcome says: made storable once, here (docs/security.md).
+      (outcome) => attempt.answer(storableOutcome(outcome)),
       (error: unknown) => attempt.answer(this.thrownOutcome(delivery, error)),
     );
     return attempt;

@@ -1,5 +1,6 @@
 import type { Db } from '../db/db.js';
 import type { AlertStatus } from '../domain/alert.js';
+import { storableJson, storableText } from '../domain/storable-text.js';
 import type { AlertStateRecord, AlertStateStore } from '../engine/alert-state-store.js';
 
 export interface StateRow {
@@ -26,14 +27,16 @@ export async function upsertAlertStates(
   records: readonly AlertStateRecord[],
 ): Promise<void> {
   if (records.length === 0) return;
+  // Text as storable as the alert it comes from (docs/security.md): jsonb refuses NUL and
+  // lone surrogates, and one refused row would fail every state written with it.
   const rows = records.map((r) => ({
-    target_name: r.target,
-    fingerprint: r.fingerprint,
+    target_name: storableText(r.target),
+    fingerprint: storableText(r.fingerprint),
     starts_at: new Date(r.state.startsAtMs).toISOString(),
     resolved: r.state.status === 'resolved',
     job_id: r.jobId,
-    alertname: r.alertname,
-    labels: r.labels,
+    alertname: storableText(r.alertname),
+    labels: storableJson(r.labels),
     updated_at: new Date(r.at).toISOString(),
   }));
   await db.query(

@@ -3,6 +3,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppErrorCode, ErrorDetail } from '../domain/errors.js';
 import { AppError } from '../domain/errors.js';
 import type { Logger } from '../domain/clock.js';
+import { TARGET_NAME, TARGET_NAME_RULE } from '../domain/target.js';
+import { UnsupportedMediaType } from './request-body.js';
+import { NO_NUL } from './schemas.js';
 
 /** Codes the HTTP layer adds to the domain's: every error body uses one of these. */
 export const HTTP_ERROR_CODES = [
@@ -66,12 +69,20 @@ interface ValidationIssue {
 /** Fastify's validation contexts, named as the README and the other errors name them. */
 const CONTEXT_NAMES: Record<string, string> = { querystring: 'query' };
 
+/** What a pattern of schemas.ts asks for, in words. */
+const PATTERN_RULES: Record<string, string> = {
+  [TARGET_NAME.source]: `must be a target name: ${TARGET_NAME_RULE}`,
+  '^[0-9a-f]{16}$': 'must be 16 lower-case hex digits',
+  [NO_NUL]: 'must not contain the NUL character (U+0000)',
+};
+
 /** Ajv issue → `{path, message}` with a dotted path that names the field ("query.limit"). */
 function detailOf(context: string, issue: ValidationIssue): ErrorDetail {
   const segments = issue.instancePath.split('/').filter((part) => part !== '');
   const missing = issue.params['missingProperty'];
   const extra = issue.params['additionalProperty'];
   const allowed = issue.params['allowedValues'];
+  const pattern = issue.params['pattern'];
   let message = issue.message ?? 'is invalid';
   if (typeof missing === 'string') {
     segments.push(missing);
@@ -81,9 +92,18 @@ function detailOf(context: string, issue: ValidationIssue): ErrorDetail {
     message = 'unknown field';
   } else if (Array.isArray(allowed)) {
     message = `must be one of: ${allowed.map(String).join(', ')}`;
+  } else if (typeof pattern === 'string') {
+    message = PATTERN_RULES[pattern] ?? message;
   }
   const path = [CONTEXT_NAMES[context] ?? context, ...segments].join('.');
   return { path, message };
+}
+
+/** zlib's stream errors (Z_DATA_ERROR, Z_BUF_ERROR…): a body sent as gzip that is not. */
+function isZlibError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code: unknown = Reflect.get(error, 'code');
+  return typeof code === 'string' && code.startsWith('Z_');
 }
 
 function isFastifyError(error: unknown): error is FastifyError {
@@ -112,16 +132,19 @@ export function createErrorHandler(logger: Logger) {
       const message = first === undefined ? 'invalid request' : `${first.path}: ${first.message}`;
       return sendError(reply, 400, envelope('invalid_request', message, details));
     }
+    if (isZlibError(error)) {
+      return sendError(reply, 400, envelope('invalid_request', 'the body is not valid gzip data'));
+    }
     const status = isFastifyError(error) ? (error.statusCode ?? 500) : 500;
     if (status === 413) {
       return sendError(reply, 413, envelope('payload_too_large', 'request body is too large'));
     }
     if (status === 415) {
-      return sendError(
-        reply,
-        415,
-        envelope('unsupported_media_type', 'send JSON with content-type application/json'),
-      );
+      const message =
+        error instanceof UnsupportedMediaType
+          ? error.message
+          : 'send JSON with content-type application/json';
+      return sendError(reply, 415, envelope('unsupported_media_type', message));
     }
     if (status >= 400 && status < 500 && error instanceof Error) {
       return sendError(reply, status, envelope('invalid_request', error.message));

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 
 import type { ReloadResult } from '../reload.js';
+import type { ConnectionLimits } from './connection-limits.js';
 
 import type { Alert } from '../domain/alert.js';
 import type { Priority } from '../domain/job.js';
@@ -104,6 +105,8 @@ export interface ServerDeps {
   /** Config reload (POST /-/reload). */
   reload: () => Promise<ReloadResult>;
   bodyLimitBytes: number;
+  /** Time limits per connection phase and the connection cap (connection-limits.ts). */
+  connections: ConnectionLimits;
   /** Retry-After of the 503s answered while the server drains (queue.admission_retry_after). */
   admissionRetryAfterMs: number;
   version: string;

@@ -1,11 +1,17 @@
 import { ALERT_STATUSES } from '../domain/alert.js';
 import { ERROR_TYPES, FAILURE_REASONS } from '../domain/failure.js';
 import { JOB_STATES, PRIORITIES } from '../domain/job.js';
+import { TARGET_NAME } from '../domain/target.js';
 
-/** JSON schemas Fastify validates params, queries and bodies with (400 naming the field). */
+/**
+ * JSON schemas Fastify validates params, queries and bodies with (400 naming the field).
+ * Times are checked for PostgreSQL's range after these (dlq-inputs.ts).
+ */
 
 const uuid = { type: 'string', format: 'uuid' } as const;
-const targetName = { type: 'string', minLength: 1, maxLength: 63 } as const;
+/** A text filter PostgreSQL can compare: no U+0000 (lone surrogates arrive decoded as U+FFFD). */
+export const NO_NUL = '^[^\\u0000]*$';
+const targetName = { type: 'string', pattern: TARGET_NAME.source } as const;
 const isoTime = { type: 'string', format: 'date-time' } as const;
 const fingerprint = { type: 'string', pattern: '^[0-9a-f]{16}$' } as const;
 
@@ -94,7 +100,7 @@ export const alertsQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    alertname: { type: 'string', minLength: 1, maxLength: 1000 },
+    alertname: { type: 'string', minLength: 1, maxLength: 1000, pattern: NO_NUL },
     target: targetName,
     state: { type: 'string', enum: ALERT_STATUSES },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },

@@ -4,9 +4,12 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 import { createAuthHook } from './auth.js';
+import { connectionOptions, limitConnections } from './connection-limits.js';
 import { createCrossSiteHook } from './cross-site.js';
 import { createErrorHandler, envelope, sendError } from './errors.js';
+import { refuseInfiniteNumbers } from './finite-numbers.js';
 import type { ServerDeps } from './ports.js';
+import { registerRequestBodies } from './request-body.js';
 import { registerAccessRoutes } from './routes/access-routes.js';
 import { registerAlertRoutes } from './routes/alert-routes.js';
 import { registerConsoleRoutes } from './routes/console-routes.js';
@@ -35,12 +38,15 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
     // Per-request lines are logged below at a level that depends on the status.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
+    ...connectionOptions(deps.connections),
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // strictNumbers: a JSON body's 1e999 (Infinity) is not a number; queries: finite-numbers.ts.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, strictNumbers: true } },
   });
 
-  // The API speaks JSON only: anything else is a 415, not a string handed to the routes.
-  fastify.removeContentTypeParser('text/plain');
+  // The API speaks UTF-8 JSON only (request-body.ts): anything else is a 415.
+  registerRequestBodies(fastify);
+  refuseInfiniteNumbers(fastify);
   fastify.setErrorHandler(createErrorHandler(logger));
   fastify.setNotFoundHandler((request, reply) =>
     sendError(
@@ -49,6 +55,8 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
       envelope('not_found', `no route ${request.method} ${request.url.split('?', 1)[0] ?? ''}`),
     ),
   );
+  // First: a connection over the cap serves health routes only, whatever its credentials.
+  limitConnections(fastify, deps.connections, logger);
   fastify.addHook('onRequest', createAuthHook(deps.auth));
   fastify.addHook('onRequest', createCrossSiteHook());
   fastify.addHook('onResponse', async (request, reply) => {

@@ -99,14 +99,14 @@ describe('parseWebhookPayload', () => {
     ],
     ['an empty alertname', firingAlert({ alertname: '' }), 'alerts[0].labels.alertname: required'],
     [
-      'a NUL in a label value (PostgreSQL jsonb cannot store it)',
-      firingAlert({ team: 'db\u0000' }),
-      'alerts[0].labels.team: must not contain the NUL character (U+0000)',
+      'label names that become equal once made storable',
+      { ...firingAlert(), labels: { alertname: 'A', 'x\u0000': '1', 'x\ud800': '2' } },
+      'alerts[0].labels: two names are equal once NUL and lone surrogates are replaced',
     ],
     [
-      'a NUL in an annotation',
-      { ...firingAlert(), annotations: { summary: 'a\u0000b' } },
-      'alerts[0].annotations.summary: must not contain the NUL character (U+0000)',
+      'a __proto__ label that is not a string',
+      { ...firingAlert(), labels: JSON.parse('{"alertname": "A", "__proto__": {"x": 1}}') },
+      'alerts[0].labels.__proto__: expected a string',
     ],
     [
       'a number label',
@@ -126,17 +126,32 @@ describe('parseWebhookPayload', () => {
     [
       'a bad startsAt',
       { ...firingAlert(), startsAt: 'yesterday' },
-      'alerts[0].startsAt: expected an RFC 3339 time',
+      'alerts[0].startsAt: expected an RFC 3339 time from year 0001 to 9999',
     ],
     [
       'a startsAt without zone',
       { ...firingAlert(), startsAt: '2026-11-29T10:00:00' },
-      'alerts[0].startsAt: expected an RFC 3339 time',
+      'alerts[0].startsAt: expected an RFC 3339 time from year 0001 to 9999',
     ],
     [
       'a bad endsAt',
       { ...firingAlert(), endsAt: 1234 },
-      'alerts[0].endsAt: expected an RFC 3339 time',
+      'alerts[0].endsAt: expected an RFC 3339 time from year 0001 to 9999',
+    ],
+    [
+      'a startsAt in year 0, which PostgreSQL cannot store',
+      { ...firingAlert(), startsAt: '0000-01-01T00:00:00Z' },
+      'alerts[0].startsAt: expected an RFC 3339 time from year 0001 to 9999',
+    ],
+    [
+      'a startsAt that is year 0 in UTC',
+      { ...firingAlert(), startsAt: '0001-01-01T00:30:00+01:00' },
+      'alerts[0].startsAt: expected an RFC 3339 time from year 0001 to 9999',
+    ],
+    [
+      'a leap second',
+      { ...firingAlert(), endsAt: '2026-12-31T23:59:60Z' },
+      'alerts[0].endsAt: expected an RFC 3339 time from year 0001 to 9999',
     ],
     [
       'a non-string generatorURL',
@@ -178,6 +193,39 @@ describe('parseWebhookPayload', () => {
         fingerprint: fingerprintOf(labels),
       },
     ]);
+  });
+
+  it('replaces NUL and lone surrogates anywhere in an alert with U+FFFD, fingerprinting the result', () => {
+    // Issue 14, defect 1: PostgreSQL's jsonb refuses both; such an alert could never be dead-lettered.
+    const result = parseWebhookPayload({
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'x', v: 'x\ud800y', 'k\u0000': 'a\u0000', pair: '𝄞' },
+          annotations: { summary: '\udfffend' },
+          generatorURL: 'http://p/\u0000',
+        },
+      ],
+    });
+    assert.ok(result.ok);
+    const labels = { alertname: 'x', v: 'x\ufffdy', 'k\ufffd': 'a\ufffd', pair: '𝄞' };
+    assert.deepEqual(result.alerts[0]?.labels, labels);
+    assert.deepEqual(result.alerts[0]?.annotations, { summary: '\ufffdend' });
+    assert.equal(result.alerts[0]?.generatorURL, 'http://p/\ufffd');
+    assert.equal(result.alerts[0]?.fingerprint, fingerprintOf(labels));
+  });
+
+  it('reads __proto__ and constructor labels as data, as JSON.parse gives them', () => {
+    // Issue 14, defect 6: such keys are label names, not prototypes.
+    const alert: unknown = JSON.parse(
+      '{"status": "firing", "labels": {"alertname": "x", "__proto__": "p", "constructor": "c"}}',
+    );
+    const result = parseWebhookPayload({ alerts: [alert] });
+    assert.ok(result.ok);
+    const labels = result.alerts[0]?.labels ?? {};
+    assert.deepEqual(Object.keys(labels), ['alertname', '__proto__', 'constructor']);
+    assert.equal(JSON.stringify(labels), '{"alertname":"x","__proto__":"p","constructor":"c"}');
+    assert.equal(Object.getPrototypeOf(labels), Object.prototype);
   });
 
   it('keeps a given fingerprint, lower-cased', () => {

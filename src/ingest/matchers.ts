@@ -1,3 +1,5 @@
+import { labelValue } from '../domain/alert.js';
+
 /**
  * Alertmanager's classic matchers (`name=value`, `name!="v"`, `name=~"re"`, `name!~"re"`),
  * parsed as Alertmanager's pkg/labels ParseMatcher parses them: OpenMetrics escapes in the
@@ -81,7 +83,7 @@ export function matchesAll(
   labels: Readonly<Record<string, string>>,
 ): boolean {
   for (const matcher of matchers) {
-    if (!matcher.matches(labels[matcher.name] ?? '')) return false;
+    if (!matcher.matches(labelValue(labels, matcher.name) ?? '')) return false;
   }
   return true;
 }

@@ -27,6 +27,18 @@ describe('parseSubmitRequest', () => {
     });
   });
 
+  it('replaces NUL and lone surrogates in the classification and the alert with U+FFFD', () => {
+    // Issue 14, defect 1: the NUL check skipped the classification, stored as jsonb.
+    const result = parseSubmitRequest({
+      alert: { labels: { alertname: 'x', v: '\ud800' } },
+      classification: { severity: 'info', reasoning: 'a\u0000b', recommendations: ['\udc00'] },
+    });
+    assert.ok(result.ok);
+    assert.equal(result.request.alert.labels['v'], '\ufffd');
+    assert.equal(result.request.classification?.reasoning, 'a\ufffdb');
+    assert.deepEqual(result.request.classification?.recommendations, ['\ufffd']);
+  });
+
   it('keeps a full classification', () => {
     const classification = {
       severity: 'noise',

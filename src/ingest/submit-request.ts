@@ -1,6 +1,7 @@
 import type { Alert, Classification, Severity } from '../domain/alert.js';
 import { SEVERITIES } from '../domain/alert.js';
 import type { ErrorDetail } from '../domain/errors.js';
+import { storableText } from '../domain/storable-text.js';
 import { isPlainObject, parseAlert, ZERO_TIME } from './alert-fields.js';
 
 /**
@@ -90,7 +91,13 @@ function parseClassification(value: unknown, details: ErrorDetail[]): Classifica
   ) {
     return undefined;
   }
-  return { severity, confidence, reasoning, recommendations: [...recommendations] };
+  // Stored with the job and its dead letter: made storable like the alert (storable-text.ts).
+  return {
+    severity,
+    confidence,
+    reasoning: storableText(reasoning),
+    recommendations: recommendations.map(storableText),
+  };
 }
 
 function parseTargets(value: unknown, details: ErrorDetail[]): string[] | undefined {

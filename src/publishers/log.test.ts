@@ -10,6 +10,7 @@ import { logTargetSchema } from '../config/targets.js';
 import type { Logger } from '../domain/clock.js';
 import { createHttpClient } from './http-client.js';
 import { createLogPublisher } from './log.js';
+import { createSecretMask } from '../domain/secret-mask.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const http = createHttpClient();
@@ -29,7 +30,7 @@ describe('log publisher', () => {
     const path = join(dir, 'alerts.jsonl');
     const publisher = createLogPublisher(
       logTargetSchema.parse({ name: 'audit-log', type: 'log', path }),
-      { http, clock, logger },
+      { http, clock, logger, mask: createSecretMask([]) },
     );
     const alert = anAlert();
     const signal = new AbortController().signal;
@@ -62,6 +63,7 @@ describe('log publisher', () => {
       http,
       clock,
       logger,
+      mask: createSecretMask([]),
     });
     const outcome = await publisher.publish(
       { jobId: 'j', target: 'x', alert: anAlert(), priority: 'low', attempt: 1 },

@@ -1,17 +1,20 @@
 import type { PublishOutcome } from '../domain/publisher.js';
-import { redactText } from '../domain/redact.js';
+import type { SecretMask } from '../domain/secret-mask.js';
 import { classifyStatus, honoursRetryAfter } from '../retry/classify.js';
 import { parseRetryAfterMs } from '../retry/retry-after.js';
 import type { HttpResponse, TransportFailure } from './http-client.js';
+import { truncate } from './truncate.js';
 
 /** Shared by publishers: HTTP results → outcomes with redacted, one-line messages. */
-const SNIPPET_CHARS = 300;
+export const SNIPPET_CHARS = 300;
 
-/** The start of a response body on one line, secrets removed. */
-export function snippet(body: string, secrets: readonly string[]): string {
-  const line = body.replace(/\s+/g, ' ').trim();
-  const short = line.length > SNIPPET_CHARS ? `${line.slice(0, SNIPPET_CHARS)}…` : line;
-  return redactText(short, secrets);
+/**
+ * The start of a response body on one line, secrets removed first: cut before masking, a
+ * secret across the cut would leave its first characters. Masked before the whitespace is
+ * folded (a secret holding a run of spaces) and after (one the folding put together).
+ */
+export function snippet(body: string, mask: SecretMask): string {
+  return truncate(mask(mask(body).replace(/\s+/g, ' ').trim()), SNIPPET_CHARS);
 }
 
 export function transportOutcome(failure: TransportFailure, what: string): PublishOutcome {

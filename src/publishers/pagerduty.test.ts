@@ -11,6 +11,10 @@ import type { Delivery, PublishOutcome } from '../domain/publisher.js';
 import { createHttpClient } from './http-client.js';
 import { createPagerdutyPublisher, pdSeverity } from './pagerduty.js';
 
+const maskOf = (config: Record<string, unknown>) => createSecretMask(secretsOf(config));
+import { secretsOf } from '../domain/redact.js';
+import { createSecretMask } from '../domain/secret-mask.js';
+
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const http = createHttpClient();
 const clock = createFakeClock();
@@ -49,7 +53,7 @@ describe('pagerduty publisher', () => {
       url,
       ...extra,
     });
-    return createPagerdutyPublisher(config, { http, clock, logger }).publish(
+    return createPagerdutyPublisher(config, { http, clock, logger, mask: maskOf(config) }).publish(
       d,
       new AbortController().signal,
     );
@@ -200,10 +204,12 @@ describe('pagerduty publisher', () => {
       routing_key: ROUTING_KEY,
       url: server.url,
     });
-    const pending = createPagerdutyPublisher(config, { http, clock, logger }).publish(
-      delivery(),
-      controller.signal,
-    );
+    const pending = createPagerdutyPublisher(config, {
+      http,
+      clock,
+      logger,
+      mask: maskOf(config),
+    }).publish(delivery(), controller.signal);
     await server.waitForRequests(1);
     controller.abort(new DOMException('timed out', 'TimeoutError'));
     assert.equal(outcomeText(await pending), 'transient/timeout');

@@ -1,7 +1,7 @@
 import type { PagerdutyTargetConfig } from '../config/targets.js';
 import type { Alert, Classification } from '../domain/alert.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
-import { secretsOf } from '../domain/redact.js';
+import type { SecretMask } from '../domain/secret-mask.js';
 import type { HttpResponse } from './http-client.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
@@ -96,7 +96,7 @@ function triggerEvent(config: PagerdutyTargetConfig, d: Delivery, dedupKey: stri
 }
 
 /** PagerDuty's 400 body: {"status": "invalid event", "message": "...", "errors": ["..."]}. */
-function errorDetail(response: HttpResponse, secrets: readonly string[]): string {
+function errorDetail(response: HttpResponse, mask: SecretMask): string {
   try {
     const parsed: unknown = JSON.parse(response.body);
     if (typeof parsed === 'object' && parsed !== null) {
@@ -105,20 +105,16 @@ function errorDetail(response: HttpResponse, secrets: readonly string[]): string
       const parts = [typeof message === 'string' ? message : ''];
       if (Array.isArray(errors)) parts.push(...errors.filter((e) => typeof e === 'string'));
       const text = parts.filter((p) => p !== '').join('; ');
-      if (text !== '') return snippet(`PagerDuty: ${text}`, secrets);
+      if (text !== '') return snippet(`PagerDuty: ${text}`, mask);
     }
   } catch {
     // Not JSON (a proxy's error page): fall back to the raw start of the body.
   }
-  return snippet(response.body, secrets);
+  return snippet(response.body, mask);
 }
 
-function responseOutcome(
-  response: HttpResponse,
-  nowMs: number,
-  secrets: readonly string[],
-): PublishOutcome {
-  const detail = errorDetail(response, secrets);
+function responseOutcome(response: HttpResponse, nowMs: number, mask: SecretMask): PublishOutcome {
+  const detail = errorDetail(response, mask);
   const outcome = statusOutcome(response, nowMs, () => detail);
   if (outcome.ok) return { ok: true, status: response.status, message: detail };
   // PagerDuty answers 400 only for an event it cannot accept: retrying the same body fails again.
@@ -131,7 +127,6 @@ export function createPagerdutyPublisher(
   deps: PublisherDeps,
 ): Publisher {
   const headers = { 'content-type': 'application/json' };
-  const secrets = secretsOf(config);
   return {
     async publish(delivery, signal) {
       const dedupKey = delivery.alert.fingerprint.slice(0, DEDUP_KEY_CHARS);
@@ -148,7 +143,7 @@ export function createPagerdutyPublisher(
         timeoutMs: config.timeout,
       });
       if (!result.ok) return transportOutcome(result.failure, 'PagerDuty request failed');
-      return responseOutcome(result.response, deps.clock.now(), secrets);
+      return responseOutcome(result.response, deps.clock.now(), deps.mask);
     },
     close: () => Promise.resolve(),
   };

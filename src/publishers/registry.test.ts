@@ -9,6 +9,7 @@ import { createHttpClient } from './http-client.js';
 import { applyRetryOverride } from '../config/retry-policy.js';
 import { createTarget } from './registry.js';
 import { createMemoryRootlyAlertIds } from './rootly-alert-ids.js';
+import { createSecretMask } from '../domain/secret-mask.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const http = createHttpClient();
@@ -26,6 +27,7 @@ const deps = {
   clock: createFakeClock(),
   logger,
   rootlyAlertIds: createMemoryRootlyAlertIds(),
+  mask: createSecretMask([]),
 };
 
 const configs = [

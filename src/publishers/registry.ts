@@ -2,12 +2,14 @@ import type { TargetConfig } from '../config/targets.js';
 import type { Clock, Logger } from '../domain/clock.js';
 import type { Publisher } from '../domain/publisher.js';
 import { redactTargetConfig } from '../domain/redact.js';
+import type { SecretMask } from '../domain/secret-mask.js';
 import type { RetryPolicy, Target } from '../domain/target.js';
 import type { HttpClient } from './http-client.js';
 import { createLogPublisher } from './log.js';
 import { createPagerdutyPublisher } from './pagerduty.js';
 import type { PublisherDeps } from './publisher-deps.js';
 import { createRootlyPublisher } from './rootly.js';
+import { withSafeMessages } from './safe-messages.js';
 import type { RootlyAlertIds } from './rootly-alert-ids.js';
 import { createSlackPublisher } from './slack.js';
 import { createWebhookPublisher } from './webhook.js';
@@ -21,10 +23,17 @@ export interface TargetDeps {
   clock: Clock;
   logger: Logger;
   rootlyAlertIds: RootlyAlertIds;
+  /** Every configured secret (config/config-secrets.ts), hidden in every outcome message. */
+  mask: SecretMask;
 }
 
 function publisherFor(config: TargetConfig, deps: TargetDeps): Publisher {
-  const base: PublisherDeps = { http: deps.http, clock: deps.clock, logger: deps.logger };
+  const base: PublisherDeps = {
+    http: deps.http,
+    clock: deps.clock,
+    logger: deps.logger,
+    mask: deps.mask,
+  };
   switch (config.type) {
     case 'webhook':
       return createWebhookPublisher(config, base);
@@ -50,7 +59,7 @@ export function createTarget(config: TargetConfig, retry: RetryPolicy, deps: Tar
     name: config.name,
     type: config.type,
     enabled: config.enabled,
-    publisher: publisherFor(config, deps),
+    publisher: withSafeMessages(publisherFor(config, deps), deps.mask),
     timeoutMs: config.timeout,
     retry,
     redactedConfig: redactTargetConfig(config),

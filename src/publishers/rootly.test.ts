@@ -12,6 +12,7 @@ import { createHttpClient } from './http-client.js';
 import { createRootlyPublisher } from './rootly.js';
 import { createMemoryRootlyAlertIds } from './rootly-alert-ids.js';
 import type { RootlyAlertIds } from './rootly-alert-ids.js';
+import { createSecretMask } from '../domain/secret-mask.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const http = createHttpClient();
@@ -46,6 +47,7 @@ describe('rootly publisher', () => {
         http,
         clock,
         logger,
+        mask: createSecretMask([TOKEN]),
         alertIds: ids,
       },
     );

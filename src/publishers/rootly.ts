@@ -1,6 +1,7 @@
 import type { RootlyTargetConfig } from '../config/targets.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
-import { secretsOf } from '../domain/redact.js';
+import type { SecretMask } from '../domain/secret-mask.js';
+import { storableText } from '../domain/storable-text.js';
 import type { HttpResponse, HttpResult } from './http-client.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
@@ -68,19 +69,20 @@ function idOf(body: string): string | undefined {
   const data: unknown = Reflect.get(parseObject(body) ?? {}, 'data');
   if (typeof data !== 'object' || data === null) return undefined;
   const id: unknown = Reflect.get(data, 'id');
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+  // Stored (rootly_alerts) and shown in messages: storable like any target response.
+  return typeof id === 'string' || typeof id === 'number' ? storableText(String(id)) : undefined;
 }
 
 /** The first JSON:API error's title and detail, else the start of the body. */
-function errorDetail(response: HttpResponse, secrets: readonly string[]): string {
+function errorDetail(response: HttpResponse, mask: SecretMask): string {
   const errors: unknown = Reflect.get(parseObject(response.body) ?? {}, 'errors');
   const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
   if (typeof first === 'object' && first !== null) {
     const parts = [Reflect.get(first, 'title'), Reflect.get(first, 'detail')];
     const text = parts.filter((p) => typeof p === 'string' && p !== '').join(': ');
-    if (text !== '') return snippet(`Rootly: ${text}`, secrets);
+    if (text !== '') return snippet(`Rootly: ${text}`, mask);
   }
-  return snippet(response.body, secrets);
+  return snippet(response.body, mask);
 }
 
 function storeFailure(error: unknown): PublishOutcome {
@@ -101,7 +103,6 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
     accept: 'application/vnd.api+json',
     authorization: `Bearer ${config.token}`,
   };
-  const secrets = secretsOf(config);
   const post = (path: string, body: string, signal: AbortSignal): Promise<HttpResult> =>
     deps.http.send({
       method: 'POST',
@@ -116,7 +117,9 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
     const result = await post('/v1/alerts', JSON.stringify(createBody(config, d)), signal);
     if (!result.ok) return transportOutcome(result.failure, 'Rootly request failed');
     const { response } = result;
-    const outcome = statusOutcome(response, deps.clock.now(), () => errorDetail(response, secrets));
+    const outcome = statusOutcome(response, deps.clock.now(), () =>
+      errorDetail(response, deps.mask),
+    );
     if (!outcome.ok) return outcome;
     const id = idOf(response.body);
     if (id === undefined) {
@@ -148,7 +151,9 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
         message: `warning: Rootly alert ${id} no longer exists; nothing to resolve`,
       };
     }
-    const outcome = statusOutcome(response, deps.clock.now(), () => errorDetail(response, secrets));
+    const outcome = statusOutcome(response, deps.clock.now(), () =>
+      errorDetail(response, deps.mask),
+    );
     if (!outcome.ok) return outcome;
     await deps.alertIds.delete(d.target, d.alert.fingerprint);
     return { ok: true, status: response.status, message: `resolved Rootly alert ${id}` };

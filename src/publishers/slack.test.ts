@@ -14,6 +14,10 @@ import { createHttpClient } from './http-client.js';
 import { createSlackPublisher } from './slack.js';
 import { SLACK_LIMITS } from './slack-message.js';
 
+const maskOf = (config: Record<string, unknown>) => createSecretMask(secretsOf(config));
+import { secretsOf } from '../domain/redact.js';
+import { createSecretMask } from '../domain/secret-mask.js';
+
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const http = createHttpClient();
 const clock = createFakeClock();
@@ -50,7 +54,7 @@ describe('slack publisher', () => {
   let url: string;
   const publish = (d: Delivery = delivery(), target = url): Promise<PublishOutcome> => {
     const config = slackTargetSchema.parse({ name: 'team-chat', type: 'slack', url: target });
-    return createSlackPublisher(config, { http, clock, logger }).publish(
+    return createSlackPublisher(config, { http, clock, logger, mask: maskOf(config) }).publish(
       d,
       new AbortController().signal,
     );
@@ -240,10 +244,12 @@ describe('slack publisher', () => {
     server.respond({ hang: true });
     const controller = new AbortController();
     const config = slackTargetSchema.parse({ name: 'team-chat', type: 'slack', url });
-    const pending = createSlackPublisher(config, { http, clock, logger }).publish(
-      delivery(),
-      controller.signal,
-    );
+    const pending = createSlackPublisher(config, {
+      http,
+      clock,
+      logger,
+      mask: maskOf(config),
+    }).publish(delivery(), controller.signal);
     await server.waitForRequests(1);
     controller.abort(new DOMException('timed out', 'TimeoutError'));
     assert.equal(outcomeText(await pending), 'transient/timeout');

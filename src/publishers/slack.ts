@@ -1,7 +1,7 @@
 import type { SlackTargetConfig } from '../config/targets.js';
 import type { FailureReason } from '../domain/failure.js';
 import type { Publisher, PublishOutcome } from '../domain/publisher.js';
-import { secretsOf } from '../domain/redact.js';
+import type { SecretMask } from '../domain/secret-mask.js';
 import type { HttpResponse } from './http-client.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
@@ -40,11 +40,7 @@ const SLACK_CODES: Readonly<Record<string, FailureReason>> = {
 
 const CODE = /^[a-z][a-z0-9_]{1,80}$/;
 
-function responseOutcome(
-  response: HttpResponse,
-  nowMs: number,
-  secrets: readonly string[],
-): PublishOutcome {
+function responseOutcome(response: HttpResponse, nowMs: number, mask: SecretMask): PublishOutcome {
   const body = response.body.trim();
   const is2xx = response.status >= 200 && response.status < 300;
   if (is2xx && body === 'ok') return { ok: true, status: response.status };
@@ -61,7 +57,7 @@ function responseOutcome(
       message: `Slack: ${code} (HTTP ${response.status})`,
     };
   }
-  const detail = code === undefined ? snippet(body, secrets) : `Slack: ${code}`;
+  const detail = code === undefined ? snippet(body, mask) : `Slack: ${code}`;
   if (is2xx) {
     return {
       ok: false,
@@ -76,7 +72,6 @@ function responseOutcome(
 
 export function createSlackPublisher(config: SlackTargetConfig, deps: PublisherDeps): Publisher {
   const headers = { 'content-type': 'application/json; charset=utf-8' };
-  const secrets = secretsOf(config);
   return {
     async publish(delivery, signal) {
       const body = JSON.stringify(slackMessage(delivery.alert, delivery.classification));
@@ -89,7 +84,7 @@ export function createSlackPublisher(config: SlackTargetConfig, deps: PublisherD
         timeoutMs: config.timeout,
       });
       if (!result.ok) return transportOutcome(result.failure, 'Slack request failed');
-      return responseOutcome(result.response, deps.clock.now(), secrets);
+      return responseOutcome(result.response, deps.clock.now(), deps.mask);
     },
     close: () => Promise.resolve(),
   };

@@ -11,6 +11,8 @@ import { createHttpClient } from './http-client.js';
 import { createTarget } from './registry.js';
 import { createMemoryRootlyAlertIds } from './rootly-alert-ids.js';
 import { testTarget } from './test-target.js';
+import { secretsOf } from '../domain/redact.js';
+import { createSecretMask } from '../domain/secret-mask.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const http = createHttpClient();
@@ -35,6 +37,7 @@ describe('testTarget', () => {
       clock,
       logger,
       rootlyAlertIds: createMemoryRootlyAlertIds(),
+      mask: createSecretMask(secretsOf(raw)),
     });
 
   before(async () => {
@@ -76,6 +79,29 @@ describe('testTarget', () => {
     const dedup = (value: unknown): unknown =>
       typeof value === 'object' && value !== null ? Reflect.get(value, 'dedup_key') : undefined;
     assert.equal(dedup(trigger), dedup(resolve));
+  });
+
+  it('hides a token the target echoes back, and any other configured secret (issue 14, defect 3)', async () => {
+    server.respond({ status: 400, body: 'rejected token S3CR3T-AAA; also saw ROOTLY-GGG-1' });
+    const raw = {
+      name: 'audit',
+      type: 'webhook',
+      url: server.url,
+      headers: { Authorization: 'Bearer S3CR3T-AAA' },
+    };
+    const target = createTarget(targetSchema.parse(raw), retryDefaults, {
+      http,
+      clock,
+      logger,
+      rootlyAlertIds: createMemoryRootlyAlertIds(),
+      // As app.ts builds it: the secrets of every target, not only this one's.
+      mask: createSecretMask([...secretsOf(raw), 'ROOTLY-GGG-1']),
+    });
+    const result = await testTarget(target, { clock, newId });
+    assert.equal(
+      result.message,
+      'permanent/client_error: HTTP 400: rejected token [REDACTED]; also saw [REDACTED]',
+    );
   });
 
   it("reports the provider's failure", async () => {

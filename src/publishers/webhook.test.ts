@@ -11,6 +11,8 @@ import type { Logger } from '../domain/clock.js';
 import type { Delivery, PublishOutcome } from '../domain/publisher.js';
 import { createHttpClient } from './http-client.js';
 import { createWebhookPublisher } from './webhook.js';
+import { secretsOf } from '../domain/redact.js';
+import { createSecretMask } from '../domain/secret-mask.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const http = createHttpClient();
@@ -31,7 +33,12 @@ function delivery(overrides: Partial<Delivery> = {}): Delivery {
 
 function publisherFor(url: string, extra: Record<string, unknown> = {}) {
   const config = webhookTargetSchema.parse({ name: 'audit', type: 'webhook', url, ...extra });
-  return createWebhookPublisher(config, { http, clock, logger });
+  return createWebhookPublisher(config, {
+    http,
+    clock,
+    logger,
+    mask: createSecretMask(secretsOf(config)),
+  });
 }
 
 async function publish(url: string, extra: Record<string, unknown> = {}): Promise<PublishOutcome> {

@@ -1,7 +1,6 @@
 import type { WebhookTargetConfig } from '../config/targets.js';
 import type { Alert } from '../domain/alert.js';
 import type { Delivery, Publisher } from '../domain/publisher.js';
-import { secretsOf } from '../domain/redact.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
 import { createSigner } from './standard-webhooks.js';
@@ -55,7 +54,6 @@ export function createWebhookPublisher(
   staticHeaders['content-type'] = 'application/json';
   const sign = config.secret === undefined ? undefined : createSigner(config.secret);
   const toBody = config.format === 'alertmanager' ? alertmanagerBody : webhookBody;
-  const secrets = secretsOf(config);
 
   return {
     async publish(delivery, signal) {
@@ -74,7 +72,7 @@ export function createWebhookPublisher(
       });
       if (!result.ok) return transportOutcome(result.failure, 'webhook request failed');
       const { response } = result;
-      return statusOutcome(response, deps.clock.now(), () => snippet(response.body, secrets));
+      return statusOutcome(response, deps.clock.now(), () => snippet(response.body, deps.mask));
     },
     close: () => Promise.resolve(),
   };

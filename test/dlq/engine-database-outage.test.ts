@@ -8,7 +8,8 @@ import type { Db } from '../../src/db/db.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPgDb, type PgDbOptions } from '../../src/db/pg-db.js';
 import { createDlqRepository, type DlqRepository } from '../../src/dlq/dlq-repository.js';
-import { createJournal, importJournal, type Journal } from '../../src/dlq/journal.js';
+import { importJournal } from '../../src/dlq/import-journal.js';
+import type { Journal } from '../../src/dlq/journal.js';
 import { DEFAULT_ENGINE_CONFIG } from '../support/engine-defaults.js';
 import {
   createScratchDatabase,
@@ -18,6 +19,7 @@ import {
 } from '../support/databases.js';
 import { createFakeClock } from '../support/fake-clock.js';
 import { BAD_REQUEST, SERVER_ERROR } from '../support/scripted-publisher.js';
+import { aJournal } from '../support/dlq-fixtures.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { anAuditRequest, anEngineOnDlq, stopEngine, submitted } from './engine-on-dlq.js';
 
@@ -52,7 +54,7 @@ describe('the engine while PostgreSQL is unreachable', async () => {
   const requests = (n: number) =>
     Array.from({ length: n }, () => anAuditRequest({ seq: String((seq += 1)) }));
   const newJournal = async (): Promise<Journal> =>
-    createJournal(await mkdtemp(join(tmpdir(), 'engine-outage-')));
+    aJournal(await mkdtemp(join(tmpdir(), 'engine-outage-')));
 
   before(async () => {
     scratch = await createScratchDatabase();
@@ -124,7 +126,8 @@ describe('the engine while PostgreSQL is unreachable', async () => {
       ],
     );
     assert.deepEqual(await storedJobIds(), []);
-    assert.equal((await readFile(journal.path, 'utf8')).trim().split('\n').length, 3);
+    // The journal's first line names its database; one line per letter follows.
+    assert.equal((await readFile(journal.path, 'utf8')).trim().split('\n').length, 1 + 3);
 
     // Next start: still down, the import fails and keeps the file; once up, it stores all.
     const next = createDlqRepository({ db: viaProxy(), clock });
@@ -165,7 +168,7 @@ describe('the engine while PostgreSQL is unreachable', async () => {
     assert.ok(handedOverAt !== undefined);
     assert.ok(handedOverAt - stopStartedAt <= DEFAULT_ENGINE_CONFIG.stopFlushMs + 100);
     const lines = (await readFile(journal.path, 'utf8')).trim().split('\n');
-    assert.equal(lines.length, 2);
+    assert.equal(lines.length, 1 + 2);
 
     proxy.restore(); // the hung statement fails now; the import stores each letter once
     assert.equal(await importJournal(journal, createDlqRepository({ db, clock }), silentLogger), 2);

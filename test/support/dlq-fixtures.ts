@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
 import type { DeadLetter } from '../../src/domain/dead-letter.js';
+import { createSecretMask } from '../../src/domain/secret-mask.js';
+import type { Journal } from '../../src/dlq/journal.js';
+import { createJournal } from '../../src/dlq/journal.js';
 import type { JobSnapshot } from '../../src/domain/job.js';
 import type { Target } from '../../src/domain/target.js';
 import type {
@@ -37,6 +40,15 @@ export function aDeadLetter(overrides: Partial<DeadLetter> = {}): DeadLetter {
     attempts: [],
     ...overrides,
   };
+}
+
+/** A journal in `dataDir` for a database of its own (a fresh id), masking `secrets`. */
+export function aJournal(dataDir: string, secrets: readonly string[] = []): Journal {
+  return createJournal(dataDir, {
+    databaseId: randomUUID(),
+    databaseName: 'test-db',
+    mask: createSecretMask(secrets),
+  });
 }
 
 export function aTarget(name: string, overrides: Partial<Target> = {}): Target {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { pino } from 'pino';
+import type { Logger as PinoLogger } from 'pino';
 
 import type { App } from '../../src/app.js';
 import { createApp } from '../../src/app.js';
@@ -28,6 +29,8 @@ export interface AppSetup {
   reloadYaml?: () => string;
   /** storage.data_dir, kept at stop (default: a temp folder, removed at stop). */
   dataDir?: string;
+  /** Default: logs nothing. */
+  logger?: PinoLogger;
 }
 
 /** The real app from real YAML on 127.0.0.1:0, logging nothing, data in a temp folder. */
@@ -40,7 +43,7 @@ export async function startApp(setup: AppSetup): Promise<RunningApp> {
   const reloadYaml = setup.reloadYaml;
   const app = await createApp({
     config,
-    logger: pino({ level: 'silent' }),
+    logger: setup.logger ?? pino({ level: 'silent' }),
     version: '0.0.0-e2e',
     random: () => 0,
     processMetrics: false,

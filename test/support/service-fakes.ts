@@ -410,6 +410,13 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
         restartRequired: [],
       }),
     bodyLimitBytes: 1024 * 1024,
+    connections: {
+      maxConnections: 512,
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 72_000,
+      idleTimeoutMs: 60_000,
+    },
     admissionRetryAfterMs: 5_000,
     version: '0.0.0-test',
     ...overrides,

@@ -1,7 +1,10 @@
 import type { Db } from '../../db/db.js';
-import type { Clock } from '../../domain/clock.js';
+import type { Clock, Logger } from '../../domain/clock.js';
 import type { DeadLetter } from '../../domain/dead-letter.js';
-import { INSERT_CHUNK_ROWS, insertDeadLetters } from '../../dlq/insert-dead-letters.js';
+import {
+  INSERT_CHUNK_ROWS,
+  insertDeadLettersInTransaction,
+} from '../../dlq/insert-dead-letters.js';
 
 /** Writes dead letters inside the caller's transaction (so a final failure and its letter commit together). */
 export type DeadLetterInsert = (tx: Db, letters: readonly DeadLetter[]) => Promise<void>;
@@ -9,13 +12,15 @@ export type DeadLetterInsert = (tx: Db, letters: readonly DeadLetter[]) => Promi
 /**
  * The DLQ repository's multi-row insert (idempotent on job_id), run on the caller's
  * transaction. Completion batches (≤ completionBatch) and a request's overflow stay under
- * INSERT_CHUNK_ROWS, so it is one statement on `tx` and never opens a transaction of its own.
+ * INSERT_CHUNK_ROWS, so it is one statement on `tx` and never opens a transaction of its own;
+ * a letter the table refuses is stored as a copy under a savepoint, never failing the commit.
  */
-export function dlqInsertOn(clock: Clock): DeadLetterInsert {
+export function dlqInsertOn(clock: Clock, logger?: Logger): DeadLetterInsert {
+  const options = { logger };
   return async (tx, letters) => {
     if (letters.length > INSERT_CHUNK_ROWS) {
       throw new Error(`${letters.length} dead letters exceed one statement (${INSERT_CHUNK_ROWS})`);
     }
-    await insertDeadLetters(tx, clock, letters);
+    await insertDeadLettersInTransaction(tx, clock, letters, options);
   };
 }

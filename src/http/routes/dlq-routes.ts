@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
-import { parseDurationMs } from '../../config/duration.js';
-import { AppError } from '../../domain/errors.js';
 import type { DlqFilterInput } from '../../dlq/dlq-filter-input.js';
-import { toDlqFilter } from '../../dlq/dlq-filter-input.js';
+import { purgeAgeMs, toDlqFilter } from '../../dlq/dlq-filter-input.js';
 import { refuseWhileDraining } from '../admission.js';
 import type { ServerDeps } from '../ports.js';
 import { bulkReplayBody, dlqListQuery, idParams, purgeQuery, replayQuery } from '../schemas.js';
@@ -45,7 +43,7 @@ export function registerDlqRoutes(
     async (request) => {
       if (!request.body.dry_run) refuseWhileDraining(isDraining, deps.admissionRetryAfterMs);
       const result = await deps.dlq.replayMatching({
-        filter: toDlqFilter(request.body.filters ?? {}),
+        filter: toDlqFilter(request.body.filters ?? {}, 'body.filters'),
         limit: request.body.limit,
         dryRun: request.body.dry_run,
       });
@@ -63,14 +61,7 @@ export function registerDlqRoutes(
     `${BASE}/purge`,
     { schema: { querystring: purgeQuery } },
     async (request) => {
-      const olderThanMs = parseDurationMs(request.query.older_than);
-      if (olderThanMs === undefined) {
-        throw new AppError('invalid_request', 'older_than must be a duration such as 720h', {
-          details: [
-            { path: 'query.older_than', message: 'must be a duration such as 720h or 30d' },
-          ],
-        });
-      }
+      const olderThanMs = purgeAgeMs(request.query.older_than, 'query.older_than');
       return { deleted_count: await deps.dlq.purge(olderThanMs) };
     },
   );

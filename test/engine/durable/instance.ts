@@ -22,6 +22,7 @@ import { DEFAULT_RETRY_POLICY } from '../../../src/retry/backoff.js';
 import { defaultDurableOptions } from './support/engine-harness.js';
 import { createPostPublisher } from './support/post-publisher.js';
 import { pgDb } from './support/scratch-database.js';
+import { createSecretMask } from '../../../src/domain/secret-mask.js';
 
 const env = (name: string, fallback?: string): string => {
   const value = process.env[name] ?? fallback;
@@ -59,7 +60,12 @@ function webhookPublisher(url: string, name: string, connections: number): Publi
     url,
     headers: { 'x-instance': name },
   });
-  const inner = createWebhookPublisher(config, { http, clock: createSystemClock(), logger });
+  const inner = createWebhookPublisher(config, {
+    http,
+    clock: createSystemClock(),
+    logger,
+    mask: createSecretMask([]),
+  });
   return {
     publish: (delivery, signal) => inner.publish(delivery, signal),
     close: () => http.close(),
