@@ -5,27 +5,17 @@ import type { Config } from './schema.js';
  * each and names the ones that differ (docs/configuration.md, Reload). Everything else (targets,
  * retry, breaker, queue sizes and workers, auth tokens, log level, timeouts) swaps at once.
  */
-const RESTART_KEYS: ReadonlyArray<{ path: string; read: (config: Config) => unknown }> = [
-  { path: 'server.host', read: (c) => c.server.host },
-  { path: 'server.port', read: (c) => c.server.port },
-  { path: 'server.body_limit', read: (c) => c.server.body_limit },
-  { path: 'server.request_timeout', read: (c) => c.server.request_timeout },
-  { path: 'server.headers_timeout', read: (c) => c.server.headers_timeout },
-  { path: 'server.keep_alive_timeout', read: (c) => c.server.keep_alive_timeout },
-  { path: 'server.idle_timeout', read: (c) => c.server.idle_timeout },
-  { path: 'server.max_connections', read: (c) => c.server.max_connections },
-  { path: 'storage.database_url', read: (c) => c.storage.database_url },
-  { path: 'storage.data_dir', read: (c) => c.storage.data_dir },
+const RESTART_SECTIONS: ReadonlyArray<{ path: string; read: (config: Config) => unknown }> = [
+  { path: 'server', read: (c) => c.server },
+  { path: 'storage', read: (c) => c.storage },
   { path: 'queue.mode', read: (c) => c.queue.mode },
   { path: 'queue.durable', read: (c) => c.queue.durable },
-  { path: 'tracking.capacity', read: (c) => c.tracking.capacity },
+  { path: 'tracking', read: (c) => c.tracking },
 ];
 
 /** Key paths whose value differs between the running and the new config and needs a restart. */
 export function restartRequired(running: Config, next: Config): string[] {
-  return RESTART_KEYS.filter(
-    ({ read }) => JSON.stringify(read(running)) !== JSON.stringify(read(next)),
-  ).map(({ path }) => path);
+  return RESTART_SECTIONS.flatMap(({ path, read }) => differences(path, read(running), read(next)));
 }
 
 /** `next` with the running value of every restart-only key: what a reload can apply. */
@@ -37,4 +27,17 @@ export function applicablePart(running: Config, next: Config): Config {
     queue: { ...next.queue, mode: running.queue.mode, durable: running.queue.durable },
     tracking: running.tracking,
   };
+}
+
+/** The leaf paths under `path` where two config values differ. */
+function differences(path: string, a: unknown, b: unknown): string[] {
+  if (isRecord(a) && isRecord(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((key) => differences(`${path}.${key}`, a[key], b[key]));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [path];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -138,14 +138,19 @@ ${options.extra ?? ''}targets:
       assert.equal(await post(url, resolved({ team: 'db', n: 'disk' })), 202);
       pager.setDefault({ status: 200 });
       await advanceUntil('the resolve delivered', () => pager.requests.length === 2);
+      const states = async (): Promise<string[]> => {
+        const jobs = await call(url, 'GET', '/api/v2/publishing/queue/jobs?target=pager');
+        return (jobs.body as { jobs: Array<{ state: string; alert_status: string }> }).jobs
+          .map((j) => `${j.alert_status}:${j.state}`)
+          .sort();
+      };
+      await advanceUntil('both jobs final', async () => {
+        return (await states()).every((s) => /superseded|succeeded|dlq/.test(s));
+      });
       await clock.advance(120_000);
       await pace(20);
       assert.deepEqual(statusesOf(pager), ['disk:firing', 'disk:resolved']);
-      const jobs = await call(url, 'GET', '/api/v2/publishing/queue/jobs?target=pager');
-      const states = (jobs.body as { jobs: Array<{ state: string; alert_status: string }> }).jobs
-        .map((j) => `${j.alert_status}:${j.state}`)
-        .sort();
-      assert.deepEqual(states, ['firing:superseded', 'resolved:succeeded']);
+      assert.deepEqual(await states(), ['firing:superseded', 'resolved:succeeded']);
       assert.deepEqual(await letters(url), []);
     });
 

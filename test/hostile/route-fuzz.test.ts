@@ -105,7 +105,15 @@ const DLQ = '/api/v2/publishing/dlq';
 const JOBS = '/api/v2/publishing/queue/jobs';
 
 const ALERT_FIELDS = Object.keys(ALERT).map((key) => [key]);
-const FILTERS = ['target', 'error_type', 'reason', 'priority', 'replayed', 'fingerprint'];
+const FILTERS = [
+  'target',
+  'error_type',
+  'reason',
+  'priority',
+  'replayed',
+  'possibly_delivered',
+  'fingerprint',
+];
 const TIMES = ['failed_after', 'failed_before'];
 
 /** Routes without parameters: an unknown query parameter on any of them. */
