@@ -3,7 +3,7 @@ import type { Config } from './schema.js';
 /**
  * The settings a running service cannot change in place: a reload keeps the running value of
  * each and names the ones that differ (docs/configuration.md, Reload). Everything else (targets,
- * retry, breaker, queue sizes and workers, auth tokens, log level, timeouts) swaps at once.
+ * retry, breaker, queue sizes and workers, auth tokens, log level, stop timeouts) swaps at once.
  */
 const RESTART_SECTIONS: ReadonlyArray<{ path: string; read: (config: Config) => unknown }> = [
   { path: 'server', read: (c) => c.server },
@@ -11,6 +11,8 @@ const RESTART_SECTIONS: ReadonlyArray<{ path: string; read: (config: Config) => 
   { path: 'queue.mode', read: (c) => c.queue.mode },
   { path: 'queue.durable', read: (c) => c.queue.durable },
   { path: 'tracking', read: (c) => c.tracking },
+  // Read once at start by the retention task and the dead-letter writer.
+  { path: 'dlq', read: (c) => c.dlq },
 ];
 
 /** Key paths whose value differs between the running and the new config and needs a restart. */
@@ -26,6 +28,7 @@ export function applicablePart(running: Config, next: Config): Config {
     storage: running.storage,
     queue: { ...next.queue, mode: running.queue.mode, durable: running.queue.durable },
     tracking: running.tracking,
+    dlq: running.dlq,
   };
 }
 

@@ -90,32 +90,56 @@ const durableSchema = z.strictObject({
   purge_batch: positiveInt.default(1_000),
 });
 
-const queueSchema = z.strictObject({
-  mode: z.enum(QUEUE_MODES, { error: 'must be memory or durable' }).default('memory'),
-  workers: positiveInt.default(10),
-  capacity: z
-    .strictObject({
-      high: positiveInt.default(500),
-      medium: positiveInt.default(1000),
-      low: positiveInt.default(500),
-    })
-    .prefault({}),
-  max_wait: z
-    .strictObject({
-      medium: positiveDuration.default(10_000),
-      low: positiveDuration.default(60_000),
-    })
-    .prefault({}),
-  per_target_concurrency: positiveInt.default(4),
-  per_target_share: z
-    .number({ error: 'expected a number greater than 0 and at most 1' })
-    .gt(0, 'expected a number greater than 0 and at most 1')
-    .max(1, 'expected a number greater than 0 and at most 1')
-    .default(0.5),
-  /** Retry-After of the 503 answered while a lane is full or the service is stopping. */
-  admission_retry_after: positiveDuration.default(5_000),
-  durable: durableSchema.prefault({}),
-});
+/**
+ * Lane sizes by queue mode (docs/configuration.md, Lane sizes). In memory mode a held job costs
+ * heap (a few KiB with its status entry) and is lost on a crash, so lanes stay small; in durable
+ * mode it is a row on disk, and an alert storm should wait in PostgreSQL rather than be refused,
+ * so the lanes are ten times larger.
+ */
+export const LANE_CAPACITY = {
+  memory: { high: 500, medium: 1000, low: 500 },
+  durable: { high: 5000, medium: 10_000, low: 5000 },
+} as const;
+
+const queueSchema = z
+  .strictObject({
+    mode: z.enum(QUEUE_MODES, { error: 'must be memory or durable' }).default('memory'),
+    workers: positiveInt.default(10),
+    /** Defaults per mode: LANE_CAPACITY below. */
+    capacity: z
+      .strictObject({
+        high: positiveInt.optional(),
+        medium: positiveInt.optional(),
+        low: positiveInt.optional(),
+      })
+      .prefault({}),
+    max_wait: z
+      .strictObject({
+        medium: positiveDuration.default(10_000),
+        low: positiveDuration.default(60_000),
+      })
+      .prefault({}),
+    per_target_concurrency: positiveInt.default(4),
+    per_target_share: z
+      .number({ error: 'expected a number greater than 0 and at most 1' })
+      .gt(0, 'expected a number greater than 0 and at most 1')
+      .max(1, 'expected a number greater than 0 and at most 1')
+      .default(0.5),
+    /** Retry-After of the 503 answered while a lane is full or the service is stopping. */
+    admission_retry_after: positiveDuration.default(5_000),
+    durable: durableSchema.prefault({}),
+  })
+  .transform(({ capacity, ...queue }) => {
+    const defaults = LANE_CAPACITY[queue.mode];
+    return {
+      ...queue,
+      capacity: {
+        high: capacity.high ?? defaults.high,
+        medium: capacity.medium ?? defaults.medium,
+        low: capacity.low ?? defaults.low,
+      },
+    };
+  });
 
 const retrySchema = z.strictObject({
   max_retries: z

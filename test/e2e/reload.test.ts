@@ -184,13 +184,14 @@ for (const mode of ['memory', 'durable'] as const) {
       current = yaml(
         mode,
         target('a', servers.a.url, 'a') + target('b', servers.b.url, 'b'),
-        'server: { port: 1 }\ntracking: { capacity: 5 }\n',
+        'server: { port: 1 }\ntracking: { capacity: 5 }\ndlq: { retention: 1h }\n',
       );
       const reloaded = await call(running.url, 'POST', '/-/reload');
       assert.equal(reloaded.status, 200);
       assert.deepEqual((reloaded.body as { restart_required: string[] }).restart_required, [
         'server.port',
         'tracking.capacity',
+        'dlq.retention',
       ]);
       assert.equal((await call(running.url, 'GET', '/healthz')).status, 200);
     });

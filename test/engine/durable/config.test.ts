@@ -37,3 +37,21 @@ test('a bad queue.durable value is an error naming its key path', () => {
     },
   );
 });
+
+test('durable lanes default to ten times the memory lanes; a configured size stays as given', () => {
+  assert.deepEqual(parse('queue:\n  mode: durable\n').queue.capacity, {
+    high: 5_000,
+    medium: 10_000,
+    low: 5_000,
+  });
+  assert.deepEqual(parse('queue:\n  mode: memory\n').queue.capacity, {
+    high: 500,
+    medium: 1_000,
+    low: 500,
+  });
+  assert.deepEqual(parse('queue:\n  mode: durable\n  capacity: { medium: 300 }\n').queue.capacity, {
+    high: 5_000,
+    medium: 300,
+    low: 5_000,
+  });
+});
