@@ -47,6 +47,9 @@ async function raw(url: string, count: number): Promise<number> {
 
 let peakServiceRss = 0;
 
+/** CPU of the bench process (the service and the senders) per alert, for each measured run. */
+const serviceCpuUsPerAlert: number[] = [];
+
 async function throughService(
   sinkUrl: string,
   databaseUrl: string,
@@ -75,10 +78,13 @@ async function throughService(
     }),
   );
   const bodies = alertmanagerPayloads(run, count, BATCH);
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await sendPayloads(base.origin, bodies, POSTERS);
   await done;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  serviceCpuUsPerAlert.push((cpu.user + cpu.system) / count);
   peakServiceRss = Math.max(peakServiceRss, process.memoryUsage().rss);
   await app.stop();
   await rm(dataDir, { recursive: true, force: true });
@@ -99,6 +105,7 @@ export async function run(): Promise<void> {
   );
   await raw(sink.url, 2_000);
   await throughService(sink.url, databaseUrl, -1, 2_000);
+  serviceCpuUsPerAlert.length = 0;
   const rawRates: number[] = [];
   const serviceRates: number[] = [];
   await repeat(RUNS, async (index) => {
@@ -116,6 +123,10 @@ export async function run(): Promise<void> {
     `service /webhook → delivered: median ${formatRate(serviceMedian)} (runs ${serviceRates.map(formatRate).join(', ')})`,
   );
   console.log(`ratio service/raw: ${(serviceMedian / rawMedian).toFixed(2)} (goal ≥ 0.5)`);
+  console.log(
+    `CPU of the service and its senders: median ${median(serviceCpuUsPerAlert).toFixed(1)} µs/alert ` +
+      `(runs ${serviceCpuUsPerAlert.map((us) => us.toFixed(1)).join(', ')})`,
+  );
   const mib = (bytes: number): string => `${Math.round(bytes / 1_048_576)} MiB`;
   console.log(
     `RSS of the bench process (server in-process) at the end of a run: max ${mib(peakServiceRss)}; ` +

@@ -74,6 +74,7 @@ class MemoryEngine implements PublishingEngine {
       clock,
       deps.logger,
       STATE_FLUSH_MS,
+      () => this.dispatcher.busy > 0 || this.scheduler.hasDispatchable(clock.now()),
     );
     this.newest.load(deps.initialAlertStates ?? []);
     this.life = new JobLifecycle(deps, this.scheduler, this.lanes, this.report, this.active);

@@ -3,19 +3,36 @@ import type { AlertStateRecord, AlertStateStore } from '../alert-state-store.js'
 import { sleepUnlessAborted } from '../clock-wait.js';
 import type { StateOfJob } from '../supersession.js';
 
-const key = (target: string, fingerprint: string): string => `${target}\u0000${fingerprint}`;
+/**
+ * How long a write of newest states may wait while the engine is busy: a storm of new alerts
+ * is delivered first, then its states are written (each state costs PostgreSQL a row upsert
+ * with three index entries: about 20% of webhook-e2e's throughput when written during the
+ * storm, 2026-12-07, docs/benchmarks.md).
+ */
+export const STATE_WRITE_MAX_DEFER_MS = 10_000;
+
+/** Records by target, then by fingerprint: a lookup builds no key string. */
+type Generation = Map<string, Map<string, AlertStateRecord>>;
 
 /**
  * Memory mode's record of the newest state per (target, fingerprint) (the latest-state rule,
- * docs/alert-state.md): read synchronously at admission, bounded to `capacity` entries (the
- * least recently recorded go first), and written behind to the store in batches every
- * `flushMs`, so it survives a restart without a database round trip per job. A failed write
- * keeps its records for the next one.
+ * docs/alert-state.md): read synchronously at admission, and written behind to the store in
+ * batches, so it survives a restart without a database round trip per job: every `flushMs`
+ * while the engine is idle, at least every STATE_WRITE_MAX_DEFER_MS while it is busy. A failed
+ * write keeps its records for the next one.
+ *
+ * Memory holds the last `capacity` to 2 × `capacity` recorded states in two generations: when
+ * the newer one is full, the older is dropped. A state no longer held is read from the store
+ * (replay checks), after the records waiting for their write have been written.
  */
 export class NewestStates {
-  private readonly byKey = new Map<string, AlertStateRecord>();
-  private pending = new Map<string, AlertStateRecord>();
+  private current: Generation = new Map();
+  private currentSize = 0;
+  private previous: Generation = new Map();
+  private pending: AlertStateRecord[] = [];
   private writing: Promise<void> | undefined;
+  /** The write in progress, if any: a store read waits for it. */
+  private inWrite: Promise<void> | undefined;
   private readonly stopped = new AbortController();
 
   constructor(
@@ -24,6 +41,8 @@ export class NewestStates {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly flushMs: number,
+    /** Work is due or in flight: the write waits (at most STATE_WRITE_MAX_DEFER_MS). */
+    private readonly isBusy: () => boolean = () => false,
   ) {}
 
   /** The states recorded before a restart (most recent first), read at start. */
@@ -31,20 +50,27 @@ export class NewestStates {
     for (const record of [...records].reverse()) this.remember(record);
   }
 
+  /** The newest state held in memory. */
   get(target: string, fingerprint: string): StateOfJob | undefined {
-    return this.byKey.get(key(target, fingerprint));
+    return (
+      this.current.get(target)?.get(fingerprint) ?? this.previous.get(target)?.get(fingerprint)
+    );
   }
 
-  /** The newest state, from memory or else the store (evicted or recorded by another process). */
+  /** The newest state, from memory or else the store (no longer held, or before a restart). */
   async find(target: string, fingerprint: string): Promise<StateOfJob | undefined> {
-    return this.get(target, fingerprint) ?? (await this.store?.find(target, fingerprint));
+    const held = this.get(target, fingerprint);
+    if (held !== undefined || this.store === undefined) return held;
+    await this.inWrite;
+    await this.writePending();
+    return this.store.find(target, fingerprint);
   }
 
   /** A job became the newest of its (target, fingerprint). */
   record(record: AlertStateRecord): void {
     this.remember(record);
     if (this.store === undefined) return;
-    this.pending.set(key(record.target, record.fingerprint), record);
+    this.pending.push(record);
     this.writing ??= this.writeBehind();
   }
 
@@ -56,34 +82,54 @@ export class NewestStates {
   }
 
   private remember(record: AlertStateRecord): void {
-    const k = key(record.target, record.fingerprint);
-    this.byKey.delete(k);
-    this.byKey.set(k, record);
-    if (this.byKey.size > this.capacity) {
-      const oldest = this.byKey.keys().next();
-      if (oldest.done !== true) this.byKey.delete(oldest.value);
+    let ofTarget = this.current.get(record.target);
+    if (ofTarget === undefined) {
+      ofTarget = new Map();
+      this.current.set(record.target, ofTarget);
+    }
+    const size = ofTarget.size;
+    ofTarget.set(record.fingerprint, record);
+    this.currentSize += ofTarget.size - size;
+    if (this.currentSize >= this.capacity) {
+      this.previous = this.current;
+      this.current = new Map();
+      this.currentSize = 0;
     }
   }
 
   private async writeBehind(): Promise<void> {
-    while (this.pending.size > 0) {
+    let waitedMs = 0;
+    while (this.pending.length > 0) {
       if (!(await sleepUnlessAborted(this.clock, this.flushMs, this.stopped.signal))) break;
+      waitedMs += this.flushMs;
+      if (this.isBusy() && waitedMs < STATE_WRITE_MAX_DEFER_MS) continue;
       await this.writePending();
+      waitedMs = 0;
     }
     this.writing = undefined;
   }
 
   private async writePending(): Promise<void> {
-    if (this.store === undefined || this.pending.size === 0) return;
+    if (this.store === undefined || this.pending.length === 0) return;
     const batch = this.pending;
-    this.pending = new Map();
+    this.pending = [];
+    const write = this.save(this.store, batch);
+    this.inWrite = write;
+    await write;
+    if (this.inWrite === write) this.inWrite = undefined;
+  }
+
+  /** One record per (target, fingerprint): the last recorded is the newest. */
+  private async save(store: AlertStateStore, batch: AlertStateRecord[]): Promise<void> {
+    const newest = new Map<string, AlertStateRecord>();
+    for (const record of batch) newest.set(`${record.target}\u0000${record.fingerprint}`, record);
     try {
-      await this.store.save([...batch.values()]);
+      await store.save([...newest.values()]);
     } catch (error: unknown) {
-      // Kept for the next write; a newer record of the same key recorded meanwhile wins.
-      for (const [k, record] of batch) if (!this.pending.has(k)) this.pending.set(k, record);
+      // Kept for the next write, before what was recorded meanwhile (which is newer).
+      this.pending = [...newest.values(), ...this.pending];
       this.logger.warn(
-        { err: error, states: batch.size },
+        { err: error, states: newest.size },
         'writing alert states failed; will retry',
       );
     }
