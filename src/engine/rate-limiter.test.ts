@@ -61,6 +61,13 @@ describe('RateLimiter', () => {
     assert.equal(limiter.currentRate, undefined, 'back to unlimited at twice the rate sent at');
   });
 
+  it('measures the rate a burst was sent at over the time it spans, not the whole window', () => {
+    const limiter = new RateLimiter(undefined, 0);
+    for (let i = 0; i < 9; i += 1) limiter.take(5_000); // 9 attempts at one instant
+    limiter.rateLimited(5_000, 5_000);
+    assert.equal(limiter.currentRate, 4.5, 'sent at 9/s (over one second), halved');
+  });
+
   it('never goes below one attempt a minute', () => {
     const limiter = new RateLimiter({ perSecond: 0.02, burst: 1 }, 0);
     for (let i = 1; i <= 10; i += 1) limiter.rateLimited(i * 1_000, i * 1_000);

@@ -23,7 +23,8 @@ const THROTTLE_START_PER_SECOND = 1;
  * adaptive throttling on 429 (AIMD): each 429 halves the current rate, each success adds
  * RECOVERY_PER_SUCCESS a second back, up to the configured rate. A target without a
  * `rate_limit` is unlimited until its first 429; throttling then starts from the rate it was
- * being sent at (attempts over the last 10 s, at least 1/s), and the limit is lifted once the
+ * being sent at (its attempts of the last 10 s over the time they span, at least 1 s; at
+ * least 1/s), and the limit is lifted once the
  * rate has recovered to twice that. Jobs wait for a token as data (the engines ask `readyAt`), never
  * in a worker. Pure: the engines pass clock readings in.
  */
@@ -90,8 +91,11 @@ export class RateLimiter {
     this.decreasedAt = now;
     this.refill(now);
     if (this.rate === undefined) {
-      const observed = this.starts.filter((at) => at >= now - OBSERVED_WINDOW_MS).length;
-      const sentAt = Math.max(THROTTLE_START_PER_SECOND, observed / (OBSERVED_WINDOW_MS / 1000));
+      // Over the time the recent attempts span (at least a second): a burst that began a
+      // moment ago was sent at its own rate, not spread over the whole window.
+      const recent = this.starts.filter((at) => at >= now - OBSERVED_WINDOW_MS);
+      const spanSeconds = Math.max(1_000, now - (recent[0] ?? now)) / 1000;
+      const sentAt = Math.max(THROTTLE_START_PER_SECOND, recent.length / spanSeconds);
       this.ceiling = sentAt * 2;
       this.rate = sentAt;
       this.tokens = 0;
