@@ -1,11 +1,10 @@
 import type { ProxySettings } from '../domain/proxy-settings.js';
-import type { IncomingHttpHeaders } from 'node:http';
 
 import { Agent, EnvHttpProxyAgent } from 'undici';
 import type { Dispatcher } from 'undici';
 
-import type { ErrorType, FailureReason } from '../domain/failure.js';
 import { AbortWatch } from './abort-watch.js';
+import type { HttpResult } from './http-result.js';
 import { ResponseCollector } from './response-collector.js';
 
 /**
@@ -27,24 +26,6 @@ export interface HttpRequest {
   /** undici's header and body timeouts, as a backstop should the signal never fire. */
   timeoutMs: number;
 }
-
-export interface HttpResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  /** At most MAX_RESPONSE_BYTES of the body, decoded as UTF-8. */
-  body: string;
-  truncated: boolean;
-}
-
-export interface TransportFailure {
-  type: ErrorType;
-  reason: FailureReason;
-  /** The typed code behind it (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT, TimeoutError, …). */
-  code: string;
-}
-
-export type HttpResult =
-  { ok: true; response: HttpResponse } | { ok: false; failure: TransportFailure };
 
 export interface HttpClient {
   send(req: HttpRequest): Promise<HttpResult>;
