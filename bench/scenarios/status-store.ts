@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-import type { JobSnapshot } from '../../src/domain/job.js';
+import type { AttemptRecord, JobSnapshot } from '../../src/domain/job.js';
 import { createJobStatusStore } from '../../src/tracking/job-status-store.js';
 import { formatRate, median, repeat } from '../support/stats.js';
 
@@ -17,6 +17,8 @@ const CAPACITY = 10_000;
 const PUTS = 1_000_000;
 const GETS = 1_000_000;
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
+/** Attempts in each job's history (STATUS_ATTEMPTS, default 1): all but a delivered last failed. */
+const ATTEMPTS = Number(process.env['STATUS_ATTEMPTS'] ?? 1);
 const TARGETS = ['pagerduty', 'team-chat', 'incidents', 'audit'];
 const STATES = ['succeeded', 'dlq', 'queued', 'processing'] as const;
 const PRIORITIES = ['high', 'medium', 'low'] as const;
@@ -26,6 +28,15 @@ const ALERT_NAMES = Array.from({ length: 200 }, (_, i) => `Alert${i}`);
 function flat(text: string): string {
   const parsed: unknown = JSON.parse(JSON.stringify(text));
   return typeof parsed === 'string' ? parsed : text;
+}
+
+/** ATTEMPTS records, each its own object as the engine records them. */
+function aHistory(i: number, state: JobSnapshot['state']): AttemptRecord[] {
+  return Array.from({ length: ATTEMPTS }, (_, k) => {
+    const at = 1_764_417_600_000 + i + 10 + k * 1_000;
+    if (k === ATTEMPTS - 1 && state !== 'dlq') return { at, durationMs: 12, status: 200 };
+    return { at, durationMs: 12, status: 503, reason: 'server_error', message: 'HTTP 503' };
+  });
 }
 
 /** A realistic slim snapshot: uuid id, 16-hex fingerprint, a last error on failed jobs. */
@@ -38,12 +49,12 @@ function aSnapshot(i: number): JobSnapshot {
     fingerprint: flat((i * 2654435761).toString(16).padStart(16, '0').slice(-16)),
     alertname: ALERT_NAMES[i % ALERT_NAMES.length] ?? 'Alert',
     alertStatus: i % 3 === 0 ? 'resolved' : 'firing',
-    history: [],
+    history: aHistory(i, state),
     target: TARGETS[i % TARGETS.length] ?? 'audit',
     priority: PRIORITIES[i % PRIORITIES.length] ?? 'medium',
     state,
-    attempts: 1 + (i % 4),
-    retries: i % 4,
+    attempts: ATTEMPTS,
+    retries: ATTEMPTS - 1,
     submittedAt: 1_764_417_600_000 + i,
     updatedAt: 1_764_417_600_000 + i + 500,
     startedAt: 1_764_417_600_000 + i + 10,
@@ -115,7 +126,7 @@ function heapBytes(): number {
 
 export async function run(): Promise<void> {
   console.log(
-    `config: capacity ${CAPACITY}; ${PUTS} puts cycling 50 000 snapshots (so eviction runs), ` +
+    `config: capacity ${CAPACITY}, ${ATTEMPTS} attempt(s) in each job's history; ${PUTS} puts cycling 50 000 snapshots (so eviction runs), ` +
       `${GETS} gets of present ids; heap: 20 000 puts into a fresh store in a --expose-gc child; ` +
       `${RUNS} runs`,
   );

@@ -1,8 +1,7 @@
-import type { Counter } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 
 import type { ErrorType, FailureReason } from '../domain/failure.js';
 import type { FinalJobState, Priority } from '../domain/job.js';
-import type { HistogramSeries } from '../metrics/bucket-histogram.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 /** The final states a job is counted in (jobs_finished_total). */
@@ -31,12 +30,13 @@ export class PendingCount {
 
 /**
  * Labelled metric children resolved once per target (and per lane), so the per-attempt path
- * does no label hashing. Children for failure reasons and error types are made on first use
- * (both vocabularies are closed). Successes and finished jobs are counted as PendingCounts:
+ * builds no label objects (a prom-client histogram child still hashes its labels on each
+ * observe). Children for failure reasons and error types are made on first use (both
+ * vocabularies are closed). Successes and finished jobs are counted as PendingCounts:
  * call `flush` before metrics are read.
  */
 export class TargetMeters {
-  readonly duration: HistogramSeries;
+  readonly duration: Histogram.Internal<'target'>;
   readonly successes: PendingCount;
   readonly finished: Record<FinishedState, PendingCount>;
   /** When an attempt last succeeded (clock ms), handed to the gauge by `flush`. */
@@ -108,7 +108,7 @@ export class TargetMeters {
 }
 
 /** queue_wait_seconds per lane. */
-export function laneWaitMeters(metrics: Metrics): Record<Priority, HistogramSeries> {
+export function laneWaitMeters(metrics: Metrics): Record<Priority, Histogram.Internal<'priority'>> {
   return {
     high: metrics.queueWait.labels({ priority: 'high' }),
     medium: metrics.queueWait.labels({ priority: 'medium' }),

@@ -1,7 +1,5 @@
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
-
-import { BucketHistogram } from './bucket-histogram.js';
 
 /** attempt_duration buckets: 5 ms … 30 s. */
 export const ATTEMPT_DURATION_BUCKETS_S = [
@@ -19,9 +17,9 @@ export interface Metrics {
   queueJobs: Gauge<'priority' | 'state'>;
   queueCapacity: Gauge<'priority'>;
   oldestDueJobAge: Gauge<'priority'>;
-  queueWait: BucketHistogram<'priority'>;
+  queueWait: Histogram<'priority'>;
   attempts: Counter<'target' | 'outcome' | 'reason'>;
-  attemptDuration: BucketHistogram<'target'>;
+  attemptDuration: Histogram<'target'>;
   retries: Counter<'target' | 'error_type'>;
   jobsFinished: Counter<'target' | 'state'>;
   lastSuccess: Gauge<'target'>;
@@ -86,7 +84,7 @@ export function createMetrics(registry: Registry): Metrics {
       registers,
       collect,
     }),
-    queueWait: new BucketHistogram({
+    queueWait: new Histogram({
       name: `${p}queue_wait_seconds`,
       help: 'Time from a job becoming due to its attempt starting.',
       labelNames: ['priority'],
@@ -100,7 +98,7 @@ export function createMetrics(registry: Registry): Metrics {
       registers,
       collect,
     }),
-    attemptDuration: new BucketHistogram({
+    attemptDuration: new Histogram({
       name: `${p}attempt_duration_seconds`,
       help: 'Duration of delivery attempts.',
       labelNames: ['target'],

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 
 import { startConnectProxy } from '../../test/support/connect-proxy.js';
 import type { ConnectProxy } from '../../test/support/connect-proxy.js';
 import { startTargetServer } from '../../test/support/target-server.js';
 import type { TargetServer } from '../../test/support/target-server.js';
-import { createHttpClient, MAX_RESPONSE_BYTES, splitUrl } from './http-client.js';
+import { createHttpClient, MAX_RESPONSE_BYTES } from './http-client.js';
 import type { HttpClient, HttpClientOptions, HttpRequest } from './http-client.js';
 
 describe('http client', () => {
@@ -81,17 +82,27 @@ describe('http client', () => {
     assert.equal(server.requests.length, before);
   });
 
-  it('splits URLs into origin and path without a URL object', () => {
-    assert.deepEqual(splitUrl('https://h.example:8443/a/b?c=1'), {
-      origin: 'https://h.example:8443',
-      path: '/a/b?c=1',
-    });
-    assert.deepEqual(splitUrl('https://h.example'), { origin: 'https://h.example', path: '/' });
-    assert.deepEqual(splitUrl('https://h.example?x=1'), {
-      origin: 'https://h.example',
-      path: '/?x=1',
-    });
-    assert.deepEqual(splitUrl('http://[::1]:80/p'), { origin: 'http://[::1]:80', path: '/p' });
+  it('sends the path and query of the URL as given, "/" when it has none', async () => {
+    const paths: string[] = [];
+    for (const url of [`${server.url}/a/b?c=1`, server.url, `${server.url}?x=1`]) {
+      const result = await http.send(req({ url }));
+      assert.ok(result.ok);
+      paths.push(server.requests.at(-1)?.path ?? '');
+    }
+    assert.deepEqual(paths, ['/a/b?c=1', '/', '/?x=1']);
+  });
+
+  it('leaves no abort listener on a signal its requests shared, and still aborts on it', async () => {
+    // The engine reuses one signal per worker: nothing of an attempt may outlive it.
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i += 1)
+      assert.ok((await http.send(req({ signal: controller.signal }))).ok);
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+    server.respond({ hang: true });
+    const hung = http.send(req({ signal: controller.signal }));
+    controller.abort(new DOMException('attempt timed out', 'TimeoutError'));
+    const result = await hung;
+    assert.equal(result.ok ? 'ok' : result.failure.reason, 'timeout');
   });
 });
 

@@ -1,11 +1,9 @@
 import type { ProxySettings } from '../domain/proxy-settings.js';
-import type { IncomingHttpHeaders } from 'node:http';
 
 import { Agent, EnvHttpProxyAgent } from 'undici';
 import type { Dispatcher } from 'undici';
 
-import type { ErrorType, FailureReason } from '../domain/failure.js';
-import { AbortWatch } from './abort-watch.js';
+import type { HttpResult } from './http-result.js';
 import { ResponseCollector } from './response-collector.js';
 
 /**
@@ -28,24 +26,6 @@ export interface HttpRequest {
   timeoutMs: number;
 }
 
-export interface HttpResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  /** At most MAX_RESPONSE_BYTES of the body, decoded as UTF-8. */
-  body: string;
-  truncated: boolean;
-}
-
-export interface TransportFailure {
-  type: ErrorType;
-  reason: FailureReason;
-  /** The typed code behind it (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT, TimeoutError, …). */
-  code: string;
-}
-
-export type HttpResult =
-  { ok: true; response: HttpResponse } | { ok: false; failure: TransportFailure };
-
 export interface HttpClient {
   send(req: HttpRequest): Promise<HttpResult>;
   close(): Promise<void>;
@@ -58,22 +38,6 @@ export interface HttpClientOptions {
   connections?: number;
   /** For tests and benches: bring your own dispatcher (it is not closed by close()). */
   dispatcher?: Dispatcher;
-}
-
-/**
- * `https://host:port/path?q` → origin and path without building a URL object: the top-level
- * `request(url)` parses one per call, which costs more than the rest of the hot path.
- * Callers pass URLs the config schema validated.
- */
-export function splitUrl(url: string): { origin: string; path: string } {
-  const hostStart = url.indexOf('//') + 2;
-  const pathStart = url.indexOf('/', hostStart);
-  const queryStart = url.indexOf('?', hostStart);
-  const cut =
-    pathStart === -1 ? queryStart : queryStart === -1 ? pathStart : Math.min(pathStart, queryStart);
-  if (cut === -1) return { origin: url, path: '/' };
-  const rest = url.slice(cut);
-  return { origin: url.slice(0, cut), path: rest.startsWith('/') ? rest : `/${rest}` };
 }
 
 /**
@@ -93,18 +57,17 @@ function dispatcherOf(options: HttpClientOptions): Dispatcher {
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const isOwned = options.dispatcher === undefined;
   const dispatcher: Dispatcher = options.dispatcher ?? dispatcherOf(options);
-  const aborts = new AbortWatch();
 
   return {
     send(req) {
       return new Promise<HttpResult>((resolve) => {
-        const collector = new ResponseCollector(req.signal, aborts, MAX_RESPONSE_BYTES, resolve);
+        const collector = new ResponseCollector(req.signal, MAX_RESPONSE_BYTES, resolve);
         try {
-          const { origin, path } = splitUrl(req.url);
+          const { origin, pathname, search } = new URL(req.url);
           dispatcher.dispatch(
             {
               origin,
-              path,
+              path: `${pathname}${search}`,
               method: req.method,
               headers: req.headers,
               body: req.body ?? null,
@@ -114,7 +77,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             collector,
           );
         } catch (error: unknown) {
-          // Invalid options: the dispatcher normally reports them through the handler.
+          // An invalid URL or options: the dispatcher normally reports errors through the handler.
           collector.fail(error);
         }
       });

@@ -2,7 +2,7 @@ import type { PublishOutcome } from '../domain/publisher.js';
 import type { SecretMask } from '../domain/secret-mask.js';
 import { classifyStatus, honoursRetryAfter } from '../retry/classify.js';
 import { parseRetryAfterMs } from '../retry/retry-after.js';
-import type { HttpResponse, TransportFailure } from './http-client.js';
+import type { HttpResponse, TransportFailure } from './http-result.js';
 import { truncate } from './truncate.js';
 
 /** Shared by publishers: HTTP results → outcomes with redacted, one-line messages. */

@@ -2,7 +2,7 @@ import type { PagerdutyTargetConfig } from '../config/targets.js';
 import type { Alert, Classification } from '../domain/alert.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
 import type { SecretMask } from '../domain/secret-mask.js';
-import type { HttpResponse } from './http-client.js';
+import type { HttpResponse } from './http-result.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
 import { truncate } from './truncate.js';

@@ -1,11 +1,15 @@
+// Kept (issue #13): without it (undici `request` with the signal, the body read capped at
+// 64 KiB as docs/how-it-works.md says) engine-post CPU/job rises from 66.6 to 109.0 µs
+// (+64%), the publisher alone from 53.0 to 83.3 µs; measured 2026-12-07 (engine-post A/B in
+// one process, 8 rounds of 20 000 jobs, load 3.5-4.6, against the handler as it was then,
+// with AbortWatch and splitUrl, whose share was under 5% each: docs/benchmarks.md).
 import type { IncomingHttpHeaders } from 'node:http';
 
 import { errors } from 'undici';
 import type { Dispatcher } from 'undici';
 
 import { classifyError } from '../retry/classify-error.js';
-import type { AbortWatch, AbortWatcher, SignalWatchers } from './abort-watch.js';
-import type { HttpResult } from './http-client.js';
+import type { HttpResult } from './http-result.js';
 
 type Controller = Dispatcher.DispatchController;
 
@@ -21,9 +25,9 @@ const OVER_CAP = new Error('response body over the read cap; connection dropped'
  * - An abort of `signal` settles at once as a transient timeout (classifyError: the signal
  *   wins) and aborts the request, at once if it is on a socket or as soon as it gets one.
  * - Errors become failures through classifyError, as thrown by `request` before.
- * Costs per response: a watch of `signal` (AbortWatch), the body chunks, one UTF-8 decode.
+ * Costs per response: an abort listener on `signal`, the body chunks, one UTF-8 decode.
  */
-export class ResponseCollector implements Dispatcher.DispatchHandler, AbortWatcher {
+export class ResponseCollector implements Dispatcher.DispatchHandler {
   private controller: Controller | undefined;
   private pendingAbort: Error | undefined;
   private status = 0;
@@ -31,16 +35,15 @@ export class ResponseCollector implements Dispatcher.DispatchHandler, AbortWatch
   private chunks: Buffer[] = [];
   private size = 0;
   private settled = false;
-  private readonly watching: SignalWatchers | undefined;
+  private readonly abortListener = (): void => this.onAbort();
 
   constructor(
     private readonly signal: AbortSignal,
-    watch: AbortWatch,
     private readonly maxBytes: number,
     private readonly done: (result: HttpResult) => void,
   ) {
     if (signal.aborted) this.pendingAbort = abortReason(signal);
-    else this.watching = watch.add(signal, this);
+    else signal.addEventListener('abort', this.abortListener, { once: true });
   }
 
   onRequestStart(controller: Controller): void {
@@ -85,7 +88,7 @@ export class ResponseCollector implements Dispatcher.DispatchHandler, AbortWatch
   }
 
   /** The signal aborted. */
-  onAbort(): void {
+  private onAbort(): void {
     const reason = abortReason(this.signal);
     this.fail(reason);
     if (this.controller === undefined) this.pendingAbort = reason;
@@ -104,7 +107,7 @@ export class ResponseCollector implements Dispatcher.DispatchHandler, AbortWatch
 
   private settle(result: HttpResult): void {
     this.settled = true;
-    this.watching?.delete(this);
+    this.signal.removeEventListener('abort', this.abortListener);
     this.done(result);
   }
 }

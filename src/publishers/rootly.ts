@@ -2,7 +2,7 @@ import type { RootlyTargetConfig } from '../config/targets.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
 import type { SecretMask } from '../domain/secret-mask.js';
 import { storableText } from '../domain/storable-text.js';
-import type { HttpResponse, HttpResult } from './http-client.js';
+import type { HttpResponse, HttpResult } from './http-result.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
 import type { RootlyAlertIds } from './rootly-alert-ids.js';

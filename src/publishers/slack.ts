@@ -2,7 +2,7 @@ import type { SlackTargetConfig } from '../config/targets.js';
 import type { FailureReason } from '../domain/failure.js';
 import type { Publisher, PublishOutcome } from '../domain/publisher.js';
 import type { SecretMask } from '../domain/secret-mask.js';
-import type { HttpResponse } from './http-client.js';
+import type { HttpResponse } from './http-result.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
 import { slackMessage } from './slack-message.js';

@@ -18,7 +18,7 @@ export interface EngineDeps {
   fallback: DeadLetterFallback;
   statusStore: JobStatusStore;
   config: EngineConfig;
-  /** Job ids; defaults to random (v4) UUIDs from createUuidSource. */
+  /** Job ids; defaults to crypto.randomUUID (random v4 UUIDs). */
   newId?: () => string;
   /** Where the newest alert states outlive the process; without it they are kept in memory only. */
   alertStates?: AlertStateStore;

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
+
 import { alertName } from '../../domain/alert.js';
 import type { JobFilter, JobSnapshot } from '../../domain/job.js';
 import { PRIORITIES, snapshotOf } from '../../domain/job.js';
 import type { Target } from '../../domain/target.js';
-import { createUuidSource } from '../../domain/uuid-source.js';
 import type { HeldCounts, TargetHealth } from '../admission.js';
 import { planAdmission } from '../admission.js';
 import type { AlertStateRecord } from '../alert-state-store.js';
@@ -64,7 +65,7 @@ class MemoryEngine implements PublishingEngine {
   constructor(private readonly deps: EngineDeps) {
     const { metrics, clock } = deps;
     this.config = deps.config;
-    this.newId = deps.newId ?? createUuidSource();
+    this.newId = deps.newId ?? randomUUID;
     this.report = new JobReport(metrics, deps.logger);
     this.breakers = new Breakers(this.config.breaker, metrics, deps.logger);
     this.scheduler = new Scheduler(() => this.config);

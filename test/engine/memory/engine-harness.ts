@@ -58,6 +58,8 @@ export function anEngine(options: {
   random?: () => number;
   trackingCapacity?: number;
   clock?: FakeClock;
+  /** Keep the engine's own job ids (random UUIDs) instead of numbered test ids. */
+  randomIds?: boolean;
 }): Harness {
   const clock = options.clock ?? createFakeClock();
   const registry = new Registry();
@@ -77,6 +79,7 @@ export function anEngine(options: {
     error: log('error'),
   };
   let id = 0;
+  const newId = (): string => `job-${String((id += 1)).padStart(6, '0')}`;
   const engine = createPublishingEngine({
     clock,
     random: options.random ?? (() => 0),
@@ -87,7 +90,7 @@ export function anEngine(options: {
     fallback: deadLetters.fallback,
     statusStore: store,
     config: { ...DEFAULT_ENGINE_CONFIG, ...options.config },
-    newId: () => `job-${String((id += 1)).padStart(6, '0')}`,
+    ...(options.randomIds === true ? {} : { newId }),
   });
   const finished: JobSnapshot[] = [];
   engine.onJobFinished((job) => finished.push(job));

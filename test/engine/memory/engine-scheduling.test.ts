@@ -23,7 +23,23 @@ function slowPublisher(clock: Clock, ms: number): Publisher & { log: Array<[numb
 
 const named = (d: Delivery): string => d.alert.labels['n'] ?? '';
 
+const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 describe('engine scheduling', () => {
+  it('gives each job a distinct random (version 4) UUID by default', async () => {
+    const h = anEngine({
+      targets: [{ name: 'a', publisher: createScriptedPublisher() }],
+      randomIds: true,
+    });
+    const ids = await submitIds(
+      h.engine,
+      Array.from({ length: 50 }, (_, n) => aRequest('a', { n: String(n) })),
+    );
+    for (const id of ids) assert.match(id, V4);
+    assert.equal(new Set(ids).size, ids.length);
+    assert.equal(h.store.get(ids[0] ?? '')?.id, ids[0]);
+  });
+
   it('dispatches high before medium before low, oldest first within a lane', async () => {
     const publisher = createScriptedPublisher();
     const h = anEngine({ targets: [{ name: 'a', publisher }], config: { workers: 1 } });
