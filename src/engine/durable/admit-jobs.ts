@@ -1,26 +1,14 @@
 import type { Db } from '../../db/db.js';
-import type { Alert, Classification } from '../../domain/alert.js';
 import type { DeadLetter } from '../../domain/dead-letter.js';
-import type { JobError, Priority } from '../../domain/job.js';
+import type { JobError } from '../../domain/job.js';
 import type { AdmissionPlan, AdmissionSettings, TargetHealth } from '../admission.js';
 import { planAdmission } from '../admission.js';
 import { alertStateOf } from '../../domain/alert-state.js';
 import { applyLatestState, planLatestState } from './latest-state.js';
-import type { JobRow } from './job-row.js';
+import type { JobRow, NewJob } from './job-row.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { adjustJobCounts, heldCountsOf, readJobCounts } from './job-counts.js';
-
-export interface NewJob {
-  id: string;
-  target: string;
-  alert: Alert;
-  classification?: Classification;
-  priority: Priority;
-  replayOf?: string;
-  /** A forced replay: the latest-state rule does not apply to it. */
-  force?: boolean;
-}
 
 /** Serialises admissions across instances so that "count, then insert" cannot overfill a lane. */
 export const ADMISSION_LOCK = 7_243_001;

@@ -101,11 +101,20 @@ export function snapshotFromRow(row: JobRow): JobSnapshot {
   return snapshot;
 }
 
+/** A job being admitted (admit-jobs.ts), before it has a row. */
+export interface NewJob {
+  id: string;
+  target: string;
+  alert: Alert;
+  classification?: Classification;
+  priority: Priority;
+  replayOf?: string;
+  /** A forced replay: the latest-state rule does not apply to it. */
+  force?: boolean;
+}
+
 /** The row a job of `admitJobs` became when it was dead-lettered at admission (overflow). */
-export function rowOfNewJob(
-  job: { id: string; target: string; alert: Alert; priority: Priority; replayOf?: string },
-  nowMs: number,
-): JobRow {
+export function rowOfNewJob(job: NewJob, nowMs: number): JobRow {
   const at = new Date(nowMs);
   return {
     id: job.id,

@@ -5,7 +5,7 @@ import { readAlertStates, upsertAlertStates } from '../../history/alert-states-r
 import type { AlertStateRecord } from '../alert-state-store.js';
 import { admitIntoChain } from '../supersession.js';
 import type { StateOfJob } from '../supersession.js';
-import type { NewJob } from './admit-jobs.js';
+import type { NewJob } from './job-row.js';
 import type { JobRow } from './job-row.js';
 import { SNAPSHOT_COLUMNS } from './job-row.js';
 

@@ -6,7 +6,7 @@ import { forEachDatabase } from '../../../test/support/databases.js';
 import { eventually } from '../../../test/support/eventually.js';
 import type { Db } from '../../db/db.js';
 import type { Priority } from '../../domain/job.js';
-import type { NewJob } from './admit-jobs.js';
+import type { NewJob } from './job-row.js';
 import { admitJobs } from './admit-jobs.js';
 import { finishJobs } from './finish-jobs.js';
 import type { CountCorrection } from './reconcile-job-counts.js';

@@ -11,7 +11,7 @@ import { overflowError } from '../job-errors.js';
 import type { JobReport } from '../job-report.js';
 import type { JobRequest, SubmitResult } from '../publishing-engine.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
-import type { NewJob } from './admit-jobs.js';
+import type { NewJob } from './job-row.js';
 import { admitJobs } from './admit-jobs.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { rowOfNewJob } from './job-row.js';
