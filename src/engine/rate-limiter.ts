@@ -9,7 +9,7 @@ export const MIN_RATE_PER_SECOND = 1 / 60;
 /** What each successful attempt gives back to a throttled rate (additive increase). */
 export const RECOVERY_PER_SUCCESS = 0.1;
 /** How far back the rate a target was sent at is measured when it first answers 429. */
-const OBSERVED_WINDOW_MS = 10_000;
+const OBSERVED_SECONDS = 10;
 /**
  * Throttling of a target without a `rate_limit` starts from the rate it was sent at, but at
  * least this (attempts a second): a trickle of jobs is paced by the retry backoff, not by a
@@ -37,7 +37,9 @@ export class RateLimiter {
   private refilledAt: number;
   /** When the rate was last halved: 429s of attempts started before it were already counted. */
   private decreasedAt = Number.NEGATIVE_INFINITY;
-  private readonly starts: number[] = [];
+  /** Attempts started in each of the last OBSERVED_SECONDS seconds (a ring, by second). */
+  private readonly startsPerSecond = new Array<number>(OBSERVED_SECONDS).fill(0);
+  private startsSecond: number;
 
   constructor(
     private limit: RateLimit | undefined,
@@ -46,6 +48,7 @@ export class RateLimiter {
     this.rate = limit?.perSecond;
     this.tokens = limit?.burst ?? 0;
     this.refilledAt = now;
+    this.startsSecond = Math.floor(now / 1000);
   }
 
   /** The rate in force (attempts a second), undefined when unlimited. */
@@ -72,10 +75,9 @@ export class RateLimiter {
 
   /** An attempt starts now (call only when readyAt(now) <= now): it takes a token. */
   take(now: number): void {
-    this.starts.push(now);
-    while (this.starts.length > 0 && (this.starts[0] ?? now) < now - OBSERVED_WINDOW_MS) {
-      this.starts.shift();
-    }
+    this.rollStarts(now);
+    const index = ringIndex(this.startsSecond);
+    this.startsPerSecond[index] = (this.startsPerSecond[index] ?? 0) + 1;
     if (this.rate === undefined) return;
     this.refill(now);
     this.tokens -= 1;
@@ -91,11 +93,7 @@ export class RateLimiter {
     this.decreasedAt = now;
     this.refill(now);
     if (this.rate === undefined) {
-      // Over the time the recent attempts span (at least a second): a burst that began a
-      // moment ago was sent at its own rate, not spread over the whole window.
-      const recent = this.starts.filter((at) => at >= now - OBSERVED_WINDOW_MS);
-      const spanSeconds = Math.max(1_000, now - (recent[0] ?? now)) / 1000;
-      const sentAt = Math.max(THROTTLE_START_PER_SECOND, recent.length / spanSeconds);
+      const sentAt = Math.max(THROTTLE_START_PER_SECOND, this.sentRate(now));
       this.ceiling = sentAt * 2;
       this.rate = sentAt;
       this.tokens = 0;
@@ -117,6 +115,36 @@ export class RateLimiter {
     }
   }
 
+  /**
+   * Attempts a second over the time the recent ones span (at least a second): a burst that
+   * began a moment ago was sent at its own rate, not spread over the whole window.
+   */
+  private sentRate(now: number): number {
+    this.rollStarts(now);
+    let count = 0;
+    let oldest: number | undefined;
+    for (
+      let second = this.startsSecond - OBSERVED_SECONDS + 1;
+      second <= this.startsSecond;
+      second += 1
+    ) {
+      const started = this.startsPerSecond[ringIndex(second)] ?? 0;
+      if (started === 0) continue;
+      count += started;
+      oldest ??= second;
+    }
+    const spanSeconds = Math.max(1, now / 1000 - (oldest ?? this.startsSecond));
+    return count / spanSeconds;
+  }
+
+  /** Moves the ring to the second of `now`, emptying the seconds passed since. */
+  private rollStarts(now: number): void {
+    const second = Math.floor(now / 1000);
+    const passed = Math.min(second - this.startsSecond, OBSERVED_SECONDS);
+    for (let i = 1; i <= passed; i += 1) this.startsPerSecond[ringIndex(this.startsSecond + i)] = 0;
+    if (second > this.startsSecond) this.startsSecond = second;
+  }
+
   private refill(now: number): void {
     if (this.rate === undefined) return;
     const elapsedMs = Math.max(0, now - this.refilledAt);
@@ -124,4 +152,8 @@ export class RateLimiter {
     this.tokens = Math.min(burst, this.tokens + (elapsedMs / 1000) * this.rate);
     this.refilledAt = now;
   }
+}
+
+function ringIndex(second: number): number {
+  return ((second % OBSERVED_SECONDS) + OBSERVED_SECONDS) % OBSERVED_SECONDS;
 }

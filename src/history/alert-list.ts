@@ -1,4 +1,5 @@
 import type { Db } from '../db/db.js';
+import { equalConditions } from '../db/equal-conditions.js';
 import type { AlertStatus } from '../domain/alert.js';
 import type { AlertStateRecord } from '../engine/alert-state-store.js';
 import type { StateRow } from './alert-states-repository.js';
@@ -31,15 +32,14 @@ export interface AlertSummary {
  * which the DLQ's retention bounds.
  */
 export async function listAlerts(db: Db, filter: AlertListFilter): Promise<AlertSummary[]> {
-  const conditions: string[] = [];
   const params: unknown[] = [];
-  const add = (column: string, value: string | undefined): void => {
-    if (value === undefined) return;
-    params.push(value);
-    conditions.push(`${column} = $${params.length}`);
-  };
-  add('alertname', filter.alertname);
-  add('target_name', filter.target);
+  const conditions = equalConditions(
+    [
+      ['alertname', filter.alertname],
+      ['target_name', filter.target],
+    ],
+    params,
+  );
   if (filter.status !== undefined) conditions.push(`resolved = ${filter.status === 'resolved'}`);
   params.push(filter.limit);
   const where = conditions.length === 0 ? 'true' : conditions.join(' AND ');

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/db.js';
+import { equalConditions } from '../../db/equal-conditions.js';
 import type { JobFilter, JobSnapshot, Priority } from '../../domain/job.js';
 import type { JobRow } from './job-row.js';
 import { READ_COLUMNS, snapshotFromRow } from './job-row.js';
@@ -18,16 +19,15 @@ export async function readJob(db: Db, id: string): Promise<JobSnapshot | undefin
 
 /** Most recently updated first (publishing_jobs_updated_idx), like the memory store's list. */
 export async function listJobRows(db: Db, filter: JobFilter): Promise<JobSnapshot[]> {
-  const conditions: string[] = [];
   const params: unknown[] = [];
-  const add = (column: string, value: string | undefined): void => {
-    if (value === undefined) return;
-    params.push(value);
-    conditions.push(`${column} = $${params.length}`);
-  };
-  add('state', filter.state);
-  add('priority', filter.priority);
-  add('target_name', filter.target);
+  const conditions = equalConditions(
+    [
+      ['state', filter.state],
+      ['priority', filter.priority],
+      ['target_name', filter.target],
+    ],
+    params,
+  );
   params.push(Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIST));
   const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
   const result = await db.query<JobRow>(
