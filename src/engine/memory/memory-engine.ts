@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-import { alertName } from '../../domain/alert.js';
 import type { JobFilter, JobSnapshot } from '../../domain/job.js';
 import { PRIORITIES, snapshotOf } from '../../domain/job.js';
 import type { Target } from '../../domain/target.js';
 import type { HeldCounts, TargetHealth } from '../admission.js';
 import { planAdmission } from '../admission.js';
-import type { AlertStateRecord } from '../alert-state-store.js';
 import { Breakers } from '../breakers.js';
 import { settlesWithin, waitUntil } from '../clock-wait.js';
 import type { EngineConfig } from '../engine-config.js';
@@ -34,7 +32,7 @@ import { Dispatcher } from './dispatcher.js';
 import type { EngineDeps } from './engine-deps.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { LaneCounts } from './lane-counts.js';
-import { NewestStates } from './newest-states.js';
+import { NewestStates, stateRecordOf } from './newest-states.js';
 import { queueStatusOf } from './queue-status.js';
 import { Scheduler } from './scheduler.js';
 
@@ -386,16 +384,4 @@ class MemoryEngine implements PublishingEngine {
     await waitUntil(this.deps.clock, deadline, idle, (check) => (this.dispatcher.onChange = check));
     this.dispatcher.onChange = undefined;
   }
-}
-
-function stateRecordOf(job: ActiveJob, now: number): AlertStateRecord {
-  return {
-    target: job.target,
-    fingerprint: job.alert.fingerprint,
-    state: job.alertState,
-    jobId: job.id,
-    alertname: alertName(job.alert),
-    labels: job.alert.labels,
-    at: now,
-  };
 }

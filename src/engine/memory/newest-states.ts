@@ -1,7 +1,9 @@
+import { alertName } from '../../domain/alert.js';
 import type { Clock, Logger } from '../../domain/clock.js';
 import type { AlertStateRecord, AlertStateStore } from '../alert-state-store.js';
 import { sleepUnlessAborted } from '../clock-wait.js';
 import type { StateOfJob } from '../supersession.js';
+import type { ActiveJob } from './active-job.js';
 
 /**
  * How long a write of newest states may wait while the engine is busy: a storm of new alerts
@@ -134,4 +136,17 @@ export class NewestStates {
       );
     }
   }
+}
+
+/** The record of a job that became the newest state of its alert for its target. */
+export function stateRecordOf(job: ActiveJob, now: number): AlertStateRecord {
+  return {
+    target: job.target,
+    fingerprint: job.alert.fingerprint,
+    state: job.alertState,
+    jobId: job.id,
+    alertname: alertName(job.alert),
+    labels: job.alert.labels,
+    at: now,
+  };
 }
