@@ -47,15 +47,19 @@ async function raw(url: string, count: number): Promise<number> {
 
 let peakServiceRss = 0;
 
-/** CPU of the bench process (the service and the senders) per alert, for each measured run. */
-const serviceCpuUsPerAlert: number[] = [];
+/** One run through the service: alerts a second, and CPU of the bench process (the service
+ * and its senders) per alert. */
+interface ServiceRun {
+  perSecond: number;
+  cpuUsPerAlert: number;
+}
 
 async function throughService(
   sinkUrl: string,
   databaseUrl: string,
   run: number,
   count: number,
-): Promise<number> {
+): Promise<ServiceRun> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ap-bench-'));
   const settings: ServiceSettings = {
     mode: 'memory',
@@ -84,12 +88,11 @@ async function throughService(
   await done;
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  serviceCpuUsPerAlert.push((cpu.user + cpu.system) / count);
   peakServiceRss = Math.max(peakServiceRss, process.memoryUsage().rss);
   await app.stop();
   await rm(dataDir, { recursive: true, force: true });
   if (failed > 0) throw new Error(`${failed} jobs did not succeed`);
-  return count / seconds;
+  return { perSecond: count / seconds, cpuUsPerAlert: (cpu.user + cpu.system) / count };
 }
 
 export async function run(): Promise<void> {
@@ -105,16 +108,17 @@ export async function run(): Promise<void> {
   );
   await raw(sink.url, 2_000);
   await throughService(sink.url, databaseUrl, -1, 2_000);
-  serviceCpuUsPerAlert.length = 0;
   const rawRates: number[] = [];
-  const serviceRates: number[] = [];
+  const serviceRuns: ServiceRun[] = [];
   await repeat(RUNS, async (index) => {
     rawRates.push(await raw(sink.url, ALERTS));
-    serviceRates.push(await throughService(sink.url, databaseUrl, index, ALERTS));
+    serviceRuns.push(await throughService(sink.url, databaseUrl, index, ALERTS));
   });
   await sink.close();
   await scratch?.drop();
   const rawMedian = median(rawRates);
+  const serviceRates = serviceRuns.map((r) => r.perSecond);
+  const serviceCpuUsPerAlert = serviceRuns.map((r) => r.cpuUsPerAlert);
   const serviceMedian = median(serviceRates);
   console.log(
     `raw undici ceiling: median ${formatRate(rawMedian)} (runs ${rawRates.map(formatRate).join(', ')})`,

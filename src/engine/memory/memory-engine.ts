@@ -73,7 +73,7 @@ class MemoryEngine implements PublishingEngine {
       clock,
       deps.logger,
       STATE_FLUSH_MS,
-      () => this.dispatcher.busy > 0 || this.scheduler.hasDispatchable(clock.now()),
+      () => this.isBusy(clock.now()),
     );
     this.newest.load(deps.initialAlertStates ?? []);
     this.life = new JobLifecycle(deps, this.scheduler, this.lanes, this.report, this.active);
@@ -366,11 +366,16 @@ class MemoryEngine implements PublishingEngine {
     );
   }
 
+  /** An attempt is in flight or a job is due now. */
+  private isBusy(now: number): boolean {
+    return this.dispatcher.busy > 0 || this.scheduler.hasDispatchable(now);
+  }
+
   /** Resolves once nothing more can start before `deadline`, or at the deadline. */
   private async untilQuietOr(deadline: number): Promise<void> {
     const { clock } = this.deps;
     const quiet = (): boolean => {
-      if (this.dispatcher.busy > 0 || this.scheduler.hasDispatchable(clock.now())) return false;
+      if (this.isBusy(clock.now())) return false;
       const wakeAt = this.scheduler.nextWakeAt(clock.now());
       return wakeAt === undefined || wakeAt >= deadline;
     };

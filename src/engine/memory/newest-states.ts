@@ -44,7 +44,7 @@ export class NewestStates {
     private readonly logger: Logger,
     private readonly flushMs: number,
     /** Work is due or in flight: the write waits (at most STATE_WRITE_MAX_DEFER_MS). */
-    private readonly isBusy: () => boolean = () => false,
+    private readonly isBusy: () => boolean,
   ) {}
 
   /** The states recorded before a restart (most recent first), read at start. */

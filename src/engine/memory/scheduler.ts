@@ -53,7 +53,7 @@ export class Scheduler {
     }
   }
 
-  /** The newest job of a chain, if the chain has any job. */
+  /** The newest job of a chain, undefined when the chain is empty. */
   newestOf(slot: TargetSlot, fingerprint: string): ActiveJob | undefined {
     return slot.chains.get(fingerprint)?.tail;
   }
