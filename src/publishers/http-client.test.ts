@@ -55,6 +55,16 @@ describe('http client', () => {
     assert.ok(next.ok);
   });
 
+  it('sends each request to its own path and query (URLs are parsed once per client)', async () => {
+    const paths = ['/a', '/b?x=1', '/a', '/a?x=2', '/b?x=1'];
+    const before = server.requests.length;
+    for (const path of paths) assert.ok((await http.send(req({ url: `${server.url}${path}` }))).ok);
+    assert.deepEqual(
+      server.requests.slice(before).map((r) => r.path),
+      paths,
+    );
+  });
+
   it('does not follow redirects', async () => {
     server.respond({ status: 307, headers: { location: '/elsewhere' } });
     const before = server.requests.length;

@@ -54,20 +54,42 @@ function dispatcherOf(options: HttpClientOptions): Dispatcher {
   return new EnvHttpProxyAgent({ ...agentOptions, ...proxy });
 }
 
+/** Origin and path of a URL, as undici's dispatch takes them. */
+interface UrlParts {
+  origin: string;
+  path: string;
+}
+
+/** How many parsed URLs a client keeps: a target sends to one URL (Rootly: a few per alert). */
+const PARSED_URLS_MAX = 1_000;
+
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const isOwned = options.dispatcher === undefined;
   const dispatcher: Dispatcher = options.dispatcher ?? dispatcherOf(options);
+  // Each URL parsed once, not per request: `new URL()` per request cost 4.7% of engine-post's
+  // CPU per job (docs/benchmarks.md, "Specialisations"); a target posts to one URL.
+  const parsed = new Map<string, UrlParts>();
+  const partsOf = (url: string): UrlParts => {
+    let parts = parsed.get(url);
+    if (parts === undefined) {
+      const { origin, pathname, search } = new URL(url);
+      parts = { origin, path: `${pathname}${search}` };
+      if (parsed.size >= PARSED_URLS_MAX) parsed.clear();
+      parsed.set(url, parts);
+    }
+    return parts;
+  };
 
   return {
     send(req) {
       return new Promise<HttpResult>((resolve) => {
         const collector = new ResponseCollector(req.signal, MAX_RESPONSE_BYTES, resolve);
         try {
-          const { origin, pathname, search } = new URL(req.url);
+          const { origin, path } = partsOf(req.url);
           dispatcher.dispatch(
             {
               origin,
-              path: `${pathname}${search}`,
+              path,
               method: req.method,
               headers: req.headers,
               body: req.body ?? null,
