@@ -61,13 +61,10 @@ export function planAdmission<J extends Admittable>(
   settings: AdmissionSettings,
   health: TargetHealth,
 ): AdmissionPlan<J> {
-  const inBatch = new Map<string, number>();
+  const inBatch = countsByLane();
+  for (const job of jobs) bump(inBatch[job.priority], job.target);
   for (const job of jobs) {
-    const key = `${job.priority}\u0000${job.target}`;
-    inBatch.set(key, (inBatch.get(key) ?? 0) + 1);
-  }
-  for (const job of jobs) {
-    const size = inBatch.get(`${job.priority}\u0000${job.target}`) ?? 0;
+    const size = inBatch[job.priority].get(job.target) ?? 0;
     const limit = shareLimit(settings, job.priority, health.enabledCount);
     if (size > limit && !health.isFailing(job.target)) {
       return { ok: false, code: 'batch_too_large', priority: job.priority, capacity: limit, size };
@@ -76,12 +73,12 @@ export function planAdmission<J extends Admittable>(
 
   const accepted: J[] = [];
   const overflowed: J[] = [];
-  const taken = new Map<string, number>();
+  const taken = countsByLane();
   const perLane: Record<Priority, number> = { high: 0, medium: 0, low: 0 };
   let busy: Priority | undefined;
   for (const job of jobs) {
-    const key = `${job.priority}\u0000${job.target}`;
-    const count = held.ofTarget(job.priority, job.target) + (taken.get(key) ?? 0) + 1;
+    const takenOfLane = taken[job.priority];
+    const count = held.ofTarget(job.priority, job.target) + (takenOfLane.get(job.target) ?? 0) + 1;
     if (count > shareLimit(settings, job.priority, health.enabledCount)) {
       if (health.isFailing(job.target)) {
         overflowed.push(job);
@@ -89,7 +86,7 @@ export function planAdmission<J extends Admittable>(
       }
       busy ??= job.priority;
     }
-    taken.set(key, (taken.get(key) ?? 0) + 1);
+    bump(takenOfLane, job.target);
     accepted.push(job);
     perLane[job.priority] += 1;
   }
@@ -107,4 +104,13 @@ export function planAdmission<J extends Admittable>(
     }
   }
   return { ok: true, accepted, overflowed };
+}
+
+/** Jobs per target, per lane. */
+function countsByLane(): Record<Priority, Map<string, number>> {
+  return { high: new Map(), medium: new Map(), low: new Map() };
+}
+
+function bump(counts: Map<string, number>, target: string): void {
+  counts.set(target, (counts.get(target) ?? 0) + 1);
 }

@@ -4,6 +4,9 @@ import type { Deque } from '../deque.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
 import { MinHeap } from './min-heap.js';
 
+/** What takeWaiting returns for an alert with no chain (most): no array per admission. */
+const NO_JOBS: readonly ActiveJob[] = [];
+
 /** The scheduling knobs a config reload may change. */
 export interface SchedulerSettings {
   perTargetConcurrency: number;
@@ -62,9 +65,9 @@ export class Scheduler {
    * Takes every job of a chain that is not in flight out of the scheduler (a newer state of
    * its alert supersedes them); an attempt in flight keeps its place at the head. O(chain).
    */
-  takeWaiting(slot: TargetSlot, fingerprint: string): ActiveJob[] {
+  takeWaiting(slot: TargetSlot, fingerprint: string): readonly ActiveJob[] {
     const chain = slot.chains.get(fingerprint);
-    if (chain === undefined) return [];
+    if (chain === undefined) return NO_JOBS;
     const taken: ActiveJob[] = [];
     let running: ActiveJob | undefined;
     for (let job: ActiveJob | undefined = chain.head; job !== undefined;) {
