@@ -34,12 +34,16 @@ const storedAttempt = z.object({
   message: z.string().optional(),
 });
 
-/** Reads stored attempts back; entries that are not attempts (hand-edited rows) are skipped. */
+/**
+ * Reads stored attempts back; entries that are not attempts (hand-edited rows) are skipped.
+ * Called per attempt and per finished job in durable mode: a job without attempts (null, as
+ * stored at admission) costs no parse.
+ */
 export function attemptsFromJson(value: unknown): AttemptRecord[] {
-  const items = z.array(z.unknown()).safeParse(value);
-  if (!items.success) return [];
+  if (!Array.isArray(value) || value.length === 0) return [];
+  const items: readonly unknown[] = value;
   const records: AttemptRecord[] = [];
-  for (const item of items.data) {
+  for (const item of items) {
     const parsed = storedAttempt.safeParse(item);
     if (!parsed.success) continue;
     const { at, duration_ms: durationMs, http_status: status, reason, message } = parsed.data;
