@@ -61,9 +61,13 @@ export async function readAlertStates(
 ): Promise<Map<string, AlertStateRecord>> {
   const found = new Map<string, AlertStateRecord>();
   if (keys.length === 0) return found;
+  // One primary-key probe per key. Written as IN (SELECT unnest …), the planner hashed the keys
+  // and scanned the whole table, with or without statistics: 5.5 ms for 100 keys among 20 000
+  // states against 0.3 ms (2026-12-07). A LATERAL subquery with LIMIT cannot become a join.
   const result = await db.query<StateRow>(
-    `SELECT ${COLUMNS} FROM publishing_alert_states
-     WHERE (target_name, fingerprint) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    `SELECT s.* FROM unnest($1::text[], $2::text[]) AS k(target_name, fingerprint)
+     CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM publishing_alert_states AS a
+       WHERE a.target_name = k.target_name AND a.fingerprint = k.fingerprint LIMIT 1) AS s`,
     [keys.map((k) => k.target), keys.map((k) => k.fingerprint)],
     { name: 'alert_states_read' },
   );

@@ -64,11 +64,19 @@ export async function applyLatestState(
   if (newest.length === 0) return [];
   const now = new Date(nowMs).toISOString();
   const result = await tx.query<JobRow>(
-    `UPDATE publishing_jobs AS j SET state = 'superseded', superseded_by = n.id,
+    // Each chain is read through publishing_jobs_chain_idx: its active states are exactly that
+    // index's predicate, and OFFSET 0 keeps the waiting-state filter outside, so the planner
+    // cannot pick the due index instead. Without statistics it did (every waiting job of the
+    // target read per batch: 4.4 ms for 100 alerts with 10 000 queued, against 0.4 ms).
+    `UPDATE publishing_jobs AS j SET state = 'superseded', superseded_by = w.by,
        completed_at = $4, updated_at = $4
-     FROM unnest($1::text[], $2::text[], $3::uuid[]) AS n(target_name, fingerprint, id)
-     WHERE j.target_name = n.target_name AND j.fingerprint = n.fingerprint
-       AND j.state IN ('queued', 'retrying') AND j.id <> n.id
+     FROM (SELECT c.id, n.id AS by
+       FROM unnest($1::text[], $2::text[], $3::uuid[]) AS n(target_name, fingerprint, id)
+       CROSS JOIN LATERAL (SELECT p.id, p.state FROM publishing_jobs AS p
+         WHERE p.target_name = n.target_name AND p.fingerprint = n.fingerprint
+           AND p.state IN ('queued', 'processing', 'retrying', 'failed') OFFSET 0) AS c
+       WHERE c.state IN ('queued', 'retrying') AND c.id <> n.id) AS w
+     WHERE j.id = w.id
      RETURNING ${SNAPSHOT_COLUMNS.replaceAll(/(\w+)/g, 'j.$1')}, j.superseded_by`,
     [
       newest.map((job) => job.target),
