@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { beforeEach, it } from 'node:test';
+
+import { anAlert } from '../../../test/support/builders.js';
+import { forEachDatabase } from '../../../test/support/databases.js';
+import type { Db } from '../../db/db.js';
+import type { NewJob } from './job-row.js';
+import { applyLatestState, planLatestState } from './latest-state.js';
+
+/** What each plan node of EXPLAIN (FORMAT JSON) says about the table and index it reads. */
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function nodesOf(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+}
+
+/** `db` with every statement it is given recorded. */
+function recording(db: Db): { db: Db; statements: Array<{ sql: string; params: unknown[] }> } {
+  const statements: Array<{ sql: string; params: unknown[] }> = [];
+  return {
+    statements,
+    db: {
+      kind: db.kind,
+      query: (sql, params, options) => {
+        statements.push({ sql, params: [...(params ?? [])] });
+        return db.query(sql, params, options);
+      },
+      transaction: (fn) => db.transaction(fn),
+      close: () => db.close(),
+    },
+  };
+}
+
+/** The plan nodes of `sql` on the data as it is now (EXPLAIN only plans: nothing is changed). */
+async function planOf(db: Db, sql: string, params: unknown[]): Promise<PlanNode[]> {
+  const result = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> | string }>(
+    `EXPLAIN (FORMAT JSON) ${sql}`,
+    params,
+  );
+  const cell = result.rows[0]?.['QUERY PLAN'];
+  const parsed = (typeof cell === 'string' ? JSON.parse(cell) : cell) as Array<{ Plan: PlanNode }>;
+  const root = parsed[0]?.Plan;
+  assert.ok(root !== undefined, 'no plan');
+  return nodesOf(root);
+}
+
+function newJob(fingerprint: string, status: 'firing' | 'resolved'): NewJob {
+  return {
+    id: randomUUID(),
+    target: 'sink',
+    alert: anAlert(
+      { instance: fingerprint },
+      { fingerprint, status, startsAt: '2026-12-07T03:00:00.000Z' },
+    ),
+    priority: 'medium',
+  };
+}
+
+/**
+ * The latest-state statements of a durable admission read one index entry per alert whatever
+ * the planner knows: on a young table without statistics (a storm right after start) they once
+ * scanned every newest state, or every waiting job of the target through the due index, per
+ * batch (docs/benchmarks.md, webhook-duel).
+ */
+forEachDatabase('durable latest-state statements', (ctx) => {
+  const CHAIN = 'aaaaaaaaaaaaaaaa';
+
+  beforeEach(async () => {
+    const db = ctx.db();
+    await db.query('TRUNCATE publishing_jobs, publishing_alert_states');
+    await db.query(`INSERT INTO publishing_alert_states (target_name, fingerprint, starts_at,
+        resolved, job_id, alertname, labels, updated_at)
+      SELECT 'sink', lpad(to_hex(g), 16, '0'), now(), false, gen_random_uuid(), 'A',
+        '{"alertname": "A"}'::jsonb, now()
+      FROM generate_series(1, 5000) AS g`);
+    // A backlog: 10 000 waiting and 10 000 finished jobs of other alerts, then the chain of
+    // CHAIN: two waiting jobs, one retrying and one that already succeeded.
+    await db.query(`INSERT INTO publishing_jobs (id, target_name, fingerprint, alertname,
+        alert_status, priority, state, alert, submitted_at, updated_at, due_at, completed_at,
+        may_wait, starts_at)
+      SELECT gen_random_uuid(), 'sink', f, 'A', 'firing', 'medium', s, '{}'::json, now(), now(),
+        now(), CASE WHEN s = 'succeeded' THEN now() END, false, '2026-12-07T02:00:00Z'
+      FROM (SELECT lpad(to_hex(g), 16, '0') AS f,
+          CASE WHEN g % 2 = 0 THEN 'queued' ELSE 'succeeded' END AS s
+        FROM generate_series(1, 20000) g
+        UNION ALL VALUES ('${CHAIN}', 'queued'), ('${CHAIN}', 'queued'), ('${CHAIN}', 'retrying'),
+          ('${CHAIN}', 'succeeded')) AS j(f, s)`);
+  });
+
+  it('read the newest states with a primary-key probe per alert', async () => {
+    const { db, statements } = recording(ctx.db());
+    const jobs = Array.from({ length: 100 }, (_, i) => newJob((90_000 + i).toString(16), 'firing'));
+    await planLatestState(db, jobs);
+    const read = statements.find((s) => s.sql.includes('publishing_alert_states'));
+    assert.ok(read !== undefined);
+    const nodes = await planOf(ctx.db(), read.sql, read.params);
+    const scans = nodes.filter((n) => n['Relation Name'] === 'publishing_alert_states');
+    assert.ok(scans.length > 0);
+    for (const scan of scans) {
+      assert.equal(scan['Index Name'], 'publishing_alert_states_pkey', JSON.stringify(scan));
+    }
+  });
+
+  it('supersede the waiting jobs of a chain through the chain index, and only those', async () => {
+    const { db, statements } = recording(ctx.db());
+    // A batch as Alertmanager sends one: the resolve of CHAIN and 99 alerts new to the target.
+    const batch = [
+      newJob(CHAIN, 'resolved'),
+      ...Array.from({ length: 99 }, (_, i) => newJob((90_000 + i).toString(16), 'firing')),
+    ];
+    const plan = await planLatestState(db, batch);
+    const superseded = await applyLatestState(db, plan, Date.parse('2026-12-07T03:00:01Z'));
+
+    assert.deepEqual(superseded.map((row) => row.state).sort(), [
+      'superseded',
+      'superseded',
+      'superseded',
+    ]);
+    const left = await ctx
+      .db()
+      .query<{ state: string }>(
+        `SELECT state FROM publishing_jobs WHERE fingerprint = $1 ORDER BY seq`,
+        [CHAIN],
+      );
+    assert.deepEqual(
+      left.rows.map((row) => row.state),
+      ['superseded', 'superseded', 'superseded', 'succeeded'],
+    );
+
+    const update = statements.find((s) => s.sql.includes('UPDATE publishing_jobs'));
+    assert.ok(update !== undefined);
+    const nodes = await planOf(ctx.db(), update.sql, update.params);
+    const indexes = nodes.flatMap((n) => (n['Index Name'] === undefined ? [] : [n['Index Name']]));
+    assert.ok(indexes.includes('publishing_jobs_chain_idx'), JSON.stringify(nodes));
+    assert.ok(!indexes.includes('publishing_jobs_due_idx'), JSON.stringify(nodes));
+    for (const node of nodes.filter((n) => n['Relation Name'] === 'publishing_jobs')) {
+      assert.notEqual(node['Node Type'], 'Seq Scan', JSON.stringify(node));
+    }
+  });
+});
