@@ -143,4 +143,51 @@ forEachDatabase('durable latest-state statements', (ctx) => {
       assert.notEqual(node['Node Type'], 'Seq Scan', JSON.stringify(node));
     }
   });
+
+  // Two connections at once: PostgreSQL only (PGlite has one).
+  if (ctx.kind === 'postgres') {
+    it('leave a waiting job alone that a claim took while the supersession waited for it', async () => {
+      const db = ctx.db();
+      const fingerprint = 'bbbbbbbbbbbbbbbb';
+      const queued = randomUUID();
+      await db.query(
+        `INSERT INTO publishing_jobs (id, target_name, fingerprint, alertname, alert_status,
+         priority, state, alert, submitted_at, updated_at, due_at, may_wait, starts_at)
+       VALUES ($1, 'sink', $2, 'A', 'firing', 'medium', 'queued', '{}'::json, now(), now(),
+         now(), false, '2026-12-07T02:00:00Z')`,
+        [queued, fingerprint],
+      );
+      const plan = await planLatestState(db, [newJob(fingerprint, 'resolved')]);
+      let superseding: Promise<unknown> | undefined;
+      await db.transaction(async (claim) => {
+        // A claim holds the row, as claim-jobs.ts does, until it commits.
+        await claim.query(
+          `UPDATE publishing_jobs SET state = 'processing', lease_owner = 'other' WHERE id = $1`,
+          [queued],
+        );
+        superseding = applyLatestState(db, plan, Date.parse('2026-12-07T03:00:01Z'));
+        superseding.catch(() => undefined); // awaited below, after the claim commits
+        await waitForLockWait(db);
+      });
+      assert.deepEqual(await superseding, []);
+      const row = await db.query<{ state: string }>(
+        'SELECT state FROM publishing_jobs WHERE id = $1',
+        [queued],
+      );
+      assert.equal(row.rows[0]?.state, 'processing');
+    });
+  }
 });
+
+/** Returns once a backend of this database waits for a row lock. */
+async function waitForLockWait(db: Db): Promise<void> {
+  for (let tries = 0; tries < 500; tries += 1) {
+    const waiting = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if ((waiting.rows[0]?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('no statement waited for the row lock');
+}
