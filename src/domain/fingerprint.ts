@@ -20,9 +20,8 @@ export function fingerprintOf(labels: Readonly<Record<string, string>>): string 
 /**
  * The 64-bit FNV-1a state in two 32-bit halves (BigInt cost ~65 µs per alert; this 2.5 µs for
  * five labels, 2026-12-07). Fields of an object, not variables a closure captures: V8 boxes a
- * captured number anew on every write, two allocations per byte hashed (3.8 µs). FNV prime
- * 2^40 + 0x1b3:
- * h * p = h * 0x1b3 + (h << 40), computed on 16-bit limbs.
+ * captured number anew on every write, two allocations per byte hashed (3.8 µs).
+ * FNV prime 2^40 + 0x1b3: h * p = h * 0x1b3 + (h << 40), computed on 16-bit limbs.
  */
 class Fnv1a64 {
   private hi = 0xcbf29ce4; // offset basis 0xcbf29ce484222325
