@@ -24,9 +24,9 @@ const THROTTLE_START_PER_SECOND = 1;
  * RECOVERY_PER_SUCCESS a second back, up to the configured rate. A target without a
  * `rate_limit` is unlimited until its first 429; throttling then starts from the rate it was
  * being sent at (its attempts of the last 10 s over the time they span, at least 1 s; at
- * least 1/s), and the limit is lifted once the
- * rate has recovered to twice that. Jobs wait for a token as data (the engines ask `readyAt`), never
- * in a worker. Pure: the engines pass clock readings in.
+ * least 1/s), and the limit is lifted once the rate has recovered to twice that. Jobs wait for
+ * a token as data (the engines ask `readyAt`), never in a worker. Pure: the engines pass clock
+ * readings in.
  */
 export class RateLimiter {
   /** The rate in force now; undefined = unlimited. */

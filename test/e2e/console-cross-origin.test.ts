@@ -5,11 +5,10 @@ import { after, before, describe, it } from 'node:test';
 
 import type { Browser } from 'playwright-core';
 
-import { browserSkip, buildTempConsole, launchBrowser, watchErrors } from '../support/browser.js';
-import { isPostgresReachable } from '../support/databases.js';
+import { buildTempConsole, launchBrowser, watchErrors } from '../support/browser.js';
 import { call } from '../support/service-http.js';
 import type { Stack } from './support/console-app.js';
-import { VIEWPORT, settled, startStack } from './support/console-app.js';
+import { VIEWPORT, consoleSkip, settled, startStack } from './support/console-app.js';
 
 /** A page on another origin that tries every write a browser lets it send without asking. */
 function attackPage(app: string, id: string): string {
@@ -41,13 +40,9 @@ document.getElementById('replay').submit();
 }
 
 describe('the console without tokens, and a page of another origin', async () => {
-  const skip = browserSkip();
-  if (skip !== false || !(await isPostgresReachable())) {
-    it(
-      'runs in Chromium against PostgreSQL',
-      { skip: skip || 'PostgreSQL unreachable' },
-      () => undefined,
-    );
+  const skip = await consoleSkip();
+  if (skip !== false) {
+    it('runs in Chromium against PostgreSQL', { skip }, () => undefined);
     return;
   }
   let built: Awaited<ReturnType<typeof buildTempConsole>>;

@@ -1,53 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-
-import { browserSkip, buildTempConsole, launchBrowser, watchErrors } from '../support/browser.js';
-import { isPostgresReachable } from '../support/databases.js';
-import type { Stack } from './support/console-app.js';
-import {
-  API_TOKEN,
-  VIEWPORT,
-  heading,
-  settled,
-  signIn,
-  startStack,
-} from './support/console-app.js';
+import { consoleSkip, heading, settled, signedInConsole } from './support/console-app.js';
 
 /** The console's bundle and first paint, and every page loading in Chromium after sign-in. */
 describe('operator console in a real browser: bundle and pages', async () => {
-  const skip = browserSkip();
-  if (skip !== false || !(await isPostgresReachable())) {
-    it(
-      'runs in Chromium against PostgreSQL',
-      { skip: skip || 'PostgreSQL unreachable' },
-      () => undefined,
-    );
+  const skip = await consoleSkip();
+  if (skip !== false) {
+    it('runs in Chromium against PostgreSQL', { skip }, () => undefined);
     return;
   }
-  let built: Awaited<ReturnType<typeof buildTempConsole>>;
-  let stack: Stack;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let errors: string[];
-
-  before(async () => {
-    built = await buildTempConsole();
-    stack = await startStack(built.outDir, true);
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: VIEWPORT });
-    page = await signIn(context, stack.app.url, API_TOKEN);
-    errors = watchErrors(page);
-  });
-  after(async () => {
-    await browser.close();
-    await stack.stop();
-    await built.remove();
-  });
+  const session = signedInConsole();
 
   it('ships under 150 KiB of gzipped script and paints the overview first thing', async (t) => {
+    const { built, stack, context } = session();
     for (const [name, bytes] of Object.entries(built.gzippedBytes)) {
       assert.ok(bytes < 150 * 1024, `${name}: ${bytes} bytes gzipped`);
     }
@@ -66,6 +32,7 @@ describe('operator console in a real browser: bundle and pages', async () => {
   });
 
   it('asks for the token once and loads every page without a script error', async () => {
+    const { stack, page, errors } = session();
     await page.reload();
     assert.equal(await heading(page), 'Overview');
     await settled(page);

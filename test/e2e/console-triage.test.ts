@@ -1,23 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
 import { anAlert } from '../support/builders.js';
-import { browserSkip, buildTempConsole, launchBrowser, watchErrors } from '../support/browser.js';
-import { isPostgresReachable } from '../support/databases.js';
+import { watchErrors } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { call } from '../support/service-http.js';
-import type { Stack } from './support/console-app.js';
 import {
   API_TOKEN,
+  consoleSkip,
+  signedInConsole,
   READ_TOKEN,
   SECRETS,
   VIEWPORT,
   heading,
   settled,
   signIn,
-  startStack,
 } from './support/console-app.js';
 
 const WRITE_BUTTON = /replay|purge|delete|send test alert/i;
@@ -37,37 +36,15 @@ async function enabledButtonNames(page: Page): Promise<string[]> {
  * read token sees them, and no secret on any page.
  */
 describe('operator console in a real browser: triage, read token, secrets', async () => {
-  const skip = browserSkip();
-  if (skip !== false || !(await isPostgresReachable())) {
-    it(
-      'runs in Chromium against PostgreSQL',
-      { skip: skip || 'PostgreSQL unreachable' },
-      () => undefined,
-    );
+  const skip = await consoleSkip();
+  if (skip !== false) {
+    it('runs in Chromium against PostgreSQL', { skip }, () => undefined);
     return;
   }
-  let built: Awaited<ReturnType<typeof buildTempConsole>>;
-  let stack: Stack;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let errors: string[];
-
-  before(async () => {
-    built = await buildTempConsole();
-    stack = await startStack(built.outDir, true);
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: VIEWPORT });
-    page = await signIn(context, stack.app.url, API_TOKEN);
-    errors = watchErrors(page);
-  });
-  after(async () => {
-    await browser.close();
-    await stack.stop();
-    await built.remove();
-  });
+  const session = signedInConsole();
 
   it('finds a dead letter by filter, opens it, replays it, and the target receives it', async () => {
+    const { stack, page, errors } = session();
     await page.goto(`${stack.app.url}/ui/dead-letters`);
     await settled(page);
     await page.getByLabel('Target').selectOption('broken');
@@ -102,6 +79,7 @@ describe('operator console in a real browser: triage, read token, secrets', asyn
   });
 
   it('shows an alert timeline: jobs per target in order with attempts, supersession, letter and replay', async () => {
+    const { stack, page, errors } = session();
     // A firing and its resolve in one request: the firing is superseded before it is sent.
     const flapping = anAlert({ team: 'ops', alertname: 'Flapping' });
     const res = await call(stack.app.url, 'POST', '/webhook', {
@@ -171,6 +149,7 @@ describe('operator console in a real browser: triage, read token, secrets', asyn
   });
 
   it('previews a bulk replay with a dry run, then replays the filtered letters on confirmation', async () => {
+    const { stack, page, errors } = session();
     await page.goto(`${stack.app.url}/ui/dead-letters?target=broken&replayed=false`);
     await settled(page);
     const before = stack.broken.requests.length;
@@ -188,6 +167,7 @@ describe('operator console in a real browser: triage, read token, secrets', asyn
   });
 
   it('asks before a purge, and Escape cancels it', async () => {
+    const { stack, page } = session();
     await page.goto(`${stack.app.url}/ui/dead-letters`);
     await settled(page);
     await page.getByRole('button', { name: 'Purge…' }).focus();
@@ -204,6 +184,7 @@ describe('operator console in a real browser: triage, read token, secrets', asyn
   });
 
   it('sends a test alert from the overview', async () => {
+    const { stack, page } = session();
     await page.goto(`${stack.app.url}/ui/`);
     await settled(page);
     const before = stack.ok.requests.length;
@@ -213,6 +194,7 @@ describe('operator console in a real browser: triage, read token, secrets', asyn
   });
 
   it('shows a read token every page with no enabled write button', async () => {
+    const { stack, browser } = session();
     const reader = await browser.newContext({ viewport: VIEWPORT });
     const readerPage = await signIn(reader, stack.app.url, READ_TOKEN);
     const readerErrors = watchErrors(readerPage);
@@ -245,6 +227,7 @@ describe('operator console in a real browser: triage, read token, secrets', asyn
   });
 
   it('never shows a secret of a target, nor the token', async () => {
+    const { stack, page } = session();
     const letters = await call(stack.app.url, 'GET', '/api/v2/publishing/dlq', {
       token: API_TOKEN,
     });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { connect, createServer as createNetServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 import { eventually } from '../support/eventually.js';
@@ -48,16 +48,6 @@ export interface Served {
   url: string;
   output(): string;
   stop(): Promise<number | null>;
-}
-
-/** A port nothing listens on now (the service is told to take it). */
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP port');
-  return address.port;
 }
 
 export async function serve(configFile: string, url: string): Promise<Served> {

@@ -14,7 +14,8 @@ import { startTargetServer } from '../support/target-server.js';
 import type { HostileRequest } from './hostile-requests.js';
 import { API_TOKEN, JSON_TYPE, hostileRequest, json } from './hostile-requests.js';
 import type { Served } from './served-process.js';
-import { freePort, holdHalfSent, sendRaw, serve } from './served-process.js';
+import { freePort } from '../support/service-alertmanager.js';
+import { holdHalfSent, sendRaw, serve } from './served-process.js';
 
 /**
  * Issue 14, "Done when": the service as a process (bin/alert-publisher.js serve), on loopback,

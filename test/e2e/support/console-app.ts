@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
+import {
+  browserSkip,
+  buildTempConsole,
+  launchBrowser,
+  watchErrors,
+} from '../../support/browser.js';
 import { anAlert } from '../../support/builders.js';
-import { createScratchDatabase } from '../../support/databases.js';
+import { createScratchDatabase, isPostgresReachable } from '../../support/databases.js';
 import { eventually } from '../../support/eventually.js';
 import type { RunningApp } from '../../support/service-app.js';
 import { startApp } from '../../support/service-app.js';
@@ -143,4 +150,47 @@ export async function signIn(context: BrowserContext, url: string, token: string
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
   return page;
+}
+
+/** Why the console's browser tests cannot run here (no Chromium, no PostgreSQL), or false. */
+export async function consoleSkip(): Promise<string | false> {
+  const skip = browserSkip();
+  if (skip !== false) return skip;
+  return (await isPostgresReachable()) ? false : 'PostgreSQL unreachable';
+}
+
+/** A built console over a stack with tokens, signed in with the API token in Chromium. */
+export interface SignedInConsole {
+  built: Awaited<ReturnType<typeof buildTempConsole>>;
+  stack: Stack;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Script errors of `page` so far. */
+  errors: string[];
+}
+
+/**
+ * Registers the suite's hooks: before, build the console, start the stack and sign in; after,
+ * close them. Returns the session, for use inside the suite's tests.
+ */
+export function signedInConsole(): () => SignedInConsole {
+  let session: SignedInConsole | undefined;
+  before(async () => {
+    const built = await buildTempConsole();
+    const stack = await startStack(built.outDir, true);
+    const browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await signIn(context, stack.app.url, API_TOKEN);
+    session = { built, stack, browser, context, page, errors: watchErrors(page) };
+  });
+  after(async () => {
+    await session?.browser.close();
+    await session?.stack.stop();
+    await session?.built.remove();
+  });
+  return () => {
+    if (session === undefined) throw new Error('console not ready: use it inside a test');
+    return session;
+  };
 }

@@ -25,6 +25,17 @@ function select(
   >`;
 }
 
+function timeInput(
+  filter: DlqFilter,
+  key: 'failed_after' | 'failed_before',
+  label: string,
+): TemplateResult {
+  return html`<label
+    >${label}
+    <input type="datetime-local" name=${key} .value=${isoToLocalInput(filter[key] ?? null)}
+  /></label>`;
+}
+
 /** The filter form; `targetNames` are the configured targets, `apply` handles its submit. */
 export function filterForm(
   filter: DlqFilter,
@@ -48,20 +59,8 @@ export function filterForm(
         <option value="true" ?selected=${filter.replayed === 'true'}>replayed</option>
       </select></label
     >
-    <label
-      >Failed after (UTC)
-      <input
-        type="datetime-local"
-        name="failed_after"
-        .value=${isoToLocalInput(filter.failed_after ?? null)}
-    /></label>
-    <label
-      >Failed before (UTC)
-      <input
-        type="datetime-local"
-        name="failed_before"
-        .value=${isoToLocalInput(filter.failed_before ?? null)}
-    /></label>
+    ${timeInput(filter, 'failed_after', 'Failed after (UTC)')}
+    ${timeInput(filter, 'failed_before', 'Failed before (UTC)')}
     ${filter.fingerprint === undefined ? '' : html`<input type="hidden" name="fingerprint" .value=${filter.fingerprint} />`}
     <div class="filter-actions">
       <button class="primary" type="submit">Apply filters</button>
