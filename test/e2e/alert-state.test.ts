@@ -85,7 +85,7 @@ for (const mode of ['memory', 'durable'] as const) {
       const capacity =
         options.small === true ? ', capacity: { high: 30, medium: 30, low: 30 }' : '';
       running = await startApp({
-        yaml: `queue: { mode: ${mode}, per_target_concurrency: 1${capacity} }
+        yaml: `queue: { mode: ${mode}, per_target_concurrency: 1${capacity}, durable: { lease: 10m } }
 retry: { base: 60s, jitter: 0s, max_retries: 3 }
 ${options.extra ?? ''}targets:
   - { name: pager, type: webhook, url: "${pager.url}/hook", match: ['team="db"'] }

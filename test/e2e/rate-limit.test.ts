@@ -93,7 +93,7 @@ for (const mode of ['memory', 'durable'] as const) {
       target = await startQuotaTarget(clock);
       scratch = mode === 'durable' && onServer ? await createScratchDatabase() : undefined;
       running = await startApp({
-        yaml: `queue: { mode: ${mode}, per_target_concurrency: 4 }
+        yaml: `queue: { mode: ${mode}, per_target_concurrency: 4, durable: { lease: 10m } }
 retry: { base: 1s, jitter: 0s, max_retries: 3 }
 targets:
   - { name: quota, type: webhook, url: "${target.url}" }
