@@ -1,10 +1,12 @@
 import type { Db } from '../../db/db.js';
 import type { DeadLetter } from '../../domain/dead-letter.js';
 import type { JobError } from '../../domain/job.js';
-import type { AdmissionPlan, AdmissionSettings, TargetHealth } from '../admission.js';
+import type { Priority } from '../../domain/job.js';
+import type { AdmissionPlan, AdmissionSettings, HeldCounts, TargetHealth } from '../admission.js';
 import { planAdmission } from '../admission.js';
 import { alertStateOf } from '../../domain/alert-state.js';
-import { applyLatestState, planLatestState } from './latest-state.js';
+import type { LatestState } from './latest-state.js';
+import { applyLatestState, decideLatestState, readRecordedStates } from './latest-state.js';
 import type { JobRow, NewJob } from './job-row.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
@@ -27,13 +29,25 @@ export type Admitted = Extract<AdmissionPlan<NewJob>, { ok: true }> & {
   supersededRows: JobRow[];
 };
 
+/** One submit() call's jobs, and what admission knows of the targets when it came. */
+export interface AdmissionBatch {
+  jobs: readonly NewJob[];
+  health: TargetHealth;
+}
+
+/** What one transaction decided for its batches. */
+export interface GroupAdmission {
+  /** Per batch, in order: accepted (some jobs maybe overflowed) or refused whole. */
+  plans: AdmissionPlan<NewJob>[];
+  /** Jobs of the admitted batches that end superseded at once, and the job that supersedes each. */
+  stale: ReadonlyMap<string, string>;
+  /** Waiting rows of earlier transactions superseded by the admitted jobs. */
+  supersededRows: JobRow[];
+}
+
 /**
- * One transaction of a few statements whatever the batch size or backlog: lock, read the active
- * counts per lane and target (a few rows), plan (the shared admission of both modes), the
- * latest-state rule (stale jobs of the batch end superseded at once, waiting jobs of a chain
- * with a newer state are superseded, the newest states recorded), one `unnest` insert of every
- * job (overflowed ones straight as `dlq`), the counts, the dead letters, and a NOTIFY that wakes
- * idle instances.
+ * Admission of one batch: `admitBatches` with that batch alone (tests and tools; the engine
+ * admits the batches that arrive together in one transaction).
  */
 export async function admitJobs(
   db: Db,
@@ -43,19 +57,59 @@ export async function admitJobs(
   nowMs: number,
   overflow: OverflowLetters,
 ): Promise<Admitted | Extract<AdmissionPlan<NewJob>, { ok: false }>> {
+  const group = await admitBatches(db, [{ jobs, health }], settings, nowMs, overflow);
+  const [plan] = group.plans;
+  if (plan === undefined) throw new Error('admission returned no plan');
+  return plan.ok ? { ...plan, stale: group.stale, supersededRows: group.supersededRows } : plan;
+}
+
+/**
+ * One transaction of a few statements whatever the batch count, batch size or backlog: lock,
+ * read the active counts per lane and target (a few rows) and the recorded newest states, then
+ * per batch in order the plan (the shared admission of both modes, against the counts plus what
+ * the earlier batches of the transaction added) and the latest-state rule; then for every
+ * admitted batch together: waiting jobs of a chain with a newer state superseded, the newest
+ * states recorded, one `unnest` insert of every job (overflowed ones straight as `dlq`, stale
+ * ones as `superseded`), the counts, the dead letters, and a NOTIFY that wakes idle instances.
+ * The outcome per batch is the one consecutive transactions would give, except that a batch is
+ * judged before the waiting rows superseded by the earlier batches leave the counts: near a
+ * full lane it may be refused (503, retried by its sender) where it would have fitted.
+ */
+export async function admitBatches(
+  db: Db,
+  batches: readonly AdmissionBatch[],
+  settings: AdmissionSettings,
+  nowMs: number,
+  overflow: OverflowLetters,
+): Promise<GroupAdmission> {
   return db.transaction(async (tx) => {
     // A statement of its own: the counts below must be read in a snapshot after the lock is held.
     await tx.query(`SELECT pg_advisory_xact_lock(${ADMISSION_LOCK})`);
-    const held = heldCountsOf(await readJobCounts(tx));
-    const plan = planAdmission(jobs, held, settings, health);
-    if (!plan.ok) return plan;
-    const latest = await planLatestState(tx, jobs);
+    const held = new AddedCounts(heldCountsOf(await readJobCounts(tx)));
+    const recorded = await readRecordedStates(
+      tx,
+      batches.flatMap((batch) => batch.jobs),
+    );
+    const latest: LatestState = { stale: new Map(), newest: new Map() };
+    const admitted: NewJob[] = [];
+    const plans = batches.map((batch) => {
+      const plan = planAdmission(batch.jobs, held, settings, batch.health);
+      if (!plan.ok) return plan;
+      decideLatestState(latest, recorded, batch.jobs);
+      for (const job of plan.accepted) if (!latest.stale.has(job.id)) held.add(job);
+      admitted.push(...batch.jobs);
+      return plan;
+    });
+    if (admitted.length === 0) return { plans, stale: latest.stale, supersededRows: [] };
     const supersededRows = await applyLatestState(tx, latest, nowMs);
-    const overflowed = plan.overflowed.filter((job) => !latest.stale.has(job.id));
+    const accepted = plans.flatMap((plan) => (plan.ok ? plan.accepted : []));
+    const overflowed = plans
+      .flatMap((plan) => (plan.ok ? plan.overflowed : []))
+      .filter((job) => !latest.stale.has(job.id));
     const errors = new Map(overflowed.map((job) => [job.id, overflow.errorOf(job)]));
-    const seqs = await insertJobs(tx, jobs, { stale: latest.stale, overflow: errors }, nowMs);
+    const seqs = await insertJobs(tx, admitted, { stale: latest.stale, overflow: errors }, nowMs);
     await adjustJobCounts(tx, [
-      ...plan.accepted
+      ...accepted
         .filter((job) => !latest.stale.has(job.id))
         .map((job) => ({ priority: job.priority, target: job.target, delta: 1 })),
       ...supersededRows.map((row) => ({
@@ -75,9 +129,35 @@ export async function admitJobs(
         ),
       ),
     );
-    if (plan.accepted.length > 0) await tx.query(`SELECT pg_notify('${WAKE_CHANNEL}', '')`);
-    return { ...plan, stale: latest.stale, supersededRows };
+    if (accepted.length > 0) await tx.query(`SELECT pg_notify('${WAKE_CHANNEL}', '')`);
+    return { plans, stale: latest.stale, supersededRows };
   });
+}
+
+/** The counts read under the lock plus the jobs the earlier batches of the transaction add. */
+class AddedCounts implements HeldCounts {
+  private readonly lanes = new Map<Priority, Map<string, number>>();
+
+  constructor(private readonly base: HeldCounts) {}
+
+  add(job: NewJob): void {
+    let lane = this.lanes.get(job.priority);
+    if (lane === undefined) {
+      lane = new Map<string, number>();
+      this.lanes.set(job.priority, lane);
+    }
+    lane.set(job.target, (lane.get(job.target) ?? 0) + 1);
+  }
+
+  inLane(priority: Priority): number {
+    let added = 0;
+    for (const count of this.lanes.get(priority)?.values() ?? []) added += count;
+    return this.base.inLane(priority) + added;
+  }
+
+  ofTarget(priority: Priority, target: string): number {
+    return this.base.ofTarget(priority, target) + (this.lanes.get(priority)?.get(target) ?? 0);
+  }
 }
 
 async function insertJobs(

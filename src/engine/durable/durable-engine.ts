@@ -36,7 +36,7 @@ import { runMaintenance } from './maintenance.js';
 import type { LaneCount } from './read-jobs.js';
 import { listJobRows, readJob, readJobsOf } from './read-jobs.js';
 import { reportCompletion, reportDeadRow } from './report-completions.js';
-import { submitJobs } from './submit-jobs.js';
+import { createJobSubmitter } from './submit-jobs.js';
 import { createWakeSignal } from './wake-signal.js';
 
 /** Subscribes to a NOTIFY channel (a dedicated pg client, or PGlite's listen); returns unlisten. */
@@ -218,24 +218,23 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     }
   }
 
+  const submitJobs = createJobSubmitter({
+    db,
+    clock,
+    metrics,
+    config: () => config,
+    targets: () => targets,
+    breakers,
+    report,
+    insertDeadLetters: insert,
+    newId,
+  });
+
   return {
     async submit(requests) {
       if (stopping)
         return { ok: false, code: 'stopping', retryAfterMs: config.admissionRetryAfterMs };
-      const result = await submitJobs(
-        {
-          db,
-          clock,
-          metrics,
-          config,
-          targets,
-          breakers,
-          report,
-          insertDeadLetters: insert,
-          newId,
-        },
-        requests,
-      );
+      const result = await submitJobs(requests);
       if (result.ok) wakeSignal.wake();
       return result;
     },

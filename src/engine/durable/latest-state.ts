@@ -19,35 +19,52 @@ export interface LatestState {
   newest: Map<string, NewJob>;
 }
 
-/**
- * The latest-state rule (docs/alert-state.md) for a durable admission, under the admission
- * lock: each job is compared with the newest state recorded for its (target, fingerprint) and
- * with the batch's earlier jobs of it, by the rule both queue modes share (admitIntoChain).
- */
-export async function planLatestState(tx: Db, jobs: readonly NewJob[]): Promise<LatestState> {
+/** The newest states recorded for the (target, fingerprint) pairs of `jobs`. */
+export function readRecordedStates(
+  tx: Db,
+  jobs: readonly NewJob[],
+): Promise<ReadonlyMap<string, StateOfJob>> {
   const keys = new Map<string, { target: string; fingerprint: string }>();
   for (const job of jobs)
     keys.set(keyOf(job), { target: job.target, fingerprint: job.alert.fingerprint });
-  const recorded = await readAlertStates(tx, [...keys.values()]);
-  const stale = new Map<string, string>();
-  const newest = new Map<string, NewJob>();
+  return readAlertStates(tx, [...keys.values()]);
+}
+
+/**
+ * The latest-state rule (docs/alert-state.md) for jobs being admitted, in submission order,
+ * under the admission lock: each job is compared with the newest state recorded for its
+ * (target, fingerprint) and with the jobs decided before it into `plan` (of its own batch or of
+ * an earlier batch in the same transaction), by the rule both queue modes share
+ * (admitIntoChain). A later job that replaces an earlier one of `plan` makes that one stale.
+ */
+export function decideLatestState(
+  plan: LatestState,
+  recorded: ReadonlyMap<string, StateOfJob>,
+  jobs: readonly NewJob[],
+): void {
   for (const job of jobs) {
     if (job.force === true) continue;
     const key = keyOf(job);
-    const inBatch = newest.get(key);
+    const earlier = plan.newest.get(key);
     const known: StateOfJob | undefined =
-      inBatch === undefined
+      earlier === undefined
         ? recorded.get(key)
-        : { jobId: inBatch.id, state: alertStateOf(inBatch.alert) };
+        : { jobId: earlier.id, state: alertStateOf(earlier.alert) };
     const admission = admitIntoChain(alertStateOf(job.alert), known);
     if (admission.kind === 'stale') {
-      stale.set(job.id, admission.by);
+      plan.stale.set(job.id, admission.by);
       continue;
     }
-    if (inBatch !== undefined) stale.set(inBatch.id, job.id);
-    newest.set(key, job);
+    if (earlier !== undefined) plan.stale.set(earlier.id, job.id);
+    plan.newest.set(key, job);
   }
-  return { stale, newest };
+}
+
+/** The latest-state rule for one batch: its recorded states read, then decided. */
+export async function planLatestState(tx: Db, jobs: readonly NewJob[]): Promise<LatestState> {
+  const plan: LatestState = { stale: new Map(), newest: new Map() };
+  decideLatestState(plan, await readRecordedStates(tx, jobs), jobs);
+  return plan;
 }
 
 /**

@@ -12,7 +12,9 @@ import type { JobReport } from '../job-report.js';
 import type { JobRequest, SubmitResult } from '../publishing-engine.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
 import type { NewJob } from './job-row.js';
-import { admitJobs } from './admit-jobs.js';
+import type { AdmissionBatch, OverflowLetters } from './admit-jobs.js';
+import { admitBatches } from './admit-jobs.js';
+import { createAdmissionGroup } from './admission-group.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { rowOfNewJob } from './job-row.js';
 import { reportDeadRow, reportSupersededRow } from './report-completions.js';
@@ -21,78 +23,103 @@ export interface SubmitDeps {
   db: Db;
   clock: Clock;
   metrics: Metrics;
-  config: EngineConfig;
-  targets: ReadonlyMap<string, Target>;
+  /** Read per submit(): a reload replaces both. */
+  config: () => EngineConfig;
+  targets: () => ReadonlyMap<string, Target>;
   breakers: Breakers;
   report: JobReport;
   insertDeadLetters: DeadLetterInsert;
   newId: () => string;
 }
 
+/** Most jobs one admission transaction takes from the batches waiting for it. */
+const GROUP_MAX_JOBS = 2_000;
+
 /**
  * submit() of durable mode: the shared front and admission plan, committed with the jobs in
- * one transaction (admitJobs) before the caller answers 2xx. A database that cannot be reached
- * is a 503 for the caller (`unavailable`), never an accepted batch that was not stored.
+ * one transaction (admitBatches, with the other batches that arrived meanwhile: see
+ * createAdmissionGroup) before the caller answers 2xx. A database that cannot be reached is a
+ * 503 for the caller (`unavailable`), never an accepted batch that was not stored.
  */
-export async function submitJobs(
+export function createJobSubmitter(
   deps: SubmitDeps,
-  requests: readonly JobRequest[],
-): Promise<SubmitResult> {
-  const { config, clock } = deps;
-  const { targets } = deps;
-  const prepared = prepareJobs(requests, (name) => targets.get(name)?.enabled === true);
-  if (!Array.isArray(prepared)) return prepared;
-  if (prepared.length === 0) return { ok: true, jobIds: [] };
-  const jobs = prepared.map(({ request, priority }): NewJob => {
-    const job: NewJob = {
-      id: deps.newId(),
-      target: request.target,
-      alert: request.alert,
-      priority,
-    };
-    if (request.classification !== undefined) job.classification = request.classification;
-    if (request.replayOf !== undefined) job.replayOf = request.replayOf;
-    if (request.force === true) job.force = true;
-    return job;
-  });
-  let enabledCount = 0;
-  for (const target of targets.values()) if (target.enabled) enabledCount += 1;
-  const now = clock.now();
-  const health = {
-    isFailing: (target: string) => deps.breakers.state(target, now) !== 'closed',
-    enabledCount,
+): (requests: readonly JobRequest[]) => Promise<SubmitResult> {
+  const { clock } = deps;
+  const overflow: OverflowLetters = {
+    insert: deps.insertDeadLetters,
+    errorOf: (job) => overflowError(job.target, job.priority),
+    letterOf: (job, seq, error, nowMs) =>
+      deadLetterOf(
+        letterSource(job, seq, nowMs),
+        targetOf(deps.targets(), job.target),
+        error,
+        nowMs,
+      ),
   };
-  let plan;
-  try {
-    plan = await admitJobs(deps.db, jobs, config, health, now, {
-      insert: deps.insertDeadLetters,
-      errorOf: (job) => overflowError(job.target, job.priority),
-      letterOf: (job, seq, error, nowMs) =>
-        deadLetterOf(letterSource(job, seq, nowMs), targetOf(targets, job.target), error, nowMs),
+  const admit = createAdmissionGroup(async (batches: AdmissionBatch[]) => {
+    const now = clock.now();
+    const group = await admitBatches(deps.db, batches, deps.config(), now, overflow);
+    for (const row of group.supersededRows) reportSupersededRow(deps.report, row, now);
+    return group.plans.map((plan) => ({ plan, stale: group.stale, now }));
+  }, GROUP_MAX_JOBS);
+
+  return async (requests) => {
+    const config = deps.config();
+    const targets = deps.targets();
+    const prepared = prepareJobs(requests, (name) => targets.get(name)?.enabled === true);
+    if (!Array.isArray(prepared)) return prepared;
+    if (prepared.length === 0) return { ok: true, jobIds: [] };
+    const jobs = prepared.map(({ request, priority }): NewJob => {
+      const job: NewJob = {
+        id: deps.newId(),
+        target: request.target,
+        alert: request.alert,
+        priority,
+      };
+      if (request.classification !== undefined) job.classification = request.classification;
+      if (request.replayOf !== undefined) job.replayOf = request.replayOf;
+      if (request.force === true) job.force = true;
+      return job;
     });
-  } catch (error: unknown) {
-    throw new AppError('unavailable', 'the job database is unreachable', {
-      cause: error,
-      retryAfterMs: config.admissionRetryAfterMs,
-    });
-  }
-  if (!plan.ok) {
-    countSubmissions(deps.metrics, prepared, 'rejected');
-    return refusalOf(plan, config.admissionRetryAfterMs);
-  }
-  countSubmissions(deps.metrics, prepared, 'accepted');
-  deps.report.submitted(jobs.length);
-  for (const job of plan.overflowed) {
-    if (plan.stale.has(job.id)) continue;
-    reportDeadRow(deps.report, rowOfNewJob(job, now), overflowError(job.target, job.priority), now);
-  }
-  for (const job of jobs) {
-    const by = plan.stale.get(job.id);
-    if (by !== undefined)
-      reportSupersededRow(deps.report, { ...rowOfNewJob(job, now), superseded_by: by }, now);
-  }
-  for (const row of plan.supersededRows) reportSupersededRow(deps.report, row, now);
-  return { ok: true, jobIds: jobs.map((job) => job.id) };
+    let enabledCount = 0;
+    for (const target of targets.values()) if (target.enabled) enabledCount += 1;
+    const submittedAt = clock.now();
+    const health = {
+      isFailing: (target: string) => deps.breakers.state(target, submittedAt) !== 'closed',
+      enabledCount,
+    };
+    let admitted;
+    try {
+      admitted = await admit({ jobs, health });
+    } catch (error: unknown) {
+      throw new AppError('unavailable', 'the job database is unreachable', {
+        cause: error,
+        retryAfterMs: config.admissionRetryAfterMs,
+      });
+    }
+    const { plan, stale, now } = admitted;
+    if (!plan.ok) {
+      countSubmissions(deps.metrics, prepared, 'rejected');
+      return refusalOf(plan, config.admissionRetryAfterMs);
+    }
+    countSubmissions(deps.metrics, prepared, 'accepted');
+    deps.report.submitted(jobs.length);
+    for (const job of plan.overflowed) {
+      if (stale.has(job.id)) continue;
+      reportDeadRow(
+        deps.report,
+        rowOfNewJob(job, now),
+        overflowError(job.target, job.priority),
+        now,
+      );
+    }
+    for (const job of jobs) {
+      const by = stale.get(job.id);
+      if (by !== undefined)
+        reportSupersededRow(deps.report, { ...rowOfNewJob(job, now), superseded_by: by }, now);
+    }
+    return { ok: true, jobIds: jobs.map((job) => job.id) };
+  };
 }
 
 function letterSource(job: NewJob, seq: number, nowMs: number): LetterJob {
