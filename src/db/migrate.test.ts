@@ -94,7 +94,10 @@ describe('migrations', () => {
         migrate(second, silentLogger),
       ]);
       const all = (await loadMigrations()).map((m) => m.version);
-      assert.deepEqual([...a, ...b].sort(), all);
+      assert.deepEqual(
+        [...a, ...b].sort((x, y) => x - y),
+        all,
+      );
       assert.deepEqual(await appliedVersions(first), all);
     } finally {
       await first.close();

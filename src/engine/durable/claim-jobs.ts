@@ -47,12 +47,14 @@ function lane(rank: number, priority: string, dueCondition: string): string {
  * taken, not the lanes). Then the best `limit` overall, `FOR UPDATE SKIP LOCKED` (concurrent
  * instances never take the same row), owned by the instance, and only while its lease holds
  * (a row swept meanwhile would leave the jobs to the sweep). A row claimed meanwhile by another
- * instance fails the re-checked `state` and is skipped.
+ * instance fails the re-checked `state` and is skipped. The targets come through
+ * publishing_claim_targets (migrations/0010) so that the statement is planned once per
+ * connection, not on every claim.
  */
 export const CLAIM_SQL = `
 WITH candidates AS (
   SELECT c.id, c.rank, c.due_at, c.seq
-  FROM unnest($4::text[], $5::int[]) AS s(target_name, slots)
+  FROM publishing_claim_targets($4::text[], $5::int[]) AS s(target_name, slots)
   CROSS JOIN LATERAL (
     (SELECT * FROM (
       ${lane(0, 'medium', 'j.due_at <= $6')}
