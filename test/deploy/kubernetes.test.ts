@@ -8,7 +8,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { CONFIG_PATH_VARIABLE, ENV_OVERRIDES, parseConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/schema.js';
 import { parseDockerfile } from '../support/dockerfile.js';
-import { TemplateFailure } from '../support/go-template.js';
+import { TemplateFailure } from '../support/go-template-parse.js';
 import type { Manifest } from '../support/helm-chart.js';
 import { chartValues, renderChart } from '../support/helm-chart.js';
 import { createFakeDeps } from '../support/service-fakes.js';

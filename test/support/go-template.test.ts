@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { TemplateFailure, Templates } from './go-template.js';
+import { TemplateFailure } from './go-template-parse.js';
+import { Templates } from './go-template.js';
 
 /** The renderer against outputs Go's text/template gives for the same templates. */
 function render(source: string, data: unknown = {}): string {
