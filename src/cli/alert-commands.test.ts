@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { anAlert } from '../../test/support/builders.js';
-import { aDlqEntry, createFakeDeps } from '../../test/support/service-fakes.js';
+import { aDlqEntry } from '../../test/support/service-fake-dlq.js';
+import { createFakeDeps } from '../../test/support/service-fakes.js';
 import type { FakeDeps } from '../../test/support/service-fakes.js';
 import type { RunningServer } from '../../test/support/service-http.js';
 import { startServer } from '../../test/support/service-http.js';

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import {
-  aDlqEntry,
-  createFakeDeps,
-  createFakeEngine,
-  createMemoryDlq,
-} from '../../test/support/service-fakes.js';
+import { aDlqEntry, createMemoryDlq } from '../../test/support/service-fake-dlq.js';
+import { createFakeEngine } from '../../test/support/service-fake-engine.js';
+import { createFakeDeps } from '../../test/support/service-fakes.js';
 import type { FakeDeps } from '../../test/support/service-fakes.js';
 import type { RunningServer } from '../../test/support/service-http.js';
 import { startServer } from '../../test/support/service-http.js';

@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { anAlert } from '../../../test/support/builders.js';
 import type { alertTimelineView } from '../alert-views.js';
 import type { FakeDeps } from '../../../test/support/service-fakes.js';
-import { aDlqEntry, createFakeDeps } from '../../../test/support/service-fakes.js';
+import { aDlqEntry } from '../../../test/support/service-fake-dlq.js';
+import { createFakeDeps } from '../../../test/support/service-fakes.js';
 import type { RunningServer } from '../../../test/support/service-http.js';
 import { call, errorCode, errorPaths, startServer } from '../../../test/support/service-http.js';
 
