@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+
+import type { Db } from '../../../src/db/db.js';
+import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
+import { anAlert } from '../../support/builders.js';
+import { createFakeClock } from '../../support/fake-clock.js';
+import type { FakeClock } from '../../support/fake-clock.js';
+import { advanceUntil, scriptedPublisher, startEngine, stateOf } from './support/engine-harness.js';
+import type { ScriptedPublisher } from './support/engine-harness.js';
+import { silentLogger } from '../../support/databases.js';
+import { eventually } from '../../support/eventually.js';
+import { migratedScratchDatabase } from './support/scratch-database.js';
+import type { ScratchDatabase } from './support/scratch-database.js';
+
+let database: ScratchDatabase;
+let db: Db;
+let clock: FakeClock;
+let publisher: ScriptedPublisher;
+let engine: PublishingEngine | undefined;
+
+before(async () => {
+  database = await migratedScratchDatabase(4);
+  db = database.db;
+});
+after(async () => {
+  await database.drop();
+});
+beforeEach(async () => {
+  await db.query(
+    'TRUNCATE publishing_jobs, publishing_job_counts, publishing_dlq, publishing_instances',
+  );
+  clock = createFakeClock();
+  publisher = scriptedPublisher();
+});
+afterEach(async () => {
+  publisher.answerAll({ ok: true });
+  await engine?.stop(1_000);
+  engine = undefined;
+});
+
+async function submitOne(labels: Record<string, string> = {}): Promise<string> {
+  if (engine === undefined) throw new Error('no engine');
+  const result = await engine.submit([{ alert: anAlert(labels), target: 't0' }]);
+  assert.ok(result.ok);
+  const id = result.jobIds[0];
+  assert.ok(id !== undefined);
+  return id;
+}
+
+async function overflowCount(): Promise<number> {
+  const result = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM publishing_dlq WHERE error_reason = 'overflow'`,
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
+test('a healthy but busy target is refused with queue_full, never dead-lettered as overflow', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { workers: 0, capacity: { high: 4, medium: 4, low: 4 }, perTargetShare: 0.5 },
+  });
+  const medium = (n: number) => ({ alert: anAlert({ n: String(n) }), target: 't0' });
+  const first = await engine.submit([medium(1), medium(2), medium(3)]);
+  assert.ok(first.ok, 'the only target may fill the whole lane');
+  const refused = await engine.submit([medium(4), medium(5)]);
+  assert.equal(refused.ok ? 'ok' : refused.code, 'queue_full');
+  assert.equal(await overflowCount(), 0);
+  const tooBig = await engine.submit([1, 2, 3, 4, 5].map(medium));
+  assert.equal(tooBig.ok ? 'ok' : tooBig.code, 'batch_too_large');
+});
+
+test("a failing target's jobs beyond its share are dead-lettered as overflow, the rest admitted", async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: {
+      capacity: { high: 4, medium: 4, low: 4 },
+      perTargetShare: 0.5,
+      breaker: { failureThreshold: 1, successThreshold: 1, openTimeoutMs: 600_000 },
+    },
+  });
+  publisher.answerAll({ ok: false, type: 'transient', reason: 'server_error', message: 'down' });
+  await submitOne({ n: '0' });
+  await eventually('the breaker opened', () => engine?.breakerState('t0') === 'open');
+  const medium = (n: number) => ({ alert: anAlert({ n: String(n) }), target: 't0' });
+  const batch = await engine.submit([1, 2, 3, 4].map(medium));
+  assert.ok(batch.ok, 'nothing refused for a failing target');
+  assert.equal(await overflowCount(), 1, 'the retrying job and three new ones fill the lane');
+});
+
+test('a 5xx retry due after max_job_age is still made: only 429 waits are bounded by it', async () => {
+  engine = await startEngine(db, clock, publisher, { retry: { maxJobAgeMs: 3_000 } });
+  publisher.answerAll({
+    ok: false,
+    type: 'transient',
+    reason: 'server_error',
+    status: 503,
+    message: 'HTTP 503',
+  });
+  const id = await submitOne();
+  await advanceUntil(clock, 1_000, 'dead-lettered', async () => {
+    return (await stateOf(db, id))?.['state'] === 'dlq';
+  });
+  assert.equal(publisher.deliveries.length, 4);
+  assert.deepEqual(await stateOf(db, id), {
+    state: 'dlq',
+    lease_owner: null,
+    attempts: 4,
+    retries: 3,
+  });
+  const letter = await db.query(
+    'SELECT error_reason, retry_count FROM publishing_dlq WHERE job_id = $1',
+    [id],
+  );
+  assert.deepEqual(letter.rows, [{ error_reason: 'server_error', retry_count: 3 }]);
+});
+
+test('jobs of a target whose breaker stays open become circuit_open dead letters after max_job_age, unclaimed', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { breaker: { failureThreshold: 5, successThreshold: 2, openTimeoutMs: 600_000 } },
+    retry: { maxRetries: 0, maxJobAgeMs: 60_000 },
+  });
+  publisher.answerAll({ ok: false, type: 'transient', reason: 'server_error', message: 'down' });
+  for (let n = 0; n < 5; n += 1) await submitOne({ n: String(n) });
+  await eventually('the breaker opened', () => engine?.breakerState('t0') === 'open');
+  const waiting = await submitOne({ n: 'late' });
+  const submittedAt = clock.now();
+  await clock.advance(50_000);
+  assert.equal((await stateOf(db, waiting))?.['state'], 'queued', 'waits while young');
+  await advanceUntil(clock, 2_000, 'dead-lettered', async () => {
+    return (await stateOf(db, waiting))?.['state'] === 'dlq';
+  });
+  assert.ok(clock.now() - submittedAt >= 60_000, 'not before max_job_age');
+  assert.equal(publisher.deliveries.length, 5, 'the late job was never attempted');
+  assert.deepEqual(await stateOf(db, waiting), {
+    state: 'dlq',
+    lease_owner: null,
+    attempts: 0,
+    retries: 0,
+  });
+  const letter = await db.query(
+    'SELECT error_type, error_reason FROM publishing_dlq WHERE job_id = $1',
+    [waiting],
+  );
+  assert.deepEqual(letter.rows, [{ error_type: 'transient', error_reason: 'circuit_open' }]);
+  assert.equal(engine.stats().deadLetteredByReason.circuit_open, 1);
+});
+
+test('a claimed job counts against its lane until it finishes, then frees the room', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { workers: 1, capacity: { high: 2, medium: 2, low: 2 }, perTargetShare: 1 },
+    durable: { prefetchPerWorker: 0 },
+  });
+  const first = await submitOne({ n: '1' });
+  await submitOne({ n: '2' });
+  await eventually('one attempt running', () => publisher.deliveries.length === 1);
+  const third = await engine.submit([{ alert: anAlert({ n: '3' }), target: 't0' }]);
+  assert.equal(
+    third.ok ? 'ok' : third.code,
+    'queue_full',
+    'one running + one queued fill the lane: refused, to be sent again',
+  );
+  publisher.answer(first, { ok: true });
+  await eventually('first succeeded', async () => {
+    return (await stateOf(db, first))?.['state'] === 'succeeded';
+  });
+  const fourth = await submitOne({ n: '4' });
+  assert.notEqual((await stateOf(db, fourth))?.['state'], 'dlq', 'a finished job leaves room');
+  const counts = await db.query('SELECT priority, target_name, active FROM publishing_job_counts');
+  assert.deepEqual(counts.rows, [{ priority: 'medium', target_name: 't0', active: 2 }]);
+});
+
+test('a count corrupted by hand is corrected within a purge interval, then admission accepts again', async () => {
+  const warnings: Array<{ msg: string | undefined; fields: object }> = [];
+  engine = await startEngine(db, clock, publisher, {
+    config: { workers: 0, capacity: { high: 2, medium: 2, low: 2 }, perTargetShare: 1 },
+    durable: { purgeIntervalMs: 10_000 },
+    logger: { ...silentLogger, warn: (fields, msg) => warnings.push({ msg, fields }) },
+  });
+  await db.query(
+    `INSERT INTO publishing_job_counts (priority, target_name, active) VALUES ('medium', 'gone', 2)`,
+  );
+  const refused = await engine.submit([{ alert: anAlert({ n: '1' }), target: 't0' }]);
+  assert.equal(refused.ok ? 'ok' : refused.code, 'queue_full', 'the lane looks full');
+  const start = clock.now();
+  await advanceUntil(clock, 1_000, 'a correction logged', () => warnings.length > 0);
+  assert.ok(clock.now() - start >= 10_000, 'not before the purge interval');
+  assert.deepEqual(warnings, [
+    {
+      msg: 'active job count did not match the jobs table: corrected',
+      fields: { priority: 'medium', target: 'gone', from: 2, to: 0 },
+    },
+  ]);
+  const accepted = await engine.submit([{ alert: anAlert({ n: '2' }), target: 't0' }]);
+  assert.ok(accepted.ok);
+  const counts = await db.query(
+    'SELECT target_name, active FROM publishing_job_counts ORDER BY target_name',
+  );
+  assert.deepEqual(counts.rows, [
+    { target_name: 'gone', active: 0 },
+    { target_name: 't0', active: 1 },
+  ]);
+});
