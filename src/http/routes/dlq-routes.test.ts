@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import type { FakeDeps } from '../../../test/support/service-fakes.js';
+import { createFakeDeps } from '../../../test/support/service-fakes.js';
+import type { RunningServer } from '../../../test/support/service-http.js';
+import { call, errorCode, errorPaths, startServer } from '../../../test/support/service-http.js';
+
+describe('HTTP API over a real socket', () => {
+  let deps: FakeDeps;
+  let running: RunningServer;
+  let url: string;
+
+  before(async () => {
+    deps = createFakeDeps();
+    running = await startServer(deps);
+    url = running.url;
+  });
+  after(async () => running.close());
+
+  describe('DLQ', () => {
+    const base = '/api/v2/publishing/dlq';
+
+    it('lists a filtered page', async () => {
+      const res = await call(url, 'GET', `${base}?target=chat&limit=10`);
+      assert.equal(res.status, 200);
+      const body = res.body as { entries: { target_name: string }[]; total: number; limit: number };
+      assert.deepEqual(
+        body.entries.map((e) => e.target_name),
+        ['chat'],
+      );
+      assert.equal(body.total, 1);
+      assert.equal(body.limit, 10);
+    });
+
+    for (const [query, field] of [
+      ['error_type=fatal', 'query.error_type'],
+      ['reason=bored', 'query.reason'],
+      ['replayed=maybe', 'query.replayed'],
+      ['limit=5000', 'query.limit'],
+      ['offset=-1', 'query.offset'],
+      ['failed_after=yesterday', 'query.failed_after'],
+      ['targt=x', 'query.targt'],
+    ] as const) {
+      it(`answers 400 naming ${field} for ${query}`, async () => {
+        const res = await call(url, 'GET', `${base}?${query}`);
+        assert.equal(res.status, 400);
+        assert.equal(errorCode(res.body), 'invalid_request');
+        assert.deepEqual(errorPaths(res.body), [field]);
+      });
+    }
+
+    it('shows stats', async () => {
+      const res = await call(url, 'GET', `${base}/stats`);
+      assert.equal(res.status, 200);
+      assert.equal(typeof (res.body as { total: number }).total, 'number');
+    });
+
+    it('replays an entry once (202) and refuses a second replay (409)', async () => {
+      const id = deps.entries[0]?.id ?? '';
+      const first = await call(url, 'POST', `${base}/${id}/replay`);
+      assert.equal(first.status, 202);
+      assert.match((first.body as { job_id: string }).job_id, /^[0-9a-f-]{36}$/);
+      const second = await call(url, 'POST', `${base}/${id}/replay`);
+      assert.equal(second.status, 409);
+      assert.equal(errorCode(second.body), 'already_replayed');
+    });
+
+    it('answers 404 for an unknown entry', async () => {
+      const res = await call(url, 'GET', `${base}/00000000-0000-4000-8000-000000000000`);
+      assert.equal(res.status, 404);
+      assert.equal(errorCode(res.body), 'not_found');
+    });
+
+    it('bulk replays by filter with a dry run first', async () => {
+      const dry = await call(url, 'POST', `${base}/replay`, {
+        json: { filters: { target: 'chat' }, dry_run: true },
+      });
+      assert.equal(dry.status, 200);
+      assert.deepEqual(dry.body, {
+        matched: 1,
+        replayed: 0,
+        skipped_superseded: 0,
+        job_ids: [],
+        dry_run: true,
+      });
+      const real = await call(url, 'POST', `${base}/replay`, {
+        json: { filters: { target: 'chat' }, limit: 5 },
+      });
+      assert.equal((real.body as { replayed: number }).replayed, 1);
+    });
+
+    it('answers 400 naming a bad bulk filter', async () => {
+      const res = await call(url, 'POST', `${base}/replay`, {
+        json: { filters: { priority: 'urgent' } },
+      });
+      assert.equal(res.status, 400);
+      assert.deepEqual(errorPaths(res.body), ['body.filters.priority']);
+    });
+
+    it('purges entries older than a duration and validates it', async () => {
+      const ok = await call(url, 'DELETE', `${base}/purge?older_than=720h`);
+      assert.equal(ok.status, 200);
+      assert.deepEqual(ok.body, { deleted_count: 0 });
+      const bad = await call(url, 'DELETE', `${base}/purge?older_than=soon`);
+      assert.equal(bad.status, 400);
+      assert.deepEqual(errorPaths(bad.body), ['query.older_than']);
+      const missing = await call(url, 'DELETE', `${base}/purge`);
+      assert.equal(missing.status, 400);
+      assert.deepEqual(errorPaths(missing.body), ['query.older_than']);
+    });
+
+    it('deletes one entry (204) and then answers 404', async () => {
+      const id = deps.entries[0]?.id ?? '';
+      assert.equal((await call(url, 'DELETE', `${base}/${id}`)).status, 204);
+      assert.equal((await call(url, 'DELETE', `${base}/${id}`)).status, 404);
+    });
+  });
+});
