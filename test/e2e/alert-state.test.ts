@@ -84,6 +84,7 @@ for (const mode of ['memory', 'durable'] as const) {
     async function start(options: { small?: boolean; extra?: string } = {}): Promise<string> {
       const capacity =
         options.small === true ? ', capacity: { high: 30, medium: 30, low: 30 }' : '';
+      // Virtual time runs ahead of real heartbeats here: a long lease keeps it from lapsing.
       running = await startApp({
         yaml: `queue: { mode: ${mode}, per_target_concurrency: 1${capacity}, durable: { lease: 10m } }
 retry: { base: 60s, jitter: 0s, max_retries: 3 }

@@ -92,6 +92,7 @@ for (const mode of ['memory', 'durable'] as const) {
       clock = createFakeClock(Date.parse('2026-12-07T12:00:00Z'));
       target = await startQuotaTarget(clock);
       scratch = mode === 'durable' && onServer ? await createScratchDatabase() : undefined;
+      // Virtual time runs ahead of real heartbeats here: a long lease keeps it from lapsing.
       running = await startApp({
         yaml: `queue: { mode: ${mode}, per_target_concurrency: 4, durable: { lease: 10m } }
 retry: { base: 1s, jitter: 0s, max_retries: 3 }

@@ -34,7 +34,7 @@ function controlledRun() {
 
 it('admits a batch at rest at once, alone', async () => {
   const { run, runs, end } = controlledRun();
-  const admit = createAdmissionGroup(run, 100);
+  const { admit } = createAdmissionGroup(run, 100);
   const answer = admit(batch('a'));
   assert.deepEqual(runs, [['a']]);
   await end();
@@ -43,7 +43,7 @@ it('admits a batch at rest at once, alone', async () => {
 
 it('takes the batches that arrived during a transaction together, in order, into the next', async () => {
   const { run, runs, end } = controlledRun();
-  const admit = createAdmissionGroup(run, 100);
+  const { admit } = createAdmissionGroup(run, 100);
   const answers = [admit(batch('a')), admit(batch('b')), admit(batch('c')), admit(batch('d'))];
   assert.deepEqual(runs, [['a']], 'the others wait for the transaction in flight');
   await end();
@@ -59,7 +59,7 @@ it('takes the batches that arrived during a transaction together, in order, into
 
 it('takes at most maxJobs jobs per transaction, and always at least one batch', async () => {
   const { run, runs, end } = controlledRun();
-  const admit = createAdmissionGroup(run, 10);
+  const { admit } = createAdmissionGroup(run, 10);
   const answers = [
     admit(batch('first', 1)),
     admit(batch('six', 6)),
@@ -72,12 +72,18 @@ it('takes at most maxJobs jobs per transaction, and always at least one batch', 
   await end();
   await end();
   assert.deepEqual(runs, [['first'], ['six', 'four'], ['big'], ['one']]);
-  assert.equal((await Promise.all(answers)).length, 5);
+  assert.deepEqual(await Promise.all(answers), [
+    'admitted first',
+    'admitted six',
+    'admitted four',
+    'admitted big',
+    'admitted one',
+  ]);
 });
 
 it('gives a failed transaction’s error to each of its batches, and goes on with the next', async () => {
   const { run, runs, end } = controlledRun();
-  const admit = createAdmissionGroup(run, 100);
+  const { admit } = createAdmissionGroup(run, 100);
   const first = admit(batch('a'));
   const failing = [admit(batch('b')), admit(batch('c'))].map((answer) =>
     answer.then(String, (error: Error) => `refused: ${error.message}`),
@@ -93,4 +99,30 @@ it('gives a failed transaction’s error to each of its batches, and goes on wit
   await end();
   assert.equal(await first, 'admitted a');
   assert.equal(await later, 'admitted d');
+});
+
+it('starts a new transaction for a batch added as the last answers are handed out', async () => {
+  const { run, runs, end } = controlledRun();
+  const { admit } = createAdmissionGroup(run, 100);
+  const next = admit(batch('a')).then(() => admit(batch('b')));
+  await end();
+  assert.deepEqual(runs, [['a'], ['b']]);
+  await end();
+  assert.equal(await next, 'admitted b');
+});
+
+it('is idle once every batch given so far is answered', async () => {
+  const { run, end } = controlledRun();
+  const { admit, idle } = createAdmissionGroup(run, 100);
+  await idle();
+  let done = false;
+  const answers = [admit(batch('a')), admit(batch('b'))];
+  const idled = idle().then(() => {
+    done = true;
+  });
+  await end();
+  assert.equal(done, false, 'b is still waiting');
+  await end();
+  await idled;
+  assert.deepEqual(await Promise.all(answers), ['admitted a', 'admitted b']);
 });

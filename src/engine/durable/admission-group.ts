@@ -9,14 +9,21 @@
 export function createAdmissionGroup<B extends { jobs: readonly unknown[] }, R>(
   run: (batches: B[]) => Promise<R[]>,
   maxJobs: number,
-): (batch: B) => Promise<R> {
+): {
+  admit: (batch: B) => Promise<R>;
+  /** Resolves once nothing waits and no transaction is in flight. */
+  idle: () => Promise<void>;
+} {
   interface Waiting {
     batch: B;
     resolve: (result: R) => void;
     reject: (error: unknown) => void;
   }
   let waiting: Waiting[] = [];
+  // Cleared in the same turn as the loop finds nothing waiting, so a batch added after that
+  // always starts a new drain.
   let running = false;
+  let drained: Promise<void> = Promise.resolve();
 
   function take(): Waiting[] {
     let jobs = 0;
@@ -49,9 +56,14 @@ export function createAdmissionGroup<B extends { jobs: readonly unknown[] }, R>(
     running = false;
   }
 
-  return (batch) =>
-    new Promise<R>((resolve, reject) => {
-      waiting.push({ batch, resolve, reject });
-      if (!running) void drain();
-    });
+  return {
+    admit: (batch) =>
+      new Promise<R>((resolve, reject) => {
+        waiting.push({ batch, resolve, reject });
+        if (!running) drained = drain();
+      }),
+    idle: async () => {
+      while (running) await drained;
+    },
+  };
 }

@@ -103,4 +103,28 @@ forEachDatabase('durable admission of several batches in one transaction', (ctx)
       );
     assert.deepEqual(recorded.rows, [{ job_id: resolve.id }]);
   });
+
+  it('leaves the chains alone for a refused batch, and stores a stale later job superseded', async () => {
+    const firing = job({ n: '1' });
+    const refused = [job({ n: '1' }, 'resolved'), job({ n: '2' }), job({ n: '3' })];
+    const resolve = job({ n: '4' }, 'resolved');
+    const late = job({ n: '4' });
+    const group = await admitBatches(
+      ctx.db(),
+      [[firing], refused, [resolve], [late]].map((jobs) => ({ jobs, health: HEALTHY })),
+      SETTINGS,
+      NOW,
+      NO_OVERFLOW,
+    );
+    assert.deepEqual(
+      group.plans.map((plan) => (plan.ok ? 'accepted' : plan.code)),
+      ['accepted', 'queue_full', 'accepted', 'accepted'],
+    );
+    assert.deepEqual(await rows(), [
+      { id: firing.id, state: 'queued', superseded_by: null },
+      { id: resolve.id, state: 'queued', superseded_by: null },
+      { id: late.id, state: 'superseded', superseded_by: resolve.id },
+    ]);
+    assert.deepEqual(await active(), [{ active: 2 }]);
+  });
 });

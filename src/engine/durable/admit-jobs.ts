@@ -6,7 +6,12 @@ import type { AdmissionPlan, AdmissionSettings, HeldCounts, TargetHealth } from 
 import { planAdmission } from '../admission.js';
 import { alertStateOf } from '../../domain/alert-state.js';
 import type { LatestState } from './latest-state.js';
-import { applyLatestState, decideLatestState, readRecordedStates } from './latest-state.js';
+import {
+  applyLatestState,
+  chainKeyOf,
+  decideLatestState,
+  readRecordedStates,
+} from './latest-state.js';
 import type { JobRow, NewJob } from './job-row.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
@@ -23,12 +28,6 @@ export interface OverflowLetters {
   letterOf: (job: NewJob, seq: number, error: JobError, nowMs: number) => DeadLetter;
 }
 
-/** An admitted batch: the plan, the batch's jobs superseded at once, the waiting rows they superseded. */
-export type Admitted = Extract<AdmissionPlan<NewJob>, { ok: true }> & {
-  stale: ReadonlyMap<string, string>;
-  supersededRows: JobRow[];
-};
-
 /** One submit() call's jobs, and what admission knows of the targets when it came. */
 export interface AdmissionBatch {
   jobs: readonly NewJob[];
@@ -43,24 +42,6 @@ export interface GroupAdmission {
   stale: ReadonlyMap<string, string>;
   /** Waiting rows of earlier transactions superseded by the admitted jobs. */
   supersededRows: JobRow[];
-}
-
-/**
- * Admission of one batch: `admitBatches` with that batch alone (tests and tools; the engine
- * admits the batches that arrive together in one transaction).
- */
-export async function admitJobs(
-  db: Db,
-  jobs: readonly NewJob[],
-  settings: AdmissionSettings,
-  health: TargetHealth,
-  nowMs: number,
-  overflow: OverflowLetters,
-): Promise<Admitted | Extract<AdmissionPlan<NewJob>, { ok: false }>> {
-  const group = await admitBatches(db, [{ jobs, health }], settings, nowMs, overflow);
-  const [plan] = group.plans;
-  if (plan === undefined) throw new Error('admission returned no plan');
-  return plan.ok ? { ...plan, stale: group.stale, supersededRows: group.supersededRows } : plan;
 }
 
 /**
@@ -179,7 +160,7 @@ async function insertJobs(
          THEN $1::timestamptz END,
        CASE WHEN u.error_reason IS NOT NULL THEN 'transient' END,
        u.error_reason, u.error_message,
-       -- Behind an earlier job of this request, or of an active one of its chain (the caller
+       -- Behind an earlier job of this transaction, or an active one of its chain (the caller
        -- holds the admission lock: no other admission can add one meanwhile).
        u.behind OR EXISTS (SELECT 1 FROM publishing_jobs p
          WHERE p.target_name = u.target AND p.fingerprint = u.fingerprint
@@ -204,7 +185,7 @@ async function insertJobs(
       jobs.map((j) => JSON.stringify(j.alert)),
       jobs.map((j) => (j.classification === undefined ? null : JSON.stringify(j.classification))),
       jobs.map((j) => j.replayOf ?? null),
-      behindInRequest(jobs),
+      behindInInsert(jobs),
       jobs.map((j) => ends.overflow.get(j.id)?.reason ?? null),
       jobs.map((j) => ends.overflow.get(j.id)?.message ?? null),
       jobs.map((j) => new Date(alertStateOf(j.alert).startsAtMs).toISOString()),
@@ -215,11 +196,11 @@ async function insertJobs(
   return new Map(result.rows.map((row) => [row.id, row.seq]));
 }
 
-/** Per job: does an earlier job of the same request share its (target, fingerprint)? */
-function behindInRequest(jobs: readonly NewJob[]): boolean[] {
+/** Per job: does an earlier job of the same insert share its (target, fingerprint)? */
+function behindInInsert(jobs: readonly NewJob[]): boolean[] {
   const seen = new Set<string>();
   return jobs.map((job) => {
-    const key = `${job.target}\u0000${job.alert.fingerprint}`;
+    const key = chainKeyOf(job);
     if (seen.has(key)) return true;
     seen.add(key);
     return false;

@@ -218,7 +218,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     }
   }
 
-  const submitJobs = createJobSubmitter({
+  const submitter = createJobSubmitter({
     db,
     clock,
     metrics,
@@ -234,7 +234,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     async submit(requests) {
       if (stopping)
         return { ok: false, code: 'stopping', retryAfterMs: config.admissionRetryAfterMs };
-      const result = await submitJobs(requests);
+      const result = await submitter.submit(requests);
       if (result.ok) wakeSignal.wake();
       return result;
     },
@@ -282,7 +282,10 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       // Completions of attempts that ended before the reload may still be in flight: once
       // committed, their rows wait too and are dead-lettered with the rest.
       await settlesWithin(clock, config.stopFlushMs, completions.drained());
-      summary.deadLettered += await deadLetterRemoved(removed, now);
+      // So do batches checked against the old targets and not committed yet: the removed
+      // targets' jobs they store are dead-lettered with the rest (submitted up to now).
+      await settlesWithin(clock, config.stopFlushMs, submitter.idle());
+      summary.deadLettered += await deadLetterRemoved(removed, clock.now());
       wakeSignal.wake();
       return summary;
     },
@@ -305,6 +308,8 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         for (const held of holdings.byId.values()) held.cancel?.();
         await finished;
       }
+      // Admissions already under way commit (or fail, answered 503) before the database goes.
+      await settlesWithin(clock, config.stopFlushMs, submitter.idle());
       // Bounded: with the database gone, stop still returns (the leases lapse instead).
       if (!(await settlesWithin(clock, config.stopFlushMs, completions.drained()))) {
         const lost = completions.abandon();

@@ -4,7 +4,7 @@ import { beforeEach, it } from 'node:test';
 import { forEachDatabase } from '../../../test/support/databases.js';
 import { anAlert } from '../../../test/support/builders.js';
 import type { Db } from '../../db/db.js';
-import { admitJobs } from './admit-jobs.js';
+import { admitJobs } from '../../../test/engine/durable/support/admit-jobs.js';
 import { claimJobs } from './claim-jobs.js';
 import { InstanceLease } from './instance-lease.js';
 import {

@@ -6,7 +6,8 @@ import { anAlert } from '../../../test/support/builders.js';
 import { forEachDatabase } from '../../../test/support/databases.js';
 import type { Db } from '../../db/db.js';
 import type { NewJob } from './job-row.js';
-import { applyLatestState, planLatestState } from './latest-state.js';
+import type { LatestState } from './latest-state.js';
+import { applyLatestState, decideLatestState, readRecordedStates } from './latest-state.js';
 
 /** What each plan node of EXPLAIN (FORMAT JSON) says about the table and index it reads. */
 interface PlanNode {
@@ -48,6 +49,13 @@ async function planOf(db: Db, sql: string, params: unknown[]): Promise<PlanNode[
   const root = parsed[0]?.Plan;
   assert.ok(root !== undefined, 'no plan');
   return nodesOf(root);
+}
+
+/** The latest-state rule for `jobs` alone: their recorded states read, then decided. */
+async function latestStateOf(db: Db, jobs: readonly NewJob[]): Promise<LatestState> {
+  const latest: LatestState = { stale: new Map(), newest: new Map() };
+  decideLatestState(latest, await readRecordedStates(db, jobs), jobs);
+  return latest;
 }
 
 function newJob(fingerprint: string, status: 'firing' | 'resolved'): NewJob {
@@ -96,7 +104,7 @@ forEachDatabase('durable latest-state statements', (ctx) => {
   it('read the newest states with a primary-key probe per alert', async () => {
     const { db, statements } = recording(ctx.db());
     const jobs = Array.from({ length: 100 }, (_, i) => newJob((90_000 + i).toString(16), 'firing'));
-    await planLatestState(db, jobs);
+    await latestStateOf(db, jobs);
     const read = statements.find((s) => s.sql.includes('publishing_alert_states'));
     assert.ok(read !== undefined);
     const nodes = await planOf(ctx.db(), read.sql, read.params);
@@ -114,7 +122,7 @@ forEachDatabase('durable latest-state statements', (ctx) => {
       newJob(CHAIN, 'resolved'),
       ...Array.from({ length: 99 }, (_, i) => newJob((90_000 + i).toString(16), 'firing')),
     ];
-    const plan = await planLatestState(db, batch);
+    const plan = await latestStateOf(db, batch);
     const superseded = await applyLatestState(db, plan, Date.parse('2026-12-07T03:00:01Z'));
 
     assert.deepEqual(superseded.map((row) => row.state).sort(), [
@@ -157,7 +165,7 @@ forEachDatabase('durable latest-state statements', (ctx) => {
          now(), false, '2026-12-07T02:00:00Z')`,
         [queued, fingerprint],
       );
-      const plan = await planLatestState(db, [newJob(fingerprint, 'resolved')]);
+      const plan = await latestStateOf(db, [newJob(fingerprint, 'resolved')]);
       let superseding: Promise<unknown> | undefined;
       await db.transaction(async (claim) => {
         // A claim holds the row, as claim-jobs.ts does, until it commits.

@@ -9,13 +9,14 @@ import type { NewJob } from './job-row.js';
 import type { JobRow } from './job-row.js';
 import { SNAPSHOT_COLUMNS } from './job-row.js';
 
-const keyOf = (job: NewJob): string => `${job.target}\u0000${job.alert.fingerprint}`;
+/** The chain of a job: its (target, fingerprint), as one key. */
+export const chainKeyOf = (job: NewJob): string => `${job.target}\u0000${job.alert.fingerprint}`;
 
-/** What the latest-state rule decides for a batch being admitted. */
+/** What the latest-state rule decides for the jobs of an admission transaction. */
 export interface LatestState {
-  /** Jobs of the batch that end superseded at once, and the job that supersedes each. */
+  /** Jobs being admitted that end superseded at once, and the job that supersedes each. */
   stale: Map<string, string>;
-  /** Per (target, fingerprint), the batch's job that becomes the newest state. */
+  /** Per (target, fingerprint), the job being admitted that becomes the newest state. */
   newest: Map<string, NewJob>;
 }
 
@@ -26,45 +27,38 @@ export function readRecordedStates(
 ): Promise<ReadonlyMap<string, StateOfJob>> {
   const keys = new Map<string, { target: string; fingerprint: string }>();
   for (const job of jobs)
-    keys.set(keyOf(job), { target: job.target, fingerprint: job.alert.fingerprint });
+    keys.set(chainKeyOf(job), { target: job.target, fingerprint: job.alert.fingerprint });
   return readAlertStates(tx, [...keys.values()]);
 }
 
 /**
  * The latest-state rule (docs/alert-state.md) for jobs being admitted, in submission order,
  * under the admission lock: each job is compared with the newest state recorded for its
- * (target, fingerprint) and with the jobs decided before it into `plan` (of its own batch or of
- * an earlier batch in the same transaction), by the rule both queue modes share
+ * (target, fingerprint) and with the jobs decided before it into `latest` (of its own batch or
+ * of an earlier batch in the same transaction), by the rule both queue modes share
  * (admitIntoChain). A later job that replaces an earlier one of `plan` makes that one stale.
  */
 export function decideLatestState(
-  plan: LatestState,
+  latest: LatestState,
   recorded: ReadonlyMap<string, StateOfJob>,
   jobs: readonly NewJob[],
 ): void {
   for (const job of jobs) {
     if (job.force === true) continue;
-    const key = keyOf(job);
-    const earlier = plan.newest.get(key);
+    const key = chainKeyOf(job);
+    const earlier = latest.newest.get(key);
     const known: StateOfJob | undefined =
       earlier === undefined
         ? recorded.get(key)
         : { jobId: earlier.id, state: alertStateOf(earlier.alert) };
     const admission = admitIntoChain(alertStateOf(job.alert), known);
     if (admission.kind === 'stale') {
-      plan.stale.set(job.id, admission.by);
+      latest.stale.set(job.id, admission.by);
       continue;
     }
-    if (earlier !== undefined) plan.stale.set(earlier.id, job.id);
-    plan.newest.set(key, job);
+    if (earlier !== undefined) latest.stale.set(earlier.id, job.id);
+    latest.newest.set(key, job);
   }
-}
-
-/** The latest-state rule for one batch: its recorded states read, then decided. */
-export async function planLatestState(tx: Db, jobs: readonly NewJob[]): Promise<LatestState> {
-  const plan: LatestState = { stale: new Map(), newest: new Map() };
-  decideLatestState(plan, await readRecordedStates(tx, jobs), jobs);
-  return plan;
 }
 
 /**

@@ -7,7 +7,7 @@ import { eventually } from '../../../test/support/eventually.js';
 import type { Db } from '../../db/db.js';
 import type { Priority } from '../../domain/job.js';
 import type { NewJob } from './job-row.js';
-import { admitJobs } from './admit-jobs.js';
+import { admitJobs } from '../../../test/engine/durable/support/admit-jobs.js';
 import { finishJobs } from './finish-jobs.js';
 import type { CountCorrection } from './reconcile-job-counts.js';
 import { reconcileJobCounts } from './reconcile-job-counts.js';

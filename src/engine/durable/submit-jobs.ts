@@ -35,35 +35,50 @@ export interface SubmitDeps {
 /** Most jobs one admission transaction takes from the batches waiting for it. */
 const GROUP_MAX_JOBS = 2_000;
 
+/** A submit() call's batch, with the targets it was checked against. */
+interface SubmitBatch extends AdmissionBatch {
+  targets: ReadonlyMap<string, Target>;
+}
+
+export interface JobSubmitter {
+  submit(requests: readonly JobRequest[]): Promise<SubmitResult>;
+  /** Resolves once every batch submitted so far is committed or refused (a reload waits). */
+  idle(): Promise<void>;
+}
+
 /**
  * submit() of durable mode: the shared front and admission plan, committed with the jobs in
  * one transaction (admitBatches, with the other batches that arrived meanwhile: see
  * createAdmissionGroup) before the caller answers 2xx. A database that cannot be reached is a
- * 503 for the caller (`unavailable`), never an accepted batch that was not stored.
+ * 503 for every batch of the transaction (`unavailable`), never an accepted batch that was not
+ * stored. A batch's overflow letters use the targets it was checked against, so a reload while
+ * it waits cannot fail the transaction.
  */
-export function createJobSubmitter(
-  deps: SubmitDeps,
-): (requests: readonly JobRequest[]) => Promise<SubmitResult> {
+export function createJobSubmitter(deps: SubmitDeps): JobSubmitter {
   const { clock } = deps;
-  const overflow: OverflowLetters = {
-    insert: deps.insertDeadLetters,
-    errorOf: (job) => overflowError(job.target, job.priority),
-    letterOf: (job, seq, error, nowMs) =>
-      deadLetterOf(
-        letterSource(job, seq, nowMs),
-        targetOf(deps.targets(), job.target),
-        error,
-        nowMs,
-      ),
-  };
-  const admit = createAdmissionGroup(async (batches: AdmissionBatch[]) => {
+  const group = createAdmissionGroup(async (batches: SubmitBatch[]) => {
     const now = clock.now();
-    const group = await admitBatches(deps.db, batches, deps.config(), now, overflow);
-    for (const row of group.supersededRows) reportSupersededRow(deps.report, row, now);
-    return group.plans.map((plan) => ({ plan, stale: group.stale, now }));
+    const config = deps.config();
+    const overflow: OverflowLetters = {
+      insert: deps.insertDeadLetters,
+      errorOf: (job) => overflowError(job.target, job.priority),
+      letterOf: (job, seq, error, nowMs) =>
+        deadLetterOf(letterSource(job, seq, nowMs), targetOf(batches, job.target), error, nowMs),
+    };
+    let admitted;
+    try {
+      admitted = await admitBatches(deps.db, batches, config, now, overflow);
+    } catch (error: unknown) {
+      throw new AppError('unavailable', 'the job database is unreachable', {
+        cause: error,
+        retryAfterMs: config.admissionRetryAfterMs,
+      });
+    }
+    for (const row of admitted.supersededRows) reportSupersededRow(deps.report, row, now);
+    return admitted.plans.map((plan) => ({ plan, stale: admitted.stale, now }));
   }, GROUP_MAX_JOBS);
 
-  return async (requests) => {
+  async function submit(requests: readonly JobRequest[]): Promise<SubmitResult> {
     const config = deps.config();
     const targets = deps.targets();
     const prepared = prepareJobs(requests, (name) => targets.get(name)?.enabled === true);
@@ -88,16 +103,7 @@ export function createJobSubmitter(
       isFailing: (target: string) => deps.breakers.state(target, submittedAt) !== 'closed',
       enabledCount,
     };
-    let admitted;
-    try {
-      admitted = await admit({ jobs, health });
-    } catch (error: unknown) {
-      throw new AppError('unavailable', 'the job database is unreachable', {
-        cause: error,
-        retryAfterMs: config.admissionRetryAfterMs,
-      });
-    }
-    const { plan, stale, now } = admitted;
+    const { plan, stale, now } = await group.admit({ jobs, health, targets });
     if (!plan.ok) {
       countSubmissions(deps.metrics, prepared, 'rejected');
       return refusalOf(plan, config.admissionRetryAfterMs);
@@ -119,7 +125,9 @@ export function createJobSubmitter(
         reportSupersededRow(deps.report, { ...rowOfNewJob(job, now), superseded_by: by }, now);
     }
     return { ok: true, jobIds: jobs.map((job) => job.id) };
-  };
+  }
+
+  return { submit, idle: group.idle };
 }
 
 function letterSource(job: NewJob, seq: number, nowMs: number): LetterJob {
@@ -136,8 +144,11 @@ function letterSource(job: NewJob, seq: number, nowMs: number): LetterJob {
   };
 }
 
-function targetOf(targets: ReadonlyMap<string, Target>, name: string): Target {
-  const target = targets.get(name);
-  if (target === undefined) throw new Error(`overflow of unconfigured target ${name}`);
-  return target;
+/** The target a job of `batches` was checked against (a reload may have removed it since). */
+function targetOf(batches: readonly SubmitBatch[], name: string): Target {
+  for (const batch of batches) {
+    const target = batch.targets.get(name);
+    if (target !== undefined) return target;
+  }
+  throw new Error(`overflow of unconfigured target ${name}`);
 }

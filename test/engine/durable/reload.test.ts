@@ -77,4 +77,21 @@ forEachDatabase('durable engine reload', (ctx) => {
     assert.ok(accepted.ok);
     await eventually('the added target delivers', () => other.deliveries.length === 1);
   });
+
+  it('dead-letters the jobs of a removed target that were waiting for an admission at the reload', async () => {
+    engine = await startEngine(ctx.db(), clock, publisher, { config: { workers: 0 } });
+    // The first starts a transaction; the second waits for it, checked against t0.
+    const first = engine.submit([{ alert: anAlert({ n: '1' }), target: 't0' }]);
+    const second = engine.submit([{ alert: anAlert({ n: '2' }), target: 't0' }]);
+    const summary = await engine.reconfigure(
+      new Map([['t1', aTarget('t1', scriptedPublisher())]]),
+      DEFAULT_ENGINE_CONFIG,
+    );
+    const [a, b] = await Promise.all([first, second]);
+    assert.ok(a?.ok && b?.ok);
+    assert.equal(summary.deadLettered, 2);
+    for (const id of [...a.jobIds, ...b.jobIds]) {
+      assert.equal(await letterReason(id), 'target_removed', 'not left waiting for no target');
+    }
+  });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { Db } from '../../../../src/db/db.js';
 import type { Priority } from '../../../../src/domain/job.js';
-import { admitJobs } from '../../../../src/engine/durable/admit-jobs.js';
+import { admitJobs } from './admit-jobs.js';
 import type { NewJob } from '../../../../src/engine/durable/job-row.js';
 import { dlqInsertOn } from '../../../../src/engine/durable/insert-dead-letters.js';
 import { createSystemClock } from '../../../../src/domain/system-clock.js';

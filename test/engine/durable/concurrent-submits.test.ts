@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+
+import type { Db } from '../../../src/db/db.js';
+import type { JobSnapshot } from '../../../src/domain/job.js';
+import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
+import { anAlert } from '../../support/builders.js';
+import { createFakeClock } from '../../support/fake-clock.js';
+import { scriptedPublisher, startEngine } from './support/engine-harness.js';
+import { migratedScratchDatabase } from './support/scratch-database.js';
+import type { ScratchDatabase } from './support/scratch-database.js';
+
+let database: ScratchDatabase;
+let db: Db;
+let engine: PublishingEngine | undefined;
+
+before(async () => {
+  database = await migratedScratchDatabase(4);
+  db = database.db;
+});
+after(async () => {
+  await database.drop();
+});
+afterEach(async () => {
+  await engine?.stop(1_000);
+  engine = undefined;
+});
+
+const STARTED = '2026-12-07T04:00:00Z';
+
+test('submits that wait for an admission go together, each answered, a superseded job reported once', async () => {
+  engine = await startEngine(db, createFakeClock(), scriptedPublisher(), {
+    config: { workers: 0 },
+  });
+  const finished: JobSnapshot[] = [];
+  engine.onJobFinished((job) => finished.push(job));
+  const first = await engine.submit([
+    { alert: anAlert({ n: 'a' }, { startsAt: STARTED }), target: 't0' },
+  ]);
+  assert.ok(first.ok);
+  const [firing] = first.jobIds;
+
+  // The first starts a transaction at once; the other two wait for it and share the next.
+  const [held, resolve, other] = await Promise.all([
+    engine.submit([{ alert: anAlert({ n: 'x' }), target: 't0' }]),
+    engine.submit([
+      {
+        alert: anAlert({ n: 'a' }, { status: 'resolved', startsAt: STARTED, endsAt: STARTED }),
+        target: 't0',
+      },
+    ]),
+    engine.submit([{ alert: anAlert({ n: 'b' }), target: 't0' }]),
+  ]);
+  assert.ok(held.ok && resolve.ok && other.ok);
+  const running = engine;
+  const jobs = await Promise.all(
+    [...held.jobIds, ...resolve.jobIds, ...other.jobIds].map((id) => running.getJob(id)),
+  );
+  assert.deepEqual(
+    jobs.map((job) => job?.state),
+    ['queued', 'queued', 'queued'],
+  );
+  assert.equal((await engine.getJob(firing ?? ''))?.supersededBy, resolve.jobIds[0]);
+  assert.deepEqual(
+    finished.filter((job) => job.state === 'superseded').map((job) => job.id),
+    [firing],
+    'reported once, though two requests were admitted with the resolve',
+  );
+});
