@@ -1,35 +1,32 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import type { Db } from '../../../src/db/db.js';
 import type { JobSnapshot } from '../../../src/domain/job.js';
 import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
 import { anAlert } from '../../support/builders.js';
-import { createFakeClock } from '../../support/fake-clock.js';
-import { scriptedPublisher, startEngine } from './support/engine-harness.js';
-import { migratedScratchDatabase } from './support/scratch-database.js';
-import type { ScratchDatabase } from './support/scratch-database.js';
+import type { FakeClock } from '../../support/fake-clock.js';
+import { startEngine } from './support/engine-harness.js';
+import type { ScriptedPublisher } from './support/engine-harness.js';
+import { engineSuite } from './support/engine-suite.js';
 
-let database: ScratchDatabase;
 let db: Db;
+let clock: FakeClock;
+let publisher: ScriptedPublisher;
 let engine: PublishingEngine | undefined;
 
-before(async () => {
-  database = await migratedScratchDatabase(4);
-  db = database.db;
-});
-after(async () => {
-  await database.drop();
-});
-afterEach(async () => {
-  await engine?.stop(1_000);
-  engine = undefined;
-});
+engineSuite(
+  (state) => ({ db, clock, publisher } = state),
+  async () => {
+    await engine?.stop(1_000);
+    engine = undefined;
+  },
+);
 
 const STARTED = '2026-12-07T04:00:00Z';
 
 test('submits that wait for an admission go together, each answered, a superseded job reported once', async () => {
-  engine = await startEngine(db, createFakeClock(), scriptedPublisher(), {
+  engine = await startEngine(db, clock, publisher, {
     config: { workers: 0 },
   });
   const finished: JobSnapshot[] = [];

@@ -1,43 +1,28 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 
 import type { Db } from '../../../src/db/db.js';
 import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
 import { anAlert } from '../../support/builders.js';
-import { createFakeClock } from '../../support/fake-clock.js';
 import type { FakeClock } from '../../support/fake-clock.js';
-import { advanceUntil, scriptedPublisher, startEngine, stateOf } from './support/engine-harness.js';
+import { advanceUntil, startEngine, stateOf } from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
 import { silentLogger } from '../../support/databases.js';
 import { eventually } from '../../support/eventually.js';
-import { migratedScratchDatabase } from './support/scratch-database.js';
-import type { ScratchDatabase } from './support/scratch-database.js';
+import { engineSuite } from './support/engine-suite.js';
 
-let database: ScratchDatabase;
 let db: Db;
 let clock: FakeClock;
 let publisher: ScriptedPublisher;
 let engine: PublishingEngine | undefined;
 
-before(async () => {
-  database = await migratedScratchDatabase(4);
-  db = database.db;
-});
-after(async () => {
-  await database.drop();
-});
-beforeEach(async () => {
-  await db.query(
-    'TRUNCATE publishing_jobs, publishing_job_counts, publishing_dlq, publishing_instances',
-  );
-  clock = createFakeClock();
-  publisher = scriptedPublisher();
-});
-afterEach(async () => {
-  publisher.answerAll({ ok: true });
-  await engine?.stop(1_000);
-  engine = undefined;
-});
+engineSuite(
+  (state) => ({ db, clock, publisher } = state),
+  async () => {
+    await engine?.stop(1_000);
+    engine = undefined;
+  },
+);
 
 async function submitOne(labels: Record<string, string> = {}): Promise<string> {
   if (engine === undefined) throw new Error('no engine');
