@@ -12,6 +12,7 @@ function finishedJobOf(row: JobRow, lastError?: JobError): FinishedJob {
     attempts: row.attempts,
     submittedAt: row.submitted_at.getTime(),
     lastError,
+    supersededBy: row.superseded_by ?? undefined,
   };
 }
 

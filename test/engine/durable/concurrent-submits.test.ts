@@ -26,8 +26,13 @@ engineSuite(
 const STARTED = '2026-12-07T04:00:00Z';
 
 test('submits that wait for an admission go together, each answered, a superseded job reported once', async () => {
+  const lines: Array<{ msg: string; fields: Record<string, unknown> }> = [];
+  const record = (fields: object, msg = ''): void => {
+    lines.push({ msg, fields: { ...fields } });
+  };
   engine = await startEngine(db, clock, publisher, {
     config: { workers: 0 },
+    logger: { debug: record, info: record, warn: record, error: record },
   });
   const finished: JobSnapshot[] = [];
   engine.onJobFinished((job) => finished.push(job));
@@ -62,5 +67,20 @@ test('submits that wait for an admission go together, each answered, a supersede
     finished.filter((job) => job.state === 'superseded').map((job) => job.id),
     [firing],
     'reported once, though two requests were admitted with the resolve',
+  );
+  assert.deepEqual(
+    lines.filter((line) => line.msg === 'job superseded').map((line) => line.fields),
+    [
+      {
+        job_id: firing,
+        target: 't0',
+        priority: 'medium',
+        attempt: 0,
+        reason: '',
+        duration_ms: 0,
+        superseded_by: resolve.jobIds[0],
+      },
+    ],
+    'one line, naming the job that replaced it',
   );
 });
