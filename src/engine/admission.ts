@@ -107,10 +107,11 @@ export function planAdmission<J extends Admittable>(
 }
 
 /** Jobs per target, per lane. */
-function countsByLane(): Record<Priority, Map<string, number>> {
+export function countsByLane(): Record<Priority, Map<string, number>> {
   return { high: new Map(), medium: new Map(), low: new Map() };
 }
 
-function bump(counts: Map<string, number>, target: string): void {
+/** One more job of `target` in `counts`. */
+export function bump(counts: Map<string, number>, target: string): void {
   counts.set(target, (counts.get(target) ?? 0) + 1);
 }

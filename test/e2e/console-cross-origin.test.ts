@@ -8,7 +8,13 @@ import type { Browser } from 'playwright-core';
 import { buildTempConsole, launchBrowser, watchErrors } from '../support/browser.js';
 import { call } from '../support/service-http.js';
 import type { Stack } from './support/console-app.js';
-import { VIEWPORT, consoleSkip, settled, startStack } from './support/console-app.js';
+import {
+  VIEWPORT,
+  consoleSkip,
+  replayFromPage,
+  settled,
+  startStack,
+} from './support/console-app.js';
 
 /** A page on another origin that tries every write a browser lets it send without asking. */
 function attackPage(app: string, id: string): string {
@@ -94,12 +100,7 @@ describe('the console without tokens, and a page of another origin', async () =>
     const errors = watchErrors(page);
     await page.goto(`${stack.app.url}/ui/dead-letters/${id}`);
     await settled(page);
-    await page.getByRole('button', { name: 'Replay', exact: true }).click();
-    await page
-      .getByRole('status')
-      .filter({ hasText: /Replayed as job/ })
-      .first()
-      .waitFor();
+    await replayFromPage(page);
     await stack.broken.waitForRequests(5);
     assert.deepEqual(errors, []);
     await page.close();

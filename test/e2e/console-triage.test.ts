@@ -16,6 +16,7 @@ import {
   VIEWPORT,
   heading,
   settled,
+  replayFromPage,
   signIn,
 } from './support/console-app.js';
 
@@ -59,12 +60,7 @@ describe('operator console in a real browser: triage, read token, secrets', asyn
 
     stack.broken.setDefault({ status: 200 });
     const before = stack.broken.requests.length;
-    await page.getByRole('button', { name: 'Replay', exact: true }).click();
-    await page
-      .getByRole('status')
-      .filter({ hasText: /Replayed as job/ })
-      .first()
-      .waitFor();
+    await replayFromPage(page);
     const received = await stack.broken.waitForRequests(before + 1);
     assert.match(received[before]?.body ?? '', /DiskFull/);
     await page

@@ -3,7 +3,7 @@ import type { DeadLetter } from '../../domain/dead-letter.js';
 import type { JobError } from '../../domain/job.js';
 import type { Priority } from '../../domain/job.js';
 import type { AdmissionPlan, AdmissionSettings, HeldCounts, TargetHealth } from '../admission.js';
-import { planAdmission } from '../admission.js';
+import { bump, countsByLane, planAdmission } from '../admission.js';
 import { alertStateOf } from '../../domain/alert-state.js';
 import type { LatestState } from './latest-state.js';
 import {
@@ -117,27 +117,22 @@ export async function admitBatches(
 
 /** The counts read under the lock plus the jobs the earlier batches of the transaction add. */
 class AddedCounts implements HeldCounts {
-  private readonly lanes = new Map<Priority, Map<string, number>>();
+  private readonly added = countsByLane();
 
   constructor(private readonly base: HeldCounts) {}
 
   add(job: NewJob): void {
-    let lane = this.lanes.get(job.priority);
-    if (lane === undefined) {
-      lane = new Map<string, number>();
-      this.lanes.set(job.priority, lane);
-    }
-    lane.set(job.target, (lane.get(job.target) ?? 0) + 1);
+    bump(this.added[job.priority], job.target);
   }
 
   inLane(priority: Priority): number {
     let added = 0;
-    for (const count of this.lanes.get(priority)?.values() ?? []) added += count;
+    for (const count of this.added[priority].values()) added += count;
     return this.base.inLane(priority) + added;
   }
 
   ofTarget(priority: Priority, target: string): number {
-    return this.base.ofTarget(priority, target) + (this.lanes.get(priority)?.get(target) ?? 0);
+    return this.base.ofTarget(priority, target) + (this.added[priority].get(target) ?? 0);
   }
 }
 

@@ -142,6 +142,16 @@ export async function heading(page: Page): Promise<string> {
   return (await page.locator('main h1').innerText()).trim();
 }
 
+/** Clicks a dead letter's Replay button and waits for the page to say which job replays it. */
+export async function replayFromPage(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Replay', exact: true }).click();
+  await page
+    .getByRole('status')
+    .filter({ hasText: /Replayed as job/ })
+    .first()
+    .waitFor();
+}
+
 export async function signIn(context: BrowserContext, url: string, token: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${url}/ui/`);

@@ -6,7 +6,6 @@ import type { JobSnapshot } from '../../../src/domain/job.js';
 import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
 import { anAlert } from '../../support/builders.js';
 import type { FakeClock } from '../../support/fake-clock.js';
-import { startEngine } from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
 import { engineSuite } from './support/engine-suite.js';
 
@@ -15,13 +14,7 @@ let clock: FakeClock;
 let publisher: ScriptedPublisher;
 let engine: PublishingEngine | undefined;
 
-engineSuite(
-  (state) => ({ db, clock, publisher } = state),
-  async () => {
-    await engine?.stop(1_000);
-    engine = undefined;
-  },
-);
+const startEngine = engineSuite((state) => ({ db, clock, publisher } = state));
 
 const STARTED = '2026-12-07T04:00:00Z';
 

@@ -6,7 +6,7 @@ import { dlqInsertOn } from '../../../src/engine/durable/insert-dead-letters.js'
 import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
 import { anAlert } from '../../support/builders.js';
 import type { FakeClock } from '../../support/fake-clock.js';
-import { advanceUntil, startEngine, stateOf } from './support/engine-harness.js';
+import { advanceUntil, stateOf, submitOne } from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
 import { eventually } from '../../support/eventually.js';
 import { engineSuite } from './support/engine-suite.js';
@@ -16,26 +16,11 @@ let clock: FakeClock;
 let publisher: ScriptedPublisher;
 let engine: PublishingEngine | undefined;
 
-engineSuite(
-  (state) => ({ db, clock, publisher } = state),
-  async () => {
-    await engine?.stop(1_000);
-    engine = undefined;
-  },
-);
-
-async function submitOne(labels: Record<string, string> = {}): Promise<string> {
-  if (engine === undefined) throw new Error('no engine');
-  const result = await engine.submit([{ alert: anAlert(labels), target: 't0' }]);
-  assert.ok(result.ok);
-  const id = result.jobIds[0];
-  assert.ok(id !== undefined);
-  return id;
-}
+const startEngine = engineSuite((state) => ({ db, clock, publisher } = state));
 
 test('stores the job before answering and reports it from the table', async () => {
   engine = await startEngine(db, clock, publisher);
-  const id = await submitOne({ severity: 'critical' });
+  const id = await submitOne(engine, { severity: 'critical' });
   const job = await engine.getJob(id);
   assert.equal(job?.priority, 'high');
   await eventually('the attempt started', () => publisher.deliveries.length === 1);
@@ -50,7 +35,7 @@ test('stores the job before answering and reports it from the table', async () =
 
 test('a job held by a dead instance is delivered once its lease expires', async () => {
   engine = await startEngine(db, clock, publisher, { config: { workers: 0 } });
-  const id = await submitOne();
+  const id = await submitOne(engine);
   await engine.stop(0);
   const expiresAt = new Date(clock.now() + 10_000).toISOString();
   await db.query(
@@ -74,7 +59,7 @@ test('a job held by a dead instance is delivered once its lease expires', async 
 
 test('an attempt whose lease was lost is aborted and its outcome not written', async () => {
   engine = await startEngine(db, clock, publisher);
-  const id = await submitOne();
+  const id = await submitOne(engine);
   await eventually('the attempt started', () => publisher.deliveries.length === 1);
   // As if this instance had stalled past its lease and another had swept and claimed the job.
   const past = new Date(clock.now() - 1).toISOString();
@@ -103,7 +88,7 @@ test('a final failure and its dead letter commit together, retried until both ar
       await dlqInsertOn(clock)(tx, letters);
     },
   });
-  const id = await submitOne();
+  const id = await submitOne(engine);
   await eventually('the attempt started', () => publisher.deliveries.length === 1);
   publisher.answer(id, {
     ok: false,
@@ -125,7 +110,7 @@ test('a final failure and its dead letter commit together, retried until both ar
 
 test('retries a transient failure after its backoff, then succeeds', async () => {
   engine = await startEngine(db, clock, publisher);
-  const id = await submitOne();
+  const id = await submitOne(engine);
   await eventually('first attempt', () => publisher.deliveries.length === 1);
   publisher.answer(id, {
     ok: false,
@@ -145,7 +130,7 @@ test('retries a transient failure after its backoff, then succeeds', async () =>
 
 test('a resolve waits for its firing job in flight; a failed firing is then superseded, not retried', async () => {
   engine = await startEngine(db, clock, publisher);
-  const firing = await submitOne({ team: 'db' });
+  const firing = await submitOne(engine, { team: 'db' });
   await eventually('first attempt', () => publisher.deliveries.length === 1);
   const resolved = await engine.submit([
     { alert: anAlert({ team: 'db' }, { status: 'resolved' }), target: 't0' },
@@ -194,9 +179,9 @@ test('stop releases claimed jobs that had not started, and finishes the running 
     durable: { prefetchPerWorker: 2 },
   });
   const ids = [
-    await submitOne({ n: '1' }),
-    await submitOne({ n: '2' }),
-    await submitOne({ n: '3' }),
+    await submitOne(engine, { n: '1' }),
+    await submitOne(engine, { n: '2' }),
+    await submitOne(engine, { n: '3' }),
   ];
   await eventually('one running, two buffered', async () => {
     const held = await db.query(`SELECT id FROM publishing_jobs WHERE state = 'processing'`);
@@ -229,13 +214,13 @@ test('finished jobs are purged after the retention window, newer ones kept', asy
   });
   publisher.answerAll({ ok: true });
   const start = clock.now();
-  const old = await submitOne({ n: 'old' });
+  const old = await submitOne(engine, { n: 'old' });
   await eventually(
     'old succeeded',
     async () => (await stateOf(db, old))?.['state'] === 'succeeded',
   );
   await advanceUntil(clock, 1_000, '50 s later', () => clock.now() >= start + 50_000);
-  const recent = await submitOne({ n: 'recent' });
+  const recent = await submitOne(engine, { n: 'recent' });
   await eventually(
     'recent succeeded',
     async () => (await stateOf(db, recent))?.['state'] === 'succeeded',

@@ -5,7 +5,7 @@ import type { Db } from '../../../src/db/db.js';
 import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
 import { anAlert } from '../../support/builders.js';
 import type { FakeClock } from '../../support/fake-clock.js';
-import { advanceUntil, startEngine, stateOf } from './support/engine-harness.js';
+import { advanceUntil, stateOf, submitOne } from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
 import { silentLogger } from '../../support/databases.js';
 import { eventually } from '../../support/eventually.js';
@@ -16,22 +16,7 @@ let clock: FakeClock;
 let publisher: ScriptedPublisher;
 let engine: PublishingEngine | undefined;
 
-engineSuite(
-  (state) => ({ db, clock, publisher } = state),
-  async () => {
-    await engine?.stop(1_000);
-    engine = undefined;
-  },
-);
-
-async function submitOne(labels: Record<string, string> = {}): Promise<string> {
-  if (engine === undefined) throw new Error('no engine');
-  const result = await engine.submit([{ alert: anAlert(labels), target: 't0' }]);
-  assert.ok(result.ok);
-  const id = result.jobIds[0];
-  assert.ok(id !== undefined);
-  return id;
-}
+const startEngine = engineSuite((state) => ({ db, clock, publisher } = state));
 
 async function overflowCount(): Promise<number> {
   const result = await db.query<{ n: number }>(
@@ -63,7 +48,7 @@ test("a failing target's jobs beyond its share are dead-lettered as overflow, th
     },
   });
   publisher.answerAll({ ok: false, type: 'transient', reason: 'server_error', message: 'down' });
-  await submitOne({ n: '0' });
+  await submitOne(engine, { n: '0' });
   await eventually('the breaker opened', () => engine?.breakerState('t0') === 'open');
   const medium = (n: number) => ({ alert: anAlert({ n: String(n) }), target: 't0' });
   const batch = await engine.submit([1, 2, 3, 4].map(medium));
@@ -80,7 +65,7 @@ test('a 5xx retry due after max_job_age is still made: only 429 waits are bounde
     status: 503,
     message: 'HTTP 503',
   });
-  const id = await submitOne();
+  const id = await submitOne(engine);
   await advanceUntil(clock, 1_000, 'dead-lettered', async () => {
     return (await stateOf(db, id))?.['state'] === 'dlq';
   });
@@ -104,9 +89,9 @@ test('jobs of a target whose breaker stays open become circuit_open dead letters
     retry: { maxRetries: 0, maxJobAgeMs: 60_000 },
   });
   publisher.answerAll({ ok: false, type: 'transient', reason: 'server_error', message: 'down' });
-  for (let n = 0; n < 5; n += 1) await submitOne({ n: String(n) });
+  for (let n = 0; n < 5; n += 1) await submitOne(engine, { n: String(n) });
   await eventually('the breaker opened', () => engine?.breakerState('t0') === 'open');
-  const waiting = await submitOne({ n: 'late' });
+  const waiting = await submitOne(engine, { n: 'late' });
   const submittedAt = clock.now();
   await clock.advance(50_000);
   assert.equal((await stateOf(db, waiting))?.['state'], 'queued', 'waits while young');
@@ -134,8 +119,8 @@ test('a claimed job counts against its lane until it finishes, then frees the ro
     config: { workers: 1, capacity: { high: 2, medium: 2, low: 2 }, perTargetShare: 1 },
     durable: { prefetchPerWorker: 0 },
   });
-  const first = await submitOne({ n: '1' });
-  await submitOne({ n: '2' });
+  const first = await submitOne(engine, { n: '1' });
+  await submitOne(engine, { n: '2' });
   await eventually('one attempt running', () => publisher.deliveries.length === 1);
   const third = await engine.submit([{ alert: anAlert({ n: '3' }), target: 't0' }]);
   assert.equal(
@@ -147,7 +132,7 @@ test('a claimed job counts against its lane until it finishes, then frees the ro
   await eventually('first succeeded', async () => {
     return (await stateOf(db, first))?.['state'] === 'succeeded';
   });
-  const fourth = await submitOne({ n: '4' });
+  const fourth = await submitOne(engine, { n: '4' });
   assert.notEqual((await stateOf(db, fourth))?.['state'], 'dlq', 'a finished job leaves room');
   const counts = await db.query('SELECT priority, target_name, active FROM publishing_job_counts');
   assert.deepEqual(counts.rows, [{ priority: 'medium', target_name: 't0', active: 2 }]);

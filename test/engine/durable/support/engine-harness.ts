@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { setTimeout as pace } from 'node:timers/promises';
 
 import { Registry } from 'prom-client';
@@ -21,6 +22,7 @@ import type { EngineConfig } from '../../../../src/engine/engine-config.js';
 import { DEFAULT_RETRY_POLICY } from '../../../../src/retry/backoff.js';
 import type { FakeClock } from '../../../support/fake-clock.js';
 import { eventually } from '../../../support/eventually.js';
+import { anAlert } from '../../../support/builders.js';
 
 const quiet = {
   debug: () => undefined,
@@ -121,6 +123,19 @@ export async function startEngine(
   };
   if (options.insertDeadLetters !== undefined) deps.insertDeadLetters = options.insertDeadLetters;
   return createDurableEngine(deps);
+}
+
+/** Submits one alert with `labels` to t0 and returns its job id (the submission must succeed). */
+export async function submitOne(
+  engine: PublishingEngine | undefined,
+  labels: Record<string, string> = {},
+): Promise<string> {
+  if (engine === undefined) throw new Error('no engine');
+  const result = await engine.submit([{ alert: anAlert(labels), target: 't0' }]);
+  assert.ok(result.ok);
+  const id = result.jobIds[0];
+  assert.ok(id !== undefined);
+  return id;
 }
 
 /**
