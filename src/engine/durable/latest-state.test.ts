@@ -4,52 +4,11 @@ import { beforeEach, it } from 'node:test';
 
 import { anAlert } from '../../../test/support/builders.js';
 import { forEachDatabase } from '../../../test/support/databases.js';
+import { indexesOf, planOf, recording } from '../../../test/support/query-plan.js';
 import type { Db } from '../../db/db.js';
 import type { NewJob } from './job-row.js';
 import type { LatestState } from './latest-state.js';
 import { applyLatestState, decideLatestState, readRecordedStates } from './latest-state.js';
-
-/** What each plan node of EXPLAIN (FORMAT JSON) says about the table and index it reads. */
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function nodesOf(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-}
-
-/** `db` with every statement it is given recorded. */
-function recording(db: Db): { db: Db; statements: Array<{ sql: string; params: unknown[] }> } {
-  const statements: Array<{ sql: string; params: unknown[] }> = [];
-  return {
-    statements,
-    db: {
-      kind: db.kind,
-      query: (sql, params, options) => {
-        statements.push({ sql, params: [...(params ?? [])] });
-        return db.query(sql, params, options);
-      },
-      transaction: (fn) => db.transaction(fn),
-      close: () => db.close(),
-    },
-  };
-}
-
-/** The plan nodes of `sql` on the data as it is now (EXPLAIN only plans: nothing is changed). */
-async function planOf(db: Db, sql: string, params: unknown[]): Promise<PlanNode[]> {
-  const result = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> | string }>(
-    `EXPLAIN (FORMAT JSON) ${sql}`,
-    params,
-  );
-  const cell = result.rows[0]?.['QUERY PLAN'];
-  const parsed = (typeof cell === 'string' ? JSON.parse(cell) : cell) as Array<{ Plan: PlanNode }>;
-  const root = parsed[0]?.Plan;
-  assert.ok(root !== undefined, 'no plan');
-  return nodesOf(root);
-}
 
 /** The latest-state rule for `jobs` alone: their recorded states read, then decided. */
 async function latestStateOf(db: Db, jobs: readonly NewJob[]): Promise<LatestState> {
@@ -144,7 +103,7 @@ forEachDatabase('durable latest-state statements', (ctx) => {
     const update = statements.find((s) => s.sql.includes('UPDATE publishing_jobs'));
     assert.ok(update !== undefined);
     const nodes = await planOf(ctx.db(), update.sql, update.params);
-    const indexes = nodes.flatMap((n) => (n['Index Name'] === undefined ? [] : [n['Index Name']]));
+    const indexes = indexesOf(nodes);
     assert.ok(indexes.includes('publishing_jobs_chain_idx'), JSON.stringify(nodes));
     assert.ok(!indexes.includes('publishing_jobs_due_idx'), JSON.stringify(nodes));
     for (const node of nodes.filter((n) => n['Relation Name'] === 'publishing_jobs')) {

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/db.js';
 import { equalConditions } from '../../db/equal-conditions.js';
 import type { JobFilter, JobSnapshot, Priority } from '../../domain/job.js';
+import { isFinal } from '../../domain/job.js';
 import type { JobRow } from './job-row.js';
 import { READ_COLUMNS, snapshotFromRow } from './job-row.js';
 
@@ -17,7 +18,16 @@ export async function readJob(db: Db, id: string): Promise<JobSnapshot | undefin
   return row === undefined ? undefined : snapshotFromRow(row);
 }
 
-/** Most recently updated first (publishing_jobs_updated_idx), like the memory store's list. */
+/**
+ * The partial indexes' predicates (migrations/0011): publishing_jobs_updated_idx and
+ * publishing_jobs_fingerprint_idx hold final rows, publishing_jobs_chain_idx active ones. A read
+ * across both kinds reads each through its index (the active rows are bounded by the lanes)
+ * and merges them.
+ */
+const FINAL_ROWS = `state IN ('succeeded', 'dlq', 'superseded')`;
+const ACTIVE_ROWS = `state IN ('queued', 'processing', 'retrying', 'failed')`;
+
+/** Most recently updated first, like the memory store's list. */
 export async function listJobRows(db: Db, filter: JobFilter): Promise<JobSnapshot[]> {
   const params: unknown[] = [];
   const conditions = equalConditions(
@@ -29,23 +39,31 @@ export async function listJobRows(db: Db, filter: JobFilter): Promise<JobSnapsho
     params,
   );
   params.push(Math.min(Math.max(filter.limit ?? 100, 1), MAX_LIST));
-  const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+  const limit = `$${params.length}`;
+  const rowsOf = (kind: string): string =>
+    `(SELECT ${READ_COLUMNS} FROM publishing_jobs WHERE ${[kind, ...conditions].join(' AND ')}
+      ORDER BY updated_at DESC LIMIT ${limit})`;
+  const kinds: string[] = [];
+  if (filter.state === undefined || isFinal(filter.state)) kinds.push(rowsOf(FINAL_ROWS));
+  if (filter.state === undefined || !isFinal(filter.state)) kinds.push(rowsOf(ACTIVE_ROWS));
   const result = await db.query<JobRow>(
-    `SELECT ${READ_COLUMNS} FROM publishing_jobs ${where}
-     ORDER BY updated_at DESC LIMIT $${params.length}`,
+    `SELECT * FROM (${kinds.join(' UNION ALL ')}) AS j ORDER BY updated_at DESC LIMIT ${limit}`,
     params,
   );
   return result.rows.map(snapshotFromRow);
 }
 
-/** The newest `limit` jobs of an alert, oldest first (publishing_jobs_fingerprint_idx). */
+/** The newest `limit` jobs of an alert, oldest first. */
 export async function readJobsOf(
   db: Db,
   fingerprint: string,
   limit: number,
 ): Promise<JobSnapshot[]> {
+  const rowsOf = (kind: string): string =>
+    `(SELECT ${READ_COLUMNS}, seq FROM publishing_jobs WHERE fingerprint = $1 AND ${kind}
+      ORDER BY seq DESC LIMIT $2)`;
   const result = await db.query<JobRow>(
-    `SELECT ${READ_COLUMNS} FROM publishing_jobs WHERE fingerprint = $1
+    `SELECT * FROM (${rowsOf(FINAL_ROWS)} UNION ALL ${rowsOf(ACTIVE_ROWS)}) AS j
      ORDER BY seq DESC LIMIT $2`,
     [fingerprint, Math.min(Math.max(limit, 1), MAX_LIST)],
   );
