@@ -326,7 +326,8 @@ class MemoryEngine implements PublishingEngine {
   /**
    * Stop admitting; deliver what is due until `timeoutMs`; attempts still in flight then get
    * the flush window (stopFlushMs) to finish, and those that do not are cancelled and
-   * dead-lettered as possibly delivered; what waits is dead-lettered as `shutdown`; the letters
+   * dead-lettered as possibly delivered (one that fails meanwhile with retries left is a
+   * `shutdown` letter too); what waits is dead-lettered as `shutdown`; the letters
    * are stored within another flush window (the journal takes the rest). So stop returns within
    * timeoutMs + 2 × stopFlushMs.
    */
@@ -340,7 +341,6 @@ class MemoryEngine implements PublishingEngine {
     this.dispatcher.stopDispatching();
     const inFlight = this.dispatcher.busy;
     await this.untilIdleOr(clock.now() + stopFlushMs);
-    const cancelled = this.dispatcher.busy;
     // Their outcome (shutdown) dead-letters them as possibly delivered.
     this.dispatcher.cancelAll();
     const now = clock.now();
@@ -359,7 +359,7 @@ class MemoryEngine implements PublishingEngine {
       {
         dead_lettered_at_stop: this.life.lettersStored - storedBefore,
         in_flight_at_deadline: inFlight,
-        possibly_delivered: cancelled,
+        possibly_delivered: this.dispatcher.possiblyDeliveredAtStop,
         unstored: this.life.writer.pending,
       },
       'engine stopped',

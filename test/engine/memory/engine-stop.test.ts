@@ -100,6 +100,44 @@ describe('engine stop', () => {
     assert.deepEqual(h.deadLetters.stored, []);
   });
 
+  it('makes a job whose attempt fails in the flush window with retries left a shutdown letter', async () => {
+    const timesOut = createScriptedPublisher('hang');
+    const failing = createScriptedPublisher(SERVER_ERROR);
+    const releaseFailing = failing.hold();
+    const refusing = createScriptedPublisher(BAD_REQUEST);
+    const releaseRefusing = refusing.hold();
+    const h = anEngine({
+      targets: [
+        { name: 'times-out', publisher: timesOut, timeoutMs: 3_000 },
+        { name: 'failing', publisher: failing },
+        { name: 'refusing', publisher: refusing },
+      ],
+      config: { stopFlushMs: 5_000 },
+    });
+    const [timedOut, failed, refused] = await submitIds(h.engine, [
+      aRequest('times-out'),
+      aRequest('failing'),
+      aRequest('refusing'),
+    ]);
+    await h.clock.settle();
+    const stop = stopping(h, 1_000);
+    await h.clock.advance(2_000);
+    assert.equal(stop.resolvedAt(), undefined, 'in the flush window');
+    releaseFailing();
+    releaseRefusing();
+    await h.clock.advance(10_000);
+    assert.notEqual(stop.resolvedAt(), undefined);
+
+    const letterOf = (id: string | undefined) => h.deadLetters.stored.find((l) => l.jobId === id);
+    assert.equal(letterOf(failed)?.errorReason, 'shutdown', 'it had retries left');
+    assert.notEqual(letterOf(failed)?.possiblyDelivered, true, 'the target answered 503');
+    assert.equal(letterOf(timedOut)?.errorReason, 'shutdown', 'it had retries left');
+    assert.equal(letterOf(timedOut)?.possiblyDelivered, true, 'the target may have it');
+    assert.equal(letterOf(refused)?.errorReason, 'client_error', 'a final failure stays final');
+    const stopped = h.logs.find((line) => line.msg === 'engine stopped');
+    assert.equal(Reflect.get(stopped?.obj ?? {}, 'possibly_delivered'), 1);
+  });
+
   it('hands dead letters to the fallback when the sink still fails at stop', async () => {
     const h = anEngine({
       targets: [{ name: 'a', publisher: createScriptedPublisher(BAD_REQUEST) }],
