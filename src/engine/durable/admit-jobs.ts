@@ -13,6 +13,7 @@ import {
   readRecordedStates,
 } from './latest-state.js';
 import type { JobRow, NewJob } from './job-row.js';
+import { ACTIVE_STATES_SQL } from './job-row.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { adjustJobCounts, heldCountsOf, readJobCounts } from './job-counts.js';
@@ -159,7 +160,7 @@ async function insertJobs(
        -- holds the admission lock: no other admission can add one meanwhile).
        u.behind OR EXISTS (SELECT 1 FROM publishing_jobs p
          WHERE p.target_name = u.target AND p.fingerprint = u.fingerprint
-           AND p.state IN ('queued', 'processing', 'retrying', 'failed')),
+           AND p.state IN ${ACTIVE_STATES_SQL}),
        u.starts_at, u.superseded_by
      FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
        $8::text[], $9::text[], $10::uuid[], $11::boolean[], $12::text[], $13::text[],

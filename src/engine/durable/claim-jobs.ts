@@ -1,6 +1,6 @@
 import type { Db } from '../../db/db.js';
 import type { ClaimedRow } from './job-row.js';
-import { SNAPSHOT_COLUMNS } from './job-row.js';
+import { ACTIVE_STATES_SQL, SNAPSHOT_COLUMNS } from './job-row.js';
 
 export interface ClaimRequest {
   /** The instance (its row in publishing_instances holds the lease). */
@@ -29,7 +29,7 @@ export interface Claimed extends ClaimedRow {
 const CHAIN_HEAD = `(NOT j.may_wait OR j.seq = (
   SELECT min(p.seq) FROM publishing_jobs p
   WHERE p.target_name = j.target_name AND p.fingerprint = j.fingerprint
-    AND p.state IN ('queued', 'processing', 'retrying', 'failed')))`;
+    AND p.state IN ${ACTIVE_STATES_SQL}))`;
 
 function lane(rank: number, priority: string, dueCondition: string): string {
   return `(SELECT j.id, ${rank} AS rank, j.due_at, j.seq FROM publishing_jobs j
@@ -82,7 +82,7 @@ RETURNING ${SNAPSHOT_COLUMNS.replaceAll(/(\w+)/g, 'u.$1')}, u.alert, u.classific
   u.attempt_log, locked.rank, u.seq::float8 AS seq,
   (SELECT p.id FROM publishing_jobs p
    WHERE p.target_name = u.target_name AND p.fingerprint = u.fingerprint AND p.seq > u.seq
-     AND p.state IN ('queued', 'processing', 'retrying', 'failed')
+     AND p.state IN ${ACTIVE_STATES_SQL}
    ORDER BY p.seq DESC LIMIT 1) AS newer_id`;
 
 export async function claimJobs(db: Db, request: ClaimRequest): Promise<Claimed[]> {

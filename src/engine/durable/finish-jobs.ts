@@ -6,6 +6,7 @@ import { MAX_ATTEMPT_HISTORY } from '../../domain/job.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { adjustJobCounts } from './job-counts.js';
+import { FINAL_STATES_SQL } from './job-row.js';
 
 /** How an attempt (or a claim that was never started) ends, as written back to its row. */
 export type Completion =
@@ -47,7 +48,7 @@ export async function finishJobs(
   return db.transaction(async (tx) => {
     const result = await tx.query<{ id: string; priority: string; target_name: string }>(
       `UPDATE publishing_jobs AS j SET state = c.state, updated_at = $2,
-         completed_at = CASE WHEN c.state IN ('succeeded', 'dlq', 'superseded')
+         completed_at = CASE WHEN c.state IN ${FINAL_STATES_SQL}
            THEN $2::timestamptz END,
          due_at = coalesce(c.due_at, j.due_at),
          retries = j.retries + c.retry_inc,

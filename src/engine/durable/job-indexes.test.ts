@@ -3,13 +3,15 @@ import { it } from 'node:test';
 
 import { forEachDatabase } from '../../../test/support/databases.js';
 import type { Db } from '../../db/db.js';
+import type { JobState } from '../../domain/job.js';
+import { FINAL_JOB_STATES } from '../../domain/job.js';
 
 /**
  * The indexes of publishing_jobs whose predicate a row in `state` meets: the entries each
  * write of a job in that state adds (no write of a job is a HOT update: the state is in the
  * partial indexes' predicates). Read from the catalogue, so it follows the migrations.
  */
-async function indexesWrittenFor(db: Db, state: string): Promise<string[]> {
+async function indexesWrittenFor(db: Db, state: JobState): Promise<string[]> {
   const indexes = await db.query<{ name: string; predicate: string | null }>(
     `SELECT c.relname AS name, pg_get_expr(i.indpred, i.indrelid) AS predicate
      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
@@ -46,7 +48,7 @@ forEachDatabase('durable job indexes', (ctx) => {
       'publishing_jobs_owner_idx',
       'publishing_jobs_pkey',
     ]);
-    for (const final of ['succeeded', 'dlq', 'superseded']) {
+    for (const final of FINAL_JOB_STATES) {
       assert.deepEqual(await indexesWrittenFor(db, final), [
         'publishing_jobs_fingerprint_idx',
         'publishing_jobs_pkey',

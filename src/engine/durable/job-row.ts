@@ -2,7 +2,7 @@ import type { Alert, Classification } from '../../domain/alert.js';
 import { attemptsFromJson } from '../../domain/attempt-json.js';
 import { ERROR_TYPES, FAILURE_REASONS } from '../../domain/failure.js';
 import type { JobError, JobSnapshot, JobState, Priority } from '../../domain/job.js';
-import { JOB_STATES, PRIORITIES } from '../../domain/job.js';
+import { FINAL_JOB_STATES, JOB_STATES, PRIORITIES } from '../../domain/job.js';
 
 /** The columns of `publishing_jobs` (migrations/0003) a snapshot needs, as the drivers return them. */
 export interface JobRow {
@@ -31,6 +31,17 @@ export interface JobRow {
   /** The alert's startsAt (null in rows written before migration 0008). */
   starts_at?: Date | null;
 }
+
+/**
+ * The state lists of the statements on publishing_jobs, written once: `(…)` for `state IN`.
+ * Active: counted in a lane (publishing_job_counts) and in a chain (publishing_jobs_chain_idx);
+ * final: kept for the retention window (publishing_jobs_updated_idx and _fingerprint_idx hold
+ * only these rows, migrations/0011).
+ */
+const sqlList = (states: readonly string[]): string =>
+  `(${states.map((s) => `'${s}'`).join(', ')})`;
+export const ACTIVE_STATES_SQL = sqlList(['queued', 'processing', 'retrying', 'failed']);
+export const FINAL_STATES_SQL = sqlList(FINAL_JOB_STATES);
 
 export const SNAPSHOT_COLUMNS = `id, target_name, fingerprint, alertname, alert_status, priority, state,
   attempts, retries, submitted_at, updated_at, due_at, started_at, completed_at,

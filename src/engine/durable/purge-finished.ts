@@ -1,4 +1,5 @@
 import type { Db } from '../../db/db.js';
+import { FINAL_STATES_SQL } from './job-row.js';
 
 /**
  * Deletes succeeded, dead-lettered and superseded jobs completed before `olderThanMs`, `batch` rows per
@@ -11,7 +12,7 @@ export async function purgeFinished(db: Db, olderThanMs: number, batch: number):
     const result = await db.query(
       `DELETE FROM publishing_jobs WHERE id IN (
          SELECT id FROM publishing_jobs
-         WHERE updated_at < $1 AND state IN ('succeeded', 'dlq', 'superseded')
+         WHERE updated_at < $1 AND state IN ${FINAL_STATES_SQL}
          LIMIT $2 FOR UPDATE SKIP LOCKED)`,
       [new Date(olderThanMs).toISOString(), batch],
     );

@@ -104,6 +104,12 @@ forEachDatabase('durable job reads across final and active rows', (ctx) => {
     const [list, timeline, purge] = statements;
     assert.ok(list !== undefined && timeline !== undefined && purge !== undefined);
 
+    for (const { sql, params } of [list, timeline, purge]) {
+      for (const node of await planOf(db, sql, params)) {
+        if (node['Relation Name'] !== 'publishing_jobs') continue;
+        assert.notEqual(node['Node Type'], 'Seq Scan', sql);
+      }
+    }
     const listed = indexesOf(await planOf(db, list.sql, list.params));
     assert.ok(listed.includes('publishing_jobs_updated_idx'), listed.join());
     const read = indexesOf(await planOf(db, timeline.sql, timeline.params));

@@ -3,7 +3,7 @@ import { equalConditions } from '../../db/equal-conditions.js';
 import type { JobFilter, JobSnapshot, Priority } from '../../domain/job.js';
 import { isFinal } from '../../domain/job.js';
 import type { JobRow } from './job-row.js';
-import { READ_COLUMNS, snapshotFromRow } from './job-row.js';
+import { ACTIVE_STATES_SQL, FINAL_STATES_SQL, READ_COLUMNS, snapshotFromRow } from './job-row.js';
 
 const MAX_LIST = 1000;
 
@@ -21,11 +21,13 @@ export async function readJob(db: Db, id: string): Promise<JobSnapshot | undefin
 /**
  * The partial indexes' predicates (migrations/0011): publishing_jobs_updated_idx and
  * publishing_jobs_fingerprint_idx hold final rows, publishing_jobs_chain_idx active ones. A read
- * across both kinds reads each through its index (the active rows are bounded by the lanes)
- * and merges them.
+ * across both kinds reads each through its index and merges them. The job list's active side
+ * has no index in update order: it reads and sorts every active row (bounded by the lanes:
+ * about 9 ms for the 20 000 of full default durable lanes), the price of admissions and claims
+ * that do not write the list's index.
  */
-const FINAL_ROWS = `state IN ('succeeded', 'dlq', 'superseded')`;
-const ACTIVE_ROWS = `state IN ('queued', 'processing', 'retrying', 'failed')`;
+const FINAL_ROWS = `state IN ${FINAL_STATES_SQL}`;
+const ACTIVE_ROWS = `state IN ${ACTIVE_STATES_SQL}`;
 
 /** Most recently updated first, like the memory store's list. */
 export async function listJobRows(db: Db, filter: JobFilter): Promise<JobSnapshot[]> {
@@ -118,7 +120,7 @@ export async function newestWaitingAfter(
   const result = await db.query<{ id: string }>(
     `SELECT id FROM publishing_jobs
      WHERE target_name = $1 AND fingerprint = $2 AND seq > $3
-       AND state IN ('queued', 'processing', 'retrying', 'failed')
+       AND state IN ${ACTIVE_STATES_SQL}
      ORDER BY seq DESC LIMIT 1`,
     [job.target_name, job.fingerprint, job.seq],
     { name: 'durable_newest_waiting' },

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/db.js';
 import { ADMISSION_LOCK } from './admit-jobs.js';
+import { ACTIVE_STATES_SQL } from './job-row.js';
 
 /** A count row that did not match the jobs table; `from` is null where the row was missing. */
 export interface CountCorrection {
@@ -26,7 +27,7 @@ export async function reconcileJobCounts(db: Db): Promise<CountCorrection[]> {
     const result = await tx.query<CountCorrection>(
       `WITH actual AS (
          SELECT priority, target_name, count(*)::int AS active FROM publishing_jobs
-         WHERE state IN ('queued', 'processing', 'retrying', 'failed')
+         WHERE state IN ${ACTIVE_STATES_SQL}
          GROUP BY priority, target_name
        ), wrong AS (
          SELECT priority, target_name, k.active AS was, coalesce(a.active, 0) AS active

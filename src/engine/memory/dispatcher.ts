@@ -1,5 +1,4 @@
 import type { Clock, Logger, Random } from '../../domain/clock.js';
-import type { JobError } from '../../domain/job.js';
 import { recordAttempt } from '../../domain/job.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
 import { AttemptRunner, attemptRecordOf } from '../attempt.js';
@@ -35,7 +34,7 @@ export class Dispatcher {
   busy = 0;
   /** False once stop's delivery window is over: nothing new starts, failures are final. */
   dispatching = true;
-  /** Jobs dead-lettered after the delivery window whose attempt may have reached the target. */
+  /** Attempts ended after the delivery window that may have reached their target. */
   possiblyDeliveredAtStop = 0;
   /** Called after every pump and attempt (stop waits for quiet or idle through it). */
   onChange: (() => void) | undefined;
@@ -151,25 +150,6 @@ export class Dispatcher {
     this.onChange?.();
   };
 
-  /**
-   * Stop's delivery window is over: no retry. A job that would have been retried becomes a
-   * `shutdown` letter, like the jobs still waiting, so that the next start replays it; a final
-   * failure keeps its own letter. A cancelled or timed-out attempt may have reached the target
-   * (docs/alert-state.md, "Stopping without duplicates").
-   */
-  private deadLetterAtStop(
-    job: ActiveJob,
-    outcome: PublishOutcome & { ok: false },
-    error: JobError,
-    decision: 'retry' | 'dead_letter',
-    now: number,
-  ): void {
-    const possiblyDelivered = outcome.reason === 'shutdown' || outcome.reason === 'timeout';
-    if (possiblyDelivered) this.possiblyDeliveredAtStop += 1;
-    const retryable = decision === 'retry' || outcome.reason === 'shutdown';
-    this.deps.life.deadLetter(job, now, retryable ? shutdownError() : error, possiblyDelivered);
-  }
-
   private settle(job: ActiveJob, outcome: PublishOutcome, startedAt: number, now: number): void {
     const { slot } = job;
     const { scheduler, life } = this.deps;
@@ -193,10 +173,21 @@ export class Dispatcher {
       this.deps.random,
       newer?.id,
     );
+    // After stop's delivery window a cut or timed-out attempt may have reached the target
+    // (docs/alert-state.md, "Stopping without duplicates"), whatever becomes of its job.
+    const possiblyDelivered =
+      !this.dispatching && (outcome.reason === 'shutdown' || outcome.reason === 'timeout');
+    if (possiblyDelivered) this.possiblyDeliveredAtStop += 1;
     if (decision.kind === 'superseded') life.supersede(job, decision.by, now);
-    else if (slot.removed) life.deadLetter(job, now, targetRemovedError(slot.target.name));
-    else if (!this.dispatching) this.deadLetterAtStop(job, outcome, error, decision.kind, now);
-    else if (decision.kind === 'dead_letter') life.deadLetter(job, now, error);
+    else if (slot.removed) {
+      life.deadLetter(job, now, targetRemovedError(slot.target.name), possiblyDelivered);
+    } else if (!this.dispatching) {
+      // No retry once the window is over: a job that would have been retried becomes a
+      // `shutdown` letter, like the jobs still waiting, so that the next start replays it. A
+      // final failure (and a cut attempt, already `shutdown`) keeps its own error.
+      const letterError = decision.kind === 'retry' ? shutdownError() : error;
+      life.deadLetter(job, now, letterError, possiblyDelivered);
+    } else if (decision.kind === 'dead_letter') life.deadLetter(job, now, error);
     else {
       if (decision.spendsRetry) job.retries += 1;
       life.retryLater(job, now, decision.dueAt, outcome.type);

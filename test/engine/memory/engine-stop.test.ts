@@ -134,8 +134,34 @@ describe('engine stop', () => {
     assert.equal(letterOf(timedOut)?.errorReason, 'shutdown', 'it had retries left');
     assert.equal(letterOf(timedOut)?.possiblyDelivered, true, 'the target may have it');
     assert.equal(letterOf(refused)?.errorReason, 'client_error', 'a final failure stays final');
+    assert.notEqual(letterOf(refused)?.possiblyDelivered, true, 'the target answered 400');
     const stopped = h.logs.find((line) => line.msg === 'engine stopped');
+    assert.equal(Reflect.get(stopped?.obj ?? {}, 'dead_lettered_at_stop'), 3);
     assert.equal(Reflect.get(stopped?.obj ?? {}, 'possibly_delivered'), 1);
+  });
+
+  it('counts a cut attempt as possibly delivered when a newer state supersedes its job', async () => {
+    const hang = createScriptedPublisher('hang');
+    const h = anEngine({
+      targets: [{ name: 'hang', publisher: hang, timeoutMs: 60_000 }],
+      config: { stopFlushMs: 1_000 },
+    });
+    const [firing] = await submitIds(h.engine, [aRequest('hang', { n: '1' })]);
+    await h.clock.settle();
+    const [resolved] = await submitIds(h.engine, [aRequest('hang', { n: '1' }, 'resolved')]);
+    const stop = stopping(h, 1_000);
+    await h.clock.advance(5_000);
+    assert.notEqual(stop.resolvedAt(), undefined);
+
+    const firingJob = await h.engine.getJob(firing ?? '');
+    assert.equal(firingJob?.state, 'superseded');
+    assert.equal(firingJob?.supersededBy, resolved);
+    assert.deepEqual(
+      h.deadLetters.stored.map((l) => [l.jobId, l.errorReason]),
+      [[resolved, 'shutdown']],
+    );
+    const stopped = h.logs.find((line) => line.msg === 'engine stopped');
+    assert.equal(Reflect.get(stopped?.obj ?? {}, 'possibly_delivered'), 1, 'the firing was cut');
   });
 
   it('hands dead letters to the fallback when the sink still fails at stop', async () => {
