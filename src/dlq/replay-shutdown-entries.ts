@@ -34,7 +34,11 @@ export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): P
     skippedSuperseded += round.skipped_superseded;
     if (round.replayed + round.skipped_superseded < round.matched) {
       logger.warn(
-        { skipped: round.matched - round.replayed },
+        {
+          skipped: round.matched - round.replayed,
+          skipped_target_not_configured: round.skipped_target_not_configured,
+          targets_not_configured: round.targets_not_configured,
+        },
         'some shutdown entries were not replayed (target gone or queue full); they stay in the DLQ',
       );
     }
