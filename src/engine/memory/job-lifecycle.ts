@@ -57,7 +57,7 @@ export class JobLifecycle {
         target: job.target,
         attempt: job.attempts,
         reason: job.lastError?.reason,
-        next_attempt_at: dueAt,
+        next_attempt_at: new Date(dueAt).toISOString(),
       },
       'attempt failed; retry scheduled',
     );
