@@ -84,6 +84,37 @@ function filterOf(options: OptionValues): DlqFilterInput {
   return filter;
 }
 
+/**
+ * One line accounting for every matched letter of a bulk replay: replayed, skipped (superseded;
+ * target not configured, naming the targets) and, after a real run, the rest (the queue filled,
+ * or a concurrent replay or delete took them). Fields an older server does not send are left out.
+ */
+function bulkReplayCounts(result: unknown, isDryRun: boolean): string {
+  const count = (field: string): number | undefined => {
+    const value = pick(result, field);
+    return typeof value === 'number' ? value : undefined;
+  };
+  const matched = count('matched') ?? 0;
+  const replayed = count('replayed') ?? 0;
+  const superseded = count('skipped_superseded') ?? 0;
+  const targetGone = count('skipped_target_not_configured');
+  const parts = [
+    `matched ${matched}`,
+    `replayed ${replayed}`,
+    `skipped as superseded ${superseded}`,
+  ];
+  if (targetGone !== undefined) {
+    const names = pick(result, 'targets_not_configured');
+    const named = Array.isArray(names) && names.length > 0 ? ` (${names.join(', ')})` : '';
+    parts.push(`skipped as target not configured ${targetGone}${named}`);
+    const rest = matched - replayed - superseded - targetGone;
+    if (!isDryRun && rest > 0) {
+      parts.push(`not replayed ${rest} (queue full, or replayed or deleted meanwhile)`);
+    }
+  }
+  return parts.join(', ');
+}
+
 export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
   const dlq = new Command('dlq').description(
     'dead-letter queue: with DATABASE_URL/--database-url reads the database, else the server',
@@ -175,9 +206,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
       if (connection.json) return io.out(json(result));
       if (id !== undefined)
         return io.out(`replayed ${id} as job ${String(pick(result, 'job_id'))}`);
-      const counts =
-        `matched ${String(pick(result, 'matched'))}, replayed ${String(pick(result, 'replayed'))}, ` +
-        `skipped as superseded ${String(pick(result, 'skipped_superseded'))}`;
+      const counts = bulkReplayCounts(result, flag(options, 'dryRun'));
       io.out(flag(options, 'dryRun') ? `dry run: ${counts} (nothing was submitted)` : counts);
     });
 

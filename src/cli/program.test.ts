@@ -68,6 +68,27 @@ describe('CLI against the running server', () => {
     assert.match(second.err, /already_replayed/);
   });
 
+  it('bulk replay accounts for every matched letter, naming the targets that are gone', async () => {
+    deps.entries.push(
+      aDlqEntry({ target_name: 'removed', error_type: 'permanent', error_reason: 'client_error' }),
+    );
+    const args = ['dlq', 'replay', '--all', '--error-type', 'permanent', '--url', url];
+    const auth = ['--token', 'cli-token'];
+    const dry = await cli([...args, '--dry-run', ...auth]);
+    assert.equal(dry.code, 0, dry.err);
+    assert.equal(
+      dry.out.trim(),
+      'dry run: matched 2, replayed 0, skipped as superseded 0, ' +
+        'skipped as target not configured 1 (removed) (nothing was submitted)',
+    );
+    const real = await cli([...args, ...auth]);
+    assert.equal(real.code, 0, real.err);
+    assert.equal(
+      real.out.trim(),
+      'matched 2, replayed 1, skipped as superseded 0, skipped as target not configured 1 (removed)',
+    );
+  });
+
   it('purges, shows stats, lists targets', async () => {
     const purge = await cli([
       'dlq',

@@ -74,7 +74,7 @@ export const pagerdutyTargetSchema = z
     type: z.literal('pagerduty'),
     routing_key: z.string().min(1, 'must not be empty'),
     url: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
-    /** `source` field of the event; defaults to the alert's instance label or the service. */
+    /** `payload.source`; unset: the alert's instance label, else job label, else the service. */
     source: z.string().optional(),
     /** Optional PagerDuty `client` / `client_url` shown on the incident. */
     client: z.string().default('alert-publisher'),

@@ -14,6 +14,9 @@ export interface ReplayMatchingResult {
   matched: number;
   replayed: number;
   skippedSuperseded: number;
+  /** Skipped: the target is not configured, or is disabled; `targetsNotConfigured` names them. */
+  skippedTargetNotConfigured: number;
+  targetsNotConfigured: string[];
   jobIds: string[];
 }
 
@@ -70,6 +73,8 @@ export function createDlqOperations(
         matched: result.matched,
         replayed: result.replayed,
         skippedSuperseded: result.skipped_superseded,
+        skippedTargetNotConfigured: result.skipped_target_not_configured,
+        targetsNotConfigured: result.targets_not_configured,
         jobIds: result.job_ids,
       };
     },

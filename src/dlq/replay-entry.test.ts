@@ -219,17 +219,22 @@ forEachDatabase('DLQ replay', (ctx) => {
   });
 
   it('bulk replay: dry run counts, then replays oldest first up to the limit, skipping replayed ones', async () => {
+    targets.set('off', aTarget('off', { enabled: false }));
     const entries = await stored([
       aDeadLetter({ errorReason: 'timeout' }),
       aDeadLetter({ errorReason: 'timeout' }),
+      aDeadLetter({ errorReason: 'timeout', targetName: 'gone' }),
       aDeadLetter({ errorReason: 'timeout' }),
+      aDeadLetter({ errorReason: 'timeout', targetName: 'off' }),
       aDeadLetter({ errorReason: 'auth_error', errorType: 'permanent' }),
     ]);
     const filter = { reason: 'timeout' } as const;
     assert.deepEqual(await replayMatching(deps, filter, { limit: 10, dryRun: true }), {
-      matched: 3,
+      matched: 5,
       replayed: 0,
       skipped_superseded: 0,
+      skipped_target_not_configured: 2,
+      targets_not_configured: ['gone', 'off'],
       job_ids: [],
     });
     assert.equal(engine.submitted.length, 0);
@@ -240,7 +245,16 @@ forEachDatabase('DLQ replay', (ctx) => {
       [entries[0]?.id, entries[1]?.id],
     );
     const second = await replayMatching(deps, filter, { limit: 10 });
-    assert.deepEqual([second.matched, second.replayed], [1, 1]);
+    assert.deepEqual(
+      [
+        second.matched,
+        second.replayed,
+        second.skipped_target_not_configured,
+        second.targets_not_configured,
+      ],
+      [3, 1, 2, ['gone', 'off']],
+    );
+    assert.equal((await repo.get(entries[2]?.id ?? ''))?.replayed, false);
     await assert.rejects(
       replayMatching(deps, filter, { limit: 1001 }),
       withCode('invalid_request'),

@@ -114,6 +114,10 @@ export interface BulkReplayResult {
   replayed: number;
   /** Letters left alone because a newer state of their alert was sent or is about to be. */
   skipped_superseded: number;
+  /** Letters left alone because their target is no longer configured, or is disabled. */
+  skipped_target_not_configured: number;
+  /** Those letters' targets, each once, sorted. */
+  targets_not_configured: string[];
   job_ids: string[];
 }
 
@@ -145,10 +149,11 @@ async function newerStateOf(deps: ReplayDeps, entry: DlqEntry): Promise<StateOfJ
 
 /**
  * Replays up to `limit` unreplayed entries matching `filter`, in submission order, one claim
- * each. Entries a concurrent replay took or whose target is gone are skipped, and so are
- * superseded ones (counted in `skipped_superseded`). When the queue fills (or the engine stops)
- * midway, it returns what was replayed; if nothing was, it throws. `dryRun` only counts what
- * would be replayed and skipped.
+ * each. Entries whose target is gone (`skipped_target_not_configured`, the targets named in
+ * `targets_not_configured`) or that are superseded (`skipped_superseded`) are skipped and
+ * counted; so are, uncounted, entries a concurrent replay or delete took. When the queue fills
+ * (or the engine stops) midway, it returns what was replayed; if nothing was, it throws.
+ * `dryRun` only counts what would be replayed and skipped.
  */
 export async function replayMatching(
   deps: ReplayDeps,
@@ -165,16 +170,27 @@ export async function replayMatching(
     matched: ids.length,
     replayed: 0,
     skipped_superseded: 0,
+    skipped_target_not_configured: 0,
+    targets_not_configured: [],
     job_ids: [],
   };
+  const missingTargets = new Set<string>();
+  const skipTargetGone = (name: string): void => {
+    result.skipped_target_not_configured += 1;
+    missingTargets.add(name);
+  };
+  const finish = (): BulkReplayResult => ({
+    ...result,
+    targets_not_configured: [...missingTargets].sort(),
+  });
   if (options.dryRun === true) {
     for (const id of ids) {
       const entry = await deps.repo.get(id);
-      if (entry !== undefined && (await newerStateOf(deps, entry)) !== undefined) {
-        result.skipped_superseded += 1;
-      }
+      if (entry === undefined) continue;
+      if (deps.targets.get(entry.target_name)?.enabled !== true) skipTargetGone(entry.target_name);
+      else if ((await newerStateOf(deps, entry)) !== undefined) result.skipped_superseded += 1;
     }
-    return result;
+    return finish();
   }
   for (const id of ids) {
     try {
@@ -187,20 +203,19 @@ export async function replayMatching(
         result.skipped_superseded += 1;
         continue;
       }
+      if (error.code === 'target_not_configured') {
+        const name = (await deps.repo.get(id))?.target_name;
+        if (name !== undefined) skipTargetGone(name);
+        continue;
+      }
       if (error.code === 'queue_full' || error.code === 'stopping') {
         if (result.replayed === 0) throw error;
-        return result;
+        return finish();
       }
-      if (
-        error.code !== 'already_replayed' &&
-        error.code !== 'target_not_configured' &&
-        error.code !== 'not_found'
-      ) {
-        throw error;
-      }
+      if (error.code !== 'already_replayed' && error.code !== 'not_found') throw error;
     }
   }
-  return result;
+  return finish();
 }
 
 function alreadyReplayed(id: string): AppError {

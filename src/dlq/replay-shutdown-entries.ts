@@ -5,9 +5,9 @@ import { MAX_BULK_REPLAY, replayMatching, type ReplayDeps } from './replay-entry
 /**
  * Memory mode, at start: replays the unreplayed entries a previous stop dead-lettered with
  * reason `shutdown`, in submission order, so a restart loses nothing; superseded ones are left
- * (a newer state of their alert was sent or is queued). Entries whose attempt was in flight when
- * the stop gave up on it (`possibly_delivered`) are replayed too, and the log says how many: the
- * target may get those twice. Stops early when the queue is full (the rest stay in the DLQ for an
+ * (a newer state of their alert was sent or is queued). Entries whose attempt the stop cut or
+ * saw time out (`possibly_delivered`) are replayed too, and the log says how many: the target
+ * may get those twice. Stops early when the queue is full (the rest stay in the DLQ for an
  * operator) or a round replays nothing (targets gone).
  */
 export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): Promise<number> {
@@ -34,7 +34,11 @@ export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): P
     skippedSuperseded += round.skipped_superseded;
     if (round.replayed + round.skipped_superseded < round.matched) {
       logger.warn(
-        { skipped: round.matched - round.replayed },
+        {
+          skipped: round.matched - round.replayed,
+          skipped_target_not_configured: round.skipped_target_not_configured,
+          targets_not_configured: round.targets_not_configured,
+        },
         'some shutdown entries were not replayed (target gone or queue full); they stay in the DLQ',
       );
     }

@@ -30,7 +30,7 @@ export interface DeadLetter {
   submitSeq: number;
   /** The job's last attempts, oldest first. */
   attempts: readonly AttemptRecord[];
-  /** An attempt was still in flight when the stop gave up on it: the target may have it. */
+  /** At a stop, its attempt was cut or timed out after the delivery window: the target may have it. */
   possiblyDelivered?: boolean;
 }
 

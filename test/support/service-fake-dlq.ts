@@ -48,7 +48,15 @@ function matches(entry: DlqEntry, filter: DlqFilter): boolean {
   return true;
 }
 
-export function createMemoryDlq(entries: DlqEntry[], engine: PublishingEngine): DlqOperations {
+/**
+ * DLQ operations over `entries`. Bulk replay skips (and counts) letters whose target is not in
+ * `configuredTargets`, as the real one does for a target removed from the config.
+ */
+export function createMemoryDlq(
+  entries: DlqEntry[],
+  engine: PublishingEngine,
+  configuredTargets: ReadonlySet<string> = new Set(['hook', 'chat']),
+): DlqOperations {
   const find = (id: string): DlqEntry => {
     const entry = entries.find((e) => e.id === id);
     if (entry === undefined) throw new AppError('not_found', `DLQ entry ${id} not found`);
@@ -101,13 +109,20 @@ export function createMemoryDlq(entries: DlqEntry[], engine: PublishingEngine): 
     },
     replayMatching: async ({ filter, limit, dryRun }) => {
       const picked = entries.filter((e) => !e.replayed && matches(e, filter)).slice(0, limit);
-      if (dryRun) return { matched: picked.length, replayed: 0, skippedSuperseded: 0, jobIds: [] };
+      const gone = picked.filter((e) => !configuredTargets.has(e.target_name));
+      const skipped = {
+        skippedSuperseded: 0,
+        skippedTargetNotConfigured: gone.length,
+        targetsNotConfigured: [...new Set(gone.map((e) => e.target_name))].sort(),
+      };
+      const replayable = picked.filter((e) => configuredTargets.has(e.target_name));
+      if (dryRun) return { matched: picked.length, replayed: 0, ...skipped, jobIds: [] };
       const jobIds: string[] = [];
-      for (const entry of picked) {
+      for (const entry of replayable) {
         entry.replayed = true;
         jobIds.push(randomUUID());
       }
-      return { matched: picked.length, replayed: picked.length, skippedSuperseded: 0, jobIds };
+      return { matched: picked.length, replayed: replayable.length, ...skipped, jobIds };
     },
   };
 }

@@ -153,6 +153,8 @@ export const bulkReplaySchema = z.object({
   job_ids: z.array(text),
   dry_run: z.boolean(),
   skipped_superseded: z.optional(count),
+  skipped_target_not_configured: z.optional(count),
+  targets_not_configured: z.optional(z.array(text)),
 });
 export type BulkReplay = z.infer<typeof bulkReplaySchema>;
 

@@ -13,11 +13,17 @@ export interface DeadLetterWriterOptions<T> {
   onStored: (items: readonly T[]) => void;
 }
 
+/** Where stop() put the letters it could not write in time: the fallback, or nowhere. */
+export interface WriterStopReport {
+  journaled: number;
+  unstored: number;
+}
+
 export interface DeadLetterWriter<T> {
   add(item: T): void;
   readonly pending: number;
   /** Writes what is left for at most `flushMs`, then hands the rest to the fallback. */
-  stop(flushMs: number): Promise<void>;
+  stop(flushMs: number): Promise<WriterStopReport>;
 }
 
 /**
@@ -79,16 +85,18 @@ export function createDeadLetterWriter<T extends { letter: DeadLetter }>(
     loop = undefined;
   }
 
-  async function saveToFallback(rest: T[]): Promise<void> {
+  async function saveToFallback(rest: T[]): Promise<WriterStopReport> {
     try {
       await fallback.save(rest.map((item) => item.letter));
       logger.warn({ letters: rest.length }, 'dead letters saved to the fallback journal');
       onStored(rest);
+      return { journaled: rest.length, unstored: 0 };
     } catch (error: unknown) {
       logger.error(
         { err: error, job_ids: rest.map((item) => item.letter.jobId) },
         'dead letters could not be stored anywhere',
       );
+      return { journaled: 0, unstored: rest.length };
     }
   }
 
@@ -125,10 +133,10 @@ export function createDeadLetterWriter<T extends { letter: DeadLetter }>(
         const pauseMs = Math.min(retry.baseMs, deadline - clock.now());
         if (pauseMs > 0) await clock.sleep(pauseMs);
       }
-      if (queue.length === 0) return;
+      if (queue.length === 0) return { journaled: 0, unstored: 0 };
       const rest = queue;
       queue = [];
-      await saveToFallback(rest);
+      return saveToFallback(rest);
     },
   };
 }

@@ -57,7 +57,7 @@ export class JobLifecycle {
         target: job.target,
         attempt: job.attempts,
         reason: job.lastError?.reason,
-        next_attempt_at: dueAt,
+        next_attempt_at: new Date(dueAt).toISOString(),
       },
       'attempt failed; retry scheduled',
     );
@@ -76,7 +76,7 @@ export class JobLifecycle {
 
   /**
    * Final failure: the job leaves its chain now and waits, `failed`, for its dead letter.
-   * `possiblyDelivered`: its attempt was still in flight when stop gave up on it.
+   * `possiblyDelivered`: at a stop, its attempt was cut or timed out after the delivery window.
    */
   deadLetter(job: ActiveJob, now: number, error: JobError, possiblyDelivered = false): void {
     job.lastError = error;

@@ -348,7 +348,7 @@ class MemoryEngine implements PublishingEngine {
       (job) => job.state === 'queued' || job.state === 'retrying',
     );
     for (const job of left) this.life.deadLetter(job, now, shutdownError());
-    const [, statesWritten] = await Promise.all([
+    const [letters, statesWritten] = await Promise.all([
       this.life.writer.stop(stopFlushMs),
       settlesWithin(clock, stopFlushMs, this.newest.flush()),
     ]);
@@ -358,9 +358,10 @@ class MemoryEngine implements PublishingEngine {
     logger.info(
       {
         dead_lettered_at_stop: this.life.lettersStored - storedBefore,
+        journaled: letters.journaled,
         in_flight_at_deadline: inFlight,
         possibly_delivered: this.dispatcher.possiblyDeliveredAtStop,
-        unstored: this.life.writer.pending,
+        unstored: letters.unstored,
       },
       'engine stopped',
     );

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { aDlqEntry } from '../../../test/support/service-fake-dlq.js';
 import type { FakeDeps } from '../../../test/support/service-fakes.js';
 import { createFakeDeps } from '../../../test/support/service-fakes.js';
 import type { RunningServer } from '../../../test/support/service-http.js';
@@ -72,22 +73,38 @@ describe('HTTP API over a real socket', () => {
       assert.equal(errorCode(res.body), 'not_found');
     });
 
-    it('bulk replays by filter with a dry run first', async () => {
-      const dry = await call(url, 'POST', `${base}/replay`, {
-        json: { filters: { target: 'chat' }, dry_run: true },
-      });
+    it('bulk replays by filter with a dry run first, counting letters whose target is gone', async () => {
+      deps.entries.push(
+        aDlqEntry({
+          target_name: 'removed',
+          error_type: 'permanent',
+          error_reason: 'client_error',
+        }),
+      );
+      const filters = { error_type: 'permanent' };
+      const dry = await call(url, 'POST', `${base}/replay`, { json: { filters, dry_run: true } });
       assert.equal(dry.status, 200);
       assert.deepEqual(dry.body, {
-        matched: 1,
+        matched: 2,
         replayed: 0,
         skipped_superseded: 0,
+        skipped_target_not_configured: 1,
+        targets_not_configured: ['removed'],
         job_ids: [],
         dry_run: true,
       });
-      const real = await call(url, 'POST', `${base}/replay`, {
-        json: { filters: { target: 'chat' }, limit: 5 },
-      });
-      assert.equal((real.body as { replayed: number }).replayed, 1);
+      const real = await call(url, 'POST', `${base}/replay`, { json: { filters, limit: 5 } });
+      assert.equal(real.status, 200);
+      const body = real.body as Record<string, unknown>;
+      assert.deepEqual(
+        [
+          body.matched,
+          body.replayed,
+          body.skipped_target_not_configured,
+          body.targets_not_configured,
+        ],
+        [2, 1, 1, ['removed']],
+      );
     });
 
     it('answers 400 naming a bad bulk filter', async () => {

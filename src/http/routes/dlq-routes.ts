@@ -51,6 +51,8 @@ export function registerDlqRoutes(
         matched: result.matched,
         replayed: result.replayed,
         skipped_superseded: result.skippedSuperseded,
+        skipped_target_not_configured: result.skippedTargetNotConfigured,
+        targets_not_configured: result.targetsNotConfigured,
         job_ids: result.jobIds,
         dry_run: request.body.dry_run,
       };

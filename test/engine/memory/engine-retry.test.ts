@@ -92,13 +92,17 @@ describe('engine retries', () => {
     assert.equal(h.finished[0]?.state, 'succeeded');
   });
 
-  it('waits for Retry-After when it is longer than the backoff', async () => {
+  it('waits for Retry-After when it is longer than the backoff, and logs the due time in ISO', async () => {
     const { clock, times, publisher } = timedTarget(OK);
     publisher.script(failure(503, 'transient', 'server_error', 20_000));
     const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
+    const t0 = clock.now();
     await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(60_000);
     assert.deepEqual(times, [0, 20_000]);
+    const line = h.logs.find((l) => l.msg === 'attempt failed; retry scheduled');
+    assert.ok(line !== undefined);
+    assert.equal(Reflect.get(line.obj, 'next_attempt_at'), new Date(t0 + 20_000).toISOString());
   });
 
   it('caps Retry-After at max_retry_after', async () => {

@@ -182,8 +182,39 @@ describe('engine stop', () => {
     assert.equal(h.deadLetters.saved.length, 3);
     assert.equal(h.deadLetters.stored.length, 0);
     for (const id of ids) assert.equal((await h.engine.getJob(id))?.state, 'dlq');
+    assert.deepEqual(stopCounts(h), { dead_lettered_at_stop: 3, journaled: 3, unstored: 0 });
+  });
+
+  it('counts the letters neither the sink nor the fallback took as unstored', async () => {
+    const h = anEngine({
+      targets: [{ name: 'a', publisher: createScriptedPublisher(BAD_REQUEST) }],
+      config: { stopFlushMs: 5_000 },
+    });
+    h.deadLetters.failing = true;
+    h.deadLetters.fallbackFailing = true;
+    await submitIds(
+      h.engine,
+      Array.from({ length: 3 }, (_, i) => aRequest('a', { n: `${i}` })),
+    );
+    await h.clock.advance(100);
+    const stop = stopping(h, 1_000);
+    await h.clock.advance(10_000);
+    assert.notEqual(stop.resolvedAt(), undefined);
+    assert.deepEqual(stopCounts(h), { dead_lettered_at_stop: 0, journaled: 0, unstored: 3 });
   });
 });
+
+/** The letter counts of the `engine stopped` log line. */
+function stopCounts(h: Harness): Record<string, unknown> {
+  const line = h.logs.find((l) => l.msg === 'engine stopped');
+  assert.ok(line !== undefined, 'no engine stopped line');
+  const field = (name: string): unknown => Reflect.get(line.obj, name);
+  return {
+    dead_lettered_at_stop: field('dead_lettered_at_stop'),
+    journaled: field('journaled'),
+    unstored: field('unstored'),
+  };
+}
 
 describe('engine dead-letter writes', () => {
   it('keeps jobs failed and counted while the sink fails, then stores them once it recovers', async () => {

@@ -9,7 +9,7 @@ import { alertnameOf, letterState } from '../letters.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { load, whenLoaded, writeRefusal } from '../page.js';
 import { links } from '../router.js';
-import type { DlqEntry, DlqStats } from '../schemas.js';
+import type { BulkReplay, DlqEntry, DlqStats } from '../schemas.js';
 import {
   bulkReplaySchema,
   dlqPageSchema,
@@ -107,7 +107,8 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     }
     const { matched, skipped_superseded: skipped } = preview.value;
     const skippedText =
-      skipped === undefined ? '' : `, ${formatCount(skipped)} skipped as superseded`;
+      (skipped === undefined ? '' : `, ${formatCount(skipped)} skipped as superseded`) +
+      targetGoneText(preview.value);
     if (matched === 0) {
       outcome = `Nothing to replay: no waiting letter matches${skippedText}.`;
       context.notify(outcome);
@@ -136,7 +137,9 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         dry_run: false,
       });
       const skipped = done.skipped_superseded ?? 0;
-      const skippedNow = skipped === 0 ? '' : `, ${formatCount(skipped)} skipped as superseded`;
+      const skippedNow =
+        (skipped === 0 ? '' : `, ${formatCount(skipped)} skipped as superseded`) +
+        targetGoneText(done);
       return `Replayed ${formatCount(done.replayed)} of ${plural(done.matched, 'letter')}${skippedNow}.`;
     });
   }
@@ -318,4 +321,13 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         ${purgeView()}`,
     dispose: () => undefined,
   };
+}
+
+/** ", 2 skipped: target not configured (pager, old-hook)", or '' when none (or an older server). */
+function targetGoneText(result: BulkReplay): string {
+  const skipped = result.skipped_target_not_configured ?? 0;
+  if (skipped === 0) return '';
+  const names = result.targets_not_configured ?? [];
+  const named = names.length === 0 ? '' : ` (${names.join(', ')})`;
+  return `, ${formatCount(skipped)} skipped: target not configured${named}`;
 }
