@@ -195,6 +195,30 @@ describe('parseConfig errors name their key path', () => {
     ]);
   });
 
+  it('refuses a target timeout or retry override of 0, as the global keys do; jitter may be 0', () => {
+    const problems = problemsOf(
+      [
+        'targets:',
+        '  - { name: a, type: log, timeout: 0s }',
+        '  - name: b',
+        '    type: log',
+        '    retry: { base: 0s, max_delay: 0, max_retry_after: 0ms, max_job_age: 0s, jitter: 0s }',
+      ].join('\n'),
+    );
+    assert.deepEqual(problems, [
+      'targets[0].timeout: must be greater than 0',
+      'targets[1].retry.base: must be greater than 0',
+      'targets[1].retry.max_delay: must be greater than 0',
+      'targets[1].retry.max_retry_after: must be greater than 0',
+      'targets[1].retry.max_job_age: must be greater than 0',
+    ]);
+    const [target] = parseConfig('targets: [{ name: a, type: log, retry: { jitter: 0s } }]', {
+      env: {},
+      source,
+    }).targets;
+    assert.equal(target?.retry.jitter, 0);
+  });
+
   it('reports duplicate target names with both positions', () => {
     assert.deepEqual(
       problemsOf('targets:\n  - { name: a, type: log }\n  - { name: a, type: log }\n'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { durationMs } from './duration.js';
+import { durationMs, positiveDuration } from './duration.js';
 import { sizeBytes } from './size.js';
 import { targetSchema } from './targets.js';
 
@@ -10,7 +10,6 @@ import { targetSchema } from './targets.js';
  */
 const POSITIVE_INT = 'expected a positive integer';
 const positiveInt = z.int({ error: POSITIVE_INT }).positive({ error: POSITIVE_INT });
-const positiveDuration = durationMs.refine((ms) => ms > 0, 'must be greater than 0');
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const QUEUE_MODES = ['memory', 'durable'] as const;
