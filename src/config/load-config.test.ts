@@ -219,6 +219,26 @@ describe('parseConfig errors name their key path', () => {
     assert.equal(target?.retry.jitter, 0);
   });
 
+  it('names the reason of a bad rate_limit, written as a rate or as a mapping', () => {
+    const rate = 'expected a rate such as "1/s", "120/m" or "10/h" (more than 0, at most 100000/s)';
+    const problems = problemsOf(
+      [
+        'targets:',
+        '  - { name: a, type: log, rate_limit: 0/s }',
+        '  - { name: b, type: log, rate_limit: { rate: 0/s } }',
+        '  - { name: c, type: log, rate_limit: { rate: 1/s, burst: 0, brust: 2 } }',
+        '  - { name: d, type: log, rate_limit: 5 }',
+      ].join('\n'),
+    );
+    assert.deepEqual(problems, [
+      `targets[0].rate_limit: ${rate}`,
+      `targets[1].rate_limit.rate: ${rate}`,
+      'targets[2].rate_limit.burst: must be at least 1',
+      'targets[2].rate_limit.brust: unknown key',
+      'targets[3].rate_limit: expected a rate such as "1/s" or a mapping { rate, burst }',
+    ]);
+  });
+
   it('reports duplicate target names with both positions', () => {
     assert.deepEqual(
       problemsOf('targets:\n  - { name: a, type: log }\n  - { name: a, type: log }\n'),
