@@ -192,6 +192,7 @@ describe('parseConfig errors name their key path', () => {
       'targets[5].url: must be an http:// or https:// URL',
       'targets[6].name: letters, digits, "_", "." and "-", at most 63',
       'targets[7].match[0]: bad matcher format: no operator (expected name=value, name!=value, name=~regex or name!~regex)',
+      'targets[7].name: duplicate target name "a" (also targets[0])',
     ]);
   });
 
@@ -243,6 +244,31 @@ describe('parseConfig errors name their key path', () => {
     assert.deepEqual(
       problemsOf('targets:\n  - { name: a, type: log }\n  - { name: a, type: log }\n'),
       ['targets[1].name: duplicate target name "a" (also targets[0])'],
+    );
+  });
+
+  it('lists a duplicate target name with the other problems of the targets', () => {
+    assert.deepEqual(
+      problemsOf(
+        [
+          'targets:',
+          '  - { name: a, type: webhook, url: "ftp://x" }',
+          '  - { name: a, type: log, timeout: soon }',
+          '  - { type: log }',
+          '  - 7',
+          '  - { name: b, type: log }',
+          '  - { name: b, type: carrier-pigeon }',
+        ].join('\n'),
+      ),
+      [
+        'targets[0].url: must be an http:// or https:// URL',
+        'targets[1].timeout: invalid duration "soon": use a Prometheus duration such as 500ms, 30s, 5m or 1h30m',
+        'targets[2].name: required',
+        'targets[3]: expected object, got 7',
+        'targets[5].type: must be one of webhook, slack, pagerduty, rootly, log',
+        'targets[1].name: duplicate target name "a" (also targets[0])',
+        'targets[5].name: duplicate target name "b" (also targets[4])',
+      ],
     );
   });
 
