@@ -22,7 +22,7 @@ export function createCliBackends(io: CliIo, version: string): CliBackends {
       let db: Db;
       if (databaseUrl !== undefined) db = createPgDb(databaseUrl, { logger });
       else {
-        const config = loadConfigOrReport(configPath, io);
+        const config = loadConfigOrReport(() => loadConfig({ path: configPath, env: io.env }), io);
         if (config === undefined) throw new Error('cannot migrate: the configuration is invalid');
         db = await openDatabase(config.storage, logger);
       }

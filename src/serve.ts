@@ -3,6 +3,7 @@ import type { Config } from './config/schema.js';
 import { ConfigError } from './config/config-error.js';
 import { secretMasksOf } from './config/config-secrets.js';
 import { configPathOf, loadConfig } from './config/load-config.js';
+import { logTargetFileProblems } from './config/log-target-files.js';
 import { proxySettingsOf } from './config/proxy-env.js';
 import { createLogger } from './logger.js';
 import type { CliIo } from './cli/cli-context.js';
@@ -10,15 +11,27 @@ import { EXIT } from './cli/cli-context.js';
 import { summarizeConfig } from './cli/config-summary.js';
 import { watchStopSignals } from './stop-signals.js';
 
-/** Loads the config, or prints every problem (no stack trace) and returns undefined. */
-export function loadConfigOrReport(path: string | undefined, io: CliIo): Config | undefined {
+/** Runs `load`, or prints every problem (no stack trace) and returns undefined. */
+export function loadConfigOrReport(load: () => Config, io: CliIo): Config | undefined {
   try {
-    return loadConfig({ path, env: io.env });
+    return load();
   } catch (error: unknown) {
     if (!(error instanceof ConfigError)) throw error;
     io.err(error.message);
     return undefined;
   }
+}
+
+/**
+ * The config the service runs with, at start and at each reload: valid, and every log target's
+ * file can be opened (log-target-files.ts). `config check` stays static (docs/cli.md).
+ * Throws ConfigError.
+ */
+function loadServableConfig(path: string | undefined, env: CliIo['env']): Config {
+  const config = loadConfig({ path, env });
+  const problems = logTargetFileProblems(config.targets);
+  if (problems.length > 0) throw new ConfigError(configPathOf({ path, env }), problems);
+  return config;
 }
 
 /**
@@ -32,7 +45,8 @@ export async function serveUntilSignal(
   io: CliIo,
   version: string,
 ): Promise<number> {
-  const config = loadConfigOrReport(configPath, io);
+  const load = (): Config => loadServableConfig(configPath, io.env);
+  const config = loadConfigOrReport(load, io);
   if (config === undefined) return EXIT.usage;
   const secretMasks = secretMasksOf(config);
   const logger = createLogger(config.log.level, { mask: secretMasks.mask });
@@ -43,7 +57,7 @@ export async function serveUntilSignal(
     logger,
     version,
     proxy: proxySettingsOf(io.env),
-    loadConfig: () => loadConfig({ path: configPath, env: io.env }),
+    loadConfig: load,
     secretMasks,
   });
   // SIGHUP reloads the configuration (as Prometheus and Alertmanager do); it never stops.

@@ -68,3 +68,6 @@ export const durationMs = z
     }
     return ms;
   });
+
+/** A duration that means nothing at 0 (a timeout, an interval, a backoff step). */
+export const positiveDuration = durationMs.refine((ms) => ms > 0, 'must be greater than 0');

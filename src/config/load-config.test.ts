@@ -192,6 +192,51 @@ describe('parseConfig errors name their key path', () => {
       'targets[5].url: must be an http:// or https:// URL',
       'targets[6].name: letters, digits, "_", "." and "-", at most 63',
       'targets[7].match[0]: bad matcher format: no operator (expected name=value, name!=value, name=~regex or name!~regex)',
+      'targets[7].name: duplicate target name "a" (also targets[0])',
+    ]);
+  });
+
+  it('refuses a target timeout or retry override of 0, as the global keys do; jitter may be 0', () => {
+    const problems = problemsOf(
+      [
+        'targets:',
+        '  - { name: a, type: log, timeout: 0s }',
+        '  - name: b',
+        '    type: log',
+        '    retry: { base: 0s, max_delay: 0, max_retry_after: 0ms, max_job_age: 0s, jitter: 0s }',
+      ].join('\n'),
+    );
+    assert.deepEqual(problems, [
+      'targets[0].timeout: must be greater than 0',
+      'targets[1].retry.base: must be greater than 0',
+      'targets[1].retry.max_delay: must be greater than 0',
+      'targets[1].retry.max_retry_after: must be greater than 0',
+      'targets[1].retry.max_job_age: must be greater than 0',
+    ]);
+    const [target] = parseConfig('targets: [{ name: a, type: log, retry: { jitter: 0s } }]', {
+      env: {},
+      source,
+    }).targets;
+    assert.equal(target?.retry.jitter, 0);
+  });
+
+  it('names the reason of a bad rate_limit, written as a rate or as a mapping', () => {
+    const rate = 'expected a rate such as "1/s", "120/m" or "10/h" (more than 0, at most 100000/s)';
+    const problems = problemsOf(
+      [
+        'targets:',
+        '  - { name: a, type: log, rate_limit: 0/s }',
+        '  - { name: b, type: log, rate_limit: { rate: 0/s } }',
+        '  - { name: c, type: log, rate_limit: { rate: 1/s, burst: 0, brust: 2 } }',
+        '  - { name: d, type: log, rate_limit: 5 }',
+      ].join('\n'),
+    );
+    assert.deepEqual(problems, [
+      `targets[0].rate_limit: ${rate}`,
+      `targets[1].rate_limit.rate: ${rate}`,
+      'targets[2].rate_limit.burst: must be at least 1',
+      'targets[2].rate_limit.brust: unknown key',
+      'targets[3].rate_limit: expected a rate such as "1/s" or a mapping { rate, burst }',
     ]);
   });
 
@@ -199,6 +244,31 @@ describe('parseConfig errors name their key path', () => {
     assert.deepEqual(
       problemsOf('targets:\n  - { name: a, type: log }\n  - { name: a, type: log }\n'),
       ['targets[1].name: duplicate target name "a" (also targets[0])'],
+    );
+  });
+
+  it('lists a duplicate target name with the other problems of the targets', () => {
+    assert.deepEqual(
+      problemsOf(
+        [
+          'targets:',
+          '  - { name: a, type: webhook, url: "ftp://x" }',
+          '  - { name: a, type: log, timeout: soon }',
+          '  - { type: log }',
+          '  - 7',
+          '  - { name: b, type: log }',
+          '  - { name: b, type: carrier-pigeon }',
+        ].join('\n'),
+      ),
+      [
+        'targets[0].url: must be an http:// or https:// URL',
+        'targets[1].timeout: invalid duration "soon": use a Prometheus duration such as 500ms, 30s, 5m or 1h30m',
+        'targets[2].name: required',
+        'targets[3]: expected object, got 7',
+        'targets[5].type: must be one of webhook, slack, pagerduty, rootly, log',
+        'targets[1].name: duplicate target name "a" (also targets[0])',
+        'targets[5].name: duplicate target name "b" (also targets[4])',
+      ],
     );
   });
 

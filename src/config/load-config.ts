@@ -125,7 +125,22 @@ function problemsOf(issue: z.core.$ZodIssue): ConfigProblem[] {
       message: 'unknown key',
     }));
   }
+  if (issue.code === 'invalid_union') {
+    // A key written in one of several forms (`rate_limit: 1/s` or `{ rate, burst }`): the form
+    // of the value's type says what is wrong with it, not zod's "Invalid input".
+    const typed = issue.errors.filter((form) => !form.every(isTypeMismatch));
+    const [form] = typed;
+    if (typed.length === 1 && form !== undefined) {
+      return form.flatMap((inner) =>
+        problemsOf({ ...inner, path: [...issue.path, ...inner.path] }),
+      );
+    }
+  }
   return [{ path: formatPath(issue.path), message: issue.message }];
+}
+
+function isTypeMismatch(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'invalid_type' && issue.path.length === 0;
 }
 
 /** Messages for issues the schema does not word itself. */

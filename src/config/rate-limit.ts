@@ -23,14 +23,17 @@ const rate = z.string().transform((text, ctx) => {
 });
 
 export const rateLimitSchema = z
-  .union([
-    rate.transform((perSecond) => ({ perSecond, burst: Math.max(1, Math.floor(perSecond)) })),
-    z
-      .object({ rate, burst: z.number().int().min(1).max(100_000).optional() })
-      .strict()
-      .transform(({ rate: perSecond, burst }) => ({
-        perSecond,
-        burst: burst ?? Math.max(1, Math.floor(perSecond)),
-      })),
-  ])
+  .union(
+    [
+      rate.transform((perSecond) => ({ perSecond, burst: Math.max(1, Math.floor(perSecond)) })),
+      z
+        .object({ rate, burst: z.number().int().min(1).max(100_000).optional() })
+        .strict()
+        .transform(({ rate: perSecond, burst }) => ({
+          perSecond,
+          burst: burst ?? Math.max(1, Math.floor(perSecond)),
+        })),
+    ],
+    { error: 'expected a rate such as "1/s" or a mapping { rate, burst }' },
+  )
   .optional();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { durationMs } from './duration.js';
+import { durationMs, positiveDuration } from './duration.js';
 import { sizeBytes } from './size.js';
 import { targetSchema } from './targets.js';
 
@@ -10,7 +10,6 @@ import { targetSchema } from './targets.js';
  */
 const POSITIVE_INT = 'expected a positive integer';
 const positiveInt = z.int({ error: POSITIVE_INT }).positive({ error: POSITIVE_INT });
-const positiveDuration = durationMs.refine((ms) => ms > 0, 'must be greater than 0');
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const QUEUE_MODES = ['memory', 'durable'] as const;
@@ -165,16 +164,26 @@ const circuitBreakerSchema = z.strictObject({
   open_timeout: positiveDuration.default(30_000),
 });
 
-function rejectDuplicateNames(targets: readonly { name: string }[], ctx: z.RefinementCtx): void {
+const namedTarget = z.object({ name: z.string() });
+
+/**
+ * Runs even when some targets are wrong (`when` below), so that one run lists every problem
+ * (docs/configuration.md): `targets` then holds what each entry parsed to so far, whatever its
+ * shape, and an entry without a string name has its own problem reported already.
+ */
+function rejectDuplicateNames(targets: readonly unknown[], ctx: z.RefinementCtx): void {
   const firstIndex = new Map<string, number>();
   targets.forEach((target, index) => {
-    const previous = firstIndex.get(target.name);
-    if (previous === undefined) firstIndex.set(target.name, index);
+    const named = namedTarget.safeParse(target);
+    if (!named.success) return;
+    const { name } = named.data;
+    const previous = firstIndex.get(name);
+    if (previous === undefined) firstIndex.set(name, index);
     else {
       ctx.addIssue({
         code: 'custom',
         path: [index, 'name'],
-        message: `duplicate target name "${target.name}" (also targets[${previous}])`,
+        message: `duplicate target name "${name}" (also targets[${previous}])`,
       });
     }
   });
@@ -213,7 +222,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   targets: z
     .array(targetSchema, { error: 'expected a list of targets' })
-    .superRefine(rejectDuplicateNames)
+    .superRefine(rejectDuplicateNames, { when: (payload) => Array.isArray(payload.value) })
     .default([]),
   log: z
     .strictObject({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { TARGET_NAME, TARGET_NAME_RULE } from '../domain/target.js';
 import { parseMatchers } from '../ingest/matchers.js';
-import { durationMs } from './duration.js';
+import { durationMs, positiveDuration } from './duration.js';
 import { rateLimitSchema } from './rate-limit.js';
 
 /**
@@ -11,16 +11,19 @@ import { rateLimitSchema } from './rate-limit.js';
  * Defaults live here once; publishers receive the parsed, defaulted objects.
  */
 
-/** Per-target override of the global `retry` block; unset keys fall back to it. */
+/**
+ * Per-target override of the global `retry` block; unset keys fall back to it. Each key takes
+ * the values the global key takes: only `jitter` may be 0 (no jitter).
+ */
 export const retryOverrideSchema = z
   .object({
     max_retries: z.number().int().min(0).max(100).optional(),
-    base: durationMs.optional(),
+    base: positiveDuration.optional(),
     factor: z.number().min(1).max(10).optional(),
-    max_delay: durationMs.optional(),
+    max_delay: positiveDuration.optional(),
     jitter: durationMs.optional(),
-    max_retry_after: durationMs.optional(),
-    max_job_age: durationMs.optional(),
+    max_retry_after: positiveDuration.optional(),
+    max_job_age: positiveDuration.optional(),
   })
   .strict();
 export type RetryOverride = z.infer<typeof retryOverrideSchema>;
@@ -38,7 +41,8 @@ const commonTargetFields = {
   enabled: z.boolean().default(true),
   /** Alertmanager-style matchers, all of which must hold; empty = every alert. */
   match: z.array(matcherEntry).default([]),
-  timeout: durationMs.default(10_000),
+  /** Per attempt; at 0 every attempt would fail unanswered (docs/configuration.md). */
+  timeout: positiveDuration.default(10_000),
   retry: retryOverrideSchema.default({}),
   /** Attempts a second at most (token bucket), throttled further on 429 (docs/targets.md). */
   rate_limit: rateLimitSchema,

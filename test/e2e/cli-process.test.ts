@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -127,6 +127,53 @@ describe('the alert-publisher command', () => {
       assert.match(result.stderr, /queue\.workers/);
       assert.match(result.stderr, /targets\[0\]\.url/);
       assert.doesNotMatch(result.stderr, /^\s+at /m);
+    }
+  });
+
+  it('refuses to serve a log target whose directory does not exist: exit 2 naming the key; config check is static', async () => {
+    const missing = join(dir, 'no-such-dir', 'alerts.log');
+    const file = await serveConfig(
+      dir,
+      'missing-log-dir.yaml',
+      `targets:\n  - { name: out, type: log }\n  - { name: audit, type: log, path: "${missing}" }\n`,
+    );
+    const served = await run([BIN, 'serve', '--config', file]);
+    assert.equal(served.code, 2, served.stderr);
+    assert.match(
+      served.stderr,
+      /targets\[1\]\.path: cannot be opened for appending: ENOENT: no such file or directory/,
+    );
+    assert.doesNotMatch(served.stderr, /^\s+at /m);
+    const checked = await run([BIN, 'config', 'check', '--config', file]);
+    assert.equal(checked.code, 0, checked.stderr);
+  });
+
+  it('keeps the running config when a reload names a log file in a directory that does not exist', async () => {
+    const file = await serveConfig(
+      dir,
+      'reload-log-dir.yaml',
+      `targets:\n  - { name: audit, type: log, path: "${join(dir, 'audit.log')}" }\n`,
+    );
+    const served = await serve(file);
+    try {
+      const missing = join(dir, 'no-such-dir', 'audit.log');
+      await writeFile(
+        file,
+        (await readFile(file, 'utf8')).replace(join(dir, 'audit.log'), missing),
+      );
+      const reloaded = await request(`${served.url}/-/reload`, { method: 'POST' });
+      assert.equal(reloaded.statusCode, 422);
+      const body = (await reloaded.body.json()) as {
+        error: { code: string; details: { path: string; message: string }[] };
+      };
+      assert.equal(body.error.code, 'invalid_config');
+      assert.deepEqual(
+        body.error.details.map((d) => d.path),
+        ['targets[0].path'],
+      );
+      assert.match(body.error.details[0]?.message ?? '', /ENOENT/);
+    } finally {
+      assert.equal(await served.stop(), 0);
     }
   });
 
