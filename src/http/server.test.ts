@@ -51,7 +51,7 @@ describe('HTTP API over a real socket', () => {
       });
       assert.equal(res.status, 202);
       assert.deepEqual((res.body as { rejected: unknown }).rejected, [
-        { index: 1, reason: 'alerts[1].labels.alertname: required' },
+        { index: 1, reason: 'body.alerts[1].labels.alertname: required' },
       ]);
       assert.equal(deps.received.rejected, before + 1);
     });

@@ -237,7 +237,7 @@ for (const mode of QUEUE_MODES) {
       const body = res.body as { job_ids: string[]; rejected: unknown[] };
       assert.equal(body.job_ids.length, 2);
       assert.deepEqual(body.rejected, [
-        { index: 1, reason: 'alerts[1].labels.__proto__: expected a string' },
+        { index: 1, reason: 'body.alerts[1].labels.__proto__: expected a string' },
       ]);
       const [entry] = await entriesOf(body.job_ids.slice(0, 1));
       assert.equal(entry?.enriched_alert.alert.labels['__proto__'], 'p');

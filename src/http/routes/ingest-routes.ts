@@ -53,16 +53,18 @@ export function registerIngestRoutes(
       deps.metrics.alertsReceived('rejected', rejectedAlerts);
       throw invalid(parsed.details);
     }
-    if (parsed.rejected.length > 0) {
-      deps.metrics.alertsReceived('rejected', parsed.rejected.length);
-      request.log.warn({ rejected: parsed.rejected }, 'webhook alerts rejected');
+    // Each reason starts with its path, named from the envelope like a 400's details.
+    const rejected = parsed.rejected.map((r) => ({ index: r.index, reason: `body.${r.reason}` }));
+    if (rejected.length > 0) {
+      deps.metrics.alertsReceived('rejected', rejected.length);
+      request.log.warn({ rejected }, 'webhook alerts rejected');
     }
     const { requests, unrouted } = routed(deps.ingest.route(parsed.alerts));
     const jobIds = requests.length === 0 ? [] : admitted(await deps.engine.submit(requests));
     deps.metrics.alertsReceived('routed', parsed.alerts.length - unrouted.length);
     deps.metrics.alertsReceived('unrouted', unrouted.length);
     logUnrouted(request.log, unrouted);
-    return reply.code(202).send({ job_ids: jobIds, rejected: parsed.rejected });
+    return reply.code(202).send({ job_ids: jobIds, rejected });
   });
 
   app.post('/api/v2/publishing/queue/submit', async (request, reply) => {
