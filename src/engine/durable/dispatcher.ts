@@ -236,7 +236,7 @@ export function createDispatcher(deps: DispatcherDeps): {
     if (claimWanted()) deps.wakeSignal.wake();
     if (held.leaseLost) {
       // Another instance may own the job now: write nothing, the row is not ours.
-      holdings.release(held.job.id);
+      holdings.release(held);
       return;
     }
     if (!outcome.ok && outcome.reason === 'shutdown') {

@@ -110,7 +110,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     onFinished: (finished) => {
       const now = clock.now();
       for (const item of finished) {
-        holdings.release(item.held.job.id);
+        holdings.release(item.held);
         reportCompletion(report, item, now);
       }
       wakeSignal.wake();

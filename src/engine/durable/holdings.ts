@@ -74,13 +74,19 @@ export class Holdings {
     return taken;
   }
 
-  release(id: string): void {
-    this.byId.delete(id);
+  /**
+   * Forgets `held`. By identity, not by job id: after a lost lease the same job may be held
+   * again under the new owner id while the old claim's completion is still being written, and
+   * that completion must not release the new claim (which the next sweep of unheld rows would
+   * then hand back to waiting while its attempt runs: a second delivery by a live instance).
+   */
+  release(held: Held): void {
+    if (this.byId.get(held.job.id) === held) this.byId.delete(held.job.id);
   }
 
   /** The lease is lost: buffered jobs dropped, running attempts cancelled, nothing written. */
   giveUpAll(): void {
-    for (const held of this.unbuffer(() => true)) this.release(held.job.id);
+    for (const held of this.unbuffer(() => true)) this.release(held);
     for (const held of this.byId.values()) {
       held.leaseLost = true;
       held.cancel?.();

@@ -77,6 +77,39 @@ test('an attempt whose lease was lost is aborted and its outcome not written', a
   assert.equal(row?.['lease_owner'], 'thief');
 });
 
+test('a completion of a lost lease, written late, leaves the job claimed again under the new owner alone', async () => {
+  engine = await startEngine(db, clock, publisher);
+  // Completions of a success are refused (as by an outage) until the trigger goes.
+  await db.query(`CREATE FUNCTION refuse_success() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW.state = 'succeeded' THEN RAISE EXCEPTION 'completion refused'; END IF;
+    RETURN NEW; END $$`);
+  await db.query(`CREATE TRIGGER refuse_success BEFORE UPDATE ON publishing_jobs
+    FOR EACH ROW EXECUTE FUNCTION refuse_success()`);
+  try {
+    const id = await submitOne(engine);
+    await eventually('the attempt started', () => publisher.deliveries.length === 1);
+    publisher.answer(id, { ok: true });
+    // The lease lapses while the completion cannot commit: the instance registers as me/1, the
+    // sweep hands the job back, and me/1 claims and sends it again (at least once).
+    const past = new Date(clock.now() - 1).toISOString();
+    await db.query(`UPDATE publishing_instances SET lease_expires_at = $1`, [past]);
+    await advanceUntil(clock, 500, 'sent again by me/1', () => publisher.deliveries.length === 2);
+    assert.equal((await stateOf(db, id))?.['lease_owner'], 'me/1', 'claimed by me/1');
+    await db.query('DROP TRIGGER refuse_success ON publishing_jobs');
+    // The old completion now commits as `me` (written nowhere; its retry waits at most 5 s) and
+    // heartbeats and sweeps go on: 7 s, within the 10 s timeout of the attempt in flight.
+    let steps = 0;
+    await advanceUntil(clock, 500, 'seven seconds of heartbeats', () => ++steps > 14);
+    assert.equal(publisher.deliveries.length, 2, 'not released and sent a third time');
+    assert.equal((await stateOf(db, id))?.['lease_owner'], 'me/1');
+    publisher.answer(id, { ok: true });
+    await eventually('succeeded', async () => (await stateOf(db, id))?.['state'] === 'succeeded');
+  } finally {
+    await db.query('DROP TRIGGER IF EXISTS refuse_success ON publishing_jobs');
+    await db.query('DROP FUNCTION refuse_success()');
+  }
+});
+
 test('a final failure and its dead letter commit together, retried until both are stored', async () => {
   let failures = 1;
   engine = await startEngine(db, clock, publisher, {
