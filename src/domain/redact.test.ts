@@ -110,6 +110,13 @@ describe('secretsOf', () => {
       ['/services/T/B/ZZZZ', 'ZZZZ'],
     );
   });
+
+  it('leaves out short plain numbers of a query, which are parameters, not credentials', () => {
+    assert.deepEqual(
+      secretsOf({ type: 'webhook', url: 'https://h.example/x?ms=6000&key=12345678&sig=a1b2' }),
+      ['12345678', 'a1b2'],
+    );
+  });
 });
 
 describe('redactUrlsInText', () => {

@@ -72,7 +72,16 @@ export function redactTargetConfig(
 }
 
 /**
- * The secret parts of a URL: query values and userinfo (without the user name when
+ * A query value worth masking in free text. A short plain number (`?ms=6000`, `?port=8080`) is a
+ * parameter, not a credential: masked, it hid every such number in every log line and message
+ * ("1[REDACTED] ms"). URLs themselves are still shown with every query value redacted.
+ */
+function isSecretLikeQueryValue(value: string): boolean {
+  return !/^\d{1,7}$/.test(value);
+}
+
+/**
+ * The secret parts of a URL: query values (but short plain numbers) and userinfo (without the user name when
  * `withUser` is false), and with `wholePath` (a Slack incoming webhook) its path and last
  * segment, the token.
  */
@@ -86,7 +95,7 @@ export function urlSecrets(
   } catch {
     return [url];
   }
-  const found = [...parsed.searchParams.values()];
+  const found = [...parsed.searchParams.values()].filter(isSecretLikeQueryValue);
   if (parsed.username !== '' && options.withUser !== false) {
     found.push(decodeURIComponent(parsed.username));
   }
