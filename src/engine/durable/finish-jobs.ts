@@ -77,7 +77,9 @@ export async function finishJobs(
         completions.map(stateOf),
         completions.map((c) => (c.kind === 'retry' ? new Date(c.dueAtMs).toISOString() : null)),
         completions.map((c) => (c.kind === 'retry' && c.countsRetry ? 1 : 0)),
-        completions.map((c) => (c.kind === 'release' || isUnattempted(c) ? 1 : 0)),
+        // The claim charged an attempt; one never made (released, superseded or dead-lettered
+        // before it started) is refunded.
+        sorted.map((item) => (item.attempt === undefined ? 1 : 0)),
         completions.map((c) => errorOf(c)?.type ?? null),
         completions.map((c) => errorOf(c)?.reason ?? null),
         completions.map((c) => errorOf(c)?.status ?? null),
@@ -113,11 +115,6 @@ export async function finishJobs(
 
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Superseded at its claim: the attempt the claim charged was never made. */
-function isUnattempted(c: Completion): boolean {
-  return c.kind === 'superseded' && c.error === undefined;
 }
 
 function isFinal(c: Completion): boolean {

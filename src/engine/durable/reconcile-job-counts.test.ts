@@ -171,7 +171,13 @@ forEachDatabase('reconciling active job counts', (ctx) => {
       await setState(db, running, 'processing', 'me');
       await setCount(db, 'medium', 't0', 5);
       const corrections = await reconcileWhileHeld(db, (pause) =>
-        finishJobs(db, 'me', T0, [{ completion: { kind: 'succeeded', id: done } }], pause),
+        finishJobs(
+          db,
+          'me',
+          T0,
+          [{ completion: { kind: 'succeeded', id: done }, attempt: { at: T0, durationMs: 10 } }],
+          pause,
+        ),
       );
       assert.deepEqual(corrections, [{ priority: 'medium', target: 't0', from: 4, to: 1 }]);
       assert.deepEqual(await countRows(db), [['medium', 't0', 1]]);

@@ -78,6 +78,37 @@ forEachDatabase('durable engine reload', (ctx) => {
     await eventually('the added target delivers', () => other.deliveries.length === 1);
   });
 
+  it('dead-letters the claimed, unstarted jobs of a removed target without charging an attempt', async () => {
+    engine = await startEngine(ctx.db(), clock, publisher, {
+      config: { workers: 1 },
+      durable: { prefetchPerWorker: 1 },
+    });
+    const submitted = await engine.submit([
+      { alert: anAlert({ n: '1' }), target: 't0' },
+      { alert: anAlert({ n: '2' }), target: 't0' },
+    ]);
+    assert.ok(submitted.ok);
+    const [inFlight, buffered] = submitted.jobIds;
+    await eventually('one attempt in flight, one claimed', async () => {
+      const row = await stateOf(ctx.db(), buffered ?? '');
+      return publisher.deliveries.length === 1 && row?.['state'] === 'processing';
+    });
+    await engine.reconfigure(
+      new Map([['t1', aTarget('t1', scriptedPublisher())]]),
+      DEFAULT_ENGINE_CONFIG,
+    );
+    await eventually('the claimed job dead-lettered', async () => {
+      return (await letterReason(buffered ?? '')) === 'target_removed';
+    });
+    const row = await stateOf(ctx.db(), buffered ?? '');
+    assert.deepEqual([row?.['state'], row?.['attempts']], ['dlq', 0], 'never attempted');
+    publisher.answer(inFlight ?? '', { ok: true });
+    await eventually('the attempt in flight recorded', async () => {
+      return (await stateOf(ctx.db(), inFlight ?? ''))?.['state'] === 'succeeded';
+    });
+    assert.equal((await stateOf(ctx.db(), inFlight ?? ''))?.['attempts'], 1);
+  });
+
   it('dead-letters the jobs of a removed target that were waiting for an admission at the reload', async () => {
     engine = await startEngine(ctx.db(), clock, publisher, { config: { workers: 0 } });
     // The first starts a transaction; the second waits for it, checked against t0.
