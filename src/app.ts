@@ -41,7 +41,7 @@ import type { ProxySettings } from './domain/proxy-settings.js';
 import type { HttpClient } from './publishers/http-client.js';
 import { createHttpClient } from './publishers/http-client.js';
 import { createDbRootlyAlertIds } from './publishers/rootly-alert-ids.js';
-import { engineConfigOf, durableOptionsOf } from './engine-options.js';
+import { engineConfigOf, durableOptionsOf, reloadLeaseProblems } from './engine-options.js';
 import { LiveTargets } from './live-targets.js';
 import type { ReloadResult } from './reload.js';
 import { createReloader } from './reload.js';
@@ -189,6 +189,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const reloader = createReloader({
     load: options.loadConfig ?? (() => running),
     running: () => running,
+    check: (next) => reloadLeaseProblems(config, next),
     async apply(next) {
       // Before the new targets exist: their secrets are masked from their first message.
       masks.add(secretsOfConfig(next));

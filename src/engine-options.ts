@@ -1,5 +1,9 @@
 import type { Config } from './config/schema.js';
+import { formatPath } from './config/config-error.js';
+import type { ConfigProblem } from './config/config-error.js';
+import { leaseViolations } from './config/durable-lease.js';
 import type { DurableOptions } from './engine/durable/durable-config.js';
+import { defaultLeaseMs } from './engine/durable/durable-config.js';
 import type { EngineConfig } from './engine/engine-config.js';
 
 /** The engine's knobs from the configuration, durations in milliseconds. */
@@ -25,10 +29,34 @@ export function engineConfigOf(config: Config): EngineConfig {
   };
 }
 
-/** `queue.durable` in milliseconds; a lease of 0 is derived from the targets' timeouts. */
+/** `queue.durable.lease`, or when 0 the lease derived from the targets' longest timeout. */
+export function durableLeaseMs(config: Config): number {
+  const { lease, heartbeat } = config.queue.durable;
+  if (lease > 0) return lease;
+  return defaultLeaseMs(Math.max(0, ...config.targets.map((t) => t.timeout)), heartbeat);
+}
+
+/**
+ * A reload's targets against the lease the durable engine started with (`started` is the
+ * configuration at start): the lease is fixed for the process, as `queue.durable.*` needs a
+ * restart, so a timeout it does not cover needs one too.
+ */
+export function reloadLeaseProblems(started: Config, next: Config): ConfigProblem[] {
+  if (started.queue.mode !== 'durable') return [];
+  const leaseIs =
+    started.queue.durable.lease > 0
+      ? 'the running queue.durable.lease; it changes at a restart'
+      : 'derived at start from the longest timeout; a restart derives it anew';
+  const { heartbeat } = started.queue.durable;
+  return leaseViolations(next.targets, durableLeaseMs(started), heartbeat, leaseIs).map(
+    (violation) => ({ path: formatPath(violation.path), message: violation.message }),
+  );
+}
+
+/** `queue.durable` in milliseconds, the lease resolved (durableLeaseMs). */
 export function durableOptionsOf(config: Config): DurableOptions {
   const durable = config.queue.durable;
-  const options: DurableOptions = {
+  return {
     heartbeatMs: durable.heartbeat,
     pollMs: durable.poll_interval,
     prefetchPerWorker: durable.prefetch_per_worker,
@@ -36,7 +64,6 @@ export function durableOptionsOf(config: Config): DurableOptions {
     retentionMs: durable.retention,
     purgeIntervalMs: durable.purge_interval,
     purgeBatch: durable.purge_batch,
+    leaseMs: durableLeaseMs(config),
   };
-  if (durable.lease > 0) options.leaseMs = durable.lease;
-  return options;
 }

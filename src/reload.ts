@@ -8,12 +8,17 @@ import type { Metrics } from './metrics/metrics.js';
 
 export type ReloadResult =
   | { ok: true; summary: ReconfigureSummary; restartRequired: string[] }
-  | { ok: false; source: string; problems: readonly ConfigProblem[] };
+  | { ok: false; message: string; problems: readonly ConfigProblem[] };
 
 export interface ReloadDeps {
   /** Reads and validates the config file again; throws ConfigError. */
   load: () => Config;
   running: () => Config;
+  /**
+   * Problems of a valid file that only the running process sees, e.g. a target timeout the
+   * durable lease fixed at start does not cover: applying it would need a restart.
+   */
+  check?: (next: Config) => readonly ConfigProblem[];
   /** Swaps the applicable part of a valid config in (targets, engine knobs, auth, log level). */
   apply: (next: Config) => Promise<ReconfigureSummary>;
   metrics: Metrics;
@@ -31,22 +36,38 @@ export function createReloader(deps: ReloadDeps): { reload(): Promise<ReloadResu
   const { metrics, clock, logger } = deps;
   let last: Promise<unknown> = Promise.resolve();
 
+  function refused(
+    message: string,
+    problems: readonly ConfigProblem[],
+    context: Record<string, unknown>,
+  ): ReloadResult {
+    metrics.configLastReloadSuccessful.set(0);
+    logger.error({ ...context, problems }, `config reload failed: ${message}`);
+    return { ok: false, message, problems };
+  }
+
   async function reloadOnce(): Promise<ReloadResult> {
     let next: Config;
     try {
       next = deps.load();
     } catch (error: unknown) {
       if (!(error instanceof ConfigError)) throw error;
-      metrics.configLastReloadSuccessful.set(0);
-      logger.error(
-        { source: error.source, problems: error.problems },
-        'config reload failed: the running configuration is kept',
-      );
-      return { ok: false, source: error.source, problems: error.problems };
+      const message = `the configuration in ${error.source} is invalid: the running one is kept`;
+      return refused(message, error.problems, { source: error.source });
+    }
+    const problems = deps.check?.(next) ?? [];
+    if (problems.length > 0) {
+      return refused('the configuration needs a restart: the running one is kept', problems, {});
     }
     const running = deps.running();
     const restart = restartRequired(running, next);
-    const summary = await deps.apply(applicablePart(running, next));
+    let summary: ReconfigureSummary;
+    try {
+      summary = await deps.apply(applicablePart(running, next));
+    } catch (error: unknown) {
+      metrics.configLastReloadSuccessful.set(0);
+      throw new Error('config reload failed while applying it', { cause: error });
+    }
     metrics.configLastReloadSuccessful.set(1);
     metrics.configLastReloadSuccessTimestamp.set(clock.now() / 1000);
     logger.info(

@@ -50,10 +50,12 @@ describe('alerts commands against the running server', () => {
     assert.match(run.err, /--state/);
   });
 
-  it('reports a malformed fingerprint with the field it names (exit 1)', async () => {
+  it('refuses a malformed fingerprint before calling anything, naming the argument (exit 2)', async () => {
     const run = await cli(['alerts', 'show', 'ABC', '--url', running.url]);
-    assert.equal(run.code, 1);
-    assert.match(run.err, /invalid_request/);
-    assert.match(run.err, /params\.fingerprint/);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.err,
+      /'ABC' is invalid for argument 'fingerprint'\. must be 16 lower-case hex/,
+    );
   });
 });

@@ -6,6 +6,7 @@ import { renderTimeline } from './alert-timeline-text.js';
 import type { CommandIo } from './cli-context.js';
 import { connectionOf, numberOption, stringOption } from './cli-context.js';
 import { integer } from './dlq-commands.js';
+import { fingerprintArgument } from './id-arguments.js';
 import { cell, json, pick, renderTable } from './output.js';
 
 /** The alerts list and one alert's timeline, from the running server (docs/cli.md). */
@@ -14,10 +15,11 @@ export function alertsCommand(io: CommandIo): Command {
     'alerts the server recorded, and what happened to one of them',
   );
   alerts
-    .command('show <fingerprint>')
+    .command('show')
     .description(
       'one alert per target: its jobs in order with their attempts, supersessions, dead letters and replays',
     )
+    .argument('<fingerprint>', "the alert's fingerprint (16 hex digits)", fingerprintArgument)
     .action(async (fingerprint: string, _options: OptionValues, command: Command) => {
       const connection = connectionOf(command.optsWithGlobals(), io);
       const timeline = await connection.api.get(

@@ -8,6 +8,7 @@ import type { Priority } from '../domain/job.js';
 import type { DlqFilterInput } from '../dlq/dlq-filter-input.js';
 import type { CliBackends, CommandIo } from './cli-context.js';
 import { connectionOf, flag, numberOption, stringOption, withDlq } from './cli-context.js';
+import { uuidArgument } from './id-arguments.js';
 import type { Column } from './output.js';
 import { json, pick, renderCounts, renderFields, renderTable } from './output.js';
 
@@ -146,8 +147,9 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     });
 
   dlq
-    .command('show <id>')
+    .command('show')
     .description('one dead letter with its full alert')
+    .argument('<id>', 'dead letter id (a UUID)', uuidArgument)
     .action(async (id: string, _options: OptionValues, command: Command) => {
       const connection = connectionOf(command.optsWithGlobals(), io);
       const entry = await withDlq(connection, backends, (backend) => backend.show(id));
@@ -181,8 +183,9 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
 
   withFilterOptions(
     dlq
-      .command('replay [id]')
-      .description('replay one entry, or with --all every unreplayed entry matching the filters'),
+      .command('replay')
+      .description('replay one entry, or with --all every unreplayed entry matching the filters')
+      .argument('[id]', 'dead letter id (a UUID)', uuidArgument),
   )
     .option('--all', 'replay by filter instead of one id')
     .option('--limit <n>', 'at most this many (max 1000)', integer(1, 1000), 100)
@@ -223,8 +226,9 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     });
 
   dlq
-    .command('delete <id>')
+    .command('delete')
     .description('delete one dead letter')
+    .argument('<id>', 'dead letter id (a UUID)', uuidArgument)
     .action(async (id: string, _options: OptionValues, command: Command) => {
       const connection = connectionOf(command.optsWithGlobals(), io);
       await withDlq(connection, backends, (backend) => backend.remove(id));

@@ -58,6 +58,16 @@ describe('CLI against the running server', () => {
     assert.match(run.err, /--error-type/);
   });
 
+  it('refuses a dead letter id that is not a UUID before calling anything (exit 2)', async () => {
+    const stored = deps.entries.length;
+    for (const command of ['show', 'replay', 'delete']) {
+      const run = await cli(['dlq', command, 'notauuid', '--url', url, '--token', 'cli-token']);
+      assert.equal(run.code, 2, `dlq ${command}: ${run.err}`);
+      assert.match(run.err, /'notauuid' is invalid for argument 'id'\. must be a UUID/);
+    }
+    assert.equal(deps.entries.length, stored, 'nothing was deleted');
+  });
+
   it('replays once, then reports already_replayed with exit 1', async () => {
     const id = deps.entries[0]?.id ?? '';
     const first = await cli(['dlq', 'replay', id, '--url', url, '--token', 'cli-token']);

@@ -152,6 +152,23 @@ describe('parseConfig errors name their key path', () => {
     );
   });
 
+  it('names each target timeout a set durable lease does not cover, in durable mode only', () => {
+    const lease = 'lease: 20s, heartbeat: 5s';
+    const targets = [
+      'targets:',
+      '  - { name: a, type: log, timeout: 14s }',
+      '  - { name: b, type: log, timeout: 15s }',
+    ].join('\n');
+    assert.deepEqual(problemsOf(`queue: { mode: durable, durable: { ${lease} } }\n${targets}`), [
+      'targets[1].timeout: 15s plus the heartbeat (5s) must stay under the durable lease ' +
+        '(20s, queue.durable.lease)',
+    ]);
+    const memory = `queue: { mode: memory, durable: { ${lease} } }\n${targets}`;
+    assert.equal(parseConfig(memory, { env: {}, source }).targets.length, 2);
+    const derived = `queue: { mode: durable }\n${targets}`;
+    assert.equal(parseConfig(derived, { env: {}, source }).targets.length, 2);
+  });
+
   it('names nested target keys: url, type, unknown keys, matchers, retry overrides', () => {
     const problems = problemsOf(
       [

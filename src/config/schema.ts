@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { leaseViolations } from './durable-lease.js';
 import { durationMs, positiveDuration } from './duration.js';
 import { sizeBytes } from './size.js';
 import { targetSchema } from './targets.js';
@@ -189,49 +190,64 @@ function rejectDuplicateNames(targets: readonly unknown[], ctx: z.RefinementCtx)
   });
 }
 
-export const configSchema = z.strictObject({
-  server: serverSchema.prefault({}),
-  auth: authSchema.prefault({}),
-  storage: storageSchema.prefault({}),
-  shutdown_timeout: positiveDuration.default(30_000),
-  /** After shutdown_timeout: how long dead letters (memory) or completions (durable) may take to
-   * be stored before the journal gets the rest (memory) or they are left to redelivery (durable). */
-  shutdown_flush_timeout: positiveDuration.default(5_000),
-  queue: queueSchema.prefault({}),
-  retry: retrySchema.prefault({}),
-  circuit_breaker: circuitBreakerSchema.prefault({}),
-  tracking: z.strictObject({ capacity: positiveInt.default(10_000) }).prefault({}),
-  dlq: z
-    .strictObject({
-      retention: positiveDuration.default(720 * 3_600_000),
-      purge_interval: positiveDuration.default(3_600_000),
-      /** Memory mode: dead letters per database write at most. */
-      write_batch: z
-        .int({ error: 'expected an integer 1-10000' })
-        .min(1, 'expected an integer 1-10000')
-        .max(10_000, 'expected an integer 1-10000')
-        .default(500),
-      /** Memory mode: wait between failed dead-letter writes, doubling from base to max_delay. */
-      write_retry: z
-        .strictObject({
-          base: positiveDuration.default(1_000),
-          max_delay: positiveDuration.default(30_000),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
-  targets: z
-    .array(targetSchema, { error: 'expected a list of targets' })
-    .superRefine(rejectDuplicateNames, { when: (payload) => Array.isArray(payload.value) })
-    .default([]),
-  log: z
-    .strictObject({
-      level: z
-        .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
-        .default('info'),
-    })
-    .prefault({}),
-});
+export const configSchema = z
+  .strictObject({
+    server: serverSchema.prefault({}),
+    auth: authSchema.prefault({}),
+    storage: storageSchema.prefault({}),
+    shutdown_timeout: positiveDuration.default(30_000),
+    /** After shutdown_timeout: how long dead letters (memory) or completions (durable) may take to
+     * be stored before the journal gets the rest (memory) or they are left to redelivery (durable). */
+    shutdown_flush_timeout: positiveDuration.default(5_000),
+    queue: queueSchema.prefault({}),
+    retry: retrySchema.prefault({}),
+    circuit_breaker: circuitBreakerSchema.prefault({}),
+    tracking: z.strictObject({ capacity: positiveInt.default(10_000) }).prefault({}),
+    dlq: z
+      .strictObject({
+        retention: positiveDuration.default(720 * 3_600_000),
+        purge_interval: positiveDuration.default(3_600_000),
+        /** Memory mode: dead letters per database write at most. */
+        write_batch: z
+          .int({ error: 'expected an integer 1-10000' })
+          .min(1, 'expected an integer 1-10000')
+          .max(10_000, 'expected an integer 1-10000')
+          .default(500),
+        /** Memory mode: wait between failed dead-letter writes, doubling from base to max_delay. */
+        write_retry: z
+          .strictObject({
+            base: positiveDuration.default(1_000),
+            max_delay: positiveDuration.default(30_000),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    targets: z
+      .array(targetSchema, { error: 'expected a list of targets' })
+      .superRefine(rejectDuplicateNames, { when: (payload) => Array.isArray(payload.value) })
+      .default([]),
+    log: z
+      .strictObject({
+        level: z
+          .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
+          .default('info'),
+      })
+      .prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const { mode, durable } = config.queue;
+    // A lease of 0 is derived from the timeouts and always covers them.
+    if (mode !== 'durable' || durable.lease === 0) return;
+    const leaseIs = 'queue.durable.lease';
+    for (const violation of leaseViolations(
+      config.targets,
+      durable.lease,
+      durable.heartbeat,
+      leaseIs,
+    )) {
+      ctx.addIssue({ code: 'custom', path: violation.path, message: violation.message });
+    }
+  });
 
 export type Config = z.output<typeof configSchema>;
 export type RetryConfig = Config['retry'];

@@ -48,7 +48,7 @@ describe('operator console in a real browser: triage, read token, secrets', asyn
     const { stack, page, errors } = session();
     await page.goto(`${stack.app.url}/ui/dead-letters`);
     await settled(page);
-    await page.getByLabel('Target').selectOption('broken');
+    await page.getByRole('combobox', { name: /^Target/ }).selectOption('broken');
     await page.getByLabel('Reason').selectOption('client_error');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/target=broken&reason=client_error/);

@@ -180,6 +180,42 @@ for (const mode of ['memory', 'durable'] as const) {
       );
     });
 
+    it(
+      'refuses a target timeout the lease derived at start does not cover, naming the key',
+      {
+        skip: mode === 'memory' && "the lease is durable mode's",
+      },
+      async () => {
+        // Derived at start: 10s (the default timeout) + 3 heartbeats of 5s = 25s.
+        current = yaml(
+          mode,
+          target('a', servers.a.url, 'a') +
+            target('b', servers.b.url, 'b') +
+            target('c', servers.c.url, 'c', ', timeout: 20s'),
+        );
+        const refused = await call(running.url, 'POST', '/-/reload');
+        assert.equal(refused.status, 422);
+        assert.equal(errorCode(refused.body), 'invalid_config');
+        assert.deepEqual((refused.body as { error: { details: unknown } }).error.details, [
+          {
+            path: 'targets[2].timeout',
+            message:
+              '20s plus the heartbeat (5s) must stay under the durable lease (25s, derived at ' +
+              'start from the longest timeout; a restart derives it anew)',
+          },
+        ]);
+        assert.match(
+          await (await fetch(`${running.url}/metrics`)).text(),
+          /alert_publisher_config_last_reload_successful 0/,
+        );
+        const targets = await call(running.url, 'GET', '/api/v2/publishing/targets');
+        const names = (targets.body as { targets: Array<{ name: string }> }).targets.map(
+          (t) => t.name,
+        );
+        assert.deepEqual(names.sort(), ['a', 'b'], 'the running targets are kept');
+      },
+    );
+
     it('names the settings that need a restart and keeps their running values', async () => {
       current = yaml(
         mode,

@@ -1,20 +1,7 @@
-/** The DLQ's filter fields and their closed vocabularies (docs/api.md). */
-export const FAILURE_REASONS = [
-  'rate_limited',
-  'server_error',
-  'timeout',
-  'network',
-  'circuit_open',
-  'overflow',
-  'shutdown',
-  'auth_error',
-  'client_error',
-  'invalid_payload',
-  'internal',
-] as const;
-export const ERROR_TYPES = ['transient', 'permanent', 'unknown'] as const;
-export const PRIORITIES = ['high', 'medium', 'low'] as const;
+import { ERROR_TYPES, FAILURE_REASONS } from '../../src/domain/failure.js';
+import { PRIORITIES } from '../../src/domain/job.js';
 
+/** The DLQ's filter fields (docs/api.md). */
 export const DLQ_FILTER_KEYS = [
   'target',
   'reason',
@@ -27,6 +14,13 @@ export const DLQ_FILTER_KEYS = [
 ] as const;
 export type DlqFilterKey = (typeof DLQ_FILTER_KEYS)[number];
 export type DlqFilter = Partial<Record<DlqFilterKey, string>>;
+
+/** The filters with a closed vocabulary offer the server's own lists: what the API accepts. */
+export const DLQ_FILTER_OPTIONS = {
+  reason: FAILURE_REASONS,
+  error_type: ERROR_TYPES,
+  priority: PRIORITIES,
+} as const satisfies Partial<Record<DlqFilterKey, readonly string[]>>;
 
 /** Known keys with non-empty values from a query string; the rest is dropped. */
 export function dlqFilterOf(query: URLSearchParams): DlqFilter {

@@ -15,11 +15,9 @@ export function registerReloadRoutes(app: FastifyInstance, deps: ServerDeps): vo
   app.post(RELOAD_PATH, async () => {
     const result = await deps.reload();
     if (!result.ok) {
-      throw new AppError(
-        'invalid_config',
-        `the configuration in ${result.source} is invalid: the running one is kept`,
-        { details: result.problems.map((p) => ({ path: p.path, message: p.message })) },
-      );
+      throw new AppError('invalid_config', result.message, {
+        details: result.problems.map((p) => ({ path: p.path, message: p.message })),
+      });
     }
     return {
       status: 'reloaded',

@@ -7,7 +7,7 @@ import { parseConfig } from '../../../src/config/load-config.js';
 
 const parse = (text: string) => parseConfig(text, { env: {}, source: 'test' });
 
-test('queue.durable maps to engine settings in milliseconds; a lease of 0 is left to the engine', () => {
+test('queue.durable maps to engine settings in milliseconds; a lease of 0 is derived from the longest timeout', () => {
   const config = parse('queue:\n  mode: durable\n  durable: { heartbeat: 2s, retention: 1h }\n');
   assert.deepEqual(durableOptionsOf(config), {
     heartbeatMs: 2_000,
@@ -17,7 +17,12 @@ test('queue.durable maps to engine settings in milliseconds; a lease of 0 is lef
     retentionMs: 3_600_000,
     purgeIntervalMs: 60_000,
     purgeBatch: 1_000,
+    leaseMs: 6_000,
   });
+  const derived = parse(
+    'queue:\n  mode: durable\n  durable: { heartbeat: 2s }\ntargets:\n  - { name: a, type: log, timeout: 40s }\n',
+  );
+  assert.equal(durableOptionsOf(derived).leaseMs, 46_000);
   const leased = parse('queue:\n  durable: { lease: 90s }\n');
   assert.equal(durableOptionsOf(leased).leaseMs, 90_000);
 });

@@ -3,7 +3,7 @@ import type { TemplateResult } from 'lit-html';
 
 import { reasonColour } from '../charts.js';
 import type { DlqFilter, DlqFilterKey } from '../filters.js';
-import { ERROR_TYPES, FAILURE_REASONS, PRIORITIES } from '../filters.js';
+import { DLQ_FILTER_OPTIONS } from '../filters.js';
 import { formatCount, isoToLocalInput } from '../format.js';
 import { links } from '../router.js';
 import type { DlqGroup, DlqStats } from '../schemas.js';
@@ -48,9 +48,9 @@ export function filterForm(
       : targetNames;
   return html`<form class="filters" role="search" aria-label="Filter dead letters" @submit=${apply}>
     ${select(filter, 'target', 'Target', targets)}
-    ${select(filter, 'reason', 'Reason', FAILURE_REASONS)}
-    ${select(filter, 'error_type', 'Error type', ERROR_TYPES)}
-    ${select(filter, 'priority', 'Priority', PRIORITIES)}
+    ${select(filter, 'reason', 'Reason', DLQ_FILTER_OPTIONS.reason)}
+    ${select(filter, 'error_type', 'Error type', DLQ_FILTER_OPTIONS.error_type)}
+    ${select(filter, 'priority', 'Priority', DLQ_FILTER_OPTIONS.priority)}
     <label
       >Replayed
       <select name="replayed">

@@ -1,7 +1,7 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
-import { PRIORITIES } from '../filters.js';
+import { PRIORITIES } from '../../../src/domain/job.js';
 import { jobsTable } from '../jobs-table.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { load, whenLoaded } from '../page.js';
