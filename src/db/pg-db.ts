@@ -2,6 +2,7 @@ import pg from 'pg';
 
 import type { Logger } from '../domain/clock.js';
 import type { Db, QueryOptions, QueryResult } from './db.js';
+import { DatabaseUnavailable, isPgConnectionFailure } from './database-unavailable.js';
 
 export interface PgDbOptions {
   logger: Logger;
@@ -13,7 +14,10 @@ export interface PgDbOptions {
   queryTimeoutMs?: number;
 }
 
-/** node-postgres adapter. Errors are rethrown with the statement's first line as context. */
+/**
+ * node-postgres adapter. Errors are rethrown with the statement's first line as context; a
+ * failed connect and a lost or timed-out connection as DatabaseUnavailable.
+ */
 export function createPgDb(url: string, options: PgDbOptions): Db {
   const { logger } = options;
   const pool = new pg.Pool({
@@ -32,7 +36,9 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
     query: (text, params, options) => run(pool, text, params, options),
     async transaction(fn) {
       const client = await pool.connect().catch((error: unknown) => {
-        throw new Error(`postgres: cannot connect: ${reasonOf(error)}`, { cause: error });
+        throw new DatabaseUnavailable(`postgres: cannot connect: ${reasonOf(error)}`, {
+          cause: error,
+        });
       });
       // A checked-out client that loses its server between statements emits 'error'; with no
       // listener that would crash the process. The next statement fails and rolls back.
@@ -85,9 +91,9 @@ async function run<Row>(
     );
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error: unknown) {
-    throw new Error(`postgres: query failed (${reasonOf(error)}): ${firstLine(text)}`, {
-      cause: error,
-    });
+    const message = `postgres: query failed (${reasonOf(error)}): ${firstLine(text)}`;
+    if (isPgConnectionFailure(error)) throw new DatabaseUnavailable(message, { cause: error });
+    throw new Error(message, { cause: error });
   }
 }
 
