@@ -2,7 +2,11 @@ import pg from 'pg';
 
 import type { Logger } from '../domain/clock.js';
 import type { Db, QueryOptions, QueryResult } from './db.js';
-import { DatabaseUnavailable, isPgConnectionFailure } from './database-unavailable.js';
+import {
+  DatabaseUnavailable,
+  isDatabaseUnavailable,
+  isPgConnectionFailure,
+} from './database-unavailable.js';
 
 export interface PgDbOptions {
   logger: Logger;
@@ -60,6 +64,13 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
         client.release();
         return result;
       } catch (error: unknown) {
+        if (isDatabaseUnavailable(error)) {
+          // The connection is gone or hung: a ROLLBACK would wait another query timeout on it
+          // (a 60 s hang at the defaults). Destroying it ends the transaction on the server too.
+          client.off('error', onError);
+          client.release(true);
+          throw error;
+        }
         try {
           await client.query('ROLLBACK');
           client.off('error', onError);
