@@ -151,7 +151,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           // PGlite belongs to this process: every wake-up (submit, completion, reaped lease)
           // is local, so only a server needs LISTEN.
           ...(db.kind === 'postgres'
-            ? { listen: createPgListen(config.storage.database_url, logger) }
+            ? { listen: createPgListen(config.storage.database_url, logger, clock) }
             : {}),
           insertDeadLetters: dlqInsertOn(clock, logger),
         })

@@ -20,7 +20,12 @@ describe('parseConfig defaults', () => {
         max_connections: 512,
       },
       auth: { api_token: '', read_token: '', webhook_token: '' },
-      storage: { database_url: '', data_dir: './data' },
+      storage: {
+        database_url: '',
+        data_dir: './data',
+        connect_timeout: 5_000,
+        query_timeout: 30_000,
+      },
       shutdown_timeout: 30_000,
       shutdown_flush_timeout: 5_000,
       queue: {

@@ -65,6 +65,10 @@ const storageSchema = z.strictObject({
     )
     .default(''),
   data_dir: z.string().min(1, 'must not be empty').default('./data'),
+  /** PostgreSQL: give up opening a connection after this long. */
+  connect_timeout: positiveDuration.default(5_000),
+  /** PostgreSQL: give up waiting for one statement's answer after this long. */
+  query_timeout: positiveDuration.default(30_000),
 });
 
 /** Only read in `queue.mode: durable` (docs/storage.md). */

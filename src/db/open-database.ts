@@ -10,10 +10,21 @@ import { createPgliteDb, pgliteDirOf } from './pglite-db.js';
  * folder of `data_dir` (the DLQ journal sits beside it).
  */
 export async function openDatabase(
-  storage: { database_url: string; data_dir: string },
+  storage: {
+    database_url: string;
+    data_dir: string;
+    connect_timeout: number;
+    query_timeout: number;
+  },
   logger: Logger,
 ): Promise<Db> {
-  if (storage.database_url !== '') return createPgDb(storage.database_url, { logger });
+  if (storage.database_url !== '') {
+    return createPgDb(storage.database_url, {
+      logger,
+      connectTimeoutMs: storage.connect_timeout,
+      queryTimeoutMs: storage.query_timeout,
+    });
+  }
   const dir = pgliteDirOf(storage.data_dir);
   await mkdir(dir, { recursive: true });
   return createPgliteDb(dir);

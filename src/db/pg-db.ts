@@ -2,6 +2,11 @@ import pg from 'pg';
 
 import type { Logger } from '../domain/clock.js';
 import type { Db, QueryOptions, QueryResult } from './db.js';
+import {
+  DatabaseUnavailable,
+  isDatabaseUnavailable,
+  isPgConnectionFailure,
+} from './database-unavailable.js';
 
 export interface PgDbOptions {
   logger: Logger;
@@ -13,7 +18,10 @@ export interface PgDbOptions {
   queryTimeoutMs?: number;
 }
 
-/** node-postgres adapter. Errors are rethrown with the statement's first line as context. */
+/**
+ * node-postgres adapter. Errors are rethrown with the statement's first line as context; a
+ * failed connect and a lost or timed-out connection as DatabaseUnavailable.
+ */
 export function createPgDb(url: string, options: PgDbOptions): Db {
   const { logger } = options;
   const pool = new pg.Pool({
@@ -32,7 +40,9 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
     query: (text, params, options) => run(pool, text, params, options),
     async transaction(fn) {
       const client = await pool.connect().catch((error: unknown) => {
-        throw new Error(`postgres: cannot connect: ${reasonOf(error)}`, { cause: error });
+        throw new DatabaseUnavailable(`postgres: cannot connect: ${reasonOf(error)}`, {
+          cause: error,
+        });
       });
       // A checked-out client that loses its server between statements emits 'error'; with no
       // listener that would crash the process. The next statement fails and rolls back.
@@ -54,6 +64,13 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
         client.release();
         return result;
       } catch (error: unknown) {
+        if (isDatabaseUnavailable(error)) {
+          // The connection is gone or hung: a ROLLBACK would wait another query timeout on it
+          // (a 60 s hang at the defaults). Destroying it ends the transaction on the server too.
+          client.off('error', onError);
+          client.release(true);
+          throw error;
+        }
         try {
           await client.query('ROLLBACK');
           client.off('error', onError);
@@ -85,9 +102,9 @@ async function run<Row>(
     );
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error: unknown) {
-    throw new Error(`postgres: query failed (${reasonOf(error)}): ${firstLine(text)}`, {
-      cause: error,
-    });
+    const message = `postgres: query failed (${reasonOf(error)}): ${firstLine(text)}`;
+    if (isPgConnectionFailure(error)) throw new DatabaseUnavailable(message, { cause: error });
+    throw new Error(message, { cause: error });
   }
 }
 

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { AppErrorCode, ErrorDetail } from '../domain/errors.js';
 import { AppError } from '../domain/errors.js';
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import type { Logger } from '../domain/clock.js';
 import { TARGET_NAME, TARGET_NAME_RULE } from '../domain/target.js';
 import { UnsupportedMediaType } from './request-body.js';
@@ -111,10 +112,12 @@ function isFastifyError(error: unknown): error is FastifyError {
 }
 
 /**
- * The one error handler: AppError codes map to statuses here; Fastify's own errors (bad JSON,
- * body too large, schema validation) keep their status and get the same envelope.
+ * The one error handler: AppError codes map to statuses here; a database outage
+ * (DatabaseUnavailable, on any route) is a 503 `unavailable` with Retry-After `retryAfterMs`;
+ * Fastify's own errors (bad JSON, body too large, schema validation) keep their status and get
+ * the same envelope.
  */
-export function createErrorHandler(logger: Logger) {
+export function createErrorHandler(logger: Logger, retryAfterMs: number) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     if (error instanceof AppError) {
       const status = APP_ERROR_STATUS[error.code];
@@ -123,6 +126,15 @@ export function createErrorHandler(logger: Logger) {
         status,
         envelope(error.code, error.message, error.details),
         status === 503 ? error.retryAfterMs : undefined,
+      );
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ err: error, url: request.url, method: request.method }, 'database unavailable');
+      return sendError(
+        reply,
+        503,
+        envelope('unavailable', 'the database is unreachable'),
+        retryAfterMs,
       );
     }
     if (isFastifyError(error) && error.validation !== undefined) {

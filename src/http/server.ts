@@ -47,7 +47,7 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
   // The API speaks UTF-8 JSON only (request-body.ts): anything else is a 415.
   registerRequestBodies(fastify);
   refuseInfiniteNumbers(fastify);
-  fastify.setErrorHandler(createErrorHandler(logger));
+  fastify.setErrorHandler(createErrorHandler(logger, deps.admissionRetryAfterMs));
   fastify.setNotFoundHandler((request, reply) =>
     sendError(
       reply,

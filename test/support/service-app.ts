@@ -21,6 +21,8 @@ export interface AppSetup {
   /** YAML for the whole config except storage (added here). */
   yaml: string;
   databaseUrl?: string;
+  /** More `storage` keys, as YAML values (`{ query_timeout: '2s' }`). */
+  storage?: Record<string, string>;
   clock?: Clock;
   env?: Record<string, string>;
   /** The built console to serve at /ui/ (default dist/ui). */
@@ -36,7 +38,8 @@ export interface AppSetup {
 /** The real app from real YAML on 127.0.0.1:0, logging nothing, data in a temp folder. */
 export async function startApp(setup: AppSetup): Promise<RunningApp> {
   const dataDir = setup.dataDir ?? (await mkdtemp(join(tmpdir(), 'alert-publisher-e2e-')));
-  const storage = `storage:\n  data_dir: "${dataDir}"\n  database_url: "${setup.databaseUrl ?? ''}"\n`;
+  const more = Object.entries(setup.storage ?? {}).map(([key, value]) => `  ${key}: ${value}\n`);
+  const storage = `storage:\n  data_dir: "${dataDir}"\n  database_url: "${setup.databaseUrl ?? ''}"\n${more.join('')}`;
   const parse = (yaml: string) =>
     parseConfig(`${storage}${yaml}`, { env: setup.env ?? {}, source: 'e2e' });
   const config = parse(setup.yaml);

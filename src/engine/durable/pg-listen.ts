@@ -1,21 +1,98 @@
 import pg from 'pg';
 
-import type { Logger } from '../../domain/clock.js';
+import type { Clock, Logger } from '../../domain/clock.js';
 import type { Listen } from './durable-engine.js';
 
+export interface PgListenOptions {
+  /** First wait before reconnecting a lost LISTEN connection, doubling up to `maxDelayMs`. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
 /**
- * LISTEN on a dedicated node-postgres client (a pooled connection cannot hold a LISTEN). If the
- * connection drops, wake-ups fall back to the engine's poll until `listen` is called again.
+ * LISTEN on a dedicated node-postgres client (a pooled connection cannot hold a LISTEN). The
+ * first connect fails the caller. When the connection drops later, wake-ups fall back to the
+ * engine's poll while a new connection is tried with backoff (base 1 s, doubling to 30 s); the
+ * loss and the recovery are logged once each, and a recovery wakes the engine once (a NOTIFY
+ * sent meanwhile was lost). The returned stop ends the connection and waits for the retry loop.
  */
-export function createPgListen(connectionString: string, logger: Logger): Listen {
+export function createPgListen(
+  connectionString: string,
+  logger: Logger,
+  clock: Clock,
+  options: PgListenOptions = {},
+): Listen {
+  const baseDelayMs = options.baseDelayMs ?? 1_000;
+  const maxDelayMs = options.maxDelayMs ?? 30_000;
   return async (channel, onNotify) => {
-    const client = new pg.Client({ connectionString });
-    client.on('error', (error: unknown) => {
-      logger.error({ err: error }, 'LISTEN connection failed; polling until restart');
-    });
-    client.on('notification', () => onNotify());
-    await client.connect();
-    await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-    return () => client.end();
+    const stopping = new AbortController();
+    let client: pg.Client | undefined;
+    let reconnecting: Promise<void> = Promise.resolve();
+
+    /** A connected client with LISTEN issued; `onLost` runs once if it drops afterwards. */
+    async function open(onLost: () => void): Promise<pg.Client> {
+      const next = new pg.Client({ connectionString });
+      let lost = false;
+      const lose = (): void => {
+        if (lost) return;
+        lost = true;
+        onLost();
+      };
+      next.on('error', lose);
+      next.on('end', lose);
+      next.on('notification', () => onNotify());
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      } catch (error: unknown) {
+        lost = true; // not yet listening: the caller handles this failure, not onLost
+        await next.end().catch((endError: unknown) => {
+          logger.debug({ err: endError }, 'LISTEN: closing a failed connection failed');
+        });
+        throw error;
+      }
+      return next;
+    }
+
+    function onLost(): void {
+      if (stopping.signal.aborted) return;
+      logger.error({ channel }, 'LISTEN connection lost; polling until it is re-established');
+      client = undefined;
+      reconnecting = reconnect();
+    }
+
+    async function reconnect(): Promise<void> {
+      for (let delayMs = baseDelayMs; !stopping.signal.aborted;) {
+        try {
+          await clock.sleep(delayMs, stopping.signal);
+        } catch (error: unknown) {
+          if (!stopping.signal.aborted) {
+            logger.error({ err: error }, 'LISTEN reconnect stopped; polling until restart');
+          }
+          return;
+        }
+        try {
+          client = await open(onLost);
+        } catch (error: unknown) {
+          logger.debug({ err: error, delay_ms: delayMs }, 'LISTEN reconnect failed; retrying');
+          delayMs = Math.min(delayMs * 2, maxDelayMs);
+          continue;
+        }
+        if (stopping.signal.aborted) {
+          await client.end();
+          return;
+        }
+        logger.info({ channel }, 'LISTEN connection re-established');
+        onNotify();
+        return;
+      }
+    }
+
+    client = await open(onLost);
+    return async () => {
+      stopping.abort();
+      await reconnecting;
+      await client?.end();
+    };
   };
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/db.js';
+import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
 import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
 import type { Target } from '../../domain/target.js';
@@ -69,6 +70,7 @@ export function createJobSubmitter(deps: SubmitDeps): JobSubmitter {
     try {
       admitted = await admitBatches(deps.db, batches, config, now, overflow);
     } catch (error: unknown) {
+      if (!isDatabaseUnavailable(error)) throw error;
       throw new AppError('unavailable', 'the job database is unreachable', {
         cause: error,
         retryAfterMs: config.admissionRetryAfterMs,

@@ -114,7 +114,7 @@ const engine = await createDurableEngine({
     completionBatch: Number(env('COMPLETION_BATCH', '500')),
     prefetchPerWorker: Number(env('PREFETCH', '1')),
   },
-  listen: createPgListen(url, logger),
+  listen: createPgListen(url, logger, createSystemClock()),
 });
 process.on('SIGTERM', () => {
   void engine.stop(5_000).then(async () => {

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import type { Logger } from '../../domain/clock.js';
+import { createSystemClock } from '../../domain/system-clock.js';
+import { createPgDb } from '../../db/pg-db.js';
+import {
+  isPostgresReachable,
+  silentLogger,
+  TEST_DATABASE_URL,
+} from '../../../test/support/databases.js';
+import { eventually } from '../../../test/support/eventually.js';
+import { startTcpProxy, type TcpProxy } from '../../../test/support/tcp-proxy.js';
+import { createPgListen } from './pg-listen.js';
+
+describe('the LISTEN connection after a blip', async () => {
+  if (!(await isPostgresReachable())) {
+    it('needs PostgreSQL', { skip: 'PostgreSQL unreachable' }, () => undefined);
+    return;
+  }
+  let proxy: TcpProxy;
+  const direct = createPgDb(TEST_DATABASE_URL, { logger: silentLogger });
+  before(async () => {
+    const server = new URL(TEST_DATABASE_URL);
+    proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
+  });
+  after(async () => {
+    await direct.close();
+    await proxy.close();
+  });
+
+  it('is re-established with backoff, logged once lost and once back, and hears NOTIFY again', async () => {
+    const lines: string[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      info: (_fields, message) => lines.push(`info ${message}`),
+      error: (_fields, message) => lines.push(`error ${message}`),
+    };
+    const channel = `listen_blip_${process.pid}`;
+    let wakes = 0;
+    const listen = createPgListen(proxy.urlFor(TEST_DATABASE_URL), logger, createSystemClock(), {
+      baseDelayMs: 20,
+      maxDelayMs: 100,
+    });
+    const stop = await listen(channel, () => (wakes += 1));
+    try {
+      await direct.query(`NOTIFY ${channel}`);
+      await eventually('the first NOTIFY', () => wakes >= 1);
+
+      proxy.cut();
+      await eventually('the loss logged', () => lines.length >= 1);
+      proxy.restore();
+      await eventually('the recovery logged', () => lines.length >= 2);
+      assert.deepEqual(lines, [
+        'error LISTEN connection lost; polling until it is re-established',
+        'info LISTEN connection re-established',
+      ]);
+
+      const before = wakes;
+      await direct.query(`NOTIFY ${channel}`);
+      await eventually('a NOTIFY after the blip', () => wakes > before);
+    } finally {
+      await stop();
+    }
+  });
+});
