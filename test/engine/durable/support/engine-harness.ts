@@ -86,9 +86,14 @@ export function aTarget(name: string, publisher: Publisher): Target {
   };
 }
 
-/** The schema's `queue.durable` defaults, as the app maps them. */
+/**
+ * The schema's `queue.durable` defaults, as the app maps them, but the lease: the app derives
+ * it from the configured targets (none here), the engine from the targets it is given.
+ */
 export function defaultDurableOptions(): DurableOptions {
-  return durableOptionsOf(configSchema.parse({}));
+  const options = durableOptionsOf(configSchema.parse({}));
+  delete options.leaseMs;
+  return options;
 }
 
 export async function startEngine(
