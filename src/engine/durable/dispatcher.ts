@@ -58,6 +58,8 @@ export interface DispatcherDeps {
 export function createDispatcher(deps: DispatcherDeps): {
   loop(): Promise<void>;
   attempts(): Promise<void>;
+  /** Stop, once no attempt runs: the attempt timeouts' timer goes too (it would keep the process). */
+  stopTimers(): void;
   /**
    * Releases rows claimed under the current owner that are not held (see releaseUnheld). Runs
    * between claims, never beside one: a claim's rows are held before the next statement.
@@ -332,6 +334,7 @@ export function createDispatcher(deps: DispatcherDeps): {
     async attempts() {
       while (running.size > 0) await Promise.all([...running]);
     },
+    stopTimers: () => attempts.cancelAll(),
     releaseUnheld: (nowMs) =>
       oneAtATime(() => releaseUnheld(deps.db, deps.lease.owner, [...holdings.byId.keys()], nowMs)),
     dropRemoved,

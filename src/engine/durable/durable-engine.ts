@@ -308,6 +308,8 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         for (const held of holdings.byId.values()) held.cancel?.();
         await finished;
       }
+      // The timeout timer of the last attempts would keep the process for up to a timeout.
+      dispatcher.stopTimers();
       // Admissions already under way commit (or fail, answered 503) before the database goes.
       await settlesWithin(clock, config.stopFlushMs, submitter.idle());
       // Bounded: with the database gone, stop still returns (the leases lapse instead).

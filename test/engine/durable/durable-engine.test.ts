@@ -206,6 +206,17 @@ test('within one request, an older state of a chain is superseded by the newer o
   assert.equal(old?.supersededBy, resolved);
 });
 
+test('stop leaves no timer behind that would keep the process alive', async () => {
+  engine = await startEngine(db, clock, publisher);
+  const id = await submitOne(engine);
+  await eventually('the attempt started', () => publisher.deliveries.length === 1);
+  publisher.answer(id, { ok: true });
+  await eventually('succeeded', async () => (await stateOf(db, id))?.['state'] === 'succeeded');
+  await engine.stop(1_000);
+  engine = undefined;
+  assert.equal(clock.pending(), 0, 'the attempt timeout and every other sleep ended');
+});
+
 test('stop releases claimed jobs that had not started, and finishes the running attempt', async () => {
   engine = await startEngine(db, clock, publisher, {
     config: { workers: 1 },
