@@ -1,3 +1,4 @@
+import { leaseCoversAttempt } from '../domain/lease.js';
 import { formatDuration } from './duration.js';
 
 /** A target whose attempts could outlive the durable lease, as a key path and a reason. */
@@ -18,7 +19,7 @@ export function leaseViolations(
 ): LeaseViolation[] {
   const violations: LeaseViolation[] = [];
   targets.forEach((target, index) => {
-    if (target.timeout + heartbeatMs >= leaseMs) {
+    if (!leaseCoversAttempt(leaseMs, target.timeout, heartbeatMs)) {
       violations.push({
         path: ['targets', index, 'timeout'],
         message:

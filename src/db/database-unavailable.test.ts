@@ -6,7 +6,7 @@ import {
   silentLogger,
   TEST_DATABASE_URL,
 } from '../../test/support/databases.js';
-import { startTcpProxy, type TcpProxy } from '../../test/support/tcp-proxy.js';
+import { proxyToTestDatabase, type TcpProxy } from '../../test/support/tcp-proxy.js';
 import { isDatabaseUnavailable } from './database-unavailable.js';
 import { createPgDb } from './pg-db.js';
 
@@ -26,8 +26,7 @@ describe('which PostgreSQL failures are an outage', async () => {
   }
   let proxy: TcpProxy;
   before(async () => {
-    const server = new URL(TEST_DATABASE_URL);
-    proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
+    proxy = await proxyToTestDatabase();
   });
   after(() => proxy.close());
 

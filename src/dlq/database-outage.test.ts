@@ -12,10 +12,9 @@ import {
   createScratchDatabase,
   isPostgresReachable,
   silentLogger,
-  TEST_DATABASE_URL,
 } from '../../test/support/databases.js';
 import { aDeadLetter, aJournal } from '../../test/support/dlq-fixtures.js';
-import { startTcpProxy, type TcpProxy } from '../../test/support/tcp-proxy.js';
+import { proxyToTestDatabase, type TcpProxy } from '../../test/support/tcp-proxy.js';
 import { createDlqRepository } from './dlq-repository.js';
 import { importJournal } from './import-journal.js';
 
@@ -41,8 +40,7 @@ describe('DLQ while PostgreSQL is unreachable', async () => {
 
   before(async () => {
     scratch = await createScratchDatabase();
-    const server = new URL(TEST_DATABASE_URL);
-    proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
+    proxy = await proxyToTestDatabase();
     await migrate(connect(15_000), silentLogger);
   });
   after(async () => {

@@ -11,16 +11,11 @@ import { createDlqRepository, type DlqRepository } from '../../src/dlq/dlq-repos
 import { importJournal } from '../../src/dlq/import-journal.js';
 import type { Journal } from '../../src/dlq/journal.js';
 import { DEFAULT_ENGINE_CONFIG } from '../support/engine-defaults.js';
-import {
-  createScratchDatabase,
-  isPostgresReachable,
-  silentLogger,
-  TEST_DATABASE_URL,
-} from '../support/databases.js';
+import { createScratchDatabase, isPostgresReachable, silentLogger } from '../support/databases.js';
 import { createFakeClock } from '../support/fake-clock.js';
 import { BAD_REQUEST, SERVER_ERROR } from '../support/scripted-publisher.js';
 import { aJournal } from '../support/dlq-fixtures.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxyToTestDatabase, type TcpProxy } from '../support/tcp-proxy.js';
 import { anAuditRequest, anEngineOnDlq, stopEngine, submitted } from './engine-on-dlq.js';
 
 const WRITE_FAILED = 'dead-letter write failed; will retry';
@@ -58,8 +53,7 @@ describe('the engine while PostgreSQL is unreachable', async () => {
 
   before(async () => {
     scratch = await createScratchDatabase();
-    const server = new URL(TEST_DATABASE_URL);
-    proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
+    proxy = await proxyToTestDatabase();
     direct = createPgDb(scratch.url, { logger: silentLogger });
     await migrate(direct, silentLogger);
   });

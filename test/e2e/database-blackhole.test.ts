@@ -2,15 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { anAlert } from '../support/builders.js';
-import {
-  createScratchDatabase,
-  isPostgresReachable,
-  TEST_DATABASE_URL,
-} from '../support/databases.js';
+import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import type { RunningApp } from '../support/service-app.js';
 import { startApp } from '../support/service-app.js';
 import { call, errorCode } from '../support/service-http.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxyToTestDatabase, type TcpProxy } from '../support/tcp-proxy.js';
 
 /**
  * Durable mode with PostgreSQL blackholed (the proxy keeps every connection open and forwards
@@ -29,8 +25,7 @@ describe('POST /webhook while PostgreSQL is blackholed (durable mode)', async ()
   let running: RunningApp;
 
   before(async () => {
-    const server = new URL(TEST_DATABASE_URL);
-    proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
+    proxy = await proxyToTestDatabase();
     scratch = await createScratchDatabase();
     running = await startApp({
       yaml: `server: { idle_timeout: 3500ms }

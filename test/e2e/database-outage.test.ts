@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 
-import {
-  createScratchDatabase,
-  isPostgresReachable,
-  TEST_DATABASE_URL,
-} from '../support/databases.js';
+import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import type { RunningApp } from '../support/service-app.js';
 import { startApp } from '../support/service-app.js';
 import { call, errorCode } from '../support/service-http.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { proxyToTestDatabase, type TcpProxy } from '../support/tcp-proxy.js';
 
 /**
  * The read API while PostgreSQL is cut (a proxy of the test's own in front of it): every route
@@ -42,8 +38,7 @@ for (const mode of ['memory', 'durable'] as const) {
     let running: RunningApp;
 
     before(async () => {
-      const server = new URL(TEST_DATABASE_URL);
-      proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
+      proxy = await proxyToTestDatabase();
     });
     after(async () => {
       await proxy.close();

@@ -1,5 +1,7 @@
 import { createServer, connect, type Socket } from 'node:net';
 
+import { TEST_DATABASE_URL } from './databases.js';
+
 /**
  * A TCP proxy the test owns in front of a server (PostgreSQL). `cut()` destroys every open
  * connection and refuses new ones (accepts, then closes at once); `hang()` keeps every
@@ -97,4 +99,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       );
     },
   };
+}
+
+/** A proxy in front of the tests' PostgreSQL server (TEST_DATABASE_URL). */
+export function proxyToTestDatabase(): Promise<TcpProxy> {
+  const server = new URL(TEST_DATABASE_URL);
+  return startTcpProxy(server.hostname, Number(server.port || 5432));
 }

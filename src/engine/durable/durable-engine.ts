@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 
 import type { Db } from '../../db/db.js';
+import { leaseCoversAttempt } from '../../domain/lease.js';
 import type { Clock, Logger, Random } from '../../domain/clock.js';
 import { PRIORITIES } from '../../domain/job.js';
 import type { Target } from '../../domain/target.js';
@@ -340,7 +341,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
 /** The lease must outlast the longest attempt plus a heartbeat (also after a reload). */
 function assertLeaseCovers(settings: DurableSettings, targets: ReadonlyMap<string, Target>): void {
   const maxTimeoutMs = Math.max(0, ...[...targets.values()].map((t) => t.timeoutMs));
-  if (settings.leaseMs <= maxTimeoutMs + settings.heartbeatMs) {
+  if (!leaseCoversAttempt(settings.leaseMs, maxTimeoutMs, settings.heartbeatMs)) {
     throw new Error(
       `durable lease ${settings.leaseMs} ms must exceed the longest attempt timeout plus a heartbeat`,
     );

@@ -10,7 +10,7 @@ import {
   TEST_DATABASE_URL,
 } from '../../../test/support/databases.js';
 import { eventually } from '../../../test/support/eventually.js';
-import { startTcpProxy, type TcpProxy } from '../../../test/support/tcp-proxy.js';
+import { proxyToTestDatabase, type TcpProxy } from '../../../test/support/tcp-proxy.js';
 import { createPgListen } from './pg-listen.js';
 
 describe('the LISTEN connection after a blip', async () => {
@@ -21,8 +21,7 @@ describe('the LISTEN connection after a blip', async () => {
   let proxy: TcpProxy;
   const direct = createPgDb(TEST_DATABASE_URL, { logger: silentLogger });
   before(async () => {
-    const server = new URL(TEST_DATABASE_URL);
-    proxy = await startTcpProxy(server.hostname, Number(server.port || 5432));
+    proxy = await proxyToTestDatabase();
   });
   after(async () => {
     await direct.close();
