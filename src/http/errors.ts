@@ -12,6 +12,7 @@ import { NO_NUL } from './schemas.js';
 export const HTTP_ERROR_CODES = [
   'unauthorized',
   'forbidden',
+  'method_not_allowed',
   'payload_too_large',
   'unsupported_media_type',
   'internal',

@@ -250,6 +250,19 @@ describe('HTTP API over a real socket', () => {
       assert.equal(res.status, 404);
       assert.equal(errorCode(res.body), 'not_found');
     });
+
+    it('answers a known path under another method with 405 and the methods it allows', async () => {
+      const webhook = await call(url, 'GET', '/webhook');
+      assert.equal(webhook.status, 405);
+      assert.equal(webhook.headers['allow'], 'POST');
+      assert.equal(errorCode(webhook.body), 'method_not_allowed');
+      const stats = await call(url, 'POST', '/api/v2/publishing/dlq/stats', { json: {} });
+      assert.equal(stats.status, 405);
+      assert.equal(stats.headers['allow'], 'DELETE, GET, HEAD');
+      const asset = await call(url, 'POST', '/ui/assets/app.js');
+      assert.equal(asset.status, 405);
+      assert.equal(asset.headers['allow'], 'GET, HEAD');
+    });
   });
 
   describe('draining', () => {

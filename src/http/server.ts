@@ -8,6 +8,7 @@ import { connectionOptions, limitConnections } from './connection-limits.js';
 import { createCrossSiteHook } from './cross-site.js';
 import { createErrorHandler, envelope, sendError } from './errors.js';
 import { refuseInfiniteNumbers } from './finite-numbers.js';
+import { recordRouteMethods } from './method-not-allowed.js';
 import type { ServerDeps } from './ports.js';
 import { registerRequestBodies } from './request-body.js';
 import { registerAccessRoutes } from './routes/access-routes.js';
@@ -48,13 +49,17 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
   registerRequestBodies(fastify);
   refuseInfiniteNumbers(fastify);
   fastify.setErrorHandler(createErrorHandler(logger, deps.admissionRetryAfterMs));
-  fastify.setNotFoundHandler((request, reply) =>
-    sendError(
-      reply,
-      404,
-      envelope('not_found', `no route ${request.method} ${request.url.split('?', 1)[0] ?? ''}`),
-    ),
-  );
+  const routeMethods = recordRouteMethods(fastify);
+  fastify.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '';
+    const allowed = routeMethods.allowed(path);
+    if (allowed.length === 0) {
+      return sendError(reply, 404, envelope('not_found', `no route ${request.method} ${path}`));
+    }
+    void reply.header('allow', allowed.join(', '));
+    const message = `${path} answers ${allowed.join(', ')}, not ${request.method}`;
+    return sendError(reply, 405, envelope('method_not_allowed', message));
+  });
   // First: a connection over the cap serves health routes only, whatever its credentials.
   limitConnections(fastify, deps.connections, logger);
   fastify.addHook('onRequest', createAuthHook(deps.auth));
