@@ -5,7 +5,7 @@ import { AppError } from '../domain/errors.js';
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import type { Logger } from '../domain/clock.js';
 import { TARGET_NAME, TARGET_NAME_RULE } from '../domain/target.js';
-import { UnsupportedMediaType } from './request-body.js';
+import { UnreadableBody, UnsupportedMediaType } from './request-body.js';
 import { NO_NUL } from './schemas.js';
 
 /** Codes the HTTP layer adds to the domain's: every error body uses one of these. */
@@ -144,6 +144,10 @@ export function createErrorHandler(logger: Logger, retryAfterMs: number) {
       const first = details[0];
       const message = first === undefined ? 'invalid request' : `${first.path}: ${first.message}`;
       return sendError(reply, 400, envelope('invalid_request', message, details));
+    }
+    if (error instanceof UnreadableBody) {
+      const detail = { path: 'body', message: error.message };
+      return sendError(reply, 400, envelope('invalid_request', error.message, [detail]));
     }
     if (isZlibError(error)) {
       return sendError(reply, 400, envelope('invalid_request', 'the body is not valid gzip data'));

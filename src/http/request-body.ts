@@ -4,6 +4,8 @@ import { createGunzip } from 'node:zlib';
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
+import { findJsonSyntaxError } from './json-syntax.js';
+
 /**
  * How request bodies are read (docs/security.md):
  * - JSON only, in UTF-8: another `charset` is a 415, not text decoded as the wrong charset.
@@ -50,8 +52,12 @@ export function registerRequestBodies(fastify: FastifyInstance): void {
       try {
         done(null, JSON.parse(text));
       } catch (error: unknown) {
-        // SyntaxError, or RangeError for nesting deeper than the parser's stack.
-        done(badJson(error instanceof Error ? error.name : 'error'));
+        // A RangeError is nesting deeper than the parser's stack.
+        if (!(error instanceof SyntaxError)) return done(badJson('it is nested too deeply'));
+        const found = findJsonSyntaxError(text);
+        done(
+          badJson(found ? `${found.problem} at line ${found.line}, column ${found.column}` : ''),
+        );
       }
     },
   );
@@ -102,5 +108,5 @@ export function charsetOf(contentType: string): string | undefined {
 }
 
 function badJson(why: string): Error {
-  return new UnreadableBody(`the body is not valid JSON (${why})`);
+  return new UnreadableBody(`the body is not valid JSON${why === '' ? '' : `: ${why}`}`);
 }

@@ -75,6 +75,12 @@ describe('HTTP API over a real socket', () => {
       const res = await call(url, 'POST', '/webhook', { raw: '{"alerts": [' });
       assert.equal(res.status, 400);
       assert.equal(errorCode(res.body), 'invalid_request');
+      assert.deepEqual(errorPaths(res.body), ['body']);
+      const token = await call(url, 'POST', '/webhook', { raw: '{\n "alerts": [],\n "x": }' });
+      assert.equal(
+        (token.body as { error: { message: string } }).error.message,
+        'the body is not valid JSON: unexpected character "}" at line 3, column 7',
+      );
     });
 
     it('answers 413 for a body over the limit', async () => {
