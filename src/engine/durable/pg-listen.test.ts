@@ -62,4 +62,47 @@ describe('the LISTEN connection after a blip', async () => {
       await stop();
     }
   });
+
+  it('keeps one connection through an outage of many failed reconnects, and none after stop', async () => {
+    const lines: string[] = [];
+    let failedReconnects = 0;
+    const logger: Logger = {
+      ...silentLogger,
+      info: (_fields, message) => lines.push(`info ${message}`),
+      error: (_fields, message) => lines.push(`error ${message}`),
+      debug: (_fields, message) => {
+        if (message === 'LISTEN reconnect failed; retrying') failedReconnects += 1;
+      },
+    };
+    const channel = `listen_outage_${process.pid}`;
+    const listeners = async (): Promise<number> => {
+      const { rows } = await direct.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1`,
+        [`LISTEN "${channel}"`],
+      );
+      return rows[0]?.n ?? 0;
+    };
+    const listen = createPgListen(proxy.urlFor(TEST_DATABASE_URL), logger, createSystemClock(), {
+      baseDelayMs: 5,
+      maxDelayMs: 5,
+    });
+    const stop = await listen(channel, () => undefined);
+    try {
+      proxy.cut();
+      await eventually('five failed reconnects', () => failedReconnects >= 5);
+      proxy.restore();
+      await eventually('the recovery logged', () => lines.length >= 2);
+      // Each failed attempt used to start one more loop, each reconnecting on its own.
+      await eventually('every loop has reconnected', async () => (await listeners()) >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // 20 backoffs for a stray loop
+      assert.equal(await listeners(), 1);
+      assert.deepEqual(lines, [
+        'error LISTEN connection lost; polling until it is re-established',
+        'info LISTEN connection re-established',
+      ]);
+    } finally {
+      await stop();
+    }
+    await eventually('no LISTEN connection after stop', async () => (await listeners()) === 0);
+  });
 });

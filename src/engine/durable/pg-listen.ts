@@ -29,12 +29,18 @@ export function createPgListen(
     let client: pg.Client | undefined;
     let reconnecting: Promise<void> = Promise.resolve();
 
-    /** A connected client with LISTEN issued; `onLost` runs once if it drops afterwards. */
+    /**
+     * A connected client with LISTEN issued; `onLost` runs once if it drops afterwards. A drop
+     * before that (the client emits 'error' or 'end' before connect() rejects) is the caller's
+     * failure only: calling onLost then started one more reconnect loop per failed attempt, and
+     * each loop kept its own connection once the server was back.
+     */
     async function open(onLost: () => void): Promise<pg.Client> {
       const next = new pg.Client({ connectionString });
+      let listening = false;
       let lost = false;
       const lose = (): void => {
-        if (lost) return;
+        if (!listening || lost) return;
         lost = true;
         onLost();
       };
@@ -45,12 +51,12 @@ export function createPgListen(
         await next.connect();
         await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       } catch (error: unknown) {
-        lost = true; // not yet listening: the caller handles this failure, not onLost
         await next.end().catch((endError: unknown) => {
           logger.debug({ err: endError }, 'LISTEN: closing a failed connection failed');
         });
         throw error;
       }
+      listening = true;
       return next;
     }
 
