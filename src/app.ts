@@ -104,7 +104,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const metrics = createMetrics(registry);
   metrics.buildInfo.set({ version }, 1);
 
-  const db = await openDatabase(config.storage, logger);
+  const db = await openDatabase(config.storage, logger, clock);
   await migrate(db, logger);
   const masks = options.secretMasks ?? secretMasksOf(config);
   const { mask } = masks;

@@ -1,3 +1,4 @@
+import type { Logger } from '../domain/clock.js';
 import { classifyNetworkCode } from '../retry/classify-error.js';
 
 /**
@@ -22,6 +23,25 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     current = current.cause;
   }
   return false;
+}
+
+/**
+ * Logs a failed operation. During a database outage at debug, with the reason and no stack: the
+ * adapter has logged the outage once (reachability.ts). Any other failure at `level`, with the
+ * error and its stack.
+ */
+export function logFailure(
+  logger: Logger,
+  level: 'warn' | 'error',
+  error: unknown,
+  fields: object,
+  message: string,
+): void {
+  if (isDatabaseUnavailable(error) && error instanceof Error) {
+    logger.debug({ ...fields, reason: error.message }, message);
+  } else {
+    logger[level]({ ...fields, err: error }, message);
+  }
 }
 
 /**

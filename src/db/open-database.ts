@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 
-import type { Logger } from '../domain/clock.js';
+import type { Clock, Logger } from '../domain/clock.js';
 import type { Db } from './db.js';
 import { createPgDb } from './pg-db.js';
 import { createPgliteDb, pgliteDirOf } from './pglite-db.js';
@@ -17,10 +17,12 @@ export async function openDatabase(
     query_timeout: number;
   },
   logger: Logger,
+  clock?: Clock,
 ): Promise<Db> {
   if (storage.database_url !== '') {
     return createPgDb(storage.database_url, {
       logger,
+      ...(clock && { now: () => clock.now() }),
       connectTimeoutMs: storage.connect_timeout,
       queryTimeoutMs: storage.query_timeout,
     });

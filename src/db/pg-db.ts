@@ -7,6 +7,7 @@ import {
   isDatabaseUnavailable,
   isPgConnectionFailure,
 } from './database-unavailable.js';
+import { trackReachability, type Reachability } from './reachability.js';
 
 export interface PgDbOptions {
   logger: Logger;
@@ -16,50 +17,59 @@ export interface PgDbOptions {
   connectTimeoutMs?: number;
   /** Client-side limit on one statement (default 30000). */
   queryTimeoutMs?: number;
+  /** The clock's now(), for how long an outage lasted (reachability.ts); default Date.now. */
+  now?: () => number;
 }
 
 /**
  * node-postgres adapter. Errors are rethrown with the statement's first line as context; a
- * failed connect and a lost or timed-out connection as DatabaseUnavailable.
+ * failed connect and a lost or timed-out connection as DatabaseUnavailable, the outage logged
+ * once when it starts and once when it ends (reachability.ts).
  */
 export function createPgDb(url: string, options: PgDbOptions): Db {
   const { logger } = options;
+  // An edge adapter: the wall clock is its default; the app passes its injected clock.
+  const reachability = trackReachability(logger, options.now ?? Date.now);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     query_timeout: options.queryTimeoutMs ?? 30_000,
   });
-  // An idle client losing its server emits here; unhandled, it would crash the process.
+  // An idle client losing its server emits here; unhandled, it would crash the process. The
+  // next statement tells whether the server is gone (reachability.ts) or only closed idle ones.
   pool.on('error', (error: Error) => {
-    logger.warn({ err: error }, 'postgres: idle connection lost');
+    logger.debug({ reason: error.message }, 'postgres: idle connection lost');
   });
 
   return {
     kind: 'postgres',
-    query: (text, params, options) => run(pool, text, params, options),
+    query: (text, params, options) => run(pool, reachability, text, params, options),
     async transaction(fn) {
       const client = await pool.connect().catch((error: unknown) => {
-        throw new DatabaseUnavailable(`postgres: cannot connect: ${reasonOf(error)}`, {
-          cause: error,
-        });
+        const unavailable = new DatabaseUnavailable(
+          `postgres: cannot connect: ${reasonOf(error)}`,
+          { cause: error },
+        );
+        reachability.failed(unavailable);
+        throw unavailable;
       });
       // A checked-out client that loses its server between statements emits 'error'; with no
       // listener that would crash the process. The next statement fails and rolls back.
       const onError = (error: Error): void => {
-        logger.warn({ err: error }, 'postgres: connection lost in a transaction');
+        logger.debug({ reason: error.message }, 'postgres: connection lost in a transaction');
       };
       client.on('error', onError);
       const tx: Db = {
         kind: 'postgres',
-        query: (text, params, options) => run(client, text, params, options),
+        query: (text, params, options) => run(client, reachability, text, params, options),
         transaction: () => Promise.reject(new Error('nested transactions are not supported')),
         close: () => Promise.resolve(),
       };
       try {
-        await run(client, 'BEGIN');
+        await run(client, reachability, 'BEGIN');
         const result = await fn(tx);
-        await run(client, 'COMMIT');
+        await run(client, reachability, 'COMMIT');
         client.off('error', onError);
         client.release();
         return result;
@@ -89,6 +99,7 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
 
 async function run<Row>(
   target: pg.Pool | pg.PoolClient,
+  reachability: Reachability,
   text: string,
   params: readonly unknown[] = [],
   options: QueryOptions = {},
@@ -100,11 +111,14 @@ async function run<Row>(
         ? { text, values: [...params] }
         : { name: options.name, text, values: [...params] },
     );
+    reachability.answered();
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error: unknown) {
     const message = `postgres: query failed (${reasonOf(error)}): ${firstLine(text)}`;
-    if (isPgConnectionFailure(error)) throw new DatabaseUnavailable(message, { cause: error });
-    throw new Error(message, { cause: error });
+    if (!isPgConnectionFailure(error)) throw new Error(message, { cause: error });
+    const unavailable = new DatabaseUnavailable(message, { cause: error });
+    reachability.failed(unavailable);
+    throw unavailable;
   }
 }
 

@@ -1,3 +1,4 @@
+import { logFailure } from '../db/database-unavailable.js';
 import type { Clock, Logger } from '../domain/clock.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { DlqRepository } from './dlq-repository.js';
@@ -48,7 +49,13 @@ export function meterDlqRepository(
       },
       (error: unknown) => {
         counting = false;
-        logger.warn({ err: error }, 'cannot count DLQ entries for alert_publisher_dlq_entries');
+        logFailure(
+          logger,
+          'warn',
+          error,
+          {},
+          'cannot count DLQ entries for alert_publisher_dlq_entries',
+        );
       },
     );
   }

@@ -1,3 +1,4 @@
+import { logFailure } from '../db/database-unavailable.js';
 import type { Clock, Logger } from '../domain/clock.js';
 import type { AlertStateStore } from '../engine/alert-state-store.js';
 import type { DlqRepository } from './dlq-repository.js';
@@ -48,7 +49,13 @@ export function createRetentionTask(options: {
         logger.warn({ released }, 'released DLQ replay claims whose replay was never submitted');
       }
     } catch (error: unknown) {
-      logger.warn({ err: error }, 'DLQ retention purge failed; retrying at the next interval');
+      logFailure(
+        logger,
+        'warn',
+        error,
+        {},
+        'DLQ retention purge failed; retrying at the next interval',
+      );
     }
   }
 

@@ -1,3 +1,4 @@
+import { logFailure } from '../db/database-unavailable.js';
 import type { Logger } from '../domain/clock.js';
 import type { PublishingEngine } from '../engine/publishing-engine.js';
 import type { DlqRepository } from './dlq-repository.js';
@@ -33,7 +34,13 @@ export function trackReplayOutcomes(
         }
       },
       (error: unknown) => {
-        logger.warn({ err: error, entryId, jobId: job.id }, 'cannot record replay outcome');
+        logFailure(
+          logger,
+          'warn',
+          error,
+          { entryId, jobId: job.id },
+          'cannot record replay outcome',
+        );
       },
     );
     inFlight.add(write);

@@ -130,7 +130,9 @@ export function createErrorHandler(logger: Logger, retryAfterMs: number) {
       );
     }
     if (isDatabaseUnavailable(error)) {
-      logger.warn({ err: error, url: request.url, method: request.method }, 'database unavailable');
+      // The adapter logged the outage once (db/reachability.ts); the request line has the 503.
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.debug({ reason, url: request.url, method: request.method }, 'database unavailable');
       return sendError(
         reply,
         503,

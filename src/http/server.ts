@@ -71,7 +71,8 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime),
     };
-    if (reply.statusCode >= 500) request.log.warn(line, 'request');
+    // A 503 (draining, full, database outage) is expected and says so in its body: info.
+    if (reply.statusCode >= 500 && reply.statusCode !== 503) request.log.warn(line, 'request');
     else if (reply.statusCode >= 400) request.log.info(line, 'request');
     else request.log.debug(line, 'request');
   });

@@ -1,3 +1,4 @@
+import { logFailure } from '../../db/database-unavailable.js';
 import type { Clock, Logger } from '../../domain/clock.js';
 import type { Db } from '../../db/db.js';
 import type { Completion } from './finish-jobs.js';
@@ -65,7 +66,13 @@ export function createCompletionQueue(deps: CompletionQueueDeps): {
         deps.onFinished(batch.map((item) => ({ ...item, written: written.has(item.held.job.id) })));
       } catch (error: unknown) {
         failures += 1;
-        deps.logger.error({ err: error, jobs: batch.length }, 'committing completions failed');
+        logFailure(
+          deps.logger,
+          'error',
+          error,
+          { jobs: batch.length },
+          'committing completions failed',
+        );
         await deps.clock.sleep(Math.min(100 * 2 ** failures, 5_000), abandoned.signal).then(
           () => undefined,
           () => undefined,

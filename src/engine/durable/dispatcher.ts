@@ -1,3 +1,4 @@
+import { logFailure } from '../../db/database-unavailable.js';
 import type { Clock, Logger, Random } from '../../domain/clock.js';
 import type { Db } from '../../db/db.js';
 import { recordAttempt } from '../../domain/job.js';
@@ -276,7 +277,7 @@ export function createDispatcher(deps: DispatcherDeps): {
     try {
       return await newestWaitingAfter(deps.db, held.job);
     } catch (error: unknown) {
-      deps.logger.warn({ err: error, job_id: held.job.id }, 'reading the chain failed');
+      logFailure(deps.logger, 'warn', error, { job_id: held.job.id }, 'reading the chain failed');
       return undefined;
     }
   }
@@ -290,7 +291,7 @@ export function createDispatcher(deps: DispatcherDeps): {
       const untilDue = due === null ? settings.pollMs : due - clock.now();
       return Math.min(settings.pollMs, untilDue, untilToken);
     } catch (error: unknown) {
-      deps.logger.warn({ err: error }, 'reading the next due time failed');
+      logFailure(deps.logger, 'warn', error, {}, 'reading the next due time failed');
       return Math.min(settings.pollMs, untilToken);
     }
   }
@@ -317,7 +318,7 @@ export function createDispatcher(deps: DispatcherDeps): {
             claimed = await oneAtATime(() => claim(want));
           } catch (error: unknown) {
             // It may have committed anyway: the heartbeat releases rows claimed but not held.
-            deps.logger.error({ err: error }, 'claiming jobs failed');
+            logFailure(deps.logger, 'error', error, {}, 'claiming jobs failed');
           }
         }
         if (deps.isStopping()) return;

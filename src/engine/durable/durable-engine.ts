@@ -1,3 +1,4 @@
+import { logFailure } from '../../db/database-unavailable.js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 
@@ -128,7 +129,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       wakeSignal.wake();
     },
     onUnconfirmed(error) {
-      deps.logger.error({ err: error }, 'renewing the instance lease failed');
+      logFailure(deps.logger, 'error', error, {}, 'renewing the instance lease failed');
     },
   });
   await lease.register(clock.now());
@@ -328,7 +329,13 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
           // Whatever is still claimed under this instance (completions not committed) is
           // released by the next sweep of any instance instead of after the lease.
           await deregisterInstance(db, lease.owner).catch((error: unknown) => {
-            deps.logger.warn({ err: error }, 'removing the instance lease failed: it lapses');
+            logFailure(
+              deps.logger,
+              'warn',
+              error,
+              {},
+              'removing the instance lease failed: it lapses',
+            );
           });
           await unlisten?.();
         })(),

@@ -1,3 +1,4 @@
+import { logFailure } from '../../db/database-unavailable.js';
 import type { Clock, Logger } from '../../domain/clock.js';
 import type { Db } from '../../db/db.js';
 import type { Target } from '../../domain/target.js';
@@ -118,6 +119,6 @@ async function step(deps: MaintenanceDeps, what: string, fn: () => Promise<void>
   try {
     await fn();
   } catch (error: unknown) {
-    deps.logger.error({ err: error }, `${what} failed`);
+    logFailure(deps.logger, 'error', error, {}, `${what} failed`);
   }
 }

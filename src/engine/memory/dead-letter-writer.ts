@@ -1,3 +1,4 @@
+import { logFailure } from '../../db/database-unavailable.js';
 import type { Clock, Logger } from '../../domain/clock.js';
 import type { DeadLetter, DeadLetterFallback, DeadLetterSink } from '../../domain/dead-letter.js';
 import { sleepUnlessAborted, within } from '../clock-wait.js';
@@ -76,8 +77,11 @@ export function createDeadLetterWriter<T extends { letter: DeadLetter }>(
       queue = batch.concat(queue);
       failures += 1;
       const delayMs = Math.min(retry.baseMs * 2 ** (failures - 1), retry.maxDelayMs);
-      logger.warn(
-        { err: failed.error, letters: batch.length, pending: queue.length, retry_in_ms: delayMs },
+      logFailure(
+        logger,
+        'warn',
+        failed.error,
+        { letters: batch.length, pending: queue.length, retry_in_ms: delayMs },
         'dead-letter write failed; will retry',
       );
       await sleepUnlessAborted(clock, delayMs, backoff.signal);
