@@ -122,12 +122,12 @@ describe('which PostgreSQL failures are an outage', async () => {
     assert.deepEqual(
       loud.map((line) => [line.level, line.message]),
       [
-        ['error', 'postgres: unreachable; what needs it fails until it answers again'],
-        ['info', 'postgres: reachable again'],
+        ['error', 'postgres: unavailable'],
+        ['info', 'postgres: available again'],
       ],
     );
     assert.match(String(loud[0]?.fields['reason']), /^postgres: query failed/);
-    assert.deepEqual(loud[1]?.fields, { unreachable_ms: 4000, failed_statements: 5 });
+    assert.deepEqual(loud[1]?.fields, { unavailable_ms: 4000, failed_statements: 5 });
     const failures = lines.filter((line) => line.message === 'claiming jobs failed');
     assert.equal(failures.length, 4);
     for (const failure of failures) {

@@ -21,16 +21,13 @@ export function trackReachability(logger: Logger, now: () => number): Reachabili
         return;
       }
       down = { since: now(), failed: 1 };
-      logger.error(
-        { reason: error.message },
-        'postgres: unreachable; what needs it fails until it answers again',
-      );
+      logger.error({ reason: error.message }, 'postgres: unavailable');
     },
     answered() {
       if (down === undefined) return;
       logger.info(
-        { unreachable_ms: now() - down.since, failed_statements: down.failed },
-        'postgres: reachable again',
+        { unavailable_ms: now() - down.since, failed_statements: down.failed },
+        'postgres: available again',
       );
       down = undefined;
     },
