@@ -103,8 +103,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
   const metrics = createMetrics(registry);
   metrics.buildInfo.set({ version }, 1);
-
-  const db = await openDatabase(config.storage, logger, clock);
+  metrics.databaseAvailable.set(1);
+  const db = await openDatabase(config.storage, logger, {
+    clock,
+    onAvailability: (available) => metrics.databaseAvailable.set(available ? 1 : 0),
+  });
   await migrate(db, logger);
   const masks = options.secretMasks ?? secretMasksOf(config);
   const { mask } = masks;

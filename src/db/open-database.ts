@@ -17,12 +17,12 @@ export async function openDatabase(
     query_timeout: number;
   },
   logger: Logger,
-  clock?: Clock,
+  watch?: { clock: Clock; onAvailability: (available: boolean) => void },
 ): Promise<Db> {
   if (storage.database_url !== '') {
     return createPgDb(storage.database_url, {
       logger,
-      ...(clock && { now: () => clock.now() }),
+      ...(watch && { now: () => watch.clock.now(), onAvailability: watch.onAvailability }),
       connectTimeoutMs: storage.connect_timeout,
       queryTimeoutMs: storage.query_timeout,
     });

@@ -19,6 +19,8 @@ export interface PgDbOptions {
   queryTimeoutMs?: number;
   /** The clock's now(), for how long an outage lasted (reachability.ts); default Date.now. */
   now?: () => number;
+  /** Told when the database becomes unavailable (false) and available again (true). */
+  onAvailability?: (available: boolean) => void;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface PgDbOptions {
 export function createPgDb(url: string, options: PgDbOptions): Db {
   const { logger } = options;
   // An edge adapter: the wall clock is its default; the app passes its injected clock.
-  const reachability = trackReachability(logger, options.now ?? Date.now);
+  const reachability = trackReachability(logger, options.now ?? Date.now, options.onAvailability);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,

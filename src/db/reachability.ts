@@ -4,15 +4,20 @@ import type { Logger } from '../domain/clock.js';
  * What the log says about a database outage: one error line when the first statement fails with
  * DatabaseUnavailable (its reason), one info line when a statement succeeds again (how long the
  * database was unreachable and how many statements failed meanwhile). The operations that fail
- * in between log at debug (`logFailure` in database-unavailable.ts): a 30 s outage in durable mode
+ * in between log at debug (`logFailure` in database-unavailable.ts): a 15 s outage in durable mode
  * used to write about 60 error lines with stacks, from the claim, lease and maintenance loops.
+ * `onChange` hears each change (the alert_publisher_database_available gauge).
  */
 export interface Reachability {
   failed(error: Error): void;
   answered(): void;
 }
 
-export function trackReachability(logger: Logger, now: () => number): Reachability {
+export function trackReachability(
+  logger: Logger,
+  now: () => number,
+  onChange: (available: boolean) => void = () => undefined,
+): Reachability {
   let down: { since: number; failed: number } | undefined;
   return {
     failed(error) {
@@ -21,6 +26,7 @@ export function trackReachability(logger: Logger, now: () => number): Reachabili
         return;
       }
       down = { since: now(), failed: 1 };
+      onChange(false);
       logger.error({ reason: error.message }, 'postgres: unavailable');
     },
     answered() {
@@ -30,6 +36,7 @@ export function trackReachability(logger: Logger, now: () => number): Reachabili
         'postgres: available again',
       );
       down = undefined;
+      onChange(true);
     },
   };
 }

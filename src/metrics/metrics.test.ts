@@ -28,6 +28,7 @@ const EXPECTED: Array<[string, string]> = [
   ['alert_publisher_build_info', 'gauge'],
   ['alert_publisher_config_last_reload_successful', 'gauge'],
   ['alert_publisher_config_last_reload_success_timestamp_seconds', 'gauge'],
+  ['alert_publisher_database_available', 'gauge'],
 ];
 
 describe('createMetrics', () => {

@@ -34,6 +34,7 @@ export interface Metrics {
   buildInfo: Gauge<'version'>;
   configLastReloadSuccessful: Gauge;
   configLastReloadSuccessTimestamp: Gauge;
+  databaseAvailable: Gauge;
   /**
    * Registers a function run when metrics computed or buffered by the engine are collected:
    * the gauges queue_jobs, oldest_due_job_age_seconds, workers_busy and the counters
@@ -183,6 +184,11 @@ export function createMetrics(registry: Registry): Metrics {
     configLastReloadSuccessTimestamp: new Gauge({
       name: `${p}config_last_reload_success_timestamp_seconds`,
       help: 'When the configuration was last loaded successfully (start or reload, Unix time).',
+      registers,
+    }),
+    databaseAvailable: new Gauge({
+      name: `${p}database_available`,
+      help: 'Whether the last statement reached the database (1) or failed as an outage (0).',
       registers,
     }),
     onCollect(hook) {

@@ -66,11 +66,18 @@ for (const mode of ['memory', 'durable'] as const) {
       });
     }
 
-    it('answers the DLQ list again once the connection is restored', async () => {
+    it('answers the DLQ list again once the connection is restored, and says so in /metrics', async () => {
+      const available = async (): Promise<string | undefined> => {
+        const text = (await call(running.url, 'GET', '/metrics')).text;
+        return /^alert_publisher_database_available (\d)$/m.exec(text)?.[1];
+      };
+      assert.equal(await available(), '1');
       proxy.cut();
       assert.equal((await call(running.url, 'GET', '/api/v2/publishing/dlq')).status, 503);
+      assert.equal(await available(), '0');
       proxy.restore();
       assert.equal((await call(running.url, 'GET', '/api/v2/publishing/dlq')).status, 200);
+      assert.equal(await available(), '1');
     });
   });
 }
