@@ -33,7 +33,7 @@ describe('the LISTEN connection after a blip', async () => {
     const logger: Logger = {
       ...silentLogger,
       info: (_fields, message) => lines.push(`info ${message}`),
-      error: (_fields, message) => lines.push(`error ${message}`),
+      warn: (_fields, message) => lines.push(`warn ${message}`),
     };
     const channel = `listen_blip_${process.pid}`;
     let wakes = 0;
@@ -51,7 +51,7 @@ describe('the LISTEN connection after a blip', async () => {
       proxy.restore();
       await eventually('the recovery logged', () => lines.length >= 2);
       assert.deepEqual(lines, [
-        'error LISTEN connection lost; polling until it is re-established',
+        'warn LISTEN connection lost; polling until it is re-established',
         'info LISTEN connection re-established',
       ]);
 
@@ -69,7 +69,7 @@ describe('the LISTEN connection after a blip', async () => {
     const logger: Logger = {
       ...silentLogger,
       info: (_fields, message) => lines.push(`info ${message}`),
-      error: (_fields, message) => lines.push(`error ${message}`),
+      warn: (_fields, message) => lines.push(`warn ${message}`),
       debug: (_fields, message) => {
         if (message === 'LISTEN reconnect failed; retrying') failedReconnects += 1;
       },
@@ -97,7 +97,7 @@ describe('the LISTEN connection after a blip', async () => {
       await new Promise((resolve) => setTimeout(resolve, 100)); // 20 backoffs for a stray loop
       assert.equal(await listeners(), 1);
       assert.deepEqual(lines, [
-        'error LISTEN connection lost; polling until it is re-established',
+        'warn LISTEN connection lost; polling until it is re-established',
         'info LISTEN connection re-established',
       ]);
     } finally {

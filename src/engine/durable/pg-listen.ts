@@ -62,7 +62,8 @@ export function createPgListen(
 
     function onLost(): void {
       if (stopping.signal.aborted) return;
-      logger.error({ channel }, 'LISTEN connection lost; polling until it is re-established');
+      // warn: nothing fails meanwhile (claims poll); an outage is logged as such by the adapter.
+      logger.warn({ channel }, 'LISTEN connection lost; polling until it is re-established');
       client = undefined;
       reconnecting = reconnect();
     }
