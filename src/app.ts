@@ -154,7 +154,11 @@ export async function createApp(options: AppOptions): Promise<App> {
           // PGlite belongs to this process: every wake-up (submit, completion, reaped lease)
           // is local, so only a server needs LISTEN.
           ...(db.kind === 'postgres'
-            ? { listen: createPgListen(config.storage.database_url, logger, clock) }
+            ? {
+                listen: createPgListen(config.storage.database_url, logger, clock, {
+                  connectTimeoutMs: config.storage.connect_timeout,
+                }),
+              }
             : {}),
           insertDeadLetters: dlqInsertOn(clock, logger),
         })

@@ -5,6 +5,7 @@ import { secretMasksOf } from './config/config-secrets.js';
 import { configPathOf, loadConfig } from './config/load-config.js';
 import { logTargetFileProblems } from './config/log-target-files.js';
 import { proxySettingsOf } from './config/proxy-env.js';
+import type { LaneStatus } from './engine/publishing-engine.js';
 import { createLogger } from './logger.js';
 import type { CliIo } from './cli/cli-context.js';
 import { EXIT } from './cli/cli-context.js';
@@ -52,6 +53,13 @@ export async function serveUntilSignal(
   const logger = createLogger(config.log.level, { mask: secretMasks.mask });
   const source = configPathOf({ path: configPath, env: io.env });
   logger.info({ version, ...summarizeConfig(config, source) }, 'alert-publisher starting');
+  // A SIGHUP while starting (the file may have changed after it was read) is applied once
+  // started; without a listener its default action would kill the starting process.
+  let hangupWhileStarting = false;
+  const hangupWhileStartingListener = (): void => {
+    hangupWhileStarting = true;
+  };
+  process.on('SIGHUP', hangupWhileStartingListener);
   const app = await createApp({
     config,
     logger,
@@ -67,12 +75,31 @@ export async function serveUntilSignal(
     });
   };
   process.on('SIGHUP', reloadOnHangup);
+  process.off('SIGHUP', hangupWhileStartingListener);
+  if (hangupWhileStarting) reloadOnHangup();
   const url = await app.listen();
   const stop = watchStopSignals(
     process,
     () => performance.now(),
     (name) => {
-      logger.warn({ signal: name }, 'second signal: exiting without waiting');
+      // What the forced exit leaves behind. Durable mode keeps every job in the database (the
+      // next start redelivers them); memory mode loses them, so the line says how many.
+      const { lanes, inFlight } = app.engine.status();
+      const count = (pick: (lane: LaneStatus) => number): number =>
+        Object.values(lanes).reduce((sum, lane) => sum + pick(lane), 0);
+      const waiting = count((lane) => lane.queued + lane.retrying);
+      const unwritten = count((lane) => lane.failed);
+      const lost = config.queue.mode === 'memory' ? waiting + unwritten + inFlight : 0;
+      logger.warn(
+        {
+          signal: name,
+          waiting,
+          in_flight: inFlight,
+          unwritten_dead_letters: unwritten,
+          lost,
+        },
+        'second signal: exiting without waiting',
+      );
       process.exit(EXIT.failed);
     },
   );
@@ -83,14 +110,18 @@ export async function serveUntilSignal(
   const signal = await stop.signal;
   process.off('SIGHUP', reloadOnHangup);
   logger.info({ signal }, 'stopping');
+  let code: number = EXIT.ok;
   try {
     await app.stop();
+    logger.info({}, 'stopped');
   } catch (error: unknown) {
     logger.error({ err: error }, 'stop failed');
-    return EXIT.failed;
+    code = EXIT.failed;
   } finally {
     stop.stopped();
   }
-  logger.info({}, 'stopped');
-  return EXIT.ok;
+  // The stop is over: exit rather than wait for the event loop to empty. A socket to a
+  // database that stopped answering (a blackhole) can stay open for minutes after the pool
+  // was ended, and kept a stopped service alive until its supervisor killed it.
+  process.exit(code);
 }

@@ -166,7 +166,11 @@ describe('npm start', () => {
       process.kill(started.npmPid, 'SIGTERM');
       assert.equal(await started.exited, 1);
       assert.equal(isAlive(started.servicePid), false);
-      assert.match(started.stdout(), /second signal: exiting without waiting/);
+      const forced = logLines(started.stdout()).find(
+        (line) => line['msg'] === 'second signal: exiting without waiting',
+      );
+      // Memory mode: the attempt in flight is lost, and the line says so.
+      assert.deepEqual([forced?.['in_flight'], forced?.['waiting'], forced?.['lost']], [1, 0, 1]);
     } finally {
       await target.close();
     }

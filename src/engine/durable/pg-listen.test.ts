@@ -105,4 +105,29 @@ describe('the LISTEN connection after a blip', async () => {
     }
     await eventually('no LISTEN connection after stop', async () => (await listeners()) === 0);
   });
+
+  it('gives up a reconnect to a server that never answers, so the loop goes on and stop returns', async () => {
+    let failedReconnects = 0;
+    const logger: Logger = {
+      ...silentLogger,
+      debug: (_fields, message) => {
+        if (message === 'LISTEN reconnect failed; retrying') failedReconnects += 1;
+      },
+    };
+    const listen = createPgListen(proxy.urlFor(TEST_DATABASE_URL), logger, createSystemClock(), {
+      baseDelayMs: 5,
+      maxDelayMs: 5,
+      connectTimeoutMs: 100,
+    });
+    const stop = await listen(`listen_hang_${process.pid}`, () => undefined);
+    try {
+      proxy.cut(); // the connection ends…
+      proxy.hang(); // …and new ones are accepted, never answered
+      // An unbounded connect never failed: the loop, and stop() with it, waited forever.
+      await eventually('two reconnects given up', () => failedReconnects >= 2);
+    } finally {
+      proxy.restore();
+      await stop();
+    }
+  });
 });

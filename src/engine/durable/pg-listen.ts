@@ -7,6 +7,8 @@ export interface PgListenOptions {
   /** First wait before reconnecting a lost LISTEN connection, doubling up to `maxDelayMs`. */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Give up a connect after this long (storage.connect_timeout; default 5000). */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -36,7 +38,12 @@ export function createPgListen(
      * each loop kept its own connection once the server was back.
      */
     async function open(onLost: () => void): Promise<pg.Client> {
-      const next = new pg.Client({ connectionString });
+      // Bounded: a connect to a server that never answers would otherwise hang the reconnect
+      // loop, and stop() with it.
+      const next = new pg.Client({
+        connectionString,
+        connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      });
       let listening = false;
       let lost = false;
       const lose = (): void => {

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/service-alertmanager.js';
+import { proxyToTestDatabase, type TcpProxy } from '../support/tcp-proxy.js';
+
+/**
+ * The `serve` process at its edges (src/serve.ts): a graceful stop exits even when a connection
+ * to a database that stopped answering is still open, and a SIGHUP while starting is applied
+ * once started instead of killing the process.
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+
+interface Serving {
+  output(): string;
+  exited: Promise<number | null>;
+  /** The exit code once exited (null after a signal), undefined while running. */
+  exitCode(): number | null | undefined;
+  signal(name: NodeJS.Signals): void;
+}
+
+function serveProcess(configFile: string): Serving {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bin', 'alert-publisher.js'), 'serve', '--config', configFile],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let code: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (exitCode) => resolve((code = exitCode))),
+  );
+  return {
+    output: () => output,
+    exited,
+    exitCode: () => code,
+    signal: (name) => child.kill(name),
+  };
+}
+
+describe('the serve process at its edges', async () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'stop-exit-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('applies a SIGHUP that arrives while it starts, once started', async () => {
+    const config = join(dir, 'hangup.yaml');
+    const port = await freePort();
+    await writeFile(
+      config,
+      `server: { port: ${port}, host: 127.0.0.1 }\nstorage: { data_dir: ${join(dir, 'data')} }\ntargets: []\n`,
+    );
+    const serving = serveProcess(config);
+    try {
+      await eventually('the start', () => serving.output().includes('alert-publisher starting'));
+      serving.signal('SIGHUP');
+      await eventually('listening', () => serving.output().includes('alert-publisher listening'));
+      await eventually('the reload once started', () =>
+        serving.output().includes('"msg":"configuration reloaded"'),
+      );
+    } finally {
+      serving.signal('SIGTERM');
+    }
+    assert.equal(await serving.exited, 0, serving.output());
+  });
+
+  if (!(await isPostgresReachable())) {
+    it('needs PostgreSQL', { skip: 'PostgreSQL unreachable' }, () => undefined);
+    return;
+  }
+
+  it('exits after a graceful stop while the database no longer answers (durable mode)', async () => {
+    const proxy: TcpProxy = await proxyToTestDatabase();
+    const scratch = await createScratchDatabase();
+    const config = join(dir, 'blackhole.yaml');
+    const port = await freePort();
+    await writeFile(
+      config,
+      [
+        `server: { port: ${port}, host: 127.0.0.1 }`,
+        `storage: { database_url: "${proxy.urlFor(scratch.url)}", connect_timeout: 1s, query_timeout: 2s }`,
+        'queue: { mode: durable }',
+        'shutdown_timeout: 1s',
+        'shutdown_flush_timeout: 1s',
+        'targets: []',
+        '',
+      ].join('\n'),
+    );
+    const serving = serveProcess(config);
+    try {
+      await eventually('listening', () => serving.output().includes('alert-publisher listening'));
+      // The LISTEN connection is lost, and its reconnects then meet a server that never answers.
+      proxy.cut();
+      await eventually('the loss', () => serving.output().includes('LISTEN connection lost'));
+      proxy.hang();
+      serving.signal('SIGTERM');
+      await eventually('the stop', () => /"msg":"(stopped|stop failed)"/.test(serving.output()));
+      // Before the fix the process stayed alive on the hung sockets until they were closed.
+      await eventually('the exit', () => serving.exitCode() !== undefined);
+      assert.notEqual(serving.exitCode(), null, serving.output());
+    } finally {
+      serving.signal('SIGKILL');
+      proxy.restore();
+      await proxy.close();
+      await scratch.drop();
+    }
+  });
+});
