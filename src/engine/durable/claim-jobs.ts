@@ -12,7 +12,11 @@ export interface ClaimRequest {
   maxWaitMs: { medium: number; low: number };
 }
 
-/** Rank 0 = aged medium/low, then 1 high, 2 medium, 3 low; ties by due time then submission. */
+/**
+ * Claim order, lowest first: aged medium/low jobs and high jobs alternate (2, 4, 6… for the
+ * aged, 3, 5, 7… for the high), then medium (RANK_MEDIUM), then low (RANK_LOW); ties by due
+ * time then submission.
+ */
 export interface Claimed extends ClaimedRow {
   rank: number;
   /**
@@ -31,20 +35,37 @@ const CHAIN_HEAD = `(NOT j.may_wait OR j.seq = (
   WHERE p.target_name = j.target_name AND p.fingerprint = j.fingerprint
     AND p.state IN ${ACTIVE_STATES_SQL}))`;
 
-function lane(rank: number, priority: string, dueCondition: string): string {
-  return `(SELECT j.id, ${rank} AS rank, j.due_at, j.seq FROM publishing_jobs j
+const RANK_MEDIUM = 1_000_000;
+const RANK_LOW = 2_000_000;
+
+/** At most a target's slots of one lane's due chain heads, oldest due first. */
+function lane(priority: string, dueCondition: string): string {
+  return `(SELECT j.id, j.due_at, j.seq FROM publishing_jobs j
     WHERE j.state IN ('queued', 'retrying') AND j.target_name = s.target_name
       AND j.priority = '${priority}' AND ${dueCondition} AND ${CHAIN_HEAD}
     ORDER BY j.due_at, j.seq LIMIT s.slots)`;
 }
 
+/** `jobs` (id, due_at, seq) ranked `first`, `first + 2`, … in due order. */
+function alternating(first: number, jobs: string): string {
+  return `(SELECT r.id, (2 * row_number() OVER (ORDER BY r.due_at, r.seq) + ${first - 2})::int
+    AS rank, r.due_at, r.seq FROM ${jobs} AS r)`;
+}
+
+/** A lane's jobs at one rank. */
+function ranked(rank: number, jobs: string): string {
+  return `(SELECT r.id, ${rank} AS rank, r.due_at, r.seq FROM ${jobs} AS r)`;
+}
+
 /**
  * One statement. Per target with free slots, the lanes in rank order, each an index range scan
  * (publishing_jobs_due_idx: target, lane, due time) of due chain heads, at most that target's
- * slots ($6/$7 are the aging thresholds, so the ranges are disjoint). The lanes are a plain
- * UNION ALL under a LIMIT: Append runs its branches in order and stops once the slots are
- * filled, so lower lanes are not read while a higher one has enough (the cost follows the jobs
- * taken, not the lanes). Then the best `limit` overall, `FOR UPDATE SKIP LOCKED` (concurrent
+ * slots ($6/$7 are the aging thresholds, so the ranges are disjoint). Aged and high jobs
+ * alternate (docs/how-it-works.md, as the memory scheduler does): a backlog of aged warnings
+ * delays a critical alert by one job, not by the whole backlog, and a flood of critical alerts
+ * cannot starve an aged warning. Those two are read together (at most twice the slots); the
+ * rest is a plain UNION ALL under a LIMIT: Append runs its branches in order and stops once the
+ * slots are filled, so lower lanes are not read while a higher one has enough. Then the best `limit` overall, `FOR UPDATE SKIP LOCKED` (concurrent
  * instances never take the same row), owned by the instance, and only while its lease holds
  * (a row swept meanwhile would leave the jobs to the sweep). A row claimed meanwhile by another
  * instance fails the re-checked `state` and is skipped. The targets come through
@@ -57,12 +78,15 @@ WITH candidates AS (
   FROM publishing_claim_targets($4::text[], $5::int[]) AS s(target_name, slots)
   CROSS JOIN LATERAL (
     (SELECT * FROM (
-      ${lane(0, 'medium', 'j.due_at <= $6')}
-      UNION ALL ${lane(0, 'low', 'j.due_at <= $7')}
-    ) AS aged ORDER BY due_at, seq LIMIT s.slots)
-    UNION ALL ${lane(1, 'high', 'j.due_at <= $1')}
-    UNION ALL ${lane(2, 'medium', 'j.due_at > $6 AND j.due_at <= $1')}
-    UNION ALL ${lane(3, 'low', 'j.due_at > $7 AND j.due_at <= $1')}
+      ${alternating(
+        2,
+        `(SELECT * FROM (${lane('medium', 'j.due_at <= $6')}
+          UNION ALL ${lane('low', 'j.due_at <= $7')}) AS aged ORDER BY due_at, seq LIMIT s.slots)`,
+      )}
+      UNION ALL ${alternating(3, lane('high', 'j.due_at <= $1'))}
+    ) AS urgent ORDER BY rank LIMIT s.slots)
+    UNION ALL ${ranked(RANK_MEDIUM, lane('medium', 'j.due_at > $6 AND j.due_at <= $1'))}
+    UNION ALL ${ranked(RANK_LOW, lane('low', 'j.due_at > $7 AND j.due_at <= $1'))}
     LIMIT s.slots
   ) AS c
 ), picked AS (

@@ -132,10 +132,17 @@ export class Scheduler {
     return pick;
   }
 
+  /** Whether the last job chosen was an aged one. */
+  private agedWentLast = false;
+
   /**
-   * Aging: once a medium or low head has been due longer than its max wait, the oldest head
-   * of all lanes goes first (so the aged job passes every newer high job); otherwise the
-   * highest non-empty lane.
+   * Aging (docs/how-it-works.md): once a medium or low head has been due longer than its max
+   * wait, the older of the medium and low heads goes ahead of newer medium and low jobs. When
+   * high jobs wait too, aged and high picks alternate (the first contested pick goes to the kind
+   * that did not go last), so neither holds the other back:
+   * a flood of critical alerts delays an aged warning by one pick at most, and a backlog of aged
+   * warnings delays a new critical alert by one pick at most (with the aged job simply going
+   * first, a tester's critical alert went 301st of 301). Otherwise the highest non-empty lane.
    */
   private choose(
     high: ActiveJob | undefined,
@@ -146,14 +153,14 @@ export class Scheduler {
     const { maxWaitMs } = this.settings();
     const mediumAged = medium !== undefined && now - medium.readyAt > maxWaitMs.medium;
     const lowAged = low !== undefined && now - low.readyAt > maxWaitMs.low;
-    if (mediumAged || lowAged) {
-      let pick: ActiveJob | undefined;
-      for (const e of [high, medium, low]) {
-        if (e !== undefined && (pick === undefined || older(e, pick))) pick = e;
-      }
-      return pick;
+    if (!mediumAged && !lowAged) {
+      this.agedWentLast = false;
+      return high ?? medium ?? low;
     }
-    return high ?? medium ?? low;
+    const aged = medium === undefined || (low !== undefined && older(low, medium)) ? low : medium;
+    const pick = high === undefined || (aged !== undefined && !this.agedWentLast) ? aged : high;
+    this.agedWentLast = pick === aged;
+    return pick;
   }
 
   isDispatchable(slot: TargetSlot, now: number): boolean {

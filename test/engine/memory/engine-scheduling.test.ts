@@ -105,6 +105,32 @@ describe('engine scheduling', () => {
     });
   }
 
+  it('sends a critical alert next behind a backlog of aged warnings, not after all of them', async () => {
+    const clock = createFakeClock();
+    const attemptMs = 100;
+    const publisher = slowPublisher(clock, attemptMs);
+    const h = anEngine({
+      clock,
+      targets: [{ name: 'a', publisher }],
+      config: { workers: 2, perTargetShare: 1 },
+    });
+    const warnings = Array.from({ length: 400 }, (_, k) =>
+      aRequest('a', { n: `warning${k}`, severity: 'warning' }),
+    );
+    await h.engine.submit(warnings);
+    await clock.advance(12_000); // 240 sent; every warning left is past max_wait.medium (10 s)
+    const before = publisher.log.length;
+    await submitIds(h.engine, [aRequest('a', { n: 'critical', severity: 'critical' })]);
+    await clock.advance(1_000);
+    const started = publisher.log.slice(before).map(([, d]) => named(d));
+    // Aged and high picks alternate: the critical alert starts next.
+    assert.equal(started[0], 'critical', `started next: ${started.slice(0, 4).join(', ')}`);
+    assert.ok(
+      started.filter((n) => n.startsWith('warning')).length > 10,
+      'the aged warnings kept going',
+    );
+  });
+
   it('keeps a healthy target flowing while a dead target hangs until its timeout', async () => {
     const dead = createScriptedPublisher('hang');
     const healthy = createScriptedPublisher(OK);

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { beforeEach, it } from 'node:test';
+
+import { forEachDatabase } from '../../../test/support/databases.js';
+import { anAlert } from '../../../test/support/builders.js';
+import { admitJobs } from '../../../test/engine/durable/support/admit-jobs.js';
+import type { Db } from '../../db/db.js';
+import type { Priority } from '../../domain/job.js';
+import { claimJobs } from './claim-jobs.js';
+import { registerInstance } from './leases.js';
+
+const T0 = Date.parse('2026-11-29T12:00:00Z');
+const MAX_WAIT = { medium: 10_000, low: 60_000 };
+let serial = 0;
+
+/** Admits `names` at `atMs` in one lane of target t0. */
+async function admit(db: Db, priority: Priority, names: string[], atMs: number): Promise<void> {
+  const jobs = names.map((n) => ({
+    id: `00000000-0000-4000-8000-${String((serial += 1)).padStart(12, '0')}`,
+    target: 't0',
+    alert: anAlert({ n }),
+    priority,
+  }));
+  const admitted = await admitJobs(
+    db,
+    jobs,
+    { capacity: { high: 1000, medium: 1000, low: 1000 }, perTargetShare: 1 },
+    { isFailing: () => false, enabledCount: 1 },
+    atMs,
+    {
+      insert: () => Promise.resolve(),
+      errorOf: () => assert.fail('no overflow'),
+      letterOf: () => assert.fail('no overflow'),
+    },
+  );
+  assert.ok(admitted.ok);
+}
+
+/** The alerts' `n` labels of one claim of `slots` jobs, in claim order. */
+async function claim(db: Db, slots: number, nowMs: number): Promise<string[]> {
+  const claimed = await claimJobs(db, {
+    owner: 'i1',
+    nowMs,
+    limit: slots,
+    slots: new Map([['t0', slots]]),
+    maxWaitMs: MAX_WAIT,
+  });
+  const names = await db.query<{ id: string; n: string }>(
+    `SELECT id, alert->'labels'->>'n' AS n FROM publishing_jobs WHERE id = ANY($1::uuid[])`,
+    [claimed.map((job) => job.id)],
+  );
+  const byId = new Map(names.rows.map((row) => [row.id, row.n]));
+  return claimed.map((job) => byId.get(job.id) ?? '?');
+}
+
+const names = (prefix: string, n: number): string[] =>
+  Array.from({ length: n }, (_, k) => `${prefix}${k}`);
+
+forEachDatabase('the durable claim order', (ctx) => {
+  beforeEach(async () => {
+    const db = ctx.db();
+    await db.query('TRUNCATE publishing_jobs, publishing_job_counts, publishing_instances');
+    await registerInstance(db, 'i1', T0, 3_600_000);
+  });
+
+  it('takes high before medium before low while nothing has aged', async () => {
+    const db = ctx.db();
+    await admit(db, 'low', ['low0'], T0);
+    await admit(db, 'medium', ['medium0'], T0);
+    await admit(db, 'high', ['high0'], T0);
+    assert.deepEqual(await claim(db, 3, T0 + 1_000), ['high0', 'medium0', 'low0']);
+  });
+
+  it('alternates aged warnings and critical alerts: a backlog delays a critical by one job', async () => {
+    const db = ctx.db();
+    await admit(db, 'medium', names('warning', 20), T0);
+    await admit(db, 'high', ['critical0', 'critical1'], T0 + 11_000);
+    assert.deepEqual(await claim(db, 5, T0 + 12_000), [
+      'warning0',
+      'critical0',
+      'warning1',
+      'critical1',
+      'warning2',
+    ]);
+  });
+
+  it('lets an aged warning through a flood of critical alerts within one job', async () => {
+    const db = ctx.db();
+    await admit(db, 'medium', ['warning0'], T0);
+    await admit(db, 'high', names('critical', 20), T0 + 5_000);
+    assert.deepEqual(await claim(db, 3, T0 + 9_000), ['critical0', 'critical1', 'critical2']);
+    assert.deepEqual(await claim(db, 3, T0 + 11_000), ['warning0', 'critical3', 'critical4']);
+  });
+});
