@@ -35,7 +35,29 @@ describe('config summary', () => {
       },
       listen: '127.0.0.1:9090',
       targets: ['chat (slack)', 'off (log, disabled)'],
+      max_alerts: 500, // one enabled target: the smallest lane, 500
     });
+  });
+
+  it('bounds max_alerts by every lane and every target share, enabled targets only', () => {
+    const targets = (n: number): string =>
+      ['targets:', ...Array.from({ length: n }, (_, k) => `  - { name: t${k}, type: log }`)].join(
+        '\n',
+      );
+    // Six targets: 500 / 6 in the high and low lanes (a tester's 100 alerts were refused).
+    assert.equal(summaryOf(targets(6)).max_alerts, 83);
+    // Two targets: each may hold half of a lane.
+    assert.equal(summaryOf(targets(2)).max_alerts, 250);
+    assert.equal(
+      summaryOf(`queue: { capacity: { low: 60 }, per_target_share: 0.1 }\n${targets(2)}`)
+        .max_alerts,
+      6,
+    );
+    assert.equal(summaryOf('targets: []').max_alerts, undefined);
+    assert.match(
+      summaryLines(summaryOf(targets(6))).at(-1) ?? '',
+      /^max_alerts: a webhook request of up to 83 alerts is always admitted whole/,
+    );
   });
 
   it('shows a database by host, port and name, never its user, password or query', () => {

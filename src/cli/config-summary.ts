@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 
 import type { Config } from '../config/schema.js';
 import { pgliteDirOf } from '../db/pglite-db.js';
+import { PRIORITIES } from '../domain/job.js';
+import { shareLimit } from '../engine/admission.js';
 
 /**
  * What an operator needs to know about a loaded config at a glance: the first log line of
@@ -18,6 +20,13 @@ export interface ConfigSummary {
   /** Configured address; port 0 means an ephemeral port (the "listening" line has it). */
   listen: string;
   targets: string[];
+  /**
+   * The most alerts a webhook request may carry and always be admitted whole, when every alert
+   * matches every enabled target (each lane's capacity and each target's share of it); a larger
+   * request may get 413, which Alertmanager does not retry: its `max_alerts` should not exceed
+   * this. Undefined with no enabled target.
+   */
+  max_alerts: number | undefined;
 }
 
 export function summarizeConfig(config: Config, source: string): ConfigSummary {
@@ -29,7 +38,26 @@ export function summarizeConfig(config: Config, source: string): ConfigSummary {
     auth: describeAuth(config.auth),
     listen: `${config.server.host}:${config.server.port}`,
     targets: config.targets.map((t) => `${t.name} (${t.type}${t.enabled ? '' : ', disabled'})`),
+    max_alerts: maxAlertsPerRequest(config),
   };
+}
+
+/** ConfigSummary.max_alerts: one job per enabled target for each alert, in any lane. */
+export function maxAlertsPerRequest(config: Config): number | undefined {
+  const enabled = config.targets.filter((target) => target.enabled).length;
+  if (enabled === 0) return undefined;
+  const settings = {
+    capacity: config.queue.capacity,
+    perTargetShare: config.queue.per_target_share,
+  };
+  return Math.min(
+    ...PRIORITIES.map((priority) =>
+      Math.min(
+        Math.floor(config.queue.capacity[priority] / enabled),
+        shareLimit(settings, priority, enabled),
+      ),
+    ),
+  );
 }
 
 export function describeStorage(storage: Config['storage']): string {
@@ -69,5 +97,10 @@ export function summaryLines(summary: ConfigSummary): string[] {
     `storage: ${summary.storage}`,
     `auth: /webhook ${summary.auth.webhook}; /api ${summary.auth.api}`,
     `targets: ${summary.targets.length === 0 ? 'none (every alert is unrouted)' : summary.targets.join(', ')}`,
+    ...(summary.max_alerts === undefined
+      ? []
+      : [
+          `max_alerts: a webhook request of up to ${summary.max_alerts} alerts is always admitted whole (set Alertmanager's max_alerts no higher)`,
+        ]),
   ];
 }

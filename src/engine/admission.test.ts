@@ -28,9 +28,9 @@ const failing = (...names: string[]) => ({
 });
 
 describe('planAdmission', () => {
-  it('refuses a healthy target beyond its share with queue_full, never overflow', () => {
+  it('refuses a healthy target beyond its share with queue_full naming it, never overflow', () => {
     const plan = planAdmission(jobs('a', 3), held({ 'medium:a': 4 }), SETTINGS, healthy());
-    assert.deepEqual(plan, { ok: false, code: 'queue_full', priority: 'medium' });
+    assert.deepEqual(plan, { ok: false, code: 'queue_full', priority: 'medium', target: 'a' });
   });
 
   it("dead-letters a failing target's jobs beyond its share and accepts the rest", () => {
@@ -62,7 +62,7 @@ describe('planAdmission', () => {
     assert.deepEqual(plan, { ok: false, code: 'queue_full', priority: 'low' });
   });
 
-  it('answers batch_too_large when one healthy target has more jobs in the batch than its share', () => {
+  it('answers batch_too_large naming the target that has more jobs in the batch than its share', () => {
     const plan = planAdmission(jobs('a', 6), held(), SETTINGS, healthy());
     assert.deepEqual(plan, {
       ok: false,
@@ -70,6 +70,7 @@ describe('planAdmission', () => {
       priority: 'medium',
       capacity: 5,
       size: 6,
+      target: 'a',
     });
   });
 

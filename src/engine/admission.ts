@@ -31,10 +31,23 @@ export interface TargetHealth {
 export type AdmissionPlan<J> =
   /** `overflowed`: jobs of failing targets beyond their share, dead-lettered now (replayable). */
   | { ok: true; accepted: J[]; overflowed: J[] }
-  /** Does not fit now: the caller answers 503 with Retry-After (Alertmanager retries it). */
-  | { ok: false; code: 'queue_full'; priority: Priority }
-  /** Could never fit, even in empty lanes (413): a lane's capacity or a target's share. */
-  | { ok: false; code: 'batch_too_large'; priority: Priority; capacity: number; size: number };
+  /**
+   * Does not fit now: the caller answers 503 with Retry-After (Alertmanager retries it).
+   * `target`: its share of the lane is what is full; absent, the lane itself.
+   */
+  | { ok: false; code: 'queue_full'; priority: Priority; target?: string }
+  /**
+   * Could never fit, even in empty lanes (413). `target`: more jobs of that target than its
+   * share of the lane (`capacity` is the share); absent, more than the whole lane.
+   */
+  | {
+      ok: false;
+      code: 'batch_too_large';
+      priority: Priority;
+      capacity: number;
+      size: number;
+      target?: string;
+    };
 
 /** Jobs of one target a lane may hold (queue.per_target_share of it, at least 1). */
 export function shareLimit(
@@ -67,7 +80,10 @@ export function planAdmission<J extends Admittable>(
     const size = inBatch[job.priority].get(job.target) ?? 0;
     const limit = shareLimit(settings, job.priority, health.enabledCount);
     if (size > limit && !health.isFailing(job.target)) {
-      return { ok: false, code: 'batch_too_large', priority: job.priority, capacity: limit, size };
+      const { priority, target } = job;
+      // With one enabled target the share is the whole lane: no target to name.
+      const share = health.enabledCount > 1 ? { target } : {};
+      return { ok: false, code: 'batch_too_large', priority, capacity: limit, size, ...share };
     }
   }
 
@@ -75,7 +91,7 @@ export function planAdmission<J extends Admittable>(
   const overflowed: J[] = [];
   const taken = countsByLane();
   const perLane: Record<Priority, number> = { high: 0, medium: 0, low: 0 };
-  let busy: Priority | undefined;
+  let busy: { priority: Priority; target: string } | undefined;
   for (const job of jobs) {
     const takenOfLane = taken[job.priority];
     const count = held.ofTarget(job.priority, job.target) + (takenOfLane.get(job.target) ?? 0) + 1;
@@ -84,7 +100,7 @@ export function planAdmission<J extends Admittable>(
         overflowed.push(job);
         continue;
       }
-      busy ??= job.priority;
+      busy ??= { priority: job.priority, target: job.target };
     }
     bump(takenOfLane, job.target);
     accepted.push(job);
@@ -96,7 +112,7 @@ export function planAdmission<J extends Admittable>(
       return { ok: false, code: 'batch_too_large', priority, capacity, size: perLane[priority] };
     }
   }
-  if (busy !== undefined) return { ok: false, code: 'queue_full', priority: busy };
+  if (busy !== undefined) return { ok: false, code: 'queue_full', ...busy };
   for (const priority of PRIORITIES) {
     if (perLane[priority] === 0) continue;
     if (held.inLane(priority) + perLane[priority] > settings.capacity[priority]) {

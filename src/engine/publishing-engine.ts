@@ -23,9 +23,17 @@ export interface JobRequest {
 export type SubmitResult =
   | { ok: true; jobIds: string[] }
   /** A lane cannot take the whole batch now: the caller answers 503 with Retry-After. */
-  | { ok: false; code: 'queue_full'; priority: Priority; retryAfterMs: number }
+  | { ok: false; code: 'queue_full'; priority: Priority; retryAfterMs: number; target?: string }
   /** The batch exceeds a lane's whole capacity: it could never fit (413). */
-  | { ok: false; code: 'batch_too_large'; priority: Priority; capacity: number; size: number }
+  | {
+      ok: false;
+      code: 'batch_too_large';
+      priority: Priority;
+      capacity: number;
+      size: number;
+      /** More jobs of this target than its share of the lane (`capacity`); absent: the lane. */
+      target?: string;
+    }
   /** stop() was called (503). */
   | { ok: false; code: 'stopping'; retryAfterMs: number }
   /** A named target is not configured (400). Nothing is queued. */

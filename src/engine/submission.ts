@@ -52,8 +52,6 @@ export function refusalOf(
   plan: Extract<AdmissionPlan<unknown>, { ok: false }>,
   retryAfterMs: number,
 ): SubmitResult {
-  if (plan.code === 'queue_full') {
-    return { ok: false, code: 'queue_full', priority: plan.priority, retryAfterMs };
-  }
+  if (plan.code === 'queue_full') return { ...plan, retryAfterMs };
   return plan;
 }

@@ -5,25 +5,34 @@ import type { SubmitResult } from '../engine/publishing-engine.js';
 export function admitted(result: SubmitResult): string[] {
   if (result.ok) return result.jobIds;
   switch (result.code) {
-    case 'queue_full':
+    case 'queue_full': {
+      const full =
+        result.target === undefined
+          ? `the ${result.priority} lane is full`
+          : `target ${result.target}'s share of the ${result.priority} lane is full`;
       return fail(
-        new AppError('queue_full', `the ${result.priority} lane is full; retry later`, {
-          retryAfterMs: result.retryAfterMs,
-        }),
+        new AppError('queue_full', `${full}; retry later`, { retryAfterMs: result.retryAfterMs }),
       );
+    }
     case 'stopping':
       return fail(
         new AppError('stopping', 'the service is stopping; retry later', {
           retryAfterMs: result.retryAfterMs,
         }),
       );
-    case 'batch_too_large':
+    case 'batch_too_large': {
+      const { size, priority, capacity, target } = result;
+      const exceeded =
+        target === undefined
+          ? `${size} ${priority} jobs exceed the ${priority} lane's capacity of ${capacity} (queue.capacity.${priority})`
+          : `${size} ${priority} jobs for target ${target} exceed its share of the ${priority} lane, ${capacity} jobs (queue.per_target_share × queue.capacity.${priority})`;
       return fail(
         new AppError(
           'batch_too_large',
-          `${result.size} ${result.priority} jobs exceed the lane's whole capacity of ${result.capacity}: lower Alertmanager's max_alerts`,
+          `${exceeded}: lower Alertmanager's max_alerts or raise the capacity`,
         ),
       );
+    }
     case 'unknown_target':
       return fail(
         new AppError('invalid_request', `target "${result.target}" is not configured`, {

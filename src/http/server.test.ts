@@ -137,6 +137,35 @@ describe('HTTP API over a real socket', () => {
       assert.equal(errorCode(res.body), 'batch_too_large');
     });
 
+    it('names the target whose share of a lane a 413 or a 503 is about, and the key to change', async () => {
+      const messageOf = async (result: typeof deps.engine.nextResult): Promise<string> => {
+        deps.engine.nextResult = result;
+        const res = await call(url, 'POST', '/webhook', { json: payload([rawAlert({})]) });
+        deps.engine.nextResult = undefined;
+        return (res.body as { error: { message: string } }).error.message;
+      };
+      const tooLarge = await messageOf({
+        ok: false,
+        code: 'batch_too_large',
+        priority: 'low',
+        capacity: 4,
+        size: 10,
+        target: 'hookA',
+      });
+      assert.equal(
+        tooLarge,
+        "10 low jobs for target hookA exceed its share of the low lane, 4 jobs (queue.per_target_share × queue.capacity.low): lower Alertmanager's max_alerts or raise the capacity",
+      );
+      const full = await messageOf({
+        ok: false,
+        code: 'queue_full',
+        priority: 'low',
+        retryAfterMs: 1000,
+        target: 'hookA',
+      });
+      assert.equal(full, "target hookA's share of the low lane is full; retry later");
+    });
+
     it('answers 503 stopping while the engine stops', async () => {
       deps.engine.nextResult = { ok: false, code: 'stopping', retryAfterMs: 1000 };
       const res = await call(url, 'POST', '/webhook', { json: payload([rawAlert({})]) });
