@@ -76,6 +76,7 @@ export function createReloader(deps: ReloadDeps): { reload(): Promise<ReloadResu
         removed: summary.removed,
         changed: summary.changed,
         dead_lettered: summary.deadLettered,
+        dead_letter_deferred: summary.deadLetterDeferred,
         restart_required: restart,
       },
       restart.length === 0

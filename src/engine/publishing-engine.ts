@@ -83,6 +83,12 @@ export interface ReconfigureSummary {
   changed: string[];
   /** Waiting jobs of removed targets, dead-lettered with reason `target_removed`. */
   deadLettered: number;
+  /**
+   * Removed targets (of this reload or an earlier one) whose waiting jobs are still to be
+   * dead-lettered: the database did not answer, the engine retries until it does (durable mode;
+   * always empty in memory mode). The reload is in effect all the same.
+   */
+  deadLetterDeferred: string[];
 }
 
 /** A job finished (succeeded, dead-lettered or superseded); the DLQ uses it to record replay outcomes. */
@@ -114,6 +120,8 @@ export interface PublishingEngine {
   /**
    * A config reload: the targets (added, removed, changed) and the engine's knobs swap at once.
    * Jobs of removed targets become dead letters (`target_removed`); attempts in flight finish.
+   * Never fails once the swap is made (a database failure defers the dead-lettering), so a
+   * reload is applied whole or not at all.
    */
   reconfigure(
     targets: ReadonlyMap<string, Target>,

@@ -115,6 +115,7 @@ for (const mode of ['memory', 'durable'] as const) {
         removed: ['b'],
         changed: ['a'],
         dead_lettered: 1,
+        dead_letter_deferred: [],
         restart_required: [],
       });
       await advance('the waiting b job dead-lettered', async () =>

@@ -158,7 +158,14 @@ export function createFakeEngine(): FakeEngine {
     targetRate: () => undefined,
     newestState: (target, fingerprint) =>
       Promise.resolve(engine.newest.get(`${target}\u0000${fingerprint}`)),
-    reconfigure: () => Promise.resolve({ added: [], removed: [], changed: [], deadLettered: 0 }),
+    reconfigure: () =>
+      Promise.resolve({
+        added: [],
+        removed: [],
+        changed: [],
+        deadLettered: 0,
+        deadLetterDeferred: [],
+      }),
     onJobFinished(listener) {
       listeners.push(listener);
     },

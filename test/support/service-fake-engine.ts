@@ -88,7 +88,14 @@ export function createFakeEngine(): FakeEngine {
     targetRate: () => undefined,
     onJobFinished: () => undefined,
     newestState: () => Promise.resolve(undefined),
-    reconfigure: () => Promise.resolve({ added: [], removed: [], changed: [], deadLettered: 0 }),
+    reconfigure: () =>
+      Promise.resolve({
+        added: [],
+        removed: [],
+        changed: [],
+        deadLettered: 0,
+        deadLetterDeferred: [],
+      }),
     stop: () => Promise.resolve(),
   };
   return engine;

@@ -116,7 +116,7 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
     reload: () =>
       Promise.resolve({
         ok: true,
-        summary: { added: [], removed: [], changed: [], deadLettered: 0 },
+        summary: { added: [], removed: [], changed: [], deadLettered: 0, deadLetterDeferred: [] },
         restartRequired: [],
       }),
     bodyLimitBytes: 1024 * 1024,

@@ -23,7 +23,6 @@ import type {
 import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
 import { RateLimiter } from '../rate-limiter.js';
 import { createCompletionQueue } from './completion-queue.js';
-import { deadLetterWaitingJobs } from './dead-letter-waiting-jobs.js';
 import type { TargetView } from './dispatcher.js';
 import { createDispatcher } from './dispatcher.js';
 import type { DurableOptions, DurableSettings } from './durable-config.js';
@@ -37,6 +36,7 @@ import { deregisterInstance } from './leases.js';
 import { runMaintenance } from './maintenance.js';
 import type { LaneCount } from './read-jobs.js';
 import { listJobRows, readJob, readJobsOf } from './read-jobs.js';
+import { createRemovedTargetJobs } from './removed-target-jobs.js';
 import { reportCompletion, reportDeadRow } from './report-completions.js';
 import { createJobSubmitter } from './submit-jobs.js';
 import { createWakeSignal } from './wake-signal.js';
@@ -152,6 +152,17 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     isStopping: () => stopping,
   });
 
+  const removals = createRemovedTargetJobs({
+    db,
+    logger: deps.logger,
+    insertDeadLetters: insert,
+    batchSize: REMOVAL_BATCH,
+    onDead: (rows, nowMs) => {
+      for (const row of rows)
+        reportDeadRow(report, row, targetRemovedError(row.target_name), nowMs);
+    },
+  });
+
   const unlisten =
     deps.listen === undefined
       ? undefined
@@ -174,6 +185,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
           (target) => breakers.state(target.name, clock.now()) === 'open',
         ),
       insertDeadLetters: insert,
+      deadLetterRemoved: (nowMs) => removals.retry(nowMs),
       onCircuitExpired: (rows) => {
         const now = clock.now();
         for (const row of rows) {
@@ -202,23 +214,6 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       (target) => limiters.get(target)?.currentRate ?? targets.get(target)?.rateLimit?.perSecond,
     );
   });
-
-  /** Waiting jobs of removed targets become `target_removed` letters, in batches. */
-  async function deadLetterRemoved(removed: readonly Target[], nowMs: number): Promise<number> {
-    const selections = removed.map((target) => ({
-      target,
-      submittedBefore: nowMs + 1,
-      error: targetRemovedError(target.name),
-    }));
-    let count = 0;
-    for (;;) {
-      const rows = await deadLetterWaitingJobs(db, selections, nowMs, REMOVAL_BATCH, insert);
-      for (const row of rows)
-        reportDeadRow(report, row, targetRemovedError(row.target_name), nowMs);
-      count += rows.length;
-      if (rows.length < REMOVAL_BATCH) return count;
-    }
-  }
 
   const submitter = createJobSubmitter({
     db,
@@ -253,7 +248,13 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     async reconfigure(next, nextConfig): Promise<ReconfigureSummary> {
       const now = clock.now();
       assertLeaseCovers(settings, next);
-      const summary: ReconfigureSummary = { added: [], removed: [], changed: [], deadLettered: 0 };
+      const summary: ReconfigureSummary = {
+        added: [],
+        removed: [],
+        changed: [],
+        deadLettered: 0,
+        deadLetterDeferred: [],
+      };
       const removed: Target[] = [];
       for (const [name, target] of targets) {
         const replacement = next.get(name);
@@ -274,6 +275,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         if (!targets.has(name)) {
           summary.added.push(name);
           retired.delete(name);
+          removals.keep(name);
         }
       }
       targets = next;
@@ -287,7 +289,13 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       // So do batches checked against the old targets and not committed yet: the removed
       // targets' jobs they store are dead-lettered with the rest (submitted up to now).
       await settlesWithin(clock, config.stopFlushMs, submitter.idle());
-      summary.deadLettered += await deadLetterRemoved(removed, clock.now());
+      // The new targets are in effect whatever the database says: when it fails, the removed
+      // targets' waiting jobs are dead-lettered by maintenance once it answers (never left
+      // waiting for a target that is gone).
+      removals.add(removed, clock.now());
+      const { deadLettered, deferred } = await removals.atReload(clock.now());
+      summary.deadLettered += deadLettered;
+      summary.deadLetterDeferred = deferred;
       wakeSignal.wake();
       return summary;
     },
@@ -341,6 +349,13 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         })(),
       );
       if (!ended) deps.logger.error({}, 'database did not answer at stop: the lease lapses');
+      const left = removals.pending();
+      if (left.length > 0) {
+        deps.logger.warn(
+          { targets: left },
+          'waiting jobs of removed targets not dead-lettered at stop: they stay in the database',
+        );
+      }
     },
   };
 }

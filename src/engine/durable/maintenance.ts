@@ -27,13 +27,16 @@ export interface MaintenanceDeps {
   /** Targets whose breaker (of this instance) is open now. */
   openTargets: () => Target[];
   insertDeadLetters: DeadLetterInsert;
+  /** Dead-letters the waiting jobs of targets a reload removed, if it could not (retried). */
+  deadLetterRemoved: (nowMs: number) => Promise<void>;
   onCircuitExpired: (rows: DeadRow[]) => void;
 }
 
 /**
  * Every heartbeat: renew this instance's lease (see InstanceLease), return claimed jobs of
  * lapsed instances and rows claimed but not held to waiting, dead-letter waiting jobs of open
- * targets past max_job_age (`circuit_open`), refresh the lane counts; every purge
+ * targets past max_job_age (`circuit_open`) and those of targets a reload removed while the
+ * database did not answer (`target_removed`), refresh the lane counts; every purge
  * interval: retention, and the active counts reconciled with the jobs.
  */
 export async function runMaintenance(deps: MaintenanceDeps, signal: AbortSignal): Promise<void> {
@@ -80,6 +83,7 @@ async function keepHouse(deps: MaintenanceDeps, signal: AbortSignal): Promise<vo
       );
       if (expired.length > 0) deps.onCircuitExpired(expired);
     });
+    await step(deps, 'dead-lettering jobs of removed targets', () => deps.deadLetterRemoved(now));
     // Every heartbeat, so status() and the queue gauges are at most one heartbeat old.
     await step(deps, 'counting lanes', async () =>
       deps.onLaneCounts(await countLanes(deps.db, now)),

@@ -257,7 +257,13 @@ class MemoryEngine implements PublishingEngine {
     config: EngineConfig,
   ): Promise<ReconfigureSummary> {
     const now = this.deps.clock.now();
-    const summary: ReconfigureSummary = { added: [], removed: [], changed: [], deadLettered: 0 };
+    const summary: ReconfigureSummary = {
+      added: [],
+      removed: [],
+      changed: [],
+      deadLettered: 0,
+      deadLetterDeferred: [],
+    };
     this.config = config;
     this.breakers.reconfigure(config.breaker);
     for (const [name, slot] of this.slots) {

@@ -7,8 +7,8 @@ import type { ServerDeps } from '../ports.js';
 export const RELOAD_PATH = '/-/reload';
 
 /**
- * POST /-/reload: re-reads the configuration file and swaps it in (200 with what changed and
- * which settings need a restart), or keeps the running configuration and answers 422
+ * POST /-/reload: re-reads the configuration file and swaps it in (200 with what changed, the
+ * removed targets whose jobs are dead-lettered later, and which settings need a restart), or keeps the running configuration and answers 422
  * `invalid_config` with every problem, key path first (docs/api.md).
  */
 export function registerReloadRoutes(app: FastifyInstance, deps: ServerDeps): void {
@@ -25,6 +25,7 @@ export function registerReloadRoutes(app: FastifyInstance, deps: ServerDeps): vo
       removed: result.summary.removed,
       changed: result.summary.changed,
       dead_lettered: result.summary.deadLettered,
+      dead_letter_deferred: result.summary.deadLetterDeferred,
       restart_required: result.restartRequired,
     };
   });

@@ -58,7 +58,13 @@ forEachDatabase('durable engine reload', (ctx) => {
       new Map([['t1', aTarget('t1', other)]]),
       DEFAULT_ENGINE_CONFIG,
     );
-    assert.deepEqual(summary, { added: ['t1'], removed: ['t0'], changed: [], deadLettered: 1 });
+    assert.deepEqual(summary, {
+      added: ['t1'],
+      removed: ['t0'],
+      changed: [],
+      deadLettered: 1,
+      deadLetterDeferred: [],
+    });
     assert.equal(await letterReason(waiting ?? ''), 'target_removed');
     publisher.answer(inFlight ?? '', {
       ok: false,

@@ -27,7 +27,13 @@ describe('engine reload', () => {
       new Map([['kept', aTarget({ name: 'kept', publisher: kept })]]),
       { ...DEFAULT_ENGINE_CONFIG, perTargetConcurrency: 1 },
     );
-    assert.deepEqual(summary, { added: [], removed: ['gone'], changed: ['kept'], deadLettered: 1 });
+    assert.deepEqual(summary, {
+      added: [],
+      removed: ['gone'],
+      changed: ['kept'],
+      deadLettered: 1,
+      deadLetterDeferred: [],
+    });
     await h.clock.advance(10);
     assert.equal((await h.engine.getJob(waiting ?? ''))?.state, 'dlq');
     release();
