@@ -42,6 +42,7 @@ import type { HttpClient } from './publishers/http-client.js';
 import { createHttpClient } from './publishers/http-client.js';
 import { createDbRootlyAlertIds } from './publishers/rootly-alert-ids.js';
 import { engineConfigOf, durableOptionsOf, reloadLeaseProblems } from './engine-options.js';
+import type { Target } from './domain/target.js';
 import { LiveTargets } from './live-targets.js';
 import type { ReloadResult } from './reload.js';
 import { createReloader } from './reload.js';
@@ -138,6 +139,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger.warn({}, 'no targets configured: alerts will be counted as unrouted and dropped');
   }
 
+  // The engines deliver to enabled targets only: disabling a target takes it out of delivery as
+  // removing it does (its waiting jobs become target_removed letters, replayable once it is
+  // enabled again; attempts in flight finish), in both modes. Routes, replays and the targets
+  // API read every configured target.
+  const deliverable = (all: ReadonlyMap<string, Target>): Map<string, Target> =>
+    new Map([...all].filter(([, target]) => target.enabled));
   const sink: DeadLetterSink = repo;
   const alertStates = createAlertStateStore(db);
   const engine =
@@ -147,7 +154,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           random,
           logger,
           metrics,
-          targets,
+          targets: deliverable(targets),
           db,
           config: engineConfigOf(config),
           durable: durableOptionsOf(config),
@@ -167,7 +174,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           random,
           logger,
           metrics,
-          targets,
+          targets: deliverable(targets),
           deadLetters: sink,
           fallback: journal,
           statusStore: createJobStatusStore({ capacity: config.tracking.capacity }),
@@ -201,7 +208,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       // Before the new targets exist: their secrets are masked from their first message.
       masks.add(secretsOfConfig(next));
       const built = live.build(next);
-      const summary = await engine.reconfigure(built.targets, engineConfigOf(next));
+      const summary = await engine.reconfigure(deliverable(built.targets), engineConfigOf(next));
       live.commit(built);
       router = createRouter(routableOf(next));
       Object.assign(laneMaxWaitMs, next.queue.max_wait);

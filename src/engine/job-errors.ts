@@ -28,11 +28,14 @@ export function shutdownError(): JobError {
   return { type: 'transient', reason: 'shutdown', message: 'not delivered before shutdown' };
 }
 
-/** Its target was removed from the configuration (reload); replayable once it is back. */
+/**
+ * Its target was removed from the configuration or disabled (a reload); replayable once it is
+ * back and enabled.
+ */
 export function targetRemovedError(target: string): JobError {
   return {
     type: 'transient',
     reason: 'target_removed',
-    message: `target ${target} was removed from the configuration`,
+    message: `target ${target} was removed from the configuration or disabled`,
   };
 }

@@ -154,6 +154,33 @@ for (const mode of ['memory', 'durable'] as const) {
       await advance('the letter delivered to b', () => servers.b.requests.length === 2);
     });
 
+    it('disabling a target stops its deliveries: its waiting job becomes a replayable letter', async () => {
+      await send('b');
+      await advance('b waits for its retry', async () => {
+        const jobs = await call(running.url, 'GET', '/api/v2/publishing/queue/jobs?target=b');
+        const states = (jobs.body as { jobs: Array<{ state: string }> }).jobs.map((j) => j.state);
+        return states.length === 1 && states[0] === 'retrying';
+      });
+      servers.b.setDefault({ status: 200 });
+      current = yaml(
+        mode,
+        target('a', servers.a.url, 'a') + target('b', servers.b.url, 'b', ', enabled: false'),
+      );
+      const reloaded = await call(running.url, 'POST', '/-/reload');
+      assert.equal(reloaded.status, 200);
+      assert.deepEqual((reloaded.body as { removed: string[] }).removed, ['b']);
+      await advance('the waiting b job dead-lettered', async () =>
+        (await letters(running.url)).some((l) => l.error_reason === 'target_removed'),
+      );
+      await clock.advance(120_000); // past its retry time: nothing more is sent to b
+      assert.equal(servers.b.requests.length, 1, 'only the first attempt reached b');
+      const targets = await call(running.url, 'GET', '/api/v2/publishing/targets');
+      const b = (
+        targets.body as { targets: Array<{ name: string; enabled: boolean }> }
+      ).targets.find((t) => t.name === 'b');
+      assert.equal(b?.enabled, false, 'a disabled target is still listed');
+    });
+
     it('keeps the running config and reports every problem when the file is invalid', async () => {
       current = yaml(mode, target('a', servers.a.url, 'a'), 'queue_typo: 1\n').replace(
         'queue: { mode',
