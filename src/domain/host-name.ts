@@ -24,10 +24,12 @@ export function hostNameOf(text: string): string | undefined {
 /**
  * True for a name only this machine can answer to: `localhost` and its subdomains (RFC 6761:
  * browsers resolve them to loopback themselves and public DNS cannot delegate them), an
- * address in 127.0.0.0/8 and `::1`. `name` is in hostNameOf's form.
+ * address in 127.0.0.0/8, `::1`, and the unspecified `0.0.0.0` and `::`, which reach this
+ * machine too (the "listening" line shows `0.0.0.0`). Addresses need no DNS, so no page can
+ * re-point them. `name` is in hostNameOf's form.
  */
-export function isLoopbackHostName(name: string): boolean {
+export function isLocalHostName(name: string): boolean {
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
-  if (name === '::1') return true;
+  if (name === '::1' || name === '::' || name === '0.0.0.0') return true;
   return isIP(name) === 4 && name.startsWith('127.');
 }

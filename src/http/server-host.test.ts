@@ -30,8 +30,10 @@ describe('hostHeaderName', () => {
 });
 
 describe('namesThisServer', () => {
-  it('accepts loopback names and addresses, with or without a port', () => {
+  it('accepts loopback and unspecified names and addresses, with or without a port', () => {
     for (const host of [
+      '0.0.0.0:8080',
+      '[::]:8080',
       'localhost',
       'localhost:8080',
       'console.localhost:8080',
@@ -122,8 +124,8 @@ describe('a loopback client without a token must name this server in Host (DNS r
     assert.equal(errorCode(list.body), 'forbidden');
   });
 
-  it('accepts 127.0.0.1, localhost, *.localhost and [::1] for reads and writes, no other', async () => {
-    for (const name of ['127.0.0.1', 'localhost', 'console.localhost', '[::1]']) {
+  it('accepts 127.0.0.1, localhost, *.localhost, [::1] and 0.0.0.0 for reads and writes, no other', async () => {
+    for (const name of ['127.0.0.1', 'localhost', 'console.localhost', '[::1]', '0.0.0.0']) {
       const host = `${name}:${port}`;
       const write = await call(running.url, 'POST', '/api/v2/publishing/targets/hook/test', {
         headers: { host, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' },

@@ -1,4 +1,4 @@
-import { hostNameOf, isLoopbackHostName } from '../domain/host-name.js';
+import { hostNameOf, isLocalHostName } from '../domain/host-name.js';
 
 /** `name`, `name:port`, `[v6]` or `[v6]:port`; anything else (userinfo, a bare IPv6) fails. */
 const HOST_HEADER = /^(\[[^\]]*\]|[^:[\]]*)(?::\d{1,5})?$/;
@@ -10,7 +10,7 @@ export function hostHeaderName(host: string): string | undefined {
 }
 
 /**
- * True when a Host header names this server: a loopback name or address, or one of
+ * True when a Host header names this server: a local name or address, or one of
  * `allowedHosts` (server.allowed_hosts, already in hostNameOf's form). The port is not compared:
  * a rebinding page uses the server's own port, so it would tell nothing. A missing Host (HTTP/1.0)
  * names nothing; every browser sends one.
@@ -21,7 +21,7 @@ export function namesThisServer(
 ): boolean {
   const name = host === undefined ? undefined : hostHeaderName(host);
   if (name === undefined) return false;
-  return isLoopbackHostName(name) || allowedHosts.includes(name);
+  return isLocalHostName(name) || allowedHosts.includes(name);
 }
 
 export function foreignHostMessage(host: string | undefined): string {
