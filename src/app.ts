@@ -263,6 +263,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       registry,
       auth,
       reload: () => reloader.reload(),
+      allowedHosts: config.server.allowed_hosts,
       bodyLimitBytes: config.server.body_limit,
       connections: {
         maxConnections: config.server.max_connections,

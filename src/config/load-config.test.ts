@@ -18,6 +18,7 @@ describe('parseConfig defaults', () => {
         keep_alive_timeout: 72_000,
         idle_timeout: 60_000,
         max_connections: 512,
+        allowed_hosts: [],
       },
       auth: { api_token: '', read_token: '', webhook_token: '' },
       storage: {
@@ -155,6 +156,39 @@ describe('parseConfig errors name their key path', () => {
         'server.headers_timeout: must not exceed server.request_timeout',
       ],
     );
+  });
+
+  it('reads server.allowed_hosts as lower-case names and bare IPv6 addresses', () => {
+    const config = parseConfig(
+      'server: { allowed_hosts: [Publisher.Internal., 10.0.0.5, "[FD00::5]", "fd00::6"] }',
+      { env: {}, source },
+    );
+    assert.deepEqual(config.server.allowed_hosts, [
+      'publisher.internal',
+      '10.0.0.5',
+      'fd00::5',
+      'fd00::6',
+    ]);
+  });
+
+  it('names each server.allowed_hosts entry that is not a bare host name', () => {
+    const rule =
+      'a host name or IP address without scheme, port or wildcard (e.g. alert-publisher.internal, 10.0.0.5, [fd00::5])';
+    assert.deepEqual(
+      problemsOf(
+        'server: { allowed_hosts: [ok.example, "ok.example:8080", "http://ok.example", "*.example", "", 7] }',
+      ),
+      [
+        `server.allowed_hosts[1]: "ok.example:8080" is not ${rule}`,
+        `server.allowed_hosts[2]: "http://ok.example" is not ${rule}`,
+        `server.allowed_hosts[3]: "*.example" is not ${rule}`,
+        `server.allowed_hosts[4]: "" is not ${rule}`,
+        `server.allowed_hosts[5]: expected ${rule}`,
+      ],
+    );
+    assert.deepEqual(problemsOf('server: { allowed_hosts: ok.example }'), [
+      'server.allowed_hosts: expected a list of host names',
+    ]);
   });
 
   it('names each target timeout a set durable lease does not cover, in durable mode only', () => {

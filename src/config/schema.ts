@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { HOST_NAME_RULE, hostNameOf } from '../domain/host-name.js';
 import { leaseViolations } from './durable-lease.js';
 import { durationMs, positiveDuration } from './duration.js';
 import { sizeBytes } from './size.js';
@@ -14,6 +15,14 @@ const positiveInt = z.int({ error: POSITIVE_INT }).positive({ error: POSITIVE_IN
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const QUEUE_MODES = ['memory', 'durable'] as const;
+
+/** Each entry in hostNameOf's form, so the Host check compares like with like. */
+const allowedHost = z.string({ error: `expected ${HOST_NAME_RULE}` }).transform((text, ctx) => {
+  const name = hostNameOf(text);
+  if (name !== undefined) return name;
+  ctx.addIssue({ code: 'custom', message: `"${text}" is not ${HOST_NAME_RULE}` });
+  return z.NEVER;
+});
 
 const serverSchema = z
   .strictObject({
@@ -34,6 +43,11 @@ const serverSchema = z
       .min(1, 'expected an integer 1-100000')
       .max(100_000, 'expected an integer 1-100000')
       .default(512),
+    /**
+     * Names besides loopback ones that the Host header of a request admitted for being from
+     * loopback may carry (docs/security.md, DNS rebinding).
+     */
+    allowed_hosts: z.array(allowedHost, { error: 'expected a list of host names' }).default([]),
   })
   .superRefine((server, ctx) => {
     // Node refuses a header limit longer than the limit on the whole request.

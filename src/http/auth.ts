@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { envelope, sendError } from './errors.js';
 import type { Auth } from './ports.js';
+import { foreignHostMessage, namesThisServer } from './server-host.js';
 
 /** Compares digests so neither the content nor the length of a token leaks through timing. */
 export function tokensEqual(given: string, expected: string): boolean {
@@ -35,11 +36,18 @@ function isRead(method: string): boolean {
   return method === 'GET' || method === 'HEAD';
 }
 
-type Verdict = 'allow' | 'unauthorized' | 'forbidden';
+/**
+ * `loopback`: allowed only because the client is on loopback and showed no valid token. The
+ * hook then asks that its Host header name this server: a page whose DNS name was re-pointed to
+ * 127.0.0.1 (DNS rebinding) is same-origin to the browser and reaches us from loopback, but its
+ * requests carry its own name (docs/security.md).
+ */
+type Verdict = 'allow' | 'loopback' | 'unauthorized' | 'forbidden';
 
 /**
  * docs/api.md: api_token guards /api/*; read_token may only read; with no api_token, writes answer
- * loopback clients only (the socket address: X-Forwarded-For is not trusted).
+ * loopback clients only (the socket address: X-Forwarded-For is not trusted). With no token at
+ * all, reads are open; from loopback they are `loopback` too, as a rebinding page would read.
  */
 export function apiVerdict(
   auth: Auth,
@@ -51,14 +59,16 @@ export function apiVerdict(
   const isReader =
     auth.readToken !== '' && token !== undefined && tokensEqual(token, auth.readToken);
   if (isRead(method)) {
-    if (auth.apiToken === '' && auth.readToken === '') return 'allow';
-    return isApi || isReader ? 'allow' : 'unauthorized';
+    if (isApi || isReader) return 'allow';
+    if (auth.apiToken !== '' || auth.readToken !== '') return 'unauthorized';
+    return isLoopback(ip) ? 'loopback' : 'allow';
   }
   if (auth.apiToken !== '') {
     if (isApi) return 'allow';
     return isReader ? 'forbidden' : 'unauthorized';
   }
-  return isLoopback(ip) ? 'allow' : 'forbidden';
+  if (!isLoopback(ip)) return 'forbidden';
+  return isReader ? 'allow' : 'loopback';
 }
 
 export function webhookVerdict(auth: Auth, token: string | undefined): Verdict {
@@ -66,7 +76,10 @@ export function webhookVerdict(auth: Auth, token: string | undefined): Verdict {
   return token !== undefined && tokensEqual(token, auth.webhookToken) ? 'allow' : 'unauthorized';
 }
 
-function refuse(reply: FastifyReply, verdict: Exclude<Verdict, 'allow'>): FastifyReply {
+function refuse(
+  reply: FastifyReply,
+  verdict: Exclude<Verdict, 'allow' | 'loopback'>,
+): FastifyReply {
   if (verdict === 'unauthorized') {
     void reply.header('www-authenticate', 'Bearer');
     return sendError(reply, 401, envelope('unauthorized', 'missing or invalid bearer token'));
@@ -82,8 +95,10 @@ function refuse(reply: FastifyReply, verdict: Exclude<Verdict, 'allow'>): Fastif
  * An onRequest hook: answers 401/403 itself, otherwise lets the request through. It decides on
  * the *matched route*, not the raw URL: Fastify decodes `/%61pi/…` to `/api/…` before routing,
  * so a raw-URL check could be bypassed by percent-encoding. Unmatched URLs fall through to 404.
+ * A request let in for being from loopback must name this server in Host (`allowedHosts` =
+ * server.allowed_hosts besides the loopback names), or it is a 403 naming its Host.
  */
-export function createAuthHook(auth: Auth) {
+export function createAuthHook(auth: Auth, allowedHosts: readonly string[]) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> => {
     const path = request.routeOptions.url ?? '';
     let verdict: Verdict = 'allow';
@@ -91,6 +106,11 @@ export function createAuthHook(auth: Auth) {
       verdict = apiVerdict(auth, request.method, bearerOf(request), request.ip);
     } else if (path === '/webhook') {
       verdict = webhookVerdict(auth, bearerOf(request));
+    }
+    if (verdict === 'loopback') {
+      const { host } = request.headers;
+      if (namesThisServer(host, allowedHosts)) return;
+      return sendError(reply, 403, envelope('forbidden', foreignHostMessage(host)));
     }
     if (verdict !== 'allow') return refuse(reply, verdict);
   };

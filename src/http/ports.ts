@@ -102,6 +102,8 @@ export interface ServerDeps {
   readiness: Readiness;
   registry: Registry;
   auth: Auth;
+  /** server.allowed_hosts: Host names a tokenless loopback request may use besides loopback's. */
+  allowedHosts: readonly string[];
   /** Config reload (POST /-/reload). */
   reload: () => Promise<ReloadResult>;
   bodyLimitBytes: number;

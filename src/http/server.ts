@@ -62,7 +62,7 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
   });
   // First: a connection over the cap serves health routes only, whatever its credentials.
   limitConnections(fastify, deps.connections, logger);
-  fastify.addHook('onRequest', createAuthHook(deps.auth));
+  fastify.addHook('onRequest', createAuthHook(deps.auth, deps.allowedHosts));
   fastify.addHook('onRequest', createCrossSiteHook());
   fastify.addHook('onResponse', async (request, reply) => {
     const line = {

@@ -45,6 +45,23 @@ document.getElementById('replay').submit();
 </script></body></html>`;
 }
 
+/**
+ * A same-origin page after DNS rebinding: it reads dead letters and replays and purges with
+ * plain fetches (a made-up Bearer header included), then lists the statuses it got.
+ */
+function rebindingPage(id: string): string {
+  return `<!doctype html><html><body><script>
+const api = '/api/v2/publishing';
+const json = { 'content-type': 'application/json' };
+Promise.all([
+  fetch(api + '/dlq'),
+  fetch(api + '/dlq/${id}/replay', { method: 'POST', headers: json, body: '{}' }),
+  fetch(api + '/dlq/${id}/replay', { method: 'POST', headers: { ...json, authorization: 'Bearer x' }, body: '{}' }),
+  fetch(api + '/dlq/purge?older_than=1s', { method: 'DELETE' }),
+]).then((answers) => { window.statuses = answers.map((a) => a.status); });
+</script></body></html>`;
+}
+
 describe('the console without tokens, and a page of another origin', async () => {
   const skip = await consoleSkip();
   if (skip !== false) {
@@ -93,6 +110,34 @@ describe('the console without tokens, and a page of another origin', async () =>
     );
     assert.equal(stack.broken.requests.length, 4, 'the target got only the four original attempts');
     await page.close();
+  });
+
+  it('cannot read, replay or purge from a page whose DNS name was re-pointed to 127.0.0.1', async () => {
+    const port = new URL(stack.app.url).port;
+    const origin = `http://rebind.evil.example:${port}`;
+    // The name resolves to loopback, as after the rebinding; the page is what it served before.
+    // Chromium's Private/Local Network Access would stop this page fetching loopback on its own;
+    // other browsers have no such check, so it is switched off here to stand for them.
+    const rebound = await launchBrowser([
+      '--host-resolver-rules=MAP rebind.evil.example 127.0.0.1',
+      '--disable-features=BlockInsecurePrivateNetworkRequests,LocalNetworkAccessChecks',
+    ]);
+    try {
+      const page = await rebound.newPage();
+      await page.route(`${origin}/attack.html`, (route) =>
+        route.fulfill({ contentType: 'text/html', body: rebindingPage(id) }),
+      );
+      await page.goto(`${origin}/attack.html`);
+      await page.waitForFunction('window.statuses !== undefined');
+      assert.deepEqual(await page.evaluate('window.statuses'), [403, 403, 403, 403]);
+    } finally {
+      await rebound.close();
+    }
+    const entry = await call(stack.app.url, 'GET', `/api/v2/publishing/dlq/${id}`);
+    assert.equal((entry.body as { replayed: boolean }).replayed, false);
+    const stats = await call(stack.app.url, 'GET', '/api/v2/publishing/dlq/stats');
+    assert.equal((stats.body as { total: number }).total, 5);
+    assert.equal(stack.broken.requests.length, 4, 'the target got only the four original attempts');
   });
 
   it('lets the console itself replay from loopback without a token', async () => {

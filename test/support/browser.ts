@@ -20,7 +20,8 @@ export function browserSkip(): string | false {
   return `${CHROMIUM} is not installed (apt-get install -y chromium)`;
 }
 
-export function launchBrowser(): Promise<Browser> {
+/** `args`: more Chromium switches, e.g. `--host-resolver-rules=MAP name 127.0.0.1`. */
+export function launchBrowser(args: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -28,6 +29,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-gpu',
       '--disable-background-networking',
       '--disable-component-update',
+      ...args,
     ],
   });
 }

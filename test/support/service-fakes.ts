@@ -119,6 +119,7 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
         summary: { added: [], removed: [], changed: [], deadLettered: 0, deadLetterDeferred: [] },
         restartRequired: [],
       }),
+    allowedHosts: [],
     bodyLimitBytes: 1024 * 1024,
     connections: {
       maxConnections: 512,
