@@ -74,6 +74,19 @@ describe('RateLimiter', () => {
     assert.equal(limiter.currentRate, MIN_RATE_PER_SECOND);
   });
 
+  it("never halves below the target's Retry-After, nor above its configured rate", () => {
+    const limiter = new RateLimiter({ perSecond: 20, burst: 1 }, 0);
+    // An episode of 429s answered one at a time, each asking to retry in a second.
+    for (let i = 1; i <= 8; i += 1) limiter.rateLimited(i * 1_000, i * 1_000, 1_000);
+    assert.equal(limiter.currentRate, 1, 'one attempt per Retry-After, not 20 / 2^8');
+    const slow = new RateLimiter({ perSecond: 0.5, burst: 1 }, 0);
+    slow.rateLimited(1_000, 1_000, 100);
+    assert.equal(slow.currentRate, 0.5, 'a short Retry-After does not raise the configured rate');
+    const silent = new RateLimiter({ perSecond: 20, burst: 1 }, 0);
+    for (let i = 1; i <= 8; i += 1) silent.rateLimited(i * 1_000, i * 1_000);
+    assert.equal(silent.currentRate, 20 / 2 ** 8, 'without Retry-After, halved each time');
+  });
+
   it('starts over from a new configured rate on reload', () => {
     const limiter = new RateLimiter({ perSecond: 4, burst: 1 }, 0);
     limiter.rateLimited(0, 0);

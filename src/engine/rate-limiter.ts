@@ -86,9 +86,12 @@ export class RateLimiter {
   /**
    * The target answered 429 to an attempt started at `startedAt`: halve the rate, once for
    * all the attempts that were already in flight when it was last halved (as TCP halves once
-   * per round trip, not once per lost packet).
+   * per round trip, not once per lost packet). Never below what its `Retry-After` asked for
+   * (one attempt per `retryAfterMs`): a throttled target's attempts go one at a time, so each
+   * 429 of an episode halved again, and a 12 s episode answered with `Retry-After: 1` left a
+   * PagerDuty target at one attempt per 12.8 s, its next page 25 s late after it recovered.
    */
-  rateLimited(now: number, startedAt: number): void {
+  rateLimited(now: number, startedAt: number, retryAfterMs?: number): void {
     if (startedAt <= this.decreasedAt) return;
     this.decreasedAt = now;
     this.refill(now);
@@ -99,7 +102,9 @@ export class RateLimiter {
       this.tokens = 0;
       this.refilledAt = now;
     }
-    this.rate = Math.max(MIN_RATE_PER_SECOND, this.rate / 2);
+    const asked = retryAfterMs !== undefined && retryAfterMs > 0 ? 1000 / retryAfterMs : 0;
+    const floor = Math.min(this.limit?.perSecond ?? Infinity, Math.max(MIN_RATE_PER_SECOND, asked));
+    this.rate = Math.max(floor, this.rate / 2);
     this.tokens = Math.min(this.tokens, 0);
   }
 

@@ -228,7 +228,9 @@ export function createDispatcher(deps: DispatcherDeps): {
     deps.breakers.of(name).record(verdictOf(outcome), isProbe, now);
     const limiter = deps.limiterOf(name);
     if (outcome.ok) limiter.succeeded(now);
-    else if (outcome.reason === 'rate_limited') limiter.rateLimited(now, startedAt);
+    else if (outcome.reason === 'rate_limited') {
+      limiter.rateLimited(now, startedAt, outcome.retryAfterMs);
+    }
     const attempt = attemptRecordOf(startedAt, now, outcome);
     held.attempt = attempt;
     const history = attemptsFromJson(held.job.attempt_log);

@@ -160,7 +160,9 @@ export class Dispatcher {
       life.finish(job, 'succeeded', now);
       return;
     }
-    if (outcome.reason === 'rate_limited') slot.limiter.rateLimited(now, startedAt);
+    if (outcome.reason === 'rate_limited') {
+      slot.limiter.rateLimited(now, startedAt, outcome.retryAfterMs);
+    }
     const error = jobErrorOf(outcome);
     job.lastError = error;
     const newer =
