@@ -26,7 +26,8 @@ export interface Ingest {
   route(alerts: readonly Alert[], options?: RouteOptions): RouteResult;
 }
 
-export const ALERT_RESULTS = ['routed', 'unrouted', 'rejected'] as const;
+/** `truncated`: alerts Alertmanager left out of a payload (`truncatedAlerts`, its max_alerts). */
+export const ALERT_RESULTS = ['routed', 'unrouted', 'rejected', 'truncated'] as const;
 export type AlertResult = (typeof ALERT_RESULTS)[number];
 
 export interface IngestMetrics {

@@ -44,6 +44,15 @@ describe('HTTP API over a real socket', () => {
       assert.equal(deps.engine.submitted.at(-1)?.target, 'hook');
     });
 
+    it('counts the alerts Alertmanager left out of a payload (truncatedAlerts)', async () => {
+      const before = deps.received.truncated;
+      const res = await call(url, 'POST', '/webhook', {
+        json: { ...(payload([rawAlert({})]) as object), truncatedAlerts: 250 },
+      });
+      assert.equal(res.status, 202);
+      assert.equal(deps.received.truncated, before + 250);
+    });
+
     it('reports invalid alerts in rejected and queues the valid ones', async () => {
       const before = deps.received.rejected;
       const res = await call(url, 'POST', '/webhook', {

@@ -56,6 +56,18 @@ describe('parseWebhookPayload', () => {
     assert.deepEqual(result.alerts, [firingAlert(), resolvedAlert()]);
   });
 
+  it('reads truncatedAlerts: how many alerts Alertmanager left out, 0 when not a count', () => {
+    const truncated = (value: unknown): unknown => {
+      const result = parseWebhookPayload({ ...alertmanagerPayload(), truncatedAlerts: value });
+      return result.ok ? result.truncated : 'refused';
+    };
+    assert.equal(truncated(250), 250);
+    assert.equal(truncated(0), 0);
+    assert.equal(truncated('250'), 0);
+    assert.equal(truncated(-1), 0);
+    assert.equal(truncated(1.5), 0);
+  });
+
   it('accepts unknown fields at both levels and keeps them out of the alerts', () => {
     const payload = {
       ...alertmanagerPayload([{ ...firingAlert(), silencedBy: [], extra: { a: 1 } }]),

@@ -16,7 +16,14 @@ export interface RejectedAlert {
 }
 
 export type WebhookPayloadParse =
-  { ok: true; alerts: Alert[]; rejected: RejectedAlert[] } | { ok: false; details: ErrorDetail[] };
+  | {
+      ok: true;
+      alerts: Alert[];
+      rejected: RejectedAlert[];
+      /** `truncatedAlerts`: alerts Alertmanager left out of this payload (its max_alerts). */
+      truncated: number;
+    }
+  | { ok: false; details: ErrorDetail[] };
 
 /** The 400 answer lists at most this many problems (a body may hold thousands of alerts). */
 const MAX_DETAILS = 100;
@@ -62,7 +69,12 @@ export function parseWebhookPayload(
     }
     return { ok: false, details };
   }
-  return { ok: true, alerts, rejected };
+  return { ok: true, alerts, rejected, truncated: truncatedOf(body['truncatedAlerts']) };
+}
+
+/** A count Alertmanager sends; anything else is not one (unknown shapes are accepted, not used). */
+function truncatedOf(value: unknown): number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 0;
 }
 
 function invalid(path: string, message: string): WebhookPayloadParse {

@@ -40,7 +40,13 @@ export function createSimpleIngest(targets: readonly TargetView[]): Ingest {
           details: rejected.map((r) => ({ path: `alerts[${r.index}]`, message: r.reason })),
         };
       }
-      return { ok: true, alerts, rejected };
+      const truncated = body['truncatedAlerts'];
+      return {
+        ok: true,
+        alerts,
+        rejected,
+        truncated: typeof truncated === 'number' ? truncated : 0,
+      };
     },
     parseSubmit(body) {
       if (!isRecord(body))

@@ -73,7 +73,12 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
     },
     { name: 'off', type: 'log', enabled: false, config: {}, breaker: 'closed' },
   ];
-  const received: Record<AlertResult, number> = { routed: 0, unrouted: 0, rejected: 0 };
+  const received: Record<AlertResult, number> = {
+    routed: 0,
+    unrouted: 0,
+    rejected: 0,
+    truncated: 0,
+  };
   const dlq = createMemoryDlq(entries, engine);
   const listed: AlertSummary[] = [];
   return {

@@ -59,6 +59,14 @@ export function registerIngestRoutes(
       deps.metrics.alertsReceived('rejected', rejected.length);
       request.log.warn({ rejected }, 'webhook alerts rejected');
     }
+    if (parsed.truncated > 0) {
+      // Never received: Alertmanager's max_alerts cut them from the group (docs/operations.md).
+      deps.metrics.alertsReceived('truncated', parsed.truncated);
+      request.log.warn(
+        { truncated_alerts: parsed.truncated },
+        'Alertmanager left alerts out of a webhook (truncatedAlerts): raise its max_alerts up to the bound config check prints',
+      );
+    }
     const { requests, unrouted } = routed(deps.ingest.route(parsed.alerts));
     const jobIds = requests.length === 0 ? [] : admitted(await deps.engine.submit(requests));
     deps.metrics.alertsReceived('routed', parsed.alerts.length - unrouted.length);
