@@ -65,6 +65,22 @@ describe('http client', () => {
     );
   });
 
+  it("sends a URL's user and password as Basic auth, unless an Authorization header is set", async () => {
+    const withUser = server.url.replace('http://', 'http://al%40ice:s3cr%3At@');
+    assert.ok((await http.send(req({ url: `${withUser}/in` }))).ok);
+    const sent = server.requests.at(-1);
+    assert.equal(sent?.path, '/in');
+    assert.equal(
+      sent?.headers['authorization'],
+      `Basic ${Buffer.from('al@ice:s3cr:t').toString('base64')}`,
+    );
+    const own = { 'content-type': 'application/json', Authorization: 'Bearer mine' };
+    assert.ok((await http.send(req({ url: `${withUser}/in`, headers: own }))).ok);
+    assert.equal(server.requests.at(-1)?.headers['authorization'], 'Bearer mine');
+    assert.ok((await http.send(req({ url: `${server.url}/in` }))).ok);
+    assert.equal(server.requests.at(-1)?.headers['authorization'], undefined);
+  });
+
   it('does not follow redirects', async () => {
     server.respond({ status: 307, headers: { location: '/elsewhere' } });
     const before = server.requests.length;

@@ -58,10 +58,21 @@ function dispatcherOf(options: HttpClientOptions): Dispatcher {
 interface UrlParts {
   origin: string;
   path: string;
+  /** `Basic …` of the URL's userinfo (`https://user:pass@host/`), as curl sends it. */
+  basic?: string;
 }
 
 /** How many parsed URLs a client keeps: a target sends to one URL (Rootly: a few per alert). */
 const PARSED_URLS_MAX = 1_000;
+
+/** A configured Authorization header wins over the URL's userinfo. */
+function withBasic(
+  headers: Readonly<Record<string, string>>,
+  basic: string,
+): Readonly<Record<string, string>> {
+  const configured = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+  return configured ? headers : { ...headers, authorization: basic };
+}
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const isOwned = options.dispatcher === undefined;
@@ -72,8 +83,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const partsOf = (url: string): UrlParts => {
     let parts = parsed.get(url);
     if (parts === undefined) {
-      const { origin, pathname, search } = new URL(url);
+      const { origin, pathname, search, username, password } = new URL(url);
       parts = { origin, path: `${pathname}${search}` };
+      if (username !== '' || password !== '') {
+        const credentials = `${decodeURIComponent(username)}:${decodeURIComponent(password)}`;
+        parts.basic = `Basic ${Buffer.from(credentials).toString('base64')}`;
+      }
       if (parsed.size >= PARSED_URLS_MAX) parsed.clear();
       parsed.set(url, parts);
     }
@@ -85,13 +100,13 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       return new Promise<HttpResult>((resolve) => {
         const collector = new ResponseCollector(req.signal, MAX_RESPONSE_BYTES, resolve);
         try {
-          const { origin, path } = partsOf(req.url);
+          const { origin, path, basic } = partsOf(req.url);
           dispatcher.dispatch(
             {
               origin,
               path,
               method: req.method,
-              headers: req.headers,
+              headers: basic === undefined ? req.headers : withBasic(req.headers, basic),
               body: req.body ?? null,
               headersTimeout: req.timeoutMs,
               bodyTimeout: req.timeoutMs,
