@@ -15,7 +15,8 @@ import { resolve } from 'node:path';
  *   one that creates the guard replaces the lock, the other is refused.
  * - Released by deleting the file, if it is still this holder's.
  *
- * Not safe across hosts sharing a file system: a pid means nothing on another machine.
+ * Not safe across hosts or PID namespaces (containers) sharing a file system: a pid means
+ * nothing there.
  */
 export interface DirectoryLock {
   release(): Promise<void>;
