@@ -1,5 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-
 import type { Clock, Logger } from '../domain/clock.js';
 import type { Db } from './db.js';
 import { createPgDb } from './pg-db.js';
@@ -27,9 +25,7 @@ export async function openDatabase(
       queryTimeoutMs: storage.query_timeout,
     });
   }
-  const dir = pgliteDirOf(storage.data_dir);
-  await mkdir(dir, { recursive: true });
-  return createPgliteDb(dir);
+  return createPgliteDb(pgliteDirOf(storage.data_dir));
 }
 
 /** Where the database of `storage` is, for logs and the journal's first line: no credentials. */

@@ -39,7 +39,7 @@ describe('the embedded database', () => {
     await writeFile(notADirectory, 'x');
     await assert.rejects(
       createPgliteDb(join(notADirectory, 'pglite')),
-      /pglite: creating the database in .*file\/pglite failed \(exit 1\): ENOTDIR: not a directory/,
+      /pglite: cannot create the directory .*file\/pglite: ENOTDIR: not a directory/,
     );
   });
 });

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -7,6 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 
 import type { Db, QueryResult } from './db.js';
+import { lockDirectory } from './directory-lock.js';
 import { firstLine } from './pg-db.js';
 
 interface PgliteQueryable {
@@ -64,13 +66,38 @@ export function openPglite(dataDir: string | undefined): Promise<PGlite> {
 }
 
 /**
- * Embedded PostgreSQL (one process owns `dataDir`); `undefined` keeps it in memory (tests).
+ * Embedded PostgreSQL; `undefined` keeps it in memory (tests). One process at a time owns
+ * `dataDir`: it holds the directory's lock (directory-lock.ts) from before the database is
+ * created or opened until `close`, and a second process is refused, naming the holder.
  * PGlite has a single connection and serialises statements, and `transaction` holds it for
  * the whole callback, so a transaction is on one connection as on a server.
  */
 export async function createPgliteDb(dataDir: string | undefined): Promise<Db> {
-  if (dataDir !== undefined) await initialiseInChildProcess(dataDir);
-  const pglite = await openPglite(dataDir);
+  if (dataDir === undefined)
+    return pgliteDbOf(await openPglite(undefined), () => Promise.resolve());
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`pglite: cannot create the directory ${dataDir}: ${reason}`, { cause: error });
+  }
+  const lock = await lockDirectory(dataDir);
+  let pglite: PGlite;
+  try {
+    await initialiseInChildProcess(dataDir);
+    pglite = await openPglite(dataDir);
+  } catch (error: unknown) {
+    await lock.release();
+    throw error;
+  }
+  return pgliteDbOf(pglite, () => lock.release());
+}
+
+/**
+ * `release` runs once PGlite has closed: no other process may open the directory before. A
+ * close that fails keeps the lock until this process exits.
+ */
+function pgliteDbOf(pglite: PGlite, release: () => Promise<void>): Db {
   return {
     kind: 'pglite',
     query: (text, params) => run(pglite, text, params),
@@ -83,7 +110,10 @@ export async function createPgliteDb(dataDir: string | undefined): Promise<Db> {
           close: () => Promise.resolve(),
         }),
       ),
-    close: () => pglite.close(),
+    close: async () => {
+      await pglite.close();
+      await release();
+    },
   };
 }
 

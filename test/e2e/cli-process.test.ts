@@ -57,6 +57,7 @@ async function serveConfig(dir: string, name: string, extra: string): Promise<st
 
 interface Served {
   url: string;
+  pid: number | undefined;
   stdout(): string;
   /** SIGTERM; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -84,6 +85,7 @@ async function serve(
   ); // PGlite's first start plus migrations: slow on a loaded machine
   return {
     url,
+    pid: child.pid,
     stdout: () => stdout,
     stop: () => {
       child.kill('SIGTERM');
@@ -185,6 +187,28 @@ describe('the alert-publisher command', () => {
     await health.body.dump();
     assert.equal(await served.stop(), 0);
     assert.match(served.stdout(), /"msg":"stopped"/);
+  });
+
+  it('refuses a second serve and a migrate on the data_dir of a running service: exit 1, one line naming the directory and its pid', async () => {
+    const file = await serveConfig(dir, 'locked.yaml', '');
+    const served = await serve(file);
+    try {
+      const holder = `${join(dir, 'data', 'pglite')} is in use by process ${String(served.pid)} `;
+      for (const args of [
+        [BIN, 'serve', '--config', file],
+        [BIN, 'migrate', '--config', file],
+      ]) {
+        const refused = await run(args);
+        assert.equal(refused.code, 1, refused.stderr);
+        assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+        assert.ok(refused.stderr.startsWith(`error: ${holder}`), refused.stderr);
+      }
+    } finally {
+      assert.equal(await served.stop(), 0);
+    }
+    const migrated = await run([BIN, 'migrate', '--config', file]);
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.match(migrated.stdout, /database is up to date/);
   });
 
   it('delivers through the proxy that HTTP_PROXY names at start', async () => {
