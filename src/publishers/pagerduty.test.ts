@@ -9,7 +9,7 @@ import { pagerdutyTargetSchema } from '../config/targets.js';
 import type { Logger } from '../domain/clock.js';
 import type { Delivery, PublishOutcome } from '../domain/publisher.js';
 import { createHttpClient } from './http-client.js';
-import { createPagerdutyPublisher, pdSeverity } from './pagerduty.js';
+import { createPagerdutyPublisher, MAX_EVENT_BYTES, pdSeverity } from './pagerduty.js';
 
 const maskOf = (config: Record<string, unknown>) => createSecretMask(secretsOf(config));
 import { secretsOf } from '../domain/redact.js';
@@ -128,6 +128,32 @@ describe('pagerduty publisher', () => {
   it('cuts the summary to 1024 characters', async () => {
     await publish(delivery({ alert: anAlert({}, { annotations: { summary: 'y'.repeat(5000) } }) }));
     assert.match(JSON.stringify(server.requests[0]?.json), /"summary":"HighLatency: y{1010}…"/);
+  });
+
+  it("keeps an event within PagerDuty's 512 KB: the annotations leave custom_details first, then the labels", async () => {
+    const huge = 'd'.repeat(900_000);
+    await publish(delivery({ alert: anAlert({}, { annotations: { description: huge } }) }));
+    const sent = server.requests.at(-1);
+    assert.ok(Buffer.byteLength(sent?.body ?? '') <= MAX_EVENT_BYTES);
+    const details = (sent?.json as { payload: { custom_details: Record<string, unknown> } }).payload
+      .custom_details;
+    assert.deepEqual(Object.keys(details).sort(), ['labels', 'note']);
+    assert.match(String(details['note']), /exceeded PagerDuty's 512 KB limit/);
+
+    await publish(delivery({ alert: anAlert({ big: huge }) }));
+    const cut = (server.requests.at(-1)?.json as { payload: { custom_details: object } }).payload;
+    assert.deepEqual(Object.keys(cut.custom_details), ['note']);
+  });
+
+  it('sends only http(s) links', async () => {
+    const annotations = {
+      runbook_url: 'javascript:alert(1)',
+      dashboard_url: 'https://grafana/d/1',
+    };
+    await publish(delivery({ alert: anAlert({}, { annotations, generatorURL: 'ftp://x/y' }) }));
+    assert.deepEqual((server.requests.at(-1)?.json as { links: unknown }).links, [
+      { href: 'https://grafana/d/1', text: 'Dashboard' },
+    ]);
   });
 
   it('maps severities: the more severe of label and classification, unknown → error', () => {

@@ -19,6 +19,12 @@ export type PdSeverity = (typeof PD_SEVERITIES)[number];
 
 const SUMMARY_CHARS = 1024;
 const DEDUP_KEY_CHARS = 255;
+/**
+ * PagerDuty refuses an event over 512 KB with a 400, which is final: past this many bytes the
+ * annotations leave custom_details (then the labels too), as Alertmanager's own notifier does.
+ */
+export const MAX_EVENT_BYTES = 512_000;
+const DETAILS_REMOVED = `details removed: the event exceeded PagerDuty's ${MAX_EVENT_BYTES / 1000} KB limit`;
 
 /** Label and classification words → PagerDuty severity. Unknown words are ignored. */
 const SEVERITY_WORDS: Readonly<Record<string, PdSeverity>> = {
@@ -57,13 +63,42 @@ function links(alert: Alert): Array<{ href: string; text: string }> {
   const found: Array<{ href: string; text: string }> = [];
   for (const [key, text] of LINK_ANNOTATIONS) {
     const href = alert.annotations[key];
-    if (href !== undefined && href !== '') found.push({ href, text });
+    if (href !== undefined && isWebUrl(href)) found.push({ href, text });
   }
-  if (alert.generatorURL !== '') found.push({ href: alert.generatorURL, text: 'Source' });
+  if (isWebUrl(alert.generatorURL)) found.push({ href: alert.generatorURL, text: 'Source' });
   return found;
 }
 
-function triggerEvent(config: PagerdutyTargetConfig, d: Delivery, dedupKey: string): object {
+/** Only http(s) links are sent: a `javascript:` runbook URL would be a link in PagerDuty's UI. */
+function isWebUrl(href: string): boolean {
+  return /^https?:\/\//i.test(href);
+}
+
+/** The event's JSON, its custom_details cut down until it fits MAX_EVENT_BYTES. */
+function eventBody(event: Record<string, unknown>): string {
+  let body = JSON.stringify(event);
+  const payload = event['payload'];
+  if (
+    Buffer.byteLength(body) <= MAX_EVENT_BYTES ||
+    typeof payload !== 'object' ||
+    payload === null
+  ) {
+    return body;
+  }
+  const details = Reflect.get(payload, 'custom_details') as Record<string, unknown>;
+  for (const kept of [{ labels: details['labels'] }, {}]) {
+    Reflect.set(payload, 'custom_details', { ...kept, note: DETAILS_REMOVED });
+    body = JSON.stringify(event);
+    if (Buffer.byteLength(body) <= MAX_EVENT_BYTES) break;
+  }
+  return body;
+}
+
+function triggerEvent(
+  config: PagerdutyTargetConfig,
+  d: Delivery,
+  dedupKey: string,
+): Record<string, unknown> {
   const { alert } = d;
   const name = alert.labels['alertname'] ?? 'alert';
   const summary = alert.annotations['summary'];
@@ -138,7 +173,7 @@ export function createPagerdutyPublisher(
         method: 'POST',
         url: config.url,
         headers,
-        body: JSON.stringify(event),
+        body: eventBody(event),
         signal,
         timeoutMs: config.timeout,
       });
