@@ -75,6 +75,14 @@ async function refusalInChild(dataDir: string): Promise<string> {
   return outcome.stderr;
 }
 
+/** Another process is refused, told that this one holds the database. */
+async function assertHeldHere(dataDir: string): Promise<void> {
+  assert.match(
+    await refusalInChild(dataDir),
+    new RegExp(`in use by process ${String(process.pid)} `),
+  );
+}
+
 function escaped(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -117,10 +125,7 @@ describe('the lock of the embedded database', () => {
     const dataDir = freshDir();
     const db = await createPgliteDb(dataDir);
     try {
-      assert.match(
-        await refusalInChild(dataDir),
-        new RegExp(`in use by process ${String(process.pid)} `),
-      );
+      await assertHeldHere(dataDir);
     } finally {
       await db.close();
     }
@@ -143,10 +148,7 @@ describe('the lock of the embedded database', () => {
     assert.ok(existsSync(`${dataDir}.lock`), 'kill -9 leaves the lock file');
     const db = await createPgliteDb(dataDir);
     try {
-      assert.match(
-        await refusalInChild(dataDir),
-        new RegExp(`in use by process ${String(process.pid)} `),
-      );
+      await assertHeldHere(dataDir);
     } finally {
       await db.close();
     }
@@ -158,10 +160,7 @@ describe('the lock of the embedded database', () => {
     await writeFile(`${dataDir}.lock`, `${String(process.pid)}\n${randomUUID()}\n`);
     const db = await createPgliteDb(dataDir);
     try {
-      assert.match(
-        await refusalInChild(dataDir),
-        new RegExp(`in use by process ${String(process.pid)} `),
-      );
+      await assertHeldHere(dataDir);
     } finally {
       await db.close();
     }

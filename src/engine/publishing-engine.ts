@@ -2,6 +2,7 @@ import type { Alert, Classification } from '../domain/alert.js';
 import type { FailureReason } from '../domain/failure.js';
 import type { JobFilter, JobSnapshot, Priority } from '../domain/job.js';
 import type { Target } from '../domain/target.js';
+import type { AdmissionPlan } from './admission.js';
 import type { EngineConfig } from './engine-config.js';
 import type { StateOfJob } from './supersession.js';
 
@@ -24,16 +25,8 @@ export type SubmitResult =
   | { ok: true; jobIds: string[] }
   /** A lane cannot take the whole batch now: the caller answers 503 with Retry-After. */
   | { ok: false; code: 'queue_full'; priority: Priority; retryAfterMs: number; target?: string }
-  /** The batch exceeds a lane's whole capacity: it could never fit (413). */
-  | {
-      ok: false;
-      code: 'batch_too_large';
-      priority: Priority;
-      capacity: number;
-      size: number;
-      /** More jobs of this target than its share of the lane (`capacity`); absent: the lane. */
-      target?: string;
-    }
+  /** The batch could never fit, even in empty lanes (413): admission.ts says why. */
+  | Extract<AdmissionPlan<never>, { code: 'batch_too_large' }>
   /** stop() was called (503). */
   | { ok: false; code: 'stopping'; retryAfterMs: number }
   /** A named target is not configured (400). Nothing is queued. */
@@ -89,6 +82,11 @@ export interface ReconfigureSummary {
    * always empty in memory mode). The reload is in effect all the same.
    */
   deadLetterDeferred: string[];
+}
+
+/** A reload's summary before anything is counted. */
+export function emptyReconfigureSummary(): ReconfigureSummary {
+  return { added: [], removed: [], changed: [], deadLettered: 0, deadLetterDeferred: [] };
 }
 
 /** A job finished (succeeded, dead-lettered or superseded); the DLQ uses it to record replay outcomes. */

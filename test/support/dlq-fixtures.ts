@@ -13,6 +13,7 @@ import type {
   PublishingEngine,
   SubmitResult,
 } from '../../src/engine/publishing-engine.js';
+import { emptyReconfigureSummary } from '../../src/engine/publishing-engine.js';
 import type { StateOfJob } from '../../src/engine/supersession.js';
 import { anAlert } from './builders.js';
 
@@ -158,14 +159,7 @@ export function createFakeEngine(): FakeEngine {
     targetRate: () => undefined,
     newestState: (target, fingerprint) =>
       Promise.resolve(engine.newest.get(`${target}\u0000${fingerprint}`)),
-    reconfigure: () =>
-      Promise.resolve({
-        added: [],
-        removed: [],
-        changed: [],
-        deadLettered: 0,
-        deadLetterDeferred: [],
-      }),
+    reconfigure: () => Promise.resolve(emptyReconfigureSummary()),
     onJobFinished(listener) {
       listeners.push(listener);
     },

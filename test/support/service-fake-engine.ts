@@ -6,6 +6,7 @@ import type {
   PublishingEngine,
   SubmitResult,
 } from '../../src/engine/publishing-engine.js';
+import { emptyReconfigureSummary } from '../../src/engine/publishing-engine.js';
 
 export interface FakeEngine extends PublishingEngine {
   submitted: JobRequest[];
@@ -88,14 +89,7 @@ export function createFakeEngine(): FakeEngine {
     targetRate: () => undefined,
     onJobFinished: () => undefined,
     newestState: () => Promise.resolve(undefined),
-    reconfigure: () =>
-      Promise.resolve({
-        added: [],
-        removed: [],
-        changed: [],
-        deadLettered: 0,
-        deadLetterDeferred: [],
-      }),
+    reconfigure: () => Promise.resolve(emptyReconfigureSummary()),
     stop: () => Promise.resolve(),
   };
   return engine;

@@ -20,6 +20,7 @@ import type {
   QueueStats,
   ReconfigureSummary,
 } from '../publishing-engine.js';
+import { emptyReconfigureSummary } from '../publishing-engine.js';
 import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
 import { RateLimiter } from '../rate-limiter.js';
 import { createCompletionQueue } from './completion-queue.js';
@@ -248,13 +249,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     async reconfigure(next, nextConfig): Promise<ReconfigureSummary> {
       const now = clock.now();
       assertLeaseCovers(settings, next);
-      const summary: ReconfigureSummary = {
-        added: [],
-        removed: [],
-        changed: [],
-        deadLettered: 0,
-        deadLetterDeferred: [],
-      };
+      const summary = emptyReconfigureSummary();
       const removed: Target[] = [];
       for (const [name, target] of targets) {
         const replacement = next.get(name);

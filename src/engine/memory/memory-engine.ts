@@ -20,6 +20,7 @@ import type {
   ReconfigureSummary,
   SubmitResult,
 } from '../publishing-engine.js';
+import { emptyReconfigureSummary } from '../publishing-engine.js';
 import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
 import type { PreparedJob } from '../submission.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
@@ -257,13 +258,7 @@ class MemoryEngine implements PublishingEngine {
     config: EngineConfig,
   ): Promise<ReconfigureSummary> {
     const now = this.deps.clock.now();
-    const summary: ReconfigureSummary = {
-      added: [],
-      removed: [],
-      changed: [],
-      deadLettered: 0,
-      deadLetterDeferred: [],
-    };
+    const summary = emptyReconfigureSummary();
     this.config = config;
     this.breakers.reconfigure(config.breaker);
     for (const [name, slot] of this.slots) {
