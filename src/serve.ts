@@ -12,6 +12,9 @@ import { EXIT } from './cli/cli-context.js';
 import { summarizeConfig } from './cli/config-summary.js';
 import { watchStopSignals } from './stop-signals.js';
 
+/** The max_alerts the README and examples/alertmanager.yml suggest. */
+const RECOMMENDED_MAX_ALERTS = 100;
+
 /** Runs `load`, or prints every problem (no stack trace) and returns undefined. */
 export function loadConfigOrReport(load: () => Config, io: CliIo): Config | undefined {
   try {
@@ -52,7 +55,14 @@ export async function serveUntilSignal(
   const secretMasks = secretMasksOf(config);
   const logger = createLogger(config.log.level, { mask: secretMasks.mask });
   const source = configPathOf({ path: configPath, env: io.env });
-  logger.info({ version, ...summarizeConfig(config, source) }, 'alert-publisher starting');
+  const summary = summarizeConfig(config, source);
+  logger.info({ version, ...summary }, 'alert-publisher starting');
+  if (summary.max_alerts !== undefined && summary.max_alerts < RECOMMENDED_MAX_ALERTS) {
+    logger.warn(
+      { max_alerts: summary.max_alerts, recommended_elsewhere: RECOMMENDED_MAX_ALERTS },
+      `a webhook request of more than ${summary.max_alerts} alerts may be refused with 413 (not retried by Alertmanager): set its max_alerts to ${summary.max_alerts} or less, or raise queue.capacity`,
+    );
+  }
   // A SIGHUP while starting (the file may have changed after it was read) is applied once
   // started; without a listener its default action would kill the starting process.
   let hangupWhileStarting = false;

@@ -12,8 +12,9 @@ import { proxyToTestDatabase, type TcpProxy } from '../support/tcp-proxy.js';
 
 /**
  * The `serve` process at its edges (src/serve.ts): a graceful stop exits even when a connection
- * to a database that stopped answering is still open, and a SIGHUP while starting is applied
- * once started instead of killing the process.
+ * to a database that stopped answering is still open, a SIGHUP while starting is applied once
+ * started instead of killing the process, and the start warns when a request of 100 alerts
+ * could be refused.
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -70,6 +71,31 @@ describe('the serve process at its edges', async () => {
       await eventually('the reload once started', () =>
         serving.output().includes('"msg":"configuration reloaded"'),
       );
+    } finally {
+      serving.signal('SIGTERM');
+    }
+    assert.equal(await serving.exited, 0, serving.output());
+  });
+
+  it('warns at start when the targets make 100 alerts a request too many', async () => {
+    const config = join(dir, 'six.yaml');
+    const port = await freePort();
+    const targets = Array.from({ length: 6 }, (_, k) => `  - { name: t${k}, type: log }`);
+    await writeFile(
+      config,
+      [
+        `server: { port: ${port}, host: 127.0.0.1 }`,
+        `storage: { data_dir: ${join(dir, 'data-six')} }`,
+        'targets:',
+        ...targets,
+        '',
+      ].join('\n'),
+    );
+    const serving = serveProcess(config);
+    try {
+      await eventually('listening', () => serving.output().includes('alert-publisher listening'));
+      assert.match(serving.output(), /"max_alerts":83/);
+      assert.match(serving.output(), /a webhook request of more than 83 alerts may be refused/);
     } finally {
       serving.signal('SIGTERM');
     }
