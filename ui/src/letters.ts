@@ -41,6 +41,6 @@ export const SUPERSEDED_REPLAY_TITLE =
 /** A failed replay or delete as the console says it; the API's 409 superseded in its words. */
 export function failureText(error: unknown): string {
   if (error instanceof ApiError && error.code === 'superseded')
-    return 'Not replayed: a newer state of this alert was already sent to its target or is queued, so this letter is superseded. Open it to replay it anyway.';
+    return 'Not replayed: a newer state of this alert was already sent to its target or is queued, so this letter is superseded; “Replay anyway…” on its page sends it regardless.';
   return `Failed: ${messageOf(error)}`;
 }
