@@ -237,9 +237,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     route: (alerts, routeOptions) => router.route(alerts, routeOptions),
   };
   const dlq = createDlqOperations(repo, replayDeps);
-  const catalog = createTargetCatalog(targets, engine, { clock, newId: randomUUID }, (name) =>
-    history.activity(name),
-  );
+  const catalog = createTargetCatalog(targets, engine, { clock, newId: randomUUID }, history);
   const server = createServer(
     {
       engine,

@@ -2,16 +2,19 @@ import { AppError } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
 import type { TargetTestDeps } from '../publishers/test-target.js';
 import { testTarget } from '../publishers/test-target.js';
-import type { TargetActivity } from '../metrics/attempt-history.js';
+import type { AttemptHistory } from '../metrics/attempt-history.js';
 import type { PublishingEngine } from '../engine/publishing-engine.js';
 import type { TargetCatalog, TargetView } from './ports.js';
 
-/** The configured targets as the API shows them: secrets masked, breaker state from the engine. */
+/**
+ * The configured targets as the API shows them: secrets masked, breaker state from the engine,
+ * last success and failure from the attempt history, which a test moves too.
+ */
 export function createTargetCatalog(
   targets: ReadonlyMap<string, Target>,
   engine: Pick<PublishingEngine, 'breakerState' | 'targetRate'>,
   testDeps: TargetTestDeps,
-  activity: (target: string) => TargetActivity,
+  history: Pick<AttemptHistory, 'activity' | 'recordTest'>,
 ): TargetCatalog {
   const viewOf = (target: Target): TargetView => ({
     name: target.name,
@@ -21,7 +24,7 @@ export function createTargetCatalog(
     breaker: engine.breakerState(target.name),
     rateLimit: target.rateLimit,
     currentRate: engine.targetRate(target.name),
-    ...activity(target.name),
+    ...history.activity(target.name),
   });
   return {
     list: () => [...targets.values()].map(viewOf),
@@ -34,6 +37,7 @@ export function createTargetCatalog(
       if (target === undefined)
         throw new AppError('not_found', `target "${name}" is not configured`);
       const result = await testTarget(target, testDeps);
+      history.recordTest(name, result.ok);
       return {
         ok: result.ok,
         status: result.status ?? null,

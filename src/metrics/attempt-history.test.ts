@@ -76,6 +76,28 @@ describe('createAttemptHistory', () => {
     assert.deepEqual(history.activity('unknown'), {});
   });
 
+  it('moves the last failure and success to a target test at its exact time, never back', async () => {
+    const { clock, metrics, history } = setup();
+    history.start();
+    await clock.advance(5_000);
+    history.recordTest('hook', false);
+    assert.deepEqual(history.activity('hook'), {
+      lastFailureAt: Date.parse('2026-11-29T12:00:05Z'),
+    });
+    await clock.advance(2_000);
+    history.recordTest('hook', true);
+    // An older success in the gauge does not move the test's success back.
+    metrics.lastSuccess.set({ target: 'hook' }, Date.parse('2026-11-29T12:00:01Z') / 1000);
+    await clock.advance(10_000);
+    await history.stop();
+    assert.deepEqual(history.activity('hook'), {
+      lastSuccessAt: Date.parse('2026-11-29T12:00:07Z'),
+      lastFailureAt: Date.parse('2026-11-29T12:00:05Z'),
+    });
+    assert.equal(history.buckets().length, 1);
+    assert.deepEqual(history.buckets()[0]?.failures, {});
+  });
+
   it('counts a series that went down as restarted from zero', async () => {
     const { clock, metrics, history } = setup();
     metrics.attempts.inc({ target: 'hook', outcome: 'success', reason: '' }, 10);

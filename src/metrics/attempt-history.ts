@@ -17,7 +17,8 @@ export interface HistoryBucket {
 /**
  * Times are epoch ms; undefined when not seen since this process started. The last success is
  * exact (alert_publisher_last_success_timestamp_seconds); the last failure is the end of the
- * interval in which the sampler saw one.
+ * interval in which the sampler saw one. A target test (recordTest) counts too, at its exact
+ * time: it is an attempt to the target, though outside the queue and attempts_total.
  */
 export interface TargetActivity {
   lastSuccessAt?: number;
@@ -35,6 +36,8 @@ export interface AttemptHistoryView {
 export interface AttemptHistory extends AttemptHistoryView {
   /** Takes one sample now: the counts since the previous sample become a bucket. */
   sample(): Promise<void>;
+  /** A target test's outcome, now: it moves the last success or failure, not the buckets. */
+  recordTest(target: string, isOk: boolean): void;
   /** Samples every intervalMs on the clock until stop(). */
   start(): void;
   stop(): Promise<void>;
@@ -83,10 +86,16 @@ export function createAttemptHistory(deps: AttemptHistoryDeps): AttemptHistory {
     head = (head + 1) % capacity;
   }
 
+  // Both times only move forward: a test may be newer than the gauge or the sample.
+  function moveLast(target: string, key: keyof TargetActivity, atMs: number): void {
+    const entry = activityOf(target);
+    entry[key] = Math.max(entry[key] ?? atMs, atMs);
+  }
+
   async function readLastSuccess(): Promise<void> {
     for (const { labels, value } of (await metrics.lastSuccess.get()).values) {
       if (labels.target !== undefined)
-        activityOf(String(labels.target)).lastSuccessAt = value * 1000;
+        moveLast(String(labels.target), 'lastSuccessAt', value * 1000);
     }
   }
 
@@ -111,7 +120,7 @@ export function createAttemptHistory(deps: AttemptHistoryDeps): AttemptHistory {
       if (outcome === 'success') bucket.deliveries += increase;
       else {
         bucket.failures[reason] = (bucket.failures[reason] ?? 0) + increase;
-        activityOf(target).lastFailureAt = now;
+        moveLast(target, 'lastFailureAt', now);
       }
     }
     await readLastSuccess();
@@ -142,6 +151,9 @@ export function createAttemptHistory(deps: AttemptHistoryDeps): AttemptHistory {
     buckets: () => [...ring.slice(head), ...ring.slice(0, head)],
     activity: (target) => ({ ...activity.get(target) }),
     sample,
+    recordTest(target, isOk) {
+      moveLast(target, isOk ? 'lastSuccessAt' : 'lastFailureAt', clock.now());
+    },
     start() {
       loop ??= sample().then(run, (error: unknown) => {
         logger.warn({ err: error }, 'attempt history: cannot take the baseline sample');

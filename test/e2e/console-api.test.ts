@@ -115,6 +115,40 @@ describe('console API on the real app (fake clock)', async () => {
     ]);
   });
 
+  it('moves a target’s last failure and last success to a target test, counted in no bucket', async () => {
+    await clock.advance(3_000);
+    const testedAt = new Date(clock.now()).toISOString();
+    const test = (name: string) =>
+      call(running.url, 'POST', `/api/v2/publishing/targets/${name}/test`);
+    ok.setDefault({ status: 503, body: 'down' });
+    const failed = await test('ops');
+    assert.equal(failed.status, 200);
+    assert.equal((failed.body as { ok: boolean }).ok, false);
+    const opsNow = async () => {
+      const res = await read('/api/v2/publishing/targets/ops');
+      return res.body as TargetList['targets'][number];
+    };
+    const afterFailure = await opsNow();
+    assert.deepEqual(
+      [afterFailure.last_success_at, afterFailure.last_failure_at],
+      ['2026-11-29T12:00:00.000Z', testedAt],
+    );
+
+    await clock.advance(2_000);
+    ok.setDefault({ status: 200 });
+    assert.equal(((await test('ops')).body as { ok: boolean }).ok, true);
+    const afterSuccess = await opsNow();
+    assert.deepEqual(
+      [afterSuccess.last_success_at, afterSuccess.last_failure_at],
+      [new Date(clock.now()).toISOString(), testedAt],
+    );
+
+    await clock.advance(5_000);
+    const history = (await read('/api/v2/publishing/queue/history')).body as History;
+    assert.equal(history.buckets.at(-1)?.deliveries, 0);
+    assert.deepEqual(history.buckets.at(-1)?.failures, {});
+  });
+
   it('tells a client what the write rule allows it: without api_token, loopback may write', async () => {
     const reader = await read('/api/v2/publishing/access');
     assert.deepEqual(reader.body, {

@@ -189,6 +189,37 @@ describe('operator console in a real browser: triage, read token, secrets', asyn
     await stack.ok.waitForRequests(before + 1);
   });
 
+  it("shows a failed test alert as the target's last failure, and a delivered one as its last success, with updates paused", async () => {
+    const { stack, page, errors } = session();
+    await page.goto(`${stack.app.url}/ui/`);
+    await settled(page);
+    // Paused: only the test itself may bring the new times in.
+    await page.getByRole('button', { name: 'Pause updates' }).click();
+    const row = page.locator('tr', { has: page.getByRole('rowheader', { name: 'ops' }) });
+    const lastSuccess = row.locator('td').nth(2);
+    const lastFailure = row.locator('td').nth(3);
+    assert.equal(await lastFailure.innerText(), 'never', 'no queued attempt to ops failed');
+    const successBefore = (await lastSuccess.getAttribute('title')) ?? '';
+
+    stack.ok.setDefault({ status: 503, body: 'down for the test' });
+    await page.getByRole('button', { name: 'Send test alert to ops' }).click();
+    await row.getByText(/failed · HTTP 503/).waitFor();
+    await eventually(
+      'the last failure shown',
+      async () => (await lastFailure.innerText()) !== 'never',
+    );
+    assert.match((await lastFailure.innerText()).trim(), /^(just now|\d+(\.\d+)? ?s ago)$/);
+
+    stack.ok.setDefault({ status: 200 });
+    await page.getByRole('button', { name: 'Send test alert to ops' }).click();
+    await row.getByText(/delivered · HTTP 200/).waitFor();
+    await eventually('a newer last success shown', async () => {
+      const title = (await lastSuccess.getAttribute('title')) ?? '';
+      return title !== '' && title > successBefore;
+    });
+    assert.deepEqual(errors, []);
+  });
+
   it('shows a read token every page with no enabled write button', async () => {
     const { stack, browser } = session();
     const reader = await browser.newContext({ viewport: VIEWPORT });

@@ -1,6 +1,7 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
+import { ApiError, messageOf } from './api.js';
 import { badge } from './page.js';
 import type { DlqEntry } from './schemas.js';
 
@@ -18,8 +19,7 @@ export function letterState(entry: LetterStateFields): TemplateResult {
         `replay-${entry.replay_result ?? 'claimed'}`,
       )
     : badge('waiting');
-  const superseded =
-    entry.superseded === true || (entry.superseded_by ?? null) !== null ? badge('superseded') : '';
+  const superseded = isSuperseded(entry) ? badge('superseded') : '';
   const maybeSent =
     entry.possibly_delivered === true ? badge('possibly delivered', 'possibly') : '';
   return html`${replay} ${superseded} ${maybeSent}`;
@@ -27,4 +27,20 @@ export function letterState(entry: LetterStateFields): TemplateResult {
 
 export function alertnameOf(entry: DlqEntry): string {
   return entry.enriched_alert.alert.labels['alertname'] ?? '(no alertname)';
+}
+
+/** A newer state of the letter's alert was sent to its target or is queued (alert-state.md). */
+export function isSuperseded(entry: LetterStateFields): boolean {
+  return entry.superseded === true || (entry.superseded_by ?? null) !== null;
+}
+
+/** Why a superseded letter's plain Replay is off. */
+export const SUPERSEDED_REPLAY_TITLE =
+  'superseded: a newer state of this alert was already sent to its target or is queued; replaying would send this older state';
+
+/** A failed replay or delete as the console says it; the API's 409 superseded in its words. */
+export function failureText(error: unknown): string {
+  if (error instanceof ApiError && error.code === 'superseded')
+    return 'Not replayed: a newer state of this alert was already sent to its target or is queued, so this letter is superseded; “Replay anyway…” on its page sends it regardless.';
+  return `Failed: ${messageOf(error)}`;
 }

@@ -69,3 +69,16 @@ export function badge(textValue: string, kind = textValue): TemplateResult {
     >${textValue.replace(/_/g, ' ')}</span
   >`;
 }
+
+/** What the last action on a page did; a failure is shown as an alert, not as news. */
+export interface Outcome {
+  text: string;
+  isFailure: boolean;
+}
+
+export function outcomeView(outcome: Outcome | undefined): TemplateResult | string {
+  if (outcome === undefined) return '';
+  return outcome.isFailure
+    ? html`<p class="outcome outcome-failed" role="alert">${outcome.text}</p>`
+    : html`<p class="outcome" role="status">${outcome.text}</p>`;
+}

@@ -1,13 +1,18 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
-import { messageOf } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { formatTime, shortId } from '../format.js';
 import { jsonView } from '../json-view.js';
-import { alertnameOf, letterState } from '../letters.js';
-import type { Loaded, Page, PageContext } from '../page.js';
-import { load, whenLoaded, writeRefusal } from '../page.js';
+import {
+  alertnameOf,
+  failureText,
+  isSuperseded,
+  letterState,
+  SUPERSEDED_REPLAY_TITLE,
+} from '../letters.js';
+import type { Loaded, Outcome, Page, PageContext } from '../page.js';
+import { load, outcomeView, whenLoaded, writeRefusal } from '../page.js';
 import { links } from '../router.js';
 import type { DlqEntry } from '../schemas.js';
 import { dlqEntrySchema, dlqPageSchema, replayedSchema } from '../schemas.js';
@@ -31,13 +36,16 @@ function pairs(record: Record<string, string> | undefined, caption: string): Tem
   </table>`;
 }
 
-/** One letter: its alert, error, tries, the target's (masked) config, its replays; replay, delete. */
+/**
+ * One letter: its alert, error, tries, the target's (masked) config, its replays; replay (a
+ * superseded one only forced, after a confirmation), delete.
+ */
 export function createDeadLetterPage(context: PageContext, id: string): Page {
   const { api } = context;
   let entry: Loaded<DlqEntry> = { state: 'loading' };
   let later: DlqEntry[] = [];
   let busy = false;
-  let outcome = '';
+  let outcome: Outcome | undefined;
 
   async function refresh(): Promise<void> {
     entry = await load(() => api.get(`/dlq/${encodeURIComponent(id)}`, dlqEntrySchema));
@@ -59,13 +67,13 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
     context.update();
     let ok = true;
     try {
-      outcome = await what();
+      outcome = { text: await what(), isFailure: false };
     } catch (error: unknown) {
-      outcome = `Failed: ${messageOf(error)}`;
+      outcome = { text: failureText(error), isFailure: true };
       ok = false;
     }
     busy = false;
-    context.notify(outcome);
+    context.notify(outcome.text);
     return ok;
   }
 
@@ -73,6 +81,31 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
     await act(async () => {
       const { job_id } = await api.post(`/dlq/${letter.id}/replay`, replayedSchema);
       return `Replayed as job ${job_id}.`;
+    });
+    await refresh();
+  }
+
+  /** `?force=true`: sends the letter's older state although a newer one was sent or is queued. */
+  async function replayAnyway(letter: DlqEntry): Promise<void> {
+    const alert = letter.enriched_alert.alert;
+    const confirmed = await confirmAction({
+      title: 'Replay a superseded letter?',
+      body: html`<p>
+          A newer state of ${alertnameOf(letter)} was already sent to ${letter.target_name}, or is
+          queued to be.
+        </p>
+        <p>
+          Replaying re-sends this older state (${alert.status}, started
+          ${formatTime(alert.startsAt)}): the target may end up with it, e.g. firing again an alert
+          that was resolved since.
+        </p>`,
+      confirmLabel: 'Replay anyway',
+      danger: true,
+    });
+    if (!confirmed) return;
+    await act(async () => {
+      const { job_id } = await api.post(`/dlq/${letter.id}/replay?force=true`, replayedSchema);
+      return `Replayed as job ${job_id}, forced: the older state is sent again.`;
     });
     await refresh();
   }
@@ -99,6 +132,7 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
   function view(letter: DlqEntry): TemplateResult {
     const alert = letter.enriched_alert.alert;
     const refusal = writeRefusal(context.access);
+    const stale = isSuperseded(letter) && !letter.replayed;
     return html`<div class="page-head">
         <h1 tabindex="-1">
           ${alertnameOf(letter)} <span class="muted">to ${letter.target_name}</span>
@@ -106,12 +140,23 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
         <div class="actions">
           <button
             class="primary"
-            ?disabled=${busy || letter.replayed || refusal !== undefined}
-            title=${refusal ?? (letter.replayed ? 'already replayed' : 'submit this alert to its target again')}
+            ?disabled=${busy || letter.replayed || stale || refusal !== undefined}
+            title=${refusal ?? (letter.replayed ? 'already replayed' : stale ? `${SUPERSEDED_REPLAY_TITLE}; use Replay anyway…` : 'submit this alert to its target again')}
             @click=${() => void replay(letter)}
           >
             Replay
           </button>
+          ${
+            stale
+              ? html`<button
+                  ?disabled=${busy || refusal !== undefined}
+                  title=${refusal ?? 'send this older state anyway, after a confirmation'}
+                  @click=${() => void replayAnyway(letter)}
+                >
+                  Replay anyway…
+                </button>`
+              : ''
+          }
           <button
             class="danger"
             ?disabled=${busy || refusal !== undefined}
@@ -123,7 +168,16 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
         </div>
       </div>
       <p>${letterState(letter)}</p>
-      ${outcome === '' ? '' : html`<p class="outcome" role="status">${outcome}</p>`}
+      ${outcomeView(outcome)}
+      ${
+        stale
+          ? html`<p class="note">
+              <strong>Superseded.</strong> A newer state of this alert was already sent to
+              ${letter.target_name} or is queued, so Replay is off: it would send this older state.
+              Replay anyway… sends it after a confirmation.
+            </p>`
+          : ''
+      }
       ${
         letter.possibly_delivered === true
           ? html`<p class="warn">

@@ -1,13 +1,19 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
-import { ApiError, messageOf } from '../api.js';
+import { ApiError } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { bulkFilters, dlqFilterOf } from '../filters.js';
 import { formatCount, formatTime, localInputToIso, plural } from '../format.js';
-import { alertnameOf, letterState } from '../letters.js';
-import type { Loaded, Page, PageContext } from '../page.js';
-import { load, whenLoaded, writeRefusal } from '../page.js';
+import {
+  alertnameOf,
+  failureText,
+  isSuperseded,
+  letterState,
+  SUPERSEDED_REPLAY_TITLE,
+} from '../letters.js';
+import type { Loaded, Outcome, Page, PageContext } from '../page.js';
+import { load, outcomeView, whenLoaded, writeRefusal } from '../page.js';
 import { links } from '../router.js';
 import type { BulkReplay, DlqEntry, DlqStats } from '../schemas.js';
 import {
@@ -39,7 +45,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
   let stats: Loaded<DlqStats> = { state: 'loading' };
   let targetNames: string[] = [];
   let busy = false;
-  let outcome = '';
+  let outcome: Outcome | undefined;
   let purgeAge = '720h';
 
   async function loadList(before?: string): Promise<void> {
@@ -76,12 +82,12 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     busy = true;
     context.update();
     try {
-      outcome = await what();
+      outcome = { text: await what(), isFailure: false };
     } catch (error: unknown) {
-      outcome = `Failed: ${messageOf(error)}`;
+      outcome = { text: failureText(error), isFailure: true };
     }
     busy = false;
-    context.notify(outcome);
+    context.notify(outcome.text);
     await reload();
   }
 
@@ -110,8 +116,11 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
       (skipped === undefined ? '' : `, ${formatCount(skipped)} skipped as superseded`) +
       targetGoneText(preview.value);
     if (matched === 0) {
-      outcome = `Nothing to replay: no waiting letter matches${skippedText}.`;
-      context.notify(outcome);
+      outcome = {
+        text: `Nothing to replay: no waiting letter matches${skippedText}.`,
+        isFailure: false,
+      };
+      context.notify(outcome.text);
       context.update();
       return;
     }
@@ -196,8 +205,8 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
       <td>${letterState(entry)}</td>
       <td>
         <button
-          ?disabled=${busy || entry.replayed || refusal !== undefined}
-          title=${refusal ?? (entry.replayed ? 'already replayed' : 'submit this alert to its target again')}
+          ?disabled=${busy || entry.replayed || isSuperseded(entry) || refusal !== undefined}
+          title=${refusal ?? (entry.replayed ? 'already replayed' : isSuperseded(entry) ? `${SUPERSEDED_REPLAY_TITLE}; open the letter to replay it anyway` : 'submit this alert to its target again')}
           aria-label="Replay ${name} to ${entry.target_name}, failed ${formatTime(entry.failed_at)}"
           @click=${() => void replayOne(entry)}
         >
@@ -314,8 +323,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         </section>
         <section class="card" aria-labelledby="letters-title">
           <h2 id="letters-title">Letters</h2>
-          ${filterForm(filter, targetNames, apply)}
-          ${outcome === '' ? '' : html`<p class="outcome" role="status">${outcome}</p>`}
+          ${filterForm(filter, targetNames, apply)} ${outcomeView(outcome)}
           ${whenLoaded(listing, listView, 'dead letters')}
         </section>
         ${purgeView()}`,

@@ -70,7 +70,8 @@ export function createOverviewPage(context: PageContext): Page {
         ? `Test alert to ${name}: ${result.value.ok ? 'delivered' : `failed (${result.value.message})`}`
         : `Test alert to ${name} failed: ${result.state === 'failed' ? result.message : ''}`,
     );
-    context.update();
+    // The test moved the target's last success or failure: show it now, even when paused.
+    await refresh();
   }
 
   function laneRow(name: (typeof LANES)[number], lane: Lane): TemplateResult {
@@ -193,7 +194,8 @@ export function createOverviewPage(context: PageContext): Page {
         </tbody>
       </table>
       <p class="muted small">
-        Since this process started; a last failure is placed to its 10 s sample.
+        Since this process started, test alerts included; a queued attempt's failure is placed to
+        its 10 s sample.
       </p>
     </section>`;
   }
