@@ -10,12 +10,17 @@ export interface ClaimRequest {
   /** Targets that may take jobs now and how many each (per-target concurrency, breaker). */
   slots: ReadonlyMap<string, number>;
   maxWaitMs: { medium: number; low: number };
+  /**
+   * Targets whose last job claimed among aged and high ones was aged: their high jobs go first
+   * this time (turns are kept across claims, `urgentTurns`, so a claim of one slot alternates too).
+   */
+  agedWentLast: ReadonlySet<string>;
 }
 
 /**
  * Claim order, lowest first: aged medium/low jobs and high jobs alternate (2, 4, 6… for the
- * aged, 3, 5, 7… for the high), then medium (RANK_MEDIUM), then low (RANK_LOW); ties by due
- * time then submission.
+ * kind whose turn it is, 3, 5, 7… for the other), then medium (RANK_MEDIUM), then low
+ * (RANK_LOW); ties by due time then submission.
  */
 export interface Claimed extends ClaimedRow {
   rank: number;
@@ -46,11 +51,14 @@ function lane(priority: string, dueCondition: string): string {
     ORDER BY j.due_at, j.seq LIMIT s.slots)`;
 }
 
-/** `jobs` (id, due_at, seq) ranked `first`, `first + 2`, … in due order. */
-function alternating(first: number, jobs: string): string {
-  return `(SELECT r.id, (2 * row_number() OVER (ORDER BY r.due_at, r.seq) + ${first - 2})::int
+/** `jobs` (id, due_at, seq) ranked 2, 4, 6… in due order, plus `offset` (0 or 1, SQL). */
+function alternating(offset: string, jobs: string): string {
+  return `(SELECT r.id, (2 * row_number() OVER (ORDER BY r.due_at, r.seq) + ${offset})::int
     AS rank, r.due_at, r.seq FROM ${jobs} AS r)`;
 }
+
+/** 1 when the target's high jobs go first this time ($8: ClaimRequest.agedWentLast). */
+const HIGH_FIRST = '(s.target_name = ANY($8::text[]))::int';
 
 /** A lane's jobs at one rank. */
 function ranked(rank: number, jobs: string): string {
@@ -61,7 +69,8 @@ function ranked(rank: number, jobs: string): string {
  * One statement. Per target with free slots, the lanes in rank order, each an index range scan
  * (publishing_jobs_due_idx: target, lane, due time) of due chain heads, at most that target's
  * slots ($6/$7 are the aging thresholds, so the ranges are disjoint). Aged and high jobs
- * alternate (docs/how-it-works.md, as the memory scheduler does): a backlog of aged warnings
+ * alternate (docs/how-it-works.md, as the memory scheduler does; $8 says whose turn it is per
+ * target, so one-slot claims alternate too): a backlog of aged warnings
  * delays a critical alert by one job, not by the whole backlog, and a flood of critical alerts
  * cannot starve an aged warning. Those two are read together (at most twice the slots); the
  * rest is a plain UNION ALL under a LIMIT: Append runs its branches in order and stops once the
@@ -79,11 +88,11 @@ WITH candidates AS (
   CROSS JOIN LATERAL (
     (SELECT * FROM (
       ${alternating(
-        2,
+        HIGH_FIRST,
         `(SELECT * FROM (${lane('medium', 'j.due_at <= $6')}
           UNION ALL ${lane('low', 'j.due_at <= $7')}) AS aged ORDER BY due_at, seq LIMIT s.slots)`,
       )}
-      UNION ALL ${alternating(3, lane('high', 'j.due_at <= $1'))}
+      UNION ALL ${alternating(`1 - ${HIGH_FIRST}`, lane('high', 'j.due_at <= $1'))}
     ) AS urgent ORDER BY rank LIMIT s.slots)
     UNION ALL ${ranked(RANK_MEDIUM, lane('medium', 'j.due_at > $6 AND j.due_at <= $1'))}
     UNION ALL ${ranked(RANK_LOW, lane('low', 'j.due_at > $7 AND j.due_at <= $1'))}
@@ -124,10 +133,31 @@ export async function claimJobs(db: Db, request: ClaimRequest): Promise<Claimed[
       targets.map(([, slots]) => Math.min(slots, request.limit)),
       at(request.nowMs - request.maxWaitMs.medium),
       at(request.nowMs - request.maxWaitMs.low),
+      [...request.agedWentLast],
     ],
     { name: 'durable_claim' },
   );
   return result.rows.sort(
     (a, b) => a.rank - b.rank || a.due_at.getTime() - b.due_at.getTime() || a.seq - b.seq,
   );
+}
+
+/**
+ * The turns after a claim (memory mode's scheduler keeps the same one): per target claimed,
+ * whether its last job among the aged and high ones was aged; a target that claimed none of
+ * those (nothing aged) starts over with the aged first. Targets not claimed keep their turn.
+ */
+export function urgentTurns(agedWentLast: Set<string>, claimed: readonly Claimed[]): void {
+  // `claimed` is in claim order: the last urgent job of a target is its latest.
+  const targets = new Set<string>();
+  const lastUrgent = new Map<string, Claimed>();
+  for (const job of claimed) {
+    targets.add(job.target_name);
+    if (job.rank < RANK_MEDIUM) lastUrgent.set(job.target_name, job);
+  }
+  for (const target of targets) {
+    const job = lastUrgent.get(target);
+    if (job !== undefined && job.priority !== 'high') agedWentLast.add(target);
+    else agedWentLast.delete(target);
+  }
 }

@@ -6,7 +6,7 @@ import { anAlert } from '../../../test/support/builders.js';
 import { admitJobs } from '../../../test/engine/durable/support/admit-jobs.js';
 import type { Db } from '../../db/db.js';
 import type { Priority } from '../../domain/job.js';
-import { claimJobs } from './claim-jobs.js';
+import { claimJobs, urgentTurns } from './claim-jobs.js';
 import { registerInstance } from './leases.js';
 
 const T0 = Date.parse('2026-11-29T12:00:00Z');
@@ -36,6 +36,9 @@ async function admit(db: Db, priority: Priority, names: string[], atMs: number):
   assert.ok(admitted.ok);
 }
 
+/** Whose turn it is per target, kept across claims as the dispatcher keeps it. */
+let agedWentLast = new Set<string>();
+
 /** The alerts' `n` labels of one claim of `slots` jobs, in claim order. */
 async function claim(db: Db, slots: number, nowMs: number): Promise<string[]> {
   const claimed = await claimJobs(db, {
@@ -44,7 +47,9 @@ async function claim(db: Db, slots: number, nowMs: number): Promise<string[]> {
     limit: slots,
     slots: new Map([['t0', slots]]),
     maxWaitMs: MAX_WAIT,
+    agedWentLast,
   });
+  urgentTurns(agedWentLast, claimed);
   const names = await db.query<{ id: string; n: string }>(
     `SELECT id, alert->'labels'->>'n' AS n FROM publishing_jobs WHERE id = ANY($1::uuid[])`,
     [claimed.map((job) => job.id)],
@@ -61,6 +66,7 @@ forEachDatabase('the durable claim order', (ctx) => {
     const db = ctx.db();
     await db.query('TRUNCATE publishing_jobs, publishing_job_counts, publishing_instances');
     await registerInstance(db, 'i1', T0, 3_600_000);
+    agedWentLast = new Set();
   });
 
   it('takes high before medium before low while nothing has aged', async () => {
@@ -82,6 +88,15 @@ forEachDatabase('the durable claim order', (ctx) => {
       'critical1',
       'warning2',
     ]);
+  });
+
+  it('keeps the turns across claims of one slot: a critical goes second, not after the backlog', async () => {
+    const db = ctx.db();
+    await admit(db, 'medium', names('warning', 20), T0);
+    await admit(db, 'high', ['critical0'], T0 + 11_000);
+    const taken: string[] = [];
+    for (let k = 0; k < 4; k += 1) taken.push(...(await claim(db, 1, T0 + 12_000)));
+    assert.deepEqual(taken, ['warning0', 'critical0', 'warning1', 'warning2']);
   });
 
   it('lets an aged warning through a flood of critical alerts within one job', async () => {

@@ -12,7 +12,7 @@ import { targetRemovedError } from '../job-errors.js';
 import type { JobReport } from '../job-report.js';
 import { verdictOf } from '../outcome-decision.js';
 import type { RateLimiter } from '../rate-limiter.js';
-import { claimJobs } from './claim-jobs.js';
+import { claimJobs, urgentTurns } from './claim-jobs.js';
 import type { DurableSettings } from './durable-config.js';
 import type { Completion } from './finish-jobs.js';
 import type { Held, Holdings } from './holdings.js';
@@ -84,6 +84,8 @@ export function createDispatcher(deps: DispatcherDeps): {
   }
 
   const windowSize = (): number => deps.config().workers * factor;
+  /** Targets whose last claimed aged-or-high job was aged (claim-jobs.ts, urgentTurns). */
+  const agedWentLast = new Set<string>();
   const maxTimeoutMs = (): number =>
     Math.max(0, ...[...deps.targets.current().values()].map((t) => t.timeoutMs));
 
@@ -95,7 +97,9 @@ export function createDispatcher(deps: DispatcherDeps): {
       limit: want,
       slots: slots(),
       maxWaitMs: deps.config().maxWaitMs,
+      agedWentLast,
     });
+    urgentTurns(agedWentLast, jobs);
     if (owner !== deps.lease.owner) {
       // The lease was lost meanwhile: these rows are left to the sweep with the rest.
       deps.logger.warn({ jobs: jobs.length }, 'claim returned after the lease was lost');

@@ -63,6 +63,7 @@ async function claimAll(db: Db, owner: string, nowMs: number): Promise<string[]>
     limit: 100,
     slots: new Map([['t0', 100]]),
     maxWaitMs: { medium: 10_000, low: 60_000 },
+    agedWentLast: new Set(),
   });
   return claimed.map((job) => job.id);
 }
