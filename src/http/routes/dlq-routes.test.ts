@@ -51,6 +51,23 @@ describe('HTTP API over a real socket', () => {
       });
     }
 
+    it('answers 400 naming query.before, saying what a cursor is, for a cursor no page returned', async () => {
+      const res = await call(url, 'GET', `${base}?before=garbage`);
+      assert.equal(res.status, 400);
+      assert.deepEqual(res.body, {
+        error: {
+          code: 'invalid_request',
+          message: 'query.before: must be the next_cursor of a previous page, as it was returned',
+          details: [
+            {
+              path: 'query.before',
+              message: 'must be the next_cursor of a previous page, as it was returned',
+            },
+          ],
+        },
+      });
+    });
+
     it('shows stats', async () => {
       const res = await call(url, 'GET', `${base}/stats`);
       assert.equal(res.status, 200);
