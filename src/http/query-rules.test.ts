@@ -59,4 +59,32 @@ describe('query rules shared by every API route, over a real socket', () => {
       assert.notEqual(queried.status, 400);
     });
   }
+
+  for (const [method, path, key] of [
+    ['GET', `${API}/queue/jobs?limit=1&limit=2`, 'limit'],
+    ['GET', `${API}/dlq?target=chat&target=hook`, 'target'],
+    ['GET', `${API}/alerts?state=firing&state=firing`, 'state'],
+    ['DELETE', `${API}/dlq/purge?older_than=1h&older_than=2h`, 'older_than'],
+    ['POST', `${API}/dlq/${ID}/replay?force=true&force=false`, 'force'],
+  ] as const) {
+    it(`${method} ${path} says query.${key} was given more than once`, async () => {
+      const res = await call(url, method, path);
+      assert.equal(res.status, 400);
+      assert.deepEqual(errorOf(res.body), {
+        code: 'invalid_request',
+        message: `query.${key}: given more than once`,
+        details: [{ path: `query.${key}`, message: 'given more than once' }],
+      });
+    });
+  }
+
+  it('calls a repeated unknown key unknown, not repeated', async () => {
+    const res = await call(url, 'GET', `${API}/targets?bogus=1&bogus=2`);
+    assert.equal(res.status, 400);
+    assert.deepEqual(errorOf(res.body), {
+      code: 'invalid_request',
+      message: 'query.bogus: unknown field',
+      details: [{ path: 'query.bogus', message: 'unknown field' }],
+    });
+  });
 });
