@@ -30,7 +30,7 @@ const JOB_FIELDS = [
 /** jobs and targets live in the running process: these always call the server. */
 export function jobsCommand(io: CommandIo): Command {
   const jobs = new Command('jobs').description(
-    'jobs of the running server (recent, bounded store)',
+    'jobs of the running server (memory mode: the last tracking.capacity; durable: until queue.durable.retention)',
   );
   jobs
     .command('show <id>')
