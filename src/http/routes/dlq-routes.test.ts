@@ -144,6 +144,22 @@ describe('HTTP API over a real socket', () => {
       assert.deepEqual(errorPaths(missing.body), ['query.older_than']);
     });
 
+    for (const zero of ['0s', '0', '0h0m']) {
+      it(`refuses to purge older_than=${zero}, naming query.older_than, and deletes nothing`, async () => {
+        const stored = deps.entries.length;
+        const res = await call(url, 'DELETE', `${base}/purge?older_than=${zero}`);
+        assert.equal(res.status, 400);
+        assert.deepEqual(res.body, {
+          error: {
+            code: 'invalid_request',
+            message: 'query.older_than: must be more than 0',
+            details: [{ path: 'query.older_than', message: 'must be more than 0' }],
+          },
+        });
+        assert.equal(deps.entries.length, stored);
+      });
+    }
+
     it('deletes one entry (204) and then answers 404', async () => {
       const id = deps.entries[0]?.id ?? '';
       assert.equal((await call(url, 'DELETE', `${base}/${id}`)).status, 204);
