@@ -1,6 +1,7 @@
 import type { DlqOperations } from '../dlq/dlq-operations.js';
 import type { DlqFilterInput } from '../dlq/dlq-filter-input.js';
 import { purgeAgeMs, toDlqFilter } from '../dlq/dlq-filter-input.js';
+import { decodeCursor } from '../dlq/dlq-filter.js';
 import type { ApiClient } from './api-client.js';
 
 export interface PageOptions {
@@ -51,7 +52,10 @@ export function databaseDlq(ops: DlqOperations, api: ApiClient): DlqBackend {
   const server = serverDlq(api);
   return {
     path: 'database',
-    list: (filter, page) => ops.list({ filter: toDlqFilter(filter, ''), ...page }),
+    list: (filter, page) => {
+      if (page.before !== undefined) decodeCursor(page.before, '--before');
+      return ops.list({ filter: toDlqFilter(filter, ''), ...page });
+    },
     show: (id) => ops.get(id),
     replay: (id, force) => server.replay(id, force),
     replayMatching: (filter, limit, dryRun) => server.replayMatching(filter, limit, dryRun),

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 
 import { isUuid } from '../dlq/dlq-row.js';
 
-/** A dead letter's id: anything but a UUID is a usage error (exit 2), not a lookup that fails. */
+/** A dead letter's or a job's id: anything but a UUID is a usage error (exit 2), not a lookup that fails. */
 export function uuidArgument(text: string): string {
   if (!isUuid(text)) throw new InvalidArgumentError('must be a UUID');
   return text;

@@ -68,6 +68,12 @@ describe('CLI against the running server', () => {
     assert.equal(deps.entries.length, stored, 'nothing was deleted');
   });
 
+  it('refuses a job id that is not a UUID before calling anything (exit 2)', async () => {
+    const run = await cli(['jobs', 'show', '123', '--url', url, '--token', 'cli-token']);
+    assert.equal(run.code, 2, run.err);
+    assert.match(run.err, /'123' is invalid for argument 'id'\. must be a UUID/);
+  });
+
   it('replays once, then reports already_replayed with exit 1', async () => {
     const id = deps.entries[0]?.id ?? '';
     const first = await cli(['dlq', 'replay', id, '--url', url, '--token', 'cli-token']);

@@ -5,6 +5,7 @@ import { JOB_STATES, PRIORITIES } from '../domain/job.js';
 import type { CliBackends, CommandIo } from './cli-context.js';
 import { EXIT, connectionOf, numberOption, stringOption } from './cli-context.js';
 import { integer } from './dlq-commands.js';
+import { uuidArgument } from './id-arguments.js';
 import { json, pick, renderFields, renderTable } from './output.js';
 
 const JOB_FIELDS = [
@@ -30,11 +31,12 @@ const JOB_FIELDS = [
 /** jobs and targets live in the running process: these always call the server. */
 export function jobsCommand(io: CommandIo): Command {
   const jobs = new Command('jobs').description(
-    'jobs of the running server (recent, bounded store)',
+    'jobs of the running server (memory mode: the last tracking.capacity; durable: until queue.durable.retention)',
   );
   jobs
-    .command('show <id>')
+    .command('show')
     .description('one job: state, attempts, last error')
+    .argument('<id>', 'job id (a UUID)', uuidArgument)
     .action(async (id: string, _options: OptionValues, command: Command) => {
       const connection = connectionOf(command.optsWithGlobals(), io);
       const job = await connection.api.get(

@@ -41,6 +41,8 @@ export function toDlqFilter(input: DlqFilterInput, at = 'query'): DlqFilter {
 export function purgeAgeMs(text: string, path: string): number {
   const ms = parseDurationMs(text);
   if (ms === undefined) throw invalid(path, 'must be a duration such as 720h or 30d');
+  // 0 would delete every letter, never-replayed ones too: as in the config, a duration is > 0.
+  if (ms === 0) throw invalid(path, 'must be more than 0');
   if (ms > MAX_PURGE_AGE_MS) throw invalid(path, 'must be at most 100y');
   return ms;
 }

@@ -61,14 +61,18 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(`${cursor.failedAt}|${cursor.id}`).toString('base64url');
 }
 
-export function decodeCursor(text: string): Cursor {
+/** What a cursor is, for the 400 that refuses one that is not. */
+const CURSOR_RULE = 'must be the next_cursor of a previous page, as it was returned';
+
+/** `path` names where the text came from: `query.before`, `--before`. */
+export function decodeCursor(text: string, path = 'before'): Cursor {
   const [failedAt = '', id = '', ...rest] = Buffer.from(text, 'base64url')
     .toString('utf8')
     .split('|');
   const ms = Date.parse(failedAt);
   if (!isUuid(id) || rest.length > 0 || !isStorableTimeMs(ms)) {
-    throw new AppError('invalid_request', 'invalid cursor', {
-      details: [{ path: 'before', message: 'not a cursor returned by a previous page' }],
+    throw new AppError('invalid_request', `${path}: ${CURSOR_RULE}`, {
+      details: [{ path, message: CURSOR_RULE }],
     });
   }
   return { failedAt: new Date(ms).toISOString(), id };

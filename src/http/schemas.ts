@@ -106,3 +106,10 @@ export const alertsQuery = {
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
   },
 } as const;
+
+/** A route that takes no query: any key is a 400 naming it (query-rules.ts applies it). */
+export const noQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {},
+} as const;

@@ -10,6 +10,7 @@ import { createErrorHandler, envelope, sendError } from './errors.js';
 import { refuseInfiniteNumbers } from './finite-numbers.js';
 import { recordRouteMethods } from './method-not-allowed.js';
 import type { ServerDeps } from './ports.js';
+import { applyQueryRules } from './query-rules.js';
 import { registerRequestBodies } from './request-body.js';
 import { registerAccessRoutes } from './routes/access-routes.js';
 import { registerAlertRoutes } from './routes/alert-routes.js';
@@ -50,6 +51,7 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
   refuseInfiniteNumbers(fastify);
   fastify.setErrorHandler(createErrorHandler(logger, deps.admissionRetryAfterMs));
   const routeMethods = recordRouteMethods(fastify);
+  applyQueryRules(fastify);
   fastify.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0] ?? '';
     const allowed = routeMethods.allowed(path);

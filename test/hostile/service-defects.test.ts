@@ -213,7 +213,7 @@ for (const mode of QUEUE_MODES) {
         'GET',
         `/api/v2/publishing/dlq?before=${Buffer.from('0000-01-01T00:00:00Z|00000000-0000-4000-8000-000000000000').toString('base64url')}`,
         undefined,
-        'before',
+        'query.before',
       ],
     ];
     for (const [what, method, path, json, field] of badValues) {

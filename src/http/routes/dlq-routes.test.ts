@@ -51,6 +51,23 @@ describe('HTTP API over a real socket', () => {
       });
     }
 
+    it('answers 400 naming query.before, saying what a cursor is, for a cursor no page returned', async () => {
+      const res = await call(url, 'GET', `${base}?before=garbage`);
+      assert.equal(res.status, 400);
+      assert.deepEqual(res.body, {
+        error: {
+          code: 'invalid_request',
+          message: 'query.before: must be the next_cursor of a previous page, as it was returned',
+          details: [
+            {
+              path: 'query.before',
+              message: 'must be the next_cursor of a previous page, as it was returned',
+            },
+          ],
+        },
+      });
+    });
+
     it('shows stats', async () => {
       const res = await call(url, 'GET', `${base}/stats`);
       assert.equal(res.status, 200);
@@ -126,6 +143,22 @@ describe('HTTP API over a real socket', () => {
       assert.equal(missing.status, 400);
       assert.deepEqual(errorPaths(missing.body), ['query.older_than']);
     });
+
+    for (const zero of ['0s', '0', '0h0m']) {
+      it(`refuses to purge older_than=${zero}, naming query.older_than, and deletes nothing`, async () => {
+        const stored = deps.entries.length;
+        const res = await call(url, 'DELETE', `${base}/purge?older_than=${zero}`);
+        assert.equal(res.status, 400);
+        assert.deepEqual(res.body, {
+          error: {
+            code: 'invalid_request',
+            message: 'query.older_than: must be more than 0',
+            details: [{ path: 'query.older_than', message: 'must be more than 0' }],
+          },
+        });
+        assert.equal(deps.entries.length, stored);
+      });
+    }
 
     it('deletes one entry (204) and then answers 404', async () => {
       const id = deps.entries[0]?.id ?? '';

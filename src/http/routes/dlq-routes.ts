@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 import type { DlqFilterInput } from '../../dlq/dlq-filter-input.js';
 import { purgeAgeMs, toDlqFilter } from '../../dlq/dlq-filter-input.js';
+import { decodeCursor } from '../../dlq/dlq-filter.js';
 import { refuseWhileDraining } from '../admission.js';
 import type { ServerDeps } from '../ports.js';
 import { bulkReplayBody, dlqListQuery, idParams, purgeQuery, replayQuery } from '../schemas.js';
@@ -31,6 +32,8 @@ export function registerDlqRoutes(
     async (request) => {
       const { limit, offset, before, ...filter } = request.query;
       const page = { filter: toDlqFilter(filter), limit, offset };
+      // Checked here to name the field as the other query problems are; the list decodes it.
+      if (before !== undefined) decodeCursor(before, 'query.before');
       return deps.dlq.list(before === undefined ? page : { ...page, before });
     },
   );

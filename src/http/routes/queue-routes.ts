@@ -13,6 +13,12 @@ interface JobsQuery {
   limit: number;
 }
 
+/** How long each mode keeps a finished job queryable: why a job id may be unknown. */
+const FINISHED_JOBS_KEPT: Record<ServerDeps['readiness']['mode'], string> = {
+  memory: 'finished jobs are kept in a bounded store, the last tracking.capacity, until a restart',
+  durable: 'finished jobs are kept for queue.durable.retention',
+};
+
 export function registerQueueRoutes(app: FastifyInstance, deps: ServerDeps): void {
   app.get('/api/v2/publishing/queue/status', () =>
     queueStatusView(deps.engine.status(), deps.laneMaxWaitMs),
@@ -42,7 +48,7 @@ export function registerQueueRoutes(app: FastifyInstance, deps: ServerDeps): voi
       if (job === undefined) {
         throw new AppError(
           'not_found',
-          `job ${request.params.id} is not known (finished jobs are kept in a bounded store)`,
+          `job ${request.params.id} is not known (${FINISHED_JOBS_KEPT[deps.readiness.mode]})`,
         );
       }
       return jobView(job);

@@ -201,4 +201,21 @@ describe('engine retries', () => {
       duration_ms: 0,
     });
   });
+
+  it("logs duration_ms as the time since the job was submitted, retries' waits included (docs/metrics.md)", async () => {
+    const { clock, times, publisher } = timedTarget(SERVER_ERROR);
+    const h = anEngine({ clock, random: () => 0, targets: [{ name: 'audit', publisher }] });
+    const [id] = await submitIds(h.engine, [aRequest('audit', { severity: 'critical' })]);
+    await clock.advance(60_000);
+    assert.deepEqual(times, [0, 2_000, 6_000, 14_000]);
+    const lines = h.logs.filter((l) => l.msg === 'job dead-lettered');
+    assert.deepEqual(lines[0]?.obj, {
+      job_id: id,
+      target: 'audit',
+      priority: 'high',
+      attempt: 4,
+      reason: 'server_error',
+      duration_ms: 14_000,
+    });
+  });
 });

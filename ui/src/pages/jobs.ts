@@ -91,7 +91,8 @@ export function createJobsPage(context: PageContext, query: URLSearchParams): Pa
           </div>
         </form>
         <p class="muted small">
-          Most recently updated first; finished jobs are kept in a bounded store.
+          Most recently updated first; finished jobs are kept for a while: the last
+          tracking.capacity in memory mode, queue.durable.retention in durable mode.
         </p>
         ${whenLoaded(jobs, (list) => jobsTable(list, 'Jobs'), 'jobs')}`,
     dispose: () => undefined,
