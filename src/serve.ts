@@ -41,8 +41,9 @@ function loadServableConfig(path: string | undefined, env: CliIo['env']): Config
 /**
  * The process edge of `serve`: config → app → listen; SIGTERM/SIGINT → graceful stop (a
  * second signal exits at once, see stop-signals.ts); SIGHUP → config reload, never a stop.
- * Resolves with the exit code. The first log line says what was loaded (config-summary.ts),
- * before the database is opened.
+ * Resolves with the exit code when it cannot start (a bad configuration); once started, it
+ * ends the process itself with the stop's exit code (see the end). The first log line says
+ * what was loaded (config-summary.ts), before the database is opened.
  */
 export async function serveUntilSignal(
   configPath: string | undefined,

@@ -56,7 +56,7 @@ describe('config summary', () => {
     assert.equal(summaryOf('targets: []').max_alerts, undefined);
     assert.match(
       summaryLines(summaryOf(targets(6))).at(-1) ?? '',
-      /^max_alerts: a webhook request of up to 83 alerts is always admitted whole/,
+      /^max_alerts: a webhook request of up to 83 alerts is never refused as too large/,
     );
   });
 

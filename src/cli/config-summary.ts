@@ -21,7 +21,7 @@ export interface ConfigSummary {
   listen: string;
   targets: string[];
   /**
-   * The most alerts a webhook request may carry and always be admitted whole, when every alert
+   * The most alerts a webhook request may carry and never be refused as too large, when every alert
    * matches every enabled target (each lane's capacity and each target's share of it); a larger
    * request may get 413, which Alertmanager does not retry: its `max_alerts` should not exceed
    * this. Undefined with no enabled target.
@@ -100,7 +100,7 @@ export function summaryLines(summary: ConfigSummary): string[] {
     ...(summary.max_alerts === undefined
       ? []
       : [
-          `max_alerts: a webhook request of up to ${summary.max_alerts} alerts is always admitted whole (set Alertmanager's max_alerts no higher)`,
+          `max_alerts: a webhook request of up to ${summary.max_alerts} alerts is never refused as too large (413; set Alertmanager's max_alerts no higher)`,
         ]),
   ];
 }

@@ -94,6 +94,8 @@ async function createExclusive(path: string, holder: Holder): Promise<boolean> {
   try {
     await writeFile(temporary, formatHolder(holder));
   } catch (error: unknown) {
+    // A write that failed half-way (a full disk) leaves no temporary file behind.
+    await unlink(temporary).catch(() => undefined);
     throw withReason(`cannot create ${path}`, error);
   }
   try {

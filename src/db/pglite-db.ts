@@ -87,7 +87,8 @@ export async function createPgliteDb(dataDir: string | undefined): Promise<Db> {
     await initialiseInChildProcess(dataDir);
     pglite = await openPglite(dataDir);
   } catch (error: unknown) {
-    await lock.release();
+    // The open's failure is the one to report; a failed release only keeps the lock until exit.
+    await lock.release().catch(() => undefined);
     throw error;
   }
   return pgliteDbOf(pglite, () => lock.release());

@@ -103,7 +103,17 @@ describe('secretsOf', () => {
         headers: { 'X-API-Key': 'KKKK', 'X-Team': 'sre' },
         secret: 'whsec_AAAA',
       }).sort(),
-      ['KKKK', 'TTTT', 'bob', 'hunter22', 'whsec_AAAA'].sort().filter((s) => s.length >= 4),
+      [
+        'KKKK',
+        'TTTT',
+        'bob',
+        'hunter22',
+        'whsec_AAAA',
+        // The Basic credentials the client sends for the userinfo (basic-auth.ts).
+        Buffer.from('bob:hunter22').toString('base64'),
+      ]
+        .sort()
+        .filter((s) => s.length >= 4),
     );
     assert.deepEqual(
       secretsOf({ type: 'slack', url: 'https://hooks.slack.com/services/T/B/ZZZZ' }),

@@ -1,3 +1,5 @@
+import { basicCredentialsOf } from './basic-auth.js';
+
 /**
  * Secret removal for everything that leaves the process or is stored: log fields, DLQ rows,
  * API responses, outcome messages. Pure; no I/O.
@@ -100,6 +102,11 @@ export function urlSecrets(
     found.push(decodeURIComponent(parsed.username));
   }
   if (parsed.password !== '') found.push(decodeURIComponent(parsed.password));
+  // What the HTTP client sends for them (basic-auth.ts): a target may echo it back.
+  const basic = basicCredentialsOf(parsed);
+  if (basic !== undefined && (parsed.password !== '' || options.withUser !== false)) {
+    found.push(basic);
+  }
   if (options.wholePath === true && parsed.pathname.length > 1) {
     found.push(parsed.pathname, parsed.pathname.slice(parsed.pathname.lastIndexOf('/') + 1));
   }

@@ -85,6 +85,8 @@ describe('RateLimiter', () => {
     const silent = new RateLimiter({ perSecond: 20, burst: 1 }, 0);
     for (let i = 1; i <= 8; i += 1) silent.rateLimited(i * 1_000, i * 1_000);
     assert.equal(silent.currentRate, 20 / 2 ** 8, 'without Retry-After, halved each time');
+    silent.rateLimited(9_000, 9_000, 1_000);
+    assert.equal(silent.currentRate, 20 / 2 ** 8, 'a later Retry-After never raises the rate');
   });
 
   it('starts over from a new configured rate on reload', () => {

@@ -104,7 +104,8 @@ export class RateLimiter {
     }
     const asked = retryAfterMs !== undefined && retryAfterMs > 0 ? 1000 / retryAfterMs : 0;
     const floor = Math.min(this.limit?.perSecond ?? Infinity, Math.max(MIN_RATE_PER_SECOND, asked));
-    this.rate = Math.max(floor, this.rate / 2);
+    // A 429 never speeds a target up: a rate already below the floor stays where it is.
+    this.rate = Math.max(Math.min(floor, this.rate), this.rate / 2);
     this.tokens = Math.min(this.tokens, 0);
   }
 

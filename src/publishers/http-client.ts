@@ -1,3 +1,4 @@
+import { basicCredentialsOf } from '../domain/basic-auth.js';
 import type { ProxySettings } from '../domain/proxy-settings.js';
 
 import { Agent, EnvHttpProxyAgent } from 'undici';
@@ -85,10 +86,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     if (parts === undefined) {
       const { origin, pathname, search, username, password } = new URL(url);
       parts = { origin, path: `${pathname}${search}` };
-      if (username !== '' || password !== '') {
-        const credentials = `${decodeURIComponent(username)}:${decodeURIComponent(password)}`;
-        parts.basic = `Basic ${Buffer.from(credentials).toString('base64')}`;
-      }
+      const credentials = basicCredentialsOf({ username, password });
+      if (credentials !== undefined) parts.basic = `Basic ${credentials}`;
       if (parsed.size >= PARSED_URLS_MAX) parsed.clear();
       parsed.set(url, parts);
     }

@@ -132,10 +132,10 @@ describe('the serve process at its edges', async () => {
       await eventually('the loss', () => serving.output().includes('LISTEN connection lost'));
       proxy.hang();
       serving.signal('SIGTERM');
-      await eventually('the stop', () => /"msg":"(stopped|stop failed)"/.test(serving.output()));
+      await eventually('the stop', () => serving.output().includes('"msg":"stopped"'));
       // Before the fix the process stayed alive on the hung sockets until they were closed.
       await eventually('the exit', () => serving.exitCode() !== undefined);
-      assert.notEqual(serving.exitCode(), null, serving.output());
+      assert.equal(serving.exitCode(), 0, serving.output());
     } finally {
       serving.signal('SIGKILL');
       proxy.restore();

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 
 import type { Logger } from '../../domain/clock.js';
 import { createSystemClock } from '../../domain/system-clock.js';
+import { createFakeClock } from '../../../test/support/fake-clock.js';
 import { createPgDb } from '../../db/pg-db.js';
 import {
   isPostgresReachable,
@@ -82,19 +83,25 @@ describe('the LISTEN connection after a blip', async () => {
       );
       return rows[0]?.n ?? 0;
     };
-    const listen = createPgListen(proxy.urlFor(TEST_DATABASE_URL), logger, createSystemClock(), {
-      baseDelayMs: 5,
-      maxDelayMs: 5,
+    const clock = createFakeClock();
+    const listen = createPgListen(proxy.urlFor(TEST_DATABASE_URL), logger, clock, {
+      baseDelayMs: 10,
+      maxDelayMs: 10,
     });
     const stop = await listen(channel, () => undefined);
     try {
       proxy.cut();
-      await eventually('five failed reconnects', () => failedReconnects >= 5);
+      await eventually('the loss logged', () => lines.length === 1);
+      for (let attempt = 1; attempt <= 5; attempt += 1) {
+        await clock.advance(10);
+        await eventually(`failed reconnect ${attempt}`, () => failedReconnects >= attempt);
+      }
       proxy.restore();
+      await clock.advance(10);
       await eventually('the recovery logged', () => lines.length >= 2);
-      // Each failed attempt used to start one more loop, each reconnecting on its own.
-      await eventually('every loop has reconnected', async () => (await listeners()) >= 1);
-      await new Promise((resolve) => setTimeout(resolve, 100)); // 20 backoffs for a stray loop
+      // Each failed attempt used to start one more reconnect loop: those stayed asleep on the
+      // clock, each to open a connection of its own. One loop, now done, leaves none.
+      await eventually('no reconnect loop left asleep', () => clock.pending() === 0);
       assert.equal(await listeners(), 1);
       assert.deepEqual(lines, [
         'warn LISTEN connection lost; polling until it is re-established',
