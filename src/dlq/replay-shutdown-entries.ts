@@ -1,6 +1,7 @@
 import type { Logger } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
-import { MAX_BULK_REPLAY, replayMatching, type ReplayDeps } from './replay-entry.js';
+import { MAX_BULK_REPLAY, type ReplayDeps } from './replay-entry.js';
+import { replayMatching } from './replay-matching.js';
 
 /**
  * Memory mode, at start: replays the unreplayed entries a previous stop dead-lettered with
