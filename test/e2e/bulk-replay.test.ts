@@ -14,6 +14,7 @@ import { call, errorCode } from '../support/service-http.js';
 import type { TargetServer } from '../support/target-server.js';
 import { startTargetServer } from '../support/target-server.js';
 import { proxyToTestDatabase, type TcpProxy } from '../support/tcp-proxy.js';
+import { runCommand } from '../support/cli-run.js';
 
 const REPLAY = '/api/v2/publishing/dlq/replay';
 
@@ -91,6 +92,14 @@ targets:
     });
     await seed(['pager', 'down', 'pager']);
 
+    const cliDry = await runCommand(['dlq', 'replay', '--all', '--dry-run', '--url', running.url]);
+    assert.equal(cliDry.code, 0, cliDry.err);
+    assert.equal(
+      cliDry.out.trim(),
+      'dry run: matched 4, would replay 2, skipped as superseded 0, ' +
+        'skipped as target not configured 0, skipped as target failing 2 (down) ' +
+        '(nothing was submitted)',
+    );
     const dry = await replay({ filters: { replayed: false }, dry_run: true });
     assert.equal(dry.status, 200);
     assert.deepEqual(dry.body, {
@@ -146,6 +155,28 @@ targets:
     );
     await pager.waitForRequests(total);
     assert.equal(pager.requests.length, total, 'each letter was sent once');
+  });
+
+  it('the CLI prints how many went out before the outage and that it stopped early, and exits 1', async () => {
+    const total = 300;
+    await seed(Array.from({ length: total }, () => 'pager'));
+    void pager.waitForRequests(1).then(() => proxy.cut());
+    const run = await runCommand([
+      'dlq',
+      'replay',
+      '--all',
+      '--limit',
+      '1000',
+      '--url',
+      running.url,
+    ]);
+    assert.equal(run.code, 1, run.err);
+    const line =
+      /^matched 300, replayed (\d+), skipped as superseded 0, skipped as target not configured 0, skipped as target failing 0, not replayed (\d+): stopped early, the database became unavailable \(run it again\)$/;
+    const match = line.exec(run.out.trim());
+    assert.ok(match !== null, run.out);
+    assert.equal(Number(match[1]) + Number(match[2]), total);
+    assert.ok(Number(match[1]) >= 1);
   });
 
   it('a run that replayed nothing before the outage is still a 503', async () => {
