@@ -3,13 +3,14 @@ import type { TemplateResult } from 'lit-html';
 
 import { ApiError, messageOf } from '../api.js';
 import { confirmAction } from '../dialog.js';
+import { bulkOutcomeText, bulkPreviewText } from '../bulk-replay-text.js';
 import { bulkFilters, dlqFilterOf } from '../filters.js';
-import { formatCount, formatTime, localInputToIso, plural } from '../format.js';
+import { formatTime, localInputToIso, plural } from '../format.js';
 import { alertnameOf, letterState } from '../letters.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { load, whenLoaded, writeRefusal } from '../page.js';
 import { links } from '../router.js';
-import type { BulkReplay, DlqEntry, DlqStats } from '../schemas.js';
+import type { DlqEntry, DlqStats } from '../schemas.js';
 import {
   bulkReplaySchema,
   dlqPageSchema,
@@ -105,21 +106,17 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
       context.notify(preview.state === 'failed' ? `Dry run failed: ${preview.message}` : '');
       return;
     }
-    const { matched, skipped_superseded: skipped } = preview.value;
-    const skippedText =
-      (skipped === undefined ? '' : `, ${formatCount(skipped)} skipped as superseded`) +
-      targetGoneText(preview.value);
-    if (matched === 0) {
-      outcome = `Nothing to replay: no waiting letter matches${skippedText}.`;
+    const { matched } = preview.value;
+    const { wouldReplay, text } = bulkPreviewText(preview.value);
+    if (wouldReplay === 0) {
+      outcome = text;
       context.notify(outcome);
       context.update();
       return;
     }
     const confirmed = await confirmAction({
       title: 'Replay dead letters?',
-      body: html`<p class="preview">
-          ${plural(matched, 'letter')} would be replayed${skippedText}.
-        </p>
+      body: html`<p class="preview">${text}</p>
         <p>
           Filter:
           ${describeFilter(filter)}.${matched >= BULK_LIMIT ? ` At most ${BULK_LIMIT} per run.` : ''}
@@ -127,7 +124,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         <p class="muted">
           Each becomes a new job with the target's current configuration, oldest first.
         </p>`,
-      confirmLabel: `Replay ${plural(matched, 'letter')}`,
+      confirmLabel: `Replay ${plural(wouldReplay, 'letter')}`,
     });
     if (!confirmed) return;
     await act(async () => {
@@ -136,11 +133,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         limit: matched,
         dry_run: false,
       });
-      const skipped = done.skipped_superseded ?? 0;
-      const skippedNow =
-        (skipped === 0 ? '' : `, ${formatCount(skipped)} skipped as superseded`) +
-        targetGoneText(done);
-      return `Replayed ${formatCount(done.replayed)} of ${plural(done.matched, 'letter')}${skippedNow}.`;
+      return bulkOutcomeText(done);
     });
   }
 
@@ -321,13 +314,4 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         ${purgeView()}`,
     dispose: () => undefined,
   };
-}
-
-/** ", 2 skipped: target not configured (pager, old-hook)", or '' when none (or an older server). */
-function targetGoneText(result: BulkReplay): string {
-  const skipped = result.skipped_target_not_configured ?? 0;
-  if (skipped === 0) return '';
-  const names = result.targets_not_configured ?? [];
-  const named = names.length === 0 ? '' : ` (${names.join(', ')})`;
-  return `, ${formatCount(skipped)} skipped: target not configured${named}`;
 }
