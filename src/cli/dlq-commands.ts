@@ -7,7 +7,7 @@ import { PRIORITIES } from '../domain/job.js';
 import type { Priority } from '../domain/job.js';
 import type { DlqFilterInput } from '../dlq/dlq-filter-input.js';
 import type { CliBackends, CommandIo } from './cli-context.js';
-import { connectionOf, flag, numberOption, stringOption, withDlq } from './cli-context.js';
+import { connectionOf, EXIT, flag, numberOption, stringOption, withDlq } from './cli-context.js';
 import { uuidArgument } from './id-arguments.js';
 import type { Column } from './output.js';
 import { json, pick, renderCounts, renderFields, renderTable } from './output.js';
@@ -85,10 +85,24 @@ function filterOf(options: OptionValues): DlqFilterInput {
   return filter;
 }
 
+/** Why a bulk replay stopped early (the API's `stopped`), as the CLI says it. */
+const STOPPED_TEXT: Record<string, string> = {
+  queue_full: 'the queue is full',
+  stopping: 'the server is stopping',
+  database_unavailable: 'the database became unavailable',
+};
+
+/** `" (pager, old-hook)"` from a list of target names in `field`, or '' when there is none. */
+function namedTargets(result: unknown, field: string): string {
+  const names = pick(result, field);
+  return Array.isArray(names) && names.length > 0 ? ` (${names.join(', ')})` : '';
+}
+
 /**
- * One line accounting for every matched letter of a bulk replay: replayed, skipped (superseded;
- * target not configured, naming the targets) and, after a real run, the rest (the queue filled,
- * or a concurrent replay or delete took them). Fields an older server does not send are left out.
+ * One line accounting for every matched letter of a bulk replay: replayed (a dry run: would
+ * replay), skipped (superseded; target not configured, target failing, naming the targets)
+ * and, after a real run, the rest: not tried because the run stopped early (`stopped`), or
+ * taken by a concurrent replay or delete. Fields an older server does not send are left out.
  */
 function bulkReplayCounts(result: unknown, isDryRun: boolean): string {
   const count = (field: string): number | undefined => {
@@ -97,20 +111,33 @@ function bulkReplayCounts(result: unknown, isDryRun: boolean): string {
   };
   const matched = count('matched') ?? 0;
   const replayed = count('replayed') ?? 0;
+  const wouldReplay = count('would_replay');
   const superseded = count('skipped_superseded') ?? 0;
   const targetGone = count('skipped_target_not_configured');
+  const targetFailing = count('skipped_target_failing');
   const parts = [
     `matched ${matched}`,
-    `replayed ${replayed}`,
+    wouldReplay === undefined ? `replayed ${replayed}` : `would replay ${wouldReplay}`,
     `skipped as superseded ${superseded}`,
   ];
   if (targetGone !== undefined) {
-    const names = pick(result, 'targets_not_configured');
-    const named = Array.isArray(names) && names.length > 0 ? ` (${names.join(', ')})` : '';
+    const named = namedTargets(result, 'targets_not_configured');
     parts.push(`skipped as target not configured ${targetGone}${named}`);
-    const rest = matched - replayed - superseded - targetGone;
-    if (!isDryRun && rest > 0) {
-      parts.push(`not replayed ${rest} (queue full, or replayed or deleted meanwhile)`);
+  }
+  if (targetFailing !== undefined) {
+    const named = namedTargets(result, 'targets_failing');
+    parts.push(`skipped as target failing ${targetFailing}${named}`);
+  }
+  if (targetGone !== undefined && !isDryRun) {
+    const rest = matched - replayed - superseded - targetGone - (targetFailing ?? 0);
+    const stopped = pick(result, 'stopped');
+    if (typeof stopped === 'string') {
+      const why = STOPPED_TEXT[stopped] ?? stopped;
+      parts.push(`not replayed ${rest}: stopped early, ${why} (run it again)`);
+    } else if (rest > 0) {
+      // An older server sends no `stopped`: the rest may also be a queue that filled.
+      const meanwhile = stopped === null ? '' : 'queue full, or ';
+      parts.push(`not replayed ${rest} (${meanwhile}replayed or deleted meanwhile)`);
     }
   }
   return parts.join(', ');
@@ -206,6 +233,8 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
             )
           : backend.replay(id, flag(options, 'force')),
       );
+      // Stopped early: some letters were not tried; exit 1 so a script runs it again.
+      if (typeof pick(result, 'stopped') === 'string') io.setExitCode(EXIT.failed);
       if (connection.json) return io.out(json(result));
       if (id !== undefined)
         return io.out(`replayed ${id} as job ${String(pick(result, 'job_id'))}`);

@@ -94,14 +94,16 @@ describe('CLI against the running server', () => {
     assert.equal(dry.code, 0, dry.err);
     assert.equal(
       dry.out.trim(),
-      'dry run: matched 2, replayed 0, skipped as superseded 0, ' +
-        'skipped as target not configured 1 (removed) (nothing was submitted)',
+      'dry run: matched 2, would replay 1, skipped as superseded 0, ' +
+        'skipped as target not configured 1 (removed), skipped as target failing 0 ' +
+        '(nothing was submitted)',
     );
     const real = await cli([...args, ...auth]);
     assert.equal(real.code, 0, real.err);
     assert.equal(
       real.out.trim(),
-      'matched 2, replayed 1, skipped as superseded 0, skipped as target not configured 1 (removed)',
+      'matched 2, replayed 1, skipped as superseded 0, skipped as target not configured 1 (removed), ' +
+        'skipped as target failing 0',
     );
   });
 

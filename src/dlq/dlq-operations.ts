@@ -1,7 +1,9 @@
 import { AppError } from '../domain/errors.js';
 import type { DlqRepository } from './dlq-repository.js';
 import type { ReplayDeps, ReplayOptions } from './replay-entry.js';
-import { replayEntry, replayMatching } from './replay-entry.js';
+import type { BulkReplayStop } from './replay-matching.js';
+import { replayEntry } from './replay-entry.js';
+import { replayMatching } from './replay-matching.js';
 import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from './dlq-entry.js';
 
 export interface ReplayMatchingRequest {
@@ -13,11 +15,18 @@ export interface ReplayMatchingRequest {
 export interface ReplayMatchingResult {
   matched: number;
   replayed: number;
+  /** Dry run only: what a real run would replay now. */
+  wouldReplay?: number;
   skippedSuperseded: number;
   /** Skipped: the target is not configured, or is disabled; `targetsNotConfigured` names them. */
   skippedTargetNotConfigured: number;
   targetsNotConfigured: string[];
+  /** Skipped: the target's breaker is not closed; `targetsFailing` names them. */
+  skippedTargetFailing: number;
+  targetsFailing: string[];
   jobIds: string[];
+  /** Why the run stopped early after replaying some (queue full, stopping, database gone). */
+  stopped: BulkReplayStop | null;
 }
 
 /**
@@ -72,10 +81,14 @@ export function createDlqOperations(
       return {
         matched: result.matched,
         replayed: result.replayed,
+        ...(result.would_replay === undefined ? {} : { wouldReplay: result.would_replay }),
         skippedSuperseded: result.skipped_superseded,
         skippedTargetNotConfigured: result.skipped_target_not_configured,
         targetsNotConfigured: result.targets_not_configured,
+        skippedTargetFailing: result.skipped_target_failing,
+        targetsFailing: result.targets_failing,
         jobIds: result.job_ids,
+        stopped: result.stopped,
       };
     },
   };

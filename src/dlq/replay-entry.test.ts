@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, it } from 'node:test';
 
+import type { Db } from '../db/db.js';
+import { DatabaseUnavailable, isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { AppError, type AppErrorCode } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
 import { anAlert } from '../../test/support/builders.js';
@@ -20,7 +22,8 @@ import {
   DEFAULT_CLAIM_LEASE_MS,
   type DlqRepository,
 } from './dlq-repository.js';
-import { replayEntry, replayMatching, type ReplayDeps } from './replay-entry.js';
+import { replayEntry, type ReplayDeps } from './replay-entry.js';
+import { replayMatching } from './replay-matching.js';
 import { replayShutdownEntries } from './replay-shutdown-entries.js';
 import { trackReplayOutcomes } from './track-replay-outcomes.js';
 
@@ -232,10 +235,14 @@ forEachDatabase('DLQ replay', (ctx) => {
     assert.deepEqual(await replayMatching(deps, filter, { limit: 10, dryRun: true }), {
       matched: 5,
       replayed: 0,
+      would_replay: 3,
       skipped_superseded: 0,
       skipped_target_not_configured: 2,
       targets_not_configured: ['gone', 'off'],
+      skipped_target_failing: 0,
+      targets_failing: [],
       job_ids: [],
+      stopped: null,
     });
     assert.equal(engine.submitted.length, 0);
     const first = await replayMatching(deps, filter, { limit: 2 });
@@ -266,6 +273,103 @@ forEachDatabase('DLQ replay', (ctx) => {
     engine.refuseWith = { ok: false, code: 'queue_full', priority: 'medium', retryAfterMs: 5000 };
     await assert.rejects(replayMatching(deps, {}, { limit: 10 }), withCode('queue_full'));
     assert.equal((await repo.stats()).replayed, 0);
+  });
+
+  it('bulk replay skips letters whose target breaker is open or half open, naming the targets; a single replay sends one anyway', async () => {
+    targets.set('pager', aTarget('pager'));
+    targets.set('chat', aTarget('chat'));
+    engine.breakers.set('pager', 'open');
+    engine.breakers.set('chat', 'half_open');
+    const entries = await stored([
+      aDeadLetter({ targetName: 'pager' }),
+      aDeadLetter(),
+      aDeadLetter({ targetName: 'chat' }),
+      aDeadLetter({ targetName: 'pager' }),
+    ]);
+    const skipped = { skipped_target_failing: 3, targets_failing: ['chat', 'pager'] };
+    const dry = await replayMatching(deps, {}, { limit: 10, dryRun: true });
+    assert.deepEqual(
+      [dry.would_replay, dry.skipped_target_failing, dry.targets_failing],
+      [1, ...Object.values(skipped)],
+    );
+    const real = await replayMatching(deps, {}, { limit: 10 });
+    assert.deepEqual(
+      [real.matched, real.replayed, real.skipped_target_failing, real.targets_failing],
+      [4, 1, ...Object.values(skipped)],
+    );
+    assert.deepEqual(
+      engine.submitted.map((r) => r.target),
+      ['audit'],
+    );
+    assert.equal((await repo.get(entries[0]?.id ?? ''))?.replayed, false);
+    const { job_id } = await replayEntry(deps, entries[0]?.id ?? '');
+    assert.equal((await repo.get(entries[0]?.id ?? ''))?.replay_job_id, job_id);
+  });
+
+  it('bulk replay stopped by a full queue midway returns what it replayed with stopped queue_full', async () => {
+    await stored([aDeadLetter(), aDeadLetter(), aDeadLetter()]);
+    const submit = engine.submit.bind(engine);
+    engine.submit = async (requests) => {
+      if (engine.submitted.length === 2) {
+        return { ok: false, code: 'queue_full', priority: 'medium', retryAfterMs: 5000 };
+      }
+      return submit(requests);
+    };
+    const result = await replayMatching(deps, {}, { limit: 10 });
+    assert.deepEqual(
+      [result.matched, result.replayed, result.job_ids.length, result.stopped],
+      [3, 2, 2, 'queue_full'],
+    );
+  });
+
+  it('bulk replay cut off by a database outage returns the letters it replayed with stopped database_unavailable', async () => {
+    let isCut = false;
+    const db = ctx.db();
+    const cuttable: Db = {
+      kind: db.kind,
+      query: (text, params, options) =>
+        isCut
+          ? Promise.reject(new DatabaseUnavailable('connection refused', { cause: undefined }))
+          : db.query(text, params, options),
+      transaction: (fn) => db.transaction(fn),
+      close: () => db.close(),
+    };
+    const cutRepo = createDlqRepository({ db: cuttable, clock });
+    await stored([aDeadLetter(), aDeadLetter(), aDeadLetter(), aDeadLetter()]);
+    const submit = engine.submit.bind(engine);
+    engine.submit = async (requests) => {
+      const submitted = await submit(requests);
+      // The second job is in the engine; recording it on its letter meets the outage.
+      if (engine.submitted.length === 2) isCut = true;
+      return submitted;
+    };
+    const result = await replayMatching({ ...deps, repo: cutRepo }, {}, { limit: 10 });
+    assert.deepEqual(
+      [result.matched, result.replayed, result.job_ids, result.stopped],
+      [4, 2, engine.jobIds(), 'database_unavailable'],
+    );
+    isCut = false;
+    const again = await replayMatching({ ...deps, repo: cutRepo }, {}, { limit: 10 });
+    assert.deepEqual([again.matched, again.replayed, again.stopped], [2, 2, null]);
+  });
+
+  it('bulk replay answers the outage itself when the engine cannot store the first job', async () => {
+    await stored([aDeadLetter(), aDeadLetter()]);
+    const unavailable = new AppError('unavailable', 'the job database is unreachable', {
+      cause: new DatabaseUnavailable('connection refused', { cause: undefined }),
+    });
+    const submit = engine.submit.bind(engine);
+    let calls = 0;
+    engine.submit = (requests) => {
+      calls += 1;
+      return calls === 1 ? submit(requests) : Promise.reject(unavailable);
+    };
+    const partial = await replayMatching(deps, {}, { limit: 10 });
+    assert.deepEqual([partial.replayed, partial.stopped], [1, 'database_unavailable']);
+    await assert.rejects(replayMatching(deps, {}, { limit: 10 }), (error: unknown) =>
+      isDatabaseUnavailable(error),
+    );
+    assert.equal((await repo.stats()).replayed, 1);
   });
 
   it('replays a firing before its resolve when both were dead-lettered at the same stop', async () => {

@@ -3,12 +3,12 @@ import { AppError } from '../domain/errors.js';
 import type { StateOfJob } from '../engine/supersession.js';
 import type { Target } from '../domain/target.js';
 import type { JobRequest, PublishingEngine, SubmitResult } from '../engine/publishing-engine.js';
-import type { DlqEntry, DlqFilter } from './dlq-entry.js';
+import type { DlqEntry } from './dlq-entry.js';
 import type { DlqRepository } from './dlq-repository.js';
 
 export interface ReplayDeps {
   repo: DlqRepository;
-  engine: Pick<PublishingEngine, 'submit' | 'newestState'>;
+  engine: Pick<PublishingEngine, 'submit' | 'newestState' | 'breakerState'>;
   /** The targets configured now (a replay uses the current config, not the stored one). */
   targets: ReadonlyMap<string, Target>;
 }
@@ -25,7 +25,9 @@ export interface ReplayOptions {
  * not_found · already_replayed (replayed, or a replay of it is in progress) ·
  * superseded (a newer state of its alert was sent or is about to be: the latest-state rule of
  * docs/alert-state.md; `force` replays anyway) · target_not_configured (missing or disabled;
- * entry untouched) · queue_full / stopping (claim released, retryAfterMs). Crash safety: the
+ * entry untouched) · queue_full / stopping (claim released, retryAfterMs). The target's breaker
+ * is not consulted: the operator asked for this letter (bulk replay skips failing targets).
+ * ReplayNotRecorded: the job was submitted but recording it failed. Crash safety: the
  * claim is released on any failure of the submit; a claim left by a process that died before
  * recording its job is taken over once the repository's claim lease has passed (see
  * replay-claims.ts).
@@ -35,9 +37,19 @@ export async function replayEntry(
   id: string,
   options: ReplayOptions = {},
 ): Promise<{ job_id: string }> {
-  const { repo, targets } = deps;
-  const entry = await repo.get(id);
+  const entry = await deps.repo.get(id);
   if (entry === undefined) throw new AppError('not_found', `DLQ entry ${id} not found`);
+  return replayLoaded(deps, entry, options);
+}
+
+/** replayEntry for an entry already read. */
+export async function replayLoaded(
+  deps: ReplayDeps,
+  entry: DlqEntry,
+  options: ReplayOptions,
+): Promise<{ job_id: string }> {
+  const { repo, targets } = deps;
+  const { id } = entry;
   if (entry.replay_job_id !== null) throw alreadyReplayed(id);
   const target = targets.get(entry.target_name);
   if (target === undefined || !target.enabled) throw targetGone(entry.target_name);
@@ -55,12 +67,23 @@ export async function replayEntry(
   try {
     await repo.recordReplayJob(id, jobId);
   } catch (error: unknown) {
-    // The job exists and carries replayOf: its outcome records the job id when it finishes.
-    throw new Error(`replay job ${jobId} submitted but not recorded on DLQ entry ${id}`, {
-      cause: error,
-    });
+    throw new ReplayNotRecorded(id, jobId, error);
   }
   return { job_id: jobId };
+}
+
+/**
+ * The replay job was submitted (it will be sent) but recording it on the entry failed; the job
+ * carries replayOf, so its outcome records the job id when it finishes.
+ */
+export class ReplayNotRecorded extends Error {
+  readonly jobId: string;
+
+  constructor(id: string, jobId: string, cause: unknown) {
+    super(`replay job ${jobId} submitted but not recorded on DLQ entry ${id}`, { cause });
+    this.name = 'ReplayNotRecorded';
+    this.jobId = jobId;
+  }
 }
 
 /** Submits the claimed entry; any failure (refusal or exception) releases the claim. */
@@ -109,18 +132,6 @@ async function submitClaimed(
   }
 }
 
-export interface BulkReplayResult {
-  matched: number;
-  replayed: number;
-  /** Letters left alone because a newer state of their alert was sent or is about to be. */
-  skipped_superseded: number;
-  /** Letters left alone because their target is no longer configured, or is disabled. */
-  skipped_target_not_configured: number;
-  /** Those letters' targets, each once, sorted. */
-  targets_not_configured: string[];
-  job_ids: string[];
-}
-
 /** 409 `superseded` when a newer state of the entry's alert is known for its target. */
 async function refuseIfSuperseded(deps: ReplayDeps, entry: DlqEntry): Promise<void> {
   const newer = await newerStateOf(deps, entry);
@@ -140,82 +151,14 @@ async function refuseIfSuperseded(deps: ReplayDeps, entry: DlqEntry): Promise<vo
   );
 }
 
-async function newerStateOf(deps: ReplayDeps, entry: DlqEntry): Promise<StateOfJob | undefined> {
+export async function newerStateOf(
+  deps: ReplayDeps,
+  entry: DlqEntry,
+): Promise<StateOfJob | undefined> {
   const newest = await deps.engine.newestState(entry.target_name, entry.fingerprint);
   if (newest === undefined) return undefined;
   const letter = alertStateOf(entry.enriched_alert.alert);
   return compareAlertStates(newest.state, letter) > 0 ? newest : undefined;
-}
-
-/**
- * Replays up to `limit` unreplayed entries matching `filter`, in submission order, one claim
- * each. Entries whose target is gone (`skipped_target_not_configured`, the targets named in
- * `targets_not_configured`) or that are superseded (`skipped_superseded`) are skipped and
- * counted; so are, uncounted, entries a concurrent replay or delete took. When the queue fills
- * (or the engine stops) midway, it returns what was replayed; if nothing was, it throws.
- * `dryRun` only counts what would be replayed and skipped.
- */
-export async function replayMatching(
-  deps: ReplayDeps,
-  filter: DlqFilter,
-  options: { limit: number; dryRun?: boolean },
-): Promise<BulkReplayResult> {
-  if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > MAX_BULK_REPLAY) {
-    throw new AppError('invalid_request', `limit must be an integer from 1 to ${MAX_BULK_REPLAY}`, {
-      details: [{ path: 'limit', message: `1 to ${MAX_BULK_REPLAY}` }],
-    });
-  }
-  const ids = await deps.repo.unreplayedIds(filter, options.limit);
-  const result: BulkReplayResult = {
-    matched: ids.length,
-    replayed: 0,
-    skipped_superseded: 0,
-    skipped_target_not_configured: 0,
-    targets_not_configured: [],
-    job_ids: [],
-  };
-  const missingTargets = new Set<string>();
-  const skipTargetGone = (name: string): void => {
-    result.skipped_target_not_configured += 1;
-    missingTargets.add(name);
-  };
-  const finish = (): BulkReplayResult => ({
-    ...result,
-    targets_not_configured: [...missingTargets].sort(),
-  });
-  if (options.dryRun === true) {
-    for (const id of ids) {
-      const entry = await deps.repo.get(id);
-      if (entry === undefined) continue;
-      if (deps.targets.get(entry.target_name)?.enabled !== true) skipTargetGone(entry.target_name);
-      else if ((await newerStateOf(deps, entry)) !== undefined) result.skipped_superseded += 1;
-    }
-    return finish();
-  }
-  for (const id of ids) {
-    try {
-      const { job_id } = await replayEntry(deps, id);
-      result.job_ids.push(job_id);
-      result.replayed += 1;
-    } catch (error: unknown) {
-      if (!(error instanceof AppError)) throw error;
-      if (error.code === 'superseded') {
-        result.skipped_superseded += 1;
-        continue;
-      }
-      if (error.code === 'target_not_configured') {
-        const name = (await deps.repo.get(id))?.target_name;
-        if (name !== undefined) skipTargetGone(name);
-        continue;
-      }
-      if (error.code === 'queue_full' || error.code === 'stopping') {
-        if (result.replayed === 0) throw error;
-        return finish();
-      }
-      if (error.code !== 'already_replayed' && error.code !== 'not_found') throw error;
-    }
-  }
-  return finish();
 }
 
 function alreadyReplayed(id: string): AppError {

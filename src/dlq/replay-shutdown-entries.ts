@@ -1,6 +1,7 @@
 import type { Logger } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
-import { MAX_BULK_REPLAY, replayMatching, type ReplayDeps } from './replay-entry.js';
+import { MAX_BULK_REPLAY, type ReplayDeps } from './replay-entry.js';
+import { replayMatching } from './replay-matching.js';
 
 /**
  * Memory mode, at start: replays the unreplayed entries a previous stop dead-lettered with
@@ -8,7 +9,7 @@ import { MAX_BULK_REPLAY, replayMatching, type ReplayDeps } from './replay-entry
  * (a newer state of their alert was sent or is queued). Entries whose attempt the stop cut or
  * saw time out (`possibly_delivered`) are replayed too, and the log says how many: the target
  * may get those twice. Stops early when the queue is full (the rest stay in the DLQ for an
- * operator) or a round replays nothing (targets gone).
+ * operator), a round stopped early, or a round replays nothing (targets gone or failing).
  */
 export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): Promise<number> {
   const possiblyDelivered = (
@@ -38,11 +39,14 @@ export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): P
           skipped: round.matched - round.replayed,
           skipped_target_not_configured: round.skipped_target_not_configured,
           targets_not_configured: round.targets_not_configured,
+          skipped_target_failing: round.skipped_target_failing,
+          targets_failing: round.targets_failing,
+          stopped: round.stopped,
         },
-        'some shutdown entries were not replayed (target gone or queue full); they stay in the DLQ',
+        'some shutdown entries were not replayed (target gone or failing, or the run stopped early); they stay in the DLQ',
       );
     }
-    if (round.replayed === 0 || round.matched < MAX_BULK_REPLAY) break;
+    if (round.stopped !== null || round.replayed === 0 || round.matched < MAX_BULK_REPLAY) break;
   }
   if (replayed > 0 || skippedSuperseded > 0) {
     logger.info(

@@ -7,6 +7,7 @@ import { createJournal } from '../../src/dlq/journal.js';
 import type { JobSnapshot } from '../../src/domain/job.js';
 import type { Target } from '../../src/domain/target.js';
 import type {
+  BreakerState,
   JobFinishedListener,
   JobRequest,
   LaneStatus,
@@ -88,6 +89,8 @@ export interface FakeEngine extends PublishingEngine {
   finish(jobId: string, state: 'succeeded' | 'dlq' | 'superseded'): void;
   /** Newest alert states by `target\u0000fingerprint` (replay checks read them). */
   readonly newest: Map<string, StateOfJob>;
+  /** Breaker states by target; a target not here is closed. */
+  readonly breakers: Map<string, BreakerState>;
 }
 
 export function createFakeEngine(): FakeEngine {
@@ -97,6 +100,7 @@ export function createFakeEngine(): FakeEngine {
     submitted: [],
     refuseWith: undefined,
     newest: new Map(),
+    breakers: new Map(),
     submit(requests) {
       if (engine.refuseWith !== undefined) return Promise.resolve(engine.refuseWith);
       const jobIds = requests.map((request) => {
@@ -155,7 +159,7 @@ export function createFakeEngine(): FakeEngine {
       deadLetteredByReason: {},
       breakers: {},
     }),
-    breakerState: () => 'closed',
+    breakerState: (target) => engine.breakers.get(target) ?? 'closed',
     targetRate: () => undefined,
     newestState: (target, fingerprint) =>
       Promise.resolve(engine.newest.get(`${target}\u0000${fingerprint}`)),

@@ -114,9 +114,15 @@ export function createMemoryDlq(
         skippedSuperseded: 0,
         skippedTargetNotConfigured: gone.length,
         targetsNotConfigured: [...new Set(gone.map((e) => e.target_name))].sort(),
+        skippedTargetFailing: 0,
+        targetsFailing: [],
+        stopped: null,
       };
       const replayable = picked.filter((e) => configuredTargets.has(e.target_name));
-      if (dryRun) return { matched: picked.length, replayed: 0, ...skipped, jobIds: [] };
+      if (dryRun) {
+        const would = { wouldReplay: replayable.length };
+        return { matched: picked.length, replayed: 0, ...would, ...skipped, jobIds: [] };
+      }
       const jobIds: string[] = [];
       for (const entry of replayable) {
         entry.replayed = true;

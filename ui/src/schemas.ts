@@ -155,6 +155,10 @@ export const bulkReplaySchema = z.object({
   skipped_superseded: z.optional(count),
   skipped_target_not_configured: z.optional(count),
   targets_not_configured: z.optional(z.array(text)),
+  would_replay: z.optional(count),
+  skipped_target_failing: z.optional(count),
+  targets_failing: z.optional(z.array(text)),
+  stopped: z.optional(z.nullable(text)),
 });
 export type BulkReplay = z.infer<typeof bulkReplaySchema>;
 

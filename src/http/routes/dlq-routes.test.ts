@@ -104,10 +104,14 @@ describe('HTTP API over a real socket', () => {
       assert.deepEqual(dry.body, {
         matched: 2,
         replayed: 0,
+        would_replay: 1,
         skipped_superseded: 0,
         skipped_target_not_configured: 1,
         targets_not_configured: ['removed'],
+        skipped_target_failing: 0,
+        targets_failing: [],
         job_ids: [],
+        stopped: null,
         dry_run: true,
       });
       const real = await call(url, 'POST', `${base}/replay`, { json: { filters, limit: 5 } });

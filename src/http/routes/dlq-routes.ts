@@ -53,10 +53,14 @@ export function registerDlqRoutes(
       return {
         matched: result.matched,
         replayed: result.replayed,
+        ...(result.wouldReplay === undefined ? {} : { would_replay: result.wouldReplay }),
         skipped_superseded: result.skippedSuperseded,
         skipped_target_not_configured: result.skippedTargetNotConfigured,
         targets_not_configured: result.targetsNotConfigured,
+        skipped_target_failing: result.skippedTargetFailing,
+        targets_failing: result.targetsFailing,
         job_ids: result.jobIds,
+        stopped: result.stopped,
         dry_run: request.body.dry_run,
       };
     },

@@ -3,8 +3,9 @@ import type { TemplateResult } from 'lit-html';
 
 import { ApiError } from '../api.js';
 import { confirmAction } from '../dialog.js';
+import { bulkOutcomeText, bulkPreviewText } from '../bulk-replay-text.js';
 import { bulkFilters, dlqFilterOf } from '../filters.js';
-import { formatCount, formatTime, localInputToIso, plural } from '../format.js';
+import { formatTime, localInputToIso, plural } from '../format.js';
 import {
   alertnameOf,
   failureText,
@@ -15,7 +16,7 @@ import {
 import type { Loaded, Outcome, Page, PageContext } from '../page.js';
 import { load, outcomeView, whenLoaded, writeRefusal } from '../page.js';
 import { links } from '../router.js';
-import type { BulkReplay, DlqEntry, DlqStats } from '../schemas.js';
+import type { DlqEntry, DlqStats } from '../schemas.js';
 import {
   bulkReplaySchema,
   dlqPageSchema,
@@ -111,24 +112,17 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
       context.notify(preview.state === 'failed' ? `Dry run failed: ${preview.message}` : '');
       return;
     }
-    const { matched, skipped_superseded: skipped } = preview.value;
-    const skippedText =
-      (skipped === undefined ? '' : `, ${formatCount(skipped)} skipped as superseded`) +
-      targetGoneText(preview.value);
-    if (matched === 0) {
-      outcome = {
-        text: `Nothing to replay: no waiting letter matches${skippedText}.`,
-        isFailure: false,
-      };
-      context.notify(outcome.text);
+    const { matched } = preview.value;
+    const { wouldReplay, text } = bulkPreviewText(preview.value);
+    if (wouldReplay === 0) {
+      outcome = { text, isFailure: false };
+      context.notify(text);
       context.update();
       return;
     }
     const confirmed = await confirmAction({
       title: 'Replay dead letters?',
-      body: html`<p class="preview">
-          ${plural(matched, 'letter')} would be replayed${skippedText}.
-        </p>
+      body: html`<p class="preview">${text}</p>
         <p>
           Filter:
           ${describeFilter(filter)}.${matched >= BULK_LIMIT ? ` At most ${BULK_LIMIT} per run.` : ''}
@@ -136,7 +130,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         <p class="muted">
           Each becomes a new job with the target's current configuration, oldest first.
         </p>`,
-      confirmLabel: `Replay ${plural(matched, 'letter')}`,
+      confirmLabel: `Replay ${plural(wouldReplay, 'letter')}`,
     });
     if (!confirmed) return;
     await act(async () => {
@@ -145,11 +139,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         limit: matched,
         dry_run: false,
       });
-      const skipped = done.skipped_superseded ?? 0;
-      const skippedNow =
-        (skipped === 0 ? '' : `, ${formatCount(skipped)} skipped as superseded`) +
-        targetGoneText(done);
-      return `Replayed ${formatCount(done.replayed)} of ${plural(done.matched, 'letter')}${skippedNow}.`;
+      return bulkOutcomeText(done);
     });
   }
 
@@ -329,13 +319,4 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         ${purgeView()}`,
     dispose: () => undefined,
   };
-}
-
-/** ", 2 skipped: target not configured (pager, old-hook)", or '' when none (or an older server). */
-function targetGoneText(result: BulkReplay): string {
-  const skipped = result.skipped_target_not_configured ?? 0;
-  if (skipped === 0) return '';
-  const names = result.targets_not_configured ?? [];
-  const named = names.length === 0 ? '' : ` (${names.join(', ')})`;
-  return `, ${formatCount(skipped)} skipped: target not configured${named}`;
 }
