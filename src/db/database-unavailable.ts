@@ -26,9 +26,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
- * Logs a failed operation. During a database outage at debug, with the reason and no stack: the
- * adapter has logged the outage once (reachability.ts). Any other failure at `level`, with the
- * error and its stack.
+ * A failure's log fields: an outage by its reason alone (the adapter has logged the outage once,
+ * reachability.ts, so no stack); any other failure with the error and its stack.
+ */
+export function failureFields(error: unknown): { reason: string } | { err: unknown } {
+  return isDatabaseUnavailable(error) && error instanceof Error
+    ? { reason: error.message }
+    : { err: error };
+}
+
+/**
+ * Logs a failed operation: during a database outage at debug, any other failure at `level`
+ * (failureFields says with what).
  */
 export function logFailure(
   logger: Logger,
@@ -37,11 +46,8 @@ export function logFailure(
   fields: object,
   message: string,
 ): void {
-  if (isDatabaseUnavailable(error) && error instanceof Error) {
-    logger.debug({ ...fields, reason: error.message }, message);
-  } else {
-    logger[level]({ ...fields, err: error }, message);
-  }
+  const failure = failureFields(error);
+  logger['reason' in failure ? 'debug' : level]({ ...fields, ...failure }, message);
 }
 
 /**

@@ -117,7 +117,9 @@ export interface PublishingEngine {
   newestState(target: string, fingerprint: string): Promise<StateOfJob | undefined>;
   /**
    * A config reload: the targets (added, removed, changed) and the engine's knobs swap at once.
-   * Jobs of removed targets become dead letters (`target_removed`); attempts in flight finish.
+   * An engine is given the targets it delivers to, the enabled ones (app.ts): a disabled target
+   * is a removed one here. Jobs of removed targets become dead letters (`target_removed`);
+   * attempts in flight finish.
    * Never fails once the swap is made (a database failure defers the dead-lettering), so a
    * reload is applied whole or not at all.
    */

@@ -107,7 +107,7 @@ export const alertsQuery = {
   },
 } as const;
 
-/** A route that takes no query: any key is a 400 naming it (query-rules.ts applies it). */
+/** A route that takes no query: every key is a 400 naming it (query-rules.ts applies it). */
 export const noQuery = {
   type: 'object',
   additionalProperties: false,

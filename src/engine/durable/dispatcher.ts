@@ -121,7 +121,6 @@ export function createDispatcher(deps: DispatcherDeps): {
     const result = new Map<string, number>();
     const { perTargetConcurrency } = deps.config();
     for (const target of deps.targets.current().values()) {
-      if (!target.enabled) continue;
       const breaker = deps.breakers.of(target.name);
       breaker.refresh(clock.now());
       const limit =

@@ -50,6 +50,7 @@ export interface DurableEngineDeps {
   random: Random;
   logger: Logger;
   metrics: Metrics;
+  /** The targets it delivers to: the enabled ones (app.ts). */
   targets: ReadonlyMap<string, Target>;
   db: Db;
   config: EngineConfig;

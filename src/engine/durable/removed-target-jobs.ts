@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
+import { failureFields } from '../../db/database-unavailable.js';
 import type { Db } from '../../db/db.js';
 import type { Logger } from '../../domain/clock.js';
 import type { Target } from '../../domain/target.js';
@@ -94,12 +94,8 @@ export function createRemovedTargetJobs(deps: RemovedTargetJobsDeps): RemovedTar
         try {
           await oneAtATime(nowMs, done);
         } catch (error: unknown) {
-          const unavailable = isDatabaseUnavailable(error) && error instanceof Error;
           deps.logger.warn(
-            {
-              targets: [...pending.keys()].sort(),
-              ...(unavailable ? { reason: error.message } : { err: error }),
-            },
+            { targets: [...pending.keys()].sort(), ...failureFields(error) },
             'config reload: dead-lettering the waiting jobs of removed targets deferred until the database answers',
           );
         }

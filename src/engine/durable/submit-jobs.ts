@@ -83,7 +83,7 @@ export function createJobSubmitter(deps: SubmitDeps): JobSubmitter {
   async function submit(requests: readonly JobRequest[]): Promise<SubmitResult> {
     const config = deps.config();
     const targets = deps.targets();
-    const prepared = prepareJobs(requests, (name) => targets.get(name)?.enabled === true);
+    const prepared = prepareJobs(requests, (name) => targets.has(name));
     if (!Array.isArray(prepared)) return prepared;
     if (prepared.length === 0) return { ok: true, jobIds: [] };
     const jobs = prepared.map(({ request, priority }): NewJob => {
@@ -98,8 +98,7 @@ export function createJobSubmitter(deps: SubmitDeps): JobSubmitter {
       if (request.force === true) job.force = true;
       return job;
     });
-    let enabledCount = 0;
-    for (const target of targets.values()) if (target.enabled) enabledCount += 1;
+    const enabledCount = targets.size;
     const submittedAt = clock.now();
     const health = {
       isFailing: (target: string) => deps.breakers.state(target, submittedAt) !== 'closed',

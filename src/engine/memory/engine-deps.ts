@@ -12,7 +12,7 @@ export interface EngineDeps {
   random: Random;
   logger: Logger;
   metrics: Metrics;
-  /** Configured targets by name; a disabled target refuses jobs like an unknown one. */
+  /** The targets it delivers to, by name: the enabled ones (app.ts). */
   targets: ReadonlyMap<string, Target>;
   deadLetters: DeadLetterSink;
   fallback: DeadLetterFallback;

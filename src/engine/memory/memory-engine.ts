@@ -114,10 +114,7 @@ class MemoryEngine implements PublishingEngine {
     const { metrics } = this.deps;
     if (this.stopping)
       return { ok: false, code: 'stopping', retryAfterMs: config.admissionRetryAfterMs };
-    const prepared = prepareJobs(
-      requests,
-      (target) => this.slots.get(target)?.target.enabled === true,
-    );
+    const prepared = prepareJobs(requests, (target) => this.slots.has(target));
     if (!Array.isArray(prepared)) return prepared;
     const plan = planAdmission(prepared, this.held, config, this.health());
     if (!plan.ok) {
@@ -140,11 +137,9 @@ class MemoryEngine implements PublishingEngine {
   };
 
   private health(): TargetHealth {
-    let enabledCount = 0;
-    for (const slot of this.slots.values()) if (slot.target.enabled) enabledCount += 1;
     return {
       isFailing: (target) => this.breakers.state(target, this.deps.clock.now()) !== 'closed',
-      enabledCount,
+      enabledCount: this.slots.size,
     };
   }
 
