@@ -2,6 +2,7 @@ import type { PagerdutyTargetConfig } from '../config/targets.js';
 import type { Alert, Classification } from '../domain/alert.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
 import type { SecretMask } from '../domain/secret-mask.js';
+import { fitJson } from './fit-json.js';
 import type { HttpResponse } from './http-result.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
@@ -74,30 +75,34 @@ function isWebUrl(href: string): boolean {
   return /^https?:\/\//i.test(href);
 }
 
-/** The event's JSON, its custom_details cut down until it fits MAX_EVENT_BYTES. */
-function eventBody(event: Record<string, unknown>): string {
-  let body = JSON.stringify(event);
-  const payload = event['payload'];
-  if (
-    Buffer.byteLength(body) <= MAX_EVENT_BYTES ||
-    typeof payload !== 'object' ||
-    payload === null
-  ) {
-    return body;
-  }
-  const details = Reflect.get(payload, 'custom_details') as Record<string, unknown>;
-  for (const kept of [{ labels: details['labels'] }, {}]) {
-    Reflect.set(payload, 'custom_details', { ...kept, note: DETAILS_REMOVED });
-    body = JSON.stringify(event);
-    if (Buffer.byteLength(body) <= MAX_EVENT_BYTES) break;
-  }
-  return body;
+/**
+ * The trigger event's JSON: custom_details carry labels, annotations and classification, cut
+ * down (fit-json.ts) to the labels, then to nothing but a note, until it fits MAX_EVENT_BYTES.
+ */
+function triggerBody(config: PagerdutyTargetConfig, d: Delivery, dedupKey: string): string {
+  const { alert } = d;
+  const withDetails = (details: Record<string, unknown>) =>
+    triggerEvent(config, d, dedupKey, details);
+  const details = {
+    labels: alert.labels,
+    annotations: alert.annotations,
+    ...(d.classification === undefined ? {} : { classification: d.classification }),
+  };
+  return fitJson(
+    withDetails(details),
+    [
+      () => withDetails({ labels: alert.labels, note: DETAILS_REMOVED }),
+      () => withDetails({ note: DETAILS_REMOVED }),
+    ],
+    MAX_EVENT_BYTES,
+  );
 }
 
 function triggerEvent(
   config: PagerdutyTargetConfig,
   d: Delivery,
   dedupKey: string,
+  customDetails: Record<string, unknown>,
 ): Record<string, unknown> {
   const { alert } = d;
   const name = alert.labels['alertname'] ?? 'alert';
@@ -108,11 +113,7 @@ function triggerEvent(
     severity: pdSeverity(alert, d.classification),
     timestamp: alert.startsAt,
     class: name,
-    custom_details: {
-      labels: alert.labels,
-      annotations: alert.annotations,
-      ...(d.classification === undefined ? {} : { classification: d.classification }),
-    },
+    custom_details: customDetails,
   };
   const component = alert.labels['component'] ?? alert.labels['service'];
   if (component !== undefined) payload['component'] = component;
@@ -165,15 +166,19 @@ export function createPagerdutyPublisher(
   return {
     async publish(delivery, signal) {
       const dedupKey = delivery.alert.fingerprint.slice(0, DEDUP_KEY_CHARS);
-      const event =
+      const body =
         delivery.alert.status === 'resolved'
-          ? { routing_key: config.routing_key, event_action: 'resolve', dedup_key: dedupKey }
-          : triggerEvent(config, delivery, dedupKey);
+          ? JSON.stringify({
+              routing_key: config.routing_key,
+              event_action: 'resolve',
+              dedup_key: dedupKey,
+            })
+          : triggerBody(config, delivery, dedupKey);
       const result = await deps.http.send({
         method: 'POST',
         url: config.url,
         headers,
-        body: eventBody(event),
+        body,
         signal,
         timeoutMs: config.timeout,
       });
