@@ -6,10 +6,12 @@ import { createFakeClock } from '../../test/support/fake-clock.js';
 import { closedPortUrl, startTargetServer } from '../../test/support/target-server.js';
 import type { TargetServer } from '../../test/support/target-server.js';
 import { rootlyTargetSchema } from '../config/targets.js';
+import type { Classification } from '../domain/alert.js';
 import type { Logger } from '../domain/clock.js';
 import type { Delivery, PublishOutcome } from '../domain/publisher.js';
 import { createHttpClient } from './http-client.js';
 import { createRootlyPublisher } from './rootly.js';
+import { MAX_ALERT_BYTES, ROOTLY_CUT_CHARS } from './rootly-alert-body.js';
 import { createMemoryRootlyAlertIds } from './rootly-alert-ids.js';
 import type { RootlyAlertIds } from './rootly-alert-ids.js';
 import { createSecretMask } from '../domain/secret-mask.js';
@@ -30,6 +32,50 @@ function delivery(overrides: Partial<Delivery> = {}): Delivery {
     priority: 'high',
     attempt: 1,
     ...overrides,
+  };
+}
+
+/** The POST /v1/alerts document for `firing`, its keys in the order they are sent. */
+function createdDocument(classification: Classification): object {
+  return {
+    data: {
+      type: 'alerts',
+      attributes: {
+        summary: 'HighLatency: p99 latency above 2s',
+        description: 'p99 latency above 2s',
+        started_at: '2026-11-29T10:00:00Z',
+        external_id: firing.fingerprint,
+        deduplication_key: firing.fingerprint,
+        labels: [
+          { key: 'alertname', value: 'HighLatency' },
+          { key: 'instance', value: 'api-1:9100' },
+          { key: 'severity', value: 'critical' },
+        ],
+        data: {
+          source: 'alert-publisher',
+          target: 'incidents',
+          fingerprint: firing.fingerprint,
+          annotations: firing.annotations,
+          classification,
+        },
+        external_url: 'http://prometheus.local/graph?g0.expr=up',
+      },
+    },
+  };
+}
+
+/** The attributes of a sent POST /v1/alerts, with the raw body's size in UTF-8 bytes. */
+function sentAlert(req: { body: string; json: unknown } | undefined): {
+  bytes: number;
+  attributes: Record<string, unknown>;
+  data: Record<string, unknown>;
+} {
+  assert.ok(req);
+  const { attributes } = (req.json as { data: { attributes: Record<string, unknown> } }).data;
+  return {
+    bytes: Buffer.byteLength(req.body),
+    attributes,
+    data: attributes['data'] as Record<string, unknown>,
   };
 }
 
@@ -80,32 +126,111 @@ describe('rootly publisher', () => {
     assert.equal(req.path, '/v1/alerts');
     assert.equal(req.headers['content-type'], 'application/vnd.api+json');
     assert.equal(req.headers['authorization'], `Bearer ${TOKEN}`);
-    assert.deepEqual(req.json, {
-      data: {
-        type: 'alerts',
-        attributes: {
-          summary: 'HighLatency: p99 latency above 2s',
-          description: 'p99 latency above 2s',
-          started_at: '2026-11-29T10:00:00Z',
-          external_id: firing.fingerprint,
-          deduplication_key: firing.fingerprint,
-          external_url: 'http://prometheus.local/graph?g0.expr=up',
-          labels: [
-            { key: 'alertname', value: 'HighLatency' },
-            { key: 'instance', value: 'api-1:9100' },
-            { key: 'severity', value: 'critical' },
-          ],
-          data: {
-            source: 'alert-publisher',
-            target: 'incidents',
-            fingerprint: firing.fingerprint,
-            annotations: firing.annotations,
-            classification,
-          },
-        },
-      },
-    });
+    assert.deepEqual(req.json, createdDocument(classification));
     assert.equal(await alertIds.get('incidents', firing.fingerprint), 'a1b2');
+  });
+
+  it('sends a normal alert exactly as before: no cut, no note, byte for byte', async () => {
+    server.respond(CREATED);
+    const classification = aClassification();
+    await publish(delivery({ classification }));
+    assert.equal(server.requests[0]?.body, JSON.stringify(createdDocument(classification)));
+  });
+
+  it('sends an alert just under the bound whole', async () => {
+    server.respond(CREATED);
+    // The description is sent twice (attribute and annotation): together just under the bound.
+    const description = 'd'.repeat(MAX_ALERT_BYTES / 2 - 1_000);
+    await publish(delivery({ alert: anAlert({}, { annotations: { description } }) }));
+    const sent = sentAlert(server.requests[0]);
+    assert.ok(
+      sent.bytes > MAX_ALERT_BYTES - 2_000 && sent.bytes <= MAX_ALERT_BYTES,
+      `${sent.bytes}`,
+    );
+    assert.ok(sent.attributes['description'] === description, 'description was cut');
+    assert.ok(sent.data['annotations'] !== undefined, 'annotations were removed');
+    assert.equal(sent.data['note'], undefined);
+  });
+
+  it('cuts a 2 MB description to fit 512 KB, keeps the identifiers and labels, says what was cut, and can still resolve', async () => {
+    server.respond(CREATED);
+    const description = 'd'.repeat(2_000_000);
+    const alert = anAlert({ severity: 'critical' }, { annotations: { summary: 's', description } });
+    const outcome = await publish(delivery({ alert, classification: aClassification() }));
+    assert.deepEqual(outcome, { ok: true, status: 201, message: 'created Rootly alert a1b2' });
+
+    const sent = sentAlert(server.requests[0]);
+    assert.ok(sent.bytes <= MAX_ALERT_BYTES, `${sent.bytes} bytes`);
+    assert.equal(sent.attributes['external_id'], alert.fingerprint);
+    assert.equal(sent.attributes['deduplication_key'], alert.fingerprint);
+    assert.equal(sent.attributes['started_at'], alert.startsAt);
+    assert.equal(sent.attributes['summary'], 'HighLatency: s');
+    assert.equal(sent.attributes['external_url'], alert.generatorURL);
+    assert.equal(
+      sent.attributes['description'],
+      `${'d'.repeat(ROOTLY_CUT_CHARS.description - 1)}…`,
+    );
+    assert.deepEqual(sent.attributes['labels'], [
+      { key: 'alertname', value: 'HighLatency' },
+      { key: 'instance', value: 'api-1:9100' },
+      { key: 'severity', value: 'critical' },
+    ]);
+    assert.deepEqual(Object.keys(sent.data), ['source', 'target', 'fingerprint', 'note']);
+    assert.equal(sent.data['fingerprint'], alert.fingerprint);
+    assert.equal(
+      sent.data['note'],
+      'annotations and classification removed from data; summary and description shortened: the alert exceeded 512 KB',
+    );
+
+    server.respond({ status: 200, body: { data: { id: 'a1b2' } } });
+    const resolvedOutcome = await publish(delivery({ alert: { ...alert, status: 'resolved' } }));
+    assert.equal(outcomeText(resolvedOutcome), 'success');
+    assert.equal(server.requests[1]?.path, '/v1/alerts/a1b2/resolve');
+  });
+
+  it('cuts an enormous label value (and the summary made from it) to fit, naming the labels in the note', async () => {
+    server.respond(CREATED);
+    const huge = 'v'.repeat(2_000_000);
+    const alert = anAlert({ alertname: huge, big: huge });
+    await publish(delivery({ alert }));
+
+    const sent = sentAlert(server.requests[0]);
+    assert.ok(sent.bytes <= MAX_ALERT_BYTES, `${sent.bytes} bytes`);
+    assert.equal(sent.attributes['deduplication_key'], alert.fingerprint);
+    assert.equal(sent.attributes['external_id'], alert.fingerprint);
+    assert.equal(sent.data['fingerprint'], alert.fingerprint);
+    const cut = `${'v'.repeat(ROOTLY_CUT_CHARS.label - 1)}…`;
+    assert.deepEqual(sent.attributes['labels'], [
+      { key: 'alertname', value: cut },
+      { key: 'instance', value: 'api-1:9100' },
+      { key: 'big', value: cut },
+    ]);
+    assert.equal(String(sent.attributes['summary']).length, ROOTLY_CUT_CHARS.summary);
+    assert.match(
+      String(sent.data['note']),
+      /; label names and values shortened: the alert exceeded 512 KB$/,
+    );
+  });
+
+  it('removes the labels last, when many of them still do not fit, with a generatorURL too long to send', async () => {
+    server.respond(CREATED);
+    const labels = Object.fromEntries(
+      Array.from({ length: 1_000 }, (_, i) => [`label_${i}`, 'x'.repeat(1_000)]),
+    );
+    const generatorURL = `http://prometheus.local/graph?g0.expr=${'u'.repeat(600_000)}`;
+    const alert = anAlert(labels, { generatorURL });
+    await publish(delivery({ alert }));
+
+    const sent = sentAlert(server.requests[0]);
+    assert.ok(sent.bytes <= MAX_ALERT_BYTES, `${sent.bytes} bytes`);
+    assert.equal(sent.attributes['labels'], undefined);
+    assert.equal(sent.attributes['external_url'], undefined);
+    assert.equal(sent.attributes['deduplication_key'], alert.fingerprint);
+    assert.equal(sent.attributes['started_at'], alert.startsAt);
+    assert.equal(
+      sent.data['note'],
+      'annotations and classification removed from data; summary and description shortened; external_url removed; labels removed: the alert exceeded 512 KB',
+    );
   });
 
   it('sends a repeated firing with the same deduplication key and keeps the id Rootly answers', async () => {

@@ -5,6 +5,7 @@ import { storableText } from '../domain/storable-text.js';
 import type { HttpResponse, HttpResult } from './http-result.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
+import { rootlyAlertBody } from './rootly-alert-body.js';
 import type { RootlyAlertIds } from './rootly-alert-ids.js';
 
 /**
@@ -18,33 +19,11 @@ import type { RootlyAlertIds } from './rootly-alert-ids.js';
  * the stored one. A resolve with no stored id succeeds with a warning (nothing to
  * resolve: never created, or already resolved); a resolve answered 404 succeeds with a warning
  * (closed or deleted in Rootly). Rootly's `source` attribute is an enum of integrations, so the
- * configured `source` goes into the alert's `data`, not there.
+ * configured `source` goes into the alert's `data`, not there. The body is kept within a size
+ * bound (rootly-alert-body.ts; docs/targets.md): Rootly documents none, but refuses for good.
  */
 export interface RootlyDeps extends PublisherDeps {
   alertIds: RootlyAlertIds;
-}
-
-function createBody(config: RootlyTargetConfig, d: Delivery): object {
-  const { alert } = d;
-  const name = alert.labels['alertname'] ?? 'alert';
-  const summary = alert.annotations['summary'];
-  const attributes: Record<string, unknown> = {
-    summary: summary === undefined ? name : `${name}: ${summary}`,
-    description: alert.annotations['description'] ?? summary ?? name,
-    started_at: alert.startsAt,
-    external_id: alert.fingerprint,
-    deduplication_key: alert.fingerprint,
-    labels: Object.entries(alert.labels).map(([key, value]) => ({ key, value })),
-    data: {
-      source: config.source,
-      target: d.target,
-      fingerprint: alert.fingerprint,
-      annotations: alert.annotations,
-      ...(d.classification === undefined ? {} : { classification: d.classification }),
-    },
-  };
-  if (alert.generatorURL !== '') attributes['external_url'] = alert.generatorURL;
-  return { data: { type: 'alerts', attributes } };
 }
 
 const RESOLVE_BODY = JSON.stringify({
@@ -114,7 +93,7 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
     });
 
   async function fire(d: Delivery, signal: AbortSignal): Promise<PublishOutcome> {
-    const result = await post('/v1/alerts', JSON.stringify(createBody(config, d)), signal);
+    const result = await post('/v1/alerts', rootlyAlertBody(config, d), signal);
     if (!result.ok) return transportOutcome(result.failure, 'Rootly request failed');
     const { response } = result;
     const outcome = statusOutcome(response, deps.clock.now(), () =>
