@@ -216,7 +216,7 @@ describe('parseConfig errors name their key path', () => {
         '  - { name: b, type: slack, url: "https://hooks.slack.com/x", match: [\'team="db"\', \'severity=~"(crit"\'] }',
         '  - { name: c, type: webhook, url: "ftp://x", colour: red }',
         '  - { name: d, type: carrier-pigeon }',
-        '  - { name: e, type: pagerduty, routing_key: k, retry: { max_retries: -1, bogus: 1 } }',
+        '  - { name: e, type: pagerduty, routing_key: a1b2c3d4e5f60718293a4b5c6d7e8f90, retry: { max_retries: -1, bogus: 1 } }',
         '  - { name: f, type: webhook }',
         '  - { name: "bad name", type: log }',
         '  - { name: a, type: log, match: ["no operator"] }',

@@ -76,10 +76,17 @@ export const pagerdutyTargetSchema = z
   .object({
     ...commonTargetFields,
     type: z.literal('pagerduty'),
-    routing_key: z.string().min(1, 'must not be empty'),
+    /**
+     * PagerDuty answers 400 (final: every event dead-lettered) for anything but "the 32
+     * character Integration Key" (docs/targets.md, "pagerduty"); checked after `${VAR}`.
+     */
+    routing_key: z.string().length(32, 'must be the 32-character PagerDuty integration key'),
     url: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
-    /** `payload.source`; unset: the alert's instance label, else job label, else the service. */
-    source: z.string().optional(),
+    /**
+     * `payload.source`, which PagerDuty requires non-empty: a blank one would be sent as is
+     * (`??` keeps ''). Unset: the alert's instance label, else job label, else the service.
+     */
+    source: z.string().regex(/\S/, 'must not be blank').optional(),
     /** Optional PagerDuty `client` / `client_url` shown on the incident. */
     client: z.string().default('alert-publisher'),
     client_url: httpUrl.optional(),

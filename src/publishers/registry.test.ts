@@ -39,7 +39,7 @@ const configs = [
     headers: { Authorization: 'Bearer hdr-secret' },
   },
   { name: 'chat', type: 'slack', url: 'https://hooks.slack.com/services/T1/B2/slack-secret' },
-  { name: 'oncall', type: 'pagerduty', routing_key: 'pd-routing-secret' },
+  { name: 'oncall', type: 'pagerduty', routing_key: 'pd-routing-secret-0123456789abcd' },
   { name: 'incidents', type: 'rootly', token: 'rootly-token-secret' },
   { name: 'demo', type: 'log' },
 ];
@@ -64,7 +64,7 @@ describe('createTarget', () => {
     const config = targetSchema.parse({
       name: 'pd',
       type: 'pagerduty',
-      routing_key: 'k',
+      routing_key: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
       timeout: '3s',
       enabled: false,
       retry: { max_retries: 8, max_delay: '5m' },

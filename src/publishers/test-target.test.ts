@@ -68,7 +68,12 @@ describe('testTarget', () => {
       { status: 202, body: { status: 'success', message: 'Event processed' } },
     );
     const result = await testTarget(
-      targetFor({ name: 'oncall', type: 'pagerduty', routing_key: 'rk-123456', url: server.url }),
+      targetFor({
+        name: 'oncall',
+        type: 'pagerduty',
+        routing_key: 'rk-123456-0123456789abcdef012345',
+        url: server.url,
+      }),
       { clock, newId },
     );
     assert.equal(result.ok, true);
