@@ -145,6 +145,33 @@ describe('pagerduty publisher', () => {
     assert.deepEqual(Object.keys(cut.custom_details), ['note']);
   });
 
+  it('bounds the last cut: label-made fields shortened, an over-long link dropped, dedup_key kept', async () => {
+    const huge = 'i'.repeat(2_000_000);
+    const alert = anAlert(
+      { instance: huge, service: 'c'.repeat(2_000_000) },
+      { annotations: { runbook_url: `https://runbooks.example/${'r'.repeat(2_000_000)}` } },
+    );
+    await publish(delivery({ alert }));
+    const sent = server.requests.at(-1);
+    assert.ok(Buffer.byteLength(sent?.body ?? '') < MAX_EVENT_BYTES);
+    const event = sent?.json as {
+      dedup_key: string;
+      links: unknown;
+      payload: { source: string; component: string; custom_details: Record<string, unknown> };
+    };
+    assert.equal(event.dedup_key, alert.fingerprint);
+    assert.equal(event.payload.source, `${'i'.repeat(1023)}…`);
+    assert.equal(event.payload.component, `${'c'.repeat(1023)}…`);
+    assert.deepEqual(event.links, [
+      { href: 'http://prometheus.local/graph?g0.expr=up', text: 'Source' },
+    ]);
+    assert.deepEqual(Object.keys(event.payload.custom_details), ['note']);
+    assert.match(
+      String(event.payload.custom_details['note']),
+      /links over 8192 characters dropped: the event exceeded PagerDuty's 512 KB limit/,
+    );
+  });
+
   it('sends only http(s) links', async () => {
     const annotations = {
       runbook_url: 'javascript:alert(1)',

@@ -6,6 +6,7 @@ import { fitJson } from './fit-json.js';
 import type { HttpResponse } from './http-result.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
+import { ROOTLY_CUT_CHARS } from './rootly-alert-body.js';
 import { truncate } from './truncate.js';
 
 /**
@@ -25,7 +26,18 @@ const DEDUP_KEY_CHARS = 255;
  * annotations leave custom_details (then the labels too), as Alertmanager's own notifier does.
  */
 export const MAX_EVENT_BYTES = 512_000;
-const DETAILS_REMOVED = `details removed: the event exceeded PagerDuty's ${MAX_EVENT_BYTES / 1000} KB limit`;
+const OVER_LIMIT = `the event exceeded PagerDuty's ${MAX_EVENT_BYTES / 1000} KB limit`;
+const DETAILS_REMOVED = `details removed: ${OVER_LIMIT}`;
+/**
+ * Lengths used only by the last cut, for the fields PagerDuty documents no limit for (it
+ * documents summary's alone): the label values in source, class, component and group are
+ * cut to a label's length as Rootly's are, and a link whose href is longer than Rootly's
+ * external URL bound is dropped (a URL cut short leads nowhere). What the last cut leaves is
+ * bounded: ~5 KB of text fields and 4 links of 8 KB, under 250 KB with every character escaped.
+ */
+const CUT_FIELD_CHARS = ROOTLY_CUT_CHARS.label;
+const CUT_HREF_CHARS = ROOTLY_CUT_CHARS.externalUrl;
+const FIELDS_CUT = `details removed, source, class, component and group shortened to ${CUT_FIELD_CHARS} characters at most, links over ${CUT_HREF_CHARS} characters dropped: ${OVER_LIMIT}`;
 
 /** Label and classification words → PagerDuty severity. Unknown words are ignored. */
 const SEVERITY_WORDS: Readonly<Record<string, PdSeverity>> = {
@@ -75,14 +87,27 @@ function isWebUrl(href: string): boolean {
   return /^https?:\/\//i.test(href);
 }
 
+/** How the last cut shortens a field and which links it keeps; the other bodies keep all. */
+interface FieldCut {
+  text: (value: string) => string;
+  keepsLink: (href: string) => boolean;
+}
+const UNCUT: FieldCut = { text: (value) => value, keepsLink: () => true };
+const LAST_CUT: FieldCut = {
+  text: (value) => truncate(value, CUT_FIELD_CHARS),
+  keepsLink: (href) => href.length <= CUT_HREF_CHARS,
+};
+
 /**
  * The trigger event's JSON: custom_details carry labels, annotations and classification, cut
- * down (fit-json.ts) to the labels, then to nothing but a note, until it fits MAX_EVENT_BYTES.
+ * down (fit-json.ts) to the labels, then to nothing but a note, until it fits MAX_EVENT_BYTES;
+ * the last cut also bounds the label-made fields and links (LAST_CUT). `dedup_key` is never
+ * cut, so the resolve still finds the incident.
  */
 function triggerBody(config: PagerdutyTargetConfig, d: Delivery, dedupKey: string): string {
   const { alert } = d;
-  const withDetails = (details: Record<string, unknown>) =>
-    triggerEvent(config, d, dedupKey, details);
+  const withDetails = (details: Record<string, unknown>, cut: FieldCut = UNCUT) =>
+    triggerEvent(config, d, dedupKey, details, cut);
   const details = {
     labels: alert.labels,
     annotations: alert.annotations,
@@ -92,7 +117,7 @@ function triggerBody(config: PagerdutyTargetConfig, d: Delivery, dedupKey: strin
     withDetails(details),
     [
       () => withDetails({ labels: alert.labels, note: DETAILS_REMOVED }),
-      () => withDetails({ note: DETAILS_REMOVED }),
+      () => withDetails({ note: FIELDS_CUT }, LAST_CUT),
     ],
     MAX_EVENT_BYTES,
   );
@@ -103,28 +128,31 @@ function triggerEvent(
   d: Delivery,
   dedupKey: string,
   customDetails: Record<string, unknown>,
+  cut: FieldCut,
 ): Record<string, unknown> {
   const { alert } = d;
   const name = alert.labels['alertname'] ?? 'alert';
   const summary = alert.annotations['summary'];
+  const source =
+    config.source ?? alert.labels['instance'] ?? alert.labels['job'] ?? 'alert-publisher';
   const payload: Record<string, unknown> = {
     summary: truncate(summary === undefined ? name : `${name}: ${summary}`, SUMMARY_CHARS),
-    source: config.source ?? alert.labels['instance'] ?? alert.labels['job'] ?? 'alert-publisher',
+    source: cut.text(source),
     severity: pdSeverity(alert, d.classification),
     timestamp: alert.startsAt,
-    class: name,
+    class: cut.text(name),
     custom_details: customDetails,
   };
   const component = alert.labels['component'] ?? alert.labels['service'];
-  if (component !== undefined) payload['component'] = component;
+  if (component !== undefined) payload['component'] = cut.text(component);
   const group = alert.labels['group'] ?? alert.labels['team'] ?? alert.labels['job'];
-  if (group !== undefined) payload['group'] = group;
+  if (group !== undefined) payload['group'] = cut.text(group);
   const event: Record<string, unknown> = {
     routing_key: config.routing_key,
     event_action: 'trigger',
     dedup_key: dedupKey,
     payload,
-    links: links(alert),
+    links: links(alert).filter((link) => cut.keepsLink(link.href)),
     client: config.client,
   };
   if (config.client_url !== undefined) event['client_url'] = config.client_url;
