@@ -42,15 +42,40 @@ function lookOf(alert: Alert, classification: Classification | undefined): Look 
 }
 
 /** Slack mrkdwn control characters (https://api.slack.com/reference/surfaces/formatting#escaping). */
+const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
 function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text.replace(/[&<>]/g, (c) => ENTITIES[c] ?? c);
 }
 
-function section(markdown: string): object {
-  return {
-    type: 'section',
-    text: { type: 'mrkdwn', text: truncate(markdown, SLACK_LIMITS.sectionChars) },
-  };
+/**
+ * `text` escaped and at most `max` characters long. The cut is made in the raw text (an
+ * ellipsis marks it, as truncate.ts's), so it never lands inside an entity such as `&amp;`;
+ * text that fits is escaped as is. Never cuts a surrogate pair in two.
+ */
+function escapeWithin(text: string, max: number): string {
+  const escaped = escape(text);
+  if (escaped.length <= max) return escaped;
+  let length = 1;
+  let end = 0;
+  for (; end < text.length; end += 1) {
+    const size = ENTITIES[text.charAt(end)]?.length ?? 1;
+    if (length + size > max) break;
+    length += size;
+  }
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${escape(text.slice(0, end))}…`;
+}
+
+/**
+ * A mrkdwn section of `open` + `text` escaped + `close`, `text` cut (escapeWithin) so the whole
+ * stays within Slack's section limit: a cut after escaping and wrapping could split an entity
+ * or drop the closing ``` of a code block (docs/targets.md, "slack").
+ */
+function section(text: string, open = '', close = ''): object {
+  const within = escapeWithin(text, SLACK_LIMITS.sectionChars - open.length - close.length);
+  return { type: 'section', text: { type: 'mrkdwn', text: `${open}${within}${close}` } };
 }
 
 const LINK_ANNOTATIONS: ReadonlyArray<[string, string]> = [
@@ -59,23 +84,32 @@ const LINK_ANNOTATIONS: ReadonlyArray<[string, string]> = [
   ['grafana_url', 'Grafana'],
 ];
 
-function links(alert: Alert): string[] {
+const LINK_SEPARATOR = ' · ';
+
+/**
+ * The links as one mrkdwn text within the section limit: a link that would not fit is left
+ * out whole, as a `<url|label>` cut short would be broken markup leading nowhere.
+ */
+function linksText(alert: Alert): string {
   const found: string[] = [];
   for (const [key, label] of LINK_ANNOTATIONS) {
     const url = alert.annotations[key];
     if (url !== undefined && /^https?:\/\//.test(url)) found.push(`<${escape(url)}|${label}>`);
   }
   if (/^https?:\/\//.test(alert.generatorURL)) found.push(`<${escape(alert.generatorURL)}|Source>`);
-  return found;
+  let text = '';
+  for (const link of found) {
+    const next = text === '' ? link : `${text}${LINK_SEPARATOR}${link}`;
+    if (next.length <= SLACK_LIMITS.sectionChars) text = next;
+  }
+  return text;
 }
 
-function classificationText(c: Classification): string {
-  const lines = [
-    `*Classification:* ${escape(c.severity)} (confidence ${Math.round(c.confidence * 100)}%)`,
-  ];
-  if (c.reasoning !== '') lines.push(escape(c.reasoning));
-  for (const r of c.recommendations) lines.push(`• ${escape(r)}`);
-  return lines.join('\n');
+function classificationSection(c: Classification): object {
+  const heading = `*Classification:* ${escape(c.severity)} (confidence ${Math.round(c.confidence * 100)}%)`;
+  const lines = c.reasoning === '' ? [] : [c.reasoning];
+  for (const r of c.recommendations) lines.push(`• ${r}`);
+  return lines.length === 0 ? section('', heading) : section(lines.join('\n'), `${heading}\n`);
 }
 
 export function slackMessage(alert: Alert, classification?: Classification): object {
@@ -96,23 +130,20 @@ export function slackMessage(alert: Alert, classification?: Classification): obj
       },
     },
   ];
-  const about = [summary, description]
-    .filter((t) => t !== '')
-    .map(escape)
-    .join('\n');
+  const about = [summary, description].filter((t) => t !== '').join('\n');
   if (about !== '') blocks.push(section(about));
   const labelLines = Object.entries(alert.labels)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n');
-  blocks.push(section(`*Labels*\n\`\`\`${escape(labelLines)}\`\`\``));
+  blocks.push(section(labelLines, '*Labels*\n```', '```'));
   const times =
     alert.status === 'resolved'
       ? `Started ${alert.startsAt}, ended ${alert.endsAt}`
       : `Started ${alert.startsAt}`;
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escape(times) }] });
-  if (classification !== undefined) blocks.push(section(classificationText(classification)));
-  const found = links(alert);
-  if (found.length > 0) blocks.push(section(found.join(' · ')));
+  if (classification !== undefined) blocks.push(classificationSection(classification));
+  const links = linksText(alert);
+  if (links !== '') blocks.push({ type: 'section', text: { type: 'mrkdwn', text: links } });
 
   const text = truncate(summary === '' ? title : `${title} (${summary})`, SLACK_LIMITS.textChars);
   return {

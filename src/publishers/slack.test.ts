@@ -185,6 +185,40 @@ describe('slack publisher', () => {
     }
   });
 
+  it('cuts a long text before escaping: the code block stays closed, no entity or link is split', async () => {
+    const wild = '&<'.repeat(5_000);
+    const alert = anAlert(
+      { big: wild },
+      {
+        annotations: {
+          summary: wild,
+          runbook_url: `https://runbooks.example/${'<'.repeat(3_000)}`,
+          dashboard_url: 'https://grafana.example/d/1',
+        },
+      },
+    );
+    await publish(
+      delivery({ alert, classification: aClassification({ recommendations: [wild] }) }),
+    );
+    const json = messageShape.parse(server.requests[0]?.json);
+    const sections = (json.attachments[0]?.blocks ?? [])
+      .filter((block) => block.type === 'section')
+      .map((block) => block.text?.text ?? '');
+    assert.equal(sections.length, 4);
+    for (const text of sections) {
+      assert.ok(text.length <= SLACK_LIMITS.sectionChars, text.slice(0, 40));
+      assert.doesNotMatch(text, /&(?!amp;|lt;|gt;)/, text.slice(-40));
+    }
+    const [about, labels, classification, links] = sections;
+    assert.match(about ?? '', /^(&amp;&lt;)+(&amp;)?…$/);
+    assert.match(labels ?? '', /^\*Labels\*\n```alertname=HighLatency\n.*(&amp;|&lt;)…```$/s);
+    assert.match(classification ?? '', /^\*Classification:\* .*\n• (&amp;&lt;)+(&amp;)?…$/s);
+    assert.equal(
+      links,
+      '<https://grafana.example/d/1|Dashboard> · <http://prometheus.local/graph?g0.expr=up|Source>',
+    );
+  });
+
   const errorBodies: Array<[number, string, string]> = [
     [400, 'invalid_payload', 'permanent/invalid_payload'],
     [400, 'user_not_found', 'permanent/client_error'],
