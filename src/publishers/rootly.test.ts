@@ -41,6 +41,7 @@ function createdDocument(classification: Classification): object {
     data: {
       type: 'alerts',
       attributes: {
+        source: 'alertmanager',
         summary: 'HighLatency: p99 latency above 2s',
         description: 'p99 latency above 2s',
         started_at: '2026-11-29T10:00:00Z',
@@ -128,6 +129,24 @@ describe('rootly publisher', () => {
     assert.equal(req.headers['authorization'], `Bearer ${TOKEN}`);
     assert.deepEqual(req.json, createdDocument(classification));
     assert.equal(await alertIds.get('incidents', firing.fingerprint), 'a1b2');
+  });
+
+  it("sends Rootly's required source attribute as alertmanager, the configured source in data", async () => {
+    server.respond(CREATED);
+    const custom = createRootlyPublisher(
+      rootlyTargetSchema.parse({
+        name: 'incidents',
+        type: 'rootly',
+        token: TOKEN,
+        url: server.url,
+        source: 'prod-eu',
+      }),
+      { http, clock, logger, mask: createSecretMask([TOKEN]), alertIds },
+    );
+    await custom.publish(delivery(), new AbortController().signal);
+    const sent = sentAlert(server.requests[0]);
+    assert.equal(sent.attributes['source'], 'alertmanager');
+    assert.equal(sent.data['source'], 'prod-eu');
   });
 
   it('sends a normal alert exactly as before: no cut, no note, byte for byte', async () => {

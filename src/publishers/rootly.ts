@@ -16,11 +16,12 @@ import type { RootlyAlertIds } from './rootly-alert-ids.js';
  *
  * Choices: every firing is sent; Rootly collapses repeats with one `deduplication_key` onto the
  * open alert (and opens a new one if that was closed in Rootly), and the id it answers replaces
- * the stored one. A resolve with no stored id succeeds with a warning (nothing to
- * resolve: never created, or already resolved); a resolve answered 404 succeeds with a warning
- * (closed or deleted in Rootly). Rootly's `source` attribute is an enum of integrations, so the
- * configured `source` goes into the alert's `data`, not there. The body is kept within a size
- * bound (rootly-alert-body.ts; docs/targets.md): Rootly documents none, but refuses for good.
+ * the stored one. A resolve with no stored id succeeds with a warning (nothing to resolve:
+ * never created, or already resolved); a resolve answered 404 succeeds with a warning (closed
+ * or deleted in Rootly). Rootly's required `source` attribute is an enum of integrations, so
+ * it is always `alertmanager`; the configured `source` goes into the alert's `data`. The body
+ * is kept within a size bound (rootly-alert-body.ts; docs/targets.md): Rootly documents none,
+ * but refuses for good.
  */
 export interface RootlyDeps extends PublisherDeps {
   alertIds: RootlyAlertIds;
