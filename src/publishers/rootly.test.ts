@@ -11,7 +11,7 @@ import type { Logger } from '../domain/clock.js';
 import type { Delivery, PublishOutcome } from '../domain/publisher.js';
 import { createHttpClient } from './http-client.js';
 import { createRootlyPublisher } from './rootly.js';
-import { MAX_ALERT_BYTES, ROOTLY_CUT_CHARS } from './rootly-alert-body.js';
+import { MAX_ALERT_BYTES, ROOTLY_CUT_CHARS, rootlyAlertBody } from './rootly-alert-body.js';
 import { createMemoryRootlyAlertIds } from './rootly-alert-ids.js';
 import type { RootlyAlertIds } from './rootly-alert-ids.js';
 import { createSecretMask } from '../domain/secret-mask.js';
@@ -205,6 +205,30 @@ describe('rootly publisher', () => {
     const resolvedOutcome = await publish(delivery({ alert: { ...alert, status: 'resolved' } }));
     assert.equal(outcomeText(resolvedOutcome), 'success');
     assert.equal(server.requests[1]?.path, '/v1/alerts/a1b2/resolve');
+  });
+
+  it('stores the id of a create answered with a ~300 KB echo of the alert, and resolves by it', async () => {
+    const description = 'd'.repeat(150_000);
+    const alert = anAlert({ severity: 'critical' }, { annotations: { description } });
+    const config = rootlyTargetSchema.parse({ name: 'incidents', type: 'rootly', token: TOKEN });
+    // Rootly's 201 echoes the alert's attributes (description, labels, data, …) beside its id.
+    const sent = JSON.parse(rootlyAlertBody(config, delivery({ alert }))) as {
+      data: { attributes: object };
+    };
+    const echo = { data: { id: 'big1', type: 'alerts', attributes: sent.data.attributes } };
+    assert.ok(JSON.stringify(echo).length > 290_000, `${JSON.stringify(echo).length}`);
+    server.respond({ status: 201, body: echo });
+    const outcome = await publish(delivery({ alert }));
+    assert.deepEqual(outcome, { ok: true, status: 201, message: 'created Rootly alert big1' });
+
+    server.respond({ status: 200, body: { data: { id: 'big1' } } });
+    const resolvedOutcome = await publish(delivery({ alert: { ...alert, status: 'resolved' } }));
+    assert.deepEqual(resolvedOutcome, {
+      ok: true,
+      status: 200,
+      message: 'resolved Rootly alert big1',
+    });
+    assert.equal(server.requests[1]?.path, '/v1/alerts/big1/resolve');
   });
 
   it('cuts an enormous label value (and the summary made from it) to fit, naming the labels in the note', async () => {

@@ -5,7 +5,7 @@ import { storableText } from '../domain/storable-text.js';
 import type { HttpResponse, HttpResult } from './http-result.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
-import { rootlyAlertBody } from './rootly-alert-body.js';
+import { MAX_ALERT_BYTES, rootlyAlertBody } from './rootly-alert-body.js';
 import type { RootlyAlertIds } from './rootly-alert-ids.js';
 
 /**
@@ -26,6 +26,15 @@ import type { RootlyAlertIds } from './rootly-alert-ids.js';
 export interface RootlyDeps extends PublisherDeps {
   alertIds: RootlyAlertIds;
 }
+
+/**
+ * Read cap for the create's response: Rootly's 201 echoes the alert (summary, description,
+ * labels, data, …), so it is about as large as the body sent, up to MAX_ALERT_BYTES, plus
+ * Rootly's own fields and any re-escaping (a character sent as UTF-8 may come back as
+ * `\uXXXX`). Cut at the default 64 KiB, `data.id` would not parse and the resolve would find
+ * no id: the alert would stay open in Rootly. 4× the bound; buffered only while in flight.
+ */
+const CREATE_RESPONSE_BYTES = 4 * MAX_ALERT_BYTES;
 
 const RESOLVE_BODY = JSON.stringify({
   data: {
@@ -83,7 +92,12 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
     accept: 'application/vnd.api+json',
     authorization: `Bearer ${config.token}`,
   };
-  const post = (path: string, body: string, signal: AbortSignal): Promise<HttpResult> =>
+  const post = (
+    path: string,
+    body: string,
+    signal: AbortSignal,
+    maxResponseBytes?: number,
+  ): Promise<HttpResult> =>
     deps.http.send({
       method: 'POST',
       url: `${base}${path}`,
@@ -91,10 +105,16 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
       body,
       signal,
       timeoutMs: config.timeout,
+      maxResponseBytes,
     });
 
   async function fire(d: Delivery, signal: AbortSignal): Promise<PublishOutcome> {
-    const result = await post('/v1/alerts', rootlyAlertBody(config, d), signal);
+    const result = await post(
+      '/v1/alerts',
+      rootlyAlertBody(config, d),
+      signal,
+      CREATE_RESPONSE_BYTES,
+    );
     if (!result.ok) return transportOutcome(result.failure, 'Rootly request failed');
     const { response } = result;
     const outcome = statusOutcome(response, deps.clock.now(), () =>
