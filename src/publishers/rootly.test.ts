@@ -310,13 +310,27 @@ describe('rootly publisher', () => {
     assert.equal(await alertIds.get('incidents', firing.fingerprint), undefined);
   });
 
-  it('treats a 404 on resolve as done, with a warning', async () => {
-    await alertIds.set('incidents', firing.fingerprint, 'gone');
-    server.respond({ status: 404, body: { errors: [{ title: 'Not found' }] } });
+  it('fails a resolve answered 404 for good and keeps the id, so a replay resolves by it', async () => {
+    await alertIds.set('incidents', firing.fingerprint, 'a1b2');
+    server.respond({ status: 404, body: { errors: [{ title: 'Not found or unauthorized' }] } });
     const outcome = await publish(delivery({ alert: resolved }));
-    assert.equal(outcomeText(outcome), 'success');
-    assert.match(outcome.message ?? '', /^warning: Rootly alert gone no longer exists/);
-    assert.equal(await alertIds.get('incidents', firing.fingerprint), undefined);
+    assert.deepEqual(outcome, {
+      ok: false,
+      type: 'permanent',
+      reason: 'client_error',
+      status: 404,
+      message: 'HTTP 404: Rootly alert a1b2: deleted in Rootly or not visible to this token',
+    });
+    assert.equal(await alertIds.get('incidents', firing.fingerprint), 'a1b2');
+
+    // The dead letter replayed once the token has access again.
+    server.respond({ status: 200, body: { data: { id: 'a1b2' } } });
+    const replayed = await publish(delivery({ alert: resolved }));
+    assert.equal(outcomeText(replayed), 'success');
+    assert.deepEqual(
+      server.requests.map((r) => r.path),
+      ['/v1/alerts/a1b2/resolve', '/v1/alerts/a1b2/resolve'],
+    );
   });
 
   it('sends nothing for a resolve with no stored id and says so', async () => {

@@ -17,8 +17,8 @@ import type { RootlyAlertIds } from './rootly-alert-ids.js';
  * Choices: every firing is sent; Rootly collapses repeats with one `deduplication_key` onto the
  * open alert (and opens a new one if that was closed in Rootly), and the id it answers replaces
  * the stored one. A resolve with no stored id succeeds with a warning (nothing to resolve:
- * never created, or already resolved); a resolve answered 404 succeeds with a warning (closed
- * or deleted in Rootly). Rootly's required `source` attribute is an enum of integrations, so
+ * never created, or already resolved); a resolve answered 404 fails for good and keeps the id
+ * (deleted in Rootly, or the token lost access: a replay can then resolve it). Rootly's required `source` attribute is an enum of integrations, so
  * it is always `alertmanager`; the configured `source` goes into the alert's `data`. The body
  * is kept within a size bound (rootly-alert-body.ts; docs/targets.md): Rootly documents none,
  * but refuses for good.
@@ -143,16 +143,13 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
     const result = await post(`/v1/alerts/${encodeURIComponent(id)}/resolve`, RESOLVE_BODY, signal);
     if (!result.ok) return transportOutcome(result.failure, 'Rootly request failed');
     const { response } = result;
-    if (response.status === 404) {
-      await deps.alertIds.delete(d.target, d.alert.fingerprint);
-      return {
-        ok: true,
-        status: 404,
-        message: `warning: Rootly alert ${id} no longer exists; nothing to resolve`,
-      };
-    }
+    // Rootly's 404 means "not found or unauthorized": a token that lost access looks like a
+    // deleted alert. So it fails for good (dead letter) and the id is kept, for a replay once
+    // access is back (docs/targets.md, "rootly").
     const outcome = statusOutcome(response, deps.clock.now(), () =>
-      errorDetail(response, deps.mask),
+      response.status === 404
+        ? `Rootly alert ${id}: deleted in Rootly or not visible to this token`
+        : errorDetail(response, deps.mask),
     );
     if (!outcome.ok) return outcome;
     await deps.alertIds.delete(d.target, d.alert.fingerprint);
