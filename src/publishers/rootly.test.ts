@@ -156,21 +156,6 @@ describe('rootly publisher', () => {
     assert.equal(server.requests[0]?.body, JSON.stringify(createdDocument(classification)));
   });
 
-  it('sends an alert just under the bound whole', async () => {
-    server.respond(CREATED);
-    // The description is sent twice (attribute and annotation): together just under the bound.
-    const description = 'd'.repeat(MAX_ALERT_BYTES / 2 - 1_000);
-    await publish(delivery({ alert: anAlert({}, { annotations: { description } }) }));
-    const sent = sentAlert(server.requests[0]);
-    assert.ok(
-      sent.bytes > MAX_ALERT_BYTES - 2_000 && sent.bytes <= MAX_ALERT_BYTES,
-      `${sent.bytes}`,
-    );
-    assert.ok(sent.attributes['description'] === description, 'description was cut');
-    assert.ok(sent.data['annotations'] !== undefined, 'annotations were removed');
-    assert.equal(sent.data['note'], undefined);
-  });
-
   it('cuts a 2 MB description to fit 512 KB, keeps the identifiers and labels, says what was cut, and can still resolve', async () => {
     server.respond(CREATED);
     const description = 'd'.repeat(2_000_000);
@@ -229,51 +214,6 @@ describe('rootly publisher', () => {
       message: 'resolved Rootly alert big1',
     });
     assert.equal(server.requests[1]?.path, '/v1/alerts/big1/resolve');
-  });
-
-  it('cuts an enormous label value (and the summary made from it) to fit, naming the labels in the note', async () => {
-    server.respond(CREATED);
-    const huge = 'v'.repeat(2_000_000);
-    const alert = anAlert({ alertname: huge, big: huge });
-    await publish(delivery({ alert }));
-
-    const sent = sentAlert(server.requests[0]);
-    assert.ok(sent.bytes <= MAX_ALERT_BYTES, `${sent.bytes} bytes`);
-    assert.equal(sent.attributes['deduplication_key'], alert.fingerprint);
-    assert.equal(sent.attributes['external_id'], alert.fingerprint);
-    assert.equal(sent.data['fingerprint'], alert.fingerprint);
-    const cut = `${'v'.repeat(ROOTLY_CUT_CHARS.label - 1)}…`;
-    assert.deepEqual(sent.attributes['labels'], [
-      { key: 'alertname', value: cut },
-      { key: 'instance', value: 'api-1:9100' },
-      { key: 'big', value: cut },
-    ]);
-    assert.equal(String(sent.attributes['summary']).length, ROOTLY_CUT_CHARS.summary);
-    assert.match(
-      String(sent.data['note']),
-      /; label names and values shortened: the alert exceeded 512 KB$/,
-    );
-  });
-
-  it('removes the labels last, when many of them still do not fit, with a generatorURL too long to send', async () => {
-    server.respond(CREATED);
-    const labels = Object.fromEntries(
-      Array.from({ length: 1_000 }, (_, i) => [`label_${i}`, 'x'.repeat(1_000)]),
-    );
-    const generatorURL = `http://prometheus.local/graph?g0.expr=${'u'.repeat(600_000)}`;
-    const alert = anAlert(labels, { generatorURL });
-    await publish(delivery({ alert }));
-
-    const sent = sentAlert(server.requests[0]);
-    assert.ok(sent.bytes <= MAX_ALERT_BYTES, `${sent.bytes} bytes`);
-    assert.equal(sent.attributes['labels'], undefined);
-    assert.equal(sent.attributes['external_url'], undefined);
-    assert.equal(sent.attributes['deduplication_key'], alert.fingerprint);
-    assert.equal(sent.attributes['started_at'], alert.startsAt);
-    assert.equal(
-      sent.data['note'],
-      'annotations and classification removed from data; summary and description shortened; external_url removed; labels removed: the alert exceeded 512 KB',
-    );
   });
 
   it('sends a repeated firing with the same deduplication key and keeps the id Rootly answers', async () => {
