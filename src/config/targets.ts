@@ -99,7 +99,10 @@ export const rootlyTargetSchema = z
     type: z.literal('rootly'),
     token: z.string().min(1, 'must not be empty'),
     url: httpUrl.default('https://api.rootly.com'),
-    /** Rootly alert source name shown on each alert. */
+    /**
+     * Written to each alert's `data.source` (a free label, e.g. to tell setups apart); Rootly's
+     * own `source` attribute is an enum of integrations and is always `alertmanager`.
+     */
     source: z.string().default('alert-publisher'),
   })
   .strict();

@@ -55,6 +55,22 @@ describe('http client', () => {
     assert.ok(next.ok);
   });
 
+  it("reads up to a request's own maxResponseBytes, and 64 KiB for the others", async () => {
+    const big = 'z'.repeat(300_000);
+    server.respond({ body: big }, { body: big }, { body: big });
+    const whole = await http.send(req({ maxResponseBytes: 1024 * 1024 }));
+    assert.ok(whole.ok);
+    assert.equal(whole.response.body, big);
+    assert.equal(whole.response.truncated, false);
+    const cut = await http.send(req({ maxResponseBytes: 100_000 }));
+    assert.ok(cut.ok);
+    assert.equal(cut.response.body.length, 100_000);
+    assert.equal(cut.response.truncated, true);
+    const other = await http.send(req());
+    assert.ok(other.ok);
+    assert.equal(other.response.body.length, MAX_RESPONSE_BYTES);
+  });
+
   it('sends each request to its own path and query (URLs are parsed once per client)', async () => {
     const paths = ['/a', '/b?x=1', '/a', '/a?x=2', '/b?x=1'];
     const before = server.requests.length;

@@ -25,6 +25,11 @@ export interface HttpRequest {
   signal: AbortSignal;
   /** undici's header and body timeouts, as a backstop should the signal never fire. */
   timeoutMs: number;
+  /**
+   * Read cap for this response's body (default MAX_RESPONSE_BYTES): raise it only where the
+   * caller must parse a body that echoes what it sent (Rootly's create answers with the alert).
+   */
+  maxResponseBytes?: number;
 }
 
 export interface HttpClient {
@@ -97,7 +102,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   return {
     send(req) {
       return new Promise<HttpResult>((resolve) => {
-        const collector = new ResponseCollector(req.signal, MAX_RESPONSE_BYTES, resolve);
+        const collector = new ResponseCollector(
+          req.signal,
+          req.maxResponseBytes ?? MAX_RESPONSE_BYTES,
+          resolve,
+        );
         try {
           const { origin, path, basic } = partsOf(req.url);
           dispatcher.dispatch(

@@ -9,7 +9,7 @@ import type { ErrorType, FailureReason } from '../domain/failure.js';
 export interface HttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  /** At most MAX_RESPONSE_BYTES (http-client.ts) of the body, decoded as UTF-8. */
+  /** At most the request's maxResponseBytes (http-client.ts) of the body, decoded as UTF-8. */
   body: string;
   truncated: boolean;
 }

@@ -1,7 +1,7 @@
 import type { PublishOutcome } from '../domain/publisher.js';
 import type { SecretMask } from '../domain/secret-mask.js';
 import { classifyStatus, honoursRetryAfter } from '../retry/classify.js';
-import { parseRetryAfterMs } from '../retry/retry-after.js';
+import { parseRateLimitResetMs, parseRetryAfterMs } from '../retry/retry-after.js';
 import type { HttpResponse, TransportFailure } from './http-result.js';
 import { truncate } from './truncate.js';
 
@@ -29,7 +29,8 @@ export function transportOutcome(failure: TransportFailure, what: string): Publi
 /**
  * The status table's verdict for `response`; `detail` (already redacted; a function so the
  * success path builds no text) joins the message. Retry-After is read on 429 and 503,
- * relative to the injected clock's `nowMs`.
+ * relative to the injected clock's `nowMs`; without a usable one, `RateLimit-Reset` is (Rootly
+ * answers 429 with RateLimit-* headers only; docs/how-it-works.md, "Retries").
  */
 export function statusOutcome(
   response: HttpResponse,
@@ -47,7 +48,10 @@ export function statusOutcome(
     message: detail === '' ? `HTTP ${response.status}` : `HTTP ${response.status}: ${detail}`,
   };
   if (honoursRetryAfter(response.status)) {
-    const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], nowMs);
+    const { headers } = response;
+    const retryAfterMs =
+      parseRetryAfterMs(headers['retry-after'], nowMs) ??
+      parseRateLimitResetMs(headers['ratelimit-reset'], nowMs);
     if (retryAfterMs !== undefined) outcome.retryAfterMs = retryAfterMs;
   }
   return outcome;

@@ -9,6 +9,8 @@ import { truncate } from './truncate.js';
  * each body within its own bound, the 512 KB PagerDuty documents (docs/targets.md, "rootly").
  */
 export const MAX_ALERT_BYTES = 512_000;
+/** Rootly's `source` attribute for every alert sent; the configured `source` goes in `data`. */
+export const ROOTLY_SOURCE = 'alertmanager';
 /** Per-field lengths (UTF-16 units) used only once a body is over MAX_ALERT_BYTES. */
 export const ROOTLY_CUT_CHARS = {
   summary: 1024,
@@ -97,6 +99,9 @@ export function rootlyAlertBody(config: RootlyTargetConfig, d: Delivery): string
 function alertDocument(config: RootlyTargetConfig, d: Delivery, parts: CutParts): object {
   const { alert } = d;
   const attributes: Record<string, unknown> = {
+    // Required by Rootly's `new_alert` schema (required: source, summary), an enum of
+    // integrations: Alertmanager is where every alert here comes from (docs/targets.md, "rootly").
+    source: ROOTLY_SOURCE,
     summary: parts.summary,
     description: parts.description,
     started_at: alert.startsAt,

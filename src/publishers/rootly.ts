@@ -5,7 +5,7 @@ import { storableText } from '../domain/storable-text.js';
 import type { HttpResponse, HttpResult } from './http-result.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
-import { rootlyAlertBody } from './rootly-alert-body.js';
+import { MAX_ALERT_BYTES, rootlyAlertBody } from './rootly-alert-body.js';
 import type { RootlyAlertIds } from './rootly-alert-ids.js';
 
 /**
@@ -16,15 +16,25 @@ import type { RootlyAlertIds } from './rootly-alert-ids.js';
  *
  * Choices: every firing is sent; Rootly collapses repeats with one `deduplication_key` onto the
  * open alert (and opens a new one if that was closed in Rootly), and the id it answers replaces
- * the stored one. A resolve with no stored id succeeds with a warning (nothing to
- * resolve: never created, or already resolved); a resolve answered 404 succeeds with a warning
- * (closed or deleted in Rootly). Rootly's `source` attribute is an enum of integrations, so the
- * configured `source` goes into the alert's `data`, not there. The body is kept within a size
- * bound (rootly-alert-body.ts; docs/targets.md): Rootly documents none, but refuses for good.
+ * the stored one. A resolve with no stored id succeeds with a warning (nothing to resolve:
+ * never created, or already resolved); a resolve answered 404 fails for good and keeps the id
+ * (deleted in Rootly, or the token lost access: a replay can then resolve it). Rootly's required `source` attribute is an enum of integrations, so
+ * it is always `alertmanager`; the configured `source` goes into the alert's `data`. The body
+ * is kept within a size bound (rootly-alert-body.ts; docs/targets.md): Rootly documents none,
+ * but refuses for good.
  */
 export interface RootlyDeps extends PublisherDeps {
   alertIds: RootlyAlertIds;
 }
+
+/**
+ * Read cap for the create's response: Rootly's 201 echoes the alert (summary, description,
+ * labels, data, …), so it is about as large as the body sent, up to MAX_ALERT_BYTES, plus
+ * Rootly's own fields and any re-escaping (a character sent as UTF-8 may come back as
+ * `\uXXXX`). Cut at the default 64 KiB, `data.id` would not parse and the resolve would find
+ * no id: the alert would stay open in Rootly. 4× the bound; buffered only while in flight.
+ */
+const CREATE_RESPONSE_BYTES = 4 * MAX_ALERT_BYTES;
 
 const RESOLVE_BODY = JSON.stringify({
   data: {
@@ -82,7 +92,12 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
     accept: 'application/vnd.api+json',
     authorization: `Bearer ${config.token}`,
   };
-  const post = (path: string, body: string, signal: AbortSignal): Promise<HttpResult> =>
+  const post = (
+    path: string,
+    body: string,
+    signal: AbortSignal,
+    maxResponseBytes?: number,
+  ): Promise<HttpResult> =>
     deps.http.send({
       method: 'POST',
       url: `${base}${path}`,
@@ -90,10 +105,16 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
       body,
       signal,
       timeoutMs: config.timeout,
+      maxResponseBytes,
     });
 
   async function fire(d: Delivery, signal: AbortSignal): Promise<PublishOutcome> {
-    const result = await post('/v1/alerts', rootlyAlertBody(config, d), signal);
+    const result = await post(
+      '/v1/alerts',
+      rootlyAlertBody(config, d),
+      signal,
+      CREATE_RESPONSE_BYTES,
+    );
     if (!result.ok) return transportOutcome(result.failure, 'Rootly request failed');
     const { response } = result;
     const outcome = statusOutcome(response, deps.clock.now(), () =>
@@ -122,16 +143,13 @@ export function createRootlyPublisher(config: RootlyTargetConfig, deps: RootlyDe
     const result = await post(`/v1/alerts/${encodeURIComponent(id)}/resolve`, RESOLVE_BODY, signal);
     if (!result.ok) return transportOutcome(result.failure, 'Rootly request failed');
     const { response } = result;
-    if (response.status === 404) {
-      await deps.alertIds.delete(d.target, d.alert.fingerprint);
-      return {
-        ok: true,
-        status: 404,
-        message: `warning: Rootly alert ${id} no longer exists; nothing to resolve`,
-      };
-    }
+    // Rootly's 404 means "not found or unauthorized": a token that lost access looks like a
+    // deleted alert. So it fails for good (dead letter) and the id is kept, for a replay once
+    // access is back (docs/targets.md, "rootly").
     const outcome = statusOutcome(response, deps.clock.now(), () =>
-      errorDetail(response, deps.mask),
+      response.status === 404
+        ? `Rootly alert ${id}: deleted in Rootly or not visible to this token`
+        : errorDetail(response, deps.mask),
     );
     if (!outcome.ok) return outcome;
     await deps.alertIds.delete(d.target, d.alert.fingerprint);

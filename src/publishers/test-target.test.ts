@@ -86,6 +86,24 @@ describe('testTarget', () => {
     assert.equal(dedup(trigger), dedup(resolve));
   });
 
+  it('sends Rootly an info alert built as the publisher builds it (source alertmanager) and resolves it at once', async () => {
+    server.respond(
+      { status: 201, body: { data: { id: 'r-1', type: 'alerts' } } },
+      { status: 200, body: { data: { id: 'r-1', type: 'alerts' } } },
+    );
+    const result = await testTarget(
+      targetFor({ name: 'incidents', type: 'rootly', token: 'rootly-tok-1', url: server.url }),
+      { clock, newId },
+    );
+    assert.equal(result.ok, true);
+    assert.equal(result.message, 'created Rootly alert r-1; resolved at once');
+    const [create, resolve] = server.requests;
+    const { attributes } = (create?.json as { data: { attributes: Record<string, unknown> } }).data;
+    assert.equal(attributes['source'], 'alertmanager');
+    assert.match(JSON.stringify(attributes['labels']), /\{"key":"severity","value":"info"\}/);
+    assert.equal(resolve?.path, '/v1/alerts/r-1/resolve');
+  });
+
   it('hides a token the target echoes back, and any other configured secret (issue 14, defect 3)', async () => {
     server.respond({ status: 400, body: 'rejected token S3CR3T-AAA; also saw ROOTLY-GGG-1' });
     const raw = {
