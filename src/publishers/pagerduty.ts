@@ -2,11 +2,10 @@ import type { PagerdutyTargetConfig } from '../config/targets.js';
 import type { Alert, Classification } from '../domain/alert.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
 import type { SecretMask } from '../domain/secret-mask.js';
-import { fitJson } from './fit-json.js';
+import { CUT_CHARS, fitJson } from './fit-json.js';
 import type { HttpResponse } from './http-result.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
 import type { PublisherDeps } from './publisher-deps.js';
-import { ROOTLY_CUT_CHARS } from './rootly-alert-body.js';
 import { truncate } from './truncate.js';
 
 /**
@@ -29,14 +28,13 @@ export const MAX_EVENT_BYTES = 512_000;
 const OVER_LIMIT = `the event exceeded PagerDuty's ${MAX_EVENT_BYTES / 1000} KB limit`;
 const DETAILS_REMOVED = `details removed: ${OVER_LIMIT}`;
 /**
- * Lengths used only by the last cut, for the fields PagerDuty documents no limit for (it
- * documents summary's alone): the label values in source, class, component and group are
- * cut to a label's length as Rootly's are, and a link whose href is longer than Rootly's
- * external URL bound is dropped (a URL cut short leads nowhere). What the last cut leaves is
+ * Lengths used only by the last cut (fit-json.ts, CUT_CHARS), for the fields PagerDuty documents
+ * no limit for (it documents summary's alone): the label values in source, class, component and
+ * group are shortened, and a link with a longer href is dropped. What the last cut leaves is
  * bounded: ~5 KB of text fields and 4 links of 8 KB, under 250 KB with every character escaped.
  */
-const CUT_FIELD_CHARS = ROOTLY_CUT_CHARS.label;
-const CUT_HREF_CHARS = ROOTLY_CUT_CHARS.externalUrl;
+const CUT_FIELD_CHARS = CUT_CHARS.field;
+const CUT_HREF_CHARS = CUT_CHARS.url;
 const FIELDS_CUT = `details removed, source, class, component and group shortened to ${CUT_FIELD_CHARS} characters at most, links over ${CUT_HREF_CHARS} characters dropped: ${OVER_LIMIT}`;
 
 /** Label and classification words → PagerDuty severity. Unknown words are ignored. */

@@ -1,6 +1,6 @@
 import type { RootlyTargetConfig } from '../config/targets.js';
 import type { Delivery } from '../domain/publisher.js';
-import { fitJson } from './fit-json.js';
+import { CUT_CHARS, fitJson } from './fit-json.js';
 import { truncate } from './truncate.js';
 
 /**
@@ -13,11 +13,11 @@ export const MAX_ALERT_BYTES = 512_000;
 export const ROOTLY_SOURCE = 'alertmanager';
 /** Per-field lengths (UTF-16 units) used only once a body is over MAX_ALERT_BYTES. */
 export const ROOTLY_CUT_CHARS = {
-  summary: 1024,
+  summary: CUT_CHARS.field,
   description: 16_384,
-  /** A longer generatorURL is dropped: a URL cut short leads nowhere. */
-  externalUrl: 8192,
-  label: 1024,
+  /** A longer generatorURL is dropped. */
+  externalUrl: CUT_CHARS.url,
+  label: CUT_CHARS.field,
 } as const;
 
 /** What the cuts so far removed or shortened, as sent in `data.note`. */
