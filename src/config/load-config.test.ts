@@ -227,7 +227,7 @@ describe('parseConfig errors name their key path', () => {
         problems[0]?.split('severity=~"(crit": ')[1],
       'targets[2].url: must be an http:// or https:// URL',
       'targets[2].colour: unknown key',
-      'targets[3].type: must be one of webhook, slack, pagerduty, rootly, log',
+      'targets[3].type: must be one of webhook, slack, pagerduty, rootly, log, got "carrier-pigeon" (the other keys are checked once it is valid)',
       'targets[4].retry.max_retries: must be at least 0',
       'targets[4].retry.bogus: unknown key',
       'targets[5].url: must be an http:// or https:// URL',
@@ -288,6 +288,12 @@ describe('parseConfig errors name their key path', () => {
     );
   });
 
+  it('names a missing target type as required, with the types to choose from', () => {
+    assert.deepEqual(problemsOf('targets:\n  - { name: a, url: "http://127.0.0.1:9/x" }\n'), [
+      'targets[0].type: required: one of webhook, slack, pagerduty, rootly, log',
+    ]);
+  });
+
   it('lists a duplicate target name with the other problems of the targets', () => {
     assert.deepEqual(
       problemsOf(
@@ -306,7 +312,7 @@ describe('parseConfig errors name their key path', () => {
         'targets[1].timeout: invalid duration "soon": use a Prometheus duration such as 500ms, 30s, 5m or 1h30m',
         'targets[2].name: required',
         'targets[3]: expected object, got 7',
-        'targets[5].type: must be one of webhook, slack, pagerduty, rootly, log',
+        'targets[5].type: must be one of webhook, slack, pagerduty, rootly, log, got "carrier-pigeon" (the other keys are checked once it is valid)',
         'targets[1].name: duplicate target name "a" (also targets[0])',
         'targets[5].name: duplicate target name "b" (also targets[4])',
       ],

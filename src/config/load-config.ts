@@ -155,7 +155,15 @@ function messageOf(issue: z.core.$ZodRawIssue): string | undefined {
     issue.discriminator !== undefined &&
     issue.inclusive !== false
   ) {
-    return `must be one of ${(issue.options ?? []).map(String).join(', ')}`;
+    // Which schema the other keys follow depends on this one: they are checked once it is valid.
+    const options = (issue.options ?? []).map(String).join(', ');
+    const given: unknown =
+      typeof issue.input === 'object' && issue.input !== null
+        ? Reflect.get(issue.input, issue.discriminator)
+        : undefined;
+    return given === undefined
+      ? `required: one of ${options}`
+      : `must be one of ${options}, got ${describe(given)} (the other keys are checked once it is valid)`;
   }
   if (issue.code === 'too_small' && issue.origin !== 'string' && issue.origin !== 'array') {
     return `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}`;
