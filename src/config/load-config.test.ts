@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { problemsOf, source } from '../../test/support/config-problems.js';
 import { ConfigError } from './config-error.js';
 import { parseConfig } from './load-config.js';
+import { laneCapacityOf } from './schema.js';
 
 describe('parseConfig defaults', () => {
   it('gives every SPEC default for an empty file, durations in ms and sizes in bytes', () => {
@@ -32,7 +33,7 @@ describe('parseConfig defaults', () => {
       queue: {
         mode: 'memory',
         workers: 10,
-        capacity: { high: 500, medium: 1000, low: 500 },
+        capacity: {},
         max_wait: { medium: 10_000, low: 60_000 },
         per_target_concurrency: 4,
         per_target_share: 0.5,
@@ -68,11 +69,12 @@ describe('parseConfig defaults', () => {
       targets: [],
       log: { level: 'info' },
     });
+    assert.deepEqual(laneCapacityOf(config.queue), { high: 500, medium: 1000, low: 500 });
   });
 
   it('fills the defaults of a partly written nested block', () => {
     const config = parseConfig('queue:\n  capacity: { high: 50 }\n', { env: {}, source });
-    assert.deepEqual(config.queue.capacity, { high: 50, medium: 1000, low: 500 });
+    assert.deepEqual(laneCapacityOf(config.queue), { high: 50, medium: 1000, low: 500 });
     assert.equal(config.queue.workers, 10);
   });
 
