@@ -263,6 +263,29 @@ describe('parseConfig errors name their key path', () => {
     assert.equal(target?.retry.jitter, 0);
   });
 
+  it('refuses a bare number for a duration, naming the key; 0 alone is accepted where 0 is', () => {
+    const problems = problemsOf(
+      [
+        'shutdown_timeout: 30',
+        'retry: { base: 2000 }',
+        'queue: { max_wait: { low: 60 } }',
+        'targets: [{ name: a, type: log, timeout: 10 }]',
+      ].join('\n'),
+    );
+    assert.deepEqual(problems, [
+      'shutdown_timeout: a duration needs a unit, e.g. "30s" (a bare 30 would be 30 ms)',
+      'queue.max_wait.low: a duration needs a unit, e.g. "60s" (a bare 60 would be 60 ms)',
+      'retry.base: a duration needs a unit, e.g. "2000s" (a bare 2000 would be 2000 ms)',
+      'targets[0].timeout: a duration needs a unit, e.g. "10s" (a bare 10 would be 10 ms)',
+    ]);
+    const config = parseConfig('queue: { durable: { lease: 0 } }\nretry: { jitter: 0 }\n', {
+      env: {},
+      source,
+    });
+    assert.equal(config.queue.durable.lease, 0);
+    assert.equal(config.retry.jitter, 0);
+  });
+
   it('names the reason of a bad rate_limit, written as a rate or as a mapping', () => {
     const rate = 'expected a rate such as "1/s", "120/m" or "10/h" (more than 0, at most 100000/s)';
     const problems = problemsOf(
