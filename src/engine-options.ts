@@ -1,4 +1,5 @@
 import type { Config } from './config/schema.js';
+import { laneCapacityOf } from './config/schema.js';
 import { formatPath } from './config/config-error.js';
 import type { ConfigProblem } from './config/config-error.js';
 import { leaseViolations } from './config/durable-lease.js';
@@ -10,7 +11,7 @@ import type { EngineConfig } from './engine/engine-config.js';
 export function engineConfigOf(config: Config): EngineConfig {
   return {
     workers: config.queue.workers,
-    capacity: { ...config.queue.capacity },
+    capacity: laneCapacityOf(config.queue),
     maxWaitMs: { ...config.queue.max_wait },
     perTargetConcurrency: config.queue.per_target_concurrency,
     perTargetShare: config.queue.per_target_share,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 
 import type { Config } from '../config/schema.js';
+import { laneCapacityOf } from '../config/schema.js';
 import { pgliteDirOf } from '../db/pglite-db.js';
 import { PRIORITIES } from '../domain/job.js';
 import { shareLimit } from '../engine/admission.js';
@@ -46,16 +47,14 @@ export function summarizeConfig(config: Config, source: string): ConfigSummary {
 export function maxAlertsPerRequest(config: Config): number | undefined {
   const enabled = config.targets.filter((target) => target.enabled).length;
   if (enabled === 0) return undefined;
+  const capacity = laneCapacityOf(config.queue);
   const settings = {
-    capacity: config.queue.capacity,
+    capacity,
     perTargetShare: config.queue.per_target_share,
   };
   return Math.min(
     ...PRIORITIES.map((priority) =>
-      Math.min(
-        Math.floor(config.queue.capacity[priority] / enabled),
-        shareLimit(settings, priority, enabled),
-      ),
+      Math.min(Math.floor(capacity[priority] / enabled), shareLimit(settings, priority, enabled)),
     ),
   );
 }

@@ -42,9 +42,17 @@ describe('parseDurationMs', () => {
 });
 
 describe('durationMs schema', () => {
-  it('accepts a duration string (trimmed) or a number of milliseconds', () => {
+  it('accepts a duration string (trimmed), and 0 alone as a number', () => {
     assert.equal(durationMs.parse(' 30s '), 30_000);
-    assert.equal(durationMs.parse(250), 250);
+    assert.equal(durationMs.parse(0), 0);
+  });
+
+  it('refuses a bare number other than 0: its unit is unknown', () => {
+    assert.equal(
+      durationMs.safeParse(10).error?.issues[0]?.message,
+      'a duration needs a unit, e.g. "10s" (a bare 10 would be 10 ms)',
+    );
+    for (const value of [250, 1.5, -1]) assert.equal(durationMs.safeParse(value).success, false);
   });
 
   it('says what a duration looks like for a wrong type or a bad string', () => {

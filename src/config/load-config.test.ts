@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { problemsOf, source } from '../../test/support/config-problems.js';
 import { ConfigError } from './config-error.js';
 import { parseConfig } from './load-config.js';
+import { laneCapacityOf } from './schema.js';
 
 describe('parseConfig defaults', () => {
   it('gives every SPEC default for an empty file, durations in ms and sizes in bytes', () => {
@@ -32,7 +33,7 @@ describe('parseConfig defaults', () => {
       queue: {
         mode: 'memory',
         workers: 10,
-        capacity: { high: 500, medium: 1000, low: 500 },
+        capacity: {},
         max_wait: { medium: 10_000, low: 60_000 },
         per_target_concurrency: 4,
         per_target_share: 0.5,
@@ -68,11 +69,12 @@ describe('parseConfig defaults', () => {
       targets: [],
       log: { level: 'info' },
     });
+    assert.deepEqual(laneCapacityOf(config.queue), { high: 500, medium: 1000, low: 500 });
   });
 
   it('fills the defaults of a partly written nested block', () => {
     const config = parseConfig('queue:\n  capacity: { high: 50 }\n', { env: {}, source });
-    assert.deepEqual(config.queue.capacity, { high: 50, medium: 1000, low: 500 });
+    assert.deepEqual(laneCapacityOf(config.queue), { high: 50, medium: 1000, low: 500 });
     assert.equal(config.queue.workers, 10);
   });
 
@@ -259,6 +261,29 @@ describe('parseConfig errors name their key path', () => {
       source,
     }).targets;
     assert.equal(target?.retry.jitter, 0);
+  });
+
+  it('refuses a bare number for a duration, naming the key; 0 alone is accepted where 0 is', () => {
+    const problems = problemsOf(
+      [
+        'shutdown_timeout: 30',
+        'retry: { base: 2000 }',
+        'queue: { max_wait: { low: 60 } }',
+        'targets: [{ name: a, type: log, timeout: 10 }]',
+      ].join('\n'),
+    );
+    assert.deepEqual(problems, [
+      'shutdown_timeout: a duration needs a unit, e.g. "30s" (a bare 30 would be 30 ms)',
+      'queue.max_wait.low: a duration needs a unit, e.g. "60s" (a bare 60 would be 60 ms)',
+      'retry.base: a duration needs a unit, e.g. "2000s" (a bare 2000 would be 2000 ms)',
+      'targets[0].timeout: a duration needs a unit, e.g. "10s" (a bare 10 would be 10 ms)',
+    ]);
+    const config = parseConfig('queue: { durable: { lease: 0 } }\nretry: { jitter: 0 }\n', {
+      env: {},
+      source,
+    });
+    assert.equal(config.queue.durable.lease, 0);
+    assert.equal(config.retry.jitter, 0);
   });
 
   it('names the reason of a bad rate_limit, written as a rate or as a mapping', () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { HOST_NAME_RULE, hostNameOf } from '../domain/host-name.js';
+import type { Priority } from '../domain/job.js';
 import { leaseViolations } from './durable-lease.js';
 import { durationMs, positiveDuration } from './duration.js';
 import { sizeBytes } from './size.js';
@@ -119,45 +120,54 @@ export const LANE_CAPACITY = {
   durable: { high: 5000, medium: 10_000, low: 5000 },
 } as const;
 
-const queueSchema = z
-  .strictObject({
-    mode: z.enum(QUEUE_MODES, { error: 'must be memory or durable' }).default('memory'),
-    workers: positiveInt.default(10),
-    /** Defaults per mode: LANE_CAPACITY below. */
-    capacity: z
-      .strictObject({
-        high: positiveInt.optional(),
-        medium: positiveInt.optional(),
-        low: positiveInt.optional(),
-      })
-      .prefault({}),
-    max_wait: z
-      .strictObject({
-        medium: positiveDuration.default(10_000),
-        low: positiveDuration.default(60_000),
-      })
-      .prefault({}),
-    per_target_concurrency: positiveInt.default(4),
-    per_target_share: z
-      .number({ error: 'expected a number greater than 0 and at most 1' })
-      .gt(0, 'expected a number greater than 0 and at most 1')
-      .max(1, 'expected a number greater than 0 and at most 1')
-      .default(0.5),
-    /** Retry-After of the 503 answered while a lane is full or the service is stopping. */
-    admission_retry_after: positiveDuration.default(5_000),
-    durable: durableSchema.prefault({}),
-  })
-  .transform(({ capacity, ...queue }) => {
-    const defaults = LANE_CAPACITY[queue.mode];
-    return {
-      ...queue,
-      capacity: {
-        high: capacity.high ?? defaults.high,
-        medium: capacity.medium ?? defaults.medium,
-        low: capacity.low ?? defaults.low,
-      },
-    };
-  });
+const queueSchema = z.strictObject({
+  mode: z.enum(QUEUE_MODES, { error: 'must be memory or durable' }).default('memory'),
+  workers: positiveInt.default(10),
+  /**
+   * As written: a lane left out takes its mode's size when used (laneCapacityOf), so a reload
+   * that keeps the running mode also keeps that mode's sizes.
+   */
+  capacity: z
+    .strictObject({
+      high: positiveInt.optional(),
+      medium: positiveInt.optional(),
+      low: positiveInt.optional(),
+    })
+    .prefault({}),
+  max_wait: z
+    .strictObject({
+      medium: positiveDuration.default(10_000),
+      low: positiveDuration.default(60_000),
+    })
+    .prefault({}),
+  per_target_concurrency: positiveInt.default(4),
+  per_target_share: z
+    .number({ error: 'expected a number greater than 0 and at most 1' })
+    .gt(0, 'expected a number greater than 0 and at most 1')
+    .max(1, 'expected a number greater than 0 and at most 1')
+    .default(0.5),
+  /** Retry-After of the 503 answered while a lane is full or the service is stopping. */
+  admission_retry_after: positiveDuration.default(5_000),
+  durable: durableSchema.prefault({}),
+});
+
+type QueueConfig = z.output<typeof queueSchema>;
+
+/**
+ * Each lane's size: the configured one, else its mode's (LANE_CAPACITY). Resolved where it is
+ * used rather than at parse time, so that it follows the mode that runs: a reload keeps the
+ * running `queue.mode` (it needs a restart), and its defaults with it.
+ */
+export function laneCapacityOf(
+  queue: Pick<QueueConfig, 'mode' | 'capacity'>,
+): Record<Priority, number> {
+  const defaults = LANE_CAPACITY[queue.mode];
+  return {
+    high: queue.capacity.high ?? defaults.high,
+    medium: queue.capacity.medium ?? defaults.medium,
+    low: queue.capacity.low ?? defaults.low,
+  };
+}
 
 const retrySchema = z.strictObject({
   max_retries: z

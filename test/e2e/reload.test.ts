@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 
+import { LANE_CAPACITY } from '../../src/config/schema.js';
 import { anAlert } from '../support/builders.js';
 import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
@@ -254,6 +255,51 @@ for (const mode of ['memory', 'durable'] as const) {
         'dlq.retention',
       ]);
       assert.equal((await call(running.url, 'GET', '/healthz')).status, 200);
+    });
+
+    // Lane sizes default by mode (docs/configuration.md, Lane sizes); the mode needs a restart.
+    const other = mode === 'memory' ? 'durable' : 'memory';
+    async function laneCapacities(): Promise<{ status: unknown; metrics: string[] }> {
+      const status = await call(running.url, 'GET', '/api/v2/publishing/queue/status');
+      const { lanes } = status.body as { lanes: Record<string, { capacity: number }> };
+      const text = await (await fetch(`${running.url}/metrics`)).text();
+      return {
+        status: Object.fromEntries(Object.entries(lanes).map(([k, v]) => [k, v.capacity])),
+        metrics: text
+          .split('\n')
+          .filter((line) => line.startsWith('alert_publisher_queue_capacity{')),
+      };
+    }
+
+    it(`keeps the ${mode} lane sizes when the file names ${other} mode and no capacity`, async () => {
+      const before = await laneCapacities();
+      current = yaml(other, target('a', servers.a.url, 'a') + target('b', servers.b.url, 'b'));
+      const reloaded = await call(running.url, 'POST', '/-/reload');
+      assert.equal(reloaded.status, 200);
+      assert.deepEqual((reloaded.body as { restart_required: string[] }).restart_required, [
+        'queue.mode',
+      ]);
+      assert.deepEqual(before.status, { ...LANE_CAPACITY[mode] });
+      assert.equal(before.metrics.length, 3);
+      assert.deepEqual(await laneCapacities(), before);
+    });
+
+    it(`applies a capacity the file sets, the other lanes the ${mode} sizes, whatever mode it names`, async () => {
+      current = yaml(
+        `${other}, capacity: { high: 7 }`,
+        target('a', servers.a.url, 'a') + target('b', servers.b.url, 'b'),
+      );
+      const reloaded = await call(running.url, 'POST', '/-/reload');
+      assert.equal(reloaded.status, 200);
+      assert.deepEqual((reloaded.body as { restart_required: string[] }).restart_required, [
+        'queue.mode',
+      ]);
+      const lanes = LANE_CAPACITY[mode];
+      assert.deepEqual((await laneCapacities()).status, {
+        high: 7,
+        medium: lanes.medium,
+        low: lanes.low,
+      });
     });
   });
 }

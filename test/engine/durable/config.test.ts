@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { durableOptionsOf } from '../../../src/engine-options.js';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { parseConfig } from '../../../src/config/load-config.js';
+import { laneCapacityOf } from '../../../src/config/schema.js';
 
 const parse = (text: string) => parseConfig(text, { env: {}, source: 'test' });
 
@@ -44,19 +45,22 @@ test('a bad queue.durable value is an error naming its key path', () => {
 });
 
 test('durable lanes default to ten times the memory lanes; a configured size stays as given', () => {
-  assert.deepEqual(parse('queue:\n  mode: durable\n').queue.capacity, {
+  assert.deepEqual(laneCapacityOf(parse('queue:\n  mode: durable\n').queue), {
     high: 5_000,
     medium: 10_000,
     low: 5_000,
   });
-  assert.deepEqual(parse('queue:\n  mode: memory\n').queue.capacity, {
+  assert.deepEqual(laneCapacityOf(parse('queue:\n  mode: memory\n').queue), {
     high: 500,
     medium: 1_000,
     low: 500,
   });
-  assert.deepEqual(parse('queue:\n  mode: durable\n  capacity: { medium: 300 }\n').queue.capacity, {
-    high: 5_000,
-    medium: 300,
-    low: 5_000,
-  });
+  assert.deepEqual(
+    laneCapacityOf(parse('queue:\n  mode: durable\n  capacity: { medium: 300 }\n').queue),
+    {
+      high: 5_000,
+      medium: 300,
+      low: 5_000,
+    },
+  );
 });
