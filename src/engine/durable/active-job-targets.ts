@@ -1,22 +1,25 @@
 import type { Db } from '../../db/db.js';
-import { ACTIVE_STATES_SQL } from './job-row.js';
 
 /**
- * The names of the targets that have active jobs (waiting or claimed), sorted. A loose index
- * scan of publishing_jobs_chain_idx: one index probe per target, whatever the backlog.
+ * The names of the targets that have active jobs (waiting or claimed), sorted. The waiting
+ * ones by a loose index scan of publishing_jobs_due_idx (one probe per target, whatever the
+ * backlog), the claimed ones through publishing_jobs_owner_idx (a few per worker).
  */
 export async function readTargetsWithActiveJobs(db: Db): Promise<string[]> {
   const result = await db.query<{ target_name: string }>(
-    `WITH RECURSIVE names AS (
-       (SELECT target_name FROM publishing_jobs WHERE state IN ${ACTIVE_STATES_SQL}
+    `WITH RECURSIVE waiting AS (
+       (SELECT target_name FROM publishing_jobs WHERE state IN ('queued', 'retrying')
         ORDER BY target_name LIMIT 1)
        UNION ALL
        SELECT (SELECT j.target_name FROM publishing_jobs j
-               WHERE j.state IN ${ACTIVE_STATES_SQL} AND j.target_name > names.target_name
+               WHERE j.state IN ('queued', 'retrying') AND j.target_name > waiting.target_name
                ORDER BY j.target_name LIMIT 1)
-       FROM names WHERE names.target_name IS NOT NULL
+       FROM waiting WHERE waiting.target_name IS NOT NULL
      )
-     SELECT target_name FROM names WHERE target_name IS NOT NULL`,
+     SELECT target_name FROM waiting WHERE target_name IS NOT NULL
+     UNION
+     SELECT target_name FROM publishing_jobs WHERE state = 'processing'
+     ORDER BY target_name`,
   );
   return result.rows.map((row) => row.target_name);
 }

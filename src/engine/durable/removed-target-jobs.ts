@@ -95,6 +95,14 @@ export function createRemovedTargetJobs(deps: RemovedTargetJobsDeps): RemovedTar
   let last: Promise<unknown> = Promise.resolve();
 
   async function pass(nowMs: number, done: Done): Promise<void> {
+    // Read before the jobs are: a claimed job released after this read is either waiting when
+    // the dead-lettering reads (and goes with the rest) or claimed here (and kept for later).
+    const claimed = await readTargetsWithClaimedJobs(
+      deps.db,
+      [...pending.values()]
+        .filter((entry) => entry.atStart)
+        .map((entry) => ({ name: entry.target.name, beforeMs: entry.removedAtMs + 1 })),
+    );
     for (;;) {
       const entries = [...pending.values()];
       const rows = await deadLetterWaitingJobs(
@@ -111,12 +119,6 @@ export function createRemovedTargetJobs(deps: RemovedTargetJobsDeps): RemovedTar
       deps.onDead(rows, nowMs);
       for (const row of rows) done.set(row.target_name, (done.get(row.target_name) ?? 0) + 1);
       if (rows.length < deps.batchSize) {
-        const claimed = await readTargetsWithClaimedJobs(
-          deps.db,
-          entries
-            .filter((entry) => entry.atStart)
-            .map((entry) => ({ name: entry.target.name, beforeMs: entry.removedAtMs + 1 })),
-        );
         // Only the entries selected: a target configured or removed again meanwhile has left
         // or replaced its entry.
         for (const entry of entries) {
