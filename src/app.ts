@@ -155,6 +155,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           logger,
           metrics,
           targets: deliverable(targets),
+          configured: targets,
           db,
           config: engineConfigOf(config),
           durable: durableOptionsOf(config),

@@ -31,3 +31,6 @@ export interface Target {
   /** The target's configuration with every secret removed: safe for DLQ rows, logs and the API. */
   redactedConfig: Record<string, unknown>;
 }
+
+/** What a dead letter records of its target (also of one no longer configured). */
+export type LetterTarget = Pick<Target, 'name' | 'type' | 'redactedConfig'>;

@@ -1,6 +1,6 @@
 import type { DeadLetter } from '../domain/dead-letter.js';
 import type { Job, JobError } from '../domain/job.js';
-import type { Target } from '../domain/target.js';
+import type { LetterTarget } from '../domain/target.js';
 
 /** What a dead letter reads of a job; both engines (memory `Job`, durable row) provide it. */
 export type LetterJob = Pick<
@@ -22,7 +22,7 @@ export type LetterJob = Pick<
 /** The DLQ record of a job's final failure, for both engines; the target config is the redacted one. */
 export function deadLetterOf(
   job: LetterJob,
-  target: Target,
+  target: LetterTarget,
   error: JobError,
   failedAt: number,
 ): DeadLetter {

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/db.js';
 import type { JobError } from '../../domain/job.js';
-import type { Target } from '../../domain/target.js';
+import type { LetterTarget } from '../../domain/target.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { adjustJobCounts } from './job-counts.js';
 import type { ClaimedRow, JobRow } from './job-row.js';
@@ -12,7 +12,7 @@ export type DeadRow = JobRow & Pick<ClaimedRow, 'alert' | 'classification' | 'se
 
 /** Which waiting jobs of one target to dead-letter, and why. */
 export interface WaitingSelection {
-  target: Target;
+  target: LetterTarget;
   /** Only jobs submitted before this (epoch ms). */
   submittedBefore: number;
   error: JobError;
@@ -21,10 +21,10 @@ export interface WaitingSelection {
 /**
  * Waiting jobs (queued or retrying, not claimed) of the selected targets become dead letters:
  * those of an open circuit older than max_job_age (`circuit_open`, maintenance) or of a target
- * removed by a config reload (`target_removed`). One statement (SKIP LOCKED, so a concurrent
- * claim or sweep is never waited for), the counts and the dead letters, in one transaction. At
- * most `limit` jobs per call; returns the rows finished. Cost: a range scan of the due index
- * over the waiting jobs of the selected targets only.
+ * removed by a config reload or not delivered to at start (`target_removed`). One statement
+ * (SKIP LOCKED, so a concurrent claim or sweep is never waited for), the counts and the dead
+ * letters, in one transaction. At most `limit` jobs per call; returns the rows finished. Cost:
+ * a range scan of the due index over the waiting jobs of the selected targets only.
  */
 export async function deadLetterWaitingJobs(
   db: Db,

@@ -37,7 +37,7 @@ import { deregisterInstance } from './leases.js';
 import { runMaintenance } from './maintenance.js';
 import type { LaneCount } from './read-jobs.js';
 import { listJobRows, readJob, readJobsOf } from './read-jobs.js';
-import { createRemovedTargetJobs } from './removed-target-jobs.js';
+import { createRemovedTargetJobs, startTargetsOf } from './removed-target-jobs.js';
 import { reportCompletion, reportDeadRow } from './report-completions.js';
 import { createJobSubmitter } from './submit-jobs.js';
 import { createWakeSignal } from './wake-signal.js';
@@ -52,6 +52,11 @@ export interface DurableEngineDeps {
   metrics: Metrics;
   /** The targets it delivers to: the enabled ones (app.ts). */
   targets: ReadonlyMap<string, Target>;
+  /**
+   * Every configured target, disabled ones too (read at start, and after it while the database
+   * does not answer): a start dead-letters the waiting jobs of targets it does not deliver to.
+   */
+  configured?: ReadonlyMap<string, Target>;
   db: Db;
   config: EngineConfig;
   durable: DurableOptions;
@@ -164,6 +169,11 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         reportDeadRow(report, row, targetRemovedError(row.target_name), nowMs);
     },
   });
+  // Jobs left waiting for targets removed or disabled while no instance ran would wait forever.
+  await removals.atStart(
+    startTargetsOf(() => targets, deps.configured ?? deps.targets),
+    clock.now(),
+  );
 
   const unlisten =
     deps.listen === undefined
@@ -346,9 +356,9 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       );
       if (!ended) deps.logger.error({}, 'database did not answer at stop: the lease lapses');
       const left = removals.pending();
-      if (left.length > 0) {
+      if (left.length > 0 || removals.isStartPending()) {
         deps.logger.warn(
-          { targets: left },
+          { targets: left, startSearchDone: !removals.isStartPending() },
           'waiting jobs of removed targets not dead-lettered at stop: they stay in the database',
         );
       }

@@ -3,7 +3,7 @@ import type { Random } from '../../domain/clock.js';
 import type { DeadLetter } from '../../domain/dead-letter.js';
 import type { JobError } from '../../domain/job.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
-import type { Target } from '../../domain/target.js';
+import type { LetterTarget, Target } from '../../domain/target.js';
 import { deadLetterOf as letterOfJob } from '../dead-letter-of.js';
 import { circuitOpenError } from '../job-errors.js';
 import { decideAfterFailure, jobErrorOf } from '../outcome-decision.js';
@@ -74,7 +74,7 @@ export type LetterSource = Pick<
  */
 export function deadLetterOf(
   job: LetterSource,
-  target: Target,
+  target: LetterTarget,
   error: JobError,
   nowMs: number,
 ): DeadLetter {

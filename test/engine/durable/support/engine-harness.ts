@@ -106,6 +106,10 @@ export async function startEngine(
     insertDeadLetters?: DurableEngineDeps['insertDeadLetters'];
     retry?: Partial<RetryPolicy>;
     logger?: Logger;
+    /** Instead of t0 (with `publisher`). */
+    targets?: readonly Target[];
+    /** Every configured target, disabled ones too (the engine's `configured`). */
+    configured?: readonly Target[];
   } = {},
 ): Promise<PublishingEngine> {
   const deps: DurableEngineDeps = {
@@ -113,9 +117,13 @@ export async function startEngine(
     random: () => 0.5,
     logger: options.logger ?? quiet,
     metrics: createMetrics(new Registry()),
-    targets: new Map([
-      ['t0', { ...aTarget('t0', publisher), retry: { ...DEFAULT_RETRY_POLICY, ...options.retry } }],
-    ]),
+    targets: new Map(
+      (
+        options.targets ?? [
+          { ...aTarget('t0', publisher), retry: { ...DEFAULT_RETRY_POLICY, ...options.retry } },
+        ]
+      ).map((target) => [target.name, target]),
+    ),
     db,
     config: { ...DEFAULT_ENGINE_CONFIG, ...options.config },
     durable: {
@@ -127,6 +135,9 @@ export async function startEngine(
     },
   };
   if (options.insertDeadLetters !== undefined) deps.insertDeadLetters = options.insertDeadLetters;
+  if (options.configured !== undefined) {
+    deps.configured = new Map(options.configured.map((target) => [target.name, target]));
+  }
   return createDurableEngine(deps);
 }
 
