@@ -169,3 +169,36 @@ test('a count corrupted by hand is corrected within a purge interval, then admis
     { target_name: 't0', active: 1 },
   ]);
 });
+
+test('an open breaker with due jobs waiting parks the dispatcher instead of polling the database', async () => {
+  // Counts the next-due reads, and the statements in flight (the loop is parked when none is).
+  let dueReads = 0;
+  let inFlight = 0;
+  const counted =
+    (query: Db['query']): Db['query'] =>
+    async (text, params, options) => {
+      if (text.includes('min(due_at)')) dueReads += 1;
+      inFlight += 1;
+      try {
+        return await query(text, params, options);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+  const counting: Db = { ...db, query: counted(db.query.bind(db)) };
+  engine = await startEngine(counting, clock, publisher, {
+    config: { breaker: { failureThreshold: 1, successThreshold: 1, openTimeoutMs: 600_000 } },
+  });
+  publisher.answerAll({ ok: false, type: 'transient', reason: 'server_error', message: 'down' });
+  await submitOne(engine, { n: '0' });
+  await eventually('the breaker opened', () => engine?.breakerState('t0') === 'open');
+  for (const n of ['1', '2', '3']) await submitOne(engine, { n });
+  await eventually('the loop is parked', () => inFlight === 0);
+  const before = dueReads;
+  // Each step fires every timer due by then: a loop that slept 0 ms would claim and read again.
+  for (let step = 0; step < 10; step += 1) {
+    await clock.advance(1);
+    await eventually('the loop is parked', () => inFlight === 0);
+  }
+  assert.ok(dueReads - before <= 1, `${dueReads - before} next-due reads in 10 ms of virtual time`);
+});
