@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ import {
   silentLogger,
   TEST_DATABASE_URL,
 } from '../support/databases.js';
-import { BIN, run } from '../support/run-bin.js';
+import { BIN, ROOT, run } from '../support/run-bin.js';
+import { eventually } from '../support/eventually.js';
 
 /** What `serve` and `migrate` say about the database they start on, as processes. */
 describe('serve and migrate on a database they cannot use', async () => {
@@ -79,7 +81,7 @@ describe('serve and migrate on a database they cannot use', async () => {
     }
   });
 
-  it('a database migrated by a newer release: migrate prints one warning naming its migrations and succeeds', async () => {
+  it('a database migrated by a newer release: migrate prints and serve logs one warning naming its migrations, and both run', async () => {
     const scratch = await createScratchDatabase();
     const db = createPgDb(scratch.url, { logger: silentLogger });
     try {
@@ -94,6 +96,26 @@ describe('serve and migrate on a database they cannot use', async () => {
         'warning: database has migrations this release does not know (9999_x.sql): it was migrated by a newer alert-publisher; running anyway — see docs/storage.md "Upgrades"',
       );
       assert.match(migrated.stdout, /database is up to date/);
+      const served = spawn(process.execPath, [BIN, 'serve', '--config', config], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: scratch.url },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      let stdout = '';
+      served.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const exited = new Promise((resolve) => served.once('exit', resolve));
+      try {
+        await eventually('serve listening', () => stdout.includes('alert-publisher listening'));
+      } finally {
+        served.kill('SIGTERM');
+        await exited;
+      }
+      const warnings = stdout.split('\n').filter((line) => line.includes('9999_x.sql'));
+      assert.equal(warnings.length, 1, stdout);
+      assert.match(
+        warnings[0] ?? '',
+        /"level":40,.*"msg":"database has migrations this release does not know \(9999_x.sql\)/,
+      );
     } finally {
       await db.close();
       await scratch.drop();
