@@ -10,6 +10,7 @@ import type { Db } from './db/db.js';
 import { readDatabaseId } from './db/database-id.js';
 import { migrate } from './db/migrate.js';
 import { databaseName, openDatabase } from './db/open-database.js';
+import { newerDatabaseWarning } from './db/recorded-migrations.js';
 import type { Clock, Random } from './domain/clock.js';
 import type { DeadLetterSink } from './domain/dead-letter.js';
 import type { SecretMasks } from './domain/secret-mask.js';
@@ -109,7 +110,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     onAvailability: (available) => metrics.databaseAvailable.set(available ? 1 : 0),
   });
-  await migrate(db, logger);
+  const { newer } = await migrate(db, logger);
+  if (newer.length > 0) logger.warn({ migrations: newer }, newerDatabaseWarning(newer));
   const masks = options.secretMasks ?? secretMasksOf(config);
   const { mask } = masks;
   const repo = meterDlqRepository(createDlqRepository({ db, clock, logger, mask }), {

@@ -4,6 +4,7 @@ import { configPathOf, loadConfig } from './config/load-config.js';
 import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-db.js';
+import { newerDatabaseWarning } from './db/recorded-migrations.js';
 import { createSystemClock } from './domain/system-clock.js';
 import { createDlqRepository } from './dlq/dlq-repository.js';
 import { createDlqOperations } from './dlq/dlq-operations.js';
@@ -27,8 +28,11 @@ export function createCliBackends(io: CliIo, version: string): CliBackends {
         db = await openDatabase(config.storage, logger);
       }
       try {
-        const applied = await migrate(db, logger);
-        return applied.map((version) => String(version).padStart(4, '0'));
+        const run = await migrate(db, logger);
+        return {
+          applied: run.applied.map((version) => String(version).padStart(4, '0')),
+          warnings: run.newer.length > 0 ? [newerDatabaseWarning(run.newer)] : [],
+        };
       } finally {
         await db.close();
       }

@@ -19,10 +19,16 @@ export interface ConfigCheck {
 export interface CliBackends {
   /** Runs the service until a signal stops it; resolves with the exit code. */
   serve(configPath: string | undefined): Promise<number>;
-  /** Applies pending migrations; resolves with the names applied. */
-  migrate(databaseUrl: string | undefined, configPath: string | undefined): Promise<string[]>;
+  /** Applies pending migrations; resolves with the versions applied and what to warn about. */
+  migrate(databaseUrl: string | undefined, configPath: string | undefined): Promise<MigrateResult>;
   checkConfig(configPath: string | undefined): Promise<ConfigCheck>;
   openDatabaseDlq(databaseUrl: string): Promise<DatabaseDlq>;
+}
+
+export interface MigrateResult {
+  applied: string[];
+  /** Lines for stderr (a database migrated by a newer release). */
+  warnings: string[];
 }
 
 export interface DatabaseDlq {

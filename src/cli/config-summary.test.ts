@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { parseConfig } from '../config/load-config.js';
-import { describeDatabaseUrl, summarizeConfig, summaryLines } from './config-summary.js';
+import { describeDatabaseUrl } from '../db/describe-database-url.js';
+import { summarizeConfig, summaryLines } from './config-summary.js';
 
 function summaryOf(
   yaml: string,

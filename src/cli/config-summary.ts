@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 
 import type { Config } from '../config/schema.js';
 import { laneCapacityOf } from '../config/schema.js';
+import { describeDatabaseUrl } from '../db/describe-database-url.js';
 import { pgliteDirOf } from '../db/pglite-db.js';
 import { PRIORITIES } from '../domain/job.js';
 import { shareLimit } from '../engine/admission.js';
@@ -63,19 +64,6 @@ export function describeStorage(storage: Config['storage']): string {
   if (storage.database_url === '')
     return `embedded PGlite in ${resolve(pgliteDirOf(storage.data_dir))}`;
   return `PostgreSQL at ${describeDatabaseUrl(storage.database_url)}`;
-}
-
-/**
- * host:port/database of a postgres:// URL, without user, password or query (a query may
- * carry `password=`); a socket directory given as `?host=/path` is shown as the host.
- */
-export function describeDatabaseUrl(url: string): string {
-  if (!URL.canParse(url)) return 'an unparsable URL';
-  const parsed = new URL(url);
-  const host = parsed.hostname !== '' ? parsed.hostname : (parsed.searchParams.get('host') ?? '');
-  const port = parsed.port === '' ? '5432' : parsed.port;
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  return `${host === '' ? 'localhost' : host}:${port}/${database === '' ? '(default database)' : database}`;
 }
 
 function describeAuth(auth: Config['auth']): ConfigSummary['auth'] {

@@ -14,7 +14,7 @@ import type { CliBackends, ConfigCheck } from './cli-context.js';
 function backendsWith(overrides: Partial<CliBackends> = {}): CliBackends {
   return {
     serve: () => Promise.resolve(0),
-    migrate: () => Promise.resolve(['0001_publishing_dlq']),
+    migrate: () => Promise.resolve({ applied: ['0001_publishing_dlq'], warnings: [] }),
     checkConfig: () => Promise.resolve({ source: 'x.yaml', problems: [], summary: ['2 targets'] }),
     openDatabaseDlq: () => Promise.reject(new Error('no database in this test')),
     ...overrides,

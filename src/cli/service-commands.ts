@@ -126,8 +126,12 @@ export function migrateCommand(io: CommandIo, backends: CliBackends): Command {
     .description('apply pending database migrations (DATABASE_URL, --database-url or the config)')
     .action(async (_options: OptionValues, command: Command) => {
       const connection = connectionOf(command.optsWithGlobals(), io);
-      const applied = await backends.migrate(connection.databaseUrl, connection.configPath);
-      if (connection.json) return io.out(json({ applied }));
+      const { applied, warnings } = await backends.migrate(
+        connection.databaseUrl,
+        connection.configPath,
+      );
+      for (const warning of warnings) io.err(`warning: ${warning}`);
+      if (connection.json) return io.out(json({ applied, warnings }));
       io.out(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
     });
 }

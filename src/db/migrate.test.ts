@@ -49,9 +49,9 @@ describe('migrations', () => {
     const db = await createPgliteDb(undefined);
     try {
       const all = (await loadMigrations()).map((m) => m.version);
-      assert.deepEqual(await migrate(db, silentLogger), all);
+      assert.deepEqual((await migrate(db, silentLogger)).applied, all);
       assert.deepEqual(await appliedVersions(db), all);
-      assert.deepEqual(await migrate(db, silentLogger), []);
+      assert.deepEqual((await migrate(db, silentLogger)).applied, []);
       assert.deepEqual(await appliedVersions(db), all);
     } finally {
       await db.close();
@@ -77,7 +77,10 @@ describe('migrations', () => {
     const db = await createPgliteDb(undefined);
     try {
       const [a, b] = await Promise.all([migrate(db, silentLogger), migrate(db, silentLogger)]);
-      assert.equal([...(a ?? []), ...(b ?? [])].length, (await loadMigrations()).length);
+      assert.equal(
+        [...(a?.applied ?? []), ...(b?.applied ?? [])].length,
+        (await loadMigrations()).length,
+      );
     } finally {
       await db.close();
     }
@@ -95,7 +98,7 @@ describe('migrations', () => {
       ]);
       const all = (await loadMigrations()).map((m) => m.version);
       assert.deepEqual(
-        [...a, ...b].sort((x, y) => x - y),
+        [...a.applied, ...b.applied].sort((x, y) => x - y),
         all,
       );
       assert.deepEqual(await appliedVersions(first), all);

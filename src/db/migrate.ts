@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { Logger } from '../domain/clock.js';
 import type { Db } from './db.js';
+import { compareRecorded, readRecordedMigrations } from './recorded-migrations.js';
 import { splitSql } from './split-sql.js';
 
 /** migrations/ at the package root, from src/db/ and from dist/db/ alike. */
@@ -36,33 +37,48 @@ export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
   return migrations;
 }
 
+export interface MigrationRun {
+  /** The versions this call applied (empty on a re-run). */
+  applied: number[];
+  /** Recorded migrations numbered above this release's last file: a newer release ran here. */
+  newer: string[];
+}
+
 /**
  * Applies pending migrations in order, each in its own transaction together with its row in
  * `alert_publisher_migrations`. Every transaction first takes a transaction-scoped advisory
  * lock and re-checks the version table, so instances starting at once apply each file once.
- * Returns the versions this call applied (empty on a re-run).
+ * Before applying anything it refuses a database whose recorded migrations were named
+ * otherwise by a different build (recorded-migrations.ts).
  */
 export async function migrate(
   db: Db,
   logger: Logger,
   options: { dir?: string } = {},
-): Promise<number[]> {
+): Promise<MigrationRun> {
   const migrations = await loadMigrations(options.dir);
+  const recorded = await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS alert_publisher_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      checksum text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now())`);
+    return readRecordedMigrations(tx);
+  });
+  const newer = compareRecorded(recorded, migrations);
   const applied: number[] = [];
   for (const migration of migrations) {
     const didApply = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-      await tx.query(`CREATE TABLE IF NOT EXISTS alert_publisher_migrations (
-        version integer PRIMARY KEY,
-        name text NOT NULL,
-        checksum text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now())`);
-      const existing = await tx.query<{ checksum: string }>(
-        'SELECT checksum FROM alert_publisher_migrations WHERE version = $1',
+      const existing = await tx.query<{ name: string; checksum: string }>(
+        'SELECT name, checksum FROM alert_publisher_migrations WHERE version = $1',
         [migration.version],
       );
       const row = existing.rows[0];
       if (row !== undefined) {
+        // Recorded since the check above by an instance of another build.
+        compareRecorded([{ version: migration.version, name: row.name }], [migration]);
         if (row.checksum !== migration.checksum) {
           logger.warn(
             { migration: migration.name },
@@ -83,5 +99,5 @@ export async function migrate(
       applied.push(migration.version);
     }
   }
-  return applied;
+  return { applied, newer };
 }

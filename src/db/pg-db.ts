@@ -2,6 +2,7 @@ import pg from 'pg';
 
 import type { Logger } from '../domain/clock.js';
 import type { Db, QueryOptions, QueryResult } from './db.js';
+import { describeDatabaseUrl } from './describe-database-url.js';
 import {
   DatabaseUnavailable,
   isDatabaseUnavailable,
@@ -26,7 +27,9 @@ export interface PgDbOptions {
 /**
  * node-postgres adapter. Errors are rethrown with the statement's first line as context; a
  * failed connect and a lost or timed-out connection as DatabaseUnavailable, the outage logged
- * once when it starts and once when it ends (reachability.ts).
+ * once when it starts and once when it ends (reachability.ts). A connect that fails names the
+ * database (host:port/name, no credentials) and no statement: the statement was never sent, and
+ * `database "x" does not exist` shown as a failed SELECT read as a bug in the SQL.
  */
 export function createPgDb(url: string, options: PgDbOptions): Db {
   const { logger } = options;
@@ -44,18 +47,47 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
     logger.debug({ reason: error.message }, 'postgres: idle connection lost');
   });
 
+  const where = describeDatabaseUrl(url);
+  const connect = (): Promise<pg.PoolClient> =>
+    pool.connect().catch((error: unknown) => {
+      const message = `postgres: cannot connect to ${where}: ${reasonOf(error)}`;
+      // Refused, reset or timed out is an outage (logged once, reachability.ts); a missing
+      // database or a refused login is not, and is only reported by whoever asked.
+      if (!isPgConnectionFailure(error)) throw new Error(message, { cause: error });
+      const unavailable = new DatabaseUnavailable(message, { cause: error });
+      reachability.failed(unavailable);
+      throw unavailable;
+    });
+
   return {
     kind: 'postgres',
-    query: (text, params, options) => run(pool, reachability, text, params, options),
+    async query<Row>(
+      text: string,
+      params?: readonly unknown[],
+      options?: QueryOptions,
+    ): Promise<QueryResult<Row>> {
+      // pool.query would connect and query in one call and report both as the statement's failure.
+      const client = await connect();
+      // As in a transaction (below): a lost server emits 'error', which must not crash the
+      // process; the statement fails with it.
+      const onError = (error: Error): void => {
+        logger.debug({ reason: error.message }, 'postgres: connection lost in a statement');
+      };
+      client.on('error', onError);
+      try {
+        const result = await run<Row>(client, reachability, text, params, options);
+        client.off('error', onError);
+        client.release();
+        return result;
+      } catch (error: unknown) {
+        // As pool.query does: a client whose statement failed is not pooled again.
+        client.off('error', onError);
+        client.release(true);
+        throw error;
+      }
+    },
     async transaction(fn) {
-      const client = await pool.connect().catch((error: unknown) => {
-        const unavailable = new DatabaseUnavailable(
-          `postgres: cannot connect: ${reasonOf(error)}`,
-          { cause: error },
-        );
-        reachability.failed(unavailable);
-        throw unavailable;
-      });
+      const client = await connect();
       // A checked-out client that loses its server between statements emits 'error'; with no
       // listener that would crash the process. The next statement fails and rolls back.
       const onError = (error: Error): void => {
@@ -100,7 +132,7 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
 }
 
 async function run<Row>(
-  target: pg.Pool | pg.PoolClient,
+  target: pg.PoolClient,
   reachability: Reachability,
   text: string,
   params: readonly unknown[] = [],

@@ -11,39 +11,10 @@ import { anAlert } from '../support/builders.js';
 import { startConnectProxy } from '../support/connect-proxy.js';
 import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
+import { BIN, ROOT, run } from '../support/run-bin.js';
 import { startTargetServer } from '../support/target-server.js';
 
 /** The process edge: bin/alert-publisher.js and src/main.ts as users run them (real time, bounded). */
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'alert-publisher.js');
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env, DATABASE_URL: env['DATABASE_URL'] ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${args.join(' ')} did not exit within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** A config for `serve` on an ephemeral loopback port, with `extra` YAML appended. */
 async function serveConfig(dir: string, name: string, extra: string): Promise<string> {
