@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 
+import { ALERT_RESULTS } from '../domain/alert.js';
+
 /** attempt_duration buckets: 5 ms … 30 s. */
 export const ATTEMPT_DURATION_BUCKETS_S = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
@@ -55,7 +57,7 @@ export function createMetrics(registry: Registry): Metrics {
   return {
     alertsReceived: new Counter({
       name: `${p}alerts_received_total`,
-      help: 'Alerts received, by result: routed, unrouted, rejected.',
+      help: `Alerts received, by result: ${ALERT_RESULTS.join(', ')}.`,
       labelNames: ['result'],
       registers,
     }),
