@@ -4,6 +4,10 @@ import type { ErrorType, FailureReason } from './failure.js';
 export const PRIORITIES = ['high', 'medium', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
+/** What admission made of an offered job (submissions_total{result}). */
+export const SUBMISSION_RESULTS = ['accepted', 'rejected'] as const;
+export type SubmissionResult = (typeof SUBMISSION_RESULTS)[number];
+
 /**
  * queued → processing → succeeded
  *                     → retrying → processing …
