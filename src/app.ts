@@ -170,6 +170,7 @@ export async function createApp(options: AppOptions): Promise<App> {
               }
             : {}),
           insertDeadLetters: dlqInsertOn(clock, logger),
+          onDeadLettersCommitted: (count) => repo.committed(count),
         })
       : createPublishingEngine({
           clock,
