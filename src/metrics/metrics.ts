@@ -16,9 +16,10 @@ export const QUEUE_WAIT_BUCKETS_S = [
 export interface Metrics {
   alertsReceived: Counter<'result'>;
   submissions: Counter<'priority' | 'result'>;
-  queueJobs: Gauge<'priority' | 'state'>;
-  queueCapacity: Gauge<'priority'>;
-  oldestDueJobAge: Gauge<'priority'>;
+  /** `mode` (QueueMode): durable mode's queue gauges count the shared database's jobs. */
+  queueJobs: Gauge<'priority' | 'state' | 'mode'>;
+  queueCapacity: Gauge<'priority' | 'mode'>;
+  oldestDueJobAge: Gauge<'priority' | 'mode'>;
   queueWait: Histogram<'priority'>;
   attempts: Counter<'target' | 'outcome' | 'reason'>;
   attemptDuration: Histogram<'target'>;
@@ -69,21 +70,21 @@ export function createMetrics(registry: Registry): Metrics {
     }),
     queueJobs: new Gauge({
       name: `${p}queue_jobs`,
-      help: 'Jobs counted against their lane, by priority and state: queued, retrying, failed.',
-      labelNames: ['priority', 'state'],
+      help: 'Jobs counted against their lane, by priority and state: queued, retrying, failed; mode durable: of the whole database.',
+      labelNames: ['priority', 'state', 'mode'],
       registers,
       collect,
     }),
     queueCapacity: new Gauge({
       name: `${p}queue_capacity`,
-      help: 'Capacity of each lane.',
-      labelNames: ['priority'],
+      help: 'Capacity of each lane; mode durable: of the whole database.',
+      labelNames: ['priority', 'mode'],
       registers,
     }),
     oldestDueJobAge: new Gauge({
       name: `${p}oldest_due_job_age_seconds`,
-      help: 'How long the oldest job due for dispatch has waited, by lane (shows starvation).',
-      labelNames: ['priority'],
+      help: 'How long the oldest job due for dispatch has waited, by lane (shows starvation); mode durable: of the whole database.',
+      labelNames: ['priority', 'mode'],
       registers,
       collect,
     }),

@@ -214,14 +214,14 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
   function setConfigGauges(): void {
     metrics.workers.set(config.workers);
     for (const priority of PRIORITIES) {
-      metrics.queueCapacity.set({ priority }, config.capacity[priority]);
+      metrics.queueCapacity.set({ priority, mode: 'durable' }, config.capacity[priority]);
     }
   }
   setConfigGauges();
   const status = () => engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
   metrics.onCollect(() => {
     report.flush();
-    setQueueGauges(metrics, status());
+    setQueueGauges(metrics, 'durable', status());
     setRateGauges(
       metrics,
       targets.keys(),

@@ -12,12 +12,13 @@ import type { TargetServer } from '../../support/target-server.js';
 import { startTargetServer } from '../../support/target-server.js';
 
 /**
- * Durable mode dead-letters inside the transaction that finishes the job, past the DLQ
+ * The queue gauges of durable mode are the shared database's (labelled mode="durable", so a
+ * dashboard takes their max, not their sum). Durable mode dead-letters inside the transaction that finishes the job, past the DLQ
  * repository: alert_publisher_dlq_entries must still move at the commit, not at the recount
  * 60 s later (docs/metrics.md).
  */
 for (const database of ['pglite', 'postgres'] as const) {
-  describe(`alert_publisher_dlq_entries in durable mode [${database}]`, async () => {
+  describe(`metrics in durable mode [${database}]`, async () => {
     if (database === 'postgres' && !(await isPostgresReachable())) {
       it('runs on PostgreSQL', { skip: 'PostgreSQL unreachable' }, () => undefined);
       return;
@@ -47,6 +48,19 @@ for (const database of ['pglite', 'postgres'] as const) {
       const line = /^alert_publisher_dlq_entries\{replayed="false"\} (\d+)$/m.exec(text);
       return Number(line?.[1]);
     }
+
+    it('labels the queue gauges mode="durable"', async () => {
+      const text = (await call(running.url, 'GET', '/metrics')).text;
+      assert.match(
+        text,
+        /^alert_publisher_queue_jobs\{priority="high",state="queued",mode="durable"\} 0$/m,
+      );
+      assert.match(text, /^alert_publisher_queue_capacity\{priority="low",mode="durable"\} \d+$/m);
+      assert.match(
+        text,
+        /^alert_publisher_oldest_due_job_age_seconds\{priority="medium",mode="durable"\} 0$/m,
+      );
+    });
 
     it('counts the letters of failed jobs when their transaction commits', async () => {
       const startedAt = clock.now();
