@@ -37,6 +37,7 @@ import { parseWebhookPayload } from './ingest/alertmanager-payload.js';
 import { createRouter } from './ingest/route.js';
 import { parseSubmitRequest } from './ingest/submit-request.js';
 import { createAttemptHistory } from './metrics/attempt-history.js';
+import { initCounterSeries } from './metrics/initial-series.js';
 import { createMetrics } from './metrics/metrics.js';
 import type { ProxySettings } from './domain/proxy-settings.js';
 import type { HttpClient } from './publishers/http-client.js';
@@ -136,6 +137,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   live.commit(live.build(config));
   const targets = live.current;
+  initCounterSeries(metrics, targets.keys());
   let running = config;
   if (targets.size === 0) {
     logger.warn({}, 'no targets configured: alerts will be counted as unrouted and dropped');
@@ -171,6 +173,7 @@ export async function createApp(options: AppOptions): Promise<App> {
               }
             : {}),
           insertDeadLetters: dlqInsertOn(clock, logger),
+          onDeadLettersCommitted: (count) => repo.committed(count),
         })
       : createPublishingEngine({
           clock,
@@ -213,6 +216,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       const built = live.build(next);
       const summary = await engine.reconfigure(deliverable(built.targets), engineConfigOf(next));
       live.commit(built);
+      initCounterSeries(metrics, built.targets.keys());
       router = createRouter(routableOf(next));
       Object.assign(laneMaxWaitMs, next.queue.max_wait);
       Object.assign(auth, authOf(next));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { QUEUE_MODES } from '../domain/job.js';
 import { HOST_NAME_RULE, hostNameOf } from '../domain/host-name.js';
 import type { Priority } from '../domain/job.js';
 import { leaseViolations } from './durable-lease.js';
@@ -15,7 +16,6 @@ const POSITIVE_INT = 'expected a positive integer';
 const positiveInt = z.int({ error: POSITIVE_INT }).positive({ error: POSITIVE_INT });
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export const QUEUE_MODES = ['memory', 'durable'] as const;
 
 /** Each entry in hostNameOf's form, so the Host check compares like with like. */
 const allowedHost = z.string({ error: `expected ${HOST_NAME_RULE}` }).transform((text, ctx) => {

@@ -8,21 +8,26 @@ export type DlqMetrics = Pick<Metrics, 'dlqEntries' | 'dlqReplays' | 'onCollect'
 /** How stale `alert_publisher_dlq_entries` may get before a scrape triggers a recount. */
 export const DEFAULT_ENTRIES_RECOUNT_MS = 60_000;
 
+/** A metered repository, told also of letters this process committed past it. */
+export interface MeteredDlqRepository extends DlqRepository {
+  /** `count` letters were committed in a transaction of durable mode's engine. */
+  committed(count: number): void;
+}
+
 /**
  * Keeps `alert_publisher_dlq_entries{replayed}` and `alert_publisher_dlq_replays_total{result}`
- * current around a repository. The gauge moves at once with this process's inserts (waiting),
- * replay claims (waiting → replayed) and their releases (back). Deletes and purges take rows of
+ * current around a repository. The gauge moves at once with this process's inserts (waiting,
+ * also the letters durable mode's engine commits with its jobs: `committed`), replay claims (waiting → replayed) and their releases (back). Deletes and purges take rows of
  * either kind, so they recount: an exact count per kind (O(table), an index-only scan of each
  * partial index), also run at start and on a scrape when the last count is older than
- * `recountMs`, which corrects what other writers (durable mode's completions, another
- * instance, the CLI) did, and the rare takeover of a dead process's stale claim (counted as a
+ * `recountMs`, which corrects what other writers (another instance, the CLI) did, and the rare takeover of a dead process's stale claim (counted as a
  * claim of a waiting entry). Replays count `submitted` when a replay job is recorded, then
  * `succeeded` or `failed` with the job's outcome.
  */
 export function meterDlqRepository(
   repo: DlqRepository,
   options: { metrics: DlqMetrics; clock: Clock; logger: Logger; recountMs?: number },
-): DlqRepository {
+): MeteredDlqRepository {
   const { metrics, clock, logger } = options;
   const recountMs = options.recountMs ?? DEFAULT_ENTRIES_RECOUNT_MS;
   const waiting = metrics.dlqEntries.labels({ replayed: 'false' });
@@ -66,6 +71,11 @@ export function meterDlqRepository(
 
   return {
     ...repo,
+    committed(count) {
+      waiting.inc(count);
+      // A recount in flight may have read the table before this commit.
+      if (counting) again = true;
+    },
     async write(letters) {
       waiting.inc(await repo.insert(letters));
     },

@@ -14,6 +14,13 @@ export interface Alert {
   fingerprint: string;
 }
 
+/**
+ * What became of a received alert (alerts_received_total{result}). `truncated`: alerts
+ * Alertmanager left out of a payload (`truncatedAlerts`, its max_alerts).
+ */
+export const ALERT_RESULTS = ['routed', 'unrouted', 'rejected', 'truncated'] as const;
+export type AlertResult = (typeof ALERT_RESULTS)[number];
+
 /** Optional classification given with the submit API. */
 export const SEVERITIES = ['critical', 'warning', 'info', 'noise'] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -5,6 +5,17 @@ export const PRIORITIES = ['high', 'medium', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
 /**
+ * Where jobs wait: each instance's own memory, or the database every instance shares (so the
+ * queue gauges of durable mode are database-wide: docs/metrics.md).
+ */
+export const QUEUE_MODES = ['memory', 'durable'] as const;
+export type QueueMode = (typeof QUEUE_MODES)[number];
+
+/** What admission made of an offered job (submissions_total{result}). */
+export const SUBMISSION_RESULTS = ['accepted', 'rejected'] as const;
+export type SubmissionResult = (typeof SUBMISSION_RESULTS)[number];
+
+/**
  * queued → processing → succeeded
  *                     → retrying → processing …
  *                     → failed (dead letter not yet stored) → dlq

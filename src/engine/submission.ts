@@ -1,4 +1,4 @@
-import type { Priority } from '../domain/job.js';
+import type { Priority, SubmissionResult } from '../domain/job.js';
 import { PRIORITIES } from '../domain/job.js';
 import { priorityOf } from '../domain/priority.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -38,7 +38,7 @@ export function prepareJobs(
 export function countSubmissions(
   metrics: Metrics,
   jobs: readonly PreparedJob[],
-  result: 'accepted' | 'rejected',
+  result: SubmissionResult,
 ): void {
   const perLane: Record<Priority, number> = { high: 0, medium: 0, low: 0 };
   for (const job of jobs) perLane[job.priority] += 1;

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { ReloadResult } from '../reload.js';
 import type { ConnectionLimits } from './connection-limits.js';
 
-import type { Alert } from '../domain/alert.js';
+import type { Alert, AlertResult } from '../domain/alert.js';
 import type { Priority } from '../domain/job.js';
 import type { TargetType } from '../domain/target.js';
 import type { DlqOperations } from '../dlq/dlq-operations.js';
@@ -25,10 +25,6 @@ export interface Ingest {
   parseSubmit(body: unknown): SubmitRequestParse;
   route(alerts: readonly Alert[], options?: RouteOptions): RouteResult;
 }
-
-/** `truncated`: alerts Alertmanager left out of a payload (`truncatedAlerts`, its max_alerts). */
-export const ALERT_RESULTS = ['routed', 'unrouted', 'rejected', 'truncated'] as const;
-export type AlertResult = (typeof ALERT_RESULTS)[number];
 
 export interface IngestMetrics {
   alertsReceived(result: AlertResult, count: number): void;

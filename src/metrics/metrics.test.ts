@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import { Registry } from 'prom-client';
 
+import { ALERT_RESULTS } from '../domain/alert.js';
 import { createMetrics } from './metrics.js';
 
 const EXPECTED: Array<[string, string]> = [
@@ -39,6 +40,16 @@ describe('createMetrics', () => {
     for (const [name, type] of EXPECTED)
       assert.match(text, new RegExp(`# TYPE ${name} ${type}\\n`));
     assert.equal(registry.getMetricsAsArray().length, EXPECTED.length);
+  });
+
+  it('lists every result of alerts_received_total in its HELP, truncated included', async () => {
+    const registry = new Registry();
+    createMetrics(registry);
+    const help = /# HELP alert_publisher_alerts_received_total (.*)\n/.exec(
+      await registry.metrics(),
+    );
+    for (const result of ALERT_RESULTS)
+      assert.match(help?.[1] ?? '', new RegExp(`\\b${result}\\b`));
   });
 
   it('can be created twice on separate registries', () => {

@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 
+import { ALERT_RESULTS } from '../domain/alert.js';
+
 /** attempt_duration buckets: 5 ms … 30 s. */
 export const ATTEMPT_DURATION_BUCKETS_S = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
@@ -14,9 +16,10 @@ export const QUEUE_WAIT_BUCKETS_S = [
 export interface Metrics {
   alertsReceived: Counter<'result'>;
   submissions: Counter<'priority' | 'result'>;
-  queueJobs: Gauge<'priority' | 'state'>;
-  queueCapacity: Gauge<'priority'>;
-  oldestDueJobAge: Gauge<'priority'>;
+  /** `mode` (QueueMode): durable mode's queue gauges count the shared database's jobs. */
+  queueJobs: Gauge<'priority' | 'state' | 'mode'>;
+  queueCapacity: Gauge<'priority' | 'mode'>;
+  oldestDueJobAge: Gauge<'priority' | 'mode'>;
   queueWait: Histogram<'priority'>;
   attempts: Counter<'target' | 'outcome' | 'reason'>;
   attemptDuration: Histogram<'target'>;
@@ -55,7 +58,7 @@ export function createMetrics(registry: Registry): Metrics {
   return {
     alertsReceived: new Counter({
       name: `${p}alerts_received_total`,
-      help: 'Alerts received, by result: routed, unrouted, rejected.',
+      help: `Alerts received, by result: ${ALERT_RESULTS.join(', ')}.`,
       labelNames: ['result'],
       registers,
     }),
@@ -67,21 +70,21 @@ export function createMetrics(registry: Registry): Metrics {
     }),
     queueJobs: new Gauge({
       name: `${p}queue_jobs`,
-      help: 'Jobs counted against their lane, by priority and state: queued, retrying, failed.',
-      labelNames: ['priority', 'state'],
+      help: 'Jobs counted against their lane, by priority and state: queued, retrying, failed; mode durable: of the whole database.',
+      labelNames: ['priority', 'state', 'mode'],
       registers,
       collect,
     }),
     queueCapacity: new Gauge({
       name: `${p}queue_capacity`,
-      help: 'Capacity of each lane.',
-      labelNames: ['priority'],
+      help: 'Capacity of each lane; mode durable: of the whole database.',
+      labelNames: ['priority', 'mode'],
       registers,
     }),
     oldestDueJobAge: new Gauge({
       name: `${p}oldest_due_job_age_seconds`,
-      help: 'How long the oldest job due for dispatch has waited, by lane (shows starvation).',
-      labelNames: ['priority'],
+      help: 'How long the oldest job due for dispatch has waited, by lane (shows starvation); mode durable: of the whole database.',
+      labelNames: ['priority', 'mode'],
       registers,
       collect,
     }),

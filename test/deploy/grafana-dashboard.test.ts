@@ -62,6 +62,62 @@ describe('the Grafana dashboard', () => {
       assert.match(all, new RegExp(series));
   });
 
+  it(
+    'counts durable jobs once and sums memory instances (Jobs per lane)',
+    { skip: toolSkip('promtool', 'prometheus') },
+    async () => {
+      const panel = queryPanels.find((p) => p.title === 'Jobs per lane');
+      const [jobs = '', capacity = ''] = (panel?.targets ?? []).map((t) => asPromQl(t.expr));
+      // Two durable instances report the shared database's 5 jobs; two memory instances their own.
+      const series = (mode: string, instance: string, jobsValue: number, capacityValue: number) => [
+        {
+          series: `alert_publisher_queue_jobs{instance="${instance}", mode="${mode}", priority="high", state="queued"}`,
+          values: `${jobsValue}x3`,
+        },
+        {
+          series: `alert_publisher_queue_capacity{instance="${instance}", mode="${mode}", priority="high"}`,
+          values: `${capacityValue}x3`,
+        },
+      ];
+      const expect = (queued: number, slots: number) => [
+        {
+          expr: jobs,
+          eval_time: '2m',
+          exp_samples: [{ labels: '{priority="high", state="queued"}', value: queued }],
+        },
+        {
+          expr: capacity,
+          eval_time: '2m',
+          exp_samples: [{ labels: '{priority="high"}', value: slots }],
+        },
+      ];
+      const tests = [
+        {
+          interval: '1m',
+          input_series: [
+            ...series('durable', 'ap-0', 5, 100),
+            ...series('durable', 'ap-1', 5, 100),
+          ],
+          promql_expr_test: expect(5, 100),
+        },
+        {
+          interval: '1m',
+          input_series: [...series('memory', 'ap-0', 3, 100), ...series('memory', 'ap-1', 4, 100)],
+          promql_expr_test: expect(7, 200),
+        },
+      ];
+      const dir = await mkdtemp(join(tmpdir(), 'ap-dashboard-'));
+      try {
+        const file = join(dir, 'lanes.test.yml');
+        writeFileSync(file, stringify({ rule_files: [], evaluation_interval: '1m', tests }));
+        const run = runTool('promtool', ['test', 'rules', file]);
+        assert.equal(run.status, 0, run.output);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('queries only valid PromQL', { skip: toolSkip('promtool', 'prometheus') }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ap-dashboard-'));
     try {

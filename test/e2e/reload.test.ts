@@ -155,6 +155,22 @@ for (const mode of ['memory', 'durable'] as const) {
       await advance('the letter delivered to b', () => servers.b.requests.length === 2);
     });
 
+    it('exposes the counters the alert rules read at 0 from the start, for an added target too', async () => {
+      const zero = (text: string, series: string): boolean =>
+        text.split('\n').includes(`alert_publisher_${series} 0`);
+      let text = await (await fetch(`${running.url}/metrics`)).text();
+      assert.ok(zero(text, 'alerts_received_total{result="truncated"}'), text);
+      assert.ok(zero(text, 'dlq_writes_total{target="b",error_type="transient"}'), text);
+      assert.ok(zero(text, 'submissions_total{priority="high",result="rejected"}'), text);
+      assert.ok(!text.includes('target="c"'), 'c is not configured yet');
+
+      current += target('c', servers.c.url, 'c');
+      assert.equal((await call(running.url, 'POST', '/-/reload')).status, 200);
+      text = await (await fetch(`${running.url}/metrics`)).text();
+      assert.ok(zero(text, 'dlq_writes_total{target="c",error_type="permanent"}'), text);
+      assert.ok(zero(text, 'attempts_total{target="c",outcome="failure",reason="timeout"}'), text);
+    });
+
     it('disabling a target stops its deliveries: its waiting job becomes a replayable letter', async () => {
       await send('b');
       await advance('b waits for its retry', async () => {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 
-import type { QUEUE_MODES } from '../../src/config/schema.js';
+import type { QUEUE_MODES } from '../../src/domain/job.js';
 
 type QueueMode = (typeof QUEUE_MODES)[number];
 import { isPostgresReachable } from '../support/databases.js';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { request } from 'undici';
 
-import { QUEUE_MODES } from '../../src/config/schema.js';
+import { QUEUE_MODES } from '../../src/domain/job.js';
 import { isPostgresReachable } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { createFakeClock } from '../support/fake-clock.js';

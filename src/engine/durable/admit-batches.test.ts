@@ -13,7 +13,7 @@ const NOW = Date.parse('2026-12-07T05:00:00Z');
 const HEALTHY: TargetHealth = { isFailing: () => false, enabledCount: 1 };
 const SETTINGS = { capacity: { high: 100, medium: 3, low: 100 }, perTargetShare: 1 };
 const NO_OVERFLOW: OverflowLetters = {
-  insert: () => Promise.resolve(),
+  insert: () => Promise.resolve(0),
   errorOf: () => assert.fail('no overflow expected'),
   letterOf: () => assert.fail('no overflow expected'),
 };

@@ -28,7 +28,7 @@ async function admit(db: Db, priority: Priority, names: string[], atMs: number):
     { isFailing: () => false, enabledCount: 1 },
     atMs,
     {
-      insert: () => Promise.resolve(),
+      insert: () => Promise.resolve(0),
       errorOf: () => assert.fail('no overflow'),
       letterOf: () => assert.fail('no overflow'),
     },

@@ -23,6 +23,7 @@ import type {
 import { emptyReconfigureSummary } from '../publishing-engine.js';
 import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
 import { RateLimiter } from '../rate-limiter.js';
+import { countCommittedDeadLetters } from './committed-dead-letters.js';
 import { createCompletionQueue } from './completion-queue.js';
 import type { TargetView } from './dispatcher.js';
 import { createDispatcher } from './dispatcher.js';
@@ -63,6 +64,11 @@ export interface DurableEngineDeps {
   /** Without it, idle instances notice new jobs at the next poll. */
   listen?: Listen;
   insertDeadLetters?: DeadLetterInsert;
+  /**
+   * Hears how many dead letters each transaction of the engine inserted, once it committed
+   * (app.ts moves alert_publisher_dlq_entries by them).
+   */
+  onDeadLettersCommitted?: (count: number) => void;
   newId?: () => string;
 }
 
@@ -70,7 +76,14 @@ export interface DurableEngineDeps {
 const REMOVAL_BATCH = 1_000;
 
 export async function createDurableEngine(deps: DurableEngineDeps): Promise<PublishingEngine> {
-  const { clock, metrics, db } = deps;
+  const { clock, metrics } = deps;
+  // Completions, admission overflow and a removed target's jobs dead-letter inside their own
+  // transactions: count the letters once each commits.
+  const { db, insert } = countCommittedDeadLetters(
+    deps.db,
+    deps.insertDeadLetters ?? dlqInsertOn(clock),
+    deps.onDeadLettersCommitted ?? (() => undefined),
+  );
   let config = deps.config;
   let targets = deps.targets;
   /** Targets a reload removed: jobs of theirs may still be held and finish. */
@@ -84,7 +97,6 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     leaseMs: deps.durable.leaseMs ?? defaultLeaseMs(maxTimeoutMs, heartbeatMs),
   };
   assertLeaseCovers(settings, targets);
-  const insert = deps.insertDeadLetters ?? dlqInsertOn(clock);
   const newId = deps.newId ?? randomUUID;
   const holdings = new Holdings();
   const wakeSignal = createWakeSignal(clock);
@@ -212,14 +224,14 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
   function setConfigGauges(): void {
     metrics.workers.set(config.workers);
     for (const priority of PRIORITIES) {
-      metrics.queueCapacity.set({ priority }, config.capacity[priority]);
+      metrics.queueCapacity.set({ priority, mode: 'durable' }, config.capacity[priority]);
     }
   }
   setConfigGauges();
   const status = () => engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
   metrics.onCollect(() => {
     report.flush();
-    setQueueGauges(metrics, status());
+    setQueueGauges(metrics, 'durable', status());
     setRateGauges(
       metrics,
       targets.keys(),

@@ -6,8 +6,11 @@ import {
   insertDeadLettersInTransaction,
 } from '../../dlq/insert-dead-letters.js';
 
-/** Writes dead letters inside the caller's transaction (so a final failure and its letter commit together). */
-export type DeadLetterInsert = (tx: Db, letters: readonly DeadLetter[]) => Promise<void>;
+/**
+ * Writes dead letters inside the caller's transaction (so a final failure and its letter commit
+ * together); resolves to the rows inserted (a letter whose job_id is stored already is skipped).
+ */
+export type DeadLetterInsert = (tx: Db, letters: readonly DeadLetter[]) => Promise<number>;
 
 /**
  * The DLQ repository's multi-row insert (idempotent on job_id), run on the caller's
@@ -21,6 +24,6 @@ export function dlqInsertOn(clock: Clock, logger?: Logger): DeadLetterInsert {
     if (letters.length > INSERT_CHUNK_ROWS) {
       throw new Error(`${letters.length} dead letters exceed one statement (${INSERT_CHUNK_ROWS})`);
     }
-    await insertDeadLettersInTransaction(tx, clock, letters, options);
+    return insertDeadLettersInTransaction(tx, clock, letters, options);
   };
 }

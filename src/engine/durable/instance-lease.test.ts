@@ -47,7 +47,7 @@ async function submit(db: Db, n: number): Promise<string[]> {
     HEALTHY,
     T0,
     {
-      insert: () => Promise.resolve(),
+      insert: () => Promise.resolve(0),
       errorOf: () => assert.fail('no overflow'),
       letterOf: () => assert.fail('no overflow'),
     },

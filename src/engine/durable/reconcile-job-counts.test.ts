@@ -38,7 +38,10 @@ async function admit(
     HEALTHY,
     T0,
     {
-      insert: pause,
+      insert: async () => {
+        await pause();
+        return 0;
+      },
       errorOf: () => assert.fail('no overflow'),
       letterOf: () => assert.fail('no overflow'),
     },
@@ -176,7 +179,10 @@ forEachDatabase('reconciling active job counts', (ctx) => {
           'me',
           T0,
           [{ completion: { kind: 'succeeded', id: done }, attempt: { at: T0, durationMs: 10 } }],
-          pause,
+          async () => {
+            await pause();
+            return 0;
+          },
         ),
       );
       assert.deepEqual(corrections, [{ priority: 'medium', target: 't0', from: 4, to: 1 }]);

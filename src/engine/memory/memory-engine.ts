@@ -99,7 +99,7 @@ class MemoryEngine implements PublishingEngine {
     this.setConfigGauges();
     metrics.onCollect(() => {
       this.report.flush();
-      setQueueGauges(metrics, this.status());
+      setQueueGauges(metrics, 'memory', this.status());
       setRateGauges(metrics, this.slots.keys(), (target) => this.targetRate(target));
     });
   }
@@ -310,7 +310,7 @@ class MemoryEngine implements PublishingEngine {
     const { metrics } = this.deps;
     metrics.workers.set(this.config.workers);
     for (const lane of PRIORITIES) {
-      metrics.queueCapacity.set({ priority: lane }, this.config.capacity[lane]);
+      metrics.queueCapacity.set({ priority: lane, mode: 'memory' }, this.config.capacity[lane]);
     }
   }
 

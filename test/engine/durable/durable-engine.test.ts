@@ -118,7 +118,7 @@ test('a final failure and its dead letter commit together, retried until both ar
         failures -= 1;
         throw new Error('dlq write failed');
       }
-      await dlqInsertOn(clock)(tx, letters);
+      return dlqInsertOn(clock)(tx, letters);
     },
   });
   const id = await submitOne(engine);

@@ -13,8 +13,8 @@ describe('engine metrics', () => {
     await h.clock.settle();
     let text = await h.registry.metrics();
     assert.match(text, /submissions_total\{priority="high",result="accepted"\} 1/);
-    assert.match(text, /queue_jobs\{priority="high",state="retrying"\} 1/);
-    assert.match(text, /queue_capacity\{priority="medium"\} 1000/);
+    assert.match(text, /queue_jobs\{priority="high",state="retrying",mode="memory"\} 1/);
+    assert.match(text, /queue_capacity\{priority="medium",mode="memory"\} 1000/);
     assert.match(
       text,
       /attempts_total\{target="audit",outcome="failure",reason="server_error"\} 1/,
@@ -25,7 +25,7 @@ describe('engine metrics', () => {
     text = await h.registry.metrics();
     assert.match(text, /attempts_total\{target="audit",outcome="success",reason=""\} 1/);
     assert.match(text, /jobs_finished_total\{target="audit",state="succeeded"\} 1/);
-    assert.match(text, /queue_jobs\{priority="high",state="retrying"\} 0/);
+    assert.match(text, /queue_jobs\{priority="high",state="retrying",mode="memory"\} 0/);
     assert.match(text, /queue_wait_seconds_count\{priority="high"\} 2/);
     const stats = h.engine.stats();
     assert.equal(stats.attempts, 2);
@@ -57,7 +57,10 @@ describe('engine metrics', () => {
     await submitIds(h.engine, [aRequest('a', { n: '2', severity: 'info' })]);
     await h.clock.advance(7_000);
     assert.equal(h.engine.status().lanes.low.oldestDueAgeMs, 7_000);
-    assert.match(await h.registry.metrics(), /oldest_due_job_age_seconds\{priority="low"\} 7/);
+    assert.match(
+      await h.registry.metrics(),
+      /oldest_due_job_age_seconds\{priority="low",mode="memory"\} 7/,
+    );
   });
 
   it('counts dead letters written by target and error type', async () => {
