@@ -1,6 +1,6 @@
 import type { OptionValues } from 'commander';
 
-import { AppError } from '../domain/errors.js';
+import { AppError, type ErrorDetail } from '../domain/errors.js';
 import type { DlqOperations } from '../dlq/dlq-operations.js';
 import { ApiCallError, createApiClient } from './api-client.js';
 import type { ApiClient } from './api-client.js';
@@ -106,8 +106,14 @@ export async function withDlq<T>(
   }
 }
 
-/** Prints a failure the way an operator wants it: code, message, each detail; no stack. */
-export function reportFailure(io: CliIo, error: unknown): number {
+/**
+ * Prints a failure the way an operator wants it: code, message, each detail; no stack. With
+ * `--json` the failure is also printed on stdout in the API's error envelope
+ * (`{"error": {code, message, details}}`, docs/api.md), so a script reading stdout gets JSON
+ * whether the command worked or not.
+ */
+export function reportFailure(io: CliIo, error: unknown, asJson = false): number {
+  if (asJson) io.out(JSON.stringify({ error: envelopeOf(error) }, null, 2));
   if (error instanceof ApiCallError || error instanceof AppError) {
     io.err(`error: ${error.code}: ${error.message}`);
     for (const detail of error.details) {
@@ -118,4 +124,15 @@ export function reportFailure(io: CliIo, error: unknown): number {
   }
   io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
   return EXIT.failed;
+}
+
+function envelopeOf(error: unknown): { code: string; message: string; details: ErrorDetail[] } {
+  if (error instanceof ApiCallError || error instanceof AppError) {
+    return { code: error.code, message: error.message, details: error.details };
+  }
+  return {
+    code: 'error',
+    message: error instanceof Error ? error.message : String(error),
+    details: [],
+  };
 }

@@ -35,8 +35,8 @@ export function serverDlq(api: ApiClient): DlqBackend {
     replay: (id, force) =>
       api.post(`${BASE}/${encodeURIComponent(id)}/replay${force ? '?force=true' : ''}`),
     replayMatching: (filters, limit, dryRun) =>
-      api.post(`${BASE}/replay`, { filters, limit, dry_run: dryRun }),
-    purge: (olderThan) => api.delete(`${BASE}/purge`, { older_than: olderThan }),
+      api.post(`${BASE}/replay`, { filters, limit, dry_run: dryRun }, { long: true }),
+    purge: (olderThan) => api.delete(`${BASE}/purge`, { older_than: olderThan }, { long: true }),
     remove: async (id) => {
       await api.delete(`${BASE}/${encodeURIComponent(id)}`);
     },

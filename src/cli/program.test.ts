@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
 import { aDlqEntry, createMemoryDlq } from '../../test/support/service-fake-dlq.js';
@@ -144,6 +145,30 @@ describe('CLI against the running server', () => {
     const run = await cli(['dlq', 'stats', '--url', url]);
     assert.equal(run.code, 1);
     assert.match(run.err, /unauthorized/);
+  });
+});
+
+describe('CLI against a server whose queue is full', () => {
+  const refusal = {
+    error: { code: 'queue_full', message: 'cannot replay now: queue_full', details: [] },
+  };
+  const server = createServer((_request, response) => {
+    response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' });
+    response.end(JSON.stringify(refusal));
+  });
+  let url: string;
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  });
+  after(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('bulk replay with --json prints the refusal as the API error JSON on stdout and exits 1', async () => {
+    const run = await cli(['dlq', 'replay', '--all', '--json', '--url', url]);
+    assert.equal(run.code, 1);
+    assert.deepEqual(JSON.parse(run.out), refusal);
+    assert.match(run.err, /queue_full/);
   });
 });
 

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 
 import { alertsCommand } from './alert-commands.js';
 import type { CliBackends, CliIo, CommandIo } from './cli-context.js';
-import { DEFAULT_URL, EXIT, reportFailure } from './cli-context.js';
+import { DEFAULT_URL, EXIT, flag, reportFailure } from './cli-context.js';
 import { dlqCommand } from './dlq-commands.js';
 import {
   configCommand,
@@ -67,6 +67,6 @@ export async function runCli(
       // Help and version end with exit code 0; usage errors were already printed by commander.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    return reportFailure(io, error);
+    return reportFailure(io, error, flag(program.opts(), 'json'));
   }
 }

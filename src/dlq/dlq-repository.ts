@@ -19,6 +19,12 @@ import { insertDeadLettersInParallel } from './insert-dead-letters.js';
 import { listDlqEntries } from './list-dlq-entries.js';
 import { markSuperseded } from './mark-superseded.js';
 import {
+  claimReplays,
+  readEntries,
+  recordReplayJobs,
+  releaseReplays,
+} from './replay-chunk-claims.js';
+import {
   claimReplay,
   recordReplayJob,
   recordReplayOutcome,
@@ -67,6 +73,17 @@ export interface DlqRepository extends DeadLetterSink {
   /** Frees claims older than the lease that recorded no job; returns how many. */
   releaseStaleClaims(): Promise<number>;
   recordReplayJob(id: string, jobId: string): Promise<boolean>;
+  /**
+   * A bulk replay's chunk, one statement each (replay-chunk-claims.ts): the entries of `ids`
+   * that exist, in that order, without `superseded` (the replay asks the engine).
+   */
+  getMany(ids: readonly string[]): Promise<DlqEntry[]>;
+  /** claimReplay for each of `ids`; returns the claimed entries, in the order of `ids`. */
+  claimReplays(ids: readonly string[]): Promise<DlqEntry[]>;
+  /** releaseReplay for each of `ids`, claimed at `claimedAt`; returns how many. */
+  releaseReplays(ids: readonly string[], claimedAt: string): Promise<number>;
+  /** recordReplayJob for each pair; returns how many were recorded. */
+  recordReplayJobs(jobs: ReadonlyArray<{ id: string; jobId: string }>): Promise<number>;
   recordReplayOutcome(
     id: string,
     jobId: string,
@@ -172,5 +189,9 @@ export function createDlqRepository(deps: {
     recordReplayJob: (id, jobId) => recordReplayJob(db, id, jobId, clock.now()),
     recordReplayOutcome: (id, jobId, result) =>
       recordReplayOutcome(db, id, jobId, result, clock.now()),
+    getMany: async (ids) => (await readEntries(db, ids)).map(masked),
+    claimReplays: (ids) => claimReplays(db, ids, clock.now(), leaseMs),
+    releaseReplays: (ids, claimedAt) => releaseReplays(db, ids, claimedAt, clock.now()),
+    recordReplayJobs: (jobs) => recordReplayJobs(db, jobs, clock.now()),
   };
 }

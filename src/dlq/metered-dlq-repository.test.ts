@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { beforeEach, it } from 'node:test';
 
 import { Registry } from 'prom-client';
@@ -95,6 +96,22 @@ forEachDatabase('DLQ metrics', (ctx) => {
     await registry.metrics(); // the scrape starts the recount
     await waitFor(async () => (await replayedEntries()) === 1);
     assert.equal(await entries(), 2);
+  });
+
+  it("a bulk replay's chunk claims move entries to replayed, its release moves them back, and recorded jobs count as submitted", async () => {
+    const repo = metered();
+    await repo.write([aDeadLetter(), aDeadLetter(), aDeadLetter()]);
+    await waitFor(async () => (await entries()) === 3);
+    const ids = (await repo.list({ filter: {} })).entries.map((entry) => entry.id);
+    const claimed = await repo.claimReplays(ids);
+    const claimedAt = claimed[0]?.replayed_at;
+    assert.ok(claimedAt !== undefined && claimedAt !== null);
+    assert.deepEqual([await entries(), await replayedEntries()], [0, 3]);
+    assert.equal(await repo.releaseReplays(ids.slice(0, 1), claimedAt), 1);
+    assert.deepEqual([await entries(), await replayedEntries()], [1, 2]);
+    const jobs = ids.slice(1).map((id) => ({ id, jobId: randomUUID() }));
+    assert.equal(await repo.recordReplayJobs(jobs), 2);
+    assert.equal(await sample('alert_publisher_dlq_replays_total', { result: 'submitted' }), 2);
   });
 
   it('a scrape after the recount interval picks up rows other writers stored', async () => {

@@ -121,6 +121,23 @@ export function meterDlqRepository(
       if (recorded) metrics.dlqReplays.inc({ result: 'submitted' });
       return recorded;
     },
+    async claimReplays(ids) {
+      const entries = await repo.claimReplays(ids);
+      waiting.dec(entries.length);
+      replayed.inc(entries.length);
+      return entries;
+    },
+    async releaseReplays(ids, claimedAt) {
+      const released = await repo.releaseReplays(ids, claimedAt);
+      replayed.dec(released);
+      waiting.inc(released);
+      return released;
+    },
+    async recordReplayJobs(jobs) {
+      const recorded = await repo.recordReplayJobs(jobs);
+      if (recorded > 0) metrics.dlqReplays.inc({ result: 'submitted' }, recorded);
+      return recorded;
+    },
     async recordReplayOutcome(id, jobId, result) {
       const recorded = await repo.recordReplayOutcome(id, jobId, result);
       if (recorded) metrics.dlqReplays.inc({ result });

@@ -15,7 +15,7 @@ import { DLQ_COLUMNS, toEntry, type DlqRow } from './dlq-row.js';
  * Of concurrent claims of one entry exactly one gets a row back (the row lock makes the
  * second UPDATE re-read the first's committed row, which no longer matches).
  */
-const CLAIMABLE = `(replayed = false OR (replay_job_id IS NULL AND replay_result = 'submitted'
+export const CLAIMABLE = `(replayed = false OR (replay_job_id IS NULL AND replay_result = 'submitted'
   AND replayed_at < $3::timestamptz))`;
 
 export async function claimReplay(

@@ -306,11 +306,29 @@ forEachDatabase('DLQ replay', (ctx) => {
     assert.equal((await repo.get(entries[0]?.id ?? ''))?.replay_job_id, job_id);
   });
 
+  it('bulk replay submits each chunk of letters in one admission and records every job', async () => {
+    const entries = await stored([aDeadLetter(), aDeadLetter(), aDeadLetter()]);
+    const submit = engine.submit.bind(engine);
+    const batches: number[] = [];
+    engine.submit = (requests) => {
+      batches.push(requests.length);
+      return submit(requests);
+    };
+    const result = await replayMatching(deps, {}, { limit: 10, chunkSize: 2 });
+    assert.deepEqual([result.replayed, batches], [3, [2, 1]]);
+    const recorded = await Promise.all(entries.map((e) => repo.get(e.id)));
+    assert.deepEqual(
+      recorded.map((e) => e?.replay_job_id),
+      engine.jobIds(),
+    );
+  });
+
   it('bulk replay stopped by a full queue midway returns what it replayed with stopped queue_full', async () => {
     await stored([aDeadLetter(), aDeadLetter(), aDeadLetter()]);
     const submit = engine.submit.bind(engine);
+    // A lane that holds two jobs; admission is all-or-nothing per submit.
     engine.submit = async (requests) => {
-      if (engine.submitted.length === 2) {
+      if (engine.submitted.length + requests.length > 2) {
         return { ok: false, code: 'queue_full', priority: 'medium', retryAfterMs: 5000 };
       }
       return submit(requests);
@@ -339,11 +357,15 @@ forEachDatabase('DLQ replay', (ctx) => {
     const submit = engine.submit.bind(engine);
     engine.submit = async (requests) => {
       const submitted = await submit(requests);
-      // The second job is in the engine; recording it on its letter meets the outage.
+      // The first chunk's two jobs are in the engine; recording them meets the outage.
       if (engine.submitted.length === 2) isCut = true;
       return submitted;
     };
-    const result = await replayMatching({ ...deps, repo: cutRepo }, {}, { limit: 10 });
+    const result = await replayMatching(
+      { ...deps, repo: cutRepo },
+      {},
+      { limit: 10, chunkSize: 2 },
+    );
     assert.deepEqual(
       [result.matched, result.replayed, result.job_ids, result.stopped],
       [4, 2, engine.jobIds(), 'database_unavailable'],
@@ -364,7 +386,8 @@ forEachDatabase('DLQ replay', (ctx) => {
       calls += 1;
       return calls === 1 ? submit(requests) : Promise.reject(unavailable);
     };
-    const partial = await replayMatching(deps, {}, { limit: 10 });
+    // One letter per chunk: the second chunk's submit meets the outage.
+    const partial = await replayMatching(deps, {}, { limit: 10, chunkSize: 1 });
     assert.deepEqual([partial.replayed, partial.stopped], [1, 'database_unavailable']);
     await assert.rejects(replayMatching(deps, {}, { limit: 10 }), (error: unknown) =>
       isDatabaseUnavailable(error),

@@ -1,12 +1,9 @@
-import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { AppError } from '../domain/errors.js';
-import type { DlqEntry, DlqFilter } from './dlq-entry.js';
+import type { DlqFilter } from './dlq-entry.js';
+import type { BulkReplayStop } from './replay-chunk.js';
+import { emptyTally, replayable, replayChunk, stopOf } from './replay-chunk.js';
 import type { ReplayDeps } from './replay-entry.js';
-import { MAX_BULK_REPLAY, newerStateOf, replayLoaded, ReplayNotRecorded } from './replay-entry.js';
-
-/** Why a bulk replay stopped before trying every matched letter. */
-export const BULK_REPLAY_STOPS = ['queue_full', 'stopping', 'database_unavailable'] as const;
-export type BulkReplayStop = (typeof BULK_REPLAY_STOPS)[number];
+import { MAX_BULK_REPLAY } from './replay-entry.js';
 
 export interface BulkReplayResult {
   matched: number;
@@ -31,30 +28,23 @@ export interface BulkReplayResult {
   stopped: BulkReplayStop | null;
 }
 
-/** Why a bulk replay leaves a letter alone before trying it (superseded is checked apart). */
-type TargetSkip = 'target_not_configured' | 'target_failing' | undefined;
-
-function targetSkipOf(deps: ReplayDeps, entry: DlqEntry): TargetSkip {
-  if (deps.targets.get(entry.target_name)?.enabled !== true) return 'target_not_configured';
-  // Admission counts a half-open target as failing too (it takes one probe at a time).
-  if (deps.engine.breakerState(entry.target_name) !== 'closed') return 'target_failing';
-  return undefined;
-}
+/** Letters per claim statement, engine submit and record statement (docs/benchmarks.md). */
+export const REPLAY_CHUNK = 100;
 
 /**
- * Replays up to `limit` unreplayed entries matching `filter`, in submission order, one claim
- * each. Entries whose target is gone (`skipped_target_not_configured`, the targets named in
- * `targets_not_configured`), whose target's breaker is not closed (`skipped_target_failing`,
- * `targets_failing`) or that are superseded (`skipped_superseded`) are skipped and counted; so
- * are, uncounted, entries a concurrent replay or delete took. When the queue fills, the engine
- * stops or the database becomes unreachable midway, it returns what was replayed with
- * `stopped` naming why; if nothing was replayed, it throws. `dryRun` only counts what would be
- * replayed (`would_replay`) and skipped.
+ * Replays up to `limit` unreplayed entries matching `filter`, in submission order, in chunks of
+ * `chunkSize` (replay-chunk.ts). Entries whose target is gone (`skipped_target_not_configured`,
+ * the targets named in `targets_not_configured`), whose target's breaker is not closed
+ * (`skipped_target_failing`, `targets_failing`) or that are superseded (`skipped_superseded`)
+ * are skipped and counted; so are, uncounted, entries a concurrent replay or delete took. When
+ * the queue fills, the engine stops or the database becomes unreachable midway, it returns what
+ * was replayed with `stopped` naming why; if nothing was replayed, it throws. `dryRun` only
+ * counts what would be replayed (`would_replay`) and skipped.
  */
 export async function replayMatching(
   deps: ReplayDeps,
   filter: DlqFilter,
-  options: { limit: number; dryRun?: boolean },
+  options: { limit: number; dryRun?: boolean; chunkSize?: number },
 ): Promise<BulkReplayResult> {
   if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > MAX_BULK_REPLAY) {
     throw new AppError('invalid_request', `limit must be an integer from 1 to ${MAX_BULK_REPLAY}`, {
@@ -62,87 +52,34 @@ export async function replayMatching(
     });
   }
   const ids = await deps.repo.unreplayedIds(filter, options.limit);
-  const counts = {
-    replayed: 0,
-    wouldReplay: 0,
-    superseded: 0,
-    targetGone: 0,
-    targetFailing: 0,
-  };
-  const jobIds: string[] = [];
-  const missingTargets = new Set<string>();
-  const failingTargets = new Set<string>();
-  const skipForTarget = (skip: Exclude<TargetSkip, undefined>, name: string): void => {
-    if (skip === 'target_not_configured') {
-      counts.targetGone += 1;
-      missingTargets.add(name);
-    } else {
-      counts.targetFailing += 1;
-      failingTargets.add(name);
-    }
-  };
+  const tally = emptyTally();
   const finish = (stopped: BulkReplayStop | null): BulkReplayResult => ({
     matched: ids.length,
-    replayed: counts.replayed,
-    ...(options.dryRun === true ? { would_replay: counts.wouldReplay } : {}),
-    skipped_superseded: counts.superseded,
-    skipped_target_not_configured: counts.targetGone,
-    targets_not_configured: [...missingTargets].sort(),
-    skipped_target_failing: counts.targetFailing,
-    targets_failing: [...failingTargets].sort(),
-    job_ids: jobIds,
+    replayed: tally.replayed,
+    ...(options.dryRun === true ? { would_replay: tally.wouldReplay } : {}),
+    skipped_superseded: tally.superseded,
+    skipped_target_not_configured: tally.targetGone,
+    targets_not_configured: [...tally.missingTargets].sort(),
+    skipped_target_failing: tally.targetFailing,
+    targets_failing: [...tally.failingTargets].sort(),
+    job_ids: tally.jobIds,
     stopped,
   });
-  if (options.dryRun === true) {
-    for (const id of ids) {
-      const entry = await deps.repo.get(id);
-      if (entry === undefined) continue;
-      const skip = targetSkipOf(deps, entry);
-      if (skip !== undefined) skipForTarget(skip, entry.target_name);
-      else if ((await newerStateOf(deps, entry)) !== undefined) counts.superseded += 1;
-      else counts.wouldReplay += 1;
+  const size = options.chunkSize ?? REPLAY_CHUNK;
+  for (let start = 0; start < ids.length; start += size) {
+    const chunk = ids.slice(start, start + size);
+    if (options.dryRun === true) {
+      const entries = await deps.repo.getMany(chunk);
+      tally.wouldReplay += (await replayable(deps, entries, tally, false)).length;
+      continue;
     }
-    return finish(null);
-  }
-  for (const id of ids) {
-    let targetName: string | undefined;
     try {
-      const entry = await deps.repo.get(id);
-      if (entry === undefined) continue;
-      targetName = entry.target_name;
-      const skip = targetSkipOf(deps, entry);
-      if (skip !== undefined) {
-        skipForTarget(skip, entry.target_name);
-        continue;
-      }
-      const { job_id } = await replayLoaded(deps, entry, {});
-      jobIds.push(job_id);
-      counts.replayed += 1;
+      await replayChunk(deps, chunk, tally);
     } catch (error: unknown) {
-      if (error instanceof ReplayNotRecorded) {
-        jobIds.push(error.jobId);
-        counts.replayed += 1;
-      }
       const stop = stopOf(error);
-      if (stop !== undefined) {
-        if (counts.replayed === 0) throw error;
-        return finish(stop);
-      }
-      if (!(error instanceof AppError)) throw error;
-      if (error.code === 'superseded') counts.superseded += 1;
-      else if (error.code === 'target_not_configured' && targetName !== undefined) {
-        // The target was removed by a reload between the check and the submit.
-        skipForTarget('target_not_configured', targetName);
-      } else if (error.code !== 'already_replayed' && error.code !== 'not_found') throw error;
+      if (stop === undefined || tally.replayed === 0) throw error;
+      return finish(stop);
     }
   }
   return finish(null);
-}
-
-/** Whether `error` ends a bulk replay early (the letters after it are not tried). */
-function stopOf(error: unknown): BulkReplayStop | undefined {
-  if (isDatabaseUnavailable(error)) return 'database_unavailable';
-  if (!(error instanceof AppError)) return undefined;
-  if (error.code === 'queue_full' || error.code === 'stopping') return error.code;
-  return error.code === 'unavailable' ? 'database_unavailable' : undefined;
 }

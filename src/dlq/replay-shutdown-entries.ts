@@ -23,7 +23,14 @@ export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): P
   for (;;) {
     let round;
     try {
-      round = await replayMatching(deps, { reason: 'shutdown' }, { limit: MAX_BULK_REPLAY });
+      // One letter per submit: an idle engine at start begins each before the next arrives,
+      // so the target gets them in submission order across priorities (a chunk would be
+      // ordered by its lanes, high first). A stop cuts at most a few lanes' worth.
+      round = await replayMatching(
+        deps,
+        { reason: 'shutdown' },
+        { limit: MAX_BULK_REPLAY, chunkSize: 1 },
+      );
     } catch (error: unknown) {
       if (error instanceof AppError && (error.code === 'queue_full' || error.code === 'stopping')) {
         logger.warn({ replayed }, 'queue full: remaining shutdown entries stay in the DLQ');

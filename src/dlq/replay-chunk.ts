@@ -1,0 +1,201 @@
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
+import type { AlertState } from '../domain/alert-state.js';
+import { alertStateOf, compareAlertStates } from '../domain/alert-state.js';
+import { AppError } from '../domain/errors.js';
+import type { JobRequest, SubmitResult } from '../engine/publishing-engine.js';
+import type { StateOfJob } from '../engine/supersession.js';
+import type { DlqEntry } from './dlq-entry.js';
+import type { ReplayDeps } from './replay-entry.js';
+import { replayLoaded, ReplayNotRecorded } from './replay-entry.js';
+
+/** Why a bulk replay stopped before trying every matched letter. */
+export const BULK_REPLAY_STOPS = ['queue_full', 'stopping', 'database_unavailable'] as const;
+export type BulkReplayStop = (typeof BULK_REPLAY_STOPS)[number];
+
+/** What a bulk replay has done so far, added to chunk by chunk. */
+export interface ReplayTally {
+  replayed: number;
+  wouldReplay: number;
+  superseded: number;
+  targetGone: number;
+  targetFailing: number;
+  jobIds: string[];
+  missingTargets: Set<string>;
+  failingTargets: Set<string>;
+}
+
+export function emptyTally(): ReplayTally {
+  return {
+    replayed: 0,
+    wouldReplay: 0,
+    superseded: 0,
+    targetGone: 0,
+    targetFailing: 0,
+    jobIds: [],
+    missingTargets: new Set(),
+    failingTargets: new Set(),
+  };
+}
+
+/**
+ * The entries of a chunk a replay would send now, in order; the others are counted on `tally`
+ * as skipped. `withinRun`: a letter is also superseded by a newer state of its alert sent
+ * earlier in the chunk, as when each letter was submitted before the next was checked (dry
+ * runs submit nothing, so they only ask the engine).
+ */
+export async function replayable(
+  deps: ReplayDeps,
+  entries: readonly DlqEntry[],
+  tally: ReplayTally,
+  withinRun: boolean,
+): Promise<DlqEntry[]> {
+  const live: DlqEntry[] = [];
+  for (const entry of entries) {
+    if (deps.targets.get(entry.target_name)?.enabled !== true) {
+      tally.targetGone += 1;
+      tally.missingTargets.add(entry.target_name);
+    } else if (deps.engine.breakerState(entry.target_name) !== 'closed') {
+      // Admission counts a half-open target as failing too (it takes one probe at a time),
+      // and would dead-letter the letters again as `overflow` beyond the target's lane share.
+      tally.targetFailing += 1;
+      tally.failingTargets.add(entry.target_name);
+    } else live.push(entry);
+  }
+  const newest = await newestStates(deps, live);
+  const sending = new Map<string, AlertState>();
+  const chosen: DlqEntry[] = [];
+  for (const entry of live) {
+    const key = keyOf(entry);
+    const letter = alertStateOf(entry.enriched_alert.alert);
+    const known = [newest.get(key)?.state, withinRun ? sending.get(key) : undefined];
+    if (known.some((state) => state !== undefined && compareAlertStates(state, letter) > 0)) {
+      tally.superseded += 1;
+      continue;
+    }
+    chosen.push(entry);
+    if (withinRun) sending.set(key, letter);
+  }
+  return chosen;
+}
+
+/**
+ * Replays one chunk: one claim statement, one engine submit, one statement recording the jobs.
+ * Admission is all-or-nothing per submit, so a refused chunk is released and its letters go one
+ * at a time, which replays what still fits and stops at the first refusal, as a run did before
+ * chunks. Throws what ends the run (stopOf) after counting what was replayed.
+ */
+export async function replayChunk(
+  deps: ReplayDeps,
+  ids: readonly string[],
+  tally: ReplayTally,
+): Promise<void> {
+  const { repo, engine } = deps;
+  const entries = (await repo.getMany(ids)).filter((entry) => entry.replay_job_id === null);
+  const chosen = await replayable(deps, entries, tally, true);
+  if (chosen.length === 0) return;
+  // Entries a concurrent replay or delete took are not returned, and not counted.
+  const claimed = await repo.claimReplays(chosen.map((entry) => entry.id));
+  const claimedAt = claimed[0]?.replayed_at;
+  if (claimedAt === undefined) return;
+  if (claimedAt === null) throw new Error('a claimed DLQ entry has no replayed_at');
+  const claimedIds = claimed.map((entry) => entry.id);
+  let submitted: SubmitResult;
+  try {
+    submitted = await engine.submit(claimed.map(requestOf));
+  } catch (error: unknown) {
+    await repo.releaseReplays(claimedIds, claimedAt);
+    throw new Error(`replay of ${claimed.length} DLQ entries failed to submit; claims released`, {
+      cause: error,
+    });
+  }
+  if (!submitted.ok) {
+    await repo.releaseReplays(claimedIds, claimedAt);
+    const released = new Set(claimedIds);
+    await replayOneByOne(
+      deps,
+      chosen.filter((entry) => released.has(entry.id)),
+      tally,
+    );
+    return;
+  }
+  const jobs = claimed.map((entry, index) => ({
+    id: entry.id,
+    jobId: submitted.jobIds[index] ?? '',
+  }));
+  if (submitted.jobIds.length !== claimed.length) {
+    throw new Error(`engine accepted ${claimed.length} replays but returned no job id for some`);
+  }
+  tally.replayed += jobs.length;
+  tally.jobIds.push(...submitted.jobIds);
+  try {
+    await repo.recordReplayJobs(jobs);
+  } catch (error: unknown) {
+    // The jobs carry replayOf: each outcome records its job id when it finishes.
+    throw new Error(`${jobs.length} replay jobs submitted but not recorded on their DLQ entries`, {
+      cause: error,
+    });
+  }
+}
+
+/** Replays `entries` one claim and one submit each; throws what ends the run (stopOf). */
+async function replayOneByOne(
+  deps: ReplayDeps,
+  entries: readonly DlqEntry[],
+  tally: ReplayTally,
+): Promise<void> {
+  for (const entry of entries) {
+    try {
+      const { job_id } = await replayLoaded(deps, entry, {});
+      tally.jobIds.push(job_id);
+      tally.replayed += 1;
+    } catch (error: unknown) {
+      if (error instanceof ReplayNotRecorded) {
+        tally.jobIds.push(error.jobId);
+        tally.replayed += 1;
+      }
+      if (stopOf(error) !== undefined || !(error instanceof AppError)) throw error;
+      if (error.code === 'superseded') tally.superseded += 1;
+      else if (error.code === 'target_not_configured') {
+        // The target was removed by a reload between the check and the submit.
+        tally.targetGone += 1;
+        tally.missingTargets.add(entry.target_name);
+      } else if (error.code !== 'already_replayed' && error.code !== 'not_found') throw error;
+    }
+  }
+}
+
+/** Whether `error` ends a bulk replay early (the letters after it are not tried). */
+export function stopOf(error: unknown): BulkReplayStop | undefined {
+  if (isDatabaseUnavailable(error)) return 'database_unavailable';
+  if (!(error instanceof AppError)) return undefined;
+  if (error.code === 'queue_full' || error.code === 'stopping') return error.code;
+  return error.code === 'unavailable' ? 'database_unavailable' : undefined;
+}
+
+function requestOf(entry: DlqEntry): JobRequest {
+  const { alert, classification } = entry.enriched_alert;
+  const request: JobRequest = { alert, target: entry.target_name, replayOf: entry.id };
+  if (classification !== undefined) request.classification = classification;
+  return request;
+}
+
+/** The engine's newest state of each entry's alert, keyed by keyOf; concurrent lookups. */
+async function newestStates(
+  deps: ReplayDeps,
+  entries: readonly DlqEntry[],
+): Promise<Map<string, StateOfJob>> {
+  const keys = new Map<string, DlqEntry>();
+  for (const entry of entries) keys.set(keyOf(entry), entry);
+  const found = new Map<string, StateOfJob>();
+  await Promise.all(
+    [...keys].map(async ([key, entry]) => {
+      const state = await deps.engine.newestState(entry.target_name, entry.fingerprint);
+      if (state !== undefined) found.set(key, state);
+    }),
+  );
+  return found;
+}
+
+function keyOf(entry: DlqEntry): string {
+  return `${entry.target_name}\u0000${entry.fingerprint}`;
+}
