@@ -106,6 +106,8 @@ export async function startEngine(
     insertDeadLetters?: DurableEngineDeps['insertDeadLetters'];
     retry?: Partial<RetryPolicy>;
     logger?: Logger;
+    /** Settings of t0 beyond the defaults (resend_after). */
+    target?: Pick<Target, 'resendAfterMs'>;
   } = {},
 ): Promise<PublishingEngine> {
   const deps: DurableEngineDeps = {
@@ -114,7 +116,14 @@ export async function startEngine(
     logger: options.logger ?? quiet,
     metrics: createMetrics(new Registry()),
     targets: new Map([
-      ['t0', { ...aTarget('t0', publisher), retry: { ...DEFAULT_RETRY_POLICY, ...options.retry } }],
+      [
+        't0',
+        {
+          ...aTarget('t0', publisher),
+          retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+          ...options.target,
+        },
+      ],
     ]),
     db,
     config: { ...DEFAULT_ENGINE_CONFIG, ...options.config },
