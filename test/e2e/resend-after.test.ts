@@ -94,6 +94,8 @@ targets:
         ...(scratch === undefined ? {} : { databaseUrl: scratch.url }),
       });
       const { url } = running;
+      const target = await call(url, 'GET', '/api/v2/publishing/targets/chat');
+      assert.equal((target.body as { resend_after_seconds: unknown }).resend_after_seconds, 3_600);
       const post = async (...alerts: Alert[]): Promise<number> =>
         (await call(url, 'POST', '/webhook', { json: webhook(...alerts) })).status;
 
