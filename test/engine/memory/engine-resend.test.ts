@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { DEFAULT_ENGINE_CONFIG } from '../../support/engine-defaults.js';
 import { createScriptedPublisher, OK, SERVER_ERROR } from '../../support/scripted-publisher.js';
-import { aRequest, anEngine, submitIds } from './engine-harness.js';
+import { aRequest, aTarget, anEngine, submitIds } from './engine-harness.js';
 
 const HOUR = 3_600_000;
 
@@ -87,5 +88,38 @@ describe('engine resend_after', () => {
     const [unknown] = await submitIds(h.engine, [aRequest('a', { n: 'x' })]);
     await h.clock.advance(1_000);
     assert.equal((await h.engine.getJob(unknown ?? ''))?.state, 'succeeded');
+  });
+
+  it('skips a normal replay of a state delivered within resend_after; a forced replay is sent', async () => {
+    const publisher = createScriptedPublisher(OK);
+    const h = anEngine({ targets: [{ name: 'a', publisher, resendAfterMs: HOUR }] });
+    const [first] = await submitIds(h.engine, [aRequest('a', { n: 'x' })]);
+    await h.clock.advance(1_000);
+    const [replayed] = await submitIds(h.engine, [
+      { ...aRequest('a', { n: 'x' }), replayOf: 'letter-1' },
+    ]);
+    const skipped = await h.engine.getJob(replayed ?? '');
+    assert.equal(skipped?.state, 'superseded');
+    assert.equal(skipped?.supersededBy, first);
+    const [forced] = await submitIds(h.engine, [
+      { ...aRequest('a', { n: 'x' }), replayOf: 'letter-1', force: true },
+    ]);
+    await h.clock.advance(1_000);
+    assert.equal((await h.engine.getJob(forced ?? ''))?.state, 'succeeded');
+    assert.equal(publisher.deliveries.length, 2);
+  });
+
+  it('applies a resend_after set by a reload to the jobs admitted after it', async () => {
+    const publisher = createScriptedPublisher(OK);
+    const h = anEngine({ targets: [{ name: 'a', publisher }] });
+    const [first] = await submitIds(h.engine, [aRequest('a', { n: 'x' })]);
+    await h.clock.advance(1_000);
+    await h.engine.reconfigure(
+      new Map([['a', aTarget({ name: 'a', publisher, resendAfterMs: HOUR })]]),
+      DEFAULT_ENGINE_CONFIG,
+    );
+    const [again] = await submitIds(h.engine, [aRequest('a', { n: 'x' })]);
+    assert.equal((await h.engine.getJob(again ?? ''))?.supersededBy, first);
+    assert.equal(publisher.deliveries.length, 1);
   });
 });
