@@ -306,6 +306,22 @@ describe('parseConfig errors name their key path', () => {
     ]);
   });
 
+  it('reads a target resend_after as a duration, unset by default, and names a bad one', () => {
+    const [audit, chat] = parseConfig(
+      [
+        'targets:',
+        '  - { name: audit, type: log }',
+        '  - { name: chat, type: slack, url: "https://hooks.slack.com/x", resend_after: 1h }',
+      ].join('\n'),
+      { env: {}, source },
+    ).targets;
+    assert.equal(audit?.resend_after, undefined);
+    assert.equal(chat?.resend_after, 3_600_000);
+    assert.deepEqual(problemsOf('targets:\n  - { name: a, type: log, resend_after: soon }'), [
+      'targets[0].resend_after: invalid duration "soon": use a Prometheus duration such as 500ms, 30s, 5m or 1h30m',
+    ]);
+  });
+
   it('reports duplicate target names with both positions', () => {
     assert.deepEqual(
       problemsOf('targets:\n  - { name: a, type: log }\n  - { name: a, type: log }\n'),

@@ -46,6 +46,11 @@ const commonTargetFields = {
   retry: retryOverrideSchema.default({}),
   /** Attempts a second at most (token bucket), throttled further on 429 (docs/targets.md). */
   rate_limit: rateLimitSchema,
+  /**
+   * The same alert state delivered less than this long ago is not sent again (0 = off):
+   * Alertmanager re-sends whole groups (docs/alert-state.md, "Unchanged re-sends").
+   */
+  resend_after: durationMs.optional(),
 };
 
 export const webhookTargetSchema = z

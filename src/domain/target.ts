@@ -28,6 +28,11 @@ export interface Target {
   retry: RetryPolicy;
   /** Attempts a second at most and the burst saved up; none = unlimited until a 429. */
   rateLimit?: { perSecond: number; burst: number };
+  /**
+   * An alert state this target was delivered less than this long ago is not sent again; none =
+   * every re-send is sent (docs/alert-state.md, "Unchanged re-sends").
+   */
+  resendAfterMs?: number;
   /** The target's configuration with every secret removed: safe for DLQ rows, logs and the API. */
   redactedConfig: Record<string, unknown>;
 }

@@ -39,6 +39,8 @@ export interface TargetView {
   breaker: BreakerState;
   /** The configured rate_limit, if any. */
   rateLimit?: { perSecond: number; burst: number } | undefined;
+  /** The configured resend_after, if any. */
+  resendAfterMs?: number | undefined;
   /** Attempts a second allowed now (configured, or throttled after a 429); undefined = unlimited. */
   currentRate?: number | undefined;
   /** Epoch ms of the last delivery and failed attempt seen since start (attempt history). */

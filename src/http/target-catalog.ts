@@ -23,6 +23,7 @@ export function createTargetCatalog(
     config: target.redactedConfig,
     breaker: engine.breakerState(target.name),
     rateLimit: target.rateLimit,
+    resendAfterMs: target.resendAfterMs,
     currentRate: engine.targetRate(target.name),
     ...history.activity(target.name),
   });

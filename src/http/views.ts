@@ -110,6 +110,7 @@ export function targetView(target: TargetView) {
         ? null
         : { per_second: target.rateLimit.perSecond, burst: target.rateLimit.burst },
     current_rate_per_second: target.currentRate ?? null,
+    resend_after_seconds: target.resendAfterMs === undefined ? null : target.resendAfterMs / 1_000,
     last_success_at: optionalIso(target.lastSuccessAt),
     last_failure_at: optionalIso(target.lastFailureAt),
     config: target.config,

@@ -65,5 +65,7 @@ export function createTarget(config: TargetConfig, retry: RetryPolicy, deps: Tar
     redactedConfig: redactTargetConfig(config),
   };
   if (config.rate_limit !== undefined) target.rateLimit = config.rate_limit;
+  const resendAfterMs = config.resend_after ?? 0;
+  if (resendAfterMs > 0) target.resendAfterMs = resendAfterMs;
   return target;
 }

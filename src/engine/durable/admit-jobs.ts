@@ -77,7 +77,7 @@ export async function admitBatches(
     const plans = batches.map((batch) => {
       const plan = planAdmission(batch.jobs, held, settings, batch.health);
       if (!plan.ok) return plan;
-      decideLatestState(latest, recorded, batch.jobs);
+      decideLatestState(latest, recorded, batch.jobs, nowMs);
       for (const job of plan.accepted) if (!latest.stale.has(job.id)) held.add(job);
       admitted.push(...batch.jobs);
       return plan;

@@ -122,6 +122,8 @@ export interface NewJob {
   replayOf?: string;
   /** A forced replay: the latest-state rule does not apply to it. */
   force?: boolean;
+  /** Its target's resend_after when it was submitted (docs/alert-state.md, "Unchanged re-sends"). */
+  resendAfterMs?: number;
 }
 
 /** The row a job of `admitJobs` became when it was dead-lettered at admission (overflow). */

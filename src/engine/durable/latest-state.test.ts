@@ -10,10 +10,12 @@ import type { NewJob } from './job-row.js';
 import type { LatestState } from './latest-state.js';
 import { applyLatestState, decideLatestState, readRecordedStates } from './latest-state.js';
 
+const NOW_MS = Date.parse('2026-12-07T03:00:01Z');
+
 /** The latest-state rule for `jobs` alone: their recorded states read, then decided. */
 async function latestStateOf(db: Db, jobs: readonly NewJob[]): Promise<LatestState> {
   const latest: LatestState = { stale: new Map(), newest: new Map() };
-  decideLatestState(latest, await readRecordedStates(db, jobs), jobs);
+  decideLatestState(latest, await readRecordedStates(db, jobs), jobs, NOW_MS);
   return latest;
 }
 
@@ -60,17 +62,23 @@ forEachDatabase('durable latest-state statements', (ctx) => {
           ('${CHAIN}', 'succeeded')) AS j(f, s)`);
   });
 
-  it('read the newest states with a primary-key probe per alert', async () => {
+  it('read the newest states, and their jobs for a target with resend_after, with a primary-key probe per alert', async () => {
     const { db, statements } = recording(ctx.db());
-    const jobs = Array.from({ length: 100 }, (_, i) => newJob((90_000 + i).toString(16), 'firing'));
+    const jobs = Array.from({ length: 100 }, (_, i) => ({
+      ...newJob((i + 1).toString(16).padStart(16, '0'), 'firing'),
+      resendAfterMs: 3_600_000,
+    }));
     await latestStateOf(db, jobs);
     const read = statements.find((s) => s.sql.includes('publishing_alert_states'));
     assert.ok(read !== undefined);
     const nodes = await planOf(ctx.db(), read.sql, read.params);
-    const scans = nodes.filter((n) => n['Relation Name'] === 'publishing_alert_states');
-    assert.ok(scans.length > 0);
-    for (const scan of scans) {
-      assert.equal(scan['Index Name'], 'publishing_alert_states_pkey', JSON.stringify(scan));
+    for (const [relation, index] of [
+      ['publishing_alert_states', 'publishing_alert_states_pkey'],
+      ['publishing_jobs', 'publishing_jobs_pkey'],
+    ]) {
+      const scans = nodes.filter((n) => n['Relation Name'] === relation);
+      assert.ok(scans.length > 0, relation);
+      for (const scan of scans) assert.equal(scan['Index Name'], index, JSON.stringify(scan));
     }
   });
 

@@ -1,10 +1,11 @@
 import type { Db } from '../../db/db.js';
 import { alertName } from '../../domain/alert.js';
 import { alertStateOf } from '../../domain/alert-state.js';
-import { readAlertStates, upsertAlertStates } from '../../history/alert-states-repository.js';
+import type { StateRow } from '../../history/alert-states-repository.js';
+import { COLUMNS, recordOf, upsertAlertStates } from '../../history/alert-states-repository.js';
 import type { AlertStateRecord } from '../alert-state-store.js';
 import { admitIntoChain } from '../supersession.js';
-import type { StateOfJob } from '../supersession.js';
+import type { RecordedState } from '../supersession.js';
 import type { NewJob } from './job-row.js';
 import type { JobRow } from './job-row.js';
 import { SNAPSHOT_COLUMNS } from './job-row.js';
@@ -20,15 +21,48 @@ export interface LatestState {
   newest: Map<string, NewJob>;
 }
 
-/** The newest states recorded for the (target, fingerprint) pairs of `jobs`. */
-export function readRecordedStates(
+/**
+ * The newest states recorded for the (target, fingerprint) pairs of `jobs`, each with when its
+ * job was delivered (state `succeeded`) for the pairs whose job has a resend_after: the
+ * unchanged re-send rule of docs/alert-state.md. A job purged by retention counts as not
+ * delivered. One statement: a primary-key probe of publishing_alert_states per pair (as
+ * readAlertStates, whose comment says why LATERAL), then of publishing_jobs for those pairs only.
+ */
+export async function readRecordedStates(
   tx: Db,
   jobs: readonly NewJob[],
-): Promise<ReadonlyMap<string, StateOfJob>> {
-  const keys = new Map<string, { target: string; fingerprint: string }>();
-  for (const job of jobs)
-    keys.set(chainKeyOf(job), { target: job.target, fingerprint: job.alert.fingerprint });
-  return readAlertStates(tx, [...keys.values()]);
+): Promise<ReadonlyMap<string, RecordedState>> {
+  const keys = new Map<string, { target: string; fingerprint: string; withDelivery: boolean }>();
+  for (const job of jobs) {
+    const key = chainKeyOf(job);
+    const withDelivery = job.resendAfterMs !== undefined || keys.get(key)?.withDelivery === true;
+    keys.set(key, { target: job.target, fingerprint: job.alert.fingerprint, withDelivery });
+  }
+  const found = new Map<string, RecordedState>();
+  if (keys.size === 0) return found;
+  const result = await tx.query<StateRow & { delivered_at: Date | null }>(
+    `SELECT s.*, d.completed_at AS delivered_at
+     FROM unnest($1::text[], $2::text[], $3::boolean[]) AS k(target_name, fingerprint, with_delivery)
+     CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM publishing_alert_states AS a
+       WHERE a.target_name = k.target_name AND a.fingerprint = k.fingerprint LIMIT 1) AS s
+     LEFT JOIN LATERAL (SELECT p.completed_at FROM publishing_jobs AS p
+       WHERE k.with_delivery AND p.id = s.job_id AND p.state = 'succeeded' LIMIT 1) AS d ON true`,
+    [
+      [...keys.values()].map((k) => k.target),
+      [...keys.values()].map((k) => k.fingerprint),
+      [...keys.values()].map((k) => k.withDelivery),
+    ],
+    { name: 'durable_recorded_states' },
+  );
+  for (const row of result.rows) {
+    const { jobId, state } = recordOf(row);
+    found.set(`${row.target_name}\u0000${row.fingerprint}`, {
+      jobId,
+      state,
+      deliveredAt: row.delivered_at?.getTime(),
+    });
+  }
+  return found;
 }
 
 /**
@@ -36,22 +70,28 @@ export function readRecordedStates(
  * under the admission lock: each job is compared with the newest state recorded for its
  * (target, fingerprint) and with the jobs decided before it into `latest` (of its own batch or
  * of an earlier batch in the same transaction), by the rule both queue modes share
- * (admitIntoChain). A later job that replaces an earlier one of `plan` makes that one stale.
+ * (admitIntoChain), with its target's resend_after as the job carries it. A later job that
+ * replaces an earlier one of `plan` makes that one stale; a job skipped as a re-send of a state
+ * delivered within resend_after is stale and leaves the record on the delivered job.
  */
 export function decideLatestState(
   latest: LatestState,
-  recorded: ReadonlyMap<string, StateOfJob>,
+  recorded: ReadonlyMap<string, RecordedState>,
   jobs: readonly NewJob[],
+  nowMs: number,
 ): void {
   for (const job of jobs) {
     if (job.force === true) continue;
     const key = chainKeyOf(job);
     const earlier = latest.newest.get(key);
-    const known: StateOfJob | undefined =
+    const known: RecordedState | undefined =
       earlier === undefined
         ? recorded.get(key)
         : { jobId: earlier.id, state: alertStateOf(earlier.alert) };
-    const admission = admitIntoChain(alertStateOf(job.alert), known);
+    const admission = admitIntoChain(alertStateOf(job.alert), known, {
+      resendAfterMs: job.resendAfterMs,
+      nowMs,
+    });
     if (admission.kind === 'stale') {
       latest.stale.set(job.id, admission.by);
       continue;

@@ -96,6 +96,8 @@ export function createJobSubmitter(deps: SubmitDeps): JobSubmitter {
       if (request.classification !== undefined) job.classification = request.classification;
       if (request.replayOf !== undefined) job.replayOf = request.replayOf;
       if (request.force === true) job.force = true;
+      const resendAfterMs = targets.get(request.target)?.resendAfterMs;
+      if (resendAfterMs !== undefined) job.resendAfterMs = resendAfterMs;
       return job;
     });
     const enabledCount = targets.size;

@@ -24,7 +24,7 @@ import { emptyReconfigureSummary } from '../publishing-engine.js';
 import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
 import type { PreparedJob } from '../submission.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
-import type { StateOfJob } from '../supersession.js';
+import type { RecordedState, StateOfJob } from '../supersession.js';
 import { admitIntoChain } from '../supersession.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
 import { createSlot, newActiveJob } from './active-job.js';
@@ -33,7 +33,7 @@ import { Dispatcher } from './dispatcher.js';
 import type { EngineDeps } from './engine-deps.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { LaneCounts } from './lane-counts.js';
-import { NewestStates, stateRecordOf } from './newest-states.js';
+import { NewestStates, stateRecordOf, withDeliveryOf } from './newest-states.js';
 import { queueStatusOf } from './queue-status.js';
 import { Scheduler } from './scheduler.js';
 
@@ -173,7 +173,12 @@ class MemoryEngine implements PublishingEngine {
    */
   private applyLatestState(job: ActiveJob, slot: TargetSlot, now: number): 'stale' | 'newest' {
     const { fingerprint } = job.alert;
-    const admission = admitIntoChain(job.alertState, this.newestOf(slot, fingerprint));
+    const { resendAfterMs } = slot.target;
+    const admission = admitIntoChain(
+      job.alertState,
+      this.newestOf(slot, fingerprint, resendAfterMs !== undefined),
+      { resendAfterMs, nowMs: now },
+    );
     if (admission.kind === 'stale') {
       this.life.supersede(job, admission.by, now);
       return 'stale';
@@ -185,12 +190,20 @@ class MemoryEngine implements PublishingEngine {
     return 'newest';
   }
 
-  /** The newest state of a chain: its last job, or the recorded one (sent, or before a restart). */
-  private newestOf(slot: TargetSlot, fingerprint: string): StateOfJob | undefined {
+  /**
+   * The newest state of a chain: its last job (not delivered yet), or the recorded one (sent, or
+   * before a restart), with its delivery time if `withDelivery` (the target has a resend_after).
+   */
+  private newestOf(
+    slot: TargetSlot,
+    fingerprint: string,
+    withDelivery: boolean,
+  ): RecordedState | undefined {
     const tail = this.scheduler.newestOf(slot, fingerprint);
-    return tail === undefined
-      ? this.newest.get(slot.target.name, fingerprint)
-      : { jobId: tail.id, state: tail.alertState };
+    if (tail !== undefined) return { jobId: tail.id, state: tail.alertState };
+    const recorded = this.newest.get(slot.target.name, fingerprint);
+    if (recorded === undefined || !withDelivery) return recorded;
+    return withDeliveryOf(recorded, this.deps.statusStore);
   }
 
   getJob(id: string): Promise<JobSnapshot | undefined> {

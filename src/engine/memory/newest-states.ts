@@ -2,7 +2,8 @@ import { alertName } from '../../domain/alert.js';
 import type { Clock, Logger } from '../../domain/clock.js';
 import type { AlertStateRecord, AlertStateStore } from '../alert-state-store.js';
 import { sleepUnlessAborted } from '../clock-wait.js';
-import type { StateOfJob } from '../supersession.js';
+import type { RecordedState, StateOfJob } from '../supersession.js';
+import type { JobStatusStore } from '../../tracking/job-status-store.js';
 import type { ActiveJob } from './active-job.js';
 
 /**
@@ -149,4 +150,18 @@ export function stateRecordOf(job: ActiveJob, now: number): AlertStateRecord {
     labels: job.alert.labels,
     at: now,
   };
+}
+
+/**
+ * A recorded state with when its job was delivered, as far as the job-status store knows: a job
+ * it no longer holds (evicted beyond tracking.capacity, or of before a restart) counts as not
+ * delivered, so its state is sent again (docs/alert-state.md, "Unchanged re-sends"). O(1).
+ */
+export function withDeliveryOf(
+  recorded: StateOfJob,
+  store: Pick<JobStatusStore, 'get'>,
+): RecordedState {
+  const job = store.get(recorded.jobId);
+  if (job?.state !== 'succeeded') return recorded;
+  return { jobId: recorded.jobId, state: recorded.state, deliveredAt: job.completedAt };
 }

@@ -25,6 +25,7 @@ export interface TargetSpec {
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   rateLimit?: { perSecond: number; burst: number };
+  resendAfterMs?: number;
 }
 
 export interface Harness {
@@ -49,6 +50,7 @@ export function aTarget(spec: TargetSpec): Target {
     redactedConfig: { url: `https://${spec.name}.example.com/hook` },
   };
   if (spec.rateLimit !== undefined) target.rateLimit = spec.rateLimit;
+  if (spec.resendAfterMs !== undefined) target.resendAfterMs = spec.resendAfterMs;
   return target;
 }
 

@@ -110,6 +110,8 @@ export async function startEngine(
     targets?: readonly Target[];
     /** Every configured target, disabled ones too (the engine's `configured`). */
     configured?: readonly Target[];
+    /** Settings of t0 beyond the defaults (resend_after); not with `targets`. */
+    target?: Pick<Target, 'resendAfterMs'>;
   } = {},
 ): Promise<PublishingEngine> {
   const deps: DurableEngineDeps = {
@@ -120,7 +122,11 @@ export async function startEngine(
     targets: new Map(
       (
         options.targets ?? [
-          { ...aTarget('t0', publisher), retry: { ...DEFAULT_RETRY_POLICY, ...options.retry } },
+          {
+            ...aTarget('t0', publisher),
+            retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+            ...options.target,
+          },
         ]
       ).map((target) => [target.name, target]),
     ),

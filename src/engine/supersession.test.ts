@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { AlertState } from '../domain/alert-state.js';
+import type { RecordedState } from './supersession.js';
+import { admitIntoChain } from './supersession.js';
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const NOW = Date.parse('2026-12-07T15:00:00Z');
+const FIRING: AlertState = { startsAtMs: Date.parse('2026-12-07T14:00:00Z'), status: 'firing' };
+
+function recorded(deliveredAt?: number): RecordedState {
+  return { jobId: 'first', state: FIRING, deliveredAt };
+}
+
+describe('admitIntoChain', () => {
+  it('skips the same state delivered 10 m ago within a 1 h resend_after, superseded by that job', () => {
+    assert.deepEqual(
+      admitIntoChain(FIRING, recorded(NOW - 10 * MINUTE), { resendAfterMs: HOUR, nowMs: NOW }),
+      { kind: 'stale', by: 'first' },
+    );
+  });
+
+  it('sends the same state delivered 2 h ago, outside a 1 h resend_after', () => {
+    assert.deepEqual(
+      admitIntoChain(FIRING, recorded(NOW - 2 * HOUR), { resendAfterMs: HOUR, nowMs: NOW }),
+      { kind: 'newest' },
+    );
+    assert.deepEqual(
+      admitIntoChain(FIRING, recorded(NOW - HOUR), { resendAfterMs: HOUR, nowMs: NOW }),
+      { kind: 'newest' },
+      'the window ends at resend_after',
+    );
+  });
+
+  it('sends the same state whose job was not delivered (waiting, dead-lettered or unknown)', () => {
+    assert.deepEqual(admitIntoChain(FIRING, recorded(), { resendAfterMs: HOUR, nowMs: NOW }), {
+      kind: 'newest',
+    });
+  });
+
+  it('sends a newer state however recently the older one was delivered', () => {
+    const window = { resendAfterMs: HOUR, nowMs: NOW };
+    const resolved: AlertState = { ...FIRING, status: 'resolved' };
+    const refired: AlertState = { startsAtMs: FIRING.startsAtMs + 1, status: 'firing' };
+    assert.deepEqual(admitIntoChain(resolved, recorded(NOW - MINUTE), window), { kind: 'newest' });
+    assert.deepEqual(admitIntoChain(refired, recorded(NOW - MINUTE), window), { kind: 'newest' });
+  });
+
+  it('sends the same state when resend_after is unset or 0 (every re-send is sent)', () => {
+    const delivered = recorded(NOW - MINUTE);
+    assert.deepEqual(admitIntoChain(FIRING, delivered), { kind: 'newest' });
+    assert.deepEqual(admitIntoChain(FIRING, delivered, { resendAfterMs: undefined, nowMs: NOW }), {
+      kind: 'newest',
+    });
+    assert.deepEqual(admitIntoChain(FIRING, delivered, { resendAfterMs: 0, nowMs: NOW }), {
+      kind: 'newest',
+    });
+  });
+
+  it('still skips an older state, with or without resend_after', () => {
+    const older: AlertState = { startsAtMs: FIRING.startsAtMs - 1, status: 'resolved' };
+    assert.deepEqual(admitIntoChain(older, recorded()), { kind: 'stale', by: 'first' });
+  });
+});
