@@ -174,11 +174,10 @@ class MemoryEngine implements PublishingEngine {
   private applyLatestState(job: ActiveJob, slot: TargetSlot, now: number): 'stale' | 'newest' {
     const { fingerprint } = job.alert;
     const { resendAfterMs } = slot.target;
-    const admission = admitIntoChain(
-      job.alertState,
-      this.newestOf(slot, fingerprint, resendAfterMs !== undefined),
-      { resendAfterMs, nowMs: now },
-    );
+    const admission = admitIntoChain(job.alertState, this.newestOf(slot, fingerprint), {
+      resendAfterMs,
+      nowMs: now,
+    });
     if (admission.kind === 'stale') {
       this.life.supersede(job, admission.by, now);
       return 'stale';
@@ -192,17 +191,13 @@ class MemoryEngine implements PublishingEngine {
 
   /**
    * The newest state of a chain: its last job (not delivered yet), or the recorded one (sent, or
-   * before a restart), with its delivery time if `withDelivery` (the target has a resend_after).
+   * before a restart), with its delivery time when the target has a resend_after.
    */
-  private newestOf(
-    slot: TargetSlot,
-    fingerprint: string,
-    withDelivery: boolean,
-  ): RecordedState | undefined {
+  private newestOf(slot: TargetSlot, fingerprint: string): RecordedState | undefined {
     const tail = this.scheduler.newestOf(slot, fingerprint);
     if (tail !== undefined) return { jobId: tail.id, state: tail.alertState };
     const recorded = this.newest.get(slot.target.name, fingerprint);
-    if (recorded === undefined || !withDelivery) return recorded;
+    if (recorded === undefined || slot.target.resendAfterMs === undefined) return recorded;
     return withDeliveryOf(recorded, this.deps.statusStore);
   }
 
