@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, it } from 'node:test';
 
-import { AppError, type AppErrorCode } from '../domain/errors.js';
+import { AppError } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
 import { anAlert } from '../../test/support/builders.js';
 import { eventually } from '../../test/support/eventually.js';
@@ -13,7 +13,10 @@ import {
   aTarget,
   createFakeEngine,
   type FakeEngine,
+  storeLetters,
+  withCode,
 } from '../../test/support/dlq-fixtures.js';
+import type { DeadLetter } from '../domain/dead-letter.js';
 import type { DlqEntry } from './dlq-entry.js';
 import {
   createDlqRepository,
@@ -24,9 +27,6 @@ import { replayEntry, type ReplayDeps } from './replay-entry.js';
 import { replayMatching } from './replay-matching.js';
 import { replayShutdownEntries } from './replay-shutdown-entries.js';
 import { trackReplayOutcomes } from './track-replay-outcomes.js';
-
-const withCode = (code: AppErrorCode) => (error: unknown) =>
-  error instanceof AppError && error.code === code;
 
 forEachDatabase('DLQ replay', (ctx) => {
   const clock = createFakeClock();
@@ -43,10 +43,7 @@ forEachDatabase('DLQ replay', (ctx) => {
     deps = { repo, engine, targets };
   });
 
-  async function stored(letters = [aDeadLetter()]): Promise<DlqEntry[]> {
-    await repo.write(letters);
-    return (await repo.list({ filter: {} })).entries.reverse();
-  }
+  const stored = (letters?: DeadLetter[]): Promise<DlqEntry[]> => storeLetters(repo, letters);
 
   it('submits the stored alert to the current target and records the job', async () => {
     const [entry] = await stored();

@@ -3,7 +3,7 @@ import { beforeEach, it } from 'node:test';
 
 import type { Db } from '../db/db.js';
 import { DatabaseUnavailable, isDatabaseUnavailable } from '../db/database-unavailable.js';
-import { AppError, type AppErrorCode } from '../domain/errors.js';
+import { AppError } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
 import { createFakeClock } from '../../test/support/fake-clock.js';
 import { forEachDatabase } from '../../test/support/databases.js';
@@ -12,14 +12,14 @@ import {
   aTarget,
   createFakeEngine,
   type FakeEngine,
+  storeLetters,
+  withCode,
 } from '../../test/support/dlq-fixtures.js';
+import type { DeadLetter } from '../domain/dead-letter.js';
 import type { DlqEntry } from './dlq-entry.js';
 import { createDlqRepository, type DlqRepository } from './dlq-repository.js';
 import { replayEntry, type ReplayDeps } from './replay-entry.js';
 import { replayMatching } from './replay-matching.js';
-
-const withCode = (code: AppErrorCode) => (error: unknown) =>
-  error instanceof AppError && error.code === code;
 
 forEachDatabase('DLQ bulk replay', (ctx) => {
   const clock = createFakeClock();
@@ -36,10 +36,7 @@ forEachDatabase('DLQ bulk replay', (ctx) => {
     deps = { repo, engine, targets };
   });
 
-  async function stored(letters = [aDeadLetter()]): Promise<DlqEntry[]> {
-    await repo.write(letters);
-    return (await repo.list({ filter: {} })).entries.reverse();
-  }
+  const stored = (letters?: DeadLetter[]): Promise<DlqEntry[]> => storeLetters(repo, letters);
 
   it('bulk replay: dry run counts, then replays oldest first up to the limit, skipping replayed ones', async () => {
     targets.set('off', aTarget('off', { enabled: false }));

@@ -31,7 +31,7 @@ export interface RootlyDeps extends PublisherDeps {
  * Read cap for the create's response: Rootly's 201 echoes the alert (summary, description,
  * labels, data, …), so it is about as large as the body sent, up to MAX_ALERT_BYTES, plus
  * Rootly's own fields and any re-escaping (a character sent as UTF-8 may come back as
- * `\uXXXX`). Cut at the default 64 KiB, `data.id` would not parse and the resolve would find
+ * a `\u` escape of six). Cut at the default 64 KiB, `data.id` would not parse and the resolve would find
  * no id: the alert would stay open in Rootly. 4× the bound; buffered only while in flight.
  */
 const CREATE_RESPONSE_BYTES = 4 * MAX_ALERT_BYTES;

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
 import type { DeadLetter } from '../../src/domain/dead-letter.js';
+import { AppError, type AppErrorCode } from '../../src/domain/errors.js';
+import type { DlqEntry } from '../../src/dlq/dlq-entry.js';
+import type { DlqRepository } from '../../src/dlq/dlq-repository.js';
 import { createSecretMask } from '../../src/domain/secret-mask.js';
 import type { Journal } from '../../src/dlq/journal.js';
 import { createJournal } from '../../src/dlq/journal.js';
@@ -174,4 +177,17 @@ export function createFakeEngine(): FakeEngine {
 
 function lane(): LaneStatus {
   return { size: 0, capacity: 0, queued: 0, retrying: 0, failed: 0, oldestDueAgeMs: 0 };
+}
+
+/** For assert.rejects: an AppError with `code`. */
+export const withCode = (code: AppErrorCode) => (error: unknown) =>
+  error instanceof AppError && error.code === code;
+
+/** Writes `letters` and returns their entries in the order written. */
+export async function storeLetters(
+  repo: DlqRepository,
+  letters: readonly DeadLetter[] = [aDeadLetter()],
+): Promise<DlqEntry[]> {
+  await repo.write(letters);
+  return (await repo.list({ filter: {} })).entries.reverse();
 }
