@@ -46,17 +46,24 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
   pool.on('error', (error: Error) => {
     logger.debug({ reason: error.message }, 'postgres: idle connection lost');
   });
+  // So may a checked-out one (in a statement, or between a transaction's statements): one
+  // listener per connection, for its whole life; the statement under way fails with the loss.
+  pool.on('connect', (client: pg.PoolClient) => {
+    client.on('error', (error: Error) => {
+      logger.debug({ reason: error.message }, 'postgres: connection lost');
+    });
+  });
 
   const where = describeDatabaseUrl(url);
   const connect = (): Promise<pg.PoolClient> =>
     pool.connect().catch((error: unknown) => {
-      const message = `postgres: cannot connect to ${where}: ${reasonOf(error)}`;
-      // Refused, reset or timed out is an outage (logged once, reachability.ts); a missing
-      // database or a refused login is not, and is only reported by whoever asked.
-      if (!isPgConnectionFailure(error)) throw new Error(message, { cause: error });
-      const unavailable = new DatabaseUnavailable(message, { cause: error });
-      reachability.failed(unavailable);
-      throw unavailable;
+      // Refused, reset or timed out is an outage; a missing database or a refused login is not,
+      // and is only reported by whoever asked.
+      throw failure(
+        `postgres: cannot connect to ${where}: ${reasonOf(error)}`,
+        error,
+        reachability,
+      );
     });
 
   return {
@@ -68,32 +75,18 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
     ): Promise<QueryResult<Row>> {
       // pool.query would connect and query in one call and report both as the statement's failure.
       const client = await connect();
-      // As in a transaction (below): a lost server emits 'error', which must not crash the
-      // process; the statement fails with it.
-      const onError = (error: Error): void => {
-        logger.debug({ reason: error.message }, 'postgres: connection lost in a statement');
-      };
-      client.on('error', onError);
       try {
         const result = await run<Row>(client, reachability, text, params, options);
-        client.off('error', onError);
         client.release();
         return result;
       } catch (error: unknown) {
         // As pool.query does: a client whose statement failed is not pooled again.
-        client.off('error', onError);
         client.release(true);
         throw error;
       }
     },
     async transaction(fn) {
       const client = await connect();
-      // A checked-out client that loses its server between statements emits 'error'; with no
-      // listener that would crash the process. The next statement fails and rolls back.
-      const onError = (error: Error): void => {
-        logger.debug({ reason: error.message }, 'postgres: connection lost in a transaction');
-      };
-      client.on('error', onError);
       const tx: Db = {
         kind: 'postgres',
         query: (text, params, options) => run(client, reachability, text, params, options),
@@ -104,20 +97,17 @@ export function createPgDb(url: string, options: PgDbOptions): Db {
         await run(client, reachability, 'BEGIN');
         const result = await fn(tx);
         await run(client, reachability, 'COMMIT');
-        client.off('error', onError);
         client.release();
         return result;
       } catch (error: unknown) {
         if (isDatabaseUnavailable(error)) {
           // The connection is gone or hung: a ROLLBACK would wait another query timeout on it
           // (a 60 s hang at the defaults). Destroying it ends the transaction on the server too.
-          client.off('error', onError);
           client.release(true);
           throw error;
         }
         try {
           await client.query('ROLLBACK');
-          client.off('error', onError);
           client.release();
         } catch (rollbackError: unknown) {
           // A client that cannot roll back is broken: destroy it instead of pooling it.
@@ -148,12 +138,23 @@ async function run<Row>(
     reachability.answered();
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   } catch (error: unknown) {
-    const message = `postgres: query failed (${reasonOf(error)}): ${firstLine(text)}`;
-    if (!isPgConnectionFailure(error)) throw new Error(message, { cause: error });
-    const unavailable = new DatabaseUnavailable(message, { cause: error });
-    reachability.failed(unavailable);
-    throw unavailable;
+    throw failure(
+      `postgres: query failed (${reasonOf(error)}): ${firstLine(text)}`,
+      error,
+      reachability,
+    );
   }
+}
+
+/**
+ * The error to throw for a driver's `error`: a lost or unreachable server is DatabaseUnavailable,
+ * its outage noted once (reachability.ts); anything else a plain Error.
+ */
+function failure(message: string, error: unknown, reachability: Reachability): Error {
+  if (!isPgConnectionFailure(error)) return new Error(message, { cause: error });
+  const unavailable = new DatabaseUnavailable(message, { cause: error });
+  reachability.failed(unavailable);
+  return unavailable;
 }
 
 /** The driver's own words ("connect ECONNREFUSED 127.0.0.1:5432", "database "x" does not exist"). */
