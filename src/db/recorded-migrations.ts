@@ -6,12 +6,6 @@ export interface RecordedMigration {
   name: string;
 }
 
-/** A migration file of this release, as far as the comparison needs it. */
-interface KnownMigration {
-  version: number;
-  name: string;
-}
-
 export async function readRecordedMigrations(db: Db): Promise<RecordedMigration[]> {
   const result = await db.query<RecordedMigration>(
     'SELECT version, name FROM alert_publisher_migrations ORDER BY version',
@@ -29,7 +23,7 @@ export async function readRecordedMigrations(db: Db): Promise<RecordedMigration[
  */
 export function compareRecorded(
   recorded: readonly RecordedMigration[],
-  known: readonly KnownMigration[],
+  known: readonly RecordedMigration[],
 ): string[] {
   const nameOf = new Map(known.map((migration) => [migration.version, migration.name]));
   const conflicts = recorded.flatMap((row) => {

@@ -151,10 +151,7 @@ async function refuseIfSuperseded(deps: ReplayDeps, entry: DlqEntry): Promise<vo
   );
 }
 
-export async function newerStateOf(
-  deps: ReplayDeps,
-  entry: DlqEntry,
-): Promise<StateOfJob | undefined> {
+async function newerStateOf(deps: ReplayDeps, entry: DlqEntry): Promise<StateOfJob | undefined> {
   const newest = await deps.engine.newestState(entry.target_name, entry.fingerprint);
   if (newest === undefined) return undefined;
   const letter = alertStateOf(entry.enriched_alert.alert);

@@ -1,5 +1,6 @@
 import type { Db } from '../db/db.js';
 import type { AlertStatus } from '../domain/alert.js';
+import type { AlertState } from '../domain/alert-state.js';
 import { storableJson, storableText } from '../domain/storable-text.js';
 import type { AlertStateRecord, AlertStateStore } from '../engine/alert-state-store.js';
 
@@ -105,12 +106,17 @@ export function createAlertStateStore(db: Db): AlertStateStore {
   };
 }
 
-export function recordOf(row: StateRow): AlertStateRecord {
+/** The alert state a row stores as (starts_at, resolved). */
+export function stateOfRow(row: Pick<StateRow, 'starts_at' | 'resolved'>): AlertState {
   const status: AlertStatus = row.resolved ? 'resolved' : 'firing';
+  return { startsAtMs: row.starts_at.getTime(), status };
+}
+
+export function recordOf(row: StateRow): AlertStateRecord {
   return {
     target: row.target_name,
     fingerprint: row.fingerprint,
-    state: { startsAtMs: row.starts_at.getTime(), status },
+    state: stateOfRow(row),
     jobId: row.job_id,
     alertname: row.alertname,
     labels: row.labels,

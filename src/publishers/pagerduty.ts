@@ -33,9 +33,7 @@ const DETAILS_REMOVED = `details removed: ${OVER_LIMIT}`;
  * group are shortened, and a link with a longer href is dropped. What the last cut leaves is
  * bounded: ~5 KB of text fields and 4 links of 8 KB, under 250 KB with every character escaped.
  */
-const CUT_FIELD_CHARS = CUT_CHARS.field;
-const CUT_HREF_CHARS = CUT_CHARS.url;
-const FIELDS_CUT = `details removed, source, class, component and group shortened to ${CUT_FIELD_CHARS} characters at most, links over ${CUT_HREF_CHARS} characters dropped: ${OVER_LIMIT}`;
+const FIELDS_CUT = `details removed, source, class, component and group shortened to ${CUT_CHARS.field} characters at most, links over ${CUT_CHARS.url} characters dropped: ${OVER_LIMIT}`;
 
 /** Label and classification words → PagerDuty severity. Unknown words are ignored. */
 const SEVERITY_WORDS: Readonly<Record<string, PdSeverity>> = {
@@ -92,8 +90,8 @@ interface FieldCut {
 }
 const UNCUT: FieldCut = { text: (value) => value, keepsLink: () => true };
 const LAST_CUT: FieldCut = {
-  text: (value) => truncate(value, CUT_FIELD_CHARS),
-  keepsLink: (href) => href.length <= CUT_HREF_CHARS,
+  text: (value) => truncate(value, CUT_CHARS.field),
+  keepsLink: (href) => href.length <= CUT_CHARS.url,
 };
 
 /**

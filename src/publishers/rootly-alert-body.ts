@@ -10,7 +10,7 @@ import { truncate } from './truncate.js';
  */
 export const MAX_ALERT_BYTES = 512_000;
 /** Rootly's `source` attribute for every alert sent; the configured `source` goes in `data`. */
-export const ROOTLY_SOURCE = 'alertmanager';
+const ROOTLY_SOURCE = 'alertmanager';
 /** Per-field lengths (UTF-16 units) used only once a body is over MAX_ALERT_BYTES. */
 export const ROOTLY_CUT_CHARS = {
   summary: CUT_CHARS.field,

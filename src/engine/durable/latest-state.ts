@@ -2,7 +2,7 @@ import type { Db } from '../../db/db.js';
 import { alertName } from '../../domain/alert.js';
 import { alertStateOf } from '../../domain/alert-state.js';
 import type { StateRow } from '../../history/alert-states-repository.js';
-import { COLUMNS, recordOf, upsertAlertStates } from '../../history/alert-states-repository.js';
+import { stateOfRow, upsertAlertStates } from '../../history/alert-states-repository.js';
 import type { AlertStateRecord } from '../alert-state-store.js';
 import { admitIntoChain } from '../supersession.js';
 import type { RecordedState } from '../supersession.js';
@@ -40,10 +40,13 @@ export async function readRecordedStates(
   }
   const found = new Map<string, RecordedState>();
   if (keys.size === 0) return found;
-  const result = await tx.query<StateRow & { delivered_at: Date | null }>(
-    `SELECT s.*, d.completed_at AS delivered_at
+  // Only what the rule compares: the state, its job, and that job's delivery.
+  type Row = Pick<StateRow, 'target_name' | 'fingerprint' | 'job_id' | 'starts_at' | 'resolved'>;
+  const result = await tx.query<Row & { delivered_at: Date | null }>(
+    `SELECT k.target_name, k.fingerprint, s.job_id, s.starts_at, s.resolved,
+       d.completed_at AS delivered_at
      FROM unnest($1::text[], $2::text[], $3::boolean[]) AS k(target_name, fingerprint, with_delivery)
-     CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM publishing_alert_states AS a
+     CROSS JOIN LATERAL (SELECT a.job_id, a.starts_at, a.resolved FROM publishing_alert_states AS a
        WHERE a.target_name = k.target_name AND a.fingerprint = k.fingerprint LIMIT 1) AS s
      LEFT JOIN LATERAL (SELECT p.completed_at FROM publishing_jobs AS p
        WHERE k.with_delivery AND p.id = s.job_id AND p.state = 'succeeded' LIMIT 1) AS d ON true`,
@@ -55,10 +58,9 @@ export async function readRecordedStates(
     { name: 'durable_recorded_states' },
   );
   for (const row of result.rows) {
-    const { jobId, state } = recordOf(row);
     found.set(`${row.target_name}\u0000${row.fingerprint}`, {
-      jobId,
-      state,
+      jobId: row.job_id,
+      state: stateOfRow(row),
       deliveredAt: row.delivered_at?.getTime(),
     });
   }
