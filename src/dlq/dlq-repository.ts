@@ -19,16 +19,14 @@ import { insertDeadLettersInParallel } from './insert-dead-letters.js';
 import { listDlqEntries } from './list-dlq-entries.js';
 import { markSuperseded } from './mark-superseded.js';
 import {
+  claimReplay,
   claimReplays,
   readEntries,
-  recordReplayJobs,
-  releaseReplays,
-} from './replay-chunk-claims.js';
-import {
-  claimReplay,
   recordReplayJob,
+  recordReplayJobs,
   recordReplayOutcome,
   releaseReplay,
+  releaseReplays,
   releaseStaleClaims,
 } from './replay-claims.js';
 
@@ -74,7 +72,7 @@ export interface DlqRepository extends DeadLetterSink {
   releaseStaleClaims(): Promise<number>;
   recordReplayJob(id: string, jobId: string): Promise<boolean>;
   /**
-   * A bulk replay's chunk, one statement each (replay-chunk-claims.ts): the entries of `ids`
+   * A bulk replay's chunk, one statement each (replay-claims.ts): the entries of `ids`
    * that exist, in that order, without `superseded` (the replay asks the engine).
    */
   getMany(ids: readonly string[]): Promise<DlqEntry[]>;

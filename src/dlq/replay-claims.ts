@@ -1,6 +1,6 @@
 import type { Db } from '../db/db.js';
 import type { DlqEntry, ReplayResult } from './dlq-entry.js';
-import { DLQ_COLUMNS, toEntry, type DlqRow } from './dlq-row.js';
+import { DLQ_COLUMNS, isUuid, toEntry, type DlqRow } from './dlq-row.js';
 
 /**
  * The replay state of an entry, one statement each:
@@ -15,7 +15,7 @@ import { DLQ_COLUMNS, toEntry, type DlqRow } from './dlq-row.js';
  * Of concurrent claims of one entry exactly one gets a row back (the row lock makes the
  * second UPDATE re-read the first's committed row, which no longer matches).
  */
-export const CLAIMABLE = `(replayed = false OR (replay_job_id IS NULL AND replay_result = 'submitted'
+const CLAIMABLE = `(replayed = false OR (replay_job_id IS NULL AND replay_result = 'submitted'
   AND replayed_at < $3::timestamptz))`;
 
 export async function claimReplay(
@@ -24,16 +24,30 @@ export async function claimReplay(
   nowMs: number,
   leaseMs: number,
 ): Promise<DlqEntry | undefined> {
+  return (await claimReplays(db, [id], nowMs, leaseMs))[0];
+}
+
+/**
+ * Claims those of `ids` that are claimable now, returned in the order of `ids`: one statement
+ * (one commit) for a bulk replay's chunk, whose claims share one `replayed_at`.
+ */
+export async function claimReplays(
+  db: Db,
+  ids: readonly string[],
+  nowMs: number,
+  leaseMs: number,
+): Promise<DlqEntry[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
   const result = await db.query<DlqRow>(
     `UPDATE publishing_dlq
      SET replayed = true, replayed_at = $2, replay_result = 'submitted', replay_job_id = NULL,
        updated_at = $2
-     WHERE id = $1 AND ${CLAIMABLE}
+     WHERE id = ANY($1::uuid[]) AND ${CLAIMABLE}
      RETURNING ${DLQ_COLUMNS}`,
-    [id, iso(nowMs), iso(nowMs - leaseMs)],
+    [valid, iso(nowMs), iso(nowMs - leaseMs)],
   );
-  const row = result.rows[0];
-  return row === undefined ? undefined : toEntry(row);
+  return inOrder(valid, result.rows.map(toEntry));
 }
 
 /** Undoes the claim made at `claimedAt` if no job was recorded for it. */
@@ -43,14 +57,25 @@ export async function releaseReplay(
   claimedAt: string,
   nowMs: number,
 ): Promise<boolean> {
+  return (await releaseReplays(db, [id], claimedAt, nowMs)) === 1;
+}
+
+/** releaseReplay for each of `ids`; returns how many were released. */
+export async function releaseReplays(
+  db: Db,
+  ids: readonly string[],
+  claimedAt: string,
+  nowMs: number,
+): Promise<number> {
+  if (ids.length === 0) return 0;
   const result = await db.query(
     `UPDATE publishing_dlq
      SET replayed = false, replayed_at = NULL, replay_result = NULL, updated_at = $3
-     WHERE id = $1 AND replayed = true AND replay_job_id IS NULL
+     WHERE id = ANY($1::uuid[]) AND replayed = true AND replay_job_id IS NULL
        AND replayed_at = $2::timestamptz`,
-    [id, claimedAt, iso(nowMs)],
+    [ids, claimedAt, iso(nowMs)],
   );
-  return result.rowCount === 1;
+  return result.rowCount;
 }
 
 /**
@@ -76,12 +101,24 @@ export async function recordReplayJob(
   jobId: string,
   nowMs: number,
 ): Promise<boolean> {
+  return (await recordReplayJobs(db, [{ id, jobId }], nowMs)) === 1;
+}
+
+/** recordReplayJob for each (entry, job) pair; returns how many were recorded. */
+export async function recordReplayJobs(
+  db: Db,
+  jobs: ReadonlyArray<{ id: string; jobId: string }>,
+  nowMs: number,
+): Promise<number> {
+  if (jobs.length === 0) return 0;
   const result = await db.query(
-    `UPDATE publishing_dlq SET replay_job_id = $2, updated_at = $3
-     WHERE id = $1 AND replayed = true AND (replay_job_id IS NULL OR replay_job_id = $2)`,
-    [id, jobId, iso(nowMs)],
+    `UPDATE publishing_dlq AS d SET replay_job_id = j.job_id, updated_at = $3
+     FROM unnest($1::uuid[], $2::uuid[]) AS j(id, job_id)
+     WHERE d.id = j.id AND d.replayed = true
+       AND (d.replay_job_id IS NULL OR d.replay_job_id = j.job_id)`,
+    [jobs.map((job) => job.id), jobs.map((job) => job.jobId), iso(nowMs)],
   );
-  return result.rowCount === 1;
+  return result.rowCount;
 }
 
 /**
@@ -107,4 +144,20 @@ export async function recordReplayOutcome(
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** The entries of `ids` (any not a UUID skipped), in the order of `ids`. */
+export async function readEntries(db: Db, ids: readonly string[]): Promise<DlqEntry[]> {
+  const valid = ids.filter(isUuid);
+  if (valid.length === 0) return [];
+  const result = await db.query<DlqRow>(
+    `SELECT ${DLQ_COLUMNS} FROM publishing_dlq WHERE id = ANY($1::uuid[])`,
+    [valid],
+  );
+  return inOrder(valid, result.rows.map(toEntry));
+}
+
+function inOrder(ids: readonly string[], entries: readonly DlqEntry[]): DlqEntry[] {
+  const byId = new Map(entries.map((entry) => [entry.id, entry]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
