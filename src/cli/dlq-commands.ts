@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { OptionValues } from 'commander';
 
+import { bulkReplayStopText } from '../domain/bulk-replay-stop.js';
 import { ERROR_TYPES, FAILURE_REASONS } from '../domain/failure.js';
 import type { ErrorType, FailureReason } from '../domain/failure.js';
 import { PRIORITIES } from '../domain/job.js';
@@ -85,13 +86,6 @@ function filterOf(options: OptionValues): DlqFilterInput {
   return filter;
 }
 
-/** Why a bulk replay stopped early (the API's `stopped`), as the CLI says it. */
-const STOPPED_TEXT: Record<string, string> = {
-  queue_full: 'the queue is full',
-  stopping: 'the server is stopping',
-  database_unavailable: 'the database became unavailable',
-};
-
 /** `" (pager, old-hook)"` from a list of target names in `field`, or '' when there is none. */
 function namedTargets(result: unknown, field: string): string {
   const names = pick(result, field);
@@ -132,7 +126,7 @@ function bulkReplayCounts(result: unknown, isDryRun: boolean): string {
     const rest = matched - replayed - superseded - targetGone - (targetFailing ?? 0);
     const stopped = pick(result, 'stopped');
     if (typeof stopped === 'string') {
-      const why = STOPPED_TEXT[stopped] ?? stopped;
+      const why = bulkReplayStopText(stopped);
       parts.push(`not replayed ${rest}: stopped early, ${why} (run it again)`);
     } else if (rest > 0) {
       // An older server sends no `stopped`: the rest may also be a queue that filled.

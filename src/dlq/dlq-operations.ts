@@ -1,7 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import type { DlqRepository } from './dlq-repository.js';
 import type { ReplayDeps, ReplayOptions } from './replay-entry.js';
-import type { BulkReplayStop } from './replay-chunk.js';
+import type { BulkReplayStop } from '../domain/bulk-replay-stop.js';
 import { replayEntry } from './replay-entry.js';
 import { replayMatching } from './replay-matching.js';
 import type { DlqEntry, DlqFilter, DlqPage, DlqPageRequest, DlqStats } from './dlq-entry.js';

@@ -1,16 +1,13 @@
 import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import type { AlertState } from '../domain/alert-state.js';
 import { alertStateOf, compareAlertStates } from '../domain/alert-state.js';
+import type { BulkReplayStop } from '../domain/bulk-replay-stop.js';
 import { AppError } from '../domain/errors.js';
 import type { JobRequest, SubmitResult } from '../engine/publishing-engine.js';
 import type { StateOfJob } from '../engine/supersession.js';
 import type { DlqEntry } from './dlq-entry.js';
 import type { ReplayDeps } from './replay-entry.js';
 import { replayLoaded, ReplayNotRecorded } from './replay-entry.js';
-
-/** Why a bulk replay stopped before trying every matched letter. */
-export const BULK_REPLAY_STOPS = ['queue_full', 'stopping', 'database_unavailable'] as const;
-export type BulkReplayStop = (typeof BULK_REPLAY_STOPS)[number];
 
 /** What a bulk replay has done so far, added to chunk by chunk. */
 export interface ReplayTally {

@@ -1,6 +1,6 @@
 import { AppError } from '../domain/errors.js';
 import type { DlqFilter } from './dlq-entry.js';
-import type { BulkReplayStop } from './replay-chunk.js';
+import type { BulkReplayStop } from '../domain/bulk-replay-stop.js';
 import { emptyTally, replayable, replayChunk, stopOf } from './replay-chunk.js';
 import type { ReplayDeps } from './replay-entry.js';
 import { MAX_BULK_REPLAY } from './replay-entry.js';

@@ -1,3 +1,4 @@
+import { bulkReplayStopText } from '../../src/domain/bulk-replay-stop.js';
 import { formatCount, plural } from './format.js';
 import type { BulkReplay } from './schemas.js';
 
@@ -56,15 +57,9 @@ function targetSkipsText(result: BulkReplay): string {
   return goneText + failingText;
 }
 
-const STOPPED_TEXT: Record<string, string> = {
-  queue_full: 'the queue is full',
-  stopping: 'the server is stopping',
-  database_unavailable: 'the database became unavailable',
-};
-
 /** " Stopped early: the queue is full; …", or '' for a run that tried every letter. */
 function stoppedText(stopped: string | null | undefined): string {
   if (stopped === null || stopped === undefined) return '';
-  const why = STOPPED_TEXT[stopped] ?? stopped;
+  const why = bulkReplayStopText(stopped);
   return ` Stopped early: ${why}; the rest were not tried, replay again later.`;
 }
