@@ -3,6 +3,7 @@ import type { TemplateResult } from 'lit-html';
 
 import { ApiError, messageOf } from './api.js';
 import { badge } from './page.js';
+import type { Outcome } from './page.js';
 import type { DlqEntry } from './schemas.js';
 
 /** What letterState reads: the DLQ's entries and the timeline's letters have it. */
@@ -43,4 +44,13 @@ export function failureText(error: unknown): string {
   if (error instanceof ApiError && error.code === 'superseded')
     return 'Not replayed: a newer state of this alert was already sent to its target or is queued, so this letter is superseded; “Replay anyway…” on its page sends it regardless.';
   return `Failed: ${messageOf(error)}`;
+}
+
+/** What an action on letters says: the text `what` resolves to, or its failure (failureText). */
+export async function outcomeOf(what: () => Promise<string>): Promise<Outcome> {
+  try {
+    return { text: await what(), isFailure: false };
+  } catch (error: unknown) {
+    return { text: failureText(error), isFailure: true };
+  }
 }

@@ -6,7 +6,7 @@ import { formatTime, shortId } from '../format.js';
 import { jsonView } from '../json-view.js';
 import {
   alertnameOf,
-  failureText,
+  outcomeOf,
   isSuperseded,
   letterState,
   SUPERSEDED_REPLAY_TITLE,
@@ -65,16 +65,10 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
   async function act(what: () => Promise<string>): Promise<boolean> {
     busy = true;
     context.update();
-    let ok = true;
-    try {
-      outcome = { text: await what(), isFailure: false };
-    } catch (error: unknown) {
-      outcome = { text: failureText(error), isFailure: true };
-      ok = false;
-    }
+    outcome = await outcomeOf(what);
     busy = false;
     context.notify(outcome.text);
-    return ok;
+    return !outcome.isFailure;
   }
 
   async function replay(letter: DlqEntry): Promise<void> {

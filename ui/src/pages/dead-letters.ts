@@ -8,7 +8,7 @@ import { bulkFilters, dlqFilterOf } from '../filters.js';
 import { formatTime, localInputToIso, plural } from '../format.js';
 import {
   alertnameOf,
-  failureText,
+  outcomeOf,
   isSuperseded,
   letterState,
   SUPERSEDED_REPLAY_TITLE,
@@ -82,11 +82,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
   async function act(what: () => Promise<string>): Promise<void> {
     busy = true;
     context.update();
-    try {
-      outcome = { text: await what(), isFailure: false };
-    } catch (error: unknown) {
-      outcome = { text: failureText(error), isFailure: true };
-    }
+    outcome = await outcomeOf(what);
     busy = false;
     context.notify(outcome.text);
     await reload();
