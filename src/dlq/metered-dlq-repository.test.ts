@@ -48,6 +48,12 @@ forEachDatabase('DLQ metrics', (ctx) => {
   const replayedEntries = (): Promise<number> =>
     sample('alert_publisher_dlq_entries', { replayed: 'true' });
 
+  /** The first count has landed (the gauge's series exist only from then on). */
+  async function counted(): Promise<boolean> {
+    const metric = await registry.getSingleMetric('alert_publisher_dlq_entries')?.get();
+    return metric?.values.some((v) => v.labels['replayed'] === 'false') === true;
+  }
+
   /** Polls until a fire-and-forget recount has landed; each round trips through the database. */
   async function waitFor(condition: () => Promise<boolean>): Promise<void> {
     for (let i = 0; i < 500; i += 1) {
@@ -116,6 +122,8 @@ forEachDatabase('DLQ metrics', (ctx) => {
 
   it('a scrape after the recount interval picks up rows other writers stored', async () => {
     const repo = metered();
+    // The start's count must land first: one still in flight would read the rows written next.
+    await waitFor(counted);
     await waitFor(async () => (await entries()) === 0);
     await plain.write([aDeadLetter(), aDeadLetter(), aDeadLetter()]); // e.g. another instance
     assert.equal(await entries(), 0);
