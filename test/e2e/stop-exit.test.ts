@@ -67,7 +67,13 @@ describe('the serve process at its edges', async () => {
     try {
       await eventually('the start', () => serving.output().includes('alert-publisher starting'));
       serving.signal('SIGHUP');
-      await eventually('listening', () => serving.output().includes('alert-publisher listening'));
+      // The first start creates the embedded database (initdb): on a loaded machine that alone
+      // took over 30 s once. A hang guard, not a timing assertion.
+      await eventually(
+        'listening',
+        () => serving.output().includes('alert-publisher listening'),
+        150_000,
+      );
       await eventually('the reload once started', () =>
         serving.output().includes('"msg":"configuration reloaded"'),
       );
@@ -93,7 +99,12 @@ describe('the serve process at its edges', async () => {
     );
     const serving = serveProcess(config);
     try {
-      await eventually('listening', () => serving.output().includes('alert-publisher listening'));
+      // A fresh embedded database again (see above).
+      await eventually(
+        'listening',
+        () => serving.output().includes('alert-publisher listening'),
+        150_000,
+      );
       assert.match(serving.output(), /"max_alerts":83/);
       assert.match(serving.output(), /a webhook request of more than 83 alerts may be refused/);
     } finally {
