@@ -113,7 +113,7 @@ export async function withDlq<T>(
  * whether the command worked or not.
  */
 export function reportFailure(io: CliIo, error: unknown, asJson = false): number {
-  if (asJson) io.out(JSON.stringify({ error: envelopeOf(error) }, null, 2));
+  if (asJson) printErrorJson(io, error);
   if (error instanceof ApiCallError || error instanceof AppError) {
     io.err(`error: ${error.code}: ${error.message}`);
     for (const detail of error.details) {
@@ -124,6 +124,11 @@ export function reportFailure(io: CliIo, error: unknown, asJson = false): number
   }
   io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
   return EXIT.failed;
+}
+
+/** `error` on stdout in the API's error envelope (`--json`). */
+export function printErrorJson(io: CliIo, error: unknown): void {
+  io.out(JSON.stringify({ error: envelopeOf(error) }, null, 2));
 }
 
 function envelopeOf(error: unknown): { code: string; message: string; details: ErrorDetail[] } {

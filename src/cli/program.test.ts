@@ -172,6 +172,29 @@ describe('CLI against a server whose queue is full', () => {
   });
 });
 
+describe('CLI usage errors', () => {
+  it('with --json also print the error envelope on stdout, and exit 2', async () => {
+    const run = await cli(['--json', 'dlq', 'show', 'nope']);
+    assert.equal(run.code, 2);
+    const printed: unknown = JSON.parse(run.out);
+    assert.deepEqual(printed, {
+      error: {
+        code: 'invalid_request',
+        message: "command-argument value 'nope' is invalid for argument 'id'. must be a UUID",
+        details: [],
+      },
+    });
+    assert.match(run.err, /must be a UUID/);
+  });
+
+  it('without --json print on stderr only', async () => {
+    const run = await cli(['dlq', 'show', 'nope']);
+    assert.equal(run.code, 2);
+    assert.equal(run.out, '');
+    assert.match(run.err, /must be a UUID/);
+  });
+});
+
 describe('CLI without a server', () => {
   it('says the server cannot be reached', async () => {
     const run = await cli(['targets', 'list', '--url', 'http://127.0.0.1:9']);

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 
+import { AppError } from '../domain/errors.js';
+
 import { alertsCommand } from './alert-commands.js';
 import type { CliBackends, CliIo, CommandIo } from './cli-context.js';
-import { DEFAULT_URL, EXIT, flag, reportFailure } from './cli-context.js';
+import { DEFAULT_URL, EXIT, flag, printErrorJson, reportFailure } from './cli-context.js';
 import { dlqCommand } from './dlq-commands.js';
 import {
   configCommand,
@@ -64,8 +66,14 @@ export async function runCli(
     return exitCode;
   } catch (error: unknown) {
     if (error instanceof CommanderError) {
-      // Help and version end with exit code 0; usage errors were already printed by commander.
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      // Help and version end with exit code 0; usage errors were already printed by commander
+      // on stderr. With --json a script reading stdout gets the error envelope too (docs/cli.md).
+      if (error.exitCode === 0) return EXIT.ok;
+      if (flag(program.opts(), 'json')) {
+        const message = error.message.replace(/^error: /, '');
+        printErrorJson(io, new AppError('invalid_request', message));
+      }
+      return EXIT.usage;
     }
     return reportFailure(io, error, flag(program.opts(), 'json'));
   }

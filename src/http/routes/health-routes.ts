@@ -18,7 +18,8 @@ export function registerHealthRoutes(
       : deps.readiness.mode === 'memory'
         ? 'degraded'
         : 'unavailable';
-    // Memory mode keeps accepting alerts without the database: dead letters go to the journal.
+    // Memory mode keeps accepting alerts without the database while its lanes have room (a dead
+    // letter keeps its slot until the database takes it, or the journal at stop): ready.
     const ready = !stopping && database !== 'unavailable';
     if (!ready) void reply.header('retry-after', '5');
     return reply.code(ready ? 200 : 503).send({
