@@ -64,13 +64,16 @@ export async function serveUntilSignal(
       `a webhook request of more than ${summary.max_alerts} alerts may be refused with 413 (not retried by Alertmanager): set its max_alerts to ${summary.max_alerts} or less, or raise queue.capacity`,
     );
   }
-  // A SIGHUP while starting (the file may have changed after it was read) is applied once
-  // started; without a listener its default action would kill the starting process.
+  // SIGHUP reloads the configuration (as Prometheus and Alertmanager do); it never stops. One
+  // listener serves the whole life of the process and is never removed: without a listener the
+  // signal's default action kills the process, starting or in the middle of a drain. What it
+  // does changes with the phase: while starting it is remembered (the file may have changed
+  // after it was read) and applied once started; while stopping it is ignored.
   let hangupWhileStarting = false;
-  const hangupWhileStartingListener = (): void => {
+  let onHangup = (): void => {
     hangupWhileStarting = true;
   };
-  process.on('SIGHUP', hangupWhileStartingListener);
+  process.on('SIGHUP', () => onHangup());
   const app = await createApp({
     config,
     logger,
@@ -79,15 +82,12 @@ export async function serveUntilSignal(
     loadConfig: load,
     secretMasks,
   });
-  // SIGHUP reloads the configuration (as Prometheus and Alertmanager do); it never stops.
-  const reloadOnHangup = (): void => {
+  onHangup = (): void => {
     app.reload().catch((error: unknown) => {
       logger.error({ err: error }, 'config reload failed unexpectedly');
     });
   };
-  process.on('SIGHUP', reloadOnHangup);
-  process.off('SIGHUP', hangupWhileStartingListener);
-  if (hangupWhileStarting) reloadOnHangup();
+  if (hangupWhileStarting) onHangup();
   const url = await app.listen();
   const stop = watchStopSignals(
     process,
@@ -119,7 +119,9 @@ export async function serveUntilSignal(
     'alert-publisher listening',
   );
   const signal = await stop.signal;
-  process.off('SIGHUP', reloadOnHangup);
+  onHangup = (): void => {
+    logger.warn({ signal: 'SIGHUP' }, 'reload ignored: stopping');
+  };
   logger.info({ signal }, 'stopping');
   let code: number = EXIT.ok;
   try {

@@ -116,6 +116,33 @@ describe('auth without an api token', () => {
   });
 });
 
+describe('auth with a read token and no api token', () => {
+  let running: RunningServer;
+  before(async () => {
+    running = await startServer(
+      createFakeDeps({ auth: { apiToken: '', readToken: 'read-secret', webhookToken: '' } }),
+    );
+  });
+  after(async () => running.close());
+
+  it('answers 403 to the read token on writes, from loopback too', async () => {
+    for (const [method, path] of [
+      ['POST', '/-/reload'],
+      ['DELETE', purge],
+    ] as const) {
+      const write = await call(running.url, method, path, { token: 'read-secret' });
+      assert.equal(write.status, 403, `${method} ${path}`);
+      assert.equal(errorCode(write.body), 'forbidden');
+    }
+  });
+
+  it('still lets the read token read and tokenless loopback clients write', async () => {
+    const read = await call(running.url, 'GET', '/api/v2/publishing/dlq', { token: 'read-secret' });
+    assert.equal(read.status, 200);
+    assert.equal((await call(running.url, 'POST', '/-/reload')).status, 200);
+  });
+});
+
 describe('auth helpers', () => {
   it('compares tokens of different lengths without throwing', () => {
     assert.equal(tokensEqual('a', 'abc'), false);

@@ -45,9 +45,10 @@ function isRead(method: string): boolean {
 type Verdict = 'allow' | 'loopback' | 'unauthorized' | 'forbidden';
 
 /**
- * docs/api.md: api_token guards /api/*; read_token may only read; with no api_token, writes answer
- * loopback clients only (the socket address: X-Forwarded-For is not trusted). With no token at
- * all, reads are open; from loopback they are `loopback` too, as a rebinding page would read.
+ * docs/api.md: api_token guards /api/*; read_token may only read (403 on a write, from any
+ * address); with no api_token, other writes answer loopback clients only (the socket address:
+ * X-Forwarded-For is not trusted). With no token at all, reads are open; from loopback they are
+ * `loopback` too, as a rebinding page would read.
  */
 export function apiVerdict(
   auth: Auth,
@@ -63,12 +64,12 @@ export function apiVerdict(
     if (auth.apiToken !== '' || auth.readToken !== '') return 'unauthorized';
     return isLoopback(ip) ? 'loopback' : 'allow';
   }
-  if (auth.apiToken !== '') {
-    if (isApi) return 'allow';
-    return isReader ? 'forbidden' : 'unauthorized';
-  }
-  if (!isLoopback(ip)) return 'forbidden';
-  return isReader ? 'allow' : 'loopback';
+  if (isApi) return 'allow';
+  // Whoever holds the read token was given reads only, wherever it connects from: from
+  // loopback too, where a client showing no token may write.
+  if (isReader) return 'forbidden';
+  if (auth.apiToken !== '') return 'unauthorized';
+  return isLoopback(ip) ? 'loopback' : 'forbidden';
 }
 
 export function webhookVerdict(auth: Auth, token: string | undefined): Verdict {

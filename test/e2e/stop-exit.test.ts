@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import pg from 'pg';
+
+import { anAlert } from '../support/builders.js';
 import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/service-alertmanager.js';
@@ -13,8 +17,8 @@ import { proxyToTestDatabase, type TcpProxy } from '../support/tcp-proxy.js';
 /**
  * The `serve` process at its edges (src/serve.ts): a graceful stop exits even when a connection
  * to a database that stopped answering is still open, a SIGHUP while starting is applied once
- * started instead of killing the process, and the start warns when a request of 100 alerts
- * could be refused.
+ * started and one while stopping is ignored (neither kills the process), and the start warns
+ * when a request of 100 alerts could be refused.
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -44,6 +48,34 @@ function serveProcess(configFile: string): Serving {
     exited,
     exitCode: () => code,
     signal: (name) => child.kill(name),
+  };
+}
+
+/** A target that holds each request until the test answers it (`answer`), on 127.0.0.1. */
+async function startHoldingTarget(): Promise<{
+  url: string;
+  held: () => number;
+  answer: (status: number) => void;
+  close: () => Promise<void>;
+}> {
+  const waiting: ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => waiting.push(res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('server is not on TCP');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    held: () => waiting.length,
+    answer: (status) => {
+      for (const res of waiting.splice(0)) res.writeHead(status).end();
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
@@ -151,6 +183,68 @@ describe('the serve process at its edges', async () => {
       serving.signal('SIGKILL');
       proxy.restore();
       await proxy.close();
+      await scratch.drop();
+    }
+  });
+
+  it('ignores a SIGHUP while it stops and finishes the stop (memory mode)', async () => {
+    const target = await startHoldingTarget();
+    const scratch = await createScratchDatabase();
+    const config = join(dir, 'hangup-while-stopping.yaml');
+    const port = await freePort();
+    // The held attempt keeps the drain going until the test answers it, so the SIGHUP lands
+    // mid-stop; the timeouts are only hang guards. The retry after the 503 is due long after
+    // the drain's deadline, so the stop dead-letters the job with reason shutdown.
+    await writeFile(
+      config,
+      [
+        `server: { port: ${port}, host: 127.0.0.1 }`,
+        `storage: { database_url: "${scratch.url}" }`,
+        'queue: { mode: memory }',
+        'shutdown_timeout: 120s',
+        'retry: { base: 1h, max_delay: 1h, jitter: 0s }',
+        'targets:',
+        `  - { name: held, type: webhook, url: "${target.url}/hook", timeout: 120s }`,
+        '',
+      ].join('\n'),
+    );
+    const serving = serveProcess(config);
+    try {
+      await eventually('listening', () => serving.output().includes('alert-publisher listening'));
+      const res = await fetch(`http://127.0.0.1:${port}/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ version: '4', status: 'firing', alerts: [anAlert()] }),
+      });
+      assert.equal(res.status, 202, await res.text());
+      await eventually('the attempt held by the target', () => target.held() === 1);
+      serving.signal('SIGTERM');
+      await eventually('the stop', () => serving.output().includes('"msg":"stopping"'));
+      serving.signal('SIGHUP');
+      // Before the fix no listener was left for SIGHUP: its default action killed the process.
+      await eventually(
+        'the SIGHUP handled or the process gone',
+        () =>
+          serving.output().includes('"msg":"reload ignored: stopping"') ||
+          serving.exitCode() !== undefined,
+      );
+      assert.equal(serving.exitCode(), undefined, serving.output());
+      target.answer(503);
+      assert.equal(await serving.exited, 0, serving.output());
+      assert.match(serving.output(), /"dead_lettered_at_stop":1\b.*"msg":"engine stopped"/);
+      const db = new pg.Client({ connectionString: scratch.url });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ error_reason: string }>(
+          'SELECT error_reason FROM publishing_dlq',
+        );
+        assert.deepEqual(rows, [{ error_reason: 'shutdown' }]);
+      } finally {
+        await db.end();
+      }
+    } finally {
+      serving.signal('SIGKILL');
+      await target.close();
       await scratch.drop();
     }
   });

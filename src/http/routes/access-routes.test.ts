@@ -48,3 +48,23 @@ describe('GET /api/v2/publishing/access without tokens', () => {
     });
   });
 });
+
+describe('GET /api/v2/publishing/access with a read token and no api token', () => {
+  let running: RunningServer;
+
+  before(async () => {
+    running = await startServer(
+      createFakeDeps({ auth: { apiToken: '', readToken: 'r', webhookToken: '' } }),
+    );
+  });
+  after(async () => running.close());
+
+  it('tells the read token it may only read, from loopback too', async () => {
+    const res = await call(running.url, 'GET', '/api/v2/publishing/access', { token: 'r' });
+    assert.deepEqual(res.body, {
+      can_write: false,
+      auth_required: true,
+      write_rule: 'loopback_only',
+    });
+  });
+});

@@ -48,20 +48,17 @@ export function registerIngestRoutes(
     refuseWhileDraining(isDraining, deps.admissionRetryAfterMs);
     const parsed = deps.ingest.parseWebhook(request.body);
     if (!parsed.ok) {
-      // An all-invalid payload: every alert counts as rejected (a non-payload counts none).
+      // An all-invalid payload: every alert counts as rejected (a non-payload counts none). A
+      // 400 is final (Alertmanager retries no 4xx), so they are counted once.
       const rejectedAlerts = parsed.details.filter((d) => /^alerts\[\d+\]/.test(d.path)).length;
       deps.metrics.alertsReceived('rejected', rejectedAlerts);
       throw invalid(parsed.details);
     }
     // Each reason starts with its path, named from the envelope like a 400's details.
     const rejected = parsed.rejected.map((r) => ({ index: r.index, reason: `body.${r.reason}` }));
-    if (rejected.length > 0) {
-      deps.metrics.alertsReceived('rejected', rejected.length);
-      request.log.warn({ rejected }, 'webhook alerts rejected');
-    }
+    if (rejected.length > 0) request.log.warn({ rejected }, 'webhook alerts rejected');
     if (parsed.truncated > 0) {
       // Never received: Alertmanager's max_alerts cut them from the group (docs/operations.md).
-      deps.metrics.alertsReceived('truncated', parsed.truncated);
       request.log.warn(
         { truncated_alerts: parsed.truncated },
         'Alertmanager left alerts out of a webhook (truncatedAlerts): raise its max_alerts up to the bound config check prints',
@@ -69,8 +66,12 @@ export function registerIngestRoutes(
     }
     const { requests, unrouted } = routed(deps.ingest.route(parsed.alerts));
     const jobIds = requests.length === 0 ? [] : admitted(await deps.engine.submit(requests));
+    // Counted once the request is taken: one refused whole (413, 503) counts nothing, so the
+    // alerts of a 503 that Alertmanager sends again are not counted twice.
     deps.metrics.alertsReceived('routed', parsed.alerts.length - unrouted.length);
     deps.metrics.alertsReceived('unrouted', unrouted.length);
+    deps.metrics.alertsReceived('rejected', rejected.length);
+    deps.metrics.alertsReceived('truncated', parsed.truncated);
     logUnrouted(request.log, unrouted);
     return reply.code(202).send({ job_ids: jobIds, rejected });
   });
