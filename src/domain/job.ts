@@ -84,7 +84,10 @@ export interface Job {
   state: JobState;
   /** Delivery tries made, 429s included. */
   attempts: number;
-  /** Retries that counted against max_retries (a 429 does not count); stored as the DLQ's retry_count. */
+  /**
+   * Retries made that count against max_retries (a 429's does not), each counted when its
+   * attempt starts: a retry still waiting is not in it. Stored as the DLQ's retry_count.
+   */
   retries: number;
   submittedAt: number;
   updatedAt: number;

@@ -15,7 +15,7 @@ export type FailureDecision =
   | { kind: 'dead_letter' }
   /** A newer job of the same (target, fingerprint) waits: this state is out of date. */
   | { kind: 'superseded'; by: string }
-  /** `spendsRetry` false for a 429: `retries` (the DLQ retry_count) stays unchanged. */
+  /** `spendsRetry` false for a 429: once made, the retry leaves `retries` (the DLQ retry_count) as it is. */
   | { kind: 'retry'; dueAt: number; spendsRetry: boolean };
 
 /**
@@ -24,7 +24,8 @@ export type FailureDecision =
  * → retry until max_retries is spent, whatever the job's age. Before all of these, the
  * latest-state rule (docs/alert-state.md): when `newerWaiting` names a newer job of the same
  * (target, fingerprint), the failed job is superseded by it instead of retried or dead-lettered.
- * `job.attempts` counts the attempt that just failed. Pure.
+ * `job.attempts` counts the attempt that just failed, `job.retries` the retries made (that
+ * attempt included when it was one). Pure.
  */
 export function decideAfterFailure(
   failure: Failure,

@@ -112,7 +112,7 @@ UPDATE publishing_jobs AS u SET state = 'processing', lease_owner = $2,
   updated_at = $1
 FROM locked WHERE u.id = locked.id
 RETURNING ${SNAPSHOT_COLUMNS.replaceAll(/(\w+)/g, 'u.$1')}, u.alert, u.classification,
-  u.attempt_log, locked.rank, u.seq::float8 AS seq,
+  u.attempt_log, u.is_retry_counted, locked.rank, u.seq::float8 AS seq,
   (SELECT p.id FROM publishing_jobs p
    WHERE p.target_name = u.target_name AND p.fingerprint = u.fingerprint AND p.seq > u.seq
      AND p.state IN ${ACTIVE_STATES_SQL}

@@ -56,7 +56,11 @@ export function createCompletionQueue(deps: CompletionQueueDeps): {
           deps.db,
           owner,
           deps.clock.now(),
-          batch.map((item) => ({ completion: item.completion, attempt: item.held.attempt })),
+          batch.map(({ completion, held }) => ({
+            completion,
+            attempt: held.attempt,
+            counters: held.job,
+          })),
           deps.insertDeadLetters,
         );
         const done = new Set(batch);

@@ -204,6 +204,9 @@ export function createDispatcher(deps: DispatcherDeps): {
 
   async function run(held: Held, isProbe: boolean): Promise<void> {
     const startedAt = clock.now();
+    // A retry counts once made (the claim only charged the attempt, refunded if not started).
+    if (held.job.is_retry_counted) held.job.retries += 1;
+    held.job.is_retry_counted = false;
     deps.report.started(priorityOf(held.job), Math.max(0, startedAt - held.job.due_at.getTime()));
     const outcome = await new Promise<PublishOutcome>((resolve) => {
       const delivery = {

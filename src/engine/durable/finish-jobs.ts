@@ -6,6 +6,7 @@ import { MAX_ATTEMPT_HISTORY } from '../../domain/job.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { adjustJobCounts } from './job-counts.js';
+import type { ClaimedRow } from './job-row.js';
 import { FINAL_STATES_SQL } from './job-row.js';
 
 /** How an attempt (or a claim that was never started) ends, as written back to its row. */
@@ -25,6 +26,8 @@ export type Completion =
 export interface CompletionItem {
   completion: Completion;
   attempt?: AttemptRecord | undefined;
+  /** The claimed row's counters as the dispatcher left them (a retry counts when it starts). */
+  counters: Pick<ClaimedRow, 'retries' | 'is_retry_counted'>;
 }
 
 /**
@@ -51,7 +54,7 @@ export async function finishJobs(
          completed_at = CASE WHEN c.state IN ${FINAL_STATES_SQL}
            THEN $2::timestamptz END,
          due_at = coalesce(c.due_at, j.due_at),
-         retries = j.retries + c.retry_inc,
+         retries = c.retries, is_retry_counted = c.is_retry_counted,
          attempts = j.attempts - c.refund,
          error_type = coalesce(c.error_type, j.error_type),
          error_reason = coalesce(c.error_reason, j.error_reason),
@@ -65,9 +68,9 @@ export async function finishJobs(
            ELSE (j.attempt_log - 0) || jsonb_build_array(c.attempt::jsonb) END,
          lease_owner = NULL
        FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[],
-         $9::text[], $10::int[], $11::text[], $12::uuid[], $13::text[])
-         AS c(id, state, due_at, retry_inc, refund, error_type, error_reason, http_status,
-           error_message, superseded_by, attempt)
+         $9::text[], $10::int[], $11::text[], $12::uuid[], $13::text[], $15::boolean[])
+         AS c(id, state, due_at, retries, refund, error_type, error_reason, http_status,
+           error_message, superseded_by, attempt, is_retry_counted)
        WHERE j.id = c.id AND j.state = 'processing' AND j.lease_owner = $1
        RETURNING j.id, j.priority, j.target_name`,
       [
@@ -76,7 +79,7 @@ export async function finishJobs(
         completions.map((c) => c.id),
         completions.map(stateOf),
         completions.map((c) => (c.kind === 'retry' ? new Date(c.dueAtMs).toISOString() : null)),
-        completions.map((c) => (c.kind === 'retry' && c.countsRetry ? 1 : 0)),
+        sorted.map((item) => item.counters.retries),
         // The claim charged an attempt; one never made (released, superseded or dead-lettered
         // before it started) is refunded.
         sorted.map((item) => (item.attempt === undefined ? 1 : 0)),
@@ -89,6 +92,10 @@ export async function finishJobs(
           item.attempt === undefined ? null : JSON.stringify(attemptToJson(item.attempt)),
         ),
         MAX_ATTEMPT_HISTORY,
+        // The retry a job now waits for counts as the decision said; a release keeps its own.
+        sorted.map(({ completion: c, counters }) =>
+          c.kind === 'retry' ? c.countsRetry : counters.is_retry_counted,
+        ),
       ],
       { name: 'durable_finish' },
     );

@@ -58,6 +58,11 @@ export interface ClaimedRow extends JobRow {
   seq: number;
   /** Its attempts so far (AttemptJson[]); the dispatcher appends each new one. */
   attempt_log: unknown;
+  /**
+   * The retry it is due for counts against max_retries (migrations/0012): the dispatcher adds
+   * it to `retries` when its attempt starts, so a retry never made is never counted.
+   */
+  is_retry_counted: boolean;
 }
 
 function member<T extends string>(vocabulary: readonly T[], value: string, column: string): T {

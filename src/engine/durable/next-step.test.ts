@@ -172,6 +172,7 @@ function claimedRow(job: Job): Claimed {
     alert: job.alert,
     classification: job.classification ?? null,
     attempt_log: null,
+    is_retry_counted: false,
     newer_id: null,
     rank: 1,
     seq: 1,

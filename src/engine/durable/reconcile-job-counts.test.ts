@@ -178,7 +178,13 @@ forEachDatabase('reconciling active job counts', (ctx) => {
           db,
           'me',
           T0,
-          [{ completion: { kind: 'succeeded', id: done }, attempt: { at: T0, durationMs: 10 } }],
+          [
+            {
+              completion: { kind: 'succeeded', id: done },
+              attempt: { at: T0, durationMs: 10 },
+              counters: { retries: 0, is_retry_counted: false },
+            },
+          ],
           async () => {
             await pause();
             return 0;

@@ -33,6 +33,11 @@ export interface ActiveJob extends Job {
   isProbe: boolean;
   /** Its alert's state, compared by the latest-state rule. */
   alertState: AlertState;
+  /**
+   * The retry it waits for spends one of max_retries (not after a 429): `retries` counts it
+   * when it starts, so a job that never gets that retry (stop, removal) does not count it.
+   */
+  isRetryCounted: boolean;
 }
 
 /** A `queued` job admitted at `now`, not yet placed in the scheduler. */
@@ -73,6 +78,7 @@ export function newActiveJob(
     placement: 'chained',
     isProbe: false,
     alertState: alertStateOf(request.alert),
+    isRetryCounted: false,
   };
 }
 

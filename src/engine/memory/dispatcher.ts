@@ -107,6 +107,8 @@ export class Dispatcher {
     const { slot } = job;
     this.deps.life.setState(job, 'processing', now);
     job.attempts += 1;
+    if (job.isRetryCounted) job.retries += 1;
+    job.isRetryCounted = false;
     job.startedAt ??= now;
     job.lastAttemptAt = now;
     job.nextAttemptAt = undefined;
@@ -191,7 +193,7 @@ export class Dispatcher {
       life.deadLetter(job, now, letterError, possiblyDelivered);
     } else if (decision.kind === 'dead_letter') life.deadLetter(job, now, error);
     else {
-      if (decision.spendsRetry) job.retries += 1;
+      job.isRetryCounted = decision.spendsRetry;
       life.retryLater(job, now, decision.dueAt, outcome.type);
     }
   }

@@ -136,8 +136,9 @@ export class Scheduler {
   private agedWentLast = false;
 
   /**
-   * Aging (docs/how-it-works.md): once a medium or low head has been due longer than its max
-   * wait, the older of the medium and low heads goes ahead of newer medium and low jobs. When
+   * Aging (docs/how-it-works.md): a medium or low head due longer than its lane's max wait is
+   * aged; the older of the aged heads goes ahead of newer medium and low jobs (a low head not
+   * yet aged is not, however long the medium one waited: durable mode's claim agrees). When
    * high jobs wait too, aged and high picks alternate (the first contested pick goes to the kind
    * that did not go last), so neither holds the other back:
    * a flood of critical alerts delays an aged warning by one pick at most, and a backlog of aged
@@ -157,7 +158,7 @@ export class Scheduler {
       this.agedWentLast = false;
       return high ?? medium ?? low;
     }
-    const aged = medium === undefined || (low !== undefined && older(low, medium)) ? low : medium;
+    const aged = !mediumAged || (lowAged && older(low, medium)) ? low : medium;
     const pick = high === undefined || (aged !== undefined && !this.agedWentLast) ? aged : high;
     this.agedWentLast = pick === aged;
     return pick;

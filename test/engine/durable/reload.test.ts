@@ -8,7 +8,13 @@ import { DEFAULT_ENGINE_CONFIG } from '../../support/engine-defaults.js';
 import { eventually } from '../../support/eventually.js';
 import { createFakeClock } from '../../support/fake-clock.js';
 import type { FakeClock } from '../../support/fake-clock.js';
-import { aTarget, scriptedPublisher, startEngine, stateOf } from './support/engine-harness.js';
+import {
+  advanceUntil,
+  aTarget,
+  scriptedPublisher,
+  startEngine,
+  stateOf,
+} from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
 
 forEachDatabase('durable engine reload', (ctx) => {
@@ -82,6 +88,37 @@ forEachDatabase('durable engine reload', (ctx) => {
     const accepted = await engine.submit([{ alert: anAlert({ n: '4' }), target: 't1' }]);
     assert.ok(accepted.ok);
     await eventually('the added target delivers', () => other.deliveries.length === 1);
+  });
+
+  it('counts only the retries made in the letter of a removed job that waited for its next retry', async () => {
+    engine = await startEngine(ctx.db(), clock, publisher);
+    const submitted = await engine.submit([{ alert: anAlert(), target: 't0' }]);
+    assert.ok(submitted.ok);
+    const id = submitted.jobIds[0] ?? '';
+    const fails = async (attempt: number): Promise<void> => {
+      const made = (): boolean => publisher.deliveries.length === attempt;
+      await advanceUntil(clock, 500, `attempt ${attempt}`, made);
+      publisher.answer(id, { ok: false, type: 'transient', reason: 'server_error', message: '' });
+      await eventually(`retrying after attempt ${attempt}`, async () => {
+        const row = await stateOf(ctx.db(), id);
+        return row?.['state'] === 'retrying' && row['attempts'] === attempt;
+      });
+    };
+    await fails(1);
+    await fails(2); // the second retry is due 4 s later: the target goes first
+    const removal = new Map([['t1', aTarget('t1', scriptedPublisher())]]);
+    assert.equal((await engine.reconfigure(removal, DEFAULT_ENGINE_CONFIG)).deadLettered, 1);
+    const letter = await ctx
+      .db()
+      .query<{ error_reason: string; retry_count: number; attempts: number }>(
+        `SELECT error_reason, retry_count, jsonb_array_length(attempts) AS attempts
+         FROM publishing_dlq WHERE job_id = $1`,
+        [id],
+      );
+    assert.deepEqual(letter.rows, [
+      { error_reason: 'target_removed', retry_count: 1, attempts: 2 },
+    ]);
+    assert.equal((await stateOf(ctx.db(), id))?.['retries'], 1, 'the job says the same');
   });
 
   it('dead-letters the claimed, unstarted jobs of a removed target without charging an attempt', async () => {

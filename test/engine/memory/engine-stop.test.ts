@@ -52,8 +52,23 @@ describe('engine stop', () => {
     await second;
     const letter = h.deadLetters.stored.find((l) => l.jobId === downId);
     assert.equal(letter?.errorReason, 'shutdown');
-    assert.equal(letter?.retryCount, 1);
+    assert.equal(letter?.retryCount, 0, 'its retry was never made');
     assert.equal((await h.engine.getJob(downId ?? ''))?.state, 'dlq');
+  });
+
+  it('counts only the retries made in the retry_count of a job stopped while it waits for its next retry', async () => {
+    const down = createScriptedPublisher(SERVER_ERROR);
+    const h = anEngine({ targets: [{ name: 'down', publisher: down }] });
+    const [id] = await submitIds(h.engine, [aRequest('down')]);
+    await h.clock.advance(2_000); // the first retry, 2 s after the first attempt, fails too
+    assert.equal(down.deliveries.length, 2);
+    assert.equal((await h.engine.getJob(id ?? ''))?.state, 'retrying', 'the next is due in 4 s');
+    await h.engine.stop(1_000);
+    const letter = h.deadLetters.stored.find((l) => l.jobId === id);
+    assert.equal(letter?.errorReason, 'shutdown');
+    assert.equal(letter?.attempts.length, 2);
+    assert.equal(letter?.retryCount, 1, 'the retry that was waiting was never made');
+    assert.equal((await h.engine.getJob(id ?? ''))?.retries, 1, 'the job says the same');
   });
 
   it('gives attempts in flight at the timeout the flush window, then cancels them as possibly delivered', async () => {
