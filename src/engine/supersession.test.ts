@@ -63,4 +63,25 @@ describe('admitIntoChain', () => {
     const older: AlertState = { startsAtMs: FIRING.startsAtMs - 1, status: 'resolved' };
     assert.deepEqual(admitIntoChain(older, recorded()), { kind: 'stale', by: 'first' });
   });
+
+  it('lets an overflowed job that is not stale change nothing: neither newest nor superseding', () => {
+    const window = { resendAfterMs: undefined, nowMs: NOW };
+    const resolved: AlertState = { ...FIRING, status: 'resolved' };
+    assert.deepEqual(admitIntoChain(FIRING, undefined, window, true), { kind: 'overflow' });
+    assert.deepEqual(admitIntoChain(FIRING, recorded(), window, true), { kind: 'overflow' });
+    assert.deepEqual(admitIntoChain(resolved, recorded(), window, true), { kind: 'overflow' });
+  });
+
+  it('still ends an overflowed job of an older state, or of a re-send within resend_after, stale', () => {
+    const older: AlertState = { startsAtMs: FIRING.startsAtMs - 1, status: 'resolved' };
+    assert.deepEqual(admitIntoChain(older, recorded(), undefined, true), {
+      kind: 'stale',
+      by: 'first',
+    });
+    const window = { resendAfterMs: HOUR, nowMs: NOW };
+    assert.deepEqual(admitIntoChain(FIRING, recorded(NOW - MINUTE), window, true), {
+      kind: 'stale',
+      by: 'first',
+    });
+  });
 });

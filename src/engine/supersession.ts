@@ -26,7 +26,14 @@ export type ChainAdmission =
    */
   | { kind: 'stale'; by: string }
   /** The job is the newest: the waiting jobs of its chain (older or the same state) end superseded by it. */
-  | { kind: 'newest' };
+  | { kind: 'newest' }
+  /**
+   * The job is not stale but overflows (beyond its failing target's lane share): it is
+   * dead-lettered as `overflow` and changes nothing of the alert's state. It supersedes no
+   * waiting job and is not recorded as the newest: a letter is not about to be sent, and the
+   * job still waiting within the share is the one the target gets on recovery.
+   */
+  | { kind: 'overflow' };
 
 /**
  * The latest-state rule at admission, for both queue modes (docs/alert-state.md): for a
@@ -40,19 +47,29 @@ export type ChainAdmission =
  * whole group on every group_interval while it changes, and on every repeat_interval. The
  * record keeps pointing at that delivered job, so the next duplicate is matched too. A state
  * not delivered (waiting, retrying, dead-lettered) or of unknown delivery is sent as before.
+ *
+ * Overflowed jobs (docs/alert-state.md, "Overflowed jobs"): `overflows` says admission
+ * dead-letters the job at once as `overflow` (its target is failing and its share of the lane
+ * is full). Such a job is still judged stale first (it would not be sent even with room, and
+ * `superseded_by` says why); one that is not stale is `overflow`: it neither supersedes the
+ * waiting jobs of its chain nor becomes the newest state, so a re-send that overflows cannot
+ * take the place of the job still queued within the share. Its letter meets the rule again
+ * when replayed.
  */
 export function admitIntoChain(
   incoming: AlertState,
   newest: RecordedState | undefined,
   window?: ResendWindow,
+  overflows = false,
 ): ChainAdmission {
-  if (newest === undefined) return { kind: 'newest' };
+  const notStale: ChainAdmission = overflows ? { kind: 'overflow' } : { kind: 'newest' };
+  if (newest === undefined) return notStale;
   const order = compareAlertStates(incoming, newest.state);
   if (order < 0) return { kind: 'stale', by: newest.jobId };
   if (order === 0 && window !== undefined && isDeliveredWithin(newest.deliveredAt, window)) {
     return { kind: 'stale', by: newest.jobId };
   }
-  return { kind: 'newest' };
+  return notStale;
 }
 
 function isDeliveredWithin(deliveredAt: number | undefined, window: ResendWindow): boolean {

@@ -4,7 +4,9 @@ import { beforeEach, it } from 'node:test';
 
 import { anAlert } from '../../../test/support/builders.js';
 import { forEachDatabase } from '../../../test/support/databases.js';
+import type { DeadLetter } from '../../domain/dead-letter.js';
 import type { TargetHealth } from '../admission.js';
+import { overflowError } from '../job-errors.js';
 import type { OverflowLetters } from './admit-jobs.js';
 import { admitBatches } from './admit-jobs.js';
 import type { NewJob } from './job-row.js';
@@ -18,12 +20,34 @@ const NO_OVERFLOW: OverflowLetters = {
   letterOf: () => assert.fail('no overflow expected'),
 };
 
-function job(labels: Record<string, string>, status: 'firing' | 'resolved' = 'firing'): NewJob {
+function job(
+  labels: Record<string, string>,
+  status: 'firing' | 'resolved' = 'firing',
+  startsAt = '2026-12-07T04:00:00.000Z',
+): NewJob {
   return {
     id: randomUUID(),
     target: 'sink',
-    alert: anAlert(labels, { status, startsAt: '2026-12-07T04:00:00.000Z' }),
+    alert: anAlert(labels, { status, startsAt }),
     priority: 'medium',
+  };
+}
+
+/** `sink`'s breaker is open, and another target is enabled: its share of a lane of 4 is 2. */
+const SINK_FAILING: TargetHealth = { isFailing: (target) => target === 'sink', enabledCount: 2 };
+const SHARED = { capacity: { high: 4, medium: 4, low: 4 }, perTargetShare: 0.5 };
+
+/** Overflow letters kept as (job, reason) instead of stored. */
+function overflowLetters(): OverflowLetters & { letters: Array<[string, string]> } {
+  const letters: Array<[string, string]> = [];
+  return {
+    letters,
+    insert: (_tx, inserted) => {
+      for (const letter of inserted) letters.push([letter.jobId, letter.errorReason]);
+      return Promise.resolve(inserted.length);
+    },
+    errorOf: (j) => overflowError(j.target, j.priority),
+    letterOf: (j, _seq, error) => ({ jobId: j.id, errorReason: error.reason }) as DeadLetter,
   };
 }
 
@@ -126,5 +150,106 @@ forEachDatabase('durable admission of several batches in one transaction', (ctx)
       { id: late.id, state: 'superseded', superseded_by: resolve.id },
     ]);
     assert.deepEqual(await active(), [{ active: 2 }]);
+  });
+
+  const recordedJob = async (j: NewJob) =>
+    (
+      await ctx
+        .db()
+        .query<{ job_id: string }>(
+          `SELECT job_id FROM publishing_alert_states WHERE fingerprint = $1`,
+          [j.alert.fingerprint],
+        )
+    ).rows.map((row) => row.job_id);
+
+  it('lets an overflowed job supersede nothing and record nothing, within a batch and across batches', async () => {
+    const firing = job({ n: '1' });
+    const other = job({ n: '2' });
+    const resolve = job({ n: '1' }, 'resolved'); // beyond the share in its own batch
+    const again = job({ n: '1' }); // Alertmanager's re-send, in the next batch
+    const overflow = overflowLetters();
+    const group = await admitBatches(
+      ctx.db(),
+      [
+        { jobs: [firing, other, resolve], health: SINK_FAILING },
+        { jobs: [again], health: SINK_FAILING },
+      ],
+      SHARED,
+      NOW,
+      overflow,
+    );
+    assert.deepEqual(
+      group.plans.map((plan) => (plan.ok ? plan.overflowed.map((j) => j.id) : plan.code)),
+      [[resolve.id], [again.id]],
+    );
+    assert.equal(group.stale.size, 0);
+    assert.deepEqual(group.supersededRows, []);
+    assert.deepEqual(await rows(), [
+      { id: firing.id, state: 'queued', superseded_by: null },
+      { id: other.id, state: 'queued', superseded_by: null },
+      { id: resolve.id, state: 'dlq', superseded_by: null },
+      { id: again.id, state: 'dlq', superseded_by: null },
+    ]);
+    assert.deepEqual(overflow.letters, [
+      [resolve.id, 'overflow'],
+      [again.id, 'overflow'],
+    ]);
+    assert.deepEqual(await active(), [{ active: 2 }]);
+    assert.deepEqual(await recordedJob(firing), [firing.id], 'the queued job is the newest');
+  });
+
+  it('leaves the recorded state of an earlier transaction to its queued job when a re-send overflows', async () => {
+    const firing = job({ n: '1' });
+    const other = job({ n: '2' });
+    await admitBatches(
+      ctx.db(),
+      [{ jobs: [firing, other], health: SINK_FAILING }],
+      SHARED,
+      NOW,
+      NO_OVERFLOW,
+    );
+    const again = job({ n: '1' });
+    const overflow = overflowLetters();
+    const group = await admitBatches(
+      ctx.db(),
+      [{ jobs: [again], health: SINK_FAILING }],
+      SHARED,
+      NOW + 60_000,
+      overflow,
+    );
+    assert.deepEqual(group.supersededRows, []);
+    assert.deepEqual(await rows(), [
+      { id: firing.id, state: 'queued', superseded_by: null },
+      { id: other.id, state: 'queued', superseded_by: null },
+      { id: again.id, state: 'dlq', superseded_by: null },
+    ]);
+    assert.deepEqual(overflow.letters, [[again.id, 'overflow']]);
+    assert.deepEqual(await recordedJob(firing), [firing.id]);
+  });
+
+  it('stores an overflowed job of an older state superseded, not as a letter', async () => {
+    const refired = job({ n: '1' }, 'firing', '2026-12-07T04:30:00.000Z');
+    const other = job({ n: '2' });
+    const old = job({ n: '1' });
+    const overflow = overflowLetters();
+    const group = await admitBatches(
+      ctx.db(),
+      [{ jobs: [refired, other, old], health: SINK_FAILING }],
+      SHARED,
+      NOW,
+      overflow,
+    );
+    assert.deepEqual(
+      group.plans.map((plan) => (plan.ok ? plan.overflowed.map((j) => j.id) : plan.code)),
+      [[old.id]],
+    );
+    assert.equal(group.stale.get(old.id), refired.id);
+    assert.deepEqual(await rows(), [
+      { id: refired.id, state: 'queued', superseded_by: null },
+      { id: other.id, state: 'queued', superseded_by: null },
+      { id: old.id, state: 'superseded', superseded_by: refired.id },
+    ]);
+    assert.deepEqual(overflow.letters, []);
+    assert.deepEqual(await recordedJob(refired), [refired.id]);
   });
 });

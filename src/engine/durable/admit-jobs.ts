@@ -49,10 +49,11 @@ export interface GroupAdmission {
  * One transaction of a few statements whatever the batch count, batch size or backlog: lock,
  * read the active counts per lane and target (a few rows) and the recorded newest states, then
  * per batch in order the plan (the shared admission of both modes, against the counts plus what
- * the earlier batches of the transaction added) and the latest-state rule; then for every
- * admitted batch together: waiting jobs of a chain with a newer state superseded, the newest
- * states recorded, one `unnest` insert of every job (overflowed ones straight as `dlq`, stale
- * ones as `superseded`), the counts, the dead letters, and a NOTIFY that wakes idle instances.
+ * the earlier batches of the transaction added) and the latest-state rule (an overflowed job
+ * that is not stale takes no part in it); then for every admitted batch together: waiting jobs
+ * of a chain with a newer state superseded, the newest states recorded, one `unnest` insert of
+ * every job (overflowed ones straight as `dlq`, stale ones as `superseded`, a stale overflowed
+ * one too), the counts, the dead letters, and a NOTIFY that wakes idle instances.
  * The outcome per batch is the one consecutive transactions would give, except that a batch is
  * judged before the waiting rows superseded by the earlier batches leave the counts: near a
  * full lane it may be refused (503, retried by its sender) where it would have fitted.
@@ -77,7 +78,7 @@ export async function admitBatches(
     const plans = batches.map((batch) => {
       const plan = planAdmission(batch.jobs, held, settings, batch.health);
       if (!plan.ok) return plan;
-      decideLatestState(latest, recorded, batch.jobs, nowMs);
+      decideLatestState(latest, recorded, batch.jobs, nowMs, new Set(plan.overflowed));
       for (const job of plan.accepted) if (!latest.stale.has(job.id)) held.add(job);
       admitted.push(...batch.jobs);
       return plan;

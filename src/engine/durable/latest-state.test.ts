@@ -15,7 +15,7 @@ const NOW_MS = Date.parse('2026-12-07T03:00:01Z');
 /** The latest-state rule for `jobs` alone: their recorded states read, then decided. */
 async function latestStateOf(db: Db, jobs: readonly NewJob[]): Promise<LatestState> {
   const latest: LatestState = { stale: new Map(), newest: new Map() };
-  decideLatestState(latest, await readRecordedStates(db, jobs), jobs, NOW_MS);
+  decideLatestState(latest, await readRecordedStates(db, jobs), jobs, NOW_MS, new Set());
   return latest;
 }
 

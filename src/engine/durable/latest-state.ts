@@ -74,13 +74,16 @@ export async function readRecordedStates(
  * of an earlier batch in the same transaction), by the rule both queue modes share
  * (admitIntoChain), with its target's resend_after as the job carries it. A later job that
  * replaces an earlier one of `plan` makes that one stale; a job skipped as a re-send of a state
- * delivered within resend_after is stale and leaves the record on the delivered job.
+ * delivered within resend_after is stale and leaves the record on the delivered job. A job of
+ * `overflowed` (dead-lettered as overflow) that is not stale decides nothing: it makes no
+ * earlier job stale and is not the newest, so it supersedes no waiting row and is not recorded.
  */
 export function decideLatestState(
   latest: LatestState,
   recorded: ReadonlyMap<string, RecordedState>,
   jobs: readonly NewJob[],
   nowMs: number,
+  overflowed: ReadonlySet<NewJob>,
 ): void {
   for (const job of jobs) {
     if (job.force === true) continue;
@@ -90,14 +93,17 @@ export function decideLatestState(
       earlier === undefined
         ? recorded.get(key)
         : { jobId: earlier.id, state: alertStateOf(earlier.alert) };
-    const admission = admitIntoChain(alertStateOf(job.alert), known, {
-      resendAfterMs: job.resendAfterMs,
-      nowMs,
-    });
+    const admission = admitIntoChain(
+      alertStateOf(job.alert),
+      known,
+      { resendAfterMs: job.resendAfterMs, nowMs },
+      overflowed.has(job),
+    );
     if (admission.kind === 'stale') {
       latest.stale.set(job.id, admission.by);
       continue;
     }
+    if (admission.kind === 'overflow') continue;
     if (earlier !== undefined) latest.stale.set(earlier.id, job.id);
     latest.newest.set(key, job);
   }

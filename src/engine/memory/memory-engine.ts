@@ -24,7 +24,7 @@ import { emptyReconfigureSummary } from '../publishing-engine.js';
 import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
 import type { PreparedJob } from '../submission.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
-import type { RecordedState, StateOfJob } from '../supersession.js';
+import type { ChainAdmission, RecordedState, StateOfJob } from '../supersession.js';
 import { admitIntoChain } from '../supersession.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
 import { createSlot, newActiveJob } from './active-job.js';
@@ -146,7 +146,8 @@ class MemoryEngine implements PublishingEngine {
   /**
    * One job in: the latest-state rule first (a stale job ends superseded at once; a newest one
    * supersedes the waiting jobs of its chain and is recorded), then its chain or, beyond a
-   * failing target's share, the DLQ.
+   * failing target's share, the DLQ: an overflowed job that is not stale changes nothing of
+   * its alert's state (admitIntoChain).
    */
   private admit(prepared: PreparedJob, overflows: boolean, now: number): string {
     const { request, priority: lane } = prepared;
@@ -157,7 +158,9 @@ class MemoryEngine implements PublishingEngine {
     this.lanes.held[lane] += 1;
     slot.held[lane] += 1;
     this.lanes.move(lane, undefined, 'queued');
-    if (request.force !== true && this.applyLatestState(job, slot, now) === 'stale') return job.id;
+    if (request.force !== true && this.applyLatestState(job, slot, overflows, now) === 'stale') {
+      return job.id;
+    }
     if (overflows) {
       this.life.deadLetter(job, now, overflowError(slot.target.name, lane));
     } else {
@@ -169,19 +172,28 @@ class MemoryEngine implements PublishingEngine {
 
   /**
    * The latest-state rule for a job coming in: a stale one ends superseded at once; a newest
-   * one supersedes the waiting jobs of its chain and is recorded.
+   * one supersedes the waiting jobs of its chain and is recorded; one that overflows and is not
+   * stale leaves the chain and the record as they are.
    */
-  private applyLatestState(job: ActiveJob, slot: TargetSlot, now: number): 'stale' | 'newest' {
+  private applyLatestState(
+    job: ActiveJob,
+    slot: TargetSlot,
+    overflows: boolean,
+    now: number,
+  ): ChainAdmission['kind'] {
     const { fingerprint } = job.alert;
     const { resendAfterMs } = slot.target;
-    const admission = admitIntoChain(job.alertState, this.newestOf(slot, fingerprint), {
-      resendAfterMs,
-      nowMs: now,
-    });
+    const admission = admitIntoChain(
+      job.alertState,
+      this.newestOf(slot, fingerprint),
+      { resendAfterMs, nowMs: now },
+      overflows,
+    );
     if (admission.kind === 'stale') {
       this.life.supersede(job, admission.by, now);
       return 'stale';
     }
+    if (admission.kind === 'overflow') return 'overflow';
     for (const older of this.scheduler.takeWaiting(slot, fingerprint)) {
       this.life.supersede(older, job.id, now);
     }

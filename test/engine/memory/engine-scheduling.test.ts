@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import type { Clock } from '../../../src/domain/clock.js';
 import type { Delivery, Publisher } from '../../../src/domain/publisher.js';
+import { anAlert } from '../../support/builders.js';
 import { createFakeClock } from '../../support/fake-clock.js';
 import { createScriptedPublisher, OK, SERVER_ERROR } from '../../support/scripted-publisher.js';
 import { aRequest, anEngine, submitIds } from './engine-harness.js';
@@ -232,6 +233,101 @@ describe('engine scheduling', () => {
     assert.ok(overflow.every((l) => l.targetName === 'dead' && l.retryCount === 0));
     assert.deepEqual(healthy.deliveries.map(named), ['h1', 'h2']);
     assert.equal(h.deadLetters.writes - writesBefore, 1, 'the three letters went in one write');
+  });
+
+  describe('an overflowed job leaves the alert state alone (docs/alert-state.md, "Overflowed jobs")', () => {
+    /** Targets c (answers 503 once, then OK) and b, a lane of 4: c's share is 2 jobs. */
+    function downTarget(): {
+      h: ReturnType<typeof anEngine>;
+      c: ReturnType<typeof createScriptedPublisher>;
+    } {
+      const c = createScriptedPublisher(OK);
+      c.script(SERVER_ERROR);
+      const h = anEngine({
+        targets: [
+          { name: 'c', publisher: c },
+          { name: 'b', publisher: createScriptedPublisher(OK) },
+        ],
+        config: {
+          capacity: { high: 4, medium: 4, low: 4 },
+          perTargetShare: 0.5,
+          breaker: { failureThreshold: 1, successThreshold: 1, openTimeoutMs: 60_000 },
+        },
+      });
+      return { h, c };
+    }
+
+    it('a re-send that overflows supersedes nothing: the queued job stays, and is delivered on recovery', async () => {
+      const { h, c } = downTarget();
+      const [x] = await submitIds(h.engine, [aRequest('c', { n: 'x' })]);
+      await h.clock.settle();
+      assert.equal(h.engine.breakerState('c'), 'open');
+      const [y] = await submitIds(h.engine, [aRequest('c', { n: 'y' })]);
+      // Alertmanager re-sends the group: x unchanged (same startsAt), beyond c's share.
+      const [again] = await submitIds(h.engine, [aRequest('c', { n: 'x' })]);
+      await h.clock.advance(100);
+
+      assert.equal((await h.engine.getJob(x ?? ''))?.state, 'retrying', 'not superseded');
+      assert.equal((await h.engine.getJob(x ?? ''))?.supersededBy, undefined);
+      assert.equal((await h.engine.getJob(y ?? ''))?.state, 'queued');
+      assert.equal((await h.engine.getJob(again ?? ''))?.state, 'dlq');
+      assert.deepEqual(
+        h.deadLetters.stored.map((l) => [l.jobId, l.errorReason]),
+        [[again, 'overflow']],
+      );
+      const fingerprint = aRequest('c', { n: 'x' }).alert.fingerprint;
+      assert.equal((await h.engine.newestState('c', fingerprint))?.jobId, x);
+      assert.equal(h.engine.stats().superseded, 0);
+
+      await h.clock.advance(60_000);
+      await h.clock.settle();
+      assert.equal(h.engine.breakerState('c'), 'closed');
+      assert.equal((await h.engine.getJob(x ?? ''))?.state, 'succeeded');
+      assert.equal((await h.engine.getJob(y ?? ''))?.state, 'succeeded');
+      assert.deepEqual(
+        c.deliveries.map((d) => `${named(d)}:${d.jobId}`).sort(),
+        [`x:${x}`, `x:${x}`, `y:${y}`].sort(),
+        'x: its failed attempt and its delivery on recovery; y once',
+      );
+    });
+
+    it('a newer state that overflows is a letter and the older queued state stays the newest recorded', async () => {
+      const { h } = downTarget();
+      // Low lane: a resolve is low whatever its severity (src/domain/priority.ts).
+      const x = { n: 'x', severity: 'info' };
+      const [firing] = await submitIds(h.engine, [aRequest('c', x)]);
+      await h.clock.settle();
+      await submitIds(h.engine, [aRequest('c', { n: 'y', severity: 'info' })]);
+      const [resolve] = await submitIds(h.engine, [aRequest('c', x, 'resolved')]);
+      await h.clock.advance(100);
+      assert.equal((await h.engine.getJob(firing ?? ''))?.state, 'retrying');
+      assert.equal((await h.engine.getJob(resolve ?? ''))?.state, 'dlq');
+      assert.deepEqual(
+        h.deadLetters.stored.map((l) => [l.jobId, l.errorReason]),
+        [[resolve, 'overflow']],
+      );
+      const fingerprint = aRequest('c', x).alert.fingerprint;
+      assert.equal((await h.engine.newestState('c', fingerprint))?.jobId, firing);
+    });
+
+    it('an older state that overflows still ends superseded by the newer one, not as a letter', async () => {
+      const { h } = downTarget();
+      const refired = {
+        target: 'c',
+        alert: anAlert({ n: 'x' }, { startsAt: '2026-11-29T11:00:00Z' }),
+      };
+      const [x] = await submitIds(h.engine, [refired]);
+      await h.clock.settle();
+      await submitIds(h.engine, [aRequest('c', { n: 'y' })]);
+      const [old] = await submitIds(h.engine, [aRequest('c', { n: 'x' })]);
+      await h.clock.advance(100);
+      const stale = await h.engine.getJob(old ?? '');
+      assert.equal(stale?.state, 'superseded');
+      assert.equal(stale?.supersededBy, x);
+      assert.equal((await h.engine.getJob(x ?? ''))?.state, 'retrying');
+      assert.deepEqual(h.deadLetters.stored, []);
+      assert.equal((await h.engine.newestState('c', refired.alert.fingerprint))?.jobId, x);
+    });
   });
 });
 
