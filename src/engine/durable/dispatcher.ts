@@ -7,6 +7,7 @@ import type { PublishOutcome } from '../../domain/publisher.js';
 import type { Target } from '../../domain/target.js';
 import { AttemptRunner, attemptRecordOf } from '../attempt.js';
 import type { Breakers } from '../breakers.js';
+import { isDrained } from '../delivery-window.js';
 import type { EngineConfig } from '../engine-config.js';
 import { targetRemovedError } from '../job-errors.js';
 import type { JobReport } from '../job-report.js';
@@ -20,7 +21,8 @@ import type { InstanceLease } from './instance-lease.js';
 import { priorityOf } from './job-row.js';
 import { releaseUnheld } from './leases.js';
 import { circuitOpenLetter, completionAfter, deadLetterOf } from './next-step.js';
-import { newestWaitingAfter, nextDueAt } from './read-jobs.js';
+import { nextClaimableAt } from './next-claimable.js';
+import { newestWaitingAfter } from './read-jobs.js';
 import type { createWakeSignal } from './wake-signal.js';
 
 /** The targets as a config reload leaves them: those configured now, and the removed ones. */
@@ -46,7 +48,6 @@ export interface DispatcherDeps {
   report: JobReport;
   wakeSignal: ReturnType<typeof createWakeSignal>;
   complete: (held: Held, completion: Completion) => void;
-  isStopping: () => boolean;
 }
 
 /**
@@ -54,10 +55,21 @@ export interface DispatcherDeps {
  * missing ones in one statement, and starts buffered jobs as workers, per-target slots and
  * rate tokens allow. Breakers, per-target concurrency and rates are per instance. Sleeps until
  * woken (NOTIFY, a local submit or completion), the next due retry or rate token, with
- * `pollMs` as backstop.
+ * `pollMs` as backstop. At stop (`deliverUntil`) it goes on claiming and delivering what is due
+ * before the deadline, holding only what it can start (no prefetch), and ends once nothing is
+ * held and nothing falls due before the deadline (delivery-window.ts), or at the deadline.
  */
 export function createDispatcher(deps: DispatcherDeps): {
+  /** Runs until the delivery window that `deliverUntil` opens ends. */
   loop(): Promise<void>;
+  /**
+   * Stop: from now on only what is due before `deadlineMs` is delivered; the buffered jobs go
+   * back to waiting at once (for this or another instance), and the loop ends once nothing is
+   * left to deliver in the window, or at the deadline.
+   */
+  deliverUntil(deadlineMs: number): Promise<void>;
+  /** Claimed jobs not started go back to waiting (stop, once the loop ended). */
+  releaseBuffered(): void;
   attempts(): Promise<void>;
   /** Stop, once no attempt runs: the attempt timeouts' timer goes too (it would keep the process). */
   stopTimers(): void;
@@ -70,7 +82,14 @@ export function createDispatcher(deps: DispatcherDeps): {
   dropRemoved(nowMs: number): number;
 } {
   const { holdings, settings, clock } = deps;
-  const factor = 1 + settings.prefetchPerWorker;
+  /** The end of stop's delivery window; undefined until stop. */
+  let deadline: number | undefined;
+  const delivering = (): boolean => deadline === undefined || clock.now() < deadline;
+  /**
+   * Jobs held per worker slot: with the prefetch while running; at stop only what can start,
+   * so that another instance can take the rest at once rather than at the deadline.
+   */
+  const factor = (): number => (deadline === undefined ? 1 + settings.prefetchPerWorker : 1);
   const running = new Set<Promise<void>>();
   const attempts = new AttemptRunner(clock, deps.logger, deps.config().workers);
   /** When a rate token of a target with buffered jobs comes (the loop wakes for it). */
@@ -83,7 +102,7 @@ export function createDispatcher(deps: DispatcherDeps): {
     return run;
   }
 
-  const windowSize = (): number => deps.config().workers * factor;
+  const windowSize = (): number => deps.config().workers * factor();
   /** Targets whose last claimed aged-or-high job was aged (claim-jobs.ts, urgentTurns). */
   const agedWentLast = new Set<string>();
   const maxTimeoutMs = (): number =>
@@ -125,7 +144,7 @@ export function createDispatcher(deps: DispatcherDeps): {
       breaker.refresh(clock.now());
       const limit =
         breaker.state === 'closed'
-          ? perTargetConcurrency * factor
+          ? perTargetConcurrency * factor()
           : breaker.state === 'half_open'
             ? 1
             : 0;
@@ -142,8 +161,8 @@ export function createDispatcher(deps: DispatcherDeps): {
   }
 
   function startReady(): void {
-    // Stopping: what is buffered is released, not started.
-    if (deps.isStopping()) return;
+    // Past stop's deadline: what is buffered is released, not started.
+    if (!delivering()) return;
     const now = clock.now();
     const { workers, perTargetConcurrency } = deps.config();
     tokenAt = undefined;
@@ -186,6 +205,13 @@ export function createDispatcher(deps: DispatcherDeps): {
         ? circuitOpenLetter(held.job, held.target, now)
         : { kind: 'release', id: held.job.id, waitingState: waitingStateOf(held) },
     );
+  }
+
+  /** Claimed but not started: back to waiting at once, for this or another instance. */
+  function releaseBuffered(): void {
+    for (const held of holdings.unbuffer(() => true)) {
+      deps.complete(held, { kind: 'release', id: held.job.id, waitingState: waitingStateOf(held) });
+    }
   }
 
   function dropRemoved(nowMs: number): number {
@@ -290,38 +316,20 @@ export function createDispatcher(deps: DispatcherDeps): {
     }
   }
 
-  /**
-   * After a claim at `claimedAtMs` that took nothing. A job already due then was left because it
-   * cannot be taken now (its target's breaker is open or its slots are full, it waits behind its
-   * chain, or it belongs to a target of another instance): its due time is no reason to claim
-   * again at once, which would poll the database in a loop for as long as that lasts (an open
-   * breaker with waiting jobs used to cost about 240 statements a second). The loop then waits
-   * for a wake (an admission, a release, a finished attempt) or the poll interval. Only a job
-   * falling due after that claim shortens the wait.
-   */
-  async function idleDelayMs(claimedAtMs: number): Promise<number> {
-    const now = clock.now();
-    const untilToken = tokenAt === undefined ? settings.pollMs : Math.max(0, tokenAt - now);
-    if (holdings.active() >= windowSize()) return Math.min(settings.pollMs, untilToken);
-    try {
-      const due = await nextDueAt(deps.db);
-      const untilDue =
-        due === null || due <= claimedAtMs ? settings.pollMs : Math.max(0, due - clock.now());
-      return Math.min(settings.pollMs, untilDue, untilToken);
-    } catch (error: unknown) {
-      logFailure(deps.logger, 'warn', error, {}, 'reading the next due time failed');
-      return Math.min(settings.pollMs, untilToken);
-    }
+  /** Waits for a wake or `ms`, not past stop's deadline. */
+  function sleep(ms: number): Promise<void> {
+    const left = deadline === undefined ? ms : Math.min(ms, deadline - clock.now());
+    return deps.wakeSignal.wait(left);
   }
 
   return {
     async loop() {
-      while (!deps.isStopping()) {
+      while (delivering()) {
         if (!deps.lease.covers(clock.now(), maxTimeoutMs())) {
           // Behind on heartbeats (a stall): renew now rather than idle until the next one.
           await deps.lease.beat(clock.now());
           if (!deps.lease.covers(clock.now(), maxTimeoutMs())) {
-            await deps.wakeSignal.wait(settings.heartbeatMs);
+            await sleep(settings.heartbeatMs);
             continue;
           }
         }
@@ -340,17 +348,39 @@ export function createDispatcher(deps: DispatcherDeps): {
             logFailure(deps.logger, 'error', error, {}, 'claiming jobs failed');
           }
         }
-        if (deps.isStopping()) return;
+        if (!delivering()) return;
         startReady();
         if (claimed > 0) continue;
         // Not claiming (enough held): a completion or a token wakes the loop.
         const untilToken =
           tokenAt === undefined ? settings.pollMs : Math.max(0, tokenAt - clock.now());
-        await deps.wakeSignal.wait(
-          claiming ? await idleDelayMs(claimedAtMs) : Math.min(settings.pollMs, untilToken),
-        );
+        // A claim that took nothing: when may something become claimable?
+        const claimableAt = claiming
+          ? await nextClaimableAt(deps, deps.targets.current().keys(), claimedAtMs)
+          : undefined;
+        // At stop, done once nothing is held, not even a completion still being committed
+        // (a retry it writes may fall due within the window).
+        if (
+          deadline !== undefined &&
+          isDrained({ busy: holdings.byId.size > 0, nextDueAt: claimableAt }, deadline)
+        ) {
+          return;
+        }
+        const untilClaimable =
+          claimableAt === undefined ? settings.pollMs : Math.max(0, claimableAt - clock.now());
+        await sleep(Math.min(settings.pollMs, untilToken, untilClaimable));
       }
     },
+    async deliverUntil(deadlineMs) {
+      deadline = deadlineMs;
+      // Between claims: a claim under way is held first, so its jobs are released too.
+      await oneAtATime(() => {
+        releaseBuffered();
+        return Promise.resolve();
+      });
+      deps.wakeSignal.wake();
+    },
+    releaseBuffered,
     async attempts() {
       while (running.size > 0) await Promise.all([...running]);
     },

@@ -168,7 +168,6 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     report,
     wakeSignal,
     complete: (held, completion) => completions.add(held, completion),
-    isStopping: () => stopping,
   });
 
   const removals = createRemovedTargetJobs({
@@ -320,19 +319,17 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     async stop(timeoutMs) {
       if (stopping) return;
       stopping = true;
-      wakeSignal.wake();
+      // What is due before the deadline is still delivered (SPEC §5), as in memory mode,
+      // the jobs of admissions under way included: the window is judged once they are stored.
+      const deadline = clock.now() + timeoutMs;
+      await settlesWithin(clock, timeoutMs, submitter.idle());
+      await dispatcher.deliverUntil(deadline);
       await loop;
-      // Claimed but not started: back to waiting at once, for this or another instance.
-      for (const held of holdings.unbuffer(() => true)) {
-        completions.add(held, {
-          kind: 'release',
-          id: held.job.id,
-          waitingState: held.job.attempts <= 1 ? 'queued' : 'retrying',
-        });
-      }
-      // In-flight attempts may finish within the stop budget; then they are cut short.
+      dispatcher.releaseBuffered();
+      // Attempts in flight at the deadline are cut short: due again at once, for this or
+      // another instance.
       const finished = dispatcher.attempts();
-      if (!(await settlesWithin(clock, timeoutMs, finished))) {
+      if (!(await settlesWithin(clock, Math.max(0, deadline - clock.now()), finished))) {
         for (const held of holdings.byId.values()) held.cancel?.();
         await finished;
       }

@@ -7,6 +7,7 @@ import type { HeldCounts, TargetHealth } from '../admission.js';
 import { planAdmission } from '../admission.js';
 import { Breakers } from '../breakers.js';
 import { settlesWithin, waitUntil } from '../clock-wait.js';
+import { isDrained } from '../delivery-window.js';
 import type { EngineConfig } from '../engine-config.js';
 import { overflowError, shutdownError, targetRemovedError } from '../job-errors.js';
 import { JobReport } from '../job-report.js';
@@ -392,9 +393,11 @@ class MemoryEngine implements PublishingEngine {
   private async untilQuietOr(deadline: number): Promise<void> {
     const { clock } = this.deps;
     const quiet = (): boolean => {
-      if (this.isBusy(clock.now())) return false;
-      const wakeAt = this.scheduler.nextWakeAt(clock.now());
-      return wakeAt === undefined || wakeAt >= deadline;
+      const now = clock.now();
+      return isDrained(
+        { busy: this.isBusy(now), nextDueAt: this.scheduler.nextWakeAt(now) },
+        deadline,
+      );
     };
     await waitUntil(clock, deadline, quiet, (check) => (this.dispatcher.onChange = check));
     this.dispatcher.onChange = undefined;

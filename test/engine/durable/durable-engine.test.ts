@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import type { Db } from '../../../src/db/db.js';
+import type { EngineConfig } from '../../../src/engine/engine-config.js';
 import { dlqInsertOn } from '../../../src/engine/durable/insert-dead-letters.js';
 import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
 import { anAlert } from '../../support/builders.js';
@@ -217,7 +218,8 @@ test('stop leaves no timer behind that would keep the process alive', async () =
   assert.equal(clock.pending(), 0, 'the attempt timeout and every other sleep ended');
 });
 
-test('stop releases claimed jobs that had not started, and finishes the running attempt', async () => {
+/** Three jobs for one worker with a prefetch of two: one running, two buffered (claimed). */
+async function oneRunningTwoBuffered(): Promise<{ ids: string[]; running: string }> {
   engine = await startEngine(db, clock, publisher, {
     config: { workers: 1 },
     durable: { prefetchPerWorker: 2 },
@@ -231,17 +233,46 @@ test('stop releases claimed jobs that had not started, and finishes the running 
     const held = await db.query(`SELECT id FROM publishing_jobs WHERE state = 'processing'`);
     return publisher.deliveries.length === 1 && held.rowCount === 3;
   });
-  const running = publisher.deliveries[0]?.jobId ?? '';
-  const stopped = engine.stop(30_000);
-  await eventually('buffered jobs released', async () => {
-    const waiting = await db.query(`SELECT id FROM publishing_jobs WHERE state = 'queued'`);
-    return waiting.rowCount === 2;
-  });
+  return { ids, running: publisher.deliveries[0]?.jobId ?? '' };
+}
+
+async function queuedCount(): Promise<number | null> {
+  return (await db.query(`SELECT id FROM publishing_jobs WHERE state = 'queued'`)).rowCount;
+}
+
+test('stop releases claimed jobs that had not started, finishes the running attempt, then delivers the released ones within shutdown_timeout', async () => {
+  const { ids, running } = await oneRunningTwoBuffered();
+  const stopped = engine?.stop(30_000);
+  await eventually('buffered jobs released', async () => (await queuedCount()) === 2);
   assert.equal((await stateOf(db, running))?.['state'], 'processing', 'still running');
   publisher.answer(running, { ok: true });
+  await eventually('a released job attempted', () => publisher.deliveries.length === 2);
+  publisher.answerAll({ ok: true });
   await stopped;
   engine = undefined;
-  assert.equal((await stateOf(db, running))?.['state'], 'succeeded');
+  assert.deepEqual(
+    publisher.deliveries.map((d) => d.jobId),
+    ids,
+  );
+  for (const id of ids) assert.equal((await stateOf(db, id))?.['state'], 'succeeded');
+});
+
+test('at the stop deadline the running attempt is cut, due again at once, and the released jobs wait untouched', async () => {
+  const { ids, running } = await oneRunningTwoBuffered();
+  let returned = false;
+  const stopped = engine?.stop(5_000).then(() => (returned = true));
+  await eventually('buffered jobs released', async () => (await queuedCount()) === 2);
+  await advanceUntil(clock, 500, 'stop returned', () => returned);
+  await stopped;
+  engine = undefined;
+  assert.deepEqual(publisher.aborted, [running]);
+  assert.equal(publisher.deliveries.length, 1, 'nothing else started');
+  assert.deepEqual(await stateOf(db, running), {
+    state: 'retrying',
+    lease_owner: null,
+    attempts: 1,
+    retries: 0,
+  });
   for (const id of ids.filter((i) => i !== running)) {
     assert.deepEqual(await stateOf(db, id), {
       state: 'queued',
@@ -250,6 +281,87 @@ test('stop releases claimed jobs that had not started, and finishes the running 
       retries: 0,
     });
   }
+});
+
+const unavailable = {
+  ok: false,
+  type: 'transient',
+  reason: 'server_error',
+  status: 503,
+  message: 'HTTP 503',
+} as const;
+
+/** One job whose first attempt got a 503: it waits as `retrying` for its backoff (2 s + jitter). */
+async function aJobRetrying(config: Partial<EngineConfig> = {}): Promise<string> {
+  engine = await startEngine(db, clock, publisher, { config });
+  const id = await submitOne(engine);
+  await eventually('first attempt', () => publisher.deliveries.length === 1);
+  publisher.answer(id, unavailable);
+  await eventually('retrying', async () => (await stateOf(db, id))?.['state'] === 'retrying');
+  return id;
+}
+
+test('a retry falling due within shutdown_timeout is delivered during stop', async () => {
+  const id = await aJobRetrying();
+  const stopped = engine?.stop(10_000);
+  const refused = await engine?.submit([{ alert: anAlert({ n: 'late' }), target: 't0' }]);
+  assert.equal(refused?.ok === false && refused.code, 'stopping', 'admissions refused at once');
+  await advanceUntil(clock, 500, 'the retry attempted', () => publisher.deliveries.length === 2);
+  publisher.answer(id, { ok: true });
+  await stopped;
+  engine = undefined;
+  assert.deepEqual(await stateOf(db, id), {
+    state: 'succeeded',
+    lease_owner: null,
+    attempts: 2,
+    retries: 1,
+  });
+});
+
+test('a job admitted just before stop is stored and delivered during stop', async () => {
+  engine = await startEngine(db, clock, publisher);
+  publisher.answerAll({ ok: true });
+  const admitted = engine.submit([{ alert: anAlert({ n: 'last' }), target: 't0' }]);
+  const stopped = engine.stop(10_000);
+  const result = await admitted;
+  assert.ok(result.ok, 'admitted before the stop');
+  await stopped;
+  engine = undefined;
+  assert.equal((await stateOf(db, result.jobIds[0] ?? ''))?.['state'], 'succeeded');
+});
+
+test('a retry due within shutdown_timeout behind an open breaker is sent as its probe during stop', async () => {
+  // The 503 opens the breaker for 4 s: the retry falls due (2.5 s) while it is still open.
+  const id = await aJobRetrying({
+    breaker: { failureThreshold: 1, successThreshold: 1, openTimeoutMs: 4_000 },
+  });
+  const failedAt = clock.now();
+  const stopped = engine?.stop(10_000);
+  await advanceUntil(clock, 500, 'the probe attempted', () => publisher.deliveries.length === 2);
+  assert.ok(clock.now() >= failedAt + 4_000, 'not before the breaker let its probe through');
+  publisher.answer(id, { ok: true });
+  await stopped;
+  engine = undefined;
+  assert.equal((await stateOf(db, id))?.['state'], 'succeeded');
+});
+
+test('a retry due after shutdown_timeout is left waiting, and stop returns without waiting for it', async () => {
+  const id = await aJobRetrying();
+  const stoppedAt = clock.now();
+  let returned = false;
+  const stopped = engine?.stop(1_000).then(() => (returned = true));
+  // Virtual time stands still: a stop waiting for its deadline would never return.
+  await eventually('stop returned', () => returned);
+  await stopped;
+  engine = undefined;
+  assert.equal(clock.now(), stoppedAt);
+  assert.equal(publisher.deliveries.length, 1);
+  assert.deepEqual(await stateOf(db, id), {
+    state: 'retrying',
+    lease_owner: null,
+    attempts: 1,
+    retries: 1,
+  });
 });
 
 test('finished jobs are purged after the retention window, newer ones kept', async () => {
