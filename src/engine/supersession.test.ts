@@ -64,12 +64,18 @@ describe('admitIntoChain', () => {
     assert.deepEqual(admitIntoChain(older, recorded()), { kind: 'stale', by: 'first' });
   });
 
-  it('lets an overflowed job that is not stale change nothing: neither newest nor superseding', () => {
+  it('lets an overflowed re-send of the newest state change nothing: neither newest nor superseding', () => {
     const window = { resendAfterMs: undefined, nowMs: NOW };
-    const resolved: AlertState = { ...FIRING, status: 'resolved' };
     assert.deepEqual(admitIntoChain(FIRING, undefined, window, true), { kind: 'overflow' });
     assert.deepEqual(admitIntoChain(FIRING, recorded(), window, true), { kind: 'overflow' });
-    assert.deepEqual(admitIntoChain(resolved, recorded(), window, true), { kind: 'overflow' });
+  });
+
+  it('makes an overflowed newer state the newest, so that the older waiting one is not sent', () => {
+    const window = { resendAfterMs: undefined, nowMs: NOW };
+    const resolved: AlertState = { ...FIRING, status: 'resolved' };
+    const refired: AlertState = { startsAtMs: FIRING.startsAtMs + 1, status: 'firing' };
+    assert.deepEqual(admitIntoChain(resolved, recorded(), window, true), { kind: 'newest' });
+    assert.deepEqual(admitIntoChain(refired, recorded(), window, true), { kind: 'newest' });
   });
 
   it('still ends an overflowed job of an older state, or of a re-send within resend_after, stale', () => {

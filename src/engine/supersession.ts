@@ -28,10 +28,10 @@ export type ChainAdmission =
   /** The job is the newest: the waiting jobs of its chain (older or the same state) end superseded by it. */
   | { kind: 'newest' }
   /**
-   * The job is not stale but overflows (beyond its failing target's lane share): it is
-   * dead-lettered as `overflow` and changes nothing of the alert's state. It supersedes no
-   * waiting job and is not recorded as the newest: a letter is not about to be sent, and the
-   * job still waiting within the share is the one the target gets on recovery.
+   * The job repeats the newest state and overflows (beyond its failing target's lane share): it
+   * is dead-lettered as `overflow` and changes nothing of the alert's state. It supersedes no
+   * waiting job and is not recorded as the newest: the job still waiting within the share,
+   * with the same state, is the one the target gets on recovery.
    */
   | { kind: 'overflow' };
 
@@ -51,9 +51,12 @@ export type ChainAdmission =
  * Overflowed jobs (docs/alert-state.md, "Overflowed jobs"): `overflows` says admission
  * dead-letters the job at once as `overflow` (its target is failing and its share of the lane
  * is full). Such a job is still judged stale first (it would not be sent even with room, and
- * `superseded_by` says why); one that is not stale is `overflow`: it neither supersedes the
- * waiting jobs of its chain nor becomes the newest state, so a re-send that overflows cannot
- * take the place of the job still queued within the share. Its letter meets the rule again
+ * `superseded_by` says why). One of the same state as the newest (an Alertmanager re-send) is
+ * `overflow`: it neither supersedes the waiting jobs of its chain nor becomes the newest state,
+ * so it cannot take the place of the job still queued within the share. One of a newer state
+ * (a resolve, a re-firing) is the newest as if it had room: the older waiting job must not be
+ * sent on recovery (a firing delivered after its alert resolved opens an incident nothing
+ * closes), and the newer state waits in the DLQ for a replay. Its letter meets the rule again
  * when replayed.
  */
 export function admitIntoChain(
@@ -62,14 +65,14 @@ export function admitIntoChain(
   window?: ResendWindow,
   overflows = false,
 ): ChainAdmission {
-  const notStale: ChainAdmission = overflows ? { kind: 'overflow' } : { kind: 'newest' };
-  if (newest === undefined) return notStale;
+  // No state recorded: nothing of the alert is known to wait, so an overflowed job records none.
+  if (newest === undefined) return overflows ? { kind: 'overflow' } : { kind: 'newest' };
   const order = compareAlertStates(incoming, newest.state);
   if (order < 0) return { kind: 'stale', by: newest.jobId };
   if (order === 0 && window !== undefined && isDeliveredWithin(newest.deliveredAt, window)) {
     return { kind: 'stale', by: newest.jobId };
   }
-  return notStale;
+  return order === 0 && overflows ? { kind: 'overflow' } : { kind: 'newest' };
 }
 
 function isDeliveredWithin(deliveredAt: number | undefined, window: ResendWindow): boolean {

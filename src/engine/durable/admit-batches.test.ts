@@ -162,17 +162,17 @@ forEachDatabase('durable admission of several batches in one transaction', (ctx)
         )
     ).rows.map((row) => row.job_id);
 
-  it('lets an overflowed job supersede nothing and record nothing, within a batch and across batches', async () => {
+  it('lets an overflowed re-send supersede nothing and record nothing, within a batch and across batches', async () => {
     const firing = job({ n: '1' });
     const other = job({ n: '2' });
-    const resolve = job({ n: '1' }, 'resolved'); // beyond the share in its own batch
-    const again = job({ n: '1' }); // Alertmanager's re-send, in the next batch
+    const again = job({ n: '1' }); // Alertmanager's re-send, beyond the share in its own batch
+    const later = job({ n: '1' }); // and again, in the next batch
     const overflow = overflowLetters();
     const group = await admitBatches(
       ctx.db(),
       [
-        { jobs: [firing, other, resolve], health: SINK_FAILING },
-        { jobs: [again], health: SINK_FAILING },
+        { jobs: [firing, other, again], health: SINK_FAILING },
+        { jobs: [later], health: SINK_FAILING },
       ],
       SHARED,
       NOW,
@@ -180,22 +180,48 @@ forEachDatabase('durable admission of several batches in one transaction', (ctx)
     );
     assert.deepEqual(
       group.plans.map((plan) => (plan.ok ? plan.overflowed.map((j) => j.id) : plan.code)),
-      [[resolve.id], [again.id]],
+      [[again.id], [later.id]],
     );
     assert.equal(group.stale.size, 0);
     assert.deepEqual(group.supersededRows, []);
     assert.deepEqual(await rows(), [
       { id: firing.id, state: 'queued', superseded_by: null },
       { id: other.id, state: 'queued', superseded_by: null },
-      { id: resolve.id, state: 'dlq', superseded_by: null },
       { id: again.id, state: 'dlq', superseded_by: null },
+      { id: later.id, state: 'dlq', superseded_by: null },
     ]);
     assert.deepEqual(overflow.letters, [
-      [resolve.id, 'overflow'],
       [again.id, 'overflow'],
+      [later.id, 'overflow'],
     ]);
     assert.deepEqual(await active(), [{ active: 2 }]);
     assert.deepEqual(await recordedJob(firing), [firing.id], 'the queued job is the newest');
+  });
+
+  it('lets an overflowed newer state supersede the older waiting one, so that it is not sent', async () => {
+    const firing = job({ n: '1' });
+    const other = job({ n: '2' });
+    const resolve = job({ n: '1' }, 'resolved'); // beyond the share
+    const overflow = overflowLetters();
+    const group = await admitBatches(
+      ctx.db(),
+      [{ jobs: [firing, other, resolve], health: SINK_FAILING }],
+      SHARED,
+      NOW,
+      overflow,
+    );
+    assert.deepEqual(
+      group.plans.map((plan) => (plan.ok ? plan.overflowed.map((j) => j.id) : plan.code)),
+      [[resolve.id]],
+    );
+    assert.deepEqual(await rows(), [
+      { id: firing.id, state: 'superseded', superseded_by: resolve.id },
+      { id: other.id, state: 'queued', superseded_by: null },
+      { id: resolve.id, state: 'dlq', superseded_by: null },
+    ]);
+    assert.deepEqual(overflow.letters, [[resolve.id, 'overflow']]);
+    assert.deepEqual(await active(), [{ active: 1 }]);
+    assert.deepEqual(await recordedJob(firing), [resolve.id], 'the resolve is the newest');
   });
 
   it('leaves the recorded state of an earlier transaction to its queued job when a re-send overflows', async () => {

@@ -291,7 +291,7 @@ describe('engine scheduling', () => {
       );
     });
 
-    it('a newer state that overflows is a letter and the older queued state stays the newest recorded', async () => {
+    it('a newer state that overflows is a letter that supersedes the older waiting state', async () => {
       const { h } = downTarget();
       // Low lane: a resolve is low whatever its severity (src/domain/priority.ts).
       const x = { n: 'x', severity: 'info' };
@@ -300,14 +300,17 @@ describe('engine scheduling', () => {
       await submitIds(h.engine, [aRequest('c', { n: 'y', severity: 'info' })]);
       const [resolve] = await submitIds(h.engine, [aRequest('c', x, 'resolved')]);
       await h.clock.advance(100);
-      assert.equal((await h.engine.getJob(firing ?? ''))?.state, 'retrying');
+      // The firing must not reach the target on recovery: its alert has resolved since.
+      const older = await h.engine.getJob(firing ?? '');
+      assert.equal(older?.state, 'superseded');
+      assert.equal(older?.supersededBy, resolve);
       assert.equal((await h.engine.getJob(resolve ?? ''))?.state, 'dlq');
       assert.deepEqual(
         h.deadLetters.stored.map((l) => [l.jobId, l.errorReason]),
         [[resolve, 'overflow']],
       );
       const fingerprint = aRequest('c', x).alert.fingerprint;
-      assert.equal((await h.engine.newestState('c', fingerprint))?.jobId, firing);
+      assert.equal((await h.engine.newestState('c', fingerprint))?.jobId, resolve);
     });
 
     it('an older state that overflows still ends superseded by the newer one, not as a letter', async () => {
