@@ -88,7 +88,7 @@ export interface Chain {
  */
 export interface TargetSlot {
   target: Target;
-  breaker: Breaker;
+  readonly breaker: Breaker;
   limiter: RateLimiter;
   inFlight: number;
   ready: Record<Priority, Deque<ActiveJob>>;
