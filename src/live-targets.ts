@@ -13,9 +13,10 @@ export interface BuiltTargets {
 /**
  * The configured targets, as the composition root shares them (routes, replays, the engine)
  * and a config reload rebuilds them: a target whose configuration and resolved retry policy did
- * not change keeps its Target object, so the engine keeps its breaker, rate and attempts in
- * flight; a changed or removed one is retired, its publisher closed at stop (an attempt in
- * flight may still use it until then).
+ * not change keeps its Target object, so the engine leaves it as it is (rate, attempts in
+ * flight); a changed or removed one is retired, its publisher closed at stop (an attempt in
+ * flight may still use it until then). A changed target keeps its breaker unless its endpoint
+ * changed (engine/breakers.ts, `retarget`).
  */
 export class LiveTargets {
   /** The targets configured now, by name; updated in place by `commit`. */

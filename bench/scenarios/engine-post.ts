@@ -112,6 +112,7 @@ async function throughEngine(url: string, jobs: number): Promise<Result> {
           type: 'webhook',
           enabled: true,
           publisher,
+          endpoint: url,
           timeoutMs: 10_000,
           retry: DEFAULT_RETRY_POLICY,
           redactedConfig: { url },

@@ -59,6 +59,7 @@ async function once(): Promise<RunResult> {
           type: 'webhook',
           enabled: true,
           publisher: sink,
+          endpoint: 'sink',
           timeoutMs: 10_000,
           retry: DEFAULT_RETRY_POLICY,
           redactedConfig: {},

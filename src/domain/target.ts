@@ -24,6 +24,12 @@ export interface Target {
   type: TargetType;
   enabled: boolean;
   publisher: Publisher;
+  /**
+   * Where its attempts go, as an opaque key: its type and address (`url`; a log target's
+   * `path`), digested because a Slack URL's path is a secret. The breaker measures this
+   * endpoint's health: a reload keeps it while the key stays the same (engine/breakers.ts).
+   */
+  endpoint: string;
   timeoutMs: number;
   retry: RetryPolicy;
   /** Attempts a second at most and the burst saved up; none = unlimited until a 429. */

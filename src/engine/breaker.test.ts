@@ -69,4 +69,34 @@ describe('Breaker', () => {
     assert.equal(breaker.state, 'open');
     assert.equal(breaker.reopensAt(), 60_000);
   });
+
+  it('closes at a reset, a transition with its reason, and ignores the old probe', () => {
+    const transitions: Array<[BreakerState, string | undefined]> = [];
+    const breaker = new Breaker(
+      { failureThreshold: 5, successThreshold: 2, openTimeoutMs: 30_000 },
+      (to, reason) => transitions.push([to, reason]),
+    );
+    fail(breaker, 5);
+    breaker.refresh(30_000);
+    const isProbe = breaker.begin();
+    breaker.reset('moved');
+    assert.equal(breaker.state, 'closed');
+    assert.equal(breaker.reopensAt(), undefined);
+    breaker.record('failure', isProbe, 30_000);
+    assert.equal(breaker.consecutiveFailures, 0, "the old endpoint's probe counts for nothing");
+    assert.deepEqual(transitions, [
+      ['open', undefined],
+      ['half_open', undefined],
+      ['closed', 'moved'],
+    ]);
+  });
+
+  it('forgets the failures of a closed breaker at a reset, without a transition', () => {
+    const { breaker, transitions } = aBreaker();
+    fail(breaker, 4);
+    breaker.reset('moved');
+    fail(breaker, 4);
+    assert.equal(breaker.state, 'closed');
+    assert.deepEqual(transitions, []);
+  });
 });

@@ -9,7 +9,8 @@ export interface BreakerConfig {
 /** What an attempt says about the target's health. 4xx and 429 say nothing (`neutral`). */
 export type AttemptVerdict = 'success' | 'failure' | 'neutral';
 
-export type BreakerTransition = (to: BreakerState) => void;
+/** `reason` is set for a transition not caused by attempts (a reload's reset). */
+export type BreakerTransition = (to: BreakerState, reason?: string) => void;
 
 /**
  * Circuit breaker of one target, counting failed *attempts*. closed → open after
@@ -30,9 +31,25 @@ export class Breaker {
     private readonly onTransition: BreakerTransition,
   ) {}
 
-  /** New thresholds (config reload); the state and counts so far are kept. */
+  /**
+   * New thresholds (config reload); the state and counts so far are kept. Safe at any point:
+   * each threshold is compared when the next result comes (a count already past a lowered one
+   * trips at that result), and an open breaker's reopening time is its opening time plus the
+   * open time read then.
+   */
   reconfigure(config: BreakerConfig): void {
     this.config = config;
+  }
+
+  /**
+   * Starts afresh, closed, its counts at 0: what it measured was another endpoint (a reload
+   * changed the target's address). A transition, with `reason`, unless it was closed already.
+   * A probe still in flight then reports to a closed breaker, which ignores it.
+   */
+  reset(reason: string): void {
+    this.consecutiveFailures = 0;
+    this.probeInFlight = false;
+    if (this.state !== 'closed') this.close(reason);
   }
 
   /** Moves open → half_open when the open time is over. */
@@ -86,15 +103,15 @@ export class Breaker {
     this.transition('open');
   }
 
-  private close(): void {
+  private close(reason?: string): void {
     this.consecutiveFailures = 0;
     this.probeSuccesses = 0;
     this.openedAt = undefined;
-    this.transition('closed');
+    this.transition('closed', reason);
   }
 
-  private transition(to: BreakerState): void {
+  private transition(to: BreakerState, reason?: string): void {
     this.state = to;
-    this.onTransition(to);
+    this.onTransition(to, reason);
   }
 }

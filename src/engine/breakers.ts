@@ -1,4 +1,5 @@
 import type { Logger } from '../domain/clock.js';
+import type { Target } from '../domain/target.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { BreakerConfig } from './breaker.js';
 import { Breaker } from './breaker.js';
@@ -27,7 +28,7 @@ export class Breakers {
   of(target: string): Breaker {
     let breaker = this.byTarget.get(target);
     if (breaker === undefined) {
-      breaker = new Breaker(this.config, (to) => this.changed(target, to));
+      breaker = new Breaker(this.config, (to, reason) => this.changed(target, to, reason));
       this.byTarget.set(target, breaker);
       this.metrics.circuitBreakerState.set({ target }, BREAKER_GAUGE.closed);
     }
@@ -64,16 +65,30 @@ export class Breakers {
     this.metrics.circuitBreakerState.remove({ target });
   }
 
+  /**
+   * A reload changed a target's configuration. Its breaker measures one endpoint, so it keeps
+   * its state, counts and open time unless the target now sends elsewhere (another type or
+   * address: Target.endpoint); then it starts closed, logged and counted as a transition. Both
+   * queue modes call this for each target the reload changed.
+   */
+  retarget(previous: Target, next: Target): void {
+    if (previous.endpoint === next.endpoint) return;
+    this.byTarget.get(next.name)?.reset('reload: the target sends to another endpoint');
+  }
+
   /** New thresholds (reload) apply to every breaker; each keeps its state. */
   reconfigure(config: BreakerConfig): void {
     this.config = config;
     for (const breaker of this.byTarget.values()) breaker.reconfigure(config);
   }
 
-  private changed(target: string, to: BreakerState): void {
+  private changed(target: string, to: BreakerState, reason?: string): void {
     this.metrics.circuitBreakerState.set({ target }, BREAKER_GAUGE[to]);
     this.metrics.circuitBreakerTransitions.inc({ target, to });
-    this.logger.warn({ target, to }, 'circuit breaker changed state');
+    this.logger.warn(
+      reason === undefined ? { target, to } : { target, to, reason },
+      'circuit breaker changed state',
+    );
     for (const listener of this.listeners) listener(target, to);
   }
 }

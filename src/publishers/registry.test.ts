@@ -79,4 +79,29 @@ describe('createTarget', () => {
     const target = createTarget(targetSchema.parse(configs[1]), retryDefaults, deps);
     assert.equal(target.redactedConfig['url'], 'https://hooks.slack.com');
   });
+
+  it('gives a target another endpoint only for another type or address', () => {
+    const endpoint = (raw: Record<string, unknown>): string =>
+      createTarget(targetSchema.parse(raw), retryDefaults, deps).endpoint;
+    const pd = { name: 'oncall', type: 'pagerduty', routing_key: 'a'.repeat(32) };
+    assert.equal(
+      endpoint({ ...pd, routing_key: 'b'.repeat(32), match: ['team="db"'], timeout: '3s' }),
+      endpoint(pd),
+      'the same Events API',
+    );
+    assert.notEqual(
+      endpoint({ ...pd, url: 'https://events.eu.pagerduty.com/v2/enqueue' }),
+      endpoint(pd),
+    );
+    const hook = { name: 'audit', type: 'webhook', url: 'https://audit.example/a' };
+    assert.equal(
+      endpoint({ ...hook, headers: { 'X-Team': 'db' }, enabled: false }),
+      endpoint(hook),
+    );
+    assert.notEqual(endpoint({ ...hook, url: 'https://audit.example/b' }), endpoint(hook));
+    assert.notEqual(endpoint({ ...hook, type: 'slack' }), endpoint(hook));
+    const log = { name: 'demo', type: 'log' };
+    assert.notEqual(endpoint({ ...log, path: '/tmp/demo.jsonl' }), endpoint(log));
+    assert.doesNotMatch(endpoint(configs[1] ?? {}), /slack-secret/);
+  });
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import type { TargetConfig } from '../config/targets.js';
 import type { Clock, Logger } from '../domain/clock.js';
 import type { Publisher } from '../domain/publisher.js';
@@ -53,6 +55,33 @@ function publisherFor(config: TargetConfig, deps: TargetDeps): Publisher {
   }
 }
 
+/**
+ * The address a target sends to, the one thing a new value of which makes it another endpoint
+ * with its own health (a fresh breaker at reload). A routing key, token, header or secret does
+ * not: a receiver that rejects them answers 4xx, which the breaker ignores (verdictOf).
+ */
+function addressOf(config: TargetConfig): string {
+  switch (config.type) {
+    case 'webhook':
+    case 'slack':
+    case 'pagerduty':
+    case 'rootly':
+      return config.url;
+    case 'log':
+      return config.path;
+    default: {
+      const unknownType: never = config;
+      return unknownType;
+    }
+  }
+}
+
+/** Target.endpoint: type and address, digested (a Slack URL's path is a secret). */
+function endpointOf(config: TargetConfig): string {
+  const key = JSON.stringify([config.type, addressOf(config)]);
+  return createHash('sha256').update(key).digest('hex');
+}
+
 /** `retry` is the target's policy, resolved by the composition root (config/retry-policy.ts). */
 export function createTarget(config: TargetConfig, retry: RetryPolicy, deps: TargetDeps): Target {
   const target: Target = {
@@ -60,6 +89,7 @@ export function createTarget(config: TargetConfig, retry: RetryPolicy, deps: Tar
     type: config.type,
     enabled: config.enabled,
     publisher: withSafeMessages(publisherFor(config, deps), deps.mask),
+    endpoint: endpointOf(config),
     timeoutMs: config.timeout,
     retry,
     redactedConfig: redactTargetConfig(config),

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 
+import { pino } from 'pino';
+
 import { LANE_CAPACITY } from '../../src/config/schema.js';
 import { anAlert } from '../support/builders.js';
 import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
@@ -51,6 +53,8 @@ for (const mode of ['memory', 'durable'] as const) {
     let running: RunningApp;
     let current: string;
     let scratch: { url: string; drop: () => Promise<void> } | undefined;
+    /** The app's log lines at warn and above, parsed. */
+    let warnings: Array<Record<string, unknown>>;
 
     before(async () => {
       servers = {
@@ -70,9 +74,14 @@ for (const mode of ['memory', 'durable'] as const) {
       clock = createFakeClock(Date.parse('2026-12-06T12:00:00Z'));
       scratch = onServer ? await createScratchDatabase() : undefined;
       current = yaml(mode, target('a', servers.a.url, 'a') + target('b', servers.b.url, 'b'));
+      warnings = [];
+      const write = (line: string): void => {
+        warnings.push(JSON.parse(line) as Record<string, unknown>);
+      };
       running = await startApp({
         yaml: current,
         clock,
+        logger: pino({ level: 'warn' }, { write }),
         reloadYaml: () => current,
         ...(scratch === undefined ? {} : { databaseUrl: scratch.url }),
       });
@@ -153,6 +162,61 @@ for (const mode of ['memory', 'durable'] as const) {
       );
       assert.equal(replay.status, 202);
       await advance('the letter delivered to b', () => servers.b.requests.length === 2);
+    });
+
+    it('keeps an open breaker through reloads that change retry or match, and resets it for another URL', async () => {
+      const metric = async (series: string): Promise<string | undefined> => {
+        const text = await (await fetch(`${running.url}/metrics`)).text();
+        const prefix = `alert_publisher_${series} `;
+        return text
+          .split('\n')
+          .find((line) => line.startsWith(prefix))
+          ?.slice(prefix.length);
+      };
+      const reload = async (): Promise<string[]> => {
+        const reloaded = await call(running.url, 'POST', '/-/reload');
+        assert.equal(reloaded.status, 200);
+        return (reloaded.body as { changed: string[] }).changed;
+      };
+      // A short shutdown_timeout: should an assertion fail with b's job due soon, the stop does
+      // not wait for it on the fake clock, and the failure is reported rather than a hang.
+      const breaker =
+        'circuit_breaker: { failure_threshold: 1, open_timeout: 10m }\nshutdown_timeout: 1s\n';
+      const withRetry = (text: string): string =>
+        text.replace('retry: { base', 'retry: { max_retries: 9, base');
+      const a = target('a', servers.a.url, 'a');
+      current = yaml(mode, a + target('b', servers.b.url, 'b'), breaker);
+      assert.deepEqual(await reload(), []);
+      await send('b');
+      await advance('b failed once: its breaker open', async () => {
+        return (await metric('circuit_breaker_state{target="b"}')) === '2';
+      });
+
+      current = withRetry(yaml(mode, a + target('b', servers.b.url, 'b'), breaker));
+      assert.deepEqual((await reload()).sort(), ['a', 'b'], 'the global retry changed both');
+      assert.equal(await metric('circuit_breaker_state{target="b"}'), '2', 'still open');
+      current = withRetry(yaml(mode, a + target('b', servers.b.url, 'b2'), breaker));
+      assert.deepEqual(await reload(), ['b'], 'its match changed');
+      assert.equal(await metric('circuit_breaker_state{target="b"}'), '2', 'still open');
+      await clock.advance(120_000); // past its retry time: the breaker holds it
+      assert.equal(servers.b.requests.length, 1, 'nothing sent to b while it is open');
+      assert.equal(
+        await metric('circuit_breaker_transitions_total{target="b",to="closed"}'),
+        undefined,
+      );
+
+      current = withRetry(yaml(mode, a + target('b', servers.c.url, 'b2'), breaker));
+      assert.deepEqual(await reload(), ['b'], 'its URL changed');
+      assert.equal(await metric('circuit_breaker_state{target="b"}'), '0');
+      assert.equal(await metric('circuit_breaker_transitions_total{target="b",to="closed"}'), '1');
+      const closed = warnings.filter(
+        (line) => line['msg'] === 'circuit breaker changed state' && line['to'] === 'closed',
+      );
+      assert.deepEqual(
+        closed.map((line) => [line['target'], line['reason']]),
+        [['b', 'reload: the target sends to another endpoint']],
+      );
+      await advance('the waiting b job sent to its new URL', () => servers.c.requests.length === 1);
     });
 
     it('exposes the counters the alert rules read at 0 from the start, for an added target too', async () => {

@@ -65,6 +65,7 @@ export function aTarget(name: string, overrides: Partial<Target> = {}): Target {
       publish: () => Promise.resolve({ ok: true }),
       close: () => Promise.resolve(),
     },
+    endpoint: `https://${name}.example.com/`,
     timeoutMs: 10_000,
     retry: {
       maxRetries: 3,

@@ -282,9 +282,9 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
           breakers.remove(name);
           limiters.delete(name);
         } else if (replacement !== target) {
-          // A changed target is a new destination: its breaker and rate start afresh.
+          // Its breaker starts afresh only if it now sends elsewhere; its rate takes the new limit.
           summary.changed.push(name);
-          breakers.remove(name);
+          breakers.retarget(target, replacement);
           limiterOf(name).reconfigure(replacement.rateLimit, now);
         }
       }

@@ -29,6 +29,7 @@ const TARGET: Target = {
     close: () => Promise.resolve(),
   },
   retry: POLICY,
+  endpoint: 'https://audit.example.com/hook',
   redactedConfig: { url: 'https://audit.example.com/hook' },
 };
 

@@ -94,7 +94,7 @@ export interface Chain {
  */
 export interface TargetSlot {
   target: Target;
-  breaker: Breaker;
+  readonly breaker: Breaker;
   limiter: RateLimiter;
   inFlight: number;
   ready: Record<Priority, Deque<ActiveJob>>;

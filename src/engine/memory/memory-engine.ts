@@ -284,10 +284,9 @@ class MemoryEngine implements PublishingEngine {
         summary.deadLettered += this.removeSlot(slot, now);
       } else if (target !== slot.target) {
         summary.changed.push(name);
-        // A changed target is a new destination: its breaker and rate start afresh.
-        this.breakers.remove(name);
+        // Its breaker starts afresh only if it now sends elsewhere; its rate takes the new limit.
+        this.breakers.retarget(slot.target, target);
         slot.target = target;
-        slot.breaker = this.breakers.of(name);
         slot.limiter.reconfigure(target.rateLimit, now);
       }
     }

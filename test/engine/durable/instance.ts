@@ -79,6 +79,7 @@ for (let i = 0; i < targetCount; i += 1) {
     type: 'webhook',
     enabled: true,
     publisher,
+    endpoint: name,
     timeoutMs: 5_000,
     retry: { ...DEFAULT_RETRY_POLICY, baseMs: 50, maxDelayMs: 200, jitterMs: 10 },
     redactedConfig: { name, type: 'webhook' },

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, it } from 'node:test';
 
+import { Registry } from 'prom-client';
+
+import type { Logger } from '../../../src/domain/clock.js';
+import type { PublishOutcome } from '../../../src/domain/publisher.js';
 import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
+import { createMetrics } from '../../../src/metrics/metrics.js';
+import { DEFAULT_RETRY_POLICY } from '../../../src/retry/backoff.js';
 import { anAlert } from '../../support/builders.js';
 import { forEachDatabase } from '../../support/databases.js';
 import { DEFAULT_ENGINE_CONFIG } from '../../support/engine-defaults.js';
@@ -167,5 +173,86 @@ forEachDatabase('durable engine reload', (ctx) => {
     for (const id of [...a.jobIds, ...b.jobIds]) {
       assert.equal(await letterReason(id), 'target_removed', 'not left waiting for no target');
     }
+  });
+
+  const BREAKER = { failureThreshold: 2, successThreshold: 1, openTimeoutMs: 600_000 };
+  const DOWN: PublishOutcome = {
+    ok: false,
+    type: 'transient',
+    reason: 'server_error',
+    message: 'down',
+  };
+
+  interface Observed {
+    registry: Registry;
+    transitions: object[];
+  }
+
+  /** t0 failed twice: its breaker is open for 10 minutes. Metrics and transition lines kept. */
+  async function anOpenBreaker(): Promise<Observed> {
+    const registry = new Registry();
+    const transitions: object[] = [];
+    const logger: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (obj, msg) => {
+        if (msg === 'circuit breaker changed state') transitions.push(obj);
+      },
+      error: () => undefined,
+    };
+    publisher.answerAll(DOWN);
+    engine = await startEngine(ctx.db(), clock, publisher, {
+      config: { breaker: BREAKER },
+      retry: { maxRetries: 0 },
+      logger,
+      metrics: createMetrics(registry),
+    });
+    const submitted = await engine.submit([
+      { alert: anAlert({ n: '1' }), target: 't0' },
+      { alert: anAlert({ n: '2' }), target: 't0' },
+    ]);
+    assert.ok(submitted.ok);
+    await eventually('the breaker open', () => engine?.breakerState('t0') === 'open');
+    return { registry, transitions };
+  }
+
+  it('keeps an open breaker when a reload changes the target but not where it sends', async () => {
+    const { registry, transitions } = await anOpenBreaker();
+    const before = engine?.stats().breakers;
+    const summary = await engine?.reconfigure(
+      new Map([
+        ['t0', { ...aTarget('t0', publisher), retry: { ...DEFAULT_RETRY_POLICY, maxRetries: 7 } }],
+      ]),
+      { ...DEFAULT_ENGINE_CONFIG, breaker: BREAKER },
+    );
+    assert.deepEqual(summary?.changed, ['t0'], 'a changed target');
+    assert.equal(engine?.breakerState('t0'), 'open');
+    assert.deepEqual(engine?.stats().breakers, before, 'state, count and opening time kept');
+    assert.match(await registry.metrics(), /circuit_breaker_state\{target="t0"\} 2/);
+    assert.deepEqual(transitions, [{ target: 't0', to: 'open' }]);
+  });
+
+  it('resets an open breaker when a reload points the target elsewhere, logged and counted', async () => {
+    const { registry, transitions } = await anOpenBreaker();
+    const elsewhere = scriptedPublisher();
+    elsewhere.answerAll({ ok: true });
+    await engine?.reconfigure(
+      new Map([
+        ['t0', { ...aTarget('t0', elsewhere), endpoint: 'https://other.example.com/hook' }],
+      ]),
+      { ...DEFAULT_ENGINE_CONFIG, breaker: BREAKER },
+    );
+    assert.equal(engine?.breakerState('t0'), 'closed');
+    const text = await registry.metrics();
+    assert.match(text, /circuit_breaker_state\{target="t0"\} 0/);
+    assert.match(text, /circuit_breaker_transitions_total\{target="t0",to="closed"\} 1/);
+    assert.deepEqual(transitions.at(-1), {
+      target: 't0',
+      to: 'closed',
+      reason: 'reload: the target sends to another endpoint',
+    });
+    const accepted = await engine?.submit([{ alert: anAlert({ n: '3' }), target: 't0' }]);
+    assert.ok(accepted?.ok);
+    await eventually('the new endpoint delivers', () => elsewhere.deliveries.length === 1);
   });
 });

@@ -22,6 +22,8 @@ import type { MemoryDeadLetters } from '../../support/memory-dead-letters.js';
 export interface TargetSpec {
   name: string;
   publisher: Publisher;
+  /** Where it sends (Target.endpoint); by default one address per name. */
+  endpoint?: string;
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   rateLimit?: { perSecond: number; burst: number };
@@ -45,6 +47,7 @@ export function aTarget(spec: TargetSpec): Target {
     type: 'webhook',
     enabled: true,
     publisher: spec.publisher,
+    endpoint: spec.endpoint ?? `https://${spec.name}.example.com/hook`,
     timeoutMs: spec.timeoutMs ?? 10_000,
     retry: { ...DEFAULT_RETRY_POLICY, jitterMs: 0, ...spec.retry },
     redactedConfig: { url: `https://${spec.name}.example.com/hook` },

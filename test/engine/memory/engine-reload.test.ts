@@ -4,6 +4,9 @@ import { describe, it } from 'node:test';
 import { DEFAULT_ENGINE_CONFIG } from '../../support/engine-defaults.js';
 import { createScriptedPublisher, OK, SERVER_ERROR } from '../../support/scripted-publisher.js';
 import { aRequest, aTarget, anEngine, submitIds } from './engine-harness.js';
+import type { Harness } from './engine-harness.js';
+
+const NO_RETRY = { maxRetries: 0 };
 
 describe('engine reload', () => {
   it('dead-letters the waiting jobs of a removed target as target_removed and lets its attempt in flight finish', async () => {
@@ -80,23 +83,77 @@ describe('engine reload', () => {
     assert.equal(h.engine.status().workers, 4);
   });
 
-  it('gives a changed target a fresh breaker', async () => {
-    const failing = createScriptedPublisher(SERVER_ERROR);
+  const BREAKER = { failureThreshold: 2, successThreshold: 1, openTimeoutMs: 600_000 };
+
+  /** An engine whose target `a` failed twice, its breaker now open for 10 minutes. */
+  async function anOpenBreaker(): Promise<Harness> {
     const h = anEngine({
-      targets: [{ name: 'a', publisher: failing, retry: { maxRetries: 0 } }],
-      config: { breaker: { failureThreshold: 2, successThreshold: 1, openTimeoutMs: 600_000 } },
+      targets: [{ name: 'a', publisher: createScriptedPublisher(SERVER_ERROR), retry: NO_RETRY }],
+      config: { breaker: BREAKER },
     });
     await submitIds(h.engine, [aRequest('a', { n: '1' }), aRequest('a', { n: '2' })]);
     await h.clock.advance(10);
     assert.equal(h.engine.breakerState('a'), 'open');
-    const fixed = createScriptedPublisher(OK);
-    await h.engine.reconfigure(
-      new Map([['a', aTarget({ name: 'a', publisher: fixed })]]),
-      DEFAULT_ENGINE_CONFIG,
+    return h;
+  }
+
+  function transitionLines(h: Harness): object[] {
+    return h.logs.filter((l) => l.msg === 'circuit breaker changed state').map((l) => l.obj);
+  }
+
+  it('keeps an open breaker when a reload changes the target but not where it sends', async () => {
+    const h = await anOpenBreaker();
+    const still = createScriptedPublisher(SERVER_ERROR);
+    const summary = await h.engine.reconfigure(
+      new Map([['a', aTarget({ name: 'a', publisher: still, retry: { maxRetries: 7 } })]]),
+      { ...DEFAULT_ENGINE_CONFIG, breaker: BREAKER },
     );
-    assert.equal(h.engine.breakerState('a'), 'closed');
+    assert.deepEqual(summary.changed, ['a'], 'a changed target');
+    assert.equal(h.engine.breakerState('a'), 'open');
     await submitIds(h.engine, [aRequest('a', { n: '3' })]);
     await h.clock.advance(10);
-    assert.equal(fixed.deliveries.length, 1);
+    assert.equal(still.deliveries.length, 0, 'its job waits for the probe');
+    assert.match(await h.registry.metrics(), /circuit_breaker_state\{target="a"\} 2/);
+    assert.equal(transitionLines(h).length, 1, 'the opening only');
+    await h.clock.advance(600_000);
+    assert.equal(still.deliveries.length, 1, 'the probe, when the open time is over');
+  });
+
+  it('resets an open breaker when a reload points the target elsewhere, logged and counted', async () => {
+    const h = await anOpenBreaker();
+    const elsewhere = createScriptedPublisher(OK);
+    await h.engine.reconfigure(
+      new Map([
+        [
+          'a',
+          aTarget({ name: 'a', publisher: elsewhere, endpoint: 'https://other.example.com/hook' }),
+        ],
+      ]),
+      { ...DEFAULT_ENGINE_CONFIG, breaker: BREAKER },
+    );
+    assert.equal(h.engine.breakerState('a'), 'closed');
+    const text = await h.registry.metrics();
+    assert.match(text, /circuit_breaker_state\{target="a"\} 0/);
+    assert.match(text, /circuit_breaker_transitions_total\{target="a",to="closed"\} 1/);
+    assert.deepEqual(transitionLines(h).at(-1), {
+      target: 'a',
+      to: 'closed',
+      reason: 'reload: the target sends to another endpoint',
+    });
+    await submitIds(h.engine, [aRequest('a', { n: '3' })]);
+    await h.clock.advance(10);
+    assert.equal(elsewhere.deliveries.length, 1);
+  });
+
+  it('applies new breaker settings to an open breaker: a shorter open time lets its probe through', async () => {
+    const h = await anOpenBreaker();
+    await submitIds(h.engine, [aRequest('a', { n: '3' })]);
+    await h.engine.reconfigure(
+      new Map([['a', aTarget({ name: 'a', publisher: createScriptedPublisher(OK) })]]),
+      { ...DEFAULT_ENGINE_CONFIG, breaker: { ...BREAKER, openTimeoutMs: 60_000 } },
+    );
+    assert.equal(h.engine.breakerState('a'), 'open');
+    await h.clock.advance(60_000);
+    assert.equal(h.engine.breakerState('a'), 'closed', 'probed after 1 minute, not 10');
   });
 });

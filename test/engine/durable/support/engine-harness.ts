@@ -17,6 +17,7 @@ import { createDurableEngine } from '../../../../src/engine/durable/durable-engi
 import type { DurableEngineDeps } from '../../../../src/engine/durable/durable-engine.js';
 import type { PublishingEngine } from '../../../../src/engine/publishing-engine.js';
 import { createMetrics } from '../../../../src/metrics/metrics.js';
+import type { Metrics } from '../../../../src/metrics/metrics.js';
 import { DEFAULT_ENGINE_CONFIG } from '../../../support/engine-defaults.js';
 import type { EngineConfig } from '../../../../src/engine/engine-config.js';
 import { DEFAULT_RETRY_POLICY } from '../../../../src/retry/backoff.js';
@@ -80,6 +81,7 @@ export function aTarget(name: string, publisher: Publisher): Target {
     type: 'webhook',
     enabled: true,
     publisher,
+    endpoint: `https://${name}.example.com/hook`,
     timeoutMs: 10_000,
     retry: DEFAULT_RETRY_POLICY,
     redactedConfig: { name, type: 'webhook' },
@@ -106,6 +108,8 @@ export async function startEngine(
     insertDeadLetters?: DurableEngineDeps['insertDeadLetters'];
     retry?: Partial<RetryPolicy>;
     logger?: Logger;
+    /** Default: on a registry of its own that the test does not read. */
+    metrics?: Metrics;
     /** Instead of t0 (with `publisher`). */
     targets?: readonly Target[];
     /** Every configured target, disabled ones too (the engine's `configured`). */
@@ -118,7 +122,7 @@ export async function startEngine(
     clock,
     random: () => 0.5,
     logger: options.logger ?? quiet,
-    metrics: createMetrics(new Registry()),
+    metrics: options.metrics ?? createMetrics(new Registry()),
     targets: new Map(
       (
         options.targets ?? [
