@@ -149,10 +149,11 @@ describe('console API on the real app (fake clock)', async () => {
     assert.deepEqual(history.buckets.at(-1)?.failures, {});
   });
 
-  it('tells a client what the write rule allows it: without api_token, loopback may write', async () => {
+  it('tells a client what the write rule allows it: without api_token, the read token still only reads', async () => {
+    // Loopback writes need no token here, but the read token never writes (SPEC §9).
     const reader = await read('/api/v2/publishing/access');
     assert.deepEqual(reader.body, {
-      can_write: true,
+      can_write: false,
       auth_required: true,
       write_rule: 'loopback_only',
     });
