@@ -7,7 +7,7 @@ import { dlqInsertOn } from '../../../src/engine/durable/insert-dead-letters.js'
 import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
 import { anAlert } from '../../support/builders.js';
 import type { FakeClock } from '../../support/fake-clock.js';
-import { advanceUntil, stateOf, submitOne } from './support/engine-harness.js';
+import { advanceUntil, stateOf, submitOne, SERVER_ERROR_503 } from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
 import { eventually } from '../../support/eventually.js';
 import { engineSuite } from './support/engine-suite.js';
@@ -146,13 +146,7 @@ test('retries a transient failure after its backoff, then succeeds', async () =>
   engine = await startEngine(db, clock, publisher);
   const id = await submitOne(engine);
   await eventually('first attempt', () => publisher.deliveries.length === 1);
-  publisher.answer(id, {
-    ok: false,
-    type: 'transient',
-    reason: 'server_error',
-    status: 503,
-    message: 'HTTP 503',
-  });
+  publisher.answer(id, SERVER_ERROR_503);
   await eventually('retrying', async () => (await stateOf(db, id))?.['state'] === 'retrying');
   await clock.advance(1_000);
   assert.equal(publisher.deliveries.length, 1, 'not before the 2 s backoff');
@@ -283,20 +277,12 @@ test('at the stop deadline the running attempt is cut, due again at once, and th
   }
 });
 
-const unavailable = {
-  ok: false,
-  type: 'transient',
-  reason: 'server_error',
-  status: 503,
-  message: 'HTTP 503',
-} as const;
-
 /** One job whose first attempt got a 503: it waits as `retrying` for its backoff (2 s + jitter). */
 async function aJobRetrying(config: Partial<EngineConfig> = {}): Promise<string> {
   engine = await startEngine(db, clock, publisher, { config });
   const id = await submitOne(engine);
   await eventually('first attempt', () => publisher.deliveries.length === 1);
-  publisher.answer(id, unavailable);
+  publisher.answer(id, SERVER_ERROR_503);
   await eventually('retrying', async () => (await stateOf(db, id))?.['state'] === 'retrying');
   return id;
 }

@@ -5,7 +5,7 @@ import type { Db } from '../../../src/db/db.js';
 import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
 import { anAlert } from '../../support/builders.js';
 import type { FakeClock } from '../../support/fake-clock.js';
-import { advanceUntil, stateOf, submitOne } from './support/engine-harness.js';
+import { advanceUntil, stateOf, submitOne, SERVER_ERROR_503 } from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
 import { silentLogger } from '../../support/databases.js';
 import { eventually } from '../../support/eventually.js';
@@ -58,13 +58,7 @@ test("a failing target's jobs beyond its share are dead-lettered as overflow, th
 
 test('a 5xx retry due after max_job_age is still made: only 429 waits are bounded by it', async () => {
   engine = await startEngine(db, clock, publisher, { retry: { maxJobAgeMs: 3_000 } });
-  publisher.answerAll({
-    ok: false,
-    type: 'transient',
-    reason: 'server_error',
-    status: 503,
-    message: 'HTTP 503',
-  });
+  publisher.answerAll(SERVER_ERROR_503);
   const id = await submitOne(engine);
   await advanceUntil(clock, 1_000, 'dead-lettered', async () => {
     return (await stateOf(db, id))?.['state'] === 'dlq';

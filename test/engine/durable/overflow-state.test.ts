@@ -7,15 +7,13 @@ import { anAlert } from '../../support/builders.js';
 import { forEachDatabase } from '../../support/databases.js';
 import { eventually } from '../../support/eventually.js';
 import { createFakeClock } from '../../support/fake-clock.js';
-import { advanceUntil, aTarget, scriptedPublisher, startEngine } from './support/engine-harness.js';
-
-const DOWN = {
-  ok: false,
-  type: 'transient',
-  reason: 'server_error',
-  status: 503,
-  message: 'HTTP 503',
-} as const;
+import {
+  advanceUntil,
+  aTarget,
+  scriptedPublisher,
+  startEngine,
+  SERVER_ERROR_503,
+} from './support/engine-harness.js';
 
 /** Submits one alert to c and returns its job id (the submission must succeed). */
 async function submitToC(engine: PublishingEngine, alert: Alert): Promise<string> {
@@ -40,7 +38,7 @@ forEachDatabase('durable engine: an overflowed job leaves the alert state alone'
     const clock = createFakeClock();
     const c = scriptedPublisher();
     const b = scriptedPublisher();
-    c.answerAll(DOWN);
+    c.answerAll(SERVER_ERROR_503);
     b.answerAll({ ok: true });
     const engine = await startEngine(db, clock, c, {
       targets: [aTarget('c', c), aTarget('b', b)],

@@ -44,6 +44,15 @@ export interface ScriptedPublisher extends Publisher {
   answerAll(outcome: PublishOutcome): void;
 }
 
+/** A target's 503: transient, retried, counted by its breaker. */
+export const SERVER_ERROR_503 = {
+  ok: false,
+  type: 'transient',
+  reason: 'server_error',
+  status: 503,
+  message: 'HTTP 503',
+} as const;
+
 export function scriptedPublisher(): ScriptedPublisher {
   const waiting = new Map<string, (outcome: PublishOutcome) => void>();
   let always: PublishOutcome | undefined;
