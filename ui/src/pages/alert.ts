@@ -1,14 +1,13 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
-import { ApiError } from '../api.js';
+import { findAlert } from '../alert-records.js';
 import { formatTime, shortId } from '../format.js';
 import { letterState } from '../letters.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
 import { links } from '../router.js';
 import type { AlertTimeline, Attempt, Job, TargetTimeline, TimelineLetter } from '../schemas.js';
-import { alertTimelineSchema } from '../schemas.js';
 
 function words(text: string): string {
   return text.replace(/_/g, ' ');
@@ -135,17 +134,7 @@ export function createAlertPage(context: PageContext, fingerprint: string): Page
   let timeline: Loaded<AlertTimeline | undefined> = { state: 'loading' };
 
   async function refresh(): Promise<void> {
-    timeline = await load(async () => {
-      try {
-        const path = `/alerts/${encodeURIComponent(fingerprint)}`;
-        return await context.api.get(path, alertTimelineSchema);
-      } catch (error: unknown) {
-        if (error instanceof ApiError && error.status === 404 && !error.isMissingRoute) {
-          return undefined;
-        }
-        throw error;
-      }
-    });
+    timeline = await load(() => findAlert(context.api, fingerprint));
     context.update();
   }
 
