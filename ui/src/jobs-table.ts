@@ -38,7 +38,7 @@ export function jobsTable(jobs: readonly Job[], caption: string): TemplateResult
           html`<tr>
             <td><time datetime=${job.updated_at}>${formatTime(job.updated_at)}</time></td>
             <td><a href=${links.job(job.id)} aria-label="job ${job.id}">${shortId(job.id)}</a></td>
-            <td>
+            <td class="value">
               <a href=${links.alert(job.fingerprint)}>${job.alertname || '(no alertname)'}</a>
               <span class="muted">${job.alert_status}</span>
             </td>

@@ -177,7 +177,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     const name = alertnameOf(entry);
     return html`<tr>
       <td><time datetime=${entry.failed_at}>${formatTime(entry.failed_at)}</time></td>
-      <td>
+      <td class="value">
         <a href=${links.deadLetter(entry.id)}>${name}</a>
         <span class="muted">${entry.enriched_alert.alert.status}</span>
       </td>
@@ -189,7 +189,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
       <td>${entry.priority}</td>
       <td class="num">${entry.retry_count}</td>
       <td>${letterState(entry)}</td>
-      <td>
+      <td class="nowrap">
         <button
           ?disabled=${busy || entry.replayed || isSuperseded(entry) || refusal !== undefined}
           title=${refusal ?? (entry.replayed ? 'already replayed' : isSuperseded(entry) ? `${SUPERSEDED_REPLAY_TITLE}; open the letter to replay it anyway` : 'submit this alert to its target again')}
