@@ -5,7 +5,7 @@ import { ApiError } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { bulkOutcomeText, bulkPreviewText } from '../bulk-replay-text.js';
 import { bulkFilters, dlqFilterOf } from '../filters.js';
-import { formatTime, localInputToIso, plural } from '../format.js';
+import { formatTime, plural, timeFilterOf } from '../format.js';
 import {
   alertnameOf,
   outcomeOf,
@@ -168,7 +168,9 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     for (const [key, value] of data.entries()) {
       if (typeof value !== 'string' || value === '') continue;
       next[key] =
-        key === 'failed_after' || key === 'failed_before' ? localInputToIso(value) : value;
+        key === 'failed_after' || key === 'failed_before'
+          ? timeFilterOf(value, filter[key])
+          : value;
     }
     context.navigate(links.deadLetters(next));
   }
