@@ -95,7 +95,8 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     });
   }
 
-  async function replayMatching(): Promise<void> {
+  /** `opener`: the button, disabled during the dry run, that gets the focus back. */
+  async function replayMatching(opener: EventTarget | null): Promise<void> {
     busy = true;
     context.update();
     const filters = bulkFilters(filter);
@@ -127,6 +128,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
           Each becomes a new job with the target's current configuration, oldest first.
         </p>`,
       confirmLabel: `Replay ${plural(wouldReplay, 'letter')}`,
+      opener: opener instanceof Element ? opener : null,
     });
     if (!confirmed) return;
     await act(async () => {
@@ -216,7 +218,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
           class="primary"
           ?disabled=${busy || refusal !== undefined}
           title=${refusal ?? 'preview, then replay every waiting letter that matches the filter'}
-          @click=${() => void replayMatching()}
+          @click=${(event: MouseEvent) => void replayMatching(event.currentTarget)}
         >
           Replay matching…
         </button>
