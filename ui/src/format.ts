@@ -55,6 +55,21 @@ export function timeFilterOf(input: string, current: string | undefined): string
   return chosen;
 }
 
+/** Bidi controls: marks, embeddings, overrides (U+202E), isolates. */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * Text from an alert (alertname, label, annotation) as the console shows it: a bidi control
+ * is written out (`\u202E`) instead of reversing what follows it, which could make a value
+ * read as another.
+ */
+export function visibleText(text: string): string {
+  return text.replace(
+    BIDI_CONTROLS,
+    (control) => `\\u${(control.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
+}
+
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }

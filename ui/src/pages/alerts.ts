@@ -3,7 +3,7 @@ import type { TemplateResult } from 'lit-html';
 
 import type { AlertSearch } from '../alert-records.js';
 import { ALERT_STATES, SCAN_LIMIT, searchAlerts } from '../alert-records.js';
-import { formatTime } from '../format.js';
+import { formatTime, visibleText } from '../format.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
 import { links } from '../router.js';
@@ -42,7 +42,7 @@ export function createAlertsPage(context: PageContext, query: URLSearchParams): 
         <tr>
           <td class="value">
             <a href=${links.alert(timeline.fingerprint)}
-              >${timeline.alertname || '(no alertname)'}</a
+              >${visibleText(timeline.alertname) || '(no alertname)'}</a
             >
           </td>
           <td><code>${timeline.fingerprint}</code></td>
@@ -86,7 +86,7 @@ export function createAlertsPage(context: PageContext, query: URLSearchParams): 
               html`<tr>
                 <td class="value">
                   <a href=${links.alert(alert.fingerprint)}
-                    >${alert.alertname || '(no alertname)'}</a
+                    >${visibleText(alert.alertname) || '(no alertname)'}</a
                   >
                 </td>
                 <td><code>${alert.fingerprint}</code></td>
