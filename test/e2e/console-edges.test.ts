@@ -119,4 +119,36 @@ describe('operator console in a real browser: fingerprints, long values, filters
     await page.locator('button:focus', { hasText: 'Replay matching…' }).waitFor();
     assert.deepEqual(errors, []);
   });
+
+  it('shows the overview panels that loaded when only the DLQ fails, and says the database is down', async () => {
+    const { stack, page } = session();
+    const dlqStats = (url: URL): boolean => url.pathname === '/api/v2/publishing/dlq/stats';
+    const readyz = (url: URL): boolean => url.pathname === '/readyz';
+    // What a durable-mode server answers while PostgreSQL is unreachable.
+    await page.route(dlqStats, (route) =>
+      route.fulfill({
+        status: 503,
+        json: { error: { code: 'unavailable', message: 'the database is unreachable' } },
+      }),
+    );
+    await page.route(readyz, (route) =>
+      route.fulfill({
+        status: 503,
+        json: { status: 'not_ready', stopping: false, mode: 'durable', database: 'unavailable' },
+      }),
+    );
+    try {
+      await page.goto(`${stack.app.url}/ui/`);
+      await page.getByRole('cell', { name: 'broken' }).first().waitFor();
+      await page.getByRole('heading', { name: 'Lanes' }).waitFor();
+      await page
+        .getByRole('region', { name: 'Dead letters' })
+        .getByText('Cannot load dead letters: the database is unreachable')
+        .waitFor();
+      await page.getByText('new alerts are refused with 503').waitFor();
+    } finally {
+      await page.unroute(dlqStats);
+      await page.unroute(readyz);
+    }
+  });
 });
