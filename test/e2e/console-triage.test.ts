@@ -153,7 +153,8 @@ describe('operator console in a real browser: triage, read token, secrets', asyn
     const dialog = page.getByRole('dialog', { name: 'Replay dead letters?' });
     await dialog.waitFor();
     assert.match(await dialog.innerText(), /3 letters would be replayed/);
-    // The confirm button has the focus: the keyboard is enough.
+    // Cancel has the focus; the keyboard is enough: Tab reaches the confirm button.
+    await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.getByText('Replayed 3 of 3 letters.').first().waitFor();
     const received = await stack.broken.waitForRequests(before + 3);

@@ -1,5 +1,5 @@
-import type { Decoder } from './schemas.js';
-import { errorEnvelopeSchema } from './schemas.js';
+import type { Decoder, Readiness } from './schemas.js';
+import { errorEnvelopeSchema, readinessSchema } from './schemas.js';
 
 /** A failed call: the API's error envelope, or status 0 when the server could not be reached. */
 export class ApiError extends Error {
@@ -28,6 +28,8 @@ export interface Api {
   delete(path: string): Promise<void>;
   /** A DELETE answered with a JSON body. */
   deleteJson<T>(path: string, decoder: Decoder<T>, query?: Query): Promise<T>;
+  /** `GET /readyz`, outside the API and its auth; a 503 (not ready) has the same body. */
+  readiness(): Promise<Readiness>;
 }
 
 export const API = '/api/v2/publishing';
@@ -102,6 +104,15 @@ export function createApi(token: () => string | undefined, onUnauthorized: () =>
     },
     async deleteJson(path, decoder, query) {
       return decoded(await send('DELETE', withQuery(path, query)), decoder);
+    },
+    async readiness() {
+      let response: Response;
+      try {
+        response = await fetch('/readyz', { cache: 'no-store', credentials: 'omit' });
+      } catch (error: unknown) {
+        throw new ApiError(0, 'unreachable', `the service did not answer (${messageOf(error)})`);
+      }
+      return decoded(response, readinessSchema);
     },
   };
 }

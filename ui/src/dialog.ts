@@ -5,14 +5,22 @@ export interface ConfirmOptions {
   title: string;
   body: TemplateResult | string;
   confirmLabel: string;
-  /** Destructive: the confirm button is red and Cancel has the focus. */
+  /** Destructive: the confirm button is red. */
   danger?: boolean;
+  /**
+   * Where the focus returns on close; by default what had it when the dialog opened. A button
+   * disabled while its action prepared the dialog has lost the focus by then: pass it here.
+   */
+  opener?: Element | null;
 }
 
 /**
- * A modal <dialog> (focus kept inside, Escape cancels); resolves true when confirmed.
+ * A modal <dialog> (focus kept inside, Escape cancels); resolves true when confirmed. Cancel
+ * has the focus, so Enter twice does nothing it did not mean to; on close the focus returns to
+ * the opener.
  */
 export function confirmAction(options: ConfirmOptions): Promise<boolean> {
+  const opener = options.opener ?? document.activeElement;
   const dialog = document.createElement('dialog');
   dialog.setAttribute('aria-labelledby', 'confirm-title');
   render(
@@ -20,12 +28,8 @@ export function confirmAction(options: ConfirmOptions): Promise<boolean> {
       <h2 id="confirm-title">${options.title}</h2>
       <div class="dialog-body">${options.body}</div>
       <div class="actions">
-        <button value="cancel" ?autofocus=${options.danger === true}>Cancel</button>
-        <button
-          value="confirm"
-          class=${options.danger === true ? 'danger' : 'primary'}
-          ?autofocus=${options.danger !== true}
-        >
+        <button value="cancel" autofocus>Cancel</button>
+        <button value="confirm" class=${options.danger === true ? 'danger' : 'primary'}>
           ${options.confirmLabel}
         </button>
       </div>
@@ -38,8 +42,9 @@ export function confirmAction(options: ConfirmOptions): Promise<boolean> {
     dialog.addEventListener(
       'close',
       () => {
-        resolve(dialog.returnValue === 'confirm');
         dialog.remove();
+        if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+        resolve(dialog.returnValue === 'confirm');
       },
       { once: true },
     );

@@ -30,7 +30,7 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
-/** `2026-11-29T12:00` (datetime-local, read as UTC) ↔ ISO-8601. */
+/** `2026-11-29T12:00:05` (datetime-local with seconds, read as UTC) ↔ ISO-8601. */
 export function localInputToIso(value: string): string | undefined {
   if (value === '') return undefined;
   const ms = Date.parse(`${value}Z`);
@@ -40,7 +40,34 @@ export function localInputToIso(value: string): string | undefined {
 export function isoToLocalInput(iso: string | null): string {
   if (iso === null) return '';
   const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? '' : new Date(ms).toISOString().slice(0, 16);
+  return Number.isNaN(ms) ? '' : new Date(ms).toISOString().slice(0, 19);
+}
+
+/**
+ * A time filter from its datetime-local input: the current value (`current`, from the URL)
+ * as it was written while the input still shows it, so applying another filter changes no
+ * time (not even milliseconds the input cannot show); else the input's time as ISO-8601.
+ */
+export function timeFilterOf(input: string, current: string | undefined): string | undefined {
+  const chosen = localInputToIso(input);
+  if (chosen !== undefined && chosen === localInputToIso(isoToLocalInput(current ?? null)))
+    return current;
+  return chosen;
+}
+
+/** Bidi controls: marks, embeddings, overrides (U+202E), isolates. */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * Text from an alert (alertname, label, annotation) as the console shows it: a bidi control
+ * is written out (`\u202E`) instead of reversing what follows it, which could make a value
+ * read as another.
+ */
+export function visibleText(text: string): string {
+  return text.replace(
+    BIDI_CONTROLS,
+    (control) => `\\u${(control.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
 }
 
 export function shortId(id: string): string {

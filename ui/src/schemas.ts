@@ -19,6 +19,15 @@ export const accessSchema = z.object({
 });
 export type Access = z.infer<typeof accessSchema>;
 
+/** `GET /readyz` (200 or 503, the same body): `database` is ok, degraded (memory) or unavailable. */
+export const readinessSchema = z.object({
+  status: text,
+  stopping: z.boolean(),
+  mode: text,
+  database: text,
+});
+export type Readiness = z.infer<typeof readinessSchema>;
+
 const laneSchema = z.object({
   size: count,
   capacity: count,

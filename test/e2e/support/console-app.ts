@@ -119,7 +119,8 @@ export async function startStack(consoleDir: string, auth: boolean): Promise<Sta
 
 /**
  * Waits until the page has loaded what it shows (no "Loading …" left), checks it shows no
- * error and fits the viewport's width. (The console's CSP forbids eval, so no waitForFunction.)
+ * error and fits the page's viewport width (a test may change it). (The console's CSP forbids
+ * eval, so no waitForFunction.)
  */
 export async function settled(page: Page): Promise<void> {
   await page.locator('main h1').waitFor();
@@ -131,8 +132,9 @@ export async function settled(page: Page): Promise<void> {
   const failures = await page.locator('main .error[role="alert"]').allInnerTexts();
   assert.deepEqual(failures, [], `${page.url()} shows an error`);
   const width = await page.evaluate('document.documentElement.scrollWidth');
+  const viewport = page.viewportSize()?.width ?? VIEWPORT.width;
   assert.ok(
-    typeof width === 'number' && width <= VIEWPORT.width,
+    typeof width === 'number' && width <= viewport,
     `${page.url()} is ${String(width)} px wide`,
   );
 }

@@ -1,14 +1,13 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
-import { ApiError } from '../api.js';
-import { formatTime, shortId } from '../format.js';
+import { findAlert } from '../alert-records.js';
+import { formatTime, shortId, visibleText } from '../format.js';
 import { letterState } from '../letters.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
 import { links } from '../router.js';
 import type { AlertTimeline, Attempt, Job, TargetTimeline, TimelineLetter } from '../schemas.js';
-import { alertTimelineSchema } from '../schemas.js';
 
 function words(text: string): string {
   return text.replace(/_/g, ' ');
@@ -135,17 +134,7 @@ export function createAlertPage(context: PageContext, fingerprint: string): Page
   let timeline: Loaded<AlertTimeline | undefined> = { state: 'loading' };
 
   async function refresh(): Promise<void> {
-    timeline = await load(async () => {
-      try {
-        const path = `/alerts/${encodeURIComponent(fingerprint)}`;
-        return await context.api.get(path, alertTimelineSchema);
-      } catch (error: unknown) {
-        if (error instanceof ApiError && error.status === 404 && !error.isMissingRoute) {
-          return undefined;
-        }
-        throw error;
-      }
-    });
+    timeline = await load(() => findAlert(context.api, fingerprint));
     context.update();
   }
 
@@ -157,14 +146,16 @@ export function createAlertPage(context: PageContext, fingerprint: string): Page
     }
     const labels = Object.entries(t.labels ?? {});
     return html`<div class="page-head">
-        <h1 tabindex="-1">${t.alertname || 'Alert'} <span class="muted">${t.fingerprint}</span></h1>
+        <h1 tabindex="-1">
+          ${visibleText(t.alertname) || 'Alert'} <span class="muted">${t.fingerprint}</span>
+        </h1>
         <button @click=${() => void refresh()}>Refresh</button>
       </div>
       ${
         labels.length === 0
           ? html`<p class="muted">Labels not recorded yet.</p>`
           : html`<ul class="labels" aria-label="labels">
-              ${labels.map(([key, value]) => html`<li><code>${key}="${value}"</code></li>`)}
+              ${labels.map(([key, value]) => html`<li><code>${visibleText(key)}="${visibleText(value)}"</code></li>`)}
             </ul>`
       }
       <p><a href=${links.deadLetters({ fingerprint })}>Dead letters of this alert</a></p>

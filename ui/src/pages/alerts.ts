@@ -3,14 +3,16 @@ import type { TemplateResult } from 'lit-html';
 
 import type { AlertSearch } from '../alert-records.js';
 import { ALERT_STATES, SCAN_LIMIT, searchAlerts } from '../alert-records.js';
-import { formatTime } from '../format.js';
+import { formatTime, visibleText } from '../format.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
 import { links } from '../router.js';
+import type { AlertSummary, AlertTimeline } from '../schemas.js';
 
 /**
- * The most recently recorded alerts (GET /alerts), searched by alertname, label=value or
- * fingerprint and filtered by state; each opens the alert's timeline.
+ * The most recently recorded alerts (GET /alerts), searched by alertname, label=value or the
+ * start of a fingerprint and filtered by state; a whole fingerprint is looked up by itself
+ * (GET /alerts/{fingerprint}). Each opens the alert's timeline.
  */
 export function createAlertsPage(context: PageContext, query: URLSearchParams): Page {
   const q = query.get('q') ?? '';
@@ -18,11 +20,50 @@ export function createAlertsPage(context: PageContext, query: URLSearchParams): 
   const state = ALERT_STATES.find((s) => s === stateParam);
   let results: Loaded<AlertSearch> = { state: 'loading' };
 
-  function resultsView(search: AlertSearch): TemplateResult {
-    const note = search.scanned
+  function foundView(fingerprint: string, timeline: AlertTimeline | undefined): TemplateResult {
+    if (timeline === undefined)
+      return html`<p class="muted">
+        No alert with fingerprint <code>${fingerprint}</code> is recorded: no job, dead letter or
+        recorded state knows it (alert states and dead letters are kept for
+        <code>dlq.retention</code>).
+      </p>`;
+    return html`<table>
+      <caption class="visually-hidden">
+        The alert with this fingerprint
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Alert</th>
+          <th scope="col">Fingerprint</th>
+          <th scope="col">Newest state per target</th>
+        </tr>
+      </thead>
+      <tbody>
+        <tr>
+          <td class="value">
+            <a href=${links.alert(timeline.fingerprint)}
+              >${visibleText(timeline.alertname) || '(no alertname)'}</a
+            >
+          </td>
+          <td><code>${timeline.fingerprint}</code></td>
+          <td>
+            ${timeline.targets.map(
+              (t) =>
+                html`<span class="target-state"
+                  >${t.target} ${t.newest_state === null ? '—' : badge(t.newest_state.status)}</span
+                > `,
+            )}
+          </td>
+        </tr>
+      </tbody>
+    </table>`;
+  }
+
+  function listView(alerts: AlertSummary[], scanned: boolean): TemplateResult {
+    const note = scanned
       ? html`<p class="note">Searched the ${SCAN_LIMIT} most recently recorded alerts.</p>`
       : '';
-    if (search.alerts.length === 0)
+    if (alerts.length === 0)
       return html`${note}
         <p class="muted">No alert matches${q === '' ? '' : ` “${q}”`}.</p>`;
     return html`${note}
@@ -40,12 +81,12 @@ export function createAlertsPage(context: PageContext, query: URLSearchParams): 
           </tr>
         </thead>
         <tbody>
-          ${search.alerts.map(
+          ${alerts.map(
             (alert) =>
               html`<tr>
-                <td>
+                <td class="value">
                   <a href=${links.alert(alert.fingerprint)}
-                    >${alert.alertname || '(no alertname)'}</a
+                    >${visibleText(alert.alertname) || '(no alertname)'}</a
                   >
                 </td>
                 <td><code>${alert.fingerprint}</code></td>
@@ -60,6 +101,12 @@ export function createAlertsPage(context: PageContext, query: URLSearchParams): 
           )}
         </tbody>
       </table>`;
+  }
+
+  function resultsView(search: AlertSearch): TemplateResult {
+    return search.kind === 'fingerprint'
+      ? foundView(search.fingerprint, search.timeline)
+      : listView(search.alerts, search.scanned);
   }
 
   void load(() => searchAlerts(context.api, q, state)).then((loaded) => {

@@ -2,7 +2,7 @@ import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
 import { confirmAction } from '../dialog.js';
-import { formatTime, shortId } from '../format.js';
+import { formatTime, shortId, visibleText } from '../format.js';
 import { jsonView } from '../json-view.js';
 import {
   alertnameOf,
@@ -17,6 +17,17 @@ import { links } from '../router.js';
 import type { DlqEntry } from '../schemas.js';
 import { dlqEntrySchema, dlqPageSchema, replayedSchema } from '../schemas.js';
 
+/** A target's durations (src/config/targets.ts: `timeout`, `resend_after`, its `retry`), in ms. */
+const TARGET_DURATION_KEYS: ReadonlySet<string> = new Set([
+  'timeout',
+  'base',
+  'max_delay',
+  'jitter',
+  'max_retry_after',
+  'max_job_age',
+  'resend_after',
+]);
+
 function pairs(record: Record<string, string> | undefined, caption: string): TemplateResult {
   const entries = Object.entries(record ?? {});
   if (entries.length === 0) return html`<p class="muted">No ${caption.toLowerCase()}.</p>`;
@@ -28,8 +39,8 @@ function pairs(record: Record<string, string> | undefined, caption: string): Tem
       ${entries.map(
         ([key, value]) =>
           html`<tr>
-            <th scope="row">${key}</th>
-            <td>${value}</td>
+            <th scope="row">${visibleText(key)}</th>
+            <td>${visibleText(value)}</td>
           </tr>`,
       )}
     </tbody>
@@ -273,7 +284,7 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
           <h2 id="config-title">
             Target configuration <span class="muted">(${letter.target_type}, secrets masked)</span>
           </h2>
-          ${jsonView(letter.target_config)}
+          ${jsonView(letter.target_config, TARGET_DURATION_KEYS)}
         </section>
       </div>`;
   }

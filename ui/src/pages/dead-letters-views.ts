@@ -32,7 +32,11 @@ function timeInput(
 ): TemplateResult {
   return html`<label
     >${label}
-    <input type="datetime-local" name=${key} .value=${isoToLocalInput(filter[key] ?? null)}
+    <input
+      type="datetime-local"
+      name=${key}
+      step="1"
+      .value=${isoToLocalInput(filter[key] ?? null)}
   /></label>`;
 }
 

@@ -5,7 +5,7 @@ import { ApiError } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { bulkOutcomeText, bulkPreviewText } from '../bulk-replay-text.js';
 import { bulkFilters, dlqFilterOf } from '../filters.js';
-import { formatTime, localInputToIso, plural } from '../format.js';
+import { formatTime, plural, timeFilterOf } from '../format.js';
 import {
   alertnameOf,
   outcomeOf,
@@ -95,7 +95,8 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     });
   }
 
-  async function replayMatching(): Promise<void> {
+  /** `opener`: the button, disabled during the dry run, that gets the focus back. */
+  async function replayMatching(opener: EventTarget | null): Promise<void> {
     busy = true;
     context.update();
     const filters = bulkFilters(filter);
@@ -127,6 +128,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
           Each becomes a new job with the target's current configuration, oldest first.
         </p>`,
       confirmLabel: `Replay ${plural(wouldReplay, 'letter')}`,
+      opener: opener instanceof Element ? opener : null,
     });
     if (!confirmed) return;
     await act(async () => {
@@ -168,7 +170,9 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     for (const [key, value] of data.entries()) {
       if (typeof value !== 'string' || value === '') continue;
       next[key] =
-        key === 'failed_after' || key === 'failed_before' ? localInputToIso(value) : value;
+        key === 'failed_after' || key === 'failed_before'
+          ? timeFilterOf(value, filter[key])
+          : value;
     }
     context.navigate(links.deadLetters(next));
   }
@@ -177,7 +181,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     const name = alertnameOf(entry);
     return html`<tr>
       <td><time datetime=${entry.failed_at}>${formatTime(entry.failed_at)}</time></td>
-      <td>
+      <td class="value">
         <a href=${links.deadLetter(entry.id)}>${name}</a>
         <span class="muted">${entry.enriched_alert.alert.status}</span>
       </td>
@@ -189,7 +193,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
       <td>${entry.priority}</td>
       <td class="num">${entry.retry_count}</td>
       <td>${letterState(entry)}</td>
-      <td>
+      <td class="nowrap">
         <button
           ?disabled=${busy || entry.replayed || isSuperseded(entry) || refusal !== undefined}
           title=${refusal ?? (entry.replayed ? 'already replayed' : isSuperseded(entry) ? `${SUPERSEDED_REPLAY_TITLE}; open the letter to replay it anyway` : 'submit this alert to its target again')}
@@ -214,7 +218,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
           class="primary"
           ?disabled=${busy || refusal !== undefined}
           title=${refusal ?? 'preview, then replay every waiting letter that matches the filter'}
-          @click=${() => void replayMatching()}
+          @click=${(event: MouseEvent) => void replayMatching(event.currentTarget)}
         >
           Replay matching…
         </button>

@@ -1,7 +1,7 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
-import { formatTime } from '../format.js';
+import { formatTime, visibleText } from '../format.js';
 import { lastErrorText } from '../jobs-table.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
@@ -36,7 +36,7 @@ export function createJobPage(context: PageContext, id: string): Page {
       <div class="grid">
         <section class="card" aria-labelledby="job-title">
           <h2 id="job-title">
-            ${j.alertname || '(no alertname)'} to ${j.target} ${badge(j.state)}
+            ${visibleText(j.alertname) || '(no alertname)'} to ${j.target} ${badge(j.state)}
           </h2>
           <dl class="facts">
             <dt>Alert</dt>

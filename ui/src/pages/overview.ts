@@ -6,7 +6,15 @@ import { ago, formatCount, formatSeconds } from '../format.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded, writeRefusal } from '../page.js';
 import { links } from '../router.js';
-import type { DlqStats, History, Lane, QueueStatus, Target, TargetTest } from '../schemas.js';
+import type {
+  DlqStats,
+  History,
+  Lane,
+  QueueStatus,
+  Readiness,
+  Target,
+  TargetTest,
+} from '../schemas.js';
 import {
   dlqStatsSchema,
   historySchema,
@@ -19,37 +27,72 @@ export const REFRESH_MS = 5000;
 
 const LANES = ['high', 'medium', 'low'] as const;
 
+/** Each panel loads on its own: the DLQ's figures need the database, the lanes do not. */
 interface Snapshot {
-  status: QueueStatus;
-  history: History;
-  targets: Target[];
-  dlq: DlqStats;
+  status: Loaded<QueueStatus>;
+  history: Loaded<History>;
+  targets: Loaded<Target[]>;
+  dlq: Loaded<DlqStats>;
+}
+
+/** Kept with the last good value of a panel when a refresh of it fails. */
+function keepLastGood<T>(previous: Loaded<T>, next: Loaded<T>): Loaded<T> {
+  return next.state === 'failed' && previous.state === 'ready' ? previous : next;
+}
+
+/**
+ * Said above the panels while /readyz reports the database down: what still works depends on
+ * the mode (docs/operations.md, "PostgreSQL outages").
+ */
+function databaseBanner(readiness: Readiness | undefined): TemplateResult | string {
+  if (readiness === undefined || readiness.database === 'ok') return '';
+  const consequence =
+    readiness.database === 'unavailable'
+      ? 'Durable mode: new alerts are refused with 503 (Alertmanager retries them) until it answers again.'
+      : 'Memory mode: alerts are still accepted and delivered while the lanes have room; new dead letters wait in their lanes until the database answers again.';
+  return html`<p class="note" role="alert">
+    <strong>The database is unreachable.</strong> ${consequence} Dead-letter figures cannot be read
+    meanwhile.
+  </p>`;
 }
 
 /** Lanes, workers, the last 15 minutes, targets and the DLQ at a glance; refreshed live. */
 export function createOverviewPage(context: PageContext): Page {
   const { api } = context;
-  let snapshot: Loaded<Snapshot> = { state: 'loading' };
+  let snapshot: Snapshot = {
+    status: { state: 'loading' },
+    history: { state: 'loading' },
+    targets: { state: 'loading' },
+    dlq: { state: 'loading' },
+  };
+  /** Asked when a panel fails: whether the database is down, and what that means here. */
+  let readiness: Readiness | undefined;
   let loadedAt = 0;
   let live = true;
   let timer: number | undefined;
   const tests = new Map<string, Loaded<TargetTest>>();
 
   async function refresh(): Promise<void> {
-    const next = await load(async () => {
-      const [status, history, targets, dlq] = await Promise.all([
-        api.get('/queue/status', queueStatusSchema),
-        api.get('/queue/history', historySchema),
-        api.get('/targets', targetsSchema),
-        api.get('/dlq/stats', dlqStatsSchema),
-      ]);
-      return { status, history, targets: targets.targets, dlq };
-    });
+    const [status, history, targets, dlq] = await Promise.all([
+      load(() => api.get('/queue/status', queueStatusSchema)),
+      load(() => api.get('/queue/history', historySchema)),
+      load(async () => (await api.get('/targets', targetsSchema)).targets),
+      load(() => api.get('/dlq/stats', dlqStatsSchema)),
+    ]);
+    const parts = [status, history, targets, dlq];
+    const failure = parts.find((part) => part.state === 'failed');
     // A failed refresh keeps the last good figures on screen, marked stale.
-    if (next.state === 'failed' && snapshot.state === 'ready') {
-      context.notify(`Live update failed: ${next.message}`);
-    } else snapshot = next;
-    if (next.state === 'ready') loadedAt = context.now();
+    if (failure?.state === 'failed' && loadedAt !== 0)
+      context.notify(`Live update failed: ${failure.message}`);
+    snapshot = {
+      status: keepLastGood(snapshot.status, status),
+      history: keepLastGood(snapshot.history, history),
+      targets: keepLastGood(snapshot.targets, targets),
+      dlq: keepLastGood(snapshot.dlq, dlq),
+    };
+    const asked = failure === undefined ? undefined : await load(() => api.readiness());
+    readiness = asked?.state === 'ready' ? asked.value : undefined;
+    if (parts.some((part) => part.state === 'ready')) loadedAt = context.now();
     context.update();
   }
 
@@ -228,6 +271,31 @@ export function createOverviewPage(context: PageContext): Page {
     </section>`;
   }
 
+  function activityView(history: History): TemplateResult {
+    return html`<section aria-labelledby="activity-title" class="card">
+      <h2 id="activity-title">Last ${history.window_seconds / 60} minutes</h2>
+      ${deliveriesChart(history)} ${failuresChart(history)}
+      ${
+        history.buckets.length === 0
+          ? html`<p class="muted small">The first 10 s sample is not in yet.</p>`
+          : ''
+      }
+    </section>`;
+  }
+
+  /** A panel's own view once loaded; until then, or when it failed, its title and why. */
+  function panel<T>(
+    loaded: Loaded<T>,
+    title: string,
+    view: (value: T) => TemplateResult,
+  ): TemplateResult {
+    if (loaded.state === 'ready') return view(loaded.value);
+    return html`<section class="card" aria-label=${title}>
+      <h2>${title}</h2>
+      ${whenLoaded(loaded, () => '', title.toLowerCase())}
+    </section>`;
+  }
+
   void refresh();
   schedule();
 
@@ -253,24 +321,13 @@ export function createOverviewPage(context: PageContext): Page {
             </button>
           </p>
         </div>
-        ${whenLoaded(
-          snapshot,
-          (s) =>
-            html`<div class="grid overview">
-                ${queueView(s.status)}
-                <section aria-labelledby="activity-title" class="card">
-                  <h2 id="activity-title">Last ${s.history.window_seconds / 60} minutes</h2>
-                  ${deliveriesChart(s.history)} ${failuresChart(s.history)}
-                  ${
-                    s.history.buckets.length === 0
-                      ? html`<p class="muted small">The first 10 s sample is not in yet.</p>`
-                      : ''
-                  }
-                </section>
-              </div>
-              ${targetsView(s.targets)} ${dlqView(s.dlq)}`,
-          'the overview',
-        )}`;
+        ${databaseBanner(readiness)}
+        <div class="grid overview">
+          ${panel(snapshot.status, 'Lanes', queueView)}
+          ${panel(snapshot.history, 'Recent activity', activityView)}
+        </div>
+        ${panel(snapshot.targets, 'Targets', targetsView)}
+        ${panel(snapshot.dlq, 'Dead letters', dlqView)}`;
     },
     dispose() {
       window.clearInterval(timer);
