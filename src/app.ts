@@ -49,7 +49,7 @@ import { LiveTargets } from './live-targets.js';
 import type { ReloadResult } from './reload.js';
 import { createReloader } from './reload.js';
 import { createPublishingEngine } from './engine/memory/memory-engine.js';
-import type { PublishingEngine } from './engine/publishing-engine.js';
+import type { PublishingEngine, ReconfigureSummary } from './engine/publishing-engine.js';
 import { createJobStatusStore } from './tracking/job-status-store.js';
 
 /**
@@ -214,7 +214,20 @@ export async function createApp(options: AppOptions): Promise<App> {
       // Before the new targets exist: their secrets are masked from their first message.
       masks.add(secretsOfConfig(next));
       const built = live.build(next);
-      const summary = await engine.reconfigure(deliverable(built.targets), engineConfigOf(next));
+      // The engine drops a removed or disabled target before its reconfigure resolves (durable
+      // mode then dead-letters its jobs in the database), and it refuses a whole batch naming a
+      // target it does not deliver to: routing by the old config meanwhile answered webhooks
+      // 400, every alert lost. Until it resolves, alerts go to the targets both configs deliver
+      // to, which the engine has throughout; then to the new config's.
+      router = createRouter(routableInBoth(running, next));
+      let summary: ReconfigureSummary;
+      try {
+        summary = await engine.reconfigure(deliverable(built.targets), engineConfigOf(next));
+      } catch (error: unknown) {
+        // Refused before anything changed (the lease check): the running targets stay.
+        router = createRouter(routableOf(running));
+        throw error;
+      }
       live.commit(built);
       initCounterSeries(metrics, built.targets.keys());
       router = createRouter(routableOf(next));
@@ -324,6 +337,18 @@ async function pingDatabase(db: Db): Promise<boolean> {
 
 function routableOf(config: Config): Array<{ name: string; enabled: boolean; match: string[] }> {
   return config.targets.map((t) => ({ name: t.name, enabled: t.enabled, match: t.match }));
+}
+
+/**
+ * The new config's targets, enabled only where the running config enables them too: what a
+ * reload routes to while the engine swaps its targets (see `apply`).
+ */
+function routableInBoth(
+  running: Config,
+  next: Config,
+): Array<{ name: string; enabled: boolean; match: string[] }> {
+  const enabledBefore = new Set(running.targets.filter((t) => t.enabled).map((t) => t.name));
+  return routableOf(next).map((t) => ({ ...t, enabled: t.enabled && enabledBefore.has(t.name) }));
 }
 
 function authOf(config: Config): { apiToken: string; readToken: string; webhookToken: string } {

@@ -88,7 +88,26 @@ export async function serveUntilSignal(
     });
   };
   if (hangupWhileStarting) onHangup();
-  const url = await app.listen();
+  let url: string;
+  try {
+    url = await app.listen();
+  } catch (error: unknown) {
+    // The port is taken (or the host is not ours): a process that stays up serving nothing
+    // holds its database connections and is never restarted by its supervisor. Stop what was
+    // started and exit non-zero, as the end of a stop does (see there for why exit).
+    const { host, port } = config.server;
+    onHangup = (): void => {
+      logger.warn({ signal: 'SIGHUP' }, 'reload ignored: not started');
+    };
+    logger.error(
+      { err: error, host, port },
+      `cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    await app.stop().catch((stopError: unknown) => {
+      logger.error({ err: stopError }, 'stop after the failed listen failed');
+    });
+    process.exit(EXIT.failed);
+  }
   const stop = watchStopSignals(
     process,
     () => performance.now(),

@@ -1,8 +1,10 @@
 import type { Logger } from '../domain/clock.js';
+import type { PublishOutcome } from '../domain/publisher.js';
 import type { Target } from '../domain/target.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { BreakerConfig } from './breaker.js';
 import { Breaker } from './breaker.js';
+import { verdictOf } from './outcome-decision.js';
 import type { BreakerState, QueueStats } from './publishing-engine.js';
 
 const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
@@ -57,6 +59,33 @@ export class Breakers {
       };
     }
     return out;
+  }
+
+  /**
+   * Sends `send`, an attempt outside the queue (a target test), as the probe of `target`'s
+   * breaker when that lets a probe through now: half open, or open with its time over, and no
+   * probe in flight. Its verdict then counts as a queued probe's would (2xx towards closing, a
+   * transient failure reopens, a 4xx nothing). Otherwise it counts for nothing: without it a
+   * target that recovered while no job waited stayed half open, its alert firing, until traffic
+   * came; a closed breaker counts queued attempts only.
+   */
+  async sendAsProbe(
+    target: string,
+    now: () => number,
+    send: () => Promise<PublishOutcome>,
+  ): Promise<PublishOutcome> {
+    const breaker = this.byTarget.get(target);
+    breaker?.refresh(now());
+    const isProbe = breaker !== undefined && breaker.allows() && breaker.begin();
+    let outcome: PublishOutcome | undefined;
+    try {
+      outcome = await send();
+      return outcome;
+    } finally {
+      // A send that threw (a bug) still ends the probe, counting nothing.
+      if (isProbe)
+        breaker.record(outcome === undefined ? 'neutral' : verdictOf(outcome), true, now());
+    }
   }
 
   /** A target left the config (reload): its breaker and its gauge series go. */

@@ -1,6 +1,7 @@
 import type { Alert, Classification } from '../domain/alert.js';
 import type { FailureReason } from '../domain/failure.js';
 import type { JobFilter, JobSnapshot, Priority } from '../domain/job.js';
+import type { PublishOutcome } from '../domain/publisher.js';
 import type { Target } from '../domain/target.js';
 import type { AdmissionPlan } from './admission.js';
 import type { EngineConfig } from './engine-config.js';
@@ -107,6 +108,11 @@ export interface PublishingEngine {
   status(): QueueStatus;
   stats(): QueueStats;
   breakerState(target: string): BreakerState;
+  /**
+   * Sends an attempt outside the queue (a target test) as the probe of the target's breaker
+   * when it is half open, or open with its time over (Breakers.sendAsProbe).
+   */
+  sendAsProbe(target: string, send: () => Promise<PublishOutcome>): Promise<PublishOutcome>;
   /** The attempts a second a target may get now (its rate_limit, throttled on 429), if limited. */
   targetRate(target: string): number | undefined;
   onJobFinished(listener: JobFinishedListener): void;

@@ -8,11 +8,12 @@ import type { TargetCatalog, TargetView } from './ports.js';
 
 /**
  * The configured targets as the API shows them: secrets masked, breaker state from the engine,
- * last success and failure from the attempt history, which a test moves too.
+ * last success and failure from the attempt history, which a test moves too, as it moves a
+ * half-open breaker.
  */
 export function createTargetCatalog(
   targets: ReadonlyMap<string, Target>,
-  engine: Pick<PublishingEngine, 'breakerState' | 'targetRate'>,
+  engine: Pick<PublishingEngine, 'breakerState' | 'targetRate' | 'sendAsProbe'>,
   testDeps: TargetTestDeps,
   history: Pick<AttemptHistory, 'activity' | 'recordTest'>,
 ): TargetCatalog {
@@ -37,7 +38,8 @@ export function createTargetCatalog(
       const target = targets.get(name);
       if (target === undefined)
         throw new AppError('not_found', `target "${name}" is not configured`);
-      const result = await testTarget(target, testDeps);
+      // A test counts as the probe of a half-open breaker (docs/how-it-works.md).
+      const result = await testTarget(target, testDeps, (send) => engine.sendAsProbe(name, send));
       history.recordTest(name, result.ok);
       return {
         ok: result.ok,

@@ -65,15 +65,26 @@ function describeOutcome(outcome: PublishOutcome): string {
   return `${outcome.type}/${outcome.reason}: ${outcome.message}`;
 }
 
-export async function testTarget(target: Target, deps: TargetTestDeps): Promise<TargetTestResult> {
+/**
+ * Sends the test (its trigger and resolve as one) and returns its outcome: the engine's
+ * sendAsProbe makes it the probe of a half-open breaker.
+ */
+export type TestSend = (send: () => Promise<PublishOutcome>) => Promise<PublishOutcome>;
+
+export async function testTarget(
+  target: Target,
+  deps: TargetTestDeps,
+  sendTest: TestSend = (send) => send(),
+): Promise<TargetTestResult> {
   const started = deps.clock.now();
   const id = deps.newId();
   const alert = testAlert(target, id, new Date(started).toISOString());
   const delivery: Delivery = { jobId: id, target: target.name, alert, priority: 'low', attempt: 1 };
-  const fired = await attempt(target, delivery, deps.clock);
-  let outcome = fired;
-  let message = describeOutcome(fired);
-  if (fired.ok && RESOLVES_AT_ONCE.has(target.type)) {
+  let message = '';
+  const outcome = await sendTest(async () => {
+    const fired = await attempt(target, delivery, deps.clock);
+    message = describeOutcome(fired);
+    if (!fired.ok || !RESOLVES_AT_ONCE.has(target.type)) return fired;
     const resolvedAlert: Alert = {
       ...alert,
       status: 'resolved',
@@ -84,11 +95,11 @@ export async function testTarget(target: Target, deps: TargetTestDeps): Promise<
       { ...delivery, jobId: deps.newId(), alert: resolvedAlert },
       deps.clock,
     );
-    outcome = resolved.ok ? fired : resolved;
     message = resolved.ok
       ? `${message}; resolved at once`
       : `triggered, but the resolve failed (resolve it by hand): ${describeOutcome(resolved)}`;
-  }
+    return resolved.ok ? fired : resolved;
+  });
   const result: TargetTestResult = {
     ok: outcome.ok,
     latency_ms: deps.clock.now() - started,

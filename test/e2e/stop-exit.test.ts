@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -183,6 +184,43 @@ describe('the serve process at its edges', async () => {
       serving.signal('SIGKILL');
       proxy.restore();
       await proxy.close();
+      await scratch.drop();
+    }
+  });
+
+  it('exits 1 with one error line naming host:port when the port is taken (durable mode)', async () => {
+    const occupier = createNetServer();
+    await new Promise<void>((resolve) => occupier.listen(0, '127.0.0.1', resolve));
+    const address = occupier.address();
+    if (address === null || typeof address === 'string') throw new Error('server is not on TCP');
+    const scratch = await createScratchDatabase();
+    const config = join(dir, 'port-taken.yaml');
+    await writeFile(
+      config,
+      [
+        `server: { port: ${address.port}, host: 127.0.0.1 }`,
+        `storage: { database_url: "${scratch.url}" }`,
+        'queue: { mode: durable }',
+        'targets: []',
+        '',
+      ].join('\n'),
+    );
+    const serving = serveProcess(config);
+    try {
+      // Before the fix it stayed up, serving nothing, with its database connections open.
+      await eventually('the exit', () => serving.exitCode() !== undefined);
+      assert.equal(serving.exitCode(), 1, serving.output());
+      const errors = serving
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"level":50'));
+      assert.equal(errors.length, 1, serving.output());
+      assert.match(errors[0] ?? '', /"msg":"cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+      assert.ok(errors[0]?.includes(`127.0.0.1:${address.port}`), errors[0]);
+      assert.doesNotMatch(serving.output(), /alert-publisher listening/);
+    } finally {
+      serving.signal('SIGKILL');
+      await new Promise((resolve) => occupier.close(resolve));
       await scratch.drop();
     }
   });

@@ -116,6 +116,7 @@ export function createFakeEngine(): FakeEngine {
       return Promise.resolve({ ok: true, jobIds });
     },
     jobIds: () => [...jobs.keys()],
+    sendAsProbe: (_target, send) => send(),
     finish(jobId, state) {
       const request = jobs.get(jobId);
       if (request === undefined) throw new Error(`no job ${jobId}`);

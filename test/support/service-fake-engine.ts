@@ -43,6 +43,7 @@ export function createFakeEngine(): FakeEngine {
       return Promise.resolve({ ok: true, jobIds });
     },
     getJob: (id) => Promise.resolve(engine.jobs.get(id)),
+    sendAsProbe: (_target, send) => send(),
     jobsOf: (fingerprint, limit) =>
       Promise.resolve(
         [...engine.jobs.values()].filter((job) => job.fingerprint === fingerprint).slice(-limit),

@@ -265,6 +265,12 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     status,
     stats: (): QueueStats => report.stats(breakers),
     breakerState: (target): BreakerState => breakers.state(target, clock.now()),
+    async sendAsProbe(target, send) {
+      const outcome = await breakers.sendAsProbe(target, () => clock.now(), send);
+      // A breaker it closed lets the target's waiting jobs be claimed now.
+      wakeSignal.wake();
+      return outcome;
+    },
     targetRate: (target) =>
       limiters.get(target)?.currentRate ?? targets.get(target)?.rateLimit?.perSecond,
     onJobFinished: (listener) => report.onJobFinished(listener),

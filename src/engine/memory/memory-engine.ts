@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { JobFilter, JobSnapshot } from '../../domain/job.js';
+import type { PublishOutcome } from '../../domain/publisher.js';
 import { PRIORITIES, snapshotOf } from '../../domain/job.js';
 import type { Target } from '../../domain/target.js';
 import type { HeldCounts, TargetHealth } from '../admission.js';
@@ -259,6 +260,13 @@ class MemoryEngine implements PublishingEngine {
 
   breakerState(target: string): BreakerState {
     return this.breakers.state(target, this.deps.clock.now());
+  }
+
+  async sendAsProbe(target: string, send: () => Promise<PublishOutcome>): Promise<PublishOutcome> {
+    const outcome = await this.breakers.sendAsProbe(target, () => this.deps.clock.now(), send);
+    // A breaker it closed lets the target's waiting jobs go now.
+    this.dispatcher.requestPump();
+    return outcome;
   }
 
   targetRate(target: string): number | undefined {
