@@ -34,34 +34,47 @@ export function emptyTally(): ReplayTally {
   };
 }
 
+/** The entries of a chunk a replay sends, and how many of the chunk's entries it looked at. */
+export interface ChunkChoice {
+  chosen: DlqEntry[];
+  examined: number;
+}
+
 /**
- * The entries of a chunk a replay would send now, in order; the others are counted on `tally`
- * as skipped. `withinRun`: a letter is also superseded by a newer state of its alert sent
- * earlier in the chunk, as when each letter was submitted before the next was checked (dry
- * runs submit nothing, so they only ask the engine).
+ * The entries of a chunk a replay would send now, in order, at most `room` of them; the others
+ * it looked at are counted on `tally` as skipped. It stops looking once `room` are chosen, so a
+ * run ends at its limit (`examined` says where). `withinRun`: a letter is also superseded by a
+ * newer state of its alert sent earlier in the chunk, as when each letter was submitted before
+ * the next was checked (dry runs submit nothing, so they only ask the engine).
  */
 export async function replayable(
   deps: ReplayDeps,
   entries: readonly DlqEntry[],
   tally: ReplayTally,
   withinRun: boolean,
-): Promise<DlqEntry[]> {
-  const live: DlqEntry[] = [];
-  for (const entry of entries) {
-    if (deps.targets.get(entry.target_name)?.enabled !== true) {
-      tally.targetGone += 1;
-      tally.missingTargets.add(entry.target_name);
-    } else if (deps.engine.breakerState(entry.target_name) !== 'closed') {
-      // Admission counts a half-open target as failing too (it takes one probe at a time),
-      // and would dead-letter the letters again as `overflow` beyond the target's lane share.
-      tally.targetFailing += 1;
-      tally.failingTargets.add(entry.target_name);
-    } else live.push(entry);
-  }
-  const newest = await newestStates(deps, live);
+  room: number,
+): Promise<ChunkChoice> {
+  const newest = await newestStates(
+    deps,
+    entries.filter((entry) => targetSkip(deps, entry) === undefined),
+  );
   const sending = new Map<string, AlertState>();
   const chosen: DlqEntry[] = [];
-  for (const entry of live) {
+  let examined = 0;
+  for (const entry of entries) {
+    if (chosen.length >= room) break;
+    examined += 1;
+    const skip = targetSkip(deps, entry);
+    if (skip === 'gone') {
+      tally.targetGone += 1;
+      tally.missingTargets.add(entry.target_name);
+      continue;
+    }
+    if (skip === 'failing') {
+      tally.targetFailing += 1;
+      tally.failingTargets.add(entry.target_name);
+      continue;
+    }
     const key = keyOf(entry);
     const letter = alertStateOf(entry.enriched_alert.alert);
     const known = [newest.get(key)?.state, withinRun ? sending.get(key) : undefined];
@@ -72,11 +85,34 @@ export async function replayable(
     chosen.push(entry);
     if (withinRun) sending.set(key, letter);
   }
-  return chosen;
+  return { chosen, examined };
+}
+
+/** Why a letter's target keeps it from a bulk replay now, if it does. */
+function targetSkip(deps: ReplayDeps, entry: DlqEntry): 'gone' | 'failing' | undefined {
+  if (deps.targets.get(entry.target_name)?.enabled !== true) return 'gone';
+  // Admission counts a half-open target as failing too (it takes one probe at a time), and
+  // would dead-letter the letters again as `overflow` beyond the target's lane share.
+  if (deps.engine.breakerState(entry.target_name) !== 'closed') return 'failing';
+  return undefined;
 }
 
 /**
- * Replays one chunk: one claim statement, one engine submit, one statement recording the jobs.
+ * How many of `ids` (in order) a choice over `entries` (the unreplayed ones among them, in the
+ * same order) looked at: up to the first entry it did not reach.
+ */
+export function idsExamined(
+  ids: readonly string[],
+  entries: readonly DlqEntry[],
+  examined: number,
+): number {
+  const next = entries[examined];
+  return next === undefined ? ids.length : ids.indexOf(next.id);
+}
+
+/**
+ * Replays one chunk, at most `room` of its letters, and returns how many of `ids` it looked
+ * at: one claim statement, one engine submit, one statement recording the jobs.
  * Admission is all-or-nothing per submit, so a refused chunk is released and its letters go one
  * at a time, which replays what still fits and stops at the first refusal, as a run did before
  * chunks. Throws what ends the run (stopOf) after counting what was replayed.
@@ -85,15 +121,17 @@ export async function replayChunk(
   deps: ReplayDeps,
   ids: readonly string[],
   tally: ReplayTally,
-): Promise<void> {
+  room: number,
+): Promise<number> {
   const { repo, engine } = deps;
   const entries = (await repo.getMany(ids)).filter((entry) => entry.replay_job_id === null);
-  const chosen = await replayable(deps, entries, tally, true);
-  if (chosen.length === 0) return;
+  const { chosen, examined } = await replayable(deps, entries, tally, true, room);
+  const looked = idsExamined(ids, entries, examined);
+  if (chosen.length === 0) return looked;
   // Entries a concurrent replay or delete took are not returned, and not counted.
   const claimed = await repo.claimReplays(chosen.map((entry) => entry.id));
   const claimedAt = claimed[0]?.replayed_at;
-  if (claimedAt === undefined) return;
+  if (claimedAt === undefined) return looked;
   if (claimedAt === null) throw new Error('a claimed DLQ entry has no replayed_at');
   const claimedIds = claimed.map((entry) => entry.id);
   let submitted: SubmitResult;
@@ -113,7 +151,7 @@ export async function replayChunk(
       chosen.filter((entry) => released.has(entry.id)),
       tally,
     );
-    return;
+    return looked;
   }
   const jobs = claimed.map((entry, index) => ({
     id: entry.id,
@@ -132,6 +170,7 @@ export async function replayChunk(
       cause: error,
     });
   }
+  return looked;
 }
 
 /** Replays `entries` one claim and one submit each; throws what ends the run (stopOf). */

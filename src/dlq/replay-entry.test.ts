@@ -23,7 +23,7 @@ import {
   DEFAULT_CLAIM_LEASE_MS,
   type DlqRepository,
 } from './dlq-repository.js';
-import { replayEntry, type ReplayDeps } from './replay-entry.js';
+import { MAX_BULK_REPLAY, replayEntry, type ReplayDeps } from './replay-entry.js';
 import { replayMatching } from './replay-matching.js';
 import { replayShutdownEntries } from './replay-shutdown-entries.js';
 import { trackReplayOutcomes } from './track-replay-outcomes.js';
@@ -258,5 +258,22 @@ forEachDatabase('DLQ replay', (ctx) => {
       [entries[0]?.id, entries[3]?.id],
     );
     assert.equal(await replayShutdownEntries(deps, silentLogger), 0);
+  });
+
+  it('at start replays the shutdown entries of a configured target behind more than 1000 of a removed one', async () => {
+    const removed = Array.from({ length: MAX_BULK_REPLAY + 1 }, () =>
+      aDeadLetter({ errorReason: 'shutdown', targetName: 'removed' }),
+    );
+    await repo.write([
+      ...removed,
+      aDeadLetter({ errorReason: 'shutdown' }),
+      aDeadLetter({ errorReason: 'shutdown' }),
+    ]);
+    const configured = (await repo.list({ filter: { target: 'audit' } })).entries.reverse();
+    assert.equal(await replayShutdownEntries(deps, silentLogger), 2);
+    assert.deepEqual(
+      engine.submitted.map((r) => r.replayOf),
+      configured.map((entry) => entry.id),
+    );
   });
 });
