@@ -123,6 +123,11 @@ export function createDlqRepository(deps: {
    * stored and as they are read (rows written before a secret was known are masked too).
    */
   mask?: SecretMask;
+  /**
+   * The targets configured now: an entry is `superseded` by a newer state of its alert
+   * recorded for any of them (mark-superseded.ts). Without it, only for its own target.
+   */
+  targetNames?: () => readonly string[];
 }): DlqRepository {
   const { db, clock } = deps;
   const mask = deps.mask ?? ((text: string) => text);
@@ -135,6 +140,8 @@ export function createDlqRepository(deps: {
     ),
   });
   const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+  const marked = (entries: DlqEntry[]): Promise<DlqEntry[]> =>
+    markSuperseded(db, entries, deps.targetNames?.() ?? []);
   return {
     async write(letters) {
       await insertDeadLettersInParallel(db, clock, letters, insertOptions);
@@ -142,7 +149,7 @@ export function createDlqRepository(deps: {
     insert: (letters) => insertDeadLettersInParallel(db, clock, letters, insertOptions),
     async list(request) {
       const page = await listDlqEntries(db, request);
-      const entries = await markSuperseded(db, page.entries.map(masked));
+      const entries = await marked(page.entries.map(masked));
       return { ...page, entries };
     },
     async get(id) {
@@ -153,7 +160,7 @@ export function createDlqRepository(deps: {
       );
       const row = result.rows[0];
       if (row === undefined) return undefined;
-      const [entry] = await markSuperseded(db, [masked(toEntry(row))]);
+      const [entry] = await marked([masked(toEntry(row))]);
       return entry;
     },
     async remove(id) {

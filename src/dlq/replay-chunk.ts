@@ -6,6 +6,7 @@ import { AppError } from '../domain/errors.js';
 import type { JobRequest, SubmitResult } from '../engine/publishing-engine.js';
 import type { StateOfJob } from '../engine/supersession.js';
 import type { DlqEntry } from './dlq-entry.js';
+import { newestStateOfAlert } from './newest-alert-state.js';
 import type { ReplayDeps } from './replay-entry.js';
 import { replayLoaded, ReplayNotRecorded } from './replay-entry.js';
 
@@ -44,7 +45,7 @@ export interface ChunkChoice {
  * The entries of a chunk a replay would send now, in order, at most `room` of them; the others
  * it looked at are counted on `tally` as skipped. It stops looking once `room` are chosen, so a
  * run ends at its limit (`examined` says where). `withinRun`: a letter is also superseded by a
- * newer state of its alert sent earlier in the chunk, as when each letter was submitted before
+ * newer state of its alert sent earlier in the chunk (to any target), as when each letter was submitted before
  * the next was checked (dry runs submit nothing, so they only ask the engine).
  */
 export async function replayable(
@@ -75,7 +76,7 @@ export async function replayable(
       tally.failingTargets.add(entry.target_name);
       continue;
     }
-    const key = keyOf(entry);
+    const key = entry.fingerprint;
     const letter = alertStateOf(entry.enriched_alert.alert);
     const known = [newest.get(key)?.state, withinRun ? sending.get(key) : undefined];
     if (known.some((state) => state !== undefined && compareAlertStates(state, letter) > 0)) {
@@ -215,23 +216,25 @@ function requestOf(entry: DlqEntry): JobRequest {
   return request;
 }
 
-/** The engine's newest state of each entry's alert, keyed by keyOf; concurrent lookups. */
+/**
+ * The newest state of each entry's alert on any configured target (newest-alert-state.ts),
+ * keyed by fingerprint; concurrent lookups.
+ */
 async function newestStates(
   deps: ReplayDeps,
   entries: readonly DlqEntry[],
 ): Promise<Map<string, StateOfJob>> {
-  const keys = new Map<string, DlqEntry>();
-  for (const entry of entries) keys.set(keyOf(entry), entry);
+  const byFingerprint = new Map<string, Set<string>>();
+  for (const entry of entries) {
+    const targets = byFingerprint.get(entry.fingerprint) ?? new Set(deps.targets.keys());
+    byFingerprint.set(entry.fingerprint, targets.add(entry.target_name));
+  }
   const found = new Map<string, StateOfJob>();
   await Promise.all(
-    [...keys].map(async ([key, entry]) => {
-      const state = await deps.engine.newestState(entry.target_name, entry.fingerprint);
-      if (state !== undefined) found.set(key, state);
+    [...byFingerprint].map(async ([fingerprint, targets]) => {
+      const state = await newestStateOfAlert(deps.engine, targets, fingerprint);
+      if (state !== undefined) found.set(fingerprint, state);
     }),
   );
   return found;
-}
-
-function keyOf(entry: DlqEntry): string {
-  return `${entry.target_name}\u0000${entry.fingerprint}`;
 }
