@@ -115,18 +115,6 @@ export async function createApp(options: AppOptions): Promise<App> {
   if (newer.length > 0) logger.warn({ migrations: newer }, newerDatabaseWarning(newer));
   const masks = options.secretMasks ?? secretMasksOf(config);
   const { mask } = masks;
-  const repo = meterDlqRepository(createDlqRepository({ db, clock, logger, mask }), {
-    metrics,
-    clock,
-    logger,
-  });
-  const journal = createJournal(config.storage.data_dir, {
-    databaseId: await readDatabaseId(db),
-    databaseName: databaseName(config.storage),
-    mask,
-  });
-  await importJournal(journal, repo, logger);
-
   const http = options.http ?? createHttpClient(options.proxy ? { proxy: options.proxy } : {});
   const live = new LiveTargets({
     http,
@@ -137,6 +125,21 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   live.commit(live.build(config));
   const targets = live.current;
+  const repo = meterDlqRepository(
+    createDlqRepository({ db, clock, logger, mask, targetNames: () => [...targets.keys()] }),
+    {
+      metrics,
+      clock,
+      logger,
+    },
+  );
+  const journal = createJournal(config.storage.data_dir, {
+    databaseId: await readDatabaseId(db),
+    databaseName: databaseName(config.storage),
+    mask,
+  });
+  await importJournal(journal, repo, logger);
+
   initCounterSeries(metrics, targets.keys());
   let running = config;
   if (targets.size === 0) {

@@ -96,7 +96,8 @@ function namedTargets(result: unknown, field: string): string {
  * One line accounting for every matched letter of a bulk replay: replayed (a dry run: would
  * replay), skipped (superseded; target not configured, target failing, naming the targets)
  * and, after a real run, the rest: not tried because the run stopped early (`stopped`), or
- * taken by a concurrent replay or delete. Fields an older server does not send are left out.
+ * taken by a concurrent replay or delete; then whether more letters match than the run reached.
+ * Fields an older server does not send are left out.
  */
 function bulkReplayCounts(result: unknown, isDryRun: boolean): string {
   const count = (field: string): number | undefined => {
@@ -133,6 +134,12 @@ function bulkReplayCounts(result: unknown, isDryRun: boolean): string {
       const meanwhile = stopped === null ? '' : 'queue full, or ';
       parts.push(`not replayed ${rest} (${meanwhile}replayed or deleted meanwhile)`);
     }
+  }
+  // Set when the run ended at its limit (or stopped) before the last matching letter.
+  if (pick(result, 'more_may_match') === true && typeof pick(result, 'stopped') !== 'string') {
+    parts.push(
+      isDryRun ? 'more letters match than one run reaches' : 'more letters match: run it again',
+    );
   }
   return parts.join(', ');
 }
@@ -209,7 +216,12 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
       .argument('[id]', 'dead letter id (a UUID)', uuidArgument),
   )
     .option('--all', 'replay by filter instead of one id')
-    .option('--limit <n>', 'at most this many (max 1000)', integer(1, 1000), 100)
+    .option(
+      '--limit <n>',
+      'replay at most this many; skipped ones do not count (max 1000)',
+      integer(1, 1000),
+      100,
+    )
     .option('--dry-run', 'only count what would be replayed')
     .option('--force', 'replay one entry even if a newer state of its alert was sent or is queued')
     .action(async (id: string | undefined, options: OptionValues, command: Command) => {

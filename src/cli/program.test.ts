@@ -108,6 +108,24 @@ describe('CLI against the running server', () => {
     );
   });
 
+  it('bulk replay that ends at its limit with more letters behind says to run it again, exit 0', async () => {
+    deps.entries.push(
+      aDlqEntry({ error_reason: 'timeout' }),
+      aDlqEntry({ error_reason: 'timeout' }),
+    );
+    const args = ['dlq', 'replay', '--all', '--reason', 'timeout', '--limit', '1', '--url', url];
+    args.push('--token', 'cli-token');
+    const dry = await cli([...args, '--dry-run']);
+    assert.equal(dry.code, 0, dry.err);
+    assert.match(
+      dry.out.trim(),
+      /, more letters match than one run reaches \(nothing was submitted\)$/,
+    );
+    const real = await cli(args);
+    assert.equal(real.code, 0, real.err);
+    assert.match(real.out.trim(), /^matched 1, .*, more letters match: run it again$/);
+  });
+
   it('purges, shows stats, lists targets', async () => {
     const purge = await cli([
       'dlq',

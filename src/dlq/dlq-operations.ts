@@ -25,8 +25,13 @@ export interface ReplayMatchingResult {
   skippedTargetFailing: number;
   targetsFailing: string[];
   jobIds: string[];
-  /** Why the run stopped early after replaying some (queue full, stopping, database gone). */
+  /**
+   * Why the run stopped early: after replaying some (queue full, stopping, database gone), or
+   * having examined the most letters one run may (examined_limit).
+   */
   stopped: BulkReplayStop | null;
+  /** The run ended before the last matching letter: more may match, run it again. */
+  moreMayMatch: boolean;
 }
 
 /**
@@ -89,6 +94,7 @@ export function createDlqOperations(
         targetsFailing: result.targets_failing,
         jobIds: result.job_ids,
         stopped: result.stopped,
+        moreMayMatch: result.more_may_match,
       };
     },
   };

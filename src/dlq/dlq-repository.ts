@@ -30,6 +30,22 @@ import {
   releaseStaleClaims,
 } from './replay-claims.js';
 
+/**
+ * Where a letter stands in submission order: coalesce(submitted_at, failed_at), submit_seq,
+ * id, as the database prints them (text keeps the microseconds a JS Date would drop).
+ */
+export interface SubmissionCursor {
+  at: string;
+  seq: string;
+  id: string;
+}
+
+export interface UnreplayedPage {
+  ids: string[];
+  /** The last id's cursor; undefined when the page is empty. */
+  next: SubmissionCursor | undefined;
+}
+
 export interface DlqCounts {
   unreplayed: number;
   replayed: number;
@@ -62,8 +78,15 @@ export interface DlqRepository extends DeadLetterSink {
   stats(): Promise<DlqStats>;
   /** Exact numbers of entries waiting (unreplayed) and replayed; O(table size). */
   count(): Promise<DlqCounts>;
-  /** Ids of unreplayed entries matching `filter`, in submission order (replays keep it). */
-  unreplayedIds(filter: DlqFilter, limit: number): Promise<string[]>;
+  /**
+   * Up to `limit` ids of unreplayed entries matching `filter`, in submission order (replays
+   * keep it), after `after` (a keyset cursor: the `next` of the previous page).
+   */
+  unreplayedPage(
+    filter: DlqFilter,
+    limit: number,
+    after?: SubmissionCursor,
+  ): Promise<UnreplayedPage>;
   /** Claims an unreplayed entry (or a claim older than the lease); see replay-claims.ts. */
   claimReplay(id: string): Promise<DlqEntry | undefined>;
   /** `claimedAt` is the claimed entry's replayed_at. */
@@ -100,6 +123,11 @@ export function createDlqRepository(deps: {
    * stored and as they are read (rows written before a secret was known are masked too).
    */
   mask?: SecretMask;
+  /**
+   * The targets configured now: an entry is `superseded` by a newer state of its alert
+   * recorded for any of them (mark-superseded.ts). Without it, only for its own target.
+   */
+  targetNames?: () => readonly string[];
 }): DlqRepository {
   const { db, clock } = deps;
   const mask = deps.mask ?? ((text: string) => text);
@@ -112,6 +140,8 @@ export function createDlqRepository(deps: {
     ),
   });
   const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+  const marked = (entries: DlqEntry[]): Promise<DlqEntry[]> =>
+    markSuperseded(db, entries, deps.targetNames?.() ?? []);
   return {
     async write(letters) {
       await insertDeadLettersInParallel(db, clock, letters, insertOptions);
@@ -119,7 +149,7 @@ export function createDlqRepository(deps: {
     insert: (letters) => insertDeadLettersInParallel(db, clock, letters, insertOptions),
     async list(request) {
       const page = await listDlqEntries(db, request);
-      const entries = await markSuperseded(db, page.entries.map(masked));
+      const entries = await marked(page.entries.map(masked));
       return { ...page, entries };
     },
     async get(id) {
@@ -130,7 +160,7 @@ export function createDlqRepository(deps: {
       );
       const row = result.rows[0];
       if (row === undefined) return undefined;
-      const [entry] = await markSuperseded(db, [masked(toEntry(row))]);
+      const [entry] = await marked([masked(toEntry(row))]);
       return entry;
     },
     async remove(id) {
@@ -166,19 +196,30 @@ export function createDlqRepository(deps: {
       );
       return result.rows[0] ?? { unreplayed: 0, replayed: 0 };
     },
-    async unreplayedIds(filter, limit) {
+    async unreplayedPage(filter, limit, after) {
       const params: unknown[] = [];
-      const where = whereClause({ ...filter, replayed: false }, params);
+      let where = whereClause({ ...filter, replayed: false }, params);
+      if (after !== undefined) {
+        params.push(after.at, after.seq, after.id);
+        const n = params.length;
+        where += ` AND (coalesce(submitted_at, failed_at), submit_seq, id) >
+          ($${n - 2}::timestamptz, $${n - 1}::bigint, $${n}::uuid)`;
+      }
       params.push(limit);
-      const result = await db.query<{ id: string }>(
+      const result = await db.query<{ id: string; at: string; seq: string }>(
         // In submission order (docs/alert-state.md): letters of one stop share failed_at, and
         // firing → resolved → re-firing must replay as they were submitted.
-        `SELECT id FROM publishing_dlq WHERE ${where}
+        `SELECT id, coalesce(submitted_at, failed_at)::text AS at, submit_seq::text AS seq
+         FROM publishing_dlq WHERE ${where}
          ORDER BY coalesce(submitted_at, failed_at), submit_seq, id
          LIMIT $${params.length}`,
         params,
       );
-      return result.rows.map((row) => row.id);
+      const last = result.rows.at(-1);
+      return {
+        ids: result.rows.map((row) => row.id),
+        next: last === undefined ? undefined : { at: last.at, seq: last.seq, id: last.id },
+      };
     },
     claimReplay: (id) =>
       isUuid(id) ? claimReplay(db, id, clock.now(), leaseMs) : Promise.resolve(undefined),

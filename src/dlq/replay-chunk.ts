@@ -6,6 +6,7 @@ import { AppError } from '../domain/errors.js';
 import type { JobRequest, SubmitResult } from '../engine/publishing-engine.js';
 import type { StateOfJob } from '../engine/supersession.js';
 import type { DlqEntry } from './dlq-entry.js';
+import { newestStateOfAlert } from './newest-alert-state.js';
 import type { ReplayDeps } from './replay-entry.js';
 import { replayLoaded, ReplayNotRecorded } from './replay-entry.js';
 
@@ -34,35 +35,48 @@ export function emptyTally(): ReplayTally {
   };
 }
 
+/** The entries of a chunk a replay sends, and how many of the chunk's entries it looked at. */
+export interface ChunkChoice {
+  chosen: DlqEntry[];
+  examined: number;
+}
+
 /**
- * The entries of a chunk a replay would send now, in order; the others are counted on `tally`
- * as skipped. `withinRun`: a letter is also superseded by a newer state of its alert sent
- * earlier in the chunk, as when each letter was submitted before the next was checked (dry
- * runs submit nothing, so they only ask the engine).
+ * The entries of a chunk a replay would send now, in order, at most `room` of them; the others
+ * it looked at are counted on `tally` as skipped. It stops looking once `room` are chosen, so a
+ * run ends at its limit (`examined` says where). `withinRun`: a letter is also superseded by a
+ * newer state of its alert sent earlier in the chunk (to any target), as when each letter was submitted before
+ * the next was checked (dry runs submit nothing, so they only ask the engine).
  */
 export async function replayable(
   deps: ReplayDeps,
   entries: readonly DlqEntry[],
   tally: ReplayTally,
   withinRun: boolean,
-): Promise<DlqEntry[]> {
-  const live: DlqEntry[] = [];
-  for (const entry of entries) {
-    if (deps.targets.get(entry.target_name)?.enabled !== true) {
-      tally.targetGone += 1;
-      tally.missingTargets.add(entry.target_name);
-    } else if (deps.engine.breakerState(entry.target_name) !== 'closed') {
-      // Admission counts a half-open target as failing too (it takes one probe at a time),
-      // and would dead-letter the letters again as `overflow` beyond the target's lane share.
-      tally.targetFailing += 1;
-      tally.failingTargets.add(entry.target_name);
-    } else live.push(entry);
-  }
-  const newest = await newestStates(deps, live);
+  room: number,
+): Promise<ChunkChoice> {
+  const newest = await newestStates(
+    deps,
+    entries.filter((entry) => targetSkip(deps, entry) === undefined),
+  );
   const sending = new Map<string, AlertState>();
   const chosen: DlqEntry[] = [];
-  for (const entry of live) {
-    const key = keyOf(entry);
+  let examined = 0;
+  for (const entry of entries) {
+    if (chosen.length >= room) break;
+    examined += 1;
+    const skip = targetSkip(deps, entry);
+    if (skip === 'gone') {
+      tally.targetGone += 1;
+      tally.missingTargets.add(entry.target_name);
+      continue;
+    }
+    if (skip === 'failing') {
+      tally.targetFailing += 1;
+      tally.failingTargets.add(entry.target_name);
+      continue;
+    }
+    const key = entry.fingerprint;
     const letter = alertStateOf(entry.enriched_alert.alert);
     const known = [newest.get(key)?.state, withinRun ? sending.get(key) : undefined];
     if (known.some((state) => state !== undefined && compareAlertStates(state, letter) > 0)) {
@@ -72,11 +86,34 @@ export async function replayable(
     chosen.push(entry);
     if (withinRun) sending.set(key, letter);
   }
-  return chosen;
+  return { chosen, examined };
+}
+
+/** Why a letter's target keeps it from a bulk replay now, if it does. */
+function targetSkip(deps: ReplayDeps, entry: DlqEntry): 'gone' | 'failing' | undefined {
+  if (deps.targets.get(entry.target_name)?.enabled !== true) return 'gone';
+  // Admission counts a half-open target as failing too (it takes one probe at a time), and
+  // would dead-letter the letters again as `overflow` beyond the target's lane share.
+  if (deps.engine.breakerState(entry.target_name) !== 'closed') return 'failing';
+  return undefined;
 }
 
 /**
- * Replays one chunk: one claim statement, one engine submit, one statement recording the jobs.
+ * How many of `ids` (in order) a choice over `entries` (the unreplayed ones among them, in the
+ * same order) looked at: up to the first entry it did not reach.
+ */
+export function idsExamined(
+  ids: readonly string[],
+  entries: readonly DlqEntry[],
+  examined: number,
+): number {
+  const next = entries[examined];
+  return next === undefined ? ids.length : ids.indexOf(next.id);
+}
+
+/**
+ * Replays one chunk, at most `room` of its letters, and returns how many of `ids` it looked
+ * at: one claim statement, one engine submit, one statement recording the jobs.
  * Admission is all-or-nothing per submit, so a refused chunk is released and its letters go one
  * at a time, which replays what still fits and stops at the first refusal, as a run did before
  * chunks. Throws what ends the run (stopOf) after counting what was replayed.
@@ -85,15 +122,17 @@ export async function replayChunk(
   deps: ReplayDeps,
   ids: readonly string[],
   tally: ReplayTally,
-): Promise<void> {
+  room: number,
+): Promise<number> {
   const { repo, engine } = deps;
   const entries = (await repo.getMany(ids)).filter((entry) => entry.replay_job_id === null);
-  const chosen = await replayable(deps, entries, tally, true);
-  if (chosen.length === 0) return;
+  const { chosen, examined } = await replayable(deps, entries, tally, true, room);
+  const looked = idsExamined(ids, entries, examined);
+  if (chosen.length === 0) return looked;
   // Entries a concurrent replay or delete took are not returned, and not counted.
   const claimed = await repo.claimReplays(chosen.map((entry) => entry.id));
   const claimedAt = claimed[0]?.replayed_at;
-  if (claimedAt === undefined) return;
+  if (claimedAt === undefined) return looked;
   if (claimedAt === null) throw new Error('a claimed DLQ entry has no replayed_at');
   const claimedIds = claimed.map((entry) => entry.id);
   let submitted: SubmitResult;
@@ -113,7 +152,7 @@ export async function replayChunk(
       chosen.filter((entry) => released.has(entry.id)),
       tally,
     );
-    return;
+    return looked;
   }
   const jobs = claimed.map((entry, index) => ({
     id: entry.id,
@@ -132,6 +171,7 @@ export async function replayChunk(
       cause: error,
     });
   }
+  return looked;
 }
 
 /** Replays `entries` one claim and one submit each; throws what ends the run (stopOf). */
@@ -176,23 +216,25 @@ function requestOf(entry: DlqEntry): JobRequest {
   return request;
 }
 
-/** The engine's newest state of each entry's alert, keyed by keyOf; concurrent lookups. */
+/**
+ * The newest state of each entry's alert on any configured target (newest-alert-state.ts),
+ * keyed by fingerprint; concurrent lookups.
+ */
 async function newestStates(
   deps: ReplayDeps,
   entries: readonly DlqEntry[],
 ): Promise<Map<string, StateOfJob>> {
-  const keys = new Map<string, DlqEntry>();
-  for (const entry of entries) keys.set(keyOf(entry), entry);
+  const byFingerprint = new Map<string, Set<string>>();
+  for (const entry of entries) {
+    const targets = byFingerprint.get(entry.fingerprint) ?? new Set(deps.targets.keys());
+    byFingerprint.set(entry.fingerprint, targets.add(entry.target_name));
+  }
   const found = new Map<string, StateOfJob>();
   await Promise.all(
-    [...keys].map(async ([key, entry]) => {
-      const state = await deps.engine.newestState(entry.target_name, entry.fingerprint);
-      if (state !== undefined) found.set(key, state);
+    [...byFingerprint].map(async ([fingerprint, targets]) => {
+      const state = await newestStateOfAlert(deps.engine, targets, fingerprint);
+      if (state !== undefined) found.set(fingerprint, state);
     }),
   );
   return found;
-}
-
-function keyOf(entry: DlqEntry): string {
-  return `${entry.target_name}\u0000${entry.fingerprint}`;
 }

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, it } from 'node:test';
 
+import { alertStateOf } from '../domain/alert-state.js';
 import { AppError } from '../domain/errors.js';
+import { upsertAlertStates } from '../history/alert-states-repository.js';
 import type { Target } from '../domain/target.js';
 import { anAlert } from '../../test/support/builders.js';
 import { eventually } from '../../test/support/eventually.js';
@@ -23,7 +25,7 @@ import {
   DEFAULT_CLAIM_LEASE_MS,
   type DlqRepository,
 } from './dlq-repository.js';
-import { replayEntry, type ReplayDeps } from './replay-entry.js';
+import { MAX_BULK_REPLAY, replayEntry, type ReplayDeps } from './replay-entry.js';
 import { replayMatching } from './replay-matching.js';
 import { replayShutdownEntries } from './replay-shutdown-entries.js';
 import { trackReplayOutcomes } from './track-replay-outcomes.js';
@@ -258,5 +260,58 @@ forEachDatabase('DLQ replay', (ctx) => {
       [entries[0]?.id, entries[3]?.id],
     );
     assert.equal(await replayShutdownEntries(deps, silentLogger), 0);
+  });
+
+  it('at start replays the shutdown entries of a configured target behind more than 1000 of a removed one', async () => {
+    const removed = Array.from({ length: MAX_BULK_REPLAY + 1 }, () =>
+      aDeadLetter({ errorReason: 'shutdown', targetName: 'removed' }),
+    );
+    await repo.write([
+      ...removed,
+      aDeadLetter({ errorReason: 'shutdown' }),
+      aDeadLetter({ errorReason: 'shutdown' }),
+    ]);
+    const configured = (await repo.list({ filter: { target: 'audit' } })).entries.reverse();
+    assert.equal(await replayShutdownEntries(deps, silentLogger), 2);
+    assert.deepEqual(
+      engine.submitted.map((r) => r.replayOf),
+      configured.map((entry) => entry.id),
+    );
+  });
+
+  it('a letter of a target re-enabled after its alert resolved on another target is superseded: single replay 409, bulk replay skips it, the list marks it', async () => {
+    await ctx.db().query('TRUNCATE publishing_alert_states');
+    // `audit` was disabled: its firing became a target_removed letter, and the resolve that
+    // followed was routed to `pager` only. `audit` is enabled again.
+    targets.set('pager', aTarget('pager'));
+    const firing = aDeadLetter({ errorReason: 'target_removed', errorType: 'transient' });
+    const [entry] = await stored([firing]);
+    assert.ok(entry !== undefined);
+    const { fingerprint } = firing.alert;
+    const resolved = { ...alertStateOf(firing.alert), status: 'resolved' as const };
+    const jobId = randomUUID();
+    engine.newest.set(`pager\u0000${fingerprint}`, { jobId, state: resolved });
+    await upsertAlertStates(ctx.db(), [
+      {
+        target: 'pager',
+        fingerprint,
+        state: resolved,
+        jobId,
+        alertname: 'HighLatency',
+        labels: firing.alert.labels,
+        at: clock.now(),
+      },
+    ]);
+    await assert.rejects(replayEntry(deps, entry.id), withCode('superseded'));
+    const bulk = await replayMatching(deps, {}, { limit: 10 });
+    assert.deepEqual([bulk.replayed, bulk.skipped_superseded], [0, 1]);
+    assert.equal(engine.submitted.length, 0);
+    const listing = createDlqRepository({
+      db: ctx.db(),
+      clock,
+      targetNames: () => [...targets.keys()],
+    });
+    assert.equal((await listing.get(entry.id))?.superseded, true);
+    assert.equal((await listing.list({ filter: {} })).entries[0]?.superseded, true);
   });
 });

@@ -1,10 +1,10 @@
 import { alertStateOf, compareAlertStates } from '../domain/alert-state.js';
 import { AppError } from '../domain/errors.js';
-import type { StateOfJob } from '../engine/supersession.js';
 import type { Target } from '../domain/target.js';
 import type { JobRequest, PublishingEngine, SubmitResult } from '../engine/publishing-engine.js';
 import type { DlqEntry } from './dlq-entry.js';
 import type { DlqRepository } from './dlq-repository.js';
+import { newestStateOfAlert, type NewestOfAlert } from './newest-alert-state.js';
 
 export interface ReplayDeps {
   repo: DlqRepository;
@@ -23,8 +23,8 @@ export interface ReplayOptions {
 /**
  * Replays one entry as a new job for its target's current configuration.
  * not_found · already_replayed (replayed, or a replay of it is in progress) ·
- * superseded (a newer state of its alert was sent or is about to be: the latest-state rule of
- * docs/alert-state.md; `force` replays anyway) · target_not_configured (missing or disabled;
+ * superseded (a newer state of its alert was sent or is about to be, to any configured target:
+ * the latest-state rule of docs/alert-state.md; `force` replays anyway) · target_not_configured (missing or disabled;
  * entry untouched) · queue_full / stopping (claim released, retryAfterMs). The target's breaker
  * is not consulted: the operator asked for this letter (bulk replay skips failing targets).
  * ReplayNotRecorded: the job was submitted but recording it failed. Crash safety: the
@@ -132,7 +132,7 @@ async function submitClaimed(
   }
 }
 
-/** 409 `superseded` when a newer state of the entry's alert is known for its target. */
+/** 409 `superseded` when a newer state of the entry's alert is known for a configured target. */
 async function refuseIfSuperseded(deps: ReplayDeps, entry: DlqEntry): Promise<void> {
   const newer = await newerStateOf(deps, entry);
   if (newer === undefined) return;
@@ -140,7 +140,7 @@ async function refuseIfSuperseded(deps: ReplayDeps, entry: DlqEntry): Promise<vo
   const startsAt = new Date(newer.state.startsAtMs).toISOString();
   throw new AppError(
     'superseded',
-    `DLQ entry ${entry.id} is superseded: ${entry.target_name} was sent or is about to be sent a newer state of this alert (${status}, started ${startsAt}, job ${newer.jobId}); replay with force=true to send it anyway`,
+    `DLQ entry ${entry.id} is superseded: ${newer.target} was sent or is about to be sent a newer state of this alert (${status}, started ${startsAt}, job ${newer.jobId}); replay with force=true to send it anyway`,
     {
       details: [
         { path: 'newer_state.status', message: status },
@@ -151,8 +151,13 @@ async function refuseIfSuperseded(deps: ReplayDeps, entry: DlqEntry): Promise<vo
   );
 }
 
-async function newerStateOf(deps: ReplayDeps, entry: DlqEntry): Promise<StateOfJob | undefined> {
-  const newest = await deps.engine.newestState(entry.target_name, entry.fingerprint);
+/** The newest state of the entry's alert on any configured target, if newer than the letter. */
+async function newerStateOf(deps: ReplayDeps, entry: DlqEntry): Promise<NewestOfAlert | undefined> {
+  const newest = await newestStateOfAlert(
+    deps.engine,
+    [entry.target_name, ...deps.targets.keys()],
+    entry.fingerprint,
+  );
   if (newest === undefined) return undefined;
   const letter = alertStateOf(entry.enriched_alert.alert);
   return compareAlertStates(newest.state, letter) > 0 ? newest : undefined;

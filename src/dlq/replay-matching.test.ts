@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { beforeEach, it } from 'node:test';
 
 import type { Db } from '../db/db.js';
 import { DatabaseUnavailable, isDatabaseUnavailable } from '../db/database-unavailable.js';
+import { alertStateOf } from '../domain/alert-state.js';
 import { AppError } from '../domain/errors.js';
 import type { Target } from '../domain/target.js';
 import { createFakeClock } from '../../test/support/fake-clock.js';
@@ -19,7 +21,7 @@ import type { DeadLetter } from '../domain/dead-letter.js';
 import type { DlqEntry } from './dlq-entry.js';
 import { createDlqRepository, type DlqRepository } from './dlq-repository.js';
 import { replayEntry, type ReplayDeps } from './replay-entry.js';
-import { replayMatching } from './replay-matching.js';
+import { type BulkReplayResult, replayMatching } from './replay-matching.js';
 
 forEachDatabase('DLQ bulk replay', (ctx) => {
   const clock = createFakeClock();
@@ -60,6 +62,7 @@ forEachDatabase('DLQ bulk replay', (ctx) => {
       targets_failing: [],
       job_ids: [],
       stopped: null,
+      more_may_match: false,
     });
     assert.equal(engine.submitted.length, 0);
     const first = await replayMatching(deps, filter, { limit: 2 });
@@ -183,9 +186,10 @@ forEachDatabase('DLQ bulk replay', (ctx) => {
       {},
       { limit: 10, chunkSize: 2 },
     );
+    // The outage cuts the run as it records the first chunk: it looked at those two letters.
     assert.deepEqual(
-      [result.matched, result.replayed, result.job_ids, result.stopped],
-      [4, 2, engine.jobIds(), 'database_unavailable'],
+      [result.matched, result.replayed, result.job_ids, result.stopped, result.more_may_match],
+      [2, 2, engine.jobIds(), 'database_unavailable', true],
     );
     isCut = false;
     const again = await replayMatching({ ...deps, repo: cutRepo }, {}, { limit: 10 });
@@ -210,5 +214,75 @@ forEachDatabase('DLQ bulk replay', (ctx) => {
       isDatabaseUnavailable(error),
     );
     assert.equal((await repo.stats()).replayed, 1);
+  });
+
+  /** A letter for `audit` whose alert `audit` was since sent a resolve of (superseded). */
+  const aSupersededLetter = (): DeadLetter => {
+    const letter = aDeadLetter();
+    const state = { ...alertStateOf(letter.alert), status: 'resolved' as const };
+    engine.newest.set(`audit\u0000${letter.alert.fingerprint}`, { jobId: randomUUID(), state });
+    return letter;
+  };
+
+  it('bulk replay walks past more than `limit` skipped letters to replay the ones behind them; the dry run says the same', async () => {
+    const skipped = [
+      ...Array.from({ length: 5 }, aSupersededLetter),
+      aDeadLetter({ targetName: 'gone' }),
+      aDeadLetter({ targetName: 'gone' }),
+    ];
+    const entries = await stored([...skipped, aDeadLetter(), aDeadLetter(), aDeadLetter()]);
+    const behind = entries.slice(skipped.length).map((entry) => entry.id);
+    const expected = {
+      matched: 9,
+      skipped_superseded: 5,
+      skipped_target_not_configured: 2,
+      targets_not_configured: ['gone'],
+      more_may_match: true,
+      stopped: null,
+    };
+    const pick = (result: BulkReplayResult) => ({
+      matched: result.matched,
+      skipped_superseded: result.skipped_superseded,
+      skipped_target_not_configured: result.skipped_target_not_configured,
+      targets_not_configured: result.targets_not_configured,
+      more_may_match: result.more_may_match,
+      stopped: result.stopped,
+    });
+    const options = { limit: 2, chunkSize: 3 };
+    const dry = await replayMatching(deps, {}, { ...options, dryRun: true });
+    assert.deepEqual(
+      { ...pick(dry), would_replay: dry.would_replay },
+      { ...expected, would_replay: 2 },
+    );
+    assert.equal(engine.submitted.length, 0);
+    const first = await replayMatching(deps, {}, options);
+    assert.deepEqual({ ...pick(first), replayed: first.replayed }, { ...expected, replayed: 2 });
+    assert.deepEqual(
+      engine.submitted.map((r) => r.replayOf),
+      behind.slice(0, 2),
+    );
+    const second = await replayMatching(deps, {}, options);
+    assert.deepEqual([second.matched, second.replayed, second.more_may_match], [8, 1, false]);
+    assert.deepEqual(
+      engine.submitted.map((r) => r.replayOf),
+      behind,
+    );
+  });
+
+  it('bulk replay stops with examined_limit after examining the most one run may, replaying none', async () => {
+    await stored([...Array.from({ length: 4 }, aSupersededLetter), aDeadLetter()]);
+    const result = await replayMatching(deps, {}, { limit: 10, chunkSize: 3, maxExamined: 4 });
+    assert.deepEqual(
+      [
+        result.matched,
+        result.replayed,
+        result.skipped_superseded,
+        result.stopped,
+        result.more_may_match,
+      ],
+      [4, 0, 4, 'examined_limit', true],
+    );
+    const unbounded = await replayMatching(deps, {}, { limit: 10, chunkSize: 3 });
+    assert.deepEqual([unbounded.matched, unbounded.replayed, unbounded.stopped], [5, 1, null]);
   });
 });

@@ -1,11 +1,13 @@
 import { AppError } from '../domain/errors.js';
 import type { DlqFilter } from './dlq-entry.js';
 import type { BulkReplayStop } from '../domain/bulk-replay-stop.js';
-import { emptyTally, replayable, replayChunk, stopOf } from './replay-chunk.js';
+import type { SubmissionCursor } from './dlq-repository.js';
+import { emptyTally, idsExamined, replayable, replayChunk, stopOf } from './replay-chunk.js';
 import type { ReplayDeps } from './replay-entry.js';
 import { MAX_BULK_REPLAY } from './replay-entry.js';
 
 export interface BulkReplayResult {
+  /** The matching letters the run looked at, from the oldest on. */
   matched: number;
   replayed: number;
   /** Dry run only: what a real run would replay now (matched minus the skipped). */
@@ -24,39 +26,61 @@ export interface BulkReplayResult {
   /** Those letters' targets, each once, sorted. */
   targets_failing: string[];
   job_ids: string[];
-  /** Set when the run stopped early, after replaying at least one letter; else null. */
+  /**
+   * Set when the run stopped early: after replaying at least one letter (queue_full, stopping,
+   * database_unavailable), or after examining MAX_EXAMINED_PER_RUN letters; else null.
+   */
   stopped: BulkReplayStop | null;
+  /** Whether the run ended before the last matching letter: more may match, run it again. */
+  more_may_match: boolean;
 }
 
 /** Letters per claim statement, engine submit and record statement (docs/benchmarks.md). */
 export const REPLAY_CHUNK = 100;
 
 /**
- * Replays up to `limit` unreplayed entries matching `filter`, in submission order, in chunks of
- * `chunkSize` (replay-chunk.ts). Entries whose target is gone (`skipped_target_not_configured`,
+ * The most matching letters one run looks at. Skipped letters do not count toward `limit`, so
+ * a run walks past them; a skipped chunk still costs a page query, a read of its rows and the
+ * engine's newest-state lookups (tens of ms in durable mode), and this keeps one request to
+ * seconds (~100 chunks) however many skipped letters lie ahead. A run that reaches it stops
+ * with `examined_limit`; a second run walks again from the oldest, so it gets further only
+ * past letters the first replayed: beyond this many skipped letters, narrow the filter.
+ */
+export const MAX_EXAMINED_PER_RUN = 10 * MAX_BULK_REPLAY;
+
+/**
+ * Replays up to `limit` unreplayed entries matching `filter`, walking them in submission order
+ * (a keyset cursor) in chunks of `chunkSize` (replay-chunk.ts) past the ones it skips, until it
+ * has replayed `limit`, reached the last matching letter or examined `maxExamined` (default
+ * MAX_EXAMINED_PER_RUN; `stopped: examined_limit`). Entries whose target is gone (`skipped_target_not_configured`,
  * the targets named in `targets_not_configured`), whose target's breaker is not closed
  * (`skipped_target_failing`, `targets_failing`) or that are superseded (`skipped_superseded`)
- * are skipped and counted; so are, uncounted, entries a concurrent replay or delete took. When
- * the queue fills, the engine stops or the database becomes unreachable midway, it returns what
- * was replayed with `stopped` naming why; if nothing was replayed, it throws. `dryRun` only
- * counts what would be replayed (`would_replay`) and skipped.
+ * are skipped, counted and do not count toward `limit`; so are, uncounted, entries a concurrent
+ * replay or delete took. When the queue fills, the engine stops or the database becomes
+ * unreachable midway, it returns what was replayed with `stopped` naming why; if nothing was
+ * replayed, it throws. `dryRun` walks the same way, counting what would be replayed
+ * (`would_replay`, toward `limit`) and skipped.
  */
 export async function replayMatching(
   deps: ReplayDeps,
   filter: DlqFilter,
-  options: { limit: number; dryRun?: boolean; chunkSize?: number },
+  options: { limit: number; dryRun?: boolean; chunkSize?: number; maxExamined?: number },
 ): Promise<BulkReplayResult> {
-  if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > MAX_BULK_REPLAY) {
+  const { limit } = options;
+  const maxExamined = options.maxExamined ?? MAX_EXAMINED_PER_RUN;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BULK_REPLAY) {
     throw new AppError('invalid_request', `limit must be an integer from 1 to ${MAX_BULK_REPLAY}`, {
       details: [{ path: 'limit', message: `1 to ${MAX_BULK_REPLAY}` }],
     });
   }
-  const ids = await deps.repo.unreplayedIds(filter, options.limit);
+  const isDryRun = options.dryRun === true;
+  const size = options.chunkSize ?? REPLAY_CHUNK;
   const tally = emptyTally();
-  const finish = (stopped: BulkReplayStop | null): BulkReplayResult => ({
-    matched: ids.length,
+  let matched = 0;
+  const finish = (stopped: BulkReplayStop | null, moreMayMatch: boolean): BulkReplayResult => ({
+    matched,
     replayed: tally.replayed,
-    ...(options.dryRun === true ? { would_replay: tally.wouldReplay } : {}),
+    ...(isDryRun ? { would_replay: tally.wouldReplay } : {}),
     skipped_superseded: tally.superseded,
     skipped_target_not_configured: tally.targetGone,
     targets_not_configured: [...tally.missingTargets].sort(),
@@ -64,22 +88,38 @@ export async function replayMatching(
     targets_failing: [...tally.failingTargets].sort(),
     job_ids: tally.jobIds,
     stopped,
+    more_may_match: moreMayMatch,
   });
-  const size = options.chunkSize ?? REPLAY_CHUNK;
-  for (let start = 0; start < ids.length; start += size) {
-    const chunk = ids.slice(start, start + size);
-    if (options.dryRun === true) {
-      const entries = await deps.repo.getMany(chunk);
-      tally.wouldReplay += (await replayable(deps, entries, tally, false)).length;
-      continue;
-    }
+  let after: SubmissionCursor | undefined;
+  for (;;) {
+    const room = limit - (isDryRun ? tally.wouldReplay : tally.replayed);
+    if (room <= 0) return finish(null, true);
+    if (matched >= maxExamined) return finish('examined_limit', true);
+    const pageSize = Math.min(size, maxExamined - matched);
+    let ids: string[] = [];
     try {
-      await replayChunk(deps, chunk, tally);
+      const page = await deps.repo.unreplayedPage(filter, pageSize, after);
+      ids = page.ids;
+      after = page.next;
+      if (ids.length === 0) return finish(null, false);
+      let looked: number;
+      if (isDryRun) {
+        const entries = await deps.repo.getMany(ids);
+        const choice = await replayable(deps, entries, tally, false, room);
+        tally.wouldReplay += choice.chosen.length;
+        looked = idsExamined(ids, entries, choice.examined);
+      } else {
+        looked = await replayChunk(deps, ids, tally, room);
+      }
+      matched += looked;
+      if (looked < ids.length) return finish(null, true);
+      if (ids.length < pageSize) return finish(null, false);
     } catch (error: unknown) {
       const stop = stopOf(error);
       if (stop === undefined || tally.replayed === 0) throw error;
-      return finish(stop);
+      // The chunk's letters not tried count as matched: `the rest` of docs/api.md.
+      matched += ids.length;
+      return finish(stop, true);
     }
   }
-  return finish(null);
 }

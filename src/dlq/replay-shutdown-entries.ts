@@ -8,8 +8,10 @@ import { replayMatching } from './replay-matching.js';
  * reason `shutdown`, in submission order, so a restart loses nothing; superseded ones are left
  * (a newer state of their alert was sent or is queued). Entries whose attempt the stop cut or
  * saw time out (`possibly_delivered`) are replayed too, and the log says how many: the target
- * may get those twice. Stops early when the queue is full (the rest stay in the DLQ for an
- * operator), a round stopped early, or a round replays nothing (targets gone or failing).
+ * may get those twice. Each round walks past the letters it skips (targets gone or failing,
+ * superseded), so every replayable letter is tried; rounds go on while one replays its limit.
+ * Stops early when the queue is full (the rest stay in the DLQ for an operator), a round stopped
+ * early, or a round replays nothing (past MAX_EXAMINED_PER_RUN skipped letters: they stay too).
  */
 export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): Promise<number> {
   const possiblyDelivered = (
@@ -53,7 +55,8 @@ export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): P
         'some shutdown entries were not replayed (target gone or failing, or the run stopped early); they stay in the DLQ',
       );
     }
-    if (round.stopped !== null || round.replayed === 0 || round.matched < MAX_BULK_REPLAY) break;
+    const isCut = round.stopped !== null && round.stopped !== 'examined_limit';
+    if (isCut || round.replayed === 0 || !round.more_may_match) break;
   }
   if (replayed > 0 || skippedSuperseded > 0) {
     logger.info(

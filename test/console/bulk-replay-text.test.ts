@@ -65,4 +65,24 @@ describe('the console bulk replay texts', () => {
       'Replayed 3 of 3 letters.',
     );
   });
+
+  it('a run that ended at its limit with more letters behind says to run it again', () => {
+    assert.equal(
+      bulkOutcomeText(
+        aBulkReplay({
+          matched: 1760,
+          replayed: 1000,
+          skipped_superseded: 760,
+          more_may_match: true,
+        }),
+      ),
+      'Replayed 1,000 of 1,760 letters, 760 skipped as superseded. More letters match: run again.',
+    );
+    assert.equal(
+      bulkPreviewText(
+        aBulkReplay({ dry_run: true, matched: 1200, would_replay: 1000, more_may_match: true }),
+      ).text,
+      '1,000 letters would be replayed, 0 skipped as superseded. More letters match: run again.',
+    );
+  });
 });

@@ -108,7 +108,8 @@ export function createMemoryDlq(
       return { jobId };
     },
     replayMatching: async ({ filter, limit, dryRun }) => {
-      const picked = entries.filter((e) => !e.replayed && matches(e, filter)).slice(0, limit);
+      const waiting = entries.filter((e) => !e.replayed && matches(e, filter));
+      const picked = waiting.slice(0, limit);
       const gone = picked.filter((e) => !configuredTargets.has(e.target_name));
       const skipped = {
         skippedSuperseded: 0,
@@ -117,6 +118,7 @@ export function createMemoryDlq(
         skippedTargetFailing: 0,
         targetsFailing: [],
         stopped: null,
+        moreMayMatch: waiting.length > limit,
       };
       const replayable = picked.filter((e) => configuredTargets.has(e.target_name));
       if (dryRun) {

@@ -16,7 +16,8 @@ export function bulkPreviewText(dryRun: BulkReplay): { wouldReplay: number; text
       : `, ${formatCount(dryRun.skipped_superseded)} skipped as superseded`) +
     targetSkipsText(dryRun);
   if (wouldReplay > 0) {
-    return { wouldReplay, text: `${plural(wouldReplay, 'letter')} would be replayed${skipped}.` };
+    const text = `${plural(wouldReplay, 'letter')} would be replayed${skipped}.${moreText(dryRun)}`;
+    return { wouldReplay, text };
   }
   const text =
     matched === 0
@@ -33,8 +34,14 @@ export function bulkOutcomeText(done: BulkReplay): string {
     targetSkipsText(done);
   return (
     `Replayed ${formatCount(done.replayed)} of ${plural(done.matched, 'letter')}${skipped}.` +
-    stoppedText(done.stopped)
+    stoppedText(done.stopped) +
+    (done.stopped === null || done.stopped === undefined ? moreText(done) : '')
   );
+}
+
+/** " More letters match: run again.", when the run ended before the last matching letter. */
+function moreText(result: BulkReplay): string {
+  return result.more_may_match === true ? ' More letters match: run again.' : '';
 }
 
 /**

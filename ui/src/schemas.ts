@@ -168,6 +168,7 @@ export const bulkReplaySchema = z.object({
   skipped_target_failing: z.optional(count),
   targets_failing: z.optional(z.array(text)),
   stopped: z.optional(z.nullable(text)),
+  more_may_match: z.optional(z.boolean()),
 });
 export type BulkReplay = z.infer<typeof bulkReplaySchema>;
 

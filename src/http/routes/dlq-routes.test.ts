@@ -112,6 +112,7 @@ describe('HTTP API over a real socket', () => {
         targets_failing: [],
         job_ids: [],
         stopped: null,
+        more_may_match: false,
         dry_run: true,
       });
       const real = await call(url, 'POST', `${base}/replay`, { json: { filters, limit: 5 } });

@@ -61,6 +61,7 @@ export function registerDlqRoutes(
         targets_failing: result.targetsFailing,
         job_ids: result.jobIds,
         stopped: result.stopped,
+        more_may_match: result.moreMayMatch,
         dry_run: request.body.dry_run,
       };
     },

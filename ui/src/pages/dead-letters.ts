@@ -109,7 +109,6 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
       context.notify(preview.state === 'failed' ? `Dry run failed: ${preview.message}` : '');
       return;
     }
-    const { matched } = preview.value;
     const { wouldReplay, text } = bulkPreviewText(preview.value);
     if (wouldReplay === 0) {
       outcome = { text, isFailure: false };
@@ -122,7 +121,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
       body: html`<p class="preview">${text}</p>
         <p>
           Filter:
-          ${describeFilter(filter)}.${matched >= BULK_LIMIT ? ` At most ${BULK_LIMIT} per run.` : ''}
+          ${describeFilter(filter)}.${wouldReplay >= BULK_LIMIT ? ` At most ${BULK_LIMIT} per run.` : ''}
         </p>
         <p class="muted">
           Each becomes a new job with the target's current configuration, oldest first.
@@ -134,7 +133,8 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     await act(async () => {
       const done = await api.post('/dlq/replay', bulkReplaySchema, {
         filters,
-        limit: matched,
+        // What the dry run found and the operator confirmed: skipped letters do not count.
+        limit: wouldReplay,
         dry_run: false,
       });
       return bulkOutcomeText(done);
