@@ -26,16 +26,17 @@ import { emptyReconfigureSummary } from '../publishing-engine.js';
 import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
 import type { PreparedJob } from '../submission.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
-import type { ChainAdmission, RecordedState, StateOfJob } from '../supersession.js';
-import { admitIntoChain } from '../supersession.js';
+import type { StateOfJob } from '../supersession.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
 import { createSlot, newActiveJob } from './active-job.js';
+import type { ChainState } from './chain-state.js';
+import { applyLatestState } from './chain-state.js';
 import { CircuitSweep } from './circuit-sweep.js';
 import { Dispatcher } from './dispatcher.js';
 import type { EngineDeps } from './engine-deps.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { LaneCounts } from './lane-counts.js';
-import { NewestStates, stateRecordOf, withDeliveryOf } from './newest-states.js';
+import { NewestStates } from './newest-states.js';
 import { queueStatusOf } from './queue-status.js';
 import { Scheduler } from './scheduler.js';
 
@@ -57,6 +58,7 @@ class MemoryEngine implements PublishingEngine {
   private readonly life: JobLifecycle;
   private readonly dispatcher: Dispatcher;
   private readonly newest: NewestStates;
+  private readonly chains: ChainState;
   private readonly newId: () => string;
   private config: EngineConfig;
   private seq = 0;
@@ -80,6 +82,12 @@ class MemoryEngine implements PublishingEngine {
     );
     this.newest.load(deps.initialAlertStates ?? []);
     this.life = new JobLifecycle(deps, this.scheduler, this.lanes, this.report, this.active);
+    this.chains = {
+      scheduler: this.scheduler,
+      newest: this.newest,
+      life: this.life,
+      statusStore: deps.statusStore,
+    };
     const sweep = new CircuitSweep(this.scheduler, this.life, () => this.dispatcher.requestPump());
     this.dispatcher = new Dispatcher({
       clock,
@@ -160,7 +168,10 @@ class MemoryEngine implements PublishingEngine {
     this.lanes.held[lane] += 1;
     slot.held[lane] += 1;
     this.lanes.move(lane, undefined, 'queued');
-    if (request.force !== true && this.applyLatestState(job, slot, overflows, now) === 'stale') {
+    if (
+      request.force !== true &&
+      applyLatestState(this.chains, job, slot, overflows, now) === 'stale'
+    ) {
       return job.id;
     }
     if (overflows) {
@@ -170,49 +181,6 @@ class MemoryEngine implements PublishingEngine {
       this.life.track(job);
     }
     return job.id;
-  }
-
-  /**
-   * The latest-state rule for a job coming in: a stale one ends superseded at once; a newest
-   * one supersedes the waiting jobs of its chain and is recorded; one that overflows and is not
-   * stale leaves the chain and the record as they are.
-   */
-  private applyLatestState(
-    job: ActiveJob,
-    slot: TargetSlot,
-    overflows: boolean,
-    now: number,
-  ): ChainAdmission['kind'] {
-    const { fingerprint } = job.alert;
-    const { resendAfterMs } = slot.target;
-    const admission = admitIntoChain(
-      job.alertState,
-      this.newestOf(slot, fingerprint),
-      { resendAfterMs, nowMs: now },
-      overflows,
-    );
-    if (admission.kind === 'stale') {
-      this.life.supersede(job, admission.by, now);
-      return 'stale';
-    }
-    if (admission.kind === 'overflow') return 'overflow';
-    for (const older of this.scheduler.takeWaiting(slot, fingerprint)) {
-      this.life.supersede(older, job.id, now);
-    }
-    this.newest.record(stateRecordOf(job, now));
-    return 'newest';
-  }
-
-  /**
-   * The newest state of a chain: its last job (not delivered yet), or the recorded one (sent, or
-   * before a restart), with its delivery time when the target has a resend_after.
-   */
-  private newestOf(slot: TargetSlot, fingerprint: string): RecordedState | undefined {
-    const tail = this.scheduler.newestOf(slot, fingerprint);
-    if (tail !== undefined) return { jobId: tail.id, state: tail.alertState };
-    const recorded = this.newest.get(slot.target.name, fingerprint);
-    if (recorded === undefined || slot.target.resendAfterMs === undefined) return recorded;
-    return withDeliveryOf(recorded, this.deps.statusStore);
   }
 
   getJob(id: string): Promise<JobSnapshot | undefined> {

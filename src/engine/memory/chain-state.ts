@@ -1,0 +1,64 @@
+import type { JobStatusStore } from '../../tracking/job-status-store.js';
+import type { ChainAdmission, RecordedState } from '../supersession.js';
+import { admitIntoChain } from '../supersession.js';
+import type { ActiveJob, TargetSlot } from './active-job.js';
+import type { JobLifecycle } from './job-lifecycle.js';
+import type { NewestStates } from './newest-states.js';
+import { stateRecordOf, withDeliveryOf } from './newest-states.js';
+import type { Scheduler } from './scheduler.js';
+
+/** What memory mode's latest-state rule reads and changes (docs/alert-state.md). */
+export interface ChainState {
+  scheduler: Scheduler;
+  newest: NewestStates;
+  life: JobLifecycle;
+  statusStore: JobStatusStore;
+}
+
+/**
+ * The latest-state rule for a job coming in: a stale one ends superseded at once; a newest
+ * one supersedes the waiting jobs of its chain and is recorded; an overflowed re-send of the
+ * newest state leaves the chain and the record as they are (admitIntoChain).
+ */
+export function applyLatestState(
+  chains: ChainState,
+  job: ActiveJob,
+  slot: TargetSlot,
+  overflows: boolean,
+  now: number,
+): ChainAdmission['kind'] {
+  const { fingerprint } = job.alert;
+  const { resendAfterMs } = slot.target;
+  const admission = admitIntoChain(
+    job.alertState,
+    newestOf(chains, slot, fingerprint),
+    { resendAfterMs, nowMs: now },
+    overflows,
+  );
+  if (admission.kind === 'stale') {
+    chains.life.supersede(job, admission.by, now);
+    return 'stale';
+  }
+  if (admission.kind === 'overflow') return 'overflow';
+  for (const older of chains.scheduler.takeWaiting(slot, fingerprint)) {
+    chains.life.supersede(older, job.id, now);
+  }
+  chains.newest.record(stateRecordOf(job, now));
+  return 'newest';
+}
+
+/**
+ * The newest state of a chain: its last job (not delivered yet), or the recorded one (sent, or
+ * before a restart), with its delivery time when the target has a resend_after.
+ */
+function newestOf(
+  chains: ChainState,
+  slot: TargetSlot,
+  fingerprint: string,
+): RecordedState | undefined {
+  const tail = chains.scheduler.newestOf(slot, fingerprint);
+  if (tail !== undefined) return { jobId: tail.id, state: tail.alertState };
+  const recorded = chains.newest.get(slot.target.name, fingerprint);
+  if (recorded === undefined || slot.target.resendAfterMs === undefined) return recorded;
+  return withDeliveryOf(recorded, chains.statusStore);
+}
