@@ -11,7 +11,7 @@ import type { FakeClock } from '../support/fake-clock.js';
 import { createFakeClock } from '../support/fake-clock.js';
 import type { RunningApp } from '../support/service-app.js';
 import { startApp } from '../support/service-app.js';
-import { call, errorCode } from '../support/service-http.js';
+import { call, errorCode, metricValue } from '../support/service-http.js';
 import type { TargetServer } from '../support/target-server.js';
 import { startTargetServer } from '../support/target-server.js';
 
@@ -165,14 +165,8 @@ for (const mode of ['memory', 'durable'] as const) {
     });
 
     it('keeps an open breaker through reloads that change retry or match, and resets it for another URL', async () => {
-      const metric = async (series: string): Promise<string | undefined> => {
-        const text = await (await fetch(`${running.url}/metrics`)).text();
-        const prefix = `alert_publisher_${series} `;
-        return text
-          .split('\n')
-          .find((line) => line.startsWith(prefix))
-          ?.slice(prefix.length);
-      };
+      const metric = (series: string): Promise<string | undefined> =>
+        metricValue(running.url, series);
       const reload = async (): Promise<string[]> => {
         const reloaded = await call(running.url, 'POST', '/-/reload');
         assert.equal(reloaded.status, 200);

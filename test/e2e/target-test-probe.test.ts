@@ -10,7 +10,7 @@ import type { FakeClock } from '../support/fake-clock.js';
 import { createFakeClock } from '../support/fake-clock.js';
 import type { RunningApp } from '../support/service-app.js';
 import { startApp } from '../support/service-app.js';
-import { call } from '../support/service-http.js';
+import { call, metricValue } from '../support/service-http.js';
 import type { TargetServer } from '../support/target-server.js';
 import { startTargetServer } from '../support/target-server.js';
 
@@ -63,14 +63,8 @@ for (const mode of ['memory', 'durable'] as const) {
       await scratch.drop();
     });
 
-    const metric = async (series: string): Promise<string | undefined> => {
-      const text = await (await fetch(`${running.url}/metrics`)).text();
-      const prefix = `alert_publisher_${series} `;
-      return text
-        .split('\n')
-        .find((line) => line.startsWith(prefix))
-        ?.slice(prefix.length);
-    };
+    const metric = (series: string): Promise<string | undefined> =>
+      metricValue(running.url, series);
     const breakerOf = async (): Promise<string> => {
       const res = await call(running.url, 'GET', '/api/v2/publishing/targets/t');
       return (res.body as { breaker_state: string }).breaker_state;

@@ -77,3 +77,13 @@ export function errorPaths(body: unknown): string[] {
     typeof d === 'object' && d !== null && 'path' in d && typeof d.path === 'string' ? d.path : '',
   );
 }
+
+/** The value of one series (name with its labels, as /metrics prints it) from a running server. */
+export async function metricValue(baseUrl: string, series: string): Promise<string | undefined> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const prefix = `alert_publisher_${series} `;
+  return text
+    .split('\n')
+    .find((line) => line.startsWith(prefix))
+    ?.slice(prefix.length);
+}
