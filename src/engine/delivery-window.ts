@@ -1,5 +1,5 @@
 /**
- * Stop's delivery window (SPEC §5, docs/how-it-works.md "Stopping"), one rule for both modes:
+ * Stop's delivery window (docs/how-it-works.md "Stopping"), one rule for both modes:
  * once admissions stop, an engine keeps delivering what is due before `deadline` (the stop
  * plus shutdown_timeout). It is done early once nothing is in flight or could start now and
  * nothing falls due before the deadline: a retry, probe or rate token due at or after it is

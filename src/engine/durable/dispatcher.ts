@@ -9,7 +9,6 @@ import { AttemptRunner, attemptRecordOf } from '../attempt.js';
 import type { Breakers } from '../breakers.js';
 import { isDrained } from '../delivery-window.js';
 import type { EngineConfig } from '../engine-config.js';
-import { targetRemovedError } from '../job-errors.js';
 import type { JobReport } from '../job-report.js';
 import { verdictOf } from '../outcome-decision.js';
 import type { RateLimiter } from '../rate-limiter.js';
@@ -20,7 +19,7 @@ import type { Held, Holdings } from './holdings.js';
 import type { InstanceLease } from './instance-lease.js';
 import { priorityOf } from './job-row.js';
 import { releaseUnheld } from './leases.js';
-import { circuitOpenLetter, completionAfter, deadLetterOf } from './next-step.js';
+import { circuitOpenLetter, completionAfter, releaseOf, targetRemovedLetter } from './next-step.js';
 import { nextClaimableAt } from './next-claimable.js';
 import { newestWaitingAfter } from './read-jobs.js';
 import type { createWakeSignal } from './wake-signal.js';
@@ -201,29 +200,19 @@ export function createDispatcher(deps: DispatcherDeps): {
     const tooOld = held.job.submitted_at.getTime() + held.target.retry.maxJobAgeMs < now;
     deps.complete(
       held,
-      tooOld
-        ? circuitOpenLetter(held.job, held.target, now)
-        : { kind: 'release', id: held.job.id, waitingState: waitingStateOf(held) },
+      tooOld ? circuitOpenLetter(held.job, held.target, now) : releaseOf(held.job),
     );
   }
 
   /** Claimed but not started: back to waiting at once, for this or another instance. */
   function releaseBuffered(): void {
-    for (const held of holdings.unbuffer(() => true)) {
-      deps.complete(held, { kind: 'release', id: held.job.id, waitingState: waitingStateOf(held) });
-    }
+    for (const held of holdings.unbuffer(() => true)) deps.complete(held, releaseOf(held.job));
   }
 
   function dropRemoved(nowMs: number): number {
     const removed = holdings.unbuffer((held) => deps.targets.isRemoved(held.target.name));
     for (const held of removed) {
-      const error = targetRemovedError(held.target.name);
-      deps.complete(held, {
-        kind: 'dead',
-        id: held.job.id,
-        error,
-        letter: deadLetterOf(held.job, held.target, error, nowMs),
-      });
+      deps.complete(held, targetRemovedLetter(held.job, held.target, nowMs));
     }
     return removed.length;
   }
@@ -294,13 +283,7 @@ export function createDispatcher(deps: DispatcherDeps): {
       deps.targets.isRemoved(name) &&
       (completion.kind === 'retry' || completion.kind === 'dead')
     ) {
-      const error = targetRemovedError(name);
-      deps.complete(held, {
-        kind: 'dead',
-        id: held.job.id,
-        error,
-        letter: deadLetterOf(held.job, held.target, error, now),
-      });
+      deps.complete(held, targetRemovedLetter(held.job, held.target, now));
       return;
     }
     deps.complete(held, completion);
@@ -389,10 +372,6 @@ export function createDispatcher(deps: DispatcherDeps): {
       oneAtATime(() => releaseUnheld(deps.db, deps.lease.owner, [...holdings.byId.keys()], nowMs)),
     dropRemoved,
   };
-}
-
-export function waitingStateOf(held: Held): 'queued' | 'retrying' {
-  return held.job.attempts <= 1 ? 'queued' : 'retrying';
 }
 
 function targetOf(targets: TargetView, name: string): Target {

@@ -325,8 +325,9 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     async stop(timeoutMs) {
       if (stopping) return;
       stopping = true;
-      // What is due before the deadline is still delivered (SPEC §5), as in memory mode,
-      // the jobs of admissions under way included: the window is judged once they are stored.
+      // What is due before the deadline is still delivered (docs/how-it-works.md "Stopping"), as
+      // in memory mode, the jobs of admissions under way included: the window is judged once they
+      // are stored.
       const deadline = clock.now() + timeoutMs;
       await settlesWithin(clock, timeoutMs, submitter.idle());
       await dispatcher.deliverUntil(deadline);

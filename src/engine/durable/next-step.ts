@@ -5,7 +5,7 @@ import type { JobError } from '../../domain/job.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
 import type { LetterTarget, Target } from '../../domain/target.js';
 import { deadLetterOf as letterOfJob } from '../dead-letter-of.js';
-import { circuitOpenError } from '../job-errors.js';
+import { circuitOpenError, targetRemovedError } from '../job-errors.js';
 import { decideAfterFailure, jobErrorOf } from '../outcome-decision.js';
 import type { Claimed } from './claim-jobs.js';
 import { priorityOf } from './job-row.js';
@@ -52,6 +52,17 @@ export function completionAfter(
 export function circuitOpenLetter(job: Claimed, target: Target, nowMs: number): Completion {
   const error = circuitOpenError(target.name);
   return { kind: 'dead', id: job.id, error, letter: deadLetterOf(job, target, error, nowMs) };
+}
+
+/** A held job of a target a reload removed: a `target_removed` letter (replayable). */
+export function targetRemovedLetter(job: Claimed, target: Target, nowMs: number): Completion {
+  const error = targetRemovedError(target.name);
+  return { kind: 'dead', id: job.id, error, letter: deadLetterOf(job, target, error, nowMs) };
+}
+
+/** A claimed job that goes back to waiting unattempted (its charged attempt is refunded). */
+export function releaseOf(job: Claimed): Completion {
+  return { kind: 'release', id: job.id, waitingState: job.attempts <= 1 ? 'queued' : 'retrying' };
 }
 
 /** What a dead letter needs of a job's row. */
