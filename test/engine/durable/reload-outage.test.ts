@@ -11,7 +11,13 @@ import { DEFAULT_ENGINE_CONFIG } from '../../support/engine-defaults.js';
 import type { FakeClock } from '../../support/fake-clock.js';
 import { createFakeClock } from '../../support/fake-clock.js';
 import { proxyToTestDatabase, type TcpProxy } from '../../support/tcp-proxy.js';
-import { advanceUntil, aTarget, scriptedPublisher, startEngine } from './support/engine-harness.js';
+import {
+  advanceUntil,
+  aTarget,
+  clearDurableTables,
+  scriptedPublisher,
+  startEngine,
+} from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
 import { migratedScratchDatabase } from './support/scratch-database.js';
 import type { ScratchDatabase } from './support/scratch-database.js';
@@ -52,9 +58,7 @@ describe('durable engine reload while PostgreSQL is cut', async () => {
     await database.drop();
   });
   beforeEach(async () => {
-    await database.db.query(
-      'TRUNCATE publishing_jobs, publishing_job_counts, publishing_dlq, publishing_instances, publishing_alert_states',
-    );
+    await clearDurableTables(database.db);
     viaProxy = createPgDb(proxy.urlFor(database.url), {
       logger: silentLogger,
       connectTimeoutMs: 1_000,

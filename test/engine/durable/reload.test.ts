@@ -17,6 +17,7 @@ import type { FakeClock } from '../../support/fake-clock.js';
 import {
   advanceUntil,
   aTarget,
+  clearDurableTables,
   scriptedPublisher,
   startEngine,
   stateOf,
@@ -29,11 +30,7 @@ forEachDatabase('durable engine reload', (ctx) => {
   let engine: PublishingEngine | undefined;
 
   beforeEach(async () => {
-    await ctx
-      .db()
-      .query(
-        'TRUNCATE publishing_jobs, publishing_job_counts, publishing_dlq, publishing_instances, publishing_alert_states',
-      );
+    await clearDurableTables(ctx.db());
     clock = createFakeClock();
     publisher = scriptedPublisher();
   });

@@ -10,7 +10,13 @@ import { anAlert } from '../../support/builders.js';
 import { forEachDatabase } from '../../support/databases.js';
 import { createFakeClock } from '../../support/fake-clock.js';
 import type { FakeClock } from '../../support/fake-clock.js';
-import { advanceUntil, aTarget, scriptedPublisher, startEngine } from './support/engine-harness.js';
+import {
+  advanceUntil,
+  aTarget,
+  clearDurableTables,
+  scriptedPublisher,
+  startEngine,
+} from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
 
 /**
@@ -32,11 +38,7 @@ forEachDatabase('durable engine start without some targets', (ctx) => {
   };
 
   beforeEach(async () => {
-    await ctx
-      .db()
-      .query(
-        'TRUNCATE publishing_jobs, publishing_job_counts, publishing_dlq, publishing_instances, publishing_alert_states',
-      );
+    await clearDurableTables(ctx.db());
     clock = createFakeClock();
     publisher = scriptedPublisher();
     publisher.answerAll({ ok: true });

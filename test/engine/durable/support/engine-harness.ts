@@ -44,6 +44,13 @@ export interface ScriptedPublisher extends Publisher {
   answerAll(outcome: PublishOutcome): void;
 }
 
+/** Empties every table a durable engine writes, for a test that starts afresh. */
+export async function clearDurableTables(db: Db): Promise<void> {
+  await db.query(
+    'TRUNCATE publishing_jobs, publishing_job_counts, publishing_dlq, publishing_instances, publishing_alert_states',
+  );
+}
+
 /** A target's 503: transient, retried, counted by its breaker. */
 export const SERVER_ERROR_503 = {
   ok: false,
