@@ -87,4 +87,20 @@ describe('query rules shared by every API route, over a real socket', () => {
       details: [{ path: 'query.bogus', message: 'unknown field' }],
     });
   });
+
+  for (const [path, key] of [
+    [`${API}/queue/jobs?limit=Infinity`, 'limit'],
+    [`${API}/dlq?limit=1e309`, 'limit'],
+    [`${API}/dlq?offset=1e309`, 'offset'],
+  ] as const) {
+    it(`GET ${path} says query.${key} must be a finite number`, async () => {
+      const res = await call(url, 'GET', path);
+      assert.equal(res.status, 400);
+      assert.deepEqual(errorOf(res.body), {
+        code: 'invalid_request',
+        message: `query.${key}: must be a finite number`,
+        details: [{ path: `query.${key}`, message: 'must be a finite number' }],
+      });
+    });
+  }
 });

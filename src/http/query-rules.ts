@@ -10,6 +10,9 @@ import { noQuery } from './schemas.js';
  *   Health routes and the console's files take any query (probes and cache-busters add them).
  * - no declared query key is taken twice: Fastify parses `?limit=1&limit=2` as an array, which
  *   no schema allows and Ajv would call "must be integer".
+ * - every query value that became a number is finite: the schema's coercion reads
+ *   `?limit=Infinity` (or `1e309`) as a number that passes `type: integer` and its bounds, and
+ *   it would reach SQL as "Infinity". Checked after validation, where the coercion happened.
  */
 export function applyQueryRules(fastify: FastifyInstance): void {
   fastify.addHook('onRoute', (route) => {
@@ -18,14 +21,24 @@ export function applyQueryRules(fastify: FastifyInstance): void {
     }
     const known = propertyNames(route.schema?.querystring);
     if (known.size === 0) return;
-    const hooks = route.preValidation ?? [];
     route.preValidation = [
-      ...(Array.isArray(hooks) ? hooks : [hooks]),
+      ...asArray(route.preValidation),
       (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
         done(repeatedKey(request, known));
       },
     ];
+    route.preHandler = [
+      ...asArray(route.preHandler),
+      (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+        done(infiniteNumber(request));
+      },
+    ];
   });
+}
+
+function asArray<T>(hooks: T | T[] | undefined): T[] {
+  if (hooks === undefined) return [];
+  return Array.isArray(hooks) ? hooks : [hooks];
 }
 
 function isApiRead(route: RouteOptions): boolean {
@@ -44,6 +57,19 @@ function repeatedKey(request: FastifyRequest, known: ReadonlySet<string>): AppEr
   const path = `query.${repeated[0]}`;
   return new AppError('invalid_request', `${path}: given more than once`, {
     details: [{ path, message: 'given more than once' }],
+  });
+}
+
+function infiniteNumber(request: FastifyRequest): AppError | undefined {
+  const query: unknown = request.query;
+  if (typeof query !== 'object' || query === null) return undefined;
+  const infinite = Object.entries(query).find(
+    ([, value]) => typeof value === 'number' && !Number.isFinite(value),
+  );
+  if (infinite === undefined) return undefined;
+  const path = `query.${infinite[0]}`;
+  return new AppError('invalid_request', `${path}: must be a finite number`, {
+    details: [{ path, message: 'must be a finite number' }],
   });
 }
 

@@ -7,7 +7,6 @@ import { createAuthHook } from './auth.js';
 import { connectionOptions, limitConnections } from './connection-limits.js';
 import { createCrossSiteHook } from './cross-site.js';
 import { createErrorHandler, envelope, sendError } from './errors.js';
-import { refuseInfiniteNumbers } from './finite-numbers.js';
 import { recordRouteMethods } from './method-not-allowed.js';
 import type { ServerDeps } from './ports.js';
 import { applyQueryRules } from './query-rules.js';
@@ -42,13 +41,12 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
     bodyLimit: deps.bodyLimitBytes,
     ...connectionOptions(deps.connections),
     return503OnClosing: true,
-    // strictNumbers: a JSON body's 1e999 (Infinity) is not a number; queries: finite-numbers.ts.
+    // strictNumbers: a JSON body's 1e999 (Infinity) is not a number; queries: query-rules.ts.
     ajv: { customOptions: { removeAdditional: false, allErrors: false, strictNumbers: true } },
   });
 
   // The API speaks UTF-8 JSON only (request-body.ts): anything else is a 415.
   registerRequestBodies(fastify);
-  refuseInfiniteNumbers(fastify);
   fastify.setErrorHandler(createErrorHandler(logger, deps.admissionRetryAfterMs));
   const routeMethods = recordRouteMethods(fastify);
   applyQueryRules(fastify);
