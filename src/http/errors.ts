@@ -144,7 +144,8 @@ export function createErrorHandler(
       );
     }
     if (isDatabaseUnavailable(error)) {
-      // The adapter logged the outage once (db/reachability.ts); the request line has the 503.
+      // The adapter logged the outage once (db/reachability.ts); the request line has the 503
+      // (a refused /webhook: the refusal log, refusal-log.ts).
       const reason = error instanceof Error ? error.message : String(error);
       logger.debug({ reason, url: request.url, method: request.method }, 'database unavailable');
       onRefused(request, 'unavailable', 'the database is unreachable');
