@@ -294,6 +294,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         idleTimeoutMs: config.server.idle_timeout,
       },
       admissionRetryAfterMs: config.queue.admission_retry_after,
+      now: () => clock.now(),
       version,
     },
     logger,

@@ -34,6 +34,20 @@ async function checkValues(db: Db, constraint: string): Promise<string[]> {
   return [...def.matchAll(/'([^']+)'::text/g)].map((match) => match[1] ?? '');
 }
 
+/** `db` whose statements reading the migrations table are counted in `reads.count`. */
+function countingReads(db: Db, reads: { count: number }): Db {
+  const counted = (inner: Db): Db => ({
+    kind: inner.kind,
+    close: () => inner.close(),
+    query(text, params, options) {
+      if (/\bSELECT\b[\s\S]*\bFROM alert_publisher_migrations\b/.test(text)) reads.count += 1;
+      return inner.query(text, params, options);
+    },
+    transaction: (fn) => inner.transaction((tx) => fn(counted(tx))),
+  });
+  return counted(db);
+}
+
 describe('migrations', () => {
   it('finds the numbered files in order', async () => {
     const migrations = await loadMigrations();
@@ -53,6 +67,43 @@ describe('migrations', () => {
       assert.deepEqual(await appliedVersions(db), all);
       assert.deepEqual((await migrate(db, silentLogger)).applied, []);
       assert.deepEqual(await appliedVersions(db), all);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('reads the recorded migrations once per run, from empty and on a re-run', async () => {
+    const db = await createPgliteDb(undefined);
+    try {
+      const reads = { count: 0 };
+      const counted = countingReads(db, reads);
+      const all = (await loadMigrations()).map((m) => m.version);
+      assert.deepEqual((await migrate(counted, silentLogger)).applied, all);
+      assert.equal(reads.count, 1);
+      reads.count = 0;
+      assert.deepEqual((await migrate(counted, silentLogger)).applied, []);
+      assert.equal(reads.count, 1);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('warns about a migration file edited after it was applied and does not apply it again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
+    await writeFile(join(dir, '0001_a.sql'), 'CREATE TABLE a (x int);');
+    const db = await createPgliteDb(undefined);
+    try {
+      await migrate(db, silentLogger, { dir });
+      await writeFile(join(dir, '0001_a.sql'), 'CREATE TABLE a (x int, y int);');
+      const warnings: string[] = [];
+      const logger = {
+        ...silentLogger,
+        warn: (_: object, message?: string) => warnings.push(message ?? ''),
+      };
+      assert.deepEqual((await migrate(db, logger, { dir })).applied, []);
+      assert.deepEqual(warnings, [
+        'migration file changed after it was applied; migrations must never be edited',
+      ]);
     } finally {
       await db.close();
     }

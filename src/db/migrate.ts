@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { Logger } from '../domain/clock.js';
 import type { Db } from './db.js';
+import type { RecordedMigration } from './recorded-migrations.js';
 import { compareRecorded, readRecordedMigrations } from './recorded-migrations.js';
 import { splitSql } from './split-sql.js';
 
@@ -46,10 +47,12 @@ export interface MigrationRun {
 
 /**
  * Applies pending migrations in order, each in its own transaction together with its row in
- * `alert_publisher_migrations`. Every transaction first takes a transaction-scoped advisory
- * lock and re-checks the version table, so instances starting at once apply each file once.
- * Before applying anything it refuses a database whose recorded migrations were named
- * otherwise by a different build (recorded-migrations.ts).
+ * `alert_publisher_migrations`. The recorded set is read once per run, under the advisory lock;
+ * before applying anything a database whose recorded migrations were named otherwise by a
+ * different build is refused (recorded-migrations.ts). Each pending file's transaction takes the
+ * transaction-scoped advisory lock again and claims its version with an insert that does nothing
+ * on conflict, so instances starting at once apply each file once: the one that finds the row
+ * already there (recorded since the read) checks that row instead and applies nothing.
  */
 export async function migrate(
   db: Db,
@@ -67,37 +70,51 @@ export async function migrate(
     return readRecordedMigrations(tx);
   });
   const newer = compareRecorded(recorded, migrations);
+  const recordedByVersion = new Map(recorded.map((row) => [row.version, row]));
   const applied: number[] = [];
   for (const migration of migrations) {
-    const didApply = await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-      const existing = await tx.query<{ name: string; checksum: string }>(
-        'SELECT name, checksum FROM alert_publisher_migrations WHERE version = $1',
-        [migration.version],
-      );
-      const row = existing.rows[0];
-      if (row !== undefined) {
-        // Recorded since the check above by an instance of another build.
-        compareRecorded([{ version: migration.version, name: row.name }], [migration]);
-        if (row.checksum !== migration.checksum) {
-          logger.warn(
-            { migration: migration.name },
-            'migration file changed after it was applied; migrations must never be edited',
-          );
-        }
-        return false;
-      }
-      for (const statement of splitSql(migration.sql)) await tx.query(statement);
-      await tx.query(
-        'INSERT INTO alert_publisher_migrations (version, name, checksum) VALUES ($1, $2, $3)',
-        [migration.version, migration.name, migration.checksum],
-      );
-      return true;
-    });
-    if (didApply) {
+    const row = recordedByVersion.get(migration.version);
+    if (row !== undefined) {
+      warnIfEdited(logger, migration, row);
+      continue;
+    }
+    if (await applyOnce(db, logger, migration)) {
       logger.info({ migration: migration.name }, 'migration applied');
       applied.push(migration.version);
     }
   }
   return { applied, newer };
+}
+
+/** Applies `migration` unless another instance recorded it since the read; whether it did. */
+async function applyOnce(db: Db, logger: Logger, migration: Migration): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    const claimed = await tx.query(
+      `INSERT INTO alert_publisher_migrations (version, name, checksum) VALUES ($1, $2, $3)
+       ON CONFLICT (version) DO NOTHING`,
+      [migration.version, migration.name, migration.checksum],
+    );
+    if (claimed.rowCount === 0) {
+      const existing = await tx.query<RecordedMigration>(
+        'SELECT version, name, checksum FROM alert_publisher_migrations WHERE version = $1',
+        [migration.version],
+      );
+      // Recorded since the read, possibly by an instance of another build.
+      compareRecorded(existing.rows, [migration]);
+      for (const row of existing.rows) warnIfEdited(logger, migration, row);
+      return false;
+    }
+    for (const statement of splitSql(migration.sql)) await tx.query(statement);
+    return true;
+  });
+}
+
+function warnIfEdited(logger: Logger, migration: Migration, row: RecordedMigration): void {
+  if (row.checksum !== migration.checksum) {
+    logger.warn(
+      { migration: migration.name },
+      'migration file changed after it was applied; migrations must never be edited',
+    );
+  }
 }

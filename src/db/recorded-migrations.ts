@@ -4,11 +4,12 @@ import type { Db } from './db.js';
 export interface RecordedMigration {
   version: number;
   name: string;
+  checksum: string;
 }
 
 export async function readRecordedMigrations(db: Db): Promise<RecordedMigration[]> {
   const result = await db.query<RecordedMigration>(
-    'SELECT version, name FROM alert_publisher_migrations ORDER BY version',
+    'SELECT version, name, checksum FROM alert_publisher_migrations ORDER BY version',
   );
   return result.rows;
 }

@@ -40,7 +40,7 @@ const deadLetterSchema = z.object({
     })
     .optional(),
   targetName: z.string(),
-  targetType: z.enum(TARGET_TYPES),
+  targetType: z.enum(TARGET_TYPES).nullable(),
   targetConfig: z.record(z.string(), z.unknown()),
   priority: z.enum(PRIORITIES),
   errorType: z.enum(ERROR_TYPES),

@@ -16,7 +16,8 @@ export interface DlqEntry {
   job_id: string;
   fingerprint: string;
   target_name: string;
-  target_type: TargetType;
+  /** Null: the target was absent from the config when its job was dead-lettered (migration 0013). */
+  target_type: TargetType | null;
   enriched_alert: { alert: Alert; classification?: Classification };
   target_config: Record<string, unknown>;
   error_message: string;

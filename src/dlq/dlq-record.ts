@@ -15,7 +15,7 @@ export type DlqRecord = {
   job_id: string;
   fingerprint: string;
   target_name: string;
-  target_type: string;
+  target_type: string | null;
   enriched_alert: unknown;
   target_config: unknown;
   error_message: string;

@@ -74,6 +74,16 @@ forEachDatabase('poisoned dead letters', (ctx) => {
     }
   });
 
+  it('stores a letter whose target type is unknown (target absent at start) with target_type null', async () => {
+    const unknownType = aDeadLetter({ targetType: null });
+    const known = aDeadLetter({ targetType: 'slack' });
+    await repo().write([unknownType, known]);
+    const stored = await entries();
+    assert.equal(stored.get(unknownType.jobId)?.target_type, null);
+    assert.equal(stored.get(unknownType.jobId)?.error_message, unknownType.errorMessage);
+    assert.equal(stored.get(known.jobId)?.target_type, 'slack');
+  });
+
   it('keeps a letter the table refuses for another reason as a copy that says why, and stores the others', async () => {
     const oddStatus = aDeadLetter({ httpStatus: 999, errorMessage: 'HTTP 999: teapot' });
     const notUuid = aDeadLetter({ jobId: 'not-a-uuid', replayOf: 'nor-this' });

@@ -36,9 +36,9 @@ export function sanitisedCopy(record: DlqRecord, reason: string, nowIso: string)
     target_name: record.target_name,
     target_type: keep(
       'target_type',
-      oneOf(TARGET_TYPES, record.target_type),
+      record.target_type === null || oneOf(TARGET_TYPES, record.target_type),
       record.target_type,
-      'webhook',
+      null,
     ),
     enriched_alert: storableJson(record.enriched_alert),
     target_config: storableJson(record.target_config),

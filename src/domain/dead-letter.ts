@@ -9,7 +9,8 @@ export interface DeadLetter {
   alert: Alert;
   classification?: Classification;
   targetName: string;
-  targetType: TargetType;
+  /** Null when the target was unknown when the letter was made (LetterTarget). */
+  targetType: TargetType | null;
   /** Secrets removed. */
   targetConfig: Record<string, unknown>;
   priority: Priority;

@@ -43,5 +43,9 @@ export interface Target {
   redactedConfig: Record<string, unknown>;
 }
 
-/** What a dead letter records of its target (also of one no longer configured). */
-export type LetterTarget = Pick<Target, 'name' | 'type' | 'redactedConfig'>;
+/**
+ * What a dead letter records of its target (also of one no longer configured). `type` is null
+ * for a target absent from the config when a durable start dead-letters its waiting jobs: a job
+ * row does not record its target's type (docs/configuration.md, "Reload").
+ */
+export type LetterTarget = Pick<Target, 'name' | 'redactedConfig'> & { type: TargetType | null };

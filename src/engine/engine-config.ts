@@ -9,7 +9,7 @@ export interface EngineConfig {
   workers: number;
   /** queue.capacity: jobs counted against each lane (queued, processing, retrying, failed). */
   capacity: Record<Priority, number>;
-  /** queue.max_wait: a job due longer than this is dispatched ahead of newer higher lanes. */
+  /** queue.max_wait: a job due strictly longer than this is dispatched ahead of newer higher lanes. */
   maxWaitMs: { medium: number; low: number };
   /** queue.per_target_concurrency */
   perTargetConcurrency: number;

@@ -6,6 +6,8 @@ import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import type { Logger } from '../domain/clock.js';
 import { TARGET_NAME, TARGET_NAME_RULE } from '../domain/target.js';
 import { UnreadableBody, UnsupportedMediaType } from './request-body.js';
+import type { RefusalCode } from './refusal-log.js';
+import { REFUSAL_CODES } from './refusal-log.js';
 import { NO_NUL } from './schemas.js';
 
 /** Codes the HTTP layer adds to the domain's: every error body uses one of these. */
@@ -108,9 +110,16 @@ function isZlibError(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('Z_');
 }
 
+function isRefusalCode(code: AppErrorCode): code is RefusalCode {
+  return REFUSAL_CODES.some((refusal) => refusal === code);
+}
+
 function isFastifyError(error: unknown): error is FastifyError {
   return error instanceof Error && ('code' in error || 'statusCode' in error);
 }
+
+/** Hears each 503 the handler answers, with its code and message (refusal-log.ts). */
+export type OnRefused = (request: FastifyRequest, code: RefusalCode, message: string) => void;
 
 /**
  * The one error handler: AppError codes map to statuses here; a database outage
@@ -118,10 +127,15 @@ function isFastifyError(error: unknown): error is FastifyError {
  * Fastify's own errors (bad JSON, body too large, schema validation) keep their status and get
  * the same envelope.
  */
-export function createErrorHandler(logger: Logger, retryAfterMs: number) {
+export function createErrorHandler(
+  logger: Logger,
+  retryAfterMs: number,
+  onRefused: OnRefused = () => undefined,
+) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     if (error instanceof AppError) {
       const status = APP_ERROR_STATUS[error.code];
+      if (isRefusalCode(error.code)) onRefused(request, error.code, error.message);
       return sendError(
         reply,
         status,
@@ -130,9 +144,11 @@ export function createErrorHandler(logger: Logger, retryAfterMs: number) {
       );
     }
     if (isDatabaseUnavailable(error)) {
-      // The adapter logged the outage once (db/reachability.ts); the request line has the 503.
+      // The adapter logged the outage once (db/reachability.ts); the request line has the 503
+      // (a refused /webhook: the refusal log, refusal-log.ts).
       const reason = error instanceof Error ? error.message : String(error);
       logger.debug({ reason, url: request.url, method: request.method }, 'database unavailable');
+      onRefused(request, 'unavailable', 'the database is unreachable');
       return sendError(
         reply,
         503,

@@ -110,5 +110,7 @@ export interface ServerDeps {
   connections: ConnectionLimits;
   /** Retry-After of the 503s answered while the server drains (queue.admission_retry_after). */
   admissionRetryAfterMs: number;
+  /** The clock's epoch ms: when refused webhooks are summarised (refusal-log.ts). */
+  now: () => number;
   version: string;
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 
 import { createAuthHook } from './auth.js';
 import { connectionOptions, limitConnections } from './connection-limits.js';
@@ -10,6 +10,7 @@ import { createErrorHandler, envelope, sendError } from './errors.js';
 import { recordRouteMethods } from './method-not-allowed.js';
 import type { ServerDeps } from './ports.js';
 import { applyQueryRules } from './query-rules.js';
+import { createRefusalLog } from './refusal-log.js';
 import { registerRequestBodies } from './request-body.js';
 import { registerAccessRoutes } from './routes/access-routes.js';
 import { registerAlertRoutes } from './routes/alert-routes.js';
@@ -47,7 +48,14 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
 
   // The API speaks UTF-8 JSON only (request-body.ts): anything else is a 415.
   registerRequestBodies(fastify);
-  fastify.setErrorHandler(createErrorHandler(logger, deps.admissionRetryAfterMs));
+  // Alertmanager retries a refused webhook every few seconds: summarised, not a line each.
+  const refusals = createRefusalLog(logger, deps.now);
+  const isWebhook = (request: FastifyRequest): boolean => request.routeOptions.url === '/webhook';
+  fastify.setErrorHandler(
+    createErrorHandler(logger, deps.admissionRetryAfterMs, (request, code, message) => {
+      if (isWebhook(request)) refusals.refused(code, message);
+    }),
+  );
   const routeMethods = recordRouteMethods(fastify);
   applyQueryRules(fastify);
   fastify.setNotFoundHandler((request, reply) => {
@@ -71,13 +79,15 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime),
     };
-    // A 503 (draining, full, database outage) is expected and says so in its body: info.
+    // A 503 (draining, full, database outage) is expected and says so in its body: info; on
+    // /webhook, debug (the refusal log summarises those).
     if (reply.statusCode >= 500 && reply.statusCode !== 503) request.log.warn(line, 'request');
+    else if (reply.statusCode === 503 && isWebhook(request)) request.log.debug(line, 'request');
     else if (reply.statusCode >= 400) request.log.info(line, 'request');
     else request.log.debug(line, 'request');
   });
 
-  registerIngestRoutes(fastify, deps, isDraining);
+  registerIngestRoutes(fastify, deps, isDraining, refusals);
   registerQueueRoutes(fastify, deps);
   registerDlqRoutes(fastify, deps, isDraining);
   registerAlertRoutes(fastify, deps);

@@ -135,6 +135,7 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
       idleTimeoutMs: 60_000,
     },
     admissionRetryAfterMs: 5_000,
+    now: () => Date.parse('2026-11-29T12:00:00Z'),
     version: '0.0.0-test',
     ...overrides,
   };

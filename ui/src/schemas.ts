@@ -113,7 +113,7 @@ export const dlqEntrySchema = z.object({
   job_id: text,
   fingerprint: text,
   target_name: text,
-  target_type: text,
+  target_type: maybeText,
   enriched_alert: z.object({ alert: alertSchema, classification: z.optional(z.unknown()) }),
   target_config: z.record(z.string(), z.unknown()),
   error_message: text,

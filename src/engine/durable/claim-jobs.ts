@@ -68,8 +68,9 @@ function ranked(rank: number, jobs: string): string {
 /**
  * One statement. Per target with free slots, the lanes in rank order, each an index range scan
  * (publishing_jobs_due_idx: target, lane, due time) of due chain heads, at most that target's
- * slots ($6/$7 are the aging thresholds, so the ranges are disjoint). Aged and high jobs
- * alternate (docs/how-it-works.md, as the memory scheduler does; $8 says whose turn it is per
+ * slots ($6/$7 are the aging thresholds, so the ranges are disjoint; a job is aged once due for
+ * strictly longer than its lane's max wait, docs/how-it-works.md: one due exactly that long is
+ * not, as in the memory scheduler). Aged and high jobs alternate (docs/how-it-works.md, as the memory scheduler does; $8 says whose turn it is per
  * target, so one-slot claims alternate too): a backlog of aged warnings
  * delays a critical alert by one job, not by the whole backlog, and a flood of critical alerts
  * cannot starve an aged warning. Those two are read together (at most twice the slots); the
@@ -89,13 +90,13 @@ WITH candidates AS (
     (SELECT * FROM (
       ${alternating(
         HIGH_FIRST,
-        `(SELECT * FROM (${lane('medium', 'j.due_at <= $6')}
-          UNION ALL ${lane('low', 'j.due_at <= $7')}) AS aged ORDER BY due_at, seq LIMIT s.slots)`,
+        `(SELECT * FROM (${lane('medium', 'j.due_at < $6')}
+          UNION ALL ${lane('low', 'j.due_at < $7')}) AS aged ORDER BY due_at, seq LIMIT s.slots)`,
       )}
       UNION ALL ${alternating(`1 - ${HIGH_FIRST}`, lane('high', 'j.due_at <= $1'))}
     ) AS urgent ORDER BY rank LIMIT s.slots)
-    UNION ALL ${ranked(RANK_MEDIUM, lane('medium', 'j.due_at > $6 AND j.due_at <= $1'))}
-    UNION ALL ${ranked(RANK_LOW, lane('low', 'j.due_at > $7 AND j.due_at <= $1'))}
+    UNION ALL ${ranked(RANK_MEDIUM, lane('medium', 'j.due_at >= $6 AND j.due_at <= $1'))}
+    UNION ALL ${ranked(RANK_LOW, lane('low', 'j.due_at >= $7 AND j.due_at <= $1'))}
     LIMIT s.slots
   ) AS c
 ), picked AS (

@@ -106,4 +106,20 @@ forEachDatabase('the durable claim order', (ctx) => {
     assert.deepEqual(await claim(db, 3, T0 + 9_000), ['critical0', 'critical1', 'critical2']);
     assert.deepEqual(await claim(db, 3, T0 + 11_000), ['warning0', 'critical3', 'critical4']);
   });
+
+  it('ages a medium job only once due longer than max_wait.medium, not exactly that long', async () => {
+    const db = ctx.db();
+    await admit(db, 'medium', ['warning0'], T0);
+    await admit(db, 'high', names('critical', 3), T0 + 5_000);
+    assert.deepEqual(await claim(db, 1, T0 + MAX_WAIT.medium), ['critical0']);
+    assert.deepEqual(await claim(db, 2, T0 + MAX_WAIT.medium + 1), ['warning0', 'critical1']);
+  });
+
+  it('ages a low job only once due longer than max_wait.low, not exactly that long', async () => {
+    const db = ctx.db();
+    await admit(db, 'low', ['info0'], T0);
+    await admit(db, 'high', names('critical', 3), T0 + 5_000);
+    assert.deepEqual(await claim(db, 1, T0 + MAX_WAIT.low), ['critical0']);
+    assert.deepEqual(await claim(db, 2, T0 + MAX_WAIT.low + 1), ['info0', 'critical1']);
+  });
 });

@@ -26,9 +26,10 @@ export interface StartTargets {
 
 /**
  * A start's view of the targets. A configured one that is not delivered to (disabled) gives its
- * letters its type and settings. One absent from the config is known by name only, but a DLQ
- * row needs a type: `webhook` stands in, and its settings say why. Replays never read either
- * (they use the target configured then, and refuse a letter whose target is not).
+ * letters its type and settings. One absent from the config is known by name only (a job row
+ * does not record its target's type): its letters have no type (null) and their settings say
+ * why. Replays never read either (they use the target configured then, and refuse a letter
+ * whose target is not).
  */
 export function startTargetsOf(
   delivered: () => ReadonlyMap<string, unknown>,
@@ -39,7 +40,7 @@ export function startTargetsOf(
     letterTarget: (name) =>
       configured.get(name) ?? {
         name,
-        type: 'webhook',
+        type: null,
         redactedConfig: { absent: 'not in the configuration at start: type and settings unknown' },
       },
   };

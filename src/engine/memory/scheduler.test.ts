@@ -61,4 +61,24 @@ describe('scheduler aging', () => {
     // At 50 s: the medium job waited 11 s (aged), the low one 50 s (not aged: 60 s for low).
     assert.deepEqual(drain(scheduler, clock.now()), ['med_t39', 'high_t49', 'low_t0']);
   });
+
+  it('ages a job only once due longer than max_wait: exactly max_wait is not aged', async () => {
+    const clock = createFakeClock();
+    const { scheduler, slot } = aScheduler(clock.now());
+    scheduler.add(aJob(slot, 'med_t0', 'medium', clock.now()), clock.now());
+    scheduler.add(aJob(slot, 'low_t0', 'low', clock.now()), clock.now());
+    await clock.advance(5_000);
+    for (const name of ['high0', 'high1', 'high2', 'high3']) {
+      scheduler.add(aJob(slot, name, 'high', clock.now()), clock.now());
+    }
+    await clock.advance(MAX_WAIT_MS.medium - 5_000);
+    assert.equal(scheduler.next(clock.now())?.id, 'high0');
+    await clock.advance(1);
+    assert.equal(scheduler.next(clock.now())?.id, 'med_t0');
+    await clock.advance(MAX_WAIT_MS.low - MAX_WAIT_MS.medium - 1);
+    assert.equal(scheduler.next(clock.now())?.id, 'high1');
+    assert.equal(scheduler.next(clock.now())?.id, 'high2');
+    await clock.advance(1);
+    assert.equal(scheduler.next(clock.now())?.id, 'low_t0');
+  });
 });

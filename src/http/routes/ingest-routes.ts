@@ -6,6 +6,7 @@ import { AppError } from '../../domain/errors.js';
 import { admitted, refuseWhileDraining } from '../admission.js';
 import type { RouteResult } from '../../ingest/route.js';
 import type { ServerDeps } from '../ports.js';
+import type { RefusalLog } from '../refusal-log.js';
 
 /** Ingest paths are relative to the body; the envelope names where they are. */
 function bodyDetails(details: readonly ErrorDetail[]): ErrorDetail[] {
@@ -43,6 +44,7 @@ export function registerIngestRoutes(
   app: FastifyInstance,
   deps: ServerDeps,
   isDraining: () => boolean,
+  refusals: RefusalLog,
 ): void {
   app.post('/webhook', async (request, reply) => {
     refuseWhileDraining(isDraining, deps.admissionRetryAfterMs);
@@ -73,6 +75,7 @@ export function registerIngestRoutes(
     deps.metrics.alertsReceived('rejected', rejected.length);
     deps.metrics.alertsReceived('truncated', parsed.truncated);
     logUnrouted(request.log, unrouted);
+    refusals.accepted();
     return reply.code(202).send({ job_ids: jobIds, rejected });
   });
 

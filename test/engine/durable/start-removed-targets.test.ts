@@ -101,7 +101,7 @@ forEachDatabase('durable engine start without some targets', (ctx) => {
       await letters(),
       ['b', 'b', 'b'].map((name) => ({
         target_name: name,
-        target_type: 'webhook',
+        target_type: null,
         target_config: absent,
         error_reason: 'target_removed',
       })),

@@ -282,7 +282,8 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
         </section>
         <section class="card" aria-labelledby="config-title">
           <h2 id="config-title">
-            Target configuration <span class="muted">(${letter.target_type}, secrets masked)</span>
+            Target configuration
+            <span class="muted">(${letter.target_type ?? 'type unknown'}, secrets masked)</span>
           </h2>
           ${jsonView(letter.target_config, TARGET_DURATION_KEYS)}
         </section>
