@@ -21,6 +21,7 @@ import { priorityOf } from './job-row.js';
 import { releaseUnheld } from './leases.js';
 import { circuitOpenLetter, completionAfter, releaseOf, targetRemovedLetter } from './next-step.js';
 import { nextClaimableAt } from './next-claimable.js';
+import { handsOver } from './other-instances.js';
 import { newestWaitingAfter } from './read-jobs.js';
 import type { createWakeSignal } from './wake-signal.js';
 
@@ -56,7 +57,9 @@ export interface DispatcherDeps {
  * woken (NOTIFY, a local submit or completion), the next due retry or rate token, with
  * `pollMs` as backstop. At stop (`deliverUntil`) it goes on claiming and delivering what is due
  * before the deadline, holding only what it can start (no prefetch), and ends once nothing is
- * held and nothing falls due before the deadline (delivery-window.ts), or at the deadline.
+ * held and nothing falls due before the deadline (delivery-window.ts), or at the deadline; or,
+ * once another instance is live, before its next claim (docs/how-it-works.md "Stopping"):
+ * that instance delivers the rest, so this one only finishes the attempts it has started.
  */
 export function createDispatcher(deps: DispatcherDeps): {
   /** Runs until the delivery window that `deliverUntil` opens ends. */
@@ -83,7 +86,10 @@ export function createDispatcher(deps: DispatcherDeps): {
   const { holdings, settings, clock } = deps;
   /** The end of stop's delivery window; undefined until stop. */
   let deadline: number | undefined;
-  const delivering = (): boolean => deadline === undefined || clock.now() < deadline;
+  /** Set at stop when another instance is live: nothing more is claimed or started. */
+  let handedOver = false;
+  const delivering = (): boolean =>
+    deadline === undefined || (!handedOver && clock.now() < deadline);
   /**
    * Jobs held per worker slot: with the prefetch while running; at stop only what can start,
    * so that another instance can take the rest at once rather than at the deadline.
@@ -322,6 +328,10 @@ export function createDispatcher(deps: DispatcherDeps): {
         // Wait for a quarter of the window to free up unless workers would otherwise idle.
         const claiming = claimWanted();
         const claimedAtMs = clock.now();
+        if (claiming && deadline !== undefined) {
+          handedOver = await handsOver(deps, deps.lease.owner, clock.now());
+          if (handedOver) return;
+        }
         if (claiming) {
           deps.wakeSignal.reset();
           try {
