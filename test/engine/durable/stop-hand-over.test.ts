@@ -16,8 +16,8 @@ import type { ScriptedPublisher } from './support/engine-harness.js';
 import { engineSuite } from './support/engine-suite.js';
 
 /*
- * A stop while another instance is live (docs/how-it-works.md "Stopping"): the stopping
- * instance finishes its attempts and claims nothing more; the live one delivers the rest.
+ * A stop while another instance is live and not stopping (docs/how-it-works.md "Stopping"): the
+ * stopping instance finishes its attempts and claims nothing more; the live one delivers the rest.
  */
 
 let db: Db;
@@ -84,6 +84,20 @@ test('an instance whose lease lapsed is not live: a stop still delivers a retry 
     [new Date(clock.now() - 1).toISOString()],
   );
   const stopped = engine.stop(10_000);
+  await advanceUntil(clock, 500, 'the retry attempted', () => publisher.deliveries.length === 2);
+  publisher.answer(id, { ok: true });
+  await stopped;
+  assert.equal((await stateOf(db, id))?.['state'], 'succeeded');
+});
+
+test('instances stopping together each deliver what falls due in the window, as a lone one does', async () => {
+  const a = await startEngine(db, clock, publisher, { durable: { instanceId: 'a' } });
+  const b = await startEngine(db, clock, publisher, { durable: { instanceId: 'b' } });
+  const id = await submitOne(a);
+  await eventually('first attempt', () => publisher.deliveries.length === 1);
+  publisher.answer(id, SERVER_ERROR_503);
+  await eventually('retrying', async () => (await stateOf(db, id))?.['state'] === 'retrying');
+  const stopped = Promise.all([a.stop(10_000), b.stop(10_000)]);
   await advanceUntil(clock, 500, 'the retry attempted', () => publisher.deliveries.length === 2);
   publisher.answer(id, { ok: true });
   await stopped;
