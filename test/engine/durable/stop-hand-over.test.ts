@@ -35,42 +35,47 @@ test('a stop while another instance keeps admitting ends with its own attempt, l
   const own = await submitOne(stopping, { n: 'own' });
   await eventually('a attempts its job', () => publisher.deliveries.length === 1);
   const other = scriptedPublisher();
-  const live = await startEngine(db, clock, other, oneAtATime('b'));
-  const admitted = [await submitOne(live, { n: 'b0' })];
-  await eventually('b attempts its job', () => other.deliveries.length === 1);
-  // Both workers busy: these wait, due now, for whichever instance claims first.
-  admitted.push(await submitOne(live, { n: 'b1' }), await submitOne(live, { n: 'b2' }));
+  try {
+    const live = await startEngine(db, clock, other, oneAtATime('b'));
+    const admitted = [await submitOne(live, { n: 'b0' })];
+    await eventually('b attempts its job', () => other.deliveries.length === 1);
+    // Both workers busy: these wait, due now, for whichever instance claims first.
+    admitted.push(await submitOne(live, { n: 'b1' }), await submitOne(live, { n: 'b2' }));
 
-  const stoppedAt = clock.now();
-  let returned = false;
-  const stopped = stopping.stop(30_000).then(() => (returned = true));
-  publisher.answer(own, { ok: true });
-  // The live instance goes on admitting while the other stops.
-  let n = 3;
-  await advanceUntil(clock, 500, 'a stopped', async () => {
-    if (!returned) admitted.push(await submitOne(live, { n: `b${n++}` }));
-    return returned;
-  });
-  await stopped;
-  assert.ok(clock.now() - stoppedAt < 5_000, `stopped after ${clock.now() - stoppedAt} ms`);
-  assert.deepEqual(
-    publisher.deliveries.map((d) => d.jobId),
-    [own],
-    'the stopping instance attempted nothing after its own job',
-  );
-  assert.equal((await stateOf(db, own))?.['state'], 'succeeded');
+    const stoppedAt = clock.now();
+    let returned = false;
+    const stopped = stopping.stop(30_000).then(() => (returned = true));
+    publisher.answer(own, { ok: true });
+    // The live instance goes on admitting while the other stops.
+    let n = 3;
+    await advanceUntil(clock, 500, 'a stopped', async () => {
+      if (!returned) admitted.push(await submitOne(live, { n: `b${n++}` }));
+      return returned;
+    });
+    await stopped;
+    assert.ok(clock.now() - stoppedAt < 5_000, `stopped after ${clock.now() - stoppedAt} ms`);
+    assert.deepEqual(
+      publisher.deliveries.map((d) => d.jobId),
+      [own],
+      'the stopping instance attempted nothing after its own job',
+    );
+    assert.equal((await stateOf(db, own))?.['state'], 'succeeded');
 
-  other.answerAll({ ok: true });
-  await advanceUntil(clock, 500, 'every admitted job succeeded', async () => {
-    const states = await Promise.all(admitted.map((id) => stateOf(db, id)));
-    return states.every((s) => s?.['state'] === 'succeeded');
-  });
-  assert.deepEqual(
-    new Set(other.deliveries.map((d) => d.jobId)),
-    new Set(admitted),
-    'the live instance delivered each of them',
-  );
-  await live.stop(1_000);
+    other.answerAll({ ok: true });
+    await advanceUntil(clock, 500, 'every admitted job succeeded', async () => {
+      const states = await Promise.all(admitted.map((id) => stateOf(db, id)));
+      return states.every((s) => s?.['state'] === 'succeeded');
+    });
+    assert.deepEqual(
+      new Set(other.deliveries.map((d) => d.jobId)),
+      new Set(admitted),
+      'the live instance delivered each of them',
+    );
+    await live.stop(1_000);
+  } finally {
+    // Should an assertion fail, the suite can still stop the live engine.
+    other.answerAll({ ok: true });
+  }
 });
 
 test('an instance whose lease lapsed is not live: a stop still delivers a retry falling due in its window', async () => {
