@@ -34,7 +34,7 @@ export async function registerInstance(
   return result.rowCount === 1;
 }
 
-/** At stop: the instance no longer takes over other instances' work (migrations/0013). */
+/** At stop: the instance no longer takes over other instances' work (migrations/0014). */
 export async function markStopping(db: Db, id: string, nowMs: number): Promise<void> {
   await db.query(`UPDATE publishing_instances SET stopping_since = $2 WHERE id = $1`, [
     id,

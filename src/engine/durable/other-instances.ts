@@ -8,7 +8,7 @@ import type { InstanceLease } from './instance-lease.js';
  * Whether an instance other than `owner` is live and not stopping (docs/how-it-works.md
  * "Stopping"): it has a row in publishing_instances whose lease has not lapsed at `nowMs`, the
  * same rule by which the sweep keeps a row (leases.ts), and no `stopping_since`
- * (migrations/0013). A live instance renews its row every heartbeat and deletes it when it has
+ * (migrations/0014). A live instance renews its row every heartbeat and deletes it when it has
  * stopped; a crashed one counts until its lease lapses. A stopping instance that finds one
  * hands its work over to it instead of claiming for the rest of its window. A scan of a table
  * of one row per instance.
