@@ -19,7 +19,13 @@ export interface DlqBackend {
   list(filter: DlqFilterInput, page: PageOptions): Promise<unknown>;
   show(id: string): Promise<unknown>;
   replay(id: string, force: boolean): Promise<unknown>;
-  replayMatching(filter: DlqFilterInput, limit: number, dryRun: boolean): Promise<unknown>;
+  /** `after`: a previous answer's `next_cursor`, to go on from there. */
+  replayMatching(
+    filter: DlqFilterInput,
+    limit: number,
+    dryRun: boolean,
+    after?: string,
+  ): Promise<unknown>;
   purge(olderThan: string): Promise<unknown>;
   remove(id: string): Promise<void>;
   stats(): Promise<unknown>;
@@ -34,8 +40,12 @@ export function serverDlq(api: ApiClient): DlqBackend {
     show: (id) => api.get(`${BASE}/${encodeURIComponent(id)}`),
     replay: (id, force) =>
       api.post(`${BASE}/${encodeURIComponent(id)}/replay${force ? '?force=true' : ''}`),
-    replayMatching: (filters, limit, dryRun) =>
-      api.post(`${BASE}/replay`, { filters, limit, dry_run: dryRun }, { long: true }),
+    replayMatching: (filters, limit, dryRun, after) =>
+      api.post(
+        `${BASE}/replay`,
+        { filters, limit, dry_run: dryRun, ...(after === undefined ? {} : { after }) },
+        { long: true },
+      ),
     purge: (olderThan) => api.delete(`${BASE}/purge`, { older_than: olderThan }, { long: true }),
     remove: async (id) => {
       await api.delete(`${BASE}/${encodeURIComponent(id)}`);
@@ -58,7 +68,8 @@ export function databaseDlq(ops: DlqOperations, api: ApiClient): DlqBackend {
     },
     show: (id) => ops.get(id),
     replay: (id, force) => server.replay(id, force),
-    replayMatching: (filter, limit, dryRun) => server.replayMatching(filter, limit, dryRun),
+    replayMatching: (filter, limit, dryRun, after) =>
+      server.replayMatching(filter, limit, dryRun, after),
     purge: async (olderThan) => ({
       deleted_count: await ops.purge(purgeAgeMs(olderThan, '--older-than')),
     }),

@@ -1,12 +1,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { OptionValues } from 'commander';
 
-import { bulkReplayStopText } from '../domain/bulk-replay-stop.js';
 import { ERROR_TYPES, FAILURE_REASONS } from '../domain/failure.js';
 import type { ErrorType, FailureReason } from '../domain/failure.js';
 import { PRIORITIES } from '../domain/job.js';
 import type { Priority } from '../domain/job.js';
 import type { DlqFilterInput } from '../dlq/dlq-filter-input.js';
+import { decodeReplayCursor } from '../dlq/replay-cursor.js';
+import { bulkReplayCounts, replayUntilDone, totalOf } from './bulk-replay-runs.js';
 import type { CliBackends, CommandIo } from './cli-context.js';
 import { connectionOf, EXIT, flag, numberOption, stringOption, withDlq } from './cli-context.js';
 import { uuidArgument } from './id-arguments.js';
@@ -38,6 +39,18 @@ export function integer(min: number, max: number) {
 function isoTime(text: string): string {
   if (Number.isNaN(Date.parse(text))) throw new InvalidArgumentError('must be an ISO-8601 time');
   return new Date(text).toISOString();
+}
+
+/** A bulk replay's `next_cursor`, checked as the server checks it. */
+function replayCursor(text: string): string {
+  try {
+    decodeReplayCursor(text, '--after');
+  } catch (error: unknown) {
+    const invalid = new InvalidArgumentError('must be the next_cursor of a previous bulk replay');
+    invalid.cause = error;
+    throw invalid;
+  }
+  return text;
 }
 
 function oneOf<T extends string>(values: readonly T[], value: unknown): T | undefined {
@@ -84,64 +97,6 @@ function filterOf(options: OptionValues): DlqFilterInput {
   const before = stringOption(options, 'failedBefore');
   if (before !== undefined) filter.failed_before = before;
   return filter;
-}
-
-/** `" (pager, old-hook)"` from a list of target names in `field`, or '' when there is none. */
-function namedTargets(result: unknown, field: string): string {
-  const names = pick(result, field);
-  return Array.isArray(names) && names.length > 0 ? ` (${names.join(', ')})` : '';
-}
-
-/**
- * One line accounting for every matched letter of a bulk replay: replayed (a dry run: would
- * replay), skipped (superseded; target not configured, target failing, naming the targets)
- * and, after a real run, the rest: not tried because the run stopped early (`stopped`), or
- * taken by a concurrent replay or delete; then whether more letters match than the run reached.
- * Fields an older server does not send are left out.
- */
-function bulkReplayCounts(result: unknown, isDryRun: boolean): string {
-  const count = (field: string): number | undefined => {
-    const value = pick(result, field);
-    return typeof value === 'number' ? value : undefined;
-  };
-  const matched = count('matched') ?? 0;
-  const replayed = count('replayed') ?? 0;
-  const wouldReplay = count('would_replay');
-  const superseded = count('skipped_superseded') ?? 0;
-  const targetGone = count('skipped_target_not_configured');
-  const targetFailing = count('skipped_target_failing');
-  const parts = [
-    `matched ${matched}`,
-    wouldReplay === undefined ? `replayed ${replayed}` : `would replay ${wouldReplay}`,
-    `skipped as superseded ${superseded}`,
-  ];
-  if (targetGone !== undefined) {
-    const named = namedTargets(result, 'targets_not_configured');
-    parts.push(`skipped as target not configured ${targetGone}${named}`);
-  }
-  if (targetFailing !== undefined) {
-    const named = namedTargets(result, 'targets_failing');
-    parts.push(`skipped as target failing ${targetFailing}${named}`);
-  }
-  if (targetGone !== undefined && !isDryRun) {
-    const rest = matched - replayed - superseded - targetGone - (targetFailing ?? 0);
-    const stopped = pick(result, 'stopped');
-    if (typeof stopped === 'string') {
-      const why = bulkReplayStopText(stopped);
-      parts.push(`not replayed ${rest}: stopped early, ${why} (run it again)`);
-    } else if (rest > 0) {
-      // An older server sends no `stopped`: the rest may also be a queue that filled.
-      const meanwhile = stopped === null ? '' : 'queue full, or ';
-      parts.push(`not replayed ${rest} (${meanwhile}replayed or deleted meanwhile)`);
-    }
-  }
-  // Set when the run ended at its limit (or stopped) before the last matching letter.
-  if (pick(result, 'more_may_match') === true && typeof pick(result, 'stopped') !== 'string') {
-    parts.push(
-      isDryRun ? 'more letters match than one run reaches' : 'more letters match: run it again',
-    );
-  }
-  return parts.join(', ');
 }
 
 export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
@@ -223,6 +178,12 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
       100,
     )
     .option('--dry-run', 'only count what would be replayed')
+    .option(
+      '--after <cursor>',
+      'go on after the letters a previous run examined (its next_cursor)',
+      replayCursor,
+    )
+    .option('--until-done', 'run again from where each run ended until no more letters match')
     .option('--force', 'replay one entry even if a newer state of its alert was sent or is queued')
     .action(async (id: string | undefined, options: OptionValues, command: Command) => {
       const connection = connectionOf(command.optsWithGlobals(), io);
@@ -230,22 +191,45 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
       if ((id === undefined) === !all) {
         command.error('give either an entry id or --all with filters', { exitCode: 2 });
       }
-      const result = await withDlq(connection, backends, (backend) =>
-        id === undefined
-          ? backend.replayMatching(
-              { replayed: false, ...filterOf(options) },
-              numberOption(options, 'limit', 100),
-              flag(options, 'dryRun'),
-            )
-          : backend.replay(id, flag(options, 'force')),
-      );
-      // Stopped early: some letters were not tried; exit 1 so a script runs it again.
-      if (typeof pick(result, 'stopped') === 'string') io.setExitCode(EXIT.failed);
-      if (connection.json) return io.out(json(result));
-      if (id !== undefined)
+      const first = stringOption(options, 'after');
+      const untilDone = flag(options, 'untilDone');
+      if (!all && (first !== undefined || untilDone)) {
+        command.error('--after and --until-done go with --all', { exitCode: 2 });
+      }
+      const isDryRun = flag(options, 'dryRun');
+      if (id !== undefined) {
+        const result = await withDlq(connection, backends, (backend) =>
+          backend.replay(id, flag(options, 'force')),
+        );
+        if (connection.json) return io.out(json(result));
         return io.out(`replayed ${id} as job ${String(pick(result, 'job_id'))}`);
-      const counts = bulkReplayCounts(result, flag(options, 'dryRun'));
-      io.out(flag(options, 'dryRun') ? `dry run: ${counts} (nothing was submitted)` : counts);
+      }
+      const filter = { replayed: false, ...filterOf(options) };
+      const limit = numberOption(options, 'limit', 100);
+      const answers = await withDlq(connection, backends, (backend) => {
+        const run = (after: string | undefined) =>
+          backend.replayMatching(filter, limit, isDryRun, after);
+        if (!untilDone) return run(first).then((answer) => [answer]);
+        // Each run as it ends: a long walk shows its progress, and a run cut later keeps it.
+        return replayUntilDone(run, first, (answer, runs) =>
+          io.out(connection.json ? JSON.stringify(answer) : `run ${runs}: ${text(answer)}`),
+        );
+      });
+      const last = answers.at(-1);
+      // Stopped early: some letters were not tried; exit 1 so a script runs it again.
+      if (typeof pick(last, 'stopped') === 'string') io.setExitCode(EXIT.failed);
+      if (untilDone) {
+        if (!connection.json) io.out(`all ${answers.length} runs: ${text(totalOf(answers))}`);
+        return;
+      }
+      if (connection.json) return io.out(json(last));
+      const cursor = pick(last, 'next_cursor');
+      io.out(text(last) + (typeof cursor === 'string' ? `; go on: --after ${cursor}` : ''));
+
+      function text(answer: unknown): string {
+        const counts = bulkReplayCounts(answer, isDryRun);
+        return isDryRun ? `dry run: ${counts} (nothing was submitted)` : counts;
+      }
     });
 
   dlq

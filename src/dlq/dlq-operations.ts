@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.js';
-import type { DlqRepository } from './dlq-repository.js';
+import type { DlqRepository, SubmissionCursor } from './dlq-repository.js';
 import type { ReplayDeps, ReplayOptions } from './replay-entry.js';
 import type { BulkReplayStop } from '../domain/bulk-replay-stop.js';
 import { replayEntry } from './replay-entry.js';
@@ -10,6 +10,8 @@ export interface ReplayMatchingRequest {
   filter: DlqFilter;
   limit: number;
   dryRun: boolean;
+  /** Resume after this letter: a previous run's `nextCursor`, decoded (replay-cursor.ts). */
+  after?: SubmissionCursor;
 }
 
 export interface ReplayMatchingResult {
@@ -32,6 +34,8 @@ export interface ReplayMatchingResult {
   stopped: BulkReplayStop | null;
   /** The run ended before the last matching letter: more may match, run it again. */
   moreMayMatch: boolean;
+  /** When more may match: the `after` of the next run (opaque); else null. */
+  nextCursor: string | null;
 }
 
 /**
@@ -82,6 +86,7 @@ export function createDlqOperations(
       const result = await replayMatching(replayDeps(), request.filter, {
         limit: request.limit,
         dryRun: request.dryRun,
+        ...(request.after === undefined ? {} : { after: request.after }),
       });
       return {
         matched: result.matched,
@@ -95,6 +100,7 @@ export function createDlqOperations(
         jobIds: result.job_ids,
         stopped: result.stopped,
         moreMayMatch: result.more_may_match,
+        nextCursor: result.next_cursor,
       };
     },
   };

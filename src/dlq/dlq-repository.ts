@@ -32,7 +32,8 @@ import {
 
 /**
  * Where a letter stands in submission order: coalesce(submitted_at, failed_at), submit_seq,
- * id, as the database prints them (text keeps the microseconds a JS Date would drop).
+ * id, as text (it keeps the microseconds a JS Date would drop); `at` in UTC as
+ * `YYYY-MM-DDTHH:MM:SS.ffffffZ` whatever the session's DateStyle (replay-cursor.ts).
  */
 export interface SubmissionCursor {
   at: string;
@@ -44,6 +45,8 @@ export interface UnreplayedPage {
   ids: string[];
   /** The last id's cursor; undefined when the page is empty. */
   next: SubmissionCursor | undefined;
+  /** Each id's cursor, in the same order. */
+  positions: SubmissionCursor[];
 }
 
 export interface DlqCounts {
@@ -209,17 +212,15 @@ export function createDlqRepository(deps: {
       const result = await db.query<{ id: string; at: string; seq: string }>(
         // In submission order (docs/alert-state.md): letters of one stop share failed_at, and
         // firing → resolved → re-firing must replay as they were submitted.
-        `SELECT id, coalesce(submitted_at, failed_at)::text AS at, submit_seq::text AS seq
+        `SELECT id, submit_seq::text AS seq, to_char(coalesce(submitted_at, failed_at)
+           AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
          FROM publishing_dlq WHERE ${where}
          ORDER BY coalesce(submitted_at, failed_at), submit_seq, id
          LIMIT $${params.length}`,
         params,
       );
-      const last = result.rows.at(-1);
-      return {
-        ids: result.rows.map((row) => row.id),
-        next: last === undefined ? undefined : { at: last.at, seq: last.seq, id: last.id },
-      };
+      const positions = result.rows.map(({ id, at, seq }) => ({ at, seq, id }));
+      return { ids: positions.map((p) => p.id), next: positions.at(-1), positions };
     },
     claimReplay: (id) =>
       isUuid(id) ? claimReplay(db, id, clock.now(), leaseMs) : Promise.resolve(undefined),

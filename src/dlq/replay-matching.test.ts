@@ -63,6 +63,7 @@ forEachDatabase('DLQ bulk replay', (ctx) => {
       job_ids: [],
       stopped: null,
       more_may_match: false,
+      next_cursor: null,
     });
     assert.equal(engine.submitted.length, 0);
     const first = await replayMatching(deps, filter, { limit: 2 });

@@ -3,6 +3,7 @@ import type { DlqFilter } from './dlq-entry.js';
 import type { BulkReplayStop } from '../domain/bulk-replay-stop.js';
 import type { SubmissionCursor } from './dlq-repository.js';
 import { emptyTally, idsExamined, replayable, replayChunk, stopOf } from './replay-chunk.js';
+import { encodeReplayCursor } from './replay-cursor.js';
 import type { ReplayDeps } from './replay-entry.js';
 import { MAX_BULK_REPLAY } from './replay-entry.js';
 
@@ -33,6 +34,13 @@ export interface BulkReplayResult {
   stopped: BulkReplayStop | null;
   /** Whether the run ended before the last matching letter: more may match, run it again. */
   more_may_match: boolean;
+  /**
+   * When more may match: resumes the next run after the last letter this one examined (its
+   * `after`, replay-cursor.ts), so that it does not walk the skipped ones again. Null when
+   * nothing more matches, and when a run given no `after` stopped early in its first chunk
+   * (the next run starts from the oldest again).
+   */
+  next_cursor: string | null;
 }
 
 /** Letters per claim statement, engine submit and record statement (docs/benchmarks.md). */
@@ -43,8 +51,9 @@ export const REPLAY_CHUNK = 100;
  * a run walks past them; a skipped chunk still costs a page query, a read of its rows and the
  * engine's newest-state lookups (tens of ms in durable mode), and this keeps one request to
  * seconds (~100 chunks) however many skipped letters lie ahead. A run that reaches it stops
- * with `examined_limit`; a second run walks again from the oldest, so it gets further only
- * past letters the first replayed: beyond this many skipped letters, narrow the filter.
+ * with `examined_limit` and a `next_cursor`: the next run, given it as `after`, goes on from
+ * there (without it, a run walks again from the oldest and never gets past this many skipped
+ * letters).
  */
 export const MAX_EXAMINED_PER_RUN = 10 * MAX_BULK_REPLAY;
 
@@ -59,12 +68,21 @@ export const MAX_EXAMINED_PER_RUN = 10 * MAX_BULK_REPLAY;
  * replay or delete took. When the queue fills, the engine stops or the database becomes
  * unreachable midway, it returns what was replayed with `stopped` naming why; if nothing was
  * replayed, it throws. `dryRun` walks the same way, counting what would be replayed
- * (`would_replay`, toward `limit`) and skipped.
+ * (`would_replay`, toward `limit`) and skipped. `after` (a previous run's `next_cursor`, with
+ * the same filter) starts the walk after that letter instead of at the oldest; a run that
+ * ends before the last matching letter returns where to resume as `next_cursor`: after the
+ * last letter it examined, or, when the run was cut within a chunk, before that chunk.
  */
 export async function replayMatching(
   deps: ReplayDeps,
   filter: DlqFilter,
-  options: { limit: number; dryRun?: boolean; chunkSize?: number; maxExamined?: number },
+  options: {
+    limit: number;
+    dryRun?: boolean;
+    chunkSize?: number;
+    maxExamined?: number;
+    after?: SubmissionCursor;
+  },
 ): Promise<BulkReplayResult> {
   const { limit } = options;
   const maxExamined = options.maxExamined ?? MAX_EXAMINED_PER_RUN;
@@ -77,6 +95,8 @@ export async function replayMatching(
   const size = options.chunkSize ?? REPLAY_CHUNK;
   const tally = emptyTally();
   let matched = 0;
+  /** Where the walk resumes: after the last letter examined. */
+  let after = options.after;
   const finish = (stopped: BulkReplayStop | null, moreMayMatch: boolean): BulkReplayResult => ({
     matched,
     replayed: tally.replayed,
@@ -89,8 +109,8 @@ export async function replayMatching(
     job_ids: tally.jobIds,
     stopped,
     more_may_match: moreMayMatch,
+    next_cursor: moreMayMatch && after !== undefined ? encodeReplayCursor(after) : null,
   });
-  let after: SubmissionCursor | undefined;
   for (;;) {
     const room = limit - (isDryRun ? tally.wouldReplay : tally.replayed);
     if (room <= 0) return finish(null, true);
@@ -100,7 +120,6 @@ export async function replayMatching(
     try {
       const page = await deps.repo.unreplayedPage(filter, pageSize, after);
       ids = page.ids;
-      after = page.next;
       if (ids.length === 0) return finish(null, false);
       let looked: number;
       if (isDryRun) {
@@ -112,12 +131,14 @@ export async function replayMatching(
         looked = await replayChunk(deps, ids, tally, room);
       }
       matched += looked;
+      after = page.positions[looked - 1] ?? after;
       if (looked < ids.length) return finish(null, true);
       if (ids.length < pageSize) return finish(null, false);
     } catch (error: unknown) {
       const stop = stopOf(error);
       if (stop === undefined || tally.replayed === 0) throw error;
-      // The chunk's letters not tried count as matched: `the rest` of docs/api.md.
+      // The chunk's letters not tried count as matched: `the rest` of docs/api.md. The cursor
+      // stays before the chunk, so that a run resuming from it tries them.
       matched += ids.length;
       return finish(stop, true);
     }

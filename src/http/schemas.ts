@@ -68,6 +68,8 @@ export const bulkReplayBody = {
     filters: { type: 'object', additionalProperties: false, properties: dlqFilterProperties },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
     dry_run: { type: 'boolean', default: false },
+    /** A previous run's `next_cursor` (replay-cursor.ts checks it, naming `body.after`). */
+    after: { type: 'string', minLength: 1, maxLength: 256 },
   },
 } as const;
 

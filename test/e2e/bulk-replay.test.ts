@@ -114,6 +114,7 @@ targets:
       job_ids: [],
       stopped: null,
       more_may_match: false,
+      next_cursor: null,
       dry_run: true,
     });
     const real = await replay({ filters: { replayed: false } });

@@ -119,6 +119,8 @@ export function createMemoryDlq(
         targetsFailing: [],
         stopped: null,
         moreMayMatch: waiting.length > limit,
+        // Resuming by cursor is the real replay's (src/dlq/replay-matching.ts).
+        nextCursor: null,
       };
       const replayable = picked.filter((e) => configuredTargets.has(e.target_name));
       if (dryRun) {

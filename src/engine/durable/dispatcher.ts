@@ -21,6 +21,7 @@ import { priorityOf } from './job-row.js';
 import { releaseUnheld } from './leases.js';
 import { circuitOpenLetter, completionAfter, releaseOf, targetRemovedLetter } from './next-step.js';
 import { nextClaimableAt } from './next-claimable.js';
+import { handsOver, markStopping } from './other-instances.js';
 import { newestWaitingAfter } from './read-jobs.js';
 import type { createWakeSignal } from './wake-signal.js';
 
@@ -56,7 +57,8 @@ export interface DispatcherDeps {
  * woken (NOTIFY, a local submit or completion), the next due retry or rate token, with
  * `pollMs` as backstop. At stop (`deliverUntil`) it goes on claiming and delivering what is due
  * before the deadline, holding only what it can start (no prefetch), and ends once nothing is
- * held and nothing falls due before the deadline (delivery-window.ts), or at the deadline.
+ * held and nothing falls due before the deadline (delivery-window.ts), or at the deadline; or
+ * before its next claim once another instance is live (other-instances.ts), which takes the rest.
  */
 export function createDispatcher(deps: DispatcherDeps): {
   /** Runs until the delivery window that `deliverUntil` opens ends. */
@@ -80,10 +82,15 @@ export function createDispatcher(deps: DispatcherDeps): {
   /** Buffered jobs of removed targets become `target_removed` letters (config reload). */
   dropRemoved(nowMs: number): number;
 } {
-  const { holdings, settings, clock } = deps;
+  const { holdings, settings, clock, lease } = deps;
   /** The end of stop's delivery window; undefined until stop. */
   let deadline: number | undefined;
-  const delivering = (): boolean => deadline === undefined || clock.now() < deadline;
+  /** Set at stop when another instance is live: nothing more is claimed or started. */
+  let handedOver = false;
+  /** Settles once the instance's row says it is stopping (other-instances.ts, markStopping). */
+  let markedStopping: Promise<unknown> = Promise.resolve();
+  const delivering = (): boolean =>
+    deadline === undefined || (!handedOver && clock.now() < deadline);
   /**
    * Jobs held per worker slot: with the prefetch while running; at stop only what can start,
    * so that another instance can take the rest at once rather than at the deadline.
@@ -322,6 +329,10 @@ export function createDispatcher(deps: DispatcherDeps): {
         // Wait for a quarter of the window to free up unless workers would otherwise idle.
         const claiming = claimWanted();
         const claimedAtMs = clock.now();
+        if (claiming && deadline !== undefined) {
+          handedOver = await markedStopping.then(() => handsOver(deps, lease.owner, clock.now()));
+          if (handedOver) return;
+        }
         if (claiming) {
           deps.wakeSignal.reset();
           try {
@@ -356,6 +367,7 @@ export function createDispatcher(deps: DispatcherDeps): {
     },
     async deliverUntil(deadlineMs) {
       deadline = deadlineMs;
+      markedStopping = markStopping(deps, lease, deps.config().stopFlushMs);
       // Between claims: a claim under way is held first, so its jobs are released too.
       await oneAtATime(() => {
         releaseBuffered();

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/db.js';
-import { registerInstance, renewInstance } from './leases.js';
+import { markStopping, registerInstance, renewInstance } from './leases.js';
 
 export interface LeaseEvents {
   /** The lease of `owner` lapsed or could not be renewed in time: give up every held job. */
@@ -22,6 +22,8 @@ export class InstanceLease {
   private generation = 0;
   private registered = false;
   private beating: Promise<void> | undefined;
+  /** When stop began; a row registered from then on says so too. */
+  private stoppingSinceMs: number | undefined;
 
   constructor(
     private readonly db: Db,
@@ -35,9 +37,21 @@ export class InstanceLease {
 
   /** Takes the first free owner id from the current one on (base, base/1, base/2, …). */
   async register(nowMs: number): Promise<void> {
-    while (!(await registerInstance(this.db, this.owner, nowMs, this.leaseMs))) this.next();
+    const stopping = this.stoppingSinceMs;
+    while (!(await registerInstance(this.db, this.owner, nowMs, this.leaseMs, stopping))) {
+      this.next();
+    }
     this.registered = true;
     this.untilMs = nowMs + this.leaseMs;
+  }
+
+  /**
+   * Stop began: the row says so (other-instances.ts), and so does a row registered after a
+   * lost lease. Throws when the database does not answer.
+   */
+  async markStopping(nowMs: number): Promise<void> {
+    this.stoppingSinceMs = nowMs;
+    await markStopping(this.db, this.owner, nowMs);
   }
 
   /** True while an attempt of `timeoutMs` started now would end within the lease. */

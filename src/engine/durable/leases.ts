@@ -12,19 +12,34 @@ const at = (ms: number): string => new Date(ms).toISOString();
 /**
  * Registers a lease under `id`. False when the id is taken (an earlier process of the same
  * name whose lease has not lapsed yet): its jobs are not this instance's to finish.
+ * `stoppingSinceMs`: registered again after a lost lease while stopping (markStopping).
  */
 export async function registerInstance(
   db: Db,
   id: string,
   nowMs: number,
   leaseMs: number,
+  stoppingSinceMs?: number,
 ): Promise<boolean> {
   const result = await db.query(
-    `INSERT INTO publishing_instances (id, lease_expires_at, started_at) VALUES ($1, $2, $3)
-     ON CONFLICT (id) DO NOTHING`,
-    [id, at(nowMs + leaseMs), at(nowMs)],
+    `INSERT INTO publishing_instances (id, lease_expires_at, started_at, stopping_since)
+     VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+    [
+      id,
+      at(nowMs + leaseMs),
+      at(nowMs),
+      stoppingSinceMs === undefined ? null : at(stoppingSinceMs),
+    ],
   );
   return result.rowCount === 1;
+}
+
+/** At stop: the instance no longer takes over other instances' work (migrations/0014). */
+export async function markStopping(db: Db, id: string, nowMs: number): Promise<void> {
+  await db.query(`UPDATE publishing_instances SET stopping_since = $2 WHERE id = $1`, [
+    id,
+    at(nowMs),
+  ]);
 }
 
 /**

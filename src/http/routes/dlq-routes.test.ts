@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { encodeReplayCursor } from '../../dlq/replay-cursor.js';
 import { aDlqEntry } from '../../../test/support/service-fake-dlq.js';
 import type { FakeDeps } from '../../../test/support/service-fakes.js';
 import { createFakeDeps } from '../../../test/support/service-fakes.js';
@@ -113,6 +114,7 @@ describe('HTTP API over a real socket', () => {
         job_ids: [],
         stopped: null,
         more_may_match: false,
+        next_cursor: null,
         dry_run: true,
       });
       const real = await call(url, 'POST', `${base}/replay`, { json: { filters, limit: 5 } });
@@ -136,6 +138,37 @@ describe('HTTP API over a real socket', () => {
       assert.equal(res.status, 400);
       assert.deepEqual(errorPaths(res.body), ['body.filters.priority']);
     });
+
+    it('accepts a bulk replay cursor a run returned as body.after', async () => {
+      const after = encodeReplayCursor({
+        at: '2026-11-29T12:00:00.000001Z',
+        seq: '0',
+        id: '00000000-0000-4000-8000-000000000000',
+      });
+      const res = await call(url, 'POST', `${base}/replay`, { json: { after, dry_run: true } });
+      assert.equal(res.status, 200);
+    });
+
+    for (const after of ['garbage', '', 7]) {
+      it(`answers 400 naming body.after for a bulk replay cursor ${JSON.stringify(after)} no run returned, replaying nothing`, async () => {
+        const before = deps.entries.filter((entry) => entry.replayed).length;
+        const res = await call(url, 'POST', `${base}/replay`, { json: { after } });
+        assert.equal(res.status, 400);
+        assert.equal(errorCode(res.body), 'invalid_request');
+        assert.deepEqual(errorPaths(res.body), ['body.after']);
+        if (after === 'garbage') {
+          const message = 'must be the next_cursor of a previous bulk replay, as it was returned';
+          assert.deepEqual(res.body, {
+            error: {
+              code: 'invalid_request',
+              message: `body.after: ${message}`,
+              details: [{ path: 'body.after', message }],
+            },
+          });
+        }
+        assert.equal(deps.entries.filter((entry) => entry.replayed).length, before);
+      });
+    }
 
     it('purges entries older than a duration and validates it', async () => {
       const ok = await call(url, 'DELETE', `${base}/purge?older_than=720h`);

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DlqFilterInput } from '../../dlq/dlq-filter-input.js';
 import { purgeAgeMs, toDlqFilter } from '../../dlq/dlq-filter-input.js';
 import { decodeCursor } from '../../dlq/dlq-filter.js';
+import { decodeReplayCursor } from '../../dlq/replay-cursor.js';
 import { refuseWhileDraining } from '../admission.js';
 import type { ServerDeps } from '../ports.js';
 import { bulkReplayBody, dlqListQuery, idParams, purgeQuery, replayQuery } from '../schemas.js';
@@ -17,6 +18,7 @@ interface BulkBody {
   filters?: DlqFilterInput;
   limit: number;
   dry_run: boolean;
+  after?: string;
 }
 
 const BASE = '/api/v2/publishing/dlq';
@@ -44,11 +46,15 @@ export function registerDlqRoutes(
     `${BASE}/replay`,
     { schema: { body: bulkReplayBody } },
     async (request) => {
+      const { after } = request.body;
+      const filter = toDlqFilter(request.body.filters ?? {}, 'body.filters');
+      const resume = after === undefined ? {} : { after: decodeReplayCursor(after, 'body.after') };
       if (!request.body.dry_run) refuseWhileDraining(isDraining, deps.admissionRetryAfterMs);
       const result = await deps.dlq.replayMatching({
-        filter: toDlqFilter(request.body.filters ?? {}, 'body.filters'),
+        filter,
         limit: request.body.limit,
         dryRun: request.body.dry_run,
+        ...resume,
       });
       return {
         matched: result.matched,
@@ -62,6 +68,7 @@ export function registerDlqRoutes(
         job_ids: result.jobIds,
         stopped: result.stopped,
         more_may_match: result.moreMayMatch,
+        next_cursor: result.nextCursor,
         dry_run: request.body.dry_run,
       };
     },
