@@ -1,9 +1,9 @@
-import { parseDurationMs } from '../config/duration.js';
 import { AppError } from '../domain/errors.js';
 import type { ErrorType, FailureReason } from '../domain/failure.js';
 import type { Priority } from '../domain/job.js';
 import { isStorableTimeMs } from '../domain/storable-time.js';
 import type { DlqFilter } from './dlq-entry.js';
+import { purgeAgeOf } from './purge-age.js';
 
 /**
  * DLQ filter and purge values as they arrive (query, bulk-replay body, CLI flags), checked
@@ -23,9 +23,6 @@ export interface DlqFilterInput {
   failed_before?: string;
 }
 
-/** `purge?older_than` at most: 100 years, far past any retention. */
-export const MAX_PURGE_AGE_MS = 100 * 365 * 24 * 3_600_000;
-
 /** `at` names where the fields are: `query`, `body.filters`, or `` for CLI flags. */
 export function toDlqFilter(input: DlqFilterInput, at = 'query'): DlqFilter {
   const { failed_after, failed_before, ...rest } = input;
@@ -38,13 +35,11 @@ export function toDlqFilter(input: DlqFilterInput, at = 'query'): DlqFilter {
   return filter;
 }
 
+/** A purge age (dlq/purge-age.ts) in ms; a 400 naming `path` when refused. */
 export function purgeAgeMs(text: string, path: string): number {
-  const ms = parseDurationMs(text);
-  if (ms === undefined) throw invalid(path, 'must be a duration such as 720h or 30d');
-  // 0 would delete every letter, never-replayed ones too: as in the config, a duration is > 0.
-  if (ms === 0) throw invalid(path, 'must be more than 0');
-  if (ms > MAX_PURGE_AGE_MS) throw invalid(path, 'must be at most 100y');
-  return ms;
+  const age = purgeAgeOf(text);
+  if ('problem' in age) throw invalid(path, age.problem);
+  return age.ms;
 }
 
 function timeMs(text: string, path: string): number {

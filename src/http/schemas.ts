@@ -1,3 +1,4 @@
+import { PURGE_AGE_MAX_LENGTH } from '../dlq/purge-age.js';
 import { ALERT_STATUSES } from '../domain/alert.js';
 import { ERROR_TYPES, FAILURE_REASONS } from '../domain/failure.js';
 import { JOB_STATES, PRIORITIES } from '../domain/job.js';
@@ -78,7 +79,7 @@ export const purgeQuery = {
   required: ['older_than'],
   additionalProperties: false,
   properties: {
-    older_than: { type: 'string', minLength: 1, maxLength: 32 },
+    older_than: { type: 'string', minLength: 1, maxLength: PURGE_AGE_MAX_LENGTH },
   },
 } as const;
 

@@ -8,12 +8,19 @@ export const DLQ_FILTER_KEYS = [
   'error_type',
   'priority',
   'replayed',
+  'possibly_delivered',
   'fingerprint',
   'failed_after',
   'failed_before',
 ] as const;
 export type DlqFilterKey = (typeof DLQ_FILTER_KEYS)[number];
 export type DlqFilter = Partial<Record<DlqFilterKey, string>>;
+
+/** The filters the API reads as booleans (`true` or `false` in the URL and the query). */
+export const DLQ_BOOLEAN_FILTERS: ReadonlySet<DlqFilterKey> = new Set([
+  'replayed',
+  'possibly_delivered',
+]);
 
 /** The filters with a closed vocabulary offer the server's own lists: what the API accepts. */
 export const DLQ_FILTER_OPTIONS = {
@@ -32,12 +39,13 @@ export function dlqFilterOf(query: URLSearchParams): DlqFilter {
   return filter;
 }
 
-/** The bulk-replay body's `filters`: the same fields, `replayed` as a boolean. */
+/** The bulk-replay body's `filters`: the same fields, the boolean ones as booleans. */
 export function bulkFilters(filter: DlqFilter): Record<string, string | boolean> {
   const body: Record<string, string | boolean> = {};
-  for (const [key, value] of Object.entries(filter)) {
+  for (const key of DLQ_FILTER_KEYS) {
+    const value = filter[key];
     if (value === undefined) continue;
-    body[key] = key === 'replayed' ? value === 'true' : value;
+    body[key] = DLQ_BOOLEAN_FILTERS.has(key) ? value === 'true' : value;
   }
   return body;
 }

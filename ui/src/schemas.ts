@@ -108,6 +108,15 @@ const alertSchema = z.object({
 });
 export type Alert = z.infer<typeof alertSchema>;
 
+const attemptSchema = z.object({
+  at: text,
+  duration_ms: count,
+  http_status: z.optional(count),
+  reason: z.optional(text),
+  message: z.optional(text),
+});
+export type Attempt = z.infer<typeof attemptSchema>;
+
 export const dlqEntrySchema = z.object({
   id: text,
   job_id: text,
@@ -132,6 +141,8 @@ export const dlqEntrySchema = z.object({
   possibly_delivered: z.optional(z.boolean()),
   superseded: z.optional(z.boolean()),
   superseded_by: z.optional(maybeText),
+  /** Its job's last attempts, oldest first (empty when none was made or recorded). */
+  attempts: z.optional(z.array(attemptSchema)),
 });
 export type DlqEntry = z.infer<typeof dlqEntrySchema>;
 
@@ -174,15 +185,6 @@ export type BulkReplay = z.infer<typeof bulkReplaySchema>;
 
 export const replayedSchema = z.object({ job_id: text });
 export const purgedSchema = z.object({ deleted_count: count });
-
-const attemptSchema = z.object({
-  at: text,
-  duration_ms: count,
-  http_status: z.optional(count),
-  reason: z.optional(text),
-  message: z.optional(text),
-});
-export type Attempt = z.infer<typeof attemptSchema>;
 
 export const jobSchema = z.object({
   id: text,

@@ -52,6 +52,8 @@ targets:
 
 export interface Stack {
   app: RunningApp;
+  /** The app's scratch database, for a test that sets a letter up as no request can. */
+  databaseUrl: string;
   ok: TargetServer;
   broken: TargetServer;
   chat: TargetServer;
@@ -106,6 +108,7 @@ export async function startStack(consoleDir: string, auth: boolean): Promise<Sta
   });
   return {
     app,
+    databaseUrl: scratch.url,
     ok,
     broken,
     chat,

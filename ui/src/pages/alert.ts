@@ -2,37 +2,16 @@ import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
 import { findAlert } from '../alert-records.js';
+import { attemptList } from '../attempts.js';
 import { formatTime, shortId, visibleText } from '../format.js';
 import { letterState } from '../letters.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
 import { links } from '../router.js';
-import type { AlertTimeline, Attempt, Job, TargetTimeline, TimelineLetter } from '../schemas.js';
+import type { AlertTimeline, Job, TargetTimeline, TimelineLetter } from '../schemas.js';
 
 function words(text: string): string {
   return text.replace(/_/g, ' ');
-}
-
-/** One attempt: when, HTTP status or network error, reason, duration. */
-function attemptItem(attempt: Attempt): TemplateResult {
-  const parts = [
-    attempt.http_status === undefined ? undefined : `HTTP ${attempt.http_status}`,
-    attempt.reason === undefined ? undefined : words(attempt.reason),
-    `${attempt.duration_ms} ms`,
-    // Without a status the message names the network error.
-    attempt.http_status === undefined ? attempt.message : undefined,
-  ].filter((part) => part !== undefined);
-  return html`<li>
-    <time datetime=${attempt.at}>${formatTime(attempt.at)}</time> ${parts.join(' · ')}
-  </li>`;
-}
-
-function attemptList(attempts: readonly Attempt[], count: number, what: string): TemplateResult {
-  const dropped = count - attempts.length;
-  return html`<ol class="attempts" aria-label=${what}>
-    ${dropped > 0 ? html`<li class="muted">${dropped} earlier attempts not kept</li>` : ''}
-    ${attempts.map(attemptItem)}
-  </ol>`;
 }
 
 function letterLine(letter: TimelineLetter): TemplateResult {

@@ -1,6 +1,7 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
+import { attemptsView } from '../attempts.js';
 import { confirmAction } from '../dialog.js';
 import { formatTime, shortId, visibleText } from '../format.js';
 import { jsonView } from '../json-view.js';
@@ -48,7 +49,7 @@ function pairs(record: Record<string, string> | undefined, caption: string): Tem
 }
 
 /**
- * One letter: its alert, error, tries, the target's (masked) config, its replays; replay (a
+ * One letter: its alert, error, attempts, the target's (masked) config, its replays; replay (a
  * superseded one only forced, after a confirmation), delete.
  */
 export function createDeadLetterPage(context: PageContext, id: string): Page {
@@ -258,6 +259,10 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
           }
         </section>
       </div>
+      <section class="card" aria-labelledby="attempts-title">
+        <h2 id="attempts-title">Attempts</h2>
+        ${attemptsView(letter.attempts, letter.attempts?.length ?? 0, `attempts of job ${shortId(letter.job_id)}`)}
+      </section>
       <div class="grid">
         <section class="card" aria-labelledby="labels-title">
           <h2 id="labels-title">Alert <span class="muted">${alert.status}</span></h2>

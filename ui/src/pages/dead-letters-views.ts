@@ -63,6 +63,15 @@ export function filterForm(
         <option value="true" ?selected=${filter.replayed === 'true'}>replayed</option>
       </select></label
     >
+    <label
+      title="the service stopped while the attempt was in flight: the target may already have it"
+      >Possibly delivered
+      <select name="possibly_delivered">
+        <option value="">any</option>
+        <option value="true" ?selected=${filter.possibly_delivered === 'true'}>yes</option>
+        <option value="false" ?selected=${filter.possibly_delivered === 'false'}>no</option>
+      </select></label
+    >
     ${timeInput(filter, 'failed_after', 'Failed after (UTC)')}
     ${timeInput(filter, 'failed_before', 'Failed before (UTC)')}
     ${filter.fingerprint === undefined ? '' : html`<input type="hidden" name="fingerprint" .value=${filter.fingerprint} />`}
@@ -128,13 +137,18 @@ export function groupsView(s: DlqStats): TemplateResult {
   </table>`;
 }
 
+function describeOne(key: string, value: string): string {
+  switch (key) {
+    case 'replayed':
+      return value === 'true' ? 'replayed' : 'waiting';
+    case 'possibly_delivered':
+      return value === 'true' ? 'possibly delivered' : 'not possibly delivered';
+    default:
+      return `${key.replace(/_/g, ' ')} ${value}`;
+  }
+}
+
 export function describeFilter(filter: DlqFilter): string {
-  const parts = Object.entries(filter).map(([key, value]) =>
-    key === 'replayed'
-      ? value === 'true'
-        ? 'replayed'
-        : 'waiting'
-      : `${key.replace(/_/g, ' ')} ${value ?? ''}`,
-  );
+  const parts = Object.entries(filter).map(([key, value]) => describeOne(key, value ?? ''));
   return parts.length === 0 ? 'every letter' : parts.join(', ');
 }

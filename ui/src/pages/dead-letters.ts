@@ -1,6 +1,7 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
+import { PURGE_AGE_MAX_LENGTH } from '../../../src/dlq/purge-age.js';
 import { ApiError } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { bulkOutcomeText, bulkPreviewText } from '../bulk-replay-text.js';
@@ -15,6 +16,7 @@ import {
 } from '../letters.js';
 import type { Loaded, Outcome, Page, PageContext } from '../page.js';
 import { load, outcomeView, whenLoaded, writeRefusal } from '../page.js';
+import { purgeAgeProblem } from '../purge-age.js';
 import { links } from '../router.js';
 import type { DlqEntry, DlqStats } from '../schemas.js';
 import {
@@ -30,6 +32,12 @@ import { describeFilter, filterForm, groupsView } from './dead-letters-views.js'
 const PAGE_SIZE = 50;
 /** The API's bulk-replay maximum per call. */
 const BULK_LIMIT = 1000;
+
+/** A long request under way: what it does, since when (epoch ms). */
+interface Running {
+  text: string;
+  since: number;
+}
 
 interface Listing {
   entries: DlqEntry[];
@@ -48,6 +56,10 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
   let busy = false;
   let outcome: Outcome | undefined;
   let purgeAge = '720h';
+  /** Shown once a purge was asked with a refused age, until the field is right again. */
+  let purgeProblem: string | undefined;
+  let running: Running | undefined;
+  let ticker: number | undefined;
 
   async function loadList(before?: string): Promise<void> {
     const next = await load(() =>
@@ -79,17 +91,36 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     await Promise.all([loadList(), loadStats()]);
   }
 
-  async function act(what: () => Promise<string>): Promise<void> {
+  /**
+   * Runs `work` with every write button disabled, saying `text` and the seconds elapsed while
+   * it runs (a bulk replay of 1 000 letters takes seconds).
+   */
+  async function busyWith<T>(text: string, work: () => Promise<T>): Promise<T> {
     busy = true;
+    outcome = undefined;
+    running = { text, since: context.now() };
+    window.clearInterval(ticker);
+    ticker = window.setInterval(() => context.update(), 1000);
     context.update();
-    outcome = await outcomeOf(what);
-    busy = false;
+    try {
+      return await work();
+    } finally {
+      window.clearInterval(ticker);
+      ticker = undefined;
+      running = undefined;
+      busy = false;
+      context.update();
+    }
+  }
+
+  async function act(text: string, what: () => Promise<string>): Promise<void> {
+    outcome = await busyWith(text, () => outcomeOf(what));
     context.notify(outcome.text);
     await reload();
   }
 
   function replayOne(entry: DlqEntry): Promise<void> {
-    return act(async () => {
+    return act(`Replaying ${alertnameOf(entry)} to ${entry.target_name}…`, async () => {
       const { job_id } = await api.post(`/dlq/${entry.id}/replay`, replayedSchema);
       return `Replayed ${alertnameOf(entry)} to ${entry.target_name} as job ${job_id}.`;
     });
@@ -97,14 +128,12 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
 
   /** `opener`: the button, disabled during the dry run, that gets the focus back. */
   async function replayMatching(opener: EventTarget | null): Promise<void> {
-    busy = true;
-    context.update();
     const filters = bulkFilters(filter);
-    const preview = await load(() =>
-      api.post('/dlq/replay', bulkReplaySchema, { filters, limit: BULK_LIMIT, dry_run: true }),
+    const preview = await busyWith('Checking which letters a replay would send (dry run)…', () =>
+      load(() =>
+        api.post('/dlq/replay', bulkReplaySchema, { filters, limit: BULK_LIMIT, dry_run: true }),
+      ),
     );
-    busy = false;
-    context.update();
     if (preview.state !== 'ready') {
       context.notify(preview.state === 'failed' ? `Dry run failed: ${preview.message}` : '');
       return;
@@ -130,7 +159,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
       opener: opener instanceof Element ? opener : null,
     });
     if (!confirmed) return;
-    await act(async () => {
+    await act(`Replaying ${plural(wouldReplay, 'letter')}…`, async () => {
       const done = await api.post('/dlq/replay', bulkReplaySchema, {
         filters,
         // What the dry run found and the operator confirmed: skipped letters do not count.
@@ -141,8 +170,16 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     });
   }
 
-  async function purge(): Promise<void> {
+  /** `field`: the age input, focused when its text is refused. */
+  async function purge(field: HTMLInputElement | null): Promise<void> {
     const age = purgeAge.trim();
+    // Checked before the confirmation: a refused age (0 would purge every letter) asks nothing.
+    purgeProblem = purgeAgeProblem(age);
+    context.update();
+    if (purgeProblem !== undefined) {
+      field?.focus();
+      return;
+    }
     const confirmed = await confirmAction({
       title: 'Purge dead letters?',
       body: html`<p>
@@ -153,7 +190,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
       danger: true,
     });
     if (!confirmed) return;
-    await act(async () => {
+    await act(`Purging letters older than ${age}…`, async () => {
       const { deleted_count } = await api.deleteJson('/dlq/purge', purgedSchema, {
         older_than: age,
       });
@@ -256,15 +293,29 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
       }`;
   }
 
+  /** While a long request runs: what it does (announced once) and the seconds elapsed. */
+  function runningView(): TemplateResult | string {
+    if (running === undefined) return '';
+    const seconds = Math.max(0, Math.floor((context.now() - running.since) / 1000));
+    return html`<p class="outcome outcome-running">
+      <span role="status">${running.text}</span>
+      <span class="muted elapsed">${seconds} s elapsed</span>
+    </p>`;
+  }
+
   function purgeView(): TemplateResult {
     const refusal = writeRefusal(context.access);
     return html`<section class="card" aria-labelledby="purge-title">
       <h2 id="purge-title">Purge</h2>
       <form
         class="inline"
+        novalidate
         @submit=${(event: SubmitEvent) => {
           event.preventDefault();
-          void purge();
+          const form = event.currentTarget;
+          const field =
+            form instanceof HTMLFormElement ? form.elements.namedItem('older_than') : null;
+          void purge(field instanceof HTMLInputElement ? field : null);
         }}
       >
         <label
@@ -272,11 +323,21 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
           <input
             name="older_than"
             required
-            pattern="[0-9]+(ms|s|m|h|d)"
+            maxlength=${PURGE_AGE_MAX_LENGTH}
             size="8"
+            spellcheck="false"
+            autocomplete="off"
+            aria-invalid=${purgeProblem === undefined ? 'false' : 'true'}
+            aria-describedby="purge-age-help${purgeProblem === undefined ? '' : ' purge-age-problem'}"
             .value=${purgeAge}
             @input=${(event: Event) => {
-              if (event.target instanceof HTMLInputElement) purgeAge = event.target.value;
+              if (!(event.target instanceof HTMLInputElement)) return;
+              purgeAge = event.target.value;
+              // A refusal shown stays until the text is right; none is shown while typing.
+              if (purgeProblem !== undefined) {
+                purgeProblem = purgeAgeProblem(purgeAge.trim());
+                context.update();
+              }
             }}
         /></label>
         <button
@@ -288,6 +349,17 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
           Purge…
         </button>
       </form>
+      ${
+        purgeProblem === undefined
+          ? ''
+          : html`<p id="purge-age-problem" class="error" role="alert">
+              Not purged: older_than ${purgeProblem}.
+            </p>`
+      }
+      <p id="purge-age-help" class="muted small">
+        A duration such as 720h, 30d or 1h30m (units y w d h m s ms, largest first), more than 0 and
+        at most 100y.
+      </p>
     </section>`;
   }
 
@@ -313,10 +385,10 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         </section>
         <section class="card" aria-labelledby="letters-title">
           <h2 id="letters-title">Letters</h2>
-          ${filterForm(filter, targetNames, apply)} ${outcomeView(outcome)}
+          ${filterForm(filter, targetNames, apply)} ${runningView()} ${outcomeView(outcome)}
           ${whenLoaded(listing, listView, 'dead letters')}
         </section>
         ${purgeView()}`,
-    dispose: () => undefined,
+    dispose: () => window.clearInterval(ticker),
   };
 }

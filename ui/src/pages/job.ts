@@ -1,7 +1,8 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
-import { formatTime, visibleText } from '../format.js';
+import { attemptsView } from '../attempts.js';
+import { formatTime, shortId, visibleText } from '../format.js';
 import { lastErrorText } from '../jobs-table.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
@@ -9,7 +10,7 @@ import { links } from '../router.js';
 import type { DlqEntry, Job } from '../schemas.js';
 import { dlqPageSchema, jobSchema } from '../schemas.js';
 
-/** One job: its state, times, tries and last error, with links to its alert and letters. */
+/** One job: its state, times, attempts and last error, with links to its alert and letters. */
 export function createJobPage(context: PageContext, id: string): Page {
   const { api } = context;
   let job: Loaded<Job> = { state: 'loading' };
@@ -83,7 +84,11 @@ export function createJobPage(context: PageContext, id: string): Page {
                 </ul>`
           }
         </section>
-      </div>`;
+      </div>
+      <section class="card" aria-labelledby="attempts-title">
+        <h2 id="attempts-title">Attempts</h2>
+        ${attemptsView(j.attempt_history, j.attempts, `attempts of job ${shortId(j.id)}`)}
+      </section>`;
   }
 
   void refresh();

@@ -56,6 +56,30 @@ function databaseBanner(readiness: Readiness | undefined): TemplateResult | stri
   </p>`;
 }
 
+/**
+ * Whose figures a panel shows. Instances in durable mode share one database: the DLQ's figures
+ * and, in durable mode, the lanes are read from it (every instance's); workers, breakers, last
+ * success and failure and the recent activity are the answering instance's own (docs/api.md).
+ * The API does not say which instance answered.
+ */
+function scope(whose: 'this instance' | 'all instances', detail: string): TemplateResult {
+  return html`<span class="scope" title=${detail}>${whose}</span>`;
+}
+
+const THIS_INSTANCE_DETAIL =
+  'the instance that answered this request: behind a load balancer another refresh may reach another one';
+
+/** Whose lanes: the shared database's in durable mode, this process's in memory mode. */
+function lanesScope(mode: string | undefined): TemplateResult | string {
+  if (mode === 'durable')
+    return scope(
+      'all instances',
+      "every instance's jobs, read from the shared database at this instance's last heartbeat",
+    );
+  if (mode === 'memory') return scope('this instance', THIS_INSTANCE_DETAIL);
+  return '';
+}
+
 /** Lanes, workers, the last 15 minutes, targets and the DLQ at a glance; refreshed live. */
 export function createOverviewPage(context: PageContext): Page {
   const { api } = context;
@@ -67,17 +91,21 @@ export function createOverviewPage(context: PageContext): Page {
   };
   /** Asked when a panel fails: whether the database is down, and what that means here. */
   let readiness: Readiness | undefined;
+  /** The queue mode (`GET /readyz`): whether the lanes are this instance's or every one's. */
+  let mode: string | undefined;
   let loadedAt = 0;
   let live = true;
   let timer: number | undefined;
   const tests = new Map<string, Loaded<TargetTest>>();
 
   async function refresh(): Promise<void> {
-    const [status, history, targets, dlq] = await Promise.all([
+    const [status, history, targets, dlq, first] = await Promise.all([
       load(() => api.get('/queue/status', queueStatusSchema)),
       load(() => api.get('/queue/history', historySchema)),
       load(async () => (await api.get('/targets', targetsSchema)).targets),
       load(() => api.get('/dlq/stats', dlqStatsSchema)),
+      // The mode once: it changes only with a restart.
+      mode === undefined ? load(() => api.readiness()) : undefined,
     ]);
     const parts = [status, history, targets, dlq];
     const failure = parts.find((part) => part.state === 'failed');
@@ -90,8 +118,9 @@ export function createOverviewPage(context: PageContext): Page {
       targets: keepLastGood(snapshot.targets, targets),
       dlq: keepLastGood(snapshot.dlq, dlq),
     };
-    const asked = failure === undefined ? undefined : await load(() => api.readiness());
-    readiness = asked?.state === 'ready' ? asked.value : undefined;
+    const asked = failure === undefined ? first : (first ?? (await load(() => api.readiness())));
+    if (asked?.state === 'ready') mode = asked.value.mode;
+    readiness = failure !== undefined && asked?.state === 'ready' ? asked.value : undefined;
     if (parts.some((part) => part.state === 'ready')) loadedAt = context.now();
     context.update();
   }
@@ -143,7 +172,7 @@ export function createOverviewPage(context: PageContext): Page {
 
   function queueView(status: QueueStatus): TemplateResult {
     return html`<section aria-labelledby="lanes-title" class="card">
-      <h2 id="lanes-title">Lanes</h2>
+      <h2 id="lanes-title">Lanes ${lanesScope(mode)}</h2>
       <table>
         <thead>
           <tr>
@@ -161,18 +190,30 @@ export function createOverviewPage(context: PageContext): Page {
         </tbody>
       </table>
       <p class="figures">
-        <span><strong>${status.busy_workers}</strong> of ${status.workers} workers busy</span>
+        <span
+          ><strong>${status.busy_workers}</strong> of ${status.workers} workers busy
+          ${scope('this instance', THIS_INSTANCE_DETAIL)}</span
+        >
         <meter
           min="0"
           max=${status.workers}
           value=${status.busy_workers}
-          aria-label="busy workers"
+          aria-label="busy workers of this instance"
         ></meter>
         <span><strong>${formatCount(status.in_flight)}</strong> in flight</span>
         <span><strong>${formatCount(status.retrying)}</strong> waiting to retry</span>
-        ${status.stopping ? badge('stopping') : ''}
+        ${status.stopping ? html`${badge('stopping')} ${scope('this instance', THIS_INSTANCE_DETAIL)}` : ''}
       </p>
+      <p class="muted small">${lanesNote(mode)}</p>
     </section>`;
+  }
+
+  function lanesNote(queueMode: string | undefined): string {
+    if (queueMode === 'durable')
+      return "Durable mode: the lanes, in flight and waiting to retry count the jobs of every instance sharing the database, as read at this instance's last heartbeat; the workers are this instance's.";
+    if (queueMode === 'memory')
+      return "Memory mode: the lanes, in flight, waiting to retry and workers are this instance's own; another instance has its own.";
+    return "The workers are this instance's own.";
   }
 
   function testResult(name: string): TemplateResult | string {
@@ -193,7 +234,7 @@ export function createOverviewPage(context: PageContext): Page {
     const refusal = writeRefusal(context.access);
     const now = context.now();
     return html`<section aria-labelledby="targets-title" class="card">
-      <h2 id="targets-title">Targets</h2>
+      <h2 id="targets-title">Targets ${scope('this instance', THIS_INSTANCE_DETAIL)}</h2>
       <table>
         <thead>
           <tr>
@@ -237,8 +278,9 @@ export function createOverviewPage(context: PageContext): Page {
         </tbody>
       </table>
       <p class="muted small">
-        Since this process started, test alerts included; a queued attempt's failure is placed to
-        its 10 s sample.
+        Breaker, last success and last failure as this instance sees them, since it started, test
+        alerts included (a test alert is sent from this instance); a queued attempt's failure is
+        placed to its 10 s sample. Each instance has its own breakers.
       </p>
     </section>`;
   }
@@ -246,7 +288,9 @@ export function createOverviewPage(context: PageContext): Page {
   function dlqView(stats: DlqStats): TemplateResult {
     const groups = (stats.by_target_reason ?? []).filter((g) => g.count > g.replayed).slice(0, 5);
     return html`<section aria-labelledby="dlq-title" class="card">
-      <h2 id="dlq-title">Dead letters</h2>
+      <h2 id="dlq-title">
+        Dead letters ${scope('all instances', 'read from the database the instances share')}
+      </h2>
       <p class="figures">
         <span><strong>${formatCount(stats.total - stats.replayed)}</strong> waiting</span>
         <span><strong>${formatCount(stats.replayed)}</strong> replayed</span>
@@ -273,7 +317,9 @@ export function createOverviewPage(context: PageContext): Page {
 
   function activityView(history: History): TemplateResult {
     return html`<section aria-labelledby="activity-title" class="card">
-      <h2 id="activity-title">Last ${history.window_seconds / 60} minutes</h2>
+      <h2 id="activity-title">
+        Last ${history.window_seconds / 60} minutes ${scope('this instance', THIS_INSTANCE_DETAIL)}
+      </h2>
       ${deliveriesChart(history)} ${failuresChart(history)}
       ${
         history.buckets.length === 0
@@ -321,6 +367,13 @@ export function createOverviewPage(context: PageContext): Page {
             </button>
           </p>
         </div>
+        <p class="muted small scope-note">
+          Figures marked ${scope('this instance', THIS_INSTANCE_DETAIL)} are those of the instance
+          that answered (instances sharing a database each have their own workers, breakers and
+          activity; the API does not say which one answered); those marked
+          ${scope('all instances', 'read from the database the instances share')} are read from the
+          database.
+        </p>
         ${databaseBanner(readiness)}
         <div class="grid overview">
           ${panel(snapshot.status, 'Lanes', queueView)}
