@@ -16,12 +16,15 @@ import { loadConfigOrReport, serveUntilSignal } from './serve.js';
 /** The real backends: the only place the CLI opens databases or starts the service. */
 export function createCliBackends(io: CliIo, version: string): CliBackends {
   const logger = createLogger('warn', { destination: process.stderr });
+  // The connection's own lines (`postgres: unavailable`) are for a service's log; a command
+  // prints the error that ends it as its one `error:` line (docs/cli.md).
+  const connectionLogger = createLogger('silent', { destination: process.stderr });
   return {
     serve: (configPath) => serveUntilSignal(configPath, io, version),
 
     async migrate(databaseUrl, configPath) {
       let db: Db;
-      if (databaseUrl !== undefined) db = createPgDb(databaseUrl, { logger });
+      if (databaseUrl !== undefined) db = createPgDb(databaseUrl, { logger: connectionLogger });
       else {
         const config = loadConfigOrReport(() => loadConfig({ path: configPath, env: io.env }), io);
         if (config === undefined) throw new Error('cannot migrate: the configuration is invalid');
@@ -43,7 +46,7 @@ export function createCliBackends(io: CliIo, version: string): CliBackends {
     },
 
     openDatabaseDlq(databaseUrl) {
-      const db = createPgDb(databaseUrl, { logger });
+      const db = createPgDb(databaseUrl, { logger: connectionLogger });
       const repo = createDlqRepository({ db, clock: createSystemClock() });
       return Promise.resolve({
         ops: createDlqOperations(repo, undefined),

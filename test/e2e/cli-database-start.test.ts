@@ -15,6 +15,7 @@ import {
 } from '../support/databases.js';
 import { BIN, ROOT, run } from '../support/run-bin.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/service-alertmanager.js';
 
 /** What `serve` and `migrate` say about the database they start on, as processes. */
 describe('serve and migrate on a database they cannot use', async () => {
@@ -52,6 +53,22 @@ describe('serve and migrate on a database they cannot use', async () => {
       assert.equal(exit.code, 1, exit.stderr);
       assert.equal(exit.stderr.trim(), line);
       assert.doesNotMatch(exit.stdout + exit.stderr, /s3cret|SELECT/);
+    }
+  });
+
+  it('a server that refuses connections: dlq and migrate print one error line, no log line, exit 1', async () => {
+    const url = new URL(TEST_DATABASE_URL);
+    url.hostname = '127.0.0.1';
+    url.port = String(await freePort());
+    const where = `127.0.0.1:${url.port}${url.pathname}`;
+    const line = `error: postgres: cannot connect to ${where}: connect ECONNREFUSED 127.0.0.1:${url.port}`;
+    const exits = await Promise.all([
+      run([BIN, 'migrate', '--database-url', url.toString()]),
+      run([BIN, 'dlq', 'stats', '--database-url', url.toString()]),
+    ]);
+    for (const exit of exits) {
+      assert.equal(exit.code, 1, exit.stderr);
+      assert.equal(exit.stderr.trim(), line);
     }
   });
 
