@@ -19,6 +19,9 @@ import { startTargetServer } from '../support/target-server.js';
  * or lower the max_alerts bound Alertmanager's max_alerts was set by.
  */
 
+/** An all-digit API key, which YAML reads as a number unless quoted. */
+const APIK = '839201938475';
+
 function target(name: string, url: string, team: string, extra = ''): string {
   return `  - { name: ${name}, type: webhook, url: "${url}/hook", match: ['team="${team}"']${extra} }\n`;
 }
@@ -62,6 +65,7 @@ for (const mode of ['memory', 'durable'] as const) {
         clock,
         logger: pino({ level: 'warn' }, { write }),
         reloadYaml: () => current,
+        env: { APIK },
         ...(scratch === undefined ? {} : { databaseUrl: scratch.url }),
       });
     });
@@ -163,6 +167,26 @@ for (const mode of ['memory', 'durable'] as const) {
         after,
       });
       assert.deepEqual(warnings, [], 'an unchanged bound is not warned of again');
+    });
+
+    it('answers and logs a value of the wrong type by its type, never the secret it holds', async () => {
+      current = yaml(
+        mode,
+        `  - name: a\n    type: webhook\n    url: "${servers.a.url}/hook"\n    headers:\n      X-Api-Key: \${APIK}\n` +
+          target('b', servers.b.url, 'b'),
+      );
+      warnings.length = 0;
+      const refused = await call(running.url, 'POST', '/-/reload');
+      assert.equal(refused.status, 422);
+      assert.deepEqual((refused.body as { error: { details: unknown } }).error.details, [
+        {
+          path: 'targets[0].headers.X-Api-Key',
+          message: 'expected string, got number: quote it: "${APIK}"',
+        },
+      ]);
+      assert.doesNotMatch(refused.text, new RegExp(APIK));
+      assert.equal(warnings.length, 1);
+      assert.doesNotMatch(JSON.stringify(warnings), new RegExp(APIK));
     });
   });
 }
