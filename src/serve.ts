@@ -7,13 +7,11 @@ import { logTargetFileProblems } from './config/log-target-files.js';
 import { proxySettingsOf } from './config/proxy-env.js';
 import type { LaneStatus } from './engine/publishing-engine.js';
 import { createLogger } from './logger.js';
+import { RECOMMENDED_MAX_ALERTS, warnOfMaxAlertsBound } from './max-alerts-bound.js';
 import type { CliIo } from './cli/cli-context.js';
 import { EXIT } from './cli/cli-context.js';
 import { summarizeConfig } from './cli/config-summary.js';
 import { watchStopSignals } from './stop-signals.js';
-
-/** The max_alerts the README and examples/alertmanager.yml suggest. */
-const RECOMMENDED_MAX_ALERTS = 100;
 
 /** Runs `load`, or prints every problem (no stack trace) and returns undefined. */
 export function loadConfigOrReport(load: () => Config, io: CliIo): Config | undefined {
@@ -59,10 +57,7 @@ export async function serveUntilSignal(
   const summary = summarizeConfig(config, source);
   logger.info({ version, ...summary }, 'alert-publisher starting');
   if (summary.max_alerts !== undefined && summary.max_alerts < RECOMMENDED_MAX_ALERTS) {
-    logger.warn(
-      { max_alerts: summary.max_alerts, recommended_elsewhere: RECOMMENDED_MAX_ALERTS },
-      `a webhook request of more than ${summary.max_alerts} alerts may be refused with 413 (not retried by Alertmanager): set its max_alerts to ${summary.max_alerts} or less, or raise queue.capacity`,
-    );
+    warnOfMaxAlertsBound(logger, summary.max_alerts);
   }
   // SIGHUP reloads the configuration (as Prometheus and Alertmanager do); it never stops. One
   // listener serves the whole life of the process and is never removed: without a listener the

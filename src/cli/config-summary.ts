@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
 
 import type { Config } from '../config/schema.js';
-import { laneCapacityOf } from '../config/schema.js';
 import { describeDatabaseUrl } from '../db/describe-database-url.js';
 import { pgliteDirOf } from '../db/pglite-db.js';
-import { PRIORITIES } from '../domain/job.js';
-import { shareLimit } from '../engine/admission.js';
+import { maxAlertsPerRequest } from '../max-alerts-bound.js';
 
 /**
  * What an operator needs to know about a loaded config at a glance: the first log line of
@@ -23,10 +21,9 @@ export interface ConfigSummary {
   listen: string;
   targets: string[];
   /**
-   * The most alerts a webhook request may carry and never be refused as too large, when every alert
-   * matches every enabled target (each lane's capacity and each target's share of it); a larger
-   * request may get 413, which Alertmanager does not retry: its `max_alerts` should not exceed
-   * this. Undefined with no enabled target.
+   * The most alerts a webhook request may carry and never be refused as too large
+   * (maxAlertsPerRequest): Alertmanager's `max_alerts` should not exceed it. Undefined with no
+   * enabled target.
    */
   max_alerts: number | undefined;
 }
@@ -42,22 +39,6 @@ export function summarizeConfig(config: Config, source: string): ConfigSummary {
     targets: config.targets.map((t) => `${t.name} (${t.type}${t.enabled ? '' : ', disabled'})`),
     max_alerts: maxAlertsPerRequest(config),
   };
-}
-
-/** ConfigSummary.max_alerts: one job per enabled target for each alert, in any lane. */
-export function maxAlertsPerRequest(config: Config): number | undefined {
-  const enabled = config.targets.filter((target) => target.enabled).length;
-  if (enabled === 0) return undefined;
-  const capacity = laneCapacityOf(config.queue);
-  const settings = {
-    capacity,
-    perTargetShare: config.queue.per_target_share,
-  };
-  return Math.min(
-    ...PRIORITIES.map((priority) =>
-      Math.min(Math.floor(capacity[priority] / enabled), shareLimit(settings, priority, enabled)),
-    ),
-  );
 }
 
 export function describeStorage(storage: Config['storage']): string {

@@ -22,7 +22,7 @@ export function interpolateString(text: string, env: Env): Interpolation {
   const value = text.replace(REFERENCE, (whole: string, inner?: string, close?: string) => {
     if (whole === '$${') return '${';
     if (close !== '}') {
-      errors.push(`unterminated "\${" in "${text}"`);
+      errors.push('unterminated "${": close it with "}" (or write "$${" for a literal "${")');
       return whole;
     }
     const parts = NAME_AND_DEFAULT.exec(inner ?? '');
@@ -42,32 +42,49 @@ export function interpolateString(text: string, env: Env): Interpolation {
   return errors.length === 0 ? { ok: true, value } : { ok: false, error: errors.join('; ') };
 }
 
+/** What interpolating a document found: its problems, and the values that became non-strings. */
+export interface Interpolated {
+  problems: ConfigProblem[];
+  /**
+   * Key path → the reference that gave it a number or boolean (`${PDK}`), or '' when the value
+   * mixed a reference with other text: where a string is expected, the error says to quote it
+   * and shows the reference, never the value (docs/configuration.md).
+   */
+  retyped: Map<string, string>;
+}
+
+const SOLE_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+
 /**
  * Interpolates every string value of a parsed YAML document in place (keys are left as
  * written). An unquoted value that interpolates to a number or boolean takes that type, so
  * `port: ${PORT}` is a number; quoted values stay strings.
  */
-export function interpolateDocument(document: Document, env: Env): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  visit(document.contents, [], env, problems);
-  return problems;
+export function interpolateDocument(document: Document, env: Env): Interpolated {
+  const found: Interpolated = { problems: [], retyped: new Map() };
+  visit(document.contents, [], env, found);
+  return found;
 }
 
-function visit(node: unknown, path: PropertyKey[], env: Env, problems: ConfigProblem[]): void {
+function visit(node: unknown, path: PropertyKey[], env: Env, found: Interpolated): void {
   if (isMap(node)) {
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const key: unknown = isScalar(pair.key) ? pair.key.value : pair.key;
-      visit(pair.value, [...path, String(key)], env, problems);
+      visit(pair.value, [...path, String(key)], env, found);
     }
   } else if (isSeq(node)) {
-    node.items.forEach((item, index) => visit(item, [...path, index], env, problems));
+    node.items.forEach((item, index) => visit(item, [...path, index], env, found));
   } else if (isScalar(node) && typeof node.value === 'string') {
     const result = interpolateString(node.value, env);
     if (!result.ok) {
-      problems.push({ path: formatPath(path), message: result.error });
+      found.problems.push({ path: formatPath(path), message: result.error });
     } else if (result.value !== node.value) {
-      node.value = node.type === 'PLAIN' ? retype(result.value) : result.value;
+      const value = node.type === 'PLAIN' ? retype(result.value) : result.value;
+      if (typeof value !== 'string') {
+        found.retyped.set(formatPath(path), SOLE_REFERENCE.test(node.value) ? node.value : '');
+      }
+      node.value = value;
     }
   }
 }

@@ -352,7 +352,7 @@ describe('parseConfig errors name their key path', () => {
         'targets[0].url: must be an http:// or https:// URL',
         'targets[1].timeout: invalid duration "soon": use a Prometheus duration such as 500ms, 30s, 5m or 1h30m',
         'targets[2].name: required',
-        'targets[3]: expected object, got 7',
+        'targets[3]: expected object, got number',
         'targets[5].type: must be one of webhook, slack, pagerduty, rootly, log, got "carrier-pigeon" (the other keys are checked once it is valid)',
         'targets[1].name: duplicate target name "a" (also targets[0])',
         'targets[5].name: duplicate target name "b" (also targets[4])',

@@ -70,7 +70,7 @@ export function parseConfig(text: string, options: { env: Env; source: string })
       }),
     );
   }
-  const interpolationProblems = interpolateDocument(document, options.env);
+  const { problems: interpolationProblems, retyped } = interpolateDocument(document, options.env);
   const raw: unknown = document.toJS({ maxAliasCount: 100 }) ?? {};
   const overridden = applyEnvOverrides(raw, options.env);
   const parsed = configSchema.safeParse(raw, { error: messageOf });
@@ -79,7 +79,7 @@ export function parseConfig(text: string, options: { env: Env; source: string })
   if (!parsed.success) {
     // One problem per key (a missing variable is reported as such); zod may add a check's failure after a type error on the same key.
     const reported = new Set(interpolated);
-    for (const problem of parsed.error.issues.flatMap(problemsOf)) {
+    for (const problem of parsed.error.issues.flatMap((issue) => problemsOf(issue, retyped))) {
       if (reported.has(problem.path)) continue;
       reported.add(problem.path);
       problems.push(problem);
@@ -118,7 +118,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function problemsOf(issue: z.core.$ZodIssue): ConfigProblem[] {
+/** `retyped`: interpolateDocument's, for the quoting hint of a reference that gave a number. */
+function problemsOf(
+  issue: z.core.$ZodIssue,
+  retyped: ReadonlyMap<string, string>,
+): ConfigProblem[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
       path: formatPath([...issue.path, key]),
@@ -132,23 +136,34 @@ function problemsOf(issue: z.core.$ZodIssue): ConfigProblem[] {
     const [form] = typed;
     if (typed.length === 1 && form !== undefined) {
       return form.flatMap((inner) =>
-        problemsOf({ ...inner, path: [...issue.path, ...inner.path] }),
+        problemsOf({ ...inner, path: [...issue.path, ...inner.path] }, retyped),
       );
     }
   }
-  return [{ path: formatPath(issue.path), message: issue.message }];
+  const path = formatPath(issue.path);
+  const reference =
+    issue.code === 'invalid_type' && issue.expected === 'string' ? retyped.get(path) : undefined;
+  return [{ path, message: reference ? `${issue.message}: "${reference}"` : issue.message }];
 }
 
 function isTypeMismatch(issue: z.core.$ZodIssue): boolean {
   return issue.code === 'invalid_type' && issue.path.length === 0;
 }
 
-/** Messages for issues the schema does not word itself. */
+/**
+ * Messages for issues the schema does not word itself. They name the type of a wrong value,
+ * never the value: a secret YAML read as a number (an all-digit routing key or API key) would
+ * otherwise reach the terminal, the reload's log line and its 422 answer.
+ */
 function messageOf(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code === 'invalid_type') {
-    return issue.input === undefined
-      ? 'required'
-      : `expected ${issue.expected}, got ${describe(issue.input)}`;
+    if (issue.input === undefined) return 'required';
+    const got = kindOf(issue.input);
+    // YAML reads unquoted 0x1f, 1e3, 0o17, true or 12345 as a number or boolean: never
+    // converted back to text, whose spelling is lost (0x1f would become "31").
+    return issue.expected === 'string' && (got === 'number' || got === 'boolean')
+      ? `expected string, got ${got}: quote it`
+      : `expected ${issue.expected}, got ${got}`;
   }
   if (
     issue.code === 'invalid_union' &&
@@ -163,7 +178,7 @@ function messageOf(issue: z.core.$ZodRawIssue): string | undefined {
         : undefined;
     return given === undefined
       ? `required: one of ${options}`
-      : `must be one of ${options}, got ${describe(given)} (the other keys are checked once it is valid)`;
+      : `must be one of ${options}, got ${describeKind(given)} (the other keys are checked once it is valid)`;
   }
   if (issue.code === 'too_small' && issue.origin !== 'string' && issue.origin !== 'array') {
     return `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}`;
@@ -177,9 +192,14 @@ function messageOf(issue: z.core.$ZodRawIssue): string | undefined {
   return undefined;
 }
 
-function describe(value: unknown): string {
+function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return JSON.stringify(value) ?? typeof value;
+  return typeof value;
+}
+
+/** A misspelt kind (`type: webhok`) is quoted: it names a type, it never holds a secret. */
+function describeKind(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : kindOf(value);
 }

@@ -61,13 +61,25 @@ const serverSchema = z
     }
   });
 
+/**
+ * A token is set or absent, never empty: `api_token: ${TOK}` with TOK set but empty would leave
+ * its routes open without a word (docs/configuration.md). Absent is the documented "none".
+ */
+const optionalToken = z
+  .string()
+  .refine(
+    (token) => token !== '',
+    'must not be empty (it would guard nothing): remove the key to run without a token',
+  )
+  .default('');
+
 const authSchema = z.strictObject({
-  /** Guards /api/*; empty = mutating routes answer loopback clients only. */
-  api_token: z.string().default(''),
+  /** Guards /api/*; absent = mutating routes answer loopback clients only. */
+  api_token: optionalToken,
   /** May do GETs on /api/* only. */
-  read_token: z.string().default(''),
+  read_token: optionalToken,
   /** Guards /webhook. */
-  webhook_token: z.string().default(''),
+  webhook_token: optionalToken,
 });
 
 const storageSchema = z.strictObject({

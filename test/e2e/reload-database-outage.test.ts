@@ -138,6 +138,7 @@ describe('config reload while PostgreSQL is blackholed (durable mode)', async ()
         dead_lettered: 0,
         dead_letter_deferred: ['hookC'],
         restart_required: [],
+        max_alerts_bound: { before: 2500, after: 5000 },
       });
       assert.deepEqual(await targetNames(), ['keep'], 'the new config is the running one');
 
@@ -162,6 +163,7 @@ describe('config reload while PostgreSQL is blackholed (durable mode)', async ()
         dead_lettered: 0,
         dead_letter_deferred: [],
         restart_required: [],
+        max_alerts_bound: { before: 5000, after: 5000 },
       });
       assert.deepEqual(await targetNames(), ['keep'], 'hookC does not come back');
       assert.equal((await letters()).length, 3, 'nothing dead-lettered twice');

@@ -91,6 +91,13 @@ for (const mode of ['memory', 'durable'] as const) {
       await scratch?.drop();
     });
 
+    /**
+     * The max_alerts bound with 2 or 6 enabled targets at the mode's lane sizes: the high and low
+     * lanes, halved by the share of a target, or divided by six.
+     */
+    const bound = (n: 2 | 6): number =>
+      ({ memory: { 2: 250, 6: 83 }, durable: { 2: 2500, 6: 833 } })[mode][n];
+
     async function send(team: string, n = team): Promise<void> {
       const res = await call(running.url, 'POST', '/webhook', {
         json: webhook(anAlert({ team, n })),
@@ -127,6 +134,7 @@ for (const mode of ['memory', 'durable'] as const) {
         dead_lettered: 1,
         dead_letter_deferred: [],
         restart_required: [],
+        max_alerts_bound: { before: bound(2), after: bound(2) },
       });
       await advance('the waiting b job dead-lettered', async () =>
         (await letters(running.url)).some((l) => l.error_reason === 'target_removed'),

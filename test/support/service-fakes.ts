@@ -124,6 +124,7 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
         ok: true,
         summary: { added: [], removed: [], changed: [], deadLettered: 0, deadLetterDeferred: [] },
         restartRequired: [],
+        maxAlertsBound: { before: null, after: null },
       }),
     allowedHosts: [],
     bodyLimitBytes: 1024 * 1024,

@@ -27,6 +27,7 @@ export function registerReloadRoutes(app: FastifyInstance, deps: ServerDeps): vo
       dead_lettered: result.summary.deadLettered,
       dead_letter_deferred: result.summary.deadLetterDeferred,
       restart_required: result.restartRequired,
+      max_alerts_bound: result.maxAlertsBound,
     };
   });
 }
