@@ -1,15 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 
-import { pino } from 'pino';
-
 import { anAlert } from '../support/builders.js';
-import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import type { FakeClock } from '../support/fake-clock.js';
-import { createFakeClock } from '../support/fake-clock.js';
+import type { ReloadApp } from '../support/reload-fixture.js';
+import {
+  maxAlertsBound,
+  onServer,
+  startReloadApp,
+  target,
+  webhook,
+  yaml,
+} from '../support/reload-fixture.js';
 import type { RunningApp } from '../support/service-app.js';
-import { startApp } from '../support/service-app.js';
 import { call, errorCode } from '../support/service-http.js';
 import type { TargetServer } from '../support/target-server.js';
 import { startTargetServer } from '../support/target-server.js';
@@ -22,22 +26,14 @@ import { startTargetServer } from '../support/target-server.js';
 /** An all-digit API key, which YAML reads as a number unless quoted. */
 const APIK = '839201938475';
 
-function target(name: string, url: string, team: string, extra = ''): string {
-  return `  - { name: ${name}, type: webhook, url: "${url}/hook", match: ['team="${team}"']${extra} }\n`;
-}
-
-function yaml(mode: string, targets: string): string {
-  return `queue: { mode: ${mode} }\nretry: { base: 60s, jitter: 0s }\ntargets:\n${targets}`;
-}
-
 for (const mode of ['memory', 'durable'] as const) {
   describe(`config reload guards (${mode} mode)`, async () => {
-    const onServer = mode === 'durable' && (await isPostgresReachable());
+    const database = await onServer(mode);
     let servers: { a: TargetServer; b: TargetServer; c: TargetServer };
     let clock: FakeClock;
     let running: RunningApp;
     let current: string;
-    let scratch: { url: string; drop: () => Promise<void> } | undefined;
+    let app: ReloadApp;
     /** The app's log lines at warn and above, parsed. */
     let warnings: Array<Record<string, unknown>>;
 
@@ -53,33 +49,20 @@ for (const mode of ['memory', 'durable'] as const) {
     });
     beforeEach(async () => {
       for (const server of Object.values(servers)) server.requests.length = 0;
-      clock = createFakeClock(Date.parse('2026-12-06T12:00:00Z'));
-      scratch = onServer ? await createScratchDatabase() : undefined;
       current = yaml(mode, target('a', servers.a.url, 'a') + target('b', servers.b.url, 'b'));
-      warnings = [];
-      const write = (line: string): void => {
-        warnings.push(JSON.parse(line) as Record<string, unknown>);
-      };
-      running = await startApp({
-        yaml: current,
-        clock,
-        logger: pino({ level: 'warn' }, { write }),
+      app = await startReloadApp({
+        initial: current,
         reloadYaml: () => current,
+        database,
         env: { APIK },
-        ...(scratch === undefined ? {} : { databaseUrl: scratch.url }),
       });
+      ({ running, clock, warnings } = app);
     });
     afterEach(async () => {
-      await running.stop();
-      await scratch?.drop();
+      await app.stop();
     });
 
-    /**
-     * The max_alerts bound with 2 or 6 enabled targets at the mode's lane sizes: the high and low
-     * lanes, halved by the share of a target, or divided by six.
-     */
-    const bound = (n: 2 | 6): number =>
-      ({ memory: { 2: 250, 6: 83 }, durable: { 2: 2500, 6: 833 } })[mode][n];
+    const bound = (n: 2 | 6): number => maxAlertsBound(mode, n);
 
     it('refuses a reload that leaves no enabled target, by POST and by SIGHUP, and keeps the running ones', async () => {
       const files = {
@@ -123,13 +106,7 @@ for (const mode of ['memory', 'durable'] as const) {
         );
       }
       const sent = await call(running.url, 'POST', '/webhook', {
-        json: {
-          version: '4',
-          groupKey: '{}:{}',
-          status: 'firing',
-          receiver: 'ap',
-          alerts: [anAlert({ team: 'a' })],
-        },
+        json: webhook(anAlert({ team: 'a' })),
       });
       assert.equal(sent.status, 202);
       await eventually('a is still delivered to', async () => {

@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 
-import { pino } from 'pino';
-
 import { LANE_CAPACITY } from '../../src/config/schema.js';
 import { anAlert } from '../support/builders.js';
-import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import type { FakeClock } from '../support/fake-clock.js';
-import { createFakeClock } from '../support/fake-clock.js';
+import type { ReloadApp } from '../support/reload-fixture.js';
+import {
+  maxAlertsBound,
+  onServer,
+  startReloadApp,
+  target,
+  webhook,
+  yaml,
+} from '../support/reload-fixture.js';
 import type { RunningApp } from '../support/service-app.js';
-import { startApp } from '../support/service-app.js';
 import { call, errorCode, metricValue } from '../support/service-http.js';
 import type { TargetServer } from '../support/target-server.js';
 import { startTargetServer } from '../support/target-server.js';
@@ -20,18 +24,6 @@ interface Servers {
   a2: TargetServer;
   b: TargetServer;
   c: TargetServer;
-}
-
-function target(name: string, url: string, team: string, extra = ''): string {
-  return `  - { name: ${name}, type: webhook, url: "${url}/hook", match: ['team="${team}"']${extra} }\n`;
-}
-
-function yaml(mode: string, targets: string, extra = ''): string {
-  return `queue: { mode: ${mode} }\nretry: { base: 60s, jitter: 0s }\n${extra}targets:\n${targets}`;
-}
-
-function webhook(...alerts: unknown[]): unknown {
-  return { version: '4', groupKey: '{}:{}', status: 'firing', receiver: 'ap', alerts };
 }
 
 interface Letter {
@@ -47,12 +39,12 @@ async function letters(url: string): Promise<Letter[]> {
 
 for (const mode of ['memory', 'durable'] as const) {
   describe(`config reload (${mode} mode)`, async () => {
-    const onServer = mode === 'durable' && (await isPostgresReachable());
+    const database = await onServer(mode);
     let servers: Servers;
     let clock: FakeClock;
     let running: RunningApp;
     let current: string;
-    let scratch: { url: string; drop: () => Promise<void> } | undefined;
+    let app: ReloadApp;
     /** The app's log lines at warn and above, parsed. */
     let warnings: Array<Record<string, unknown>>;
 
@@ -71,32 +63,19 @@ for (const mode of ['memory', 'durable'] as const) {
     beforeEach(async () => {
       for (const server of all()) server.requests.length = 0;
       servers.b.setDefault({ status: 503 });
-      clock = createFakeClock(Date.parse('2026-12-06T12:00:00Z'));
-      scratch = onServer ? await createScratchDatabase() : undefined;
       current = yaml(mode, target('a', servers.a.url, 'a') + target('b', servers.b.url, 'b'));
-      warnings = [];
-      const write = (line: string): void => {
-        warnings.push(JSON.parse(line) as Record<string, unknown>);
-      };
-      running = await startApp({
-        yaml: current,
-        clock,
-        logger: pino({ level: 'warn' }, { write }),
+      app = await startReloadApp({
+        initial: current,
         reloadYaml: () => current,
-        ...(scratch === undefined ? {} : { databaseUrl: scratch.url }),
+        database,
       });
+      ({ running, clock, warnings } = app);
     });
     afterEach(async () => {
-      await running.stop();
-      await scratch?.drop();
+      await app.stop();
     });
 
-    /**
-     * The max_alerts bound with 2 or 6 enabled targets at the mode's lane sizes: the high and low
-     * lanes, halved by the share of a target, or divided by six.
-     */
-    const bound = (n: 2 | 6): number =>
-      ({ memory: { 2: 250, 6: 83 }, durable: { 2: 2500, 6: 833 } })[mode][n];
+    const bound = (n: 2 | 6): number => maxAlertsBound(mode, n);
 
     async function send(team: string, n = team): Promise<void> {
       const res = await call(running.url, 'POST', '/webhook', {
