@@ -299,7 +299,10 @@ async function startPagerdutyLikeReceiver(): Promise<{
       };
       events.push(event);
       const errors = ['source', 'summary']
-        .filter((field) => String(event.payload[field] ?? '').trim() === '')
+        .filter((field) => {
+          const value = event.payload[field];
+          return typeof value !== 'string' || value.trim() === '';
+        })
         .map((field) => `'payload.${field}' is missing or blank`);
       const [status, body] =
         errors.length === 0
