@@ -287,6 +287,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
           retired.set(name, target);
           breakers.remove(name);
           limiters.delete(name);
+          report.retire(name);
         } else if (replacement !== target) {
           // Its breaker starts afresh only if it now sends elsewhere; its rate takes the new limit.
           summary.changed.push(name);
@@ -298,6 +299,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         if (!targets.has(name)) {
           summary.added.push(name);
           retired.delete(name);
+          report.enlist(name);
           removals.keep(name);
         }
       }

@@ -278,6 +278,7 @@ class MemoryEngine implements PublishingEngine {
   }
 
   private addSlot(target: Target): void {
+    this.report.enlist(target.name);
     const slot = createSlot(
       target,
       this.breakers.of(target.name),
@@ -292,6 +293,7 @@ class MemoryEngine implements PublishingEngine {
     slot.removed = true;
     this.slots.delete(slot.target.name);
     this.breakers.remove(slot.target.name);
+    this.report.retire(slot.target.name);
     let count = 0;
     for (const fingerprint of [...slot.chains.keys()]) {
       for (const job of this.scheduler.takeWaiting(slot, fingerprint)) {
