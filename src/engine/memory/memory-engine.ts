@@ -24,6 +24,7 @@ import type {
 } from '../publishing-engine.js';
 import { emptyReconfigureSummary } from '../publishing-engine.js';
 import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
+import { shownRate } from '../rate-limiter.js';
 import type { PreparedJob } from '../submission.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
 import type { StateOfJob } from '../supersession.js';
@@ -238,7 +239,7 @@ class MemoryEngine implements PublishingEngine {
   }
 
   targetRate(target: string): number | undefined {
-    return this.slots.get(target)?.limiter.currentRate;
+    return shownRate(this.slots.get(target)?.limiter.currentRate);
   }
 
   onJobFinished(listener: JobFinishedListener): void {
