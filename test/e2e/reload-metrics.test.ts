@@ -36,6 +36,7 @@ for (const mode of ['memory', 'durable'] as const) {
     const onServer = mode === 'durable' && (await isPostgresReachable());
     let ok: TargetServer;
     let failing: TargetServer;
+    let hanging: TargetServer | undefined;
     let clock: FakeClock;
     let running: RunningApp;
     let current: string;
@@ -66,6 +67,8 @@ for (const mode of ['memory', 'durable'] as const) {
       });
     });
     afterEach(async () => {
+      await hanging?.close();
+      hanging = undefined;
       await running.stop();
       await scratch?.drop();
     });
@@ -117,6 +120,40 @@ for (const mode of ['memory', 'durable'] as const) {
         seriesOf(again, 'a').some((l) => l.startsWith('alert_publisher_last_success')),
         false,
       );
+    });
+
+    it('counts nothing for an attempt to a removed target that ends after the reload', async () => {
+      const stuck = await startTargetServer({ hang: true });
+      hanging = stuck;
+      current = yaml(mode, target('a', ok.url) + target('h', stuck.url));
+      assert.equal((await call(running.url, 'POST', '/-/reload')).status, 200);
+      await send('h');
+      await eventually('the attempt to h in flight', async () => {
+        await clock.advance(200);
+        return stuck.requests.length === 1;
+      });
+
+      current = yaml(mode, target('a', ok.url));
+      const reloading = call(running.url, 'POST', '/-/reload');
+      let done = false;
+      void reloading.finally(() => {
+        done = true;
+      });
+      await eventually('the reload applied', async () => {
+        await clock.advance(200);
+        return done;
+      });
+      assert.equal((await reloading).status, 200);
+      assert.deepEqual(seriesOf(await metricsText(), 'h'), []);
+
+      await stuck.close(); // the attempt in flight fails now (connection reset)
+      hanging = undefined;
+      await eventually('the attempt to h ended', async () => {
+        await clock.advance(200);
+        const page = await call(running.url, 'GET', '/api/v2/publishing/dlq');
+        return (page.body as { total: number }).total === 1;
+      });
+      assert.deepEqual(seriesOf(await metricsText(), 'h'), []);
     });
   });
 }
