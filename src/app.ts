@@ -140,7 +140,6 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   await importJournal(journal, repo, logger);
 
-  initCounterSeries(metrics, targets.keys());
   let running = config;
   if (targets.size === 0) {
     logger.warn({}, 'no targets configured: alerts will be counted as unrouted and dropped');
@@ -152,6 +151,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   // API read every configured target.
   const deliverable = (all: ReadonlyMap<string, Target>): Map<string, Target> =>
     new Map([...all].filter(([, target]) => target.enabled));
+  // Enabled targets only: a disabled one has no series (docs/metrics.md).
+  initCounterSeries(metrics, deliverable(targets).keys());
   const sink: DeadLetterSink = repo;
   const alertStates = createAlertStateStore(db);
   const engine =
@@ -232,7 +233,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         throw error;
       }
       live.commit(built);
-      initCounterSeries(metrics, built.targets.keys());
+      // Enabled targets only: the engine removed the series of a disabled one (docs/metrics.md).
+      initCounterSeries(metrics, deliverable(built.targets).keys());
       router = createRouter(routableOf(next));
       Object.assign(laneMaxWaitMs, next.queue.max_wait);
       Object.assign(auth, authOf(next));

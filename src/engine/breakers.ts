@@ -30,7 +30,10 @@ export class Breakers {
   of(target: string): Breaker {
     let breaker = this.byTarget.get(target);
     if (breaker === undefined) {
-      breaker = new Breaker(this.config, (to, reason) => this.changed(target, to, reason));
+      const created: Breaker = new Breaker(this.config, (to, reason) =>
+        this.changed(target, created, to, reason),
+      );
+      breaker = created;
       this.byTarget.set(target, breaker);
       this.metrics.circuitBreakerState.set({ target }, BREAKER_GAUGE.closed);
     }
@@ -111,7 +114,15 @@ export class Breakers {
     for (const breaker of this.byTarget.values()) breaker.reconfigure(config);
   }
 
-  private changed(target: string, to: BreakerState, reason?: string): void {
+  /** Whether `target` has a breaker now (a reload removes a removed target's). */
+  has(target: string): boolean {
+    return this.byTarget.has(target);
+  }
+
+  private changed(target: string, breaker: Breaker, to: BreakerState, reason?: string): void {
+    // The breaker of a target a reload removed, recording an attempt that was in flight: its
+    // series are gone and stay gone (docs/metrics.md).
+    if (this.byTarget.get(target) !== breaker) return;
     this.metrics.circuitBreakerState.set({ target }, BREAKER_GAUGE[to]);
     this.metrics.circuitBreakerTransitions.inc({ target, to });
     this.logger.warn(

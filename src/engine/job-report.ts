@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Breakers } from './breakers.js';
 import type { JobFinishedListener, QueueStats } from './publishing-engine.js';
 import type { FinishedState } from './target-meters.js';
-import { laneWaitMeters, TargetMeters } from './target-meters.js';
+import { laneWaitMeters, removeTargetSeries, TargetMeters } from './target-meters.js';
 
 /** What the one log line of a finished job says (both engines). */
 export interface FinishedJob {
@@ -42,6 +42,8 @@ export class JobReport {
   private readonly deadByReason: Partial<Record<FailureReason, number>> = {};
   private readonly listeners: JobFinishedListener[] = [];
   private readonly metersByTarget = new Map<string, TargetMeters>();
+  /** Targets a reload removed or disabled: attempts still in flight for them count nowhere. */
+  private readonly retiredTargets = new Set<string>();
   private readonly laneWait: ReturnType<typeof laneWaitMeters>;
 
   constructor(
@@ -61,6 +63,22 @@ export class JobReport {
     return meters;
   }
 
+  /**
+   * A reload removed or disabled `target`: its series leave /metrics (removeTargetSeries) and
+   * what its attempts still in flight, or its waiting jobs' dead letters, do is not counted,
+   * which would bring them back. Counted again once `enlist`ed.
+   */
+  retire(target: string): void {
+    this.retiredTargets.add(target);
+    this.metersByTarget.delete(target);
+    removeTargetSeries(this.metrics, target);
+  }
+
+  /** A target (back) in the config: its metrics count again. */
+  enlist(target: string): void {
+    this.retiredTargets.delete(target);
+  }
+
   onJobFinished(listener: JobFinishedListener): void {
     this.listeners.push(listener);
   }
@@ -76,24 +94,25 @@ export class JobReport {
 
   attempted(meters: TargetMeters, outcome: PublishOutcome, durationMs: number, now: number): void {
     this.attemptCount += 1;
-    meters.duration.observe(durationMs / 1000);
+    const counts = !this.retiredTargets.has(meters.target);
+    if (counts) meters.duration.observe(durationMs / 1000);
     if (outcome.ok) {
-      meters.succeeded(now);
+      if (counts) meters.succeeded(now);
       return;
     }
     this.failedAttemptCount += 1;
-    meters.failure(outcome.reason).inc();
+    if (counts) meters.failure(outcome.reason).inc();
   }
 
   /** A failed attempt will be tried again; only retries that count against max_retries count. */
   retried(meters: TargetMeters, type: ErrorType): void {
     this.retriedCount += 1;
-    meters.retry(type).inc();
+    if (!this.retiredTargets.has(meters.target)) meters.retry(type).inc();
   }
 
   /** A dead letter was stored (its job finishes as `dlq` with it). */
   deadLetterStored(meters: TargetMeters, type: ErrorType): void {
-    meters.dlqWrite(type).inc();
+    if (!this.retiredTargets.has(meters.target)) meters.dlqWrite(type).inc();
   }
 
   /**
@@ -107,7 +126,7 @@ export class JobReport {
     now: number,
     snapshotOf: () => JobSnapshot,
   ): void {
-    meters.finished[state].inc();
+    if (!this.retiredTargets.has(meters.target)) meters.finished[state].inc();
     const line: Record<string, unknown> = {
       job_id: job.id,
       target: job.target,

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { MIN_RATE_PER_SECOND, RECOVERY_PER_SUCCESS, RateLimiter } from './rate-limiter.js';
+import {
+  MIN_RATE_PER_SECOND,
+  RECOVERY_PER_SUCCESS,
+  RateLimiter,
+  shownRate,
+} from './rate-limiter.js';
 
 /** Start times of `count` attempts started as soon as the limiter allows, from `from`. */
 function paced(limiter: RateLimiter, from: number, count: number): number[] {
@@ -94,5 +99,15 @@ describe('RateLimiter', () => {
     limiter.rateLimited(0, 0);
     limiter.reconfigure({ perSecond: 10, burst: 1 }, 1_000);
     assert.equal(limiter.currentRate, 10);
+  });
+});
+
+describe('shownRate', () => {
+  it('rounds a rate to 4 significant digits, so no float noise is shown', () => {
+    assert.equal(shownRate(4.665624999999996), 4.666);
+    assert.equal(shownRate(1.3000000000000003), 1.3);
+    assert.equal(shownRate(1 / 60), 0.01667);
+    assert.equal(shownRate(5), 5);
+    assert.equal(shownRate(undefined), undefined);
   });
 });

@@ -18,6 +18,18 @@ const OBSERVED_SECONDS = 10;
 const THROTTLE_START_PER_SECOND = 1;
 
 /**
+ * Significant digits of a rate as the engines report it (targets API, target_rate_per_second):
+ * the AIMD steps leave float noise (2.5 + 3 × 0.1 = 2.8000000000000003, shown 2.8), and a
+ * configured `1/m` still reads 0.01667 rather than 0.017 (docs/api.md).
+ */
+const SHOWN_RATE_DIGITS = 4;
+
+/** A rate as reported: rounded to SHOWN_RATE_DIGITS significant digits. */
+export function shownRate(perSecond: number | undefined): number | undefined {
+  return perSecond === undefined ? undefined : Number(perSecond.toPrecision(SHOWN_RATE_DIGITS));
+}
+
+/**
  * The attempt rate of one target (both queue modes; per instance in durable mode,
  * docs/how-it-works.md, Rate limits): a token bucket at the configured `rate_limit`, and
  * adaptive throttling on 429 (AIMD): each 429 halves the current rate, each success adds

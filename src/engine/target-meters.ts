@@ -1,8 +1,11 @@
 import type { Counter, Histogram } from 'prom-client';
 
 import type { ErrorType, FailureReason } from '../domain/failure.js';
+import { ERROR_TYPES, FAILURE_REASONS } from '../domain/failure.js';
 import type { FinalJobState, Priority } from '../domain/job.js';
+import { FINAL_JOB_STATES } from '../domain/job.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { BREAKER_STATES } from './publishing-engine.js';
 
 /** The final states a job is counted in (jobs_finished_total). */
 export type FinishedState = FinalJobState;
@@ -48,7 +51,7 @@ export class TargetMeters {
 
   constructor(
     private readonly metrics: Metrics,
-    private readonly target: string,
+    readonly target: string,
   ) {
     this.duration = metrics.attemptDuration.labels({ target });
     this.successes = new PendingCount(
@@ -114,4 +117,27 @@ export function laneWaitMeters(metrics: Metrics): Record<Priority, Histogram.Int
     medium: metrics.queueWait.labels({ priority: 'medium' }),
     low: metrics.queueWait.labels({ priority: 'low' }),
   };
+}
+
+/**
+ * Removes every series labelled with `target` from the per-target metrics (every label value
+ * comes from a closed vocabulary, so each series is named here). A target a reload removed or
+ * disabled must leave /metrics: its last_success and failed attempts would otherwise keep
+ * AlertPublisherNoSuccessfulDelivery firing for a target that is gone (docs/metrics.md).
+ */
+export function removeTargetSeries(metrics: Metrics, target: string): void {
+  metrics.attempts.remove({ target, outcome: 'success', reason: '' });
+  for (const reason of FAILURE_REASONS) {
+    metrics.attempts.remove({ target, outcome: 'failure', reason });
+  }
+  for (const error_type of ERROR_TYPES) {
+    metrics.retries.remove({ target, error_type });
+    metrics.dlqWrites.remove({ target, error_type });
+  }
+  for (const state of FINAL_JOB_STATES) metrics.jobsFinished.remove({ target, state });
+  for (const to of BREAKER_STATES) metrics.circuitBreakerTransitions.remove({ target, to });
+  metrics.attemptDuration.remove({ target });
+  metrics.lastSuccess.remove({ target });
+  metrics.targetRate.remove({ target });
+  metrics.circuitBreakerState.remove({ target });
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { aClassification, anAlert } from '../../test/support/builders.js';
@@ -276,5 +277,106 @@ describe('pagerduty publisher', () => {
     const outcome = await publish();
     assert.ok(!outcome.ok);
     assert.equal(outcome.message.includes(ROUTING_KEY), false);
+  });
+});
+
+/**
+ * A receiver that validates like PagerDuty's Events API v2: a trigger whose `payload.source` or
+ * `payload.summary` is missing or blank is answered 400 "invalid event", anything else 202.
+ */
+async function startPagerdutyLikeReceiver(): Promise<{
+  url: string;
+  events: Array<{ payload: Record<string, unknown> }>;
+  close: () => Promise<void>;
+}> {
+  const events: Array<{ payload: Record<string, unknown> }> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        payload: Record<string, unknown>;
+      };
+      events.push(event);
+      const errors = ['source', 'summary']
+        .filter((field) => {
+          const value = event.payload[field];
+          return typeof value !== 'string' || value.trim() === '';
+        })
+        .map((field) => `'payload.${field}' is missing or blank`);
+      const [status, body] =
+        errors.length === 0
+          ? [202, { status: 'success', message: 'Event processed' }]
+          : [400, { status: 'invalid event', message: 'Event object is invalid', errors }];
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  assert.ok(address !== null && typeof address === 'object');
+  return {
+    url: `http://127.0.0.1:${address.port}/v2/enqueue`,
+    events,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('pagerduty publisher: never a blank source or summary', () => {
+  let receiver: Awaited<ReturnType<typeof startPagerdutyLikeReceiver>>;
+  const client = createHttpClient();
+  const publishTo = async (alert: ReturnType<typeof anAlert>) => {
+    const config = pagerdutyTargetSchema.parse({
+      name: 'oncall',
+      type: 'pagerduty',
+      routing_key: ROUTING_KEY,
+      url: receiver.url,
+    });
+    const outcome = await createPagerdutyPublisher(config, {
+      http: client,
+      clock,
+      logger,
+      mask: maskOf(config),
+    }).publish(delivery({ alert }), new AbortController().signal);
+    return { outcome: outcomeText(outcome), payload: receiver.events.at(-1)?.payload };
+  };
+
+  before(async () => {
+    receiver = await startPagerdutyLikeReceiver();
+  });
+  after(async () => {
+    await receiver.close();
+    await client.close();
+  });
+
+  for (const blank of ['', ' ', '\t\n']) {
+    it(`uses the job when the instance label is ${JSON.stringify(blank)}, and PagerDuty accepts it`, async () => {
+      const sent = await publishTo(
+        anAlert({ alertname: 'Src', severity: 'critical', instance: blank, job: 'j' }),
+      );
+      assert.equal(sent.outcome, 'success');
+      assert.equal(sent.payload?.['source'], 'j');
+      assert.equal(sent.payload?.['group'], 'j');
+    });
+  }
+
+  it('uses alert-publisher when instance and job are both blank, and leaves out blank component and group', async () => {
+    const sent = await publishTo(
+      anAlert({ alertname: 'Src', instance: '', job: ' ', service: ' ', team: '' }),
+    );
+    assert.equal(sent.outcome, 'success');
+    assert.equal(sent.payload?.['source'], 'alert-publisher');
+    assert.equal('component' in (sent.payload ?? {}), false);
+    assert.equal('group' in (sent.payload ?? {}), false);
+  });
+
+  it('makes the summary of the alertname alone when the summary annotation is blank, and of "alert" when the alertname is blank too', async () => {
+    const blankSummary = { annotations: { summary: '  ' } };
+    const named = await publishTo(anAlert({ alertname: 'Src' }, blankSummary));
+    assert.equal(named.outcome, 'success');
+    assert.equal(named.payload?.['summary'], 'Src');
+    const unnamed = await publishTo(anAlert({ alertname: ' ' }, blankSummary));
+    assert.equal(unnamed.outcome, 'success');
+    assert.equal(unnamed.payload?.['summary'], 'alert');
   });
 });

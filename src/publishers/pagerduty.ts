@@ -2,6 +2,7 @@ import type { PagerdutyTargetConfig } from '../config/targets.js';
 import type { Alert, Classification } from '../domain/alert.js';
 import type { Delivery, Publisher, PublishOutcome } from '../domain/publisher.js';
 import type { SecretMask } from '../domain/secret-mask.js';
+import { alertName, alertTitle, firstNonBlank } from './alert-text.js';
 import { CUT_CHARS, fitJson } from './fit-json.js';
 import type { HttpResponse } from './http-result.js';
 import { snippet, statusOutcome, transportOutcome } from './outcome.js';
@@ -127,22 +128,27 @@ function triggerEvent(
   cut: FieldCut,
 ): Record<string, unknown> {
   const { alert } = d;
-  const name = alert.labels['alertname'] ?? 'alert';
-  const summary = alert.annotations['summary'];
-  const source =
-    config.source ?? alert.labels['instance'] ?? alert.labels['job'] ?? 'alert-publisher';
+  const name = alertName(alert);
+  // PagerDuty refuses a blank source or summary with a 400 (final): blank labels are skipped.
+  const source = firstNonBlank(
+    [config.source, alert.labels['instance'], alert.labels['job']],
+    'alert-publisher',
+  );
   const payload: Record<string, unknown> = {
-    summary: truncate(summary === undefined ? name : `${name}: ${summary}`, SUMMARY_CHARS),
+    summary: truncate(alertTitle(alert), SUMMARY_CHARS),
     source: cut.text(source),
     severity: pdSeverity(alert, d.classification),
     timestamp: alert.startsAt,
     class: cut.text(name),
     custom_details: customDetails,
   };
-  const component = alert.labels['component'] ?? alert.labels['service'];
-  if (component !== undefined) payload['component'] = cut.text(component);
-  const group = alert.labels['group'] ?? alert.labels['team'] ?? alert.labels['job'];
-  if (group !== undefined) payload['group'] = cut.text(group);
+  const component = firstNonBlank([alert.labels['component'], alert.labels['service']], '');
+  if (component !== '') payload['component'] = cut.text(component);
+  const group = firstNonBlank(
+    [alert.labels['group'], alert.labels['team'], alert.labels['job']],
+    '',
+  );
+  if (group !== '') payload['group'] = cut.text(group);
   const event: Record<string, unknown> = {
     routing_key: config.routing_key,
     event_action: 'trigger',

@@ -34,6 +34,18 @@ function built(alert: Alert): {
 }
 
 describe('rootly alert body', () => {
+  it('never sends a blank summary (Rootly requires one): blank alertname and annotations are skipped', () => {
+    const blank = anAlert({ alertname: ' ' }, { annotations: { summary: ' ', description: '' } });
+    assert.equal(built(blank).attributes['summary'], 'alert');
+    assert.equal(built(blank).attributes['description'], 'alert');
+    const named = anAlert(
+      { alertname: 'Src' },
+      { annotations: { summary: '\t', description: ' ' } },
+    );
+    assert.equal(built(named).attributes['summary'], 'Src');
+    assert.equal(built(named).attributes['description'], 'Src');
+  });
+
   it('keeps an alert just under the bound whole', () => {
     // The description is sent twice (attribute and annotation): together just under the bound.
     const description = 'd'.repeat(MAX_ALERT_BYTES / 2 - 1_000);

@@ -1,5 +1,6 @@
 import type { RootlyTargetConfig } from '../config/targets.js';
 import type { Delivery } from '../domain/publisher.js';
+import { alertName, alertSummary, alertTitle, firstNonBlank } from './alert-text.js';
 import { CUT_CHARS, fitJson } from './fit-json.js';
 import { truncate } from './truncate.js';
 
@@ -47,12 +48,14 @@ interface CutParts {
  */
 export function rootlyAlertBody(config: RootlyTargetConfig, d: Delivery): string {
   const { alert } = d;
-  const name = alert.labels['alertname'] ?? 'alert';
-  const summary = alert.annotations['summary'];
   const labels = Object.entries(alert.labels).map(([key, value]) => ({ key, value }));
   const full: CutParts = {
-    summary: summary === undefined ? name : `${name}: ${summary}`,
-    description: alert.annotations['description'] ?? summary ?? name,
+    // Rootly requires a summary: blank alertname and summary are skipped (alert-text.ts).
+    summary: alertTitle(alert),
+    description: firstNonBlank(
+      [alert.annotations['description'], alertSummary(alert)],
+      alertName(alert),
+    ),
     externalUrl: alert.generatorURL,
     labels,
     details: {

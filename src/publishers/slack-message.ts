@@ -1,4 +1,5 @@
 import type { Alert, Classification } from '../domain/alert.js';
+import { alertName, alertSummary, firstNonBlank } from './alert-text.js';
 import { truncate } from './truncate.js';
 
 /**
@@ -114,11 +115,11 @@ function classificationSection(c: Classification): object {
 
 export function slackMessage(alert: Alert, classification?: Classification): object {
   const look = lookOf(alert, classification);
-  const name = alert.labels['alertname'] ?? 'alert';
   const state = alert.status === 'resolved' ? 'RESOLVED' : 'FIRING';
-  const summary = alert.annotations['summary'] ?? '';
-  const description = alert.annotations['description'] ?? '';
-  const title = `${state}: ${name}`;
+  const title = `${state}: ${alertName(alert)}`;
+  // Slack refuses a section whose text is empty (invalid_blocks): blank annotations are left out.
+  const summary = alertSummary(alert) ?? '';
+  const description = firstNonBlank([alert.annotations['description']], '');
 
   const blocks: object[] = [
     {

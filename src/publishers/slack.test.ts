@@ -12,7 +12,7 @@ import type { Logger } from '../domain/clock.js';
 import type { Delivery, PublishOutcome } from '../domain/publisher.js';
 import { createHttpClient } from './http-client.js';
 import { createSlackPublisher } from './slack.js';
-import { SLACK_LIMITS } from './slack-message.js';
+import { SLACK_LIMITS, slackMessage } from './slack-message.js';
 
 const maskOf = (config: Record<string, unknown>) => createSecretMask(secretsOf(config));
 import { secretsOf } from '../domain/redact.js';
@@ -295,5 +295,21 @@ describe('slack publisher', () => {
     assert.ok(!outcome.ok);
     assert.equal(outcome.message.includes(HOOK_PATH), false);
     assert.match(outcome.message, /\[REDACTED\]/);
+  });
+});
+
+describe('slack message', () => {
+  it('leaves out blank summary and description: Slack refuses a section of empty text', () => {
+    const alert = anAlert({ alertname: ' ' }, { annotations: { summary: ' ', description: '\n' } });
+    const message = slackMessage(alert) as {
+      text: string;
+      attachments: Array<{ blocks: Array<{ type: string; text?: { text: string } }> }>;
+    };
+    assert.equal(message.text, 'FIRING: alert');
+    const texts = (message.attachments[0]?.blocks ?? [])
+      .filter((block) => block.type === 'section')
+      .map((block) => block.text?.text ?? '');
+    assert.ok(texts.length > 0);
+    for (const text of texts) assert.notEqual(text.trim(), '', JSON.stringify(texts));
   });
 });

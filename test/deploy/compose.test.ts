@@ -142,7 +142,7 @@ describe('the demo stack (docker-compose.yml)', () => {
       writeFileSync(configFile, text);
       const run = runTool('promtool', ['check', 'config', configFile]);
       assert.equal(run.status, 0, run.output);
-      assert.match(run.output, /alert-publisher-rules\.yml[\s\S]*SUCCESS: 10 rules found/);
+      assert.match(run.output, /alert-publisher-rules\.yml[\s\S]*SUCCESS: 12 rules found/);
       assert.match(run.output, /demo-rules\.yml[\s\S]*SUCCESS: 2 rules found/);
     });
   });

@@ -8,6 +8,8 @@ export type Expr =
   | { kind: 'literal'; value: Value }
   | { kind: 'field'; base: 'dot' | 'root' | { variable: string } | { expr: Expr }; path: string[] }
   | { kind: 'call'; name: string; args: Expr[] }
+  /** A method of a field, as `.Files.Get "path"`: the field holds a function. */
+  | { kind: 'method'; method: Expr; args: Expr[] }
   | { kind: 'pipe'; commands: Expr[] };
 
 export type Node =
@@ -115,7 +117,12 @@ class ExprParser {
         args.push(this.operand());
       return { kind: 'call', name: word, args };
     }
-    return this.operand();
+    const first = this.operand();
+    if (first.kind !== 'field' || first.path.length === 0) return first;
+    const args: Expr[] = [];
+    while (!this.done() && this.peek() !== '|' && this.peek() !== ')' && this.peek() !== ',')
+      args.push(this.operand());
+    return args.length === 0 ? first : { kind: 'method', method: first, args };
   }
 
   private operand(): Expr {

@@ -64,8 +64,8 @@ interface Scope {
 /**
  * Enough of Go's text/template and Helm's functions to render deploy/helm/alert-publisher in
  * a test, where no helm binary runs: trim markers, comments, define/include, if/else if/else,
- * with, range over lists, variables, pipelines, parenthesised expressions with fields, and the
- * functions the chart calls. Stricter than Helm where that catches mistakes: a field of nil,
+ * with, range over lists, variables, pipelines, parenthesised expressions with fields, methods
+ * of fields (`.Files.Get`), and the functions the chart calls. Stricter than Helm where that catches mistakes: a field of nil,
  * an unknown function and printing a map or list are errors.
  */
 export class Templates {
@@ -149,6 +149,13 @@ export class Templates {
       }
       case 'call':
         return this.call(expr.name, [...expr.args.map((arg) => this.eval(arg, scope)), ...piped]);
+      case 'method': {
+        const method = this.eval(expr.method, scope);
+        if (typeof method !== 'function')
+          throw new TemplateFailure('calling a field that is no method');
+        const args = [...expr.args.map((arg) => this.eval(arg, scope)), ...piped];
+        return (method as (...values: Value[]) => Value)(...args);
+      }
     }
   }
 

@@ -49,6 +49,8 @@ export function renderChart(
     Values: mergeValues(chartValues(dir), overrides),
     Chart: { Name: chart['name'], Version: chart['version'], AppVersion: chart['appVersion'] },
     Release: { ...release, Service: 'Helm' },
+    // Helm reads a chart's files, symbolic links followed (files/ links outside the chart).
+    Files: { Get: (path: unknown) => readFileSync(join(dir, String(path)), 'utf8') },
   };
   const manifests: Manifest[] = [];
   let notes = '';

@@ -253,7 +253,8 @@ export function createDispatcher(deps: DispatcherDeps): {
     holdings.finishing(held);
     const name = held.target.name;
     deps.report.attempted(deps.report.meters(name), outcome, now - startedAt, now);
-    deps.breakers.of(name).record(verdictOf(outcome), isProbe, now);
+    // A target a reload removed meanwhile has no breaker: none is made again for it.
+    if (deps.breakers.has(name)) deps.breakers.of(name).record(verdictOf(outcome), isProbe, now);
     const limiter = deps.limiterOf(name);
     if (outcome.ok) limiter.succeeded(now);
     else if (outcome.reason === 'rate_limited') {

@@ -22,7 +22,7 @@ import type {
 } from '../publishing-engine.js';
 import { emptyReconfigureSummary } from '../publishing-engine.js';
 import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
-import { RateLimiter } from '../rate-limiter.js';
+import { RateLimiter, shownRate } from '../rate-limiter.js';
 import { countCommittedDeadLetters } from './committed-dead-letters.js';
 import { createCompletionQueue } from './completion-queue.js';
 import type { TargetView } from './dispatcher.js';
@@ -112,6 +112,11 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     named: (name) => targets.get(name) ?? retired.get(name),
     isRemoved: (name) => !targets.has(name),
   };
+
+  /** The rate in force: the limiter's, or the configured one before any attempt made one. */
+  function rateOf(name: string): number | undefined {
+    return shownRate(limiters.get(name)?.currentRate ?? targets.get(name)?.rateLimit?.perSecond);
+  }
 
   function limiterOf(name: string): RateLimiter {
     let limiter = limiters.get(name);
@@ -231,11 +236,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
   metrics.onCollect(() => {
     report.flush();
     setQueueGauges(metrics, 'durable', status());
-    setRateGauges(
-      metrics,
-      targets.keys(),
-      (target) => limiters.get(target)?.currentRate ?? targets.get(target)?.rateLimit?.perSecond,
-    );
+    setRateGauges(metrics, targets.keys(), rateOf);
   });
 
   const submitter = createJobSubmitter({
@@ -271,8 +272,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       wakeSignal.wake();
       return outcome;
     },
-    targetRate: (target) =>
-      limiters.get(target)?.currentRate ?? targets.get(target)?.rateLimit?.perSecond,
+    targetRate: rateOf,
     onJobFinished: (listener) => report.onJobFinished(listener),
     async reconfigure(next, nextConfig): Promise<ReconfigureSummary> {
       const now = clock.now();
@@ -287,6 +287,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
           retired.set(name, target);
           breakers.remove(name);
           limiters.delete(name);
+          report.retire(name);
         } else if (replacement !== target) {
           // Its breaker starts afresh only if it now sends elsewhere; its rate takes the new limit.
           summary.changed.push(name);
@@ -298,6 +299,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
         if (!targets.has(name)) {
           summary.added.push(name);
           retired.delete(name);
+          report.enlist(name);
           removals.keep(name);
         }
       }

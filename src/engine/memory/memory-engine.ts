@@ -24,6 +24,7 @@ import type {
 } from '../publishing-engine.js';
 import { emptyReconfigureSummary } from '../publishing-engine.js';
 import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
+import { shownRate } from '../rate-limiter.js';
 import type { PreparedJob } from '../submission.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
 import type { StateOfJob } from '../supersession.js';
@@ -238,7 +239,7 @@ class MemoryEngine implements PublishingEngine {
   }
 
   targetRate(target: string): number | undefined {
-    return this.slots.get(target)?.limiter.currentRate;
+    return shownRate(this.slots.get(target)?.limiter.currentRate);
   }
 
   onJobFinished(listener: JobFinishedListener): void {
@@ -278,6 +279,7 @@ class MemoryEngine implements PublishingEngine {
   }
 
   private addSlot(target: Target): void {
+    this.report.enlist(target.name);
     const slot = createSlot(
       target,
       this.breakers.of(target.name),
@@ -292,6 +294,7 @@ class MemoryEngine implements PublishingEngine {
     slot.removed = true;
     this.slots.delete(slot.target.name);
     this.breakers.remove(slot.target.name);
+    this.report.retire(slot.target.name);
     let count = 0;
     for (const fingerprint of [...slot.chains.keys()]) {
       for (const job of this.scheduler.takeWaiting(slot, fingerprint)) {
