@@ -113,6 +113,10 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     isRemoved: (name) => !targets.has(name),
   };
 
+  /** Attempts a second a target is paced at; undefined = unlimited. */
+  const targetRate = (name: string): number | undefined =>
+    limiters.get(name)?.currentRate ?? targets.get(name)?.rateLimit?.perSecond;
+
   function limiterOf(name: string): RateLimiter {
     let limiter = limiters.get(name);
     if (limiter === undefined) {
@@ -231,11 +235,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
   metrics.onCollect(() => {
     report.flush();
     setQueueGauges(metrics, 'durable', status());
-    setRateGauges(
-      metrics,
-      targets.keys(),
-      (target) => limiters.get(target)?.currentRate ?? targets.get(target)?.rateLimit?.perSecond,
-    );
+    setRateGauges(metrics, targets.keys(), targetRate);
   });
 
   const submitter = createJobSubmitter({
@@ -245,6 +245,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     config: () => config,
     targets: () => targets,
     breakers,
+    isThrottled: (target) => targetRate(target) !== undefined,
     report,
     insertDeadLetters: insert,
     newId,
@@ -271,8 +272,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       wakeSignal.wake();
       return outcome;
     },
-    targetRate: (target) =>
-      limiters.get(target)?.currentRate ?? targets.get(target)?.rateLimit?.perSecond,
+    targetRate,
     onJobFinished: (listener) => report.onJobFinished(listener),
     async reconfigure(next, nextConfig): Promise<ReconfigureSummary> {
       const now = clock.now();
