@@ -129,7 +129,13 @@ export async function serveUntilSignal(
     },
   );
   logger.info(
-    { url, version, mode: config.queue.mode, targets: config.targets.length },
+    {
+      url,
+      host: config.server.host,
+      version,
+      mode: config.queue.mode,
+      targets: config.targets.length,
+    },
     'alert-publisher listening',
   );
   const signal = await stop.signal;

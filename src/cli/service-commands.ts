@@ -6,6 +6,7 @@ import type { CliBackends, CommandIo } from './cli-context.js';
 import { EXIT, connectionOf, numberOption, stringOption } from './cli-context.js';
 import { integer } from './dlq-commands.js';
 import { uuidArgument } from './id-arguments.js';
+import { renderJobTable } from './job-table.js';
 import { json, pick, renderFields, renderTable } from './output.js';
 
 const JOB_FIELDS = [
@@ -61,18 +62,7 @@ export function jobsCommand(io: CommandIo): Command {
       });
       if (connection.json) return io.out(json(result));
       const rows = pick(result, 'jobs');
-      io.out(
-        renderTable(Array.isArray(rows) ? rows : [], [
-          { header: 'id', path: 'id' },
-          { header: 'state', path: 'state' },
-          { header: 'target', path: 'target' },
-          { header: 'priority', path: 'priority' },
-          { header: 'alertname', path: 'alertname' },
-          { header: 'attempts', path: 'attempts' },
-          { header: 'updated_at', path: 'updated_at' },
-          { header: 'reason', path: 'last_error.reason' },
-        ]),
-      );
+      io.out(renderJobTable(Array.isArray(rows) ? rows : []));
     });
   return jobs;
 }

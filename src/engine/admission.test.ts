@@ -21,16 +21,62 @@ function jobs(target: string, n: number, priority: Priority = 'medium'): Admitta
   return Array.from({ length: n }, () => ({ target, priority }));
 }
 
-const healthy = (enabledCount = 2) => ({ isFailing: () => false, enabledCount });
+const healthy = (enabledCount = 2) => ({
+  isFailing: () => false,
+  isThrottled: () => false,
+  enabledCount,
+});
 const failing = (...names: string[]) => ({
   isFailing: (target: string) => names.includes(target),
+  isThrottled: () => false,
+  enabledCount: 2,
+});
+const throttled = (...names: string[]) => ({
+  isFailing: () => false,
+  isThrottled: (target: string) => names.includes(target),
   enabledCount: 2,
 });
 
 describe('planAdmission', () => {
   it('refuses a healthy target beyond its share with queue_full naming it, never overflow', () => {
     const plan = planAdmission(jobs('a', 3), held({ 'medium:a': 4 }), SETTINGS, healthy());
-    assert.deepEqual(plan, { ok: false, code: 'queue_full', priority: 'medium', target: 'a' });
+    assert.deepEqual(plan, {
+      ok: false,
+      code: 'queue_full',
+      priority: 'medium',
+      share: { target: 'a', held: 5, limit: 5 },
+    });
+  });
+
+  it("dead-letters a throttled target's jobs beyond its share when the batch's other jobs fit", () => {
+    const batch = [...jobs('slow', 2), ...jobs('ok', 2)];
+    const plan = planAdmission(batch, held({ 'medium:slow': 5 }), SETTINGS, throttled('slow'));
+    assert.ok(plan.ok);
+    assert.deepEqual(plan.accepted, jobs('ok', 2));
+    assert.deepEqual(plan.overflowed, jobs('slow', 2));
+    assert.equal(plan.causes.get('slow'), 'throttled');
+  });
+
+  it('refuses a batch of a throttled target alone beyond its share, naming it', () => {
+    const plan = planAdmission(
+      jobs('slow', 2),
+      held({ 'medium:slow': 5 }),
+      SETTINGS,
+      throttled('slow'),
+    );
+    assert.deepEqual(plan, {
+      ok: false,
+      code: 'queue_full',
+      priority: 'medium',
+      share: { target: 'slow', held: 5, limit: 5 },
+    });
+  });
+
+  it('refuses a throttled target beyond its share when the lane has no room for the others', () => {
+    const counts = { 'medium:slow': 5, 'medium:c': 4 };
+    const batch = [...jobs('slow', 1), ...jobs('ok', 2)];
+    const plan = planAdmission(batch, held(counts), SETTINGS, throttled('slow'));
+    assert.deepEqual(plan, { ok: false, code: 'queue_full', priority: 'medium' });
   });
 
   it("dead-letters a failing target's jobs beyond its share and accepts the rest", () => {

@@ -1,4 +1,5 @@
 import type { JobError, Priority } from '../domain/job.js';
+import type { OverflowCause } from './admission.js';
 
 /**
  * The errors an engine gives a job itself, without a failed attempt (both queue modes): one
@@ -14,12 +15,17 @@ export function circuitOpenError(target: string): JobError {
   };
 }
 
-/** Admitted while its target, behind a breaker that is not closed, holds its share of the lane. */
-export function overflowError(target: string, lane: Priority): JobError {
+/**
+ * Admitted while its target holds its share of the lane and is failing (breaker not closed) or
+ * throttled (paced by its rate limit or 429s) while the request's other jobs had room
+ * (admission.ts).
+ */
+export function overflowError(target: string, lane: Priority, cause: OverflowCause): JobError {
+  const state = cause === 'failing' ? 'is failing' : 'is throttled (rate limit or 429s)';
   return {
     type: 'transient',
     reason: 'overflow',
-    message: `target ${target} is failing and holds its share of the ${lane} lane`,
+    message: `target ${target} ${state} and holds its share of the ${lane} lane`,
   };
 }
 

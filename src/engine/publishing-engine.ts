@@ -25,7 +25,7 @@ export interface JobRequest {
 export type SubmitResult =
   | { ok: true; jobIds: string[] }
   /** A lane cannot take the whole batch now: the caller answers 503 with Retry-After. */
-  | { ok: false; code: 'queue_full'; priority: Priority; retryAfterMs: number; target?: string }
+  | (Extract<AdmissionPlan<never>, { code: 'queue_full' }> & { retryAfterMs: number })
   /** The batch could never fit, even in empty lanes (413): admission.ts says why. */
   | Extract<AdmissionPlan<never>, { code: 'batch_too_large' }>
   /** stop() was called (503). */

@@ -1,3 +1,5 @@
+import { RecentCounts } from './recent-counts.js';
+
 /** A target's configured limit: `perSecond` tokens a second, at most `burst` saved up. */
 export interface RateLimit {
   perSecond: number;
@@ -8,12 +10,30 @@ export interface RateLimit {
 export const MIN_RATE_PER_SECOND = 1 / 60;
 /** What each successful attempt gives back to a throttled rate (additive increase). */
 export const RECOVERY_PER_SUCCESS = 0.1;
-/** How far back the rate a target was sent at is measured when it first answers 429. */
+/**
+ * How long after a 429 the rate climbs no higher than its knee (KNEE_SHARE of the rate the
+ * target was sent at when it refused): a hard limit is met again only after this, so at a
+ * steady load one 429 per this interval at most. Beyond it the rate probes upwards by
+ * RECOVERY_PER_SUCCESS (the limit may have risen).
+ */
+export const KNEE_HOLD_MS = 30_000;
+/**
+ * The knee is this share of the rate a 429 came at: just under it, so that a rate that only
+ * just crossed a hard limit settles just under it, and one far over it comes down by this
+ * share per 429.
+ */
+const KNEE_SHARE = 0.95;
+/**
+ * A 429 within this of the last halving does not halve again: the limits targets enforce are
+ * per second or longer, so the 429s of one overshoot keep coming until its second has passed.
+ */
+const ROUND_MS = 1_000;
+/** How far back the rates a target was sent at, and accepted, are measured. */
 const OBSERVED_SECONDS = 10;
 /**
- * Throttling of a target without a `rate_limit` starts from the rate it was sent at, but at
- * least this (attempts a second): a trickle of jobs is paced by the retry backoff, not by a
- * rate measured from a handful of attempts.
+ * A 429 halves the rate a target was observed to be sent at, counting at least this (attempts
+ * a second): a trickle of jobs is paced by the retry backoff, not by a rate measured from a
+ * handful of attempts. Throttling of a target without a `rate_limit` starts from it too.
  */
 const THROTTLE_START_PER_SECOND = 1;
 
@@ -32,13 +52,17 @@ export function shownRate(perSecond: number | undefined): number | undefined {
 /**
  * The attempt rate of one target (both queue modes; per instance in durable mode,
  * docs/how-it-works.md, Rate limits): a token bucket at the configured `rate_limit`, and
- * adaptive throttling on 429 (AIMD): each 429 halves the current rate, each success adds
- * RECOVERY_PER_SUCCESS a second back, up to the configured rate. A target without a
- * `rate_limit` is unlimited until its first 429; throttling then starts from the rate it was
- * being sent at (its attempts of the last 10 s over the time they span, at least 1 s; at
- * least 1/s), and the limit is lifted once the rate has recovered to twice that. Jobs wait for
- * a token as data (the engines ask `readyAt`), never in a worker. Pure: the engines pass clock
- * readings in.
+ * adaptive throttling on 429 (AIMD). A 429 sets the rate to half the rate the target was
+ * actually sent at (its attempts of the last 10 s over the time they span, at least 1/s; never
+ * more than the rate in force), not half of a rate that Retry-After waits never let it reach;
+ * never below half of one attempt per its Retry-After. Each success adds RECOVERY_PER_SUCCESS
+ * back, but for KNEE_HOLD_MS after a 429 no higher than the rate the target accepted before
+ * that 429 (its successes of the last 10 s): against a hard limit of N a second the rate
+ * settles just under N, with one 429 per KNEE_HOLD_MS, instead of going straight back over
+ * it. A target without a `rate_limit` is unlimited until its first 429; throttling then starts
+ * from the rate it was being sent at, and the limit is lifted once the rate has recovered to
+ * twice that. Jobs wait for a token as data (the engines ask `readyAt`), never in a worker.
+ * Pure: the engines pass clock readings in.
  */
 export class RateLimiter {
   /** The rate in force now; undefined = unlimited. */
@@ -49,9 +73,11 @@ export class RateLimiter {
   private refilledAt: number;
   /** When the rate was last halved: 429s of attempts started before it were already counted. */
   private decreasedAt = Number.NEGATIVE_INFINITY;
-  /** Attempts started in each of the last OBSERVED_SECONDS seconds (a ring, by second). */
-  private readonly startsPerSecond = new Array<number>(OBSERVED_SECONDS).fill(0);
-  private startsSecond: number;
+  /** Just under the rate its last 429 came at: the cap for KNEE_HOLD_MS after it. */
+  private knee: number | undefined;
+  /** Attempts started in each of the last OBSERVED_SECONDS seconds, and attempts accepted. */
+  private readonly starts: RecentCounts;
+  private readonly accepted: RecentCounts;
 
   constructor(
     private limit: RateLimit | undefined,
@@ -60,7 +86,8 @@ export class RateLimiter {
     this.rate = limit?.perSecond;
     this.tokens = limit?.burst ?? 0;
     this.refilledAt = now;
-    this.startsSecond = Math.floor(now / 1000);
+    this.starts = new RecentCounts(OBSERVED_SECONDS, now);
+    this.accepted = new RecentCounts(OBSERVED_SECONDS, now);
   }
 
   /** The rate in force (attempts a second), undefined when unlimited. */
@@ -73,6 +100,7 @@ export class RateLimiter {
     this.limit = limit;
     this.rate = limit?.perSecond;
     this.ceiling = undefined;
+    this.knee = undefined;
     this.tokens = Math.min(this.tokens, limit?.burst ?? 0);
     this.refilledAt = now;
   }
@@ -87,80 +115,66 @@ export class RateLimiter {
 
   /** An attempt starts now (call only when readyAt(now) <= now): it takes a token. */
   take(now: number): void {
-    this.rollStarts(now);
-    const index = ringIndex(this.startsSecond);
-    this.startsPerSecond[index] = (this.startsPerSecond[index] ?? 0) + 1;
+    this.starts.record(now);
     if (this.rate === undefined) return;
     this.refill(now);
     this.tokens -= 1;
   }
 
   /**
-   * The target answered 429 to an attempt started at `startedAt`: halve the rate, once for
-   * all the attempts that were already in flight when it was last halved (as TCP halves once
-   * per round trip, not once per lost packet). Never below what its `Retry-After` asked for
-   * (one attempt per `retryAfterMs`): a throttled target's attempts go one at a time, so each
-   * 429 of an episode halved again, and a 12 s episode answered with `Retry-After: 1` left a
-   * PagerDuty target at one attempt per 12.8 s, its next page 25 s late after it recovered.
+   * The target answered 429 to an attempt started at `startedAt`: halve the rate it was sent
+   * at, once for all the attempts that were already in flight when it was last halved (as TCP
+   * halves once per round trip, not once per lost packet), and at most once per ROUND_MS; it
+   * leaves a knee (KNEE_SHARE of what was sent, or of what passed if less). Never below half
+   * of one attempt per its `Retry-After`: a throttled target's attempts go one at a time, so
+   * each 429 of an episode halves again, and a 12 s episode answered with `Retry-After: 1`
+   * once left a PagerDuty target at one attempt per 12.8 s, its next page 25 s late after it
+   * recovered. Only half of it: a floor at the Retry-After rate itself kept a target limited
+   * to 1/s at 1/s plus the recovery, one attempt in two refused.
    */
   rateLimited(now: number, startedAt: number, retryAfterMs?: number): void {
-    if (startedAt <= this.decreasedAt) return;
+    if (startedAt <= this.decreasedAt || now - this.decreasedAt < ROUND_MS) return;
     this.decreasedAt = now;
     this.refill(now);
+    const sent = Math.max(THROTTLE_START_PER_SECOND, this.starts.ratePerSecond(now));
     if (this.rate === undefined) {
-      const sentAt = Math.max(THROTTLE_START_PER_SECOND, this.sentRate(now));
-      this.ceiling = sentAt * 2;
-      this.rate = sentAt;
+      this.ceiling = sent * 2;
+      this.rate = sent;
       this.tokens = 0;
       this.refilledAt = now;
     }
-    const asked = retryAfterMs !== undefined && retryAfterMs > 0 ? 1000 / retryAfterMs : 0;
+    const asked = retryAfterMs !== undefined && retryAfterMs > 0 ? 500 / retryAfterMs : 0;
     const floor = Math.min(this.limit?.perSecond ?? Infinity, Math.max(MIN_RATE_PER_SECOND, asked));
+    const observed = Math.min(this.rate, sent);
+    // What passed is the better estimate of a hard limit than what was sent, once any did.
+    const passed = this.accepted.ratePerSecond(now);
+    this.knee = (passed > 0 ? Math.min(observed, passed) : observed) * KNEE_SHARE;
+    const halved = Math.min(observed / 2, this.knee);
     // A 429 never speeds a target up: a rate already below the floor stays where it is.
-    this.rate = Math.max(Math.min(floor, this.rate), this.rate / 2);
+    this.rate = Math.max(Math.min(floor, this.rate), halved, MIN_RATE_PER_SECOND);
     this.tokens = Math.min(this.tokens, 0);
   }
 
-  /** An attempt succeeded: give some rate back, up to the configured one. */
+  /** An attempt succeeded: give some rate back, up to the knee, then the configured rate. */
   succeeded(now: number): void {
+    this.accepted.record(now);
     if (this.rate === undefined) return;
     this.refill(now);
     const top = this.limit?.perSecond ?? this.ceiling ?? this.rate;
-    this.rate = Math.min(top, this.rate + RECOVERY_PER_SUCCESS);
+    const holding = this.knee !== undefined && now - this.decreasedAt < KNEE_HOLD_MS;
+    const knee = holding ? (this.knee ?? top) : top;
+    const cap = Math.min(top, Math.max(this.rate, knee));
+    // Below the knee, back to it within about ten successes: that rate is known to pass.
+    const step =
+      holding && this.rate < knee
+        ? Math.max(RECOVERY_PER_SUCCESS, knee / 10)
+        : RECOVERY_PER_SUCCESS;
+    this.rate = Math.min(cap, this.rate + step);
     if (this.limit === undefined && this.rate >= top) {
       this.rate = undefined;
       this.ceiling = undefined;
+      this.knee = undefined;
     }
-  }
-
-  /**
-   * Attempts a second over the time the recent ones span (at least a second): a burst that
-   * began a moment ago was sent at its own rate, not spread over the whole window.
-   */
-  private sentRate(now: number): number {
-    this.rollStarts(now);
-    let count = 0;
-    let oldest: number | undefined;
-    for (
-      let second = this.startsSecond - OBSERVED_SECONDS + 1;
-      second <= this.startsSecond;
-      second += 1
-    ) {
-      const started = this.startsPerSecond[ringIndex(second)] ?? 0;
-      if (started === 0) continue;
-      count += started;
-      oldest ??= second;
-    }
-    const spanSeconds = Math.max(1, now / 1000 - (oldest ?? this.startsSecond));
-    return count / spanSeconds;
-  }
-
-  /** Moves the ring to the second of `now`, emptying the seconds passed since. */
-  private rollStarts(now: number): void {
-    const second = Math.floor(now / 1000);
-    const passed = Math.min(second - this.startsSecond, OBSERVED_SECONDS);
-    for (let i = 1; i <= passed; i += 1) this.startsPerSecond[ringIndex(this.startsSecond + i)] = 0;
-    if (second > this.startsSecond) this.startsSecond = second;
   }
 
   private refill(now: number): void {
@@ -170,8 +184,4 @@ export class RateLimiter {
     this.tokens = Math.min(burst, this.tokens + (elapsedMs / 1000) * this.rate);
     this.refilledAt = now;
   }
-}
-
-function ringIndex(second: number): number {
-  return ((second % OBSERVED_SECONDS) + OBSERVED_SECONDS) % OBSERVED_SECONDS;
 }

@@ -6,10 +6,11 @@ export function admitted(result: SubmitResult): string[] {
   if (result.ok) return result.jobIds;
   switch (result.code) {
     case 'queue_full': {
+      const { priority, share } = result;
       const full =
-        result.target === undefined
-          ? `the ${result.priority} lane is full`
-          : `target ${result.target}'s share of the ${result.priority} lane is full`;
+        share === undefined
+          ? `the ${priority} lane is full`
+          : `the ${priority} lane's share of target "${share.target}" is full (${share.held} of ${share.limit})`;
       return fail(
         new AppError('queue_full', `${full}; retry later`, { retryAfterMs: result.retryAfterMs }),
       );

@@ -170,9 +170,9 @@ describe('HTTP API over a real socket', () => {
         code: 'queue_full',
         priority: 'low',
         retryAfterMs: 1000,
-        target: 'hookA',
+        share: { target: 'hookA', held: 4, limit: 4 },
       });
-      assert.equal(full, "target hookA's share of the low lane is full; retry later");
+      assert.equal(full, 'the low lane\'s share of target "hookA" is full (4 of 4); retry later');
     });
 
     it('answers 503 stopping while the engine stops', async () => {

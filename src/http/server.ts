@@ -7,6 +7,7 @@ import { createAuthHook } from './auth.js';
 import { connectionOptions, limitConnections } from './connection-limits.js';
 import { createCrossSiteHook } from './cross-site.js';
 import { createErrorHandler, envelope, sendError } from './errors.js';
+import { listenUrl } from './listen-url.js';
 import { recordRouteMethods } from './method-not-allowed.js';
 import type { ServerDeps } from './ports.js';
 import { applyQueryRules } from './query-rules.js';
@@ -103,8 +104,8 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
     async listen(host, port) {
       await fastify.listen({ host, port });
       const address = fastify.server.address();
-      if (address === null || typeof address === 'string') return `http://${host}:${port}`;
-      return `http://${formatHost((address satisfies AddressInfo).address)}:${address.port}`;
+      if (address === null || typeof address === 'string') return listenUrl(host, port);
+      return listenUrl((address satisfies AddressInfo).address, address.port);
     },
     drain() {
       draining = true;
@@ -113,8 +114,4 @@ export function createServer(deps: ServerDeps, logger: FastifyBaseLogger): HttpS
       await fastify.close();
     },
   };
-}
-
-function formatHost(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
 }

@@ -12,7 +12,7 @@ import { admitBatches } from './admit-jobs.js';
 import type { NewJob } from './job-row.js';
 
 const NOW = Date.parse('2026-12-07T05:00:00Z');
-const HEALTHY: TargetHealth = { isFailing: () => false, enabledCount: 1 };
+const HEALTHY: TargetHealth = { isFailing: () => false, isThrottled: () => false, enabledCount: 1 };
 const SETTINGS = { capacity: { high: 100, medium: 3, low: 100 }, perTargetShare: 1 };
 const NO_OVERFLOW: OverflowLetters = {
   insert: () => Promise.resolve(0),
@@ -34,7 +34,11 @@ function job(
 }
 
 /** `sink`'s breaker is open, and another target is enabled: its share of a lane of 4 is 2. */
-const SINK_FAILING: TargetHealth = { isFailing: (target) => target === 'sink', enabledCount: 2 };
+const SINK_FAILING: TargetHealth = {
+  isFailing: (target) => target === 'sink',
+  isThrottled: () => false,
+  enabledCount: 2,
+};
 const SHARED = { capacity: { high: 4, medium: 4, low: 4 }, perTargetShare: 0.5 };
 
 /** Overflow letters kept as (job, reason) instead of stored. */
@@ -46,7 +50,7 @@ function overflowLetters(): OverflowLetters & { letters: Array<[string, string]>
       for (const letter of inserted) letters.push([letter.jobId, letter.errorReason]);
       return Promise.resolve(inserted.length);
     },
-    errorOf: (j) => overflowError(j.target, j.priority),
+    errorOf: (j, cause) => overflowError(j.target, j.priority, cause),
     letterOf: (j, _seq, error) => ({ jobId: j.id, errorReason: error.reason }) as DeadLetter,
   };
 }

@@ -2,7 +2,13 @@ import type { Db } from '../../db/db.js';
 import type { DeadLetter } from '../../domain/dead-letter.js';
 import type { JobError } from '../../domain/job.js';
 import type { Priority } from '../../domain/job.js';
-import type { AdmissionPlan, AdmissionSettings, HeldCounts, TargetHealth } from '../admission.js';
+import type {
+  AdmissionPlan,
+  AdmissionSettings,
+  HeldCounts,
+  OverflowCause,
+  TargetHealth,
+} from '../admission.js';
 import { bump, countsByLane, planAdmission } from '../admission.js';
 import { alertStateOf } from '../../domain/alert-state.js';
 import type { LatestState } from './latest-state.js';
@@ -24,7 +30,7 @@ export const ADMISSION_LOCK = 7_243_001;
 /** How the jobs of an admitted batch that overflow become dead letters. */
 export interface OverflowLetters {
   insert: DeadLetterInsert;
-  errorOf: (job: NewJob) => JobError;
+  errorOf: (job: NewJob, cause: OverflowCause) => JobError;
   /** `seq`: the job's place in submission order (publishing_jobs.seq). */
   letterOf: (job: NewJob, seq: number, error: JobError, nowMs: number) => DeadLetter;
 }
@@ -86,10 +92,17 @@ export async function admitBatches(
     if (admitted.length === 0) return { plans, stale: latest.stale, supersededRows: [] };
     const supersededRows = await applyLatestState(tx, latest, nowMs);
     const accepted = plans.flatMap((plan) => (plan.ok ? plan.accepted : []));
+    const errors = new Map<string, JobError>();
+    for (const plan of plans) {
+      if (!plan.ok) continue;
+      for (const job of plan.overflowed) {
+        if (latest.stale.has(job.id)) continue;
+        errors.set(job.id, overflow.errorOf(job, plan.causes.get(job.target) ?? 'failing'));
+      }
+    }
     const overflowed = plans
       .flatMap((plan) => (plan.ok ? plan.overflowed : []))
-      .filter((job) => !latest.stale.has(job.id));
-    const errors = new Map(overflowed.map((job) => [job.id, overflow.errorOf(job)]));
+      .filter((job) => errors.has(job.id));
     const seqs = await insertJobs(tx, admitted, { stale: latest.stale, overflow: errors }, nowMs);
     await adjustJobCounts(tx, [
       ...accepted
@@ -107,7 +120,7 @@ export async function admitBatches(
         overflow.letterOf(
           job,
           seqs.get(job.id) ?? 0,
-          errors.get(job.id) ?? overflow.errorOf(job),
+          errors.get(job.id) ?? overflow.errorOf(job, 'failing'),
           nowMs,
         ),
       ),

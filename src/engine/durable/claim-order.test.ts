@@ -25,7 +25,7 @@ async function admit(db: Db, priority: Priority, names: string[], atMs: number):
     db,
     jobs,
     { capacity: { high: 1000, medium: 1000, low: 1000 }, perTargetShare: 1 },
-    { isFailing: () => false, enabledCount: 1 },
+    { isFailing: () => false, isThrottled: () => false, enabledCount: 1 },
     atMs,
     {
       insert: () => Promise.resolve(0),

@@ -246,6 +246,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     config: () => config,
     targets: () => targets,
     breakers,
+    isThrottled: (target) => rateOf(target) !== undefined,
     report,
     insertDeadLetters: insert,
     newId,

@@ -31,7 +31,7 @@ function events(): { lost: string[]; unconfirmed: unknown[] } & {
   return seen;
 }
 
-const HEALTHY = { isFailing: () => false, enabledCount: 1 };
+const HEALTHY = { isFailing: () => false, isThrottled: () => false, enabledCount: 1 };
 
 async function submit(db: Db, n: number): Promise<string[]> {
   const jobs = Array.from({ length: n }, (_, i) => ({

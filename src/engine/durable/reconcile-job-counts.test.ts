@@ -24,7 +24,7 @@ function jobs(priority: Priority, target: string, n: number): NewJob[] {
 }
 
 /** Admits `batch` (counts kept in step); `pause` runs inside the transaction, after the counts. */
-const HEALTHY = { isFailing: () => false, enabledCount: 1 };
+const HEALTHY = { isFailing: () => false, isThrottled: () => false, enabledCount: 1 };
 
 async function admit(
   db: Db,

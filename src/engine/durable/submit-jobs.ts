@@ -28,6 +28,8 @@ export interface SubmitDeps {
   config: () => EngineConfig;
   targets: () => ReadonlyMap<string, Target>;
   breakers: Breakers;
+  /** Paced by its rate limit or 429 throttling (TargetHealth.isThrottled). */
+  isThrottled: (target: string) => boolean;
   report: JobReport;
   insertDeadLetters: DeadLetterInsert;
   newId: () => string;
@@ -62,7 +64,7 @@ export function createJobSubmitter(deps: SubmitDeps): JobSubmitter {
     const config = deps.config();
     const overflow: OverflowLetters = {
       insert: deps.insertDeadLetters,
-      errorOf: (job) => overflowError(job.target, job.priority),
+      errorOf: (job, cause) => overflowError(job.target, job.priority, cause),
       letterOf: (job, seq, error, nowMs) =>
         deadLetterOf(letterSource(job, seq, nowMs), targetOf(batches, job.target), error, nowMs),
     };
@@ -104,6 +106,7 @@ export function createJobSubmitter(deps: SubmitDeps): JobSubmitter {
     const submittedAt = clock.now();
     const health = {
       isFailing: (target: string) => deps.breakers.state(target, submittedAt) !== 'closed',
+      isThrottled: deps.isThrottled,
       enabledCount,
     };
     const { plan, stale, now } = await group.admit({ jobs, health, targets });
@@ -118,7 +121,7 @@ export function createJobSubmitter(deps: SubmitDeps): JobSubmitter {
       reportDeadRow(
         deps.report,
         rowOfNewJob(job, now),
-        overflowError(job.target, job.priority),
+        overflowError(job.target, job.priority, plan.causes.get(job.target) ?? 'failing'),
         now,
       );
     }

@@ -4,7 +4,7 @@ import type { JobFilter, JobSnapshot } from '../../domain/job.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
 import { PRIORITIES, snapshotOf } from '../../domain/job.js';
 import type { Target } from '../../domain/target.js';
-import type { HeldCounts, TargetHealth } from '../admission.js';
+import type { HeldCounts, OverflowCause, TargetHealth } from '../admission.js';
 import { planAdmission } from '../admission.js';
 import { Breakers } from '../breakers.js';
 import { settlesWithin, waitUntil } from '../clock-wait.js';
@@ -134,7 +134,9 @@ class MemoryEngine implements PublishingEngine {
     }
     const overflowed = new Set(plan.overflowed);
     const now = this.deps.clock.now();
-    const jobIds = prepared.map((job) => this.admit(job, overflowed.has(job), now));
+    const jobIds = prepared.map((job) =>
+      this.admit(job, overflowed.has(job) ? plan.causes.get(job.request.target) : undefined, now),
+    );
     countSubmissions(metrics, prepared, 'accepted');
     this.report.submitted(requests.length);
     this.dispatcher.requestPump();
@@ -150,6 +152,7 @@ class MemoryEngine implements PublishingEngine {
   private health(): TargetHealth {
     return {
       isFailing: (target) => this.breakers.state(target, this.deps.clock.now()) !== 'closed',
+      isThrottled: (target) => this.targetRate(target) !== undefined,
       enabledCount: this.slots.size,
     };
   }
@@ -160,7 +163,7 @@ class MemoryEngine implements PublishingEngine {
    * failing target's share, the DLQ: an overflowed job that is not stale changes nothing of
    * its alert's state (admitIntoChain).
    */
-  private admit(prepared: PreparedJob, overflows: boolean, now: number): string {
+  private admit(prepared: PreparedJob, overflow: OverflowCause | undefined, now: number): string {
     const { request, priority: lane } = prepared;
     const slot = this.slots.get(request.target);
     if (slot === undefined) throw new Error(`target vanished: ${request.target}`);
@@ -171,12 +174,12 @@ class MemoryEngine implements PublishingEngine {
     this.lanes.move(lane, undefined, 'queued');
     if (
       request.force !== true &&
-      applyLatestState(this.chains, job, slot, overflows, now) === 'stale'
+      applyLatestState(this.chains, job, slot, overflow !== undefined, now) === 'stale'
     ) {
       return job.id;
     }
-    if (overflows) {
-      this.life.deadLetter(job, now, overflowError(slot.target.name, lane));
+    if (overflow !== undefined) {
+      this.life.deadLetter(job, now, overflowError(slot.target.name, lane, overflow));
     } else {
       this.scheduler.add(job, now);
       this.life.track(job);

@@ -5,7 +5,14 @@ import type { Db } from '../../../src/db/db.js';
 import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
 import { anAlert } from '../../support/builders.js';
 import type { FakeClock } from '../../support/fake-clock.js';
-import { advanceUntil, stateOf, submitOne, SERVER_ERROR_503 } from './support/engine-harness.js';
+import {
+  advanceUntil,
+  aTarget,
+  scriptedPublisher,
+  stateOf,
+  submitOne,
+  SERVER_ERROR_503,
+} from './support/engine-harness.js';
 import type { ScriptedPublisher } from './support/engine-harness.js';
 import { silentLogger } from '../../support/databases.js';
 import { eventually } from '../../support/eventually.js';
@@ -54,6 +61,53 @@ test("a failing target's jobs beyond its share are dead-lettered as overflow, th
   const batch = await engine.submit([1, 2, 3, 4].map(medium));
   assert.ok(batch.ok, 'nothing refused for a failing target');
   assert.equal(await overflowCount(), 1, 'the retrying job and three new ones fill the lane');
+});
+
+test("a throttled target's jobs beyond its share are dead-lettered as overflow when the other target's fit", async () => {
+  const pager = scriptedPublisher();
+  publisher.answerAll({ ok: true });
+  pager.answerAll({ ok: true });
+  engine = await startEngine(db, clock, publisher, {
+    config: { capacity: { high: 8, medium: 8, low: 8 }, perTargetShare: 0.5 },
+    targets: [
+      { ...aTarget('chat', publisher), rateLimit: { perSecond: 1, burst: 1 } },
+      aTarget('pager', pager),
+    ],
+  });
+  const critical = (target: string, n: number) => ({
+    alert: anAlert({ n: String(n), severity: 'critical' }),
+    target,
+  });
+  for (let n = 1; n <= 7; n += 1) {
+    const result = await engine.submit([critical('chat', n), critical('pager', n)]);
+    assert.equal(result.ok ? 'ok' : result.code, 'ok', `request ${n} admitted`);
+    await eventually(`page ${n} delivered`, () => pager.deliveries.length === n);
+  }
+  const letters = await db.query<{ target_name: string; error_message: string }>(
+    `SELECT target_name, error_message FROM publishing_dlq WHERE error_reason = 'overflow'`,
+  );
+  assert.deepEqual(
+    letters.rows,
+    [1, 2].map(() => ({
+      target_name: 'chat',
+      error_message:
+        'target chat is throttled (rate limit or 429s) and holds its share of the high lane',
+    })),
+  );
+  const alone = await engine.submit([critical('chat', 8)]);
+  assert.deepEqual(alone.ok ? 'ok' : alone, {
+    ok: false,
+    code: 'queue_full',
+    priority: 'high',
+    share: { target: 'chat', held: 4, limit: 4 },
+    retryAfterMs: 5_000,
+  });
+  await advanceUntil(
+    clock,
+    1_000,
+    'chat delivered its share, paced',
+    () => publisher.deliveries.length === 5,
+  );
 });
 
 test('a 5xx retry due after max_job_age is still made: only 429 waits are bounded by it', async () => {

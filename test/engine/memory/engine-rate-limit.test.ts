@@ -93,3 +93,73 @@ describe('engine rate limits', () => {
     );
   });
 });
+
+describe('a throttled target over its lane share (docs/how-it-works.md, Isolation)', () => {
+  /** chat at 1/s and pager, both sent every critical alert; a high lane of 8: shares of 4. */
+  function chatAndPager(): {
+    h: ReturnType<typeof anEngine>;
+    chat: ReturnType<typeof recording>;
+    pager: ReturnType<typeof recording>;
+  } {
+    const clock = createFakeClock();
+    const chat = recording(clock);
+    const pager = recording(clock);
+    const h = anEngine({
+      clock,
+      targets: [
+        { name: 'chat', publisher: chat, rateLimit: { perSecond: 1, burst: 1 } },
+        { name: 'pager', publisher: pager },
+      ],
+      config: { capacity: { high: 8, medium: 8, low: 8 }, perTargetShare: 0.5 },
+    });
+    return { h, chat, pager };
+  }
+
+  it("dead-letters its jobs beyond its share as overflow and admits the other target's", async () => {
+    const { h, chat, pager } = chatAndPager();
+    for (let i = 1; i <= 7; i += 1) {
+      const result = await h.engine.submit([
+        aRequest('chat', { n: `${i}`, severity: 'critical' }),
+        aRequest('pager', { n: `${i}`, severity: 'critical' }),
+      ]);
+      assert.equal(result.ok ? 'ok' : result.code, 'ok', `request ${i} admitted`);
+      await h.clock.advance(10);
+    }
+    assert.deepEqual(
+      pager.log.map(([, n]) => n),
+      ['1', '2', '3', '4', '5', '6', '7'],
+      'every page delivered at once, none waiting for chat',
+    );
+    const overflow = h.deadLetters.stored.filter((l) => l.errorReason === 'overflow');
+    assert.deepEqual(
+      overflow.map((l) => [l.targetName, l.alert.labels['n'], l.errorMessage]),
+      ['6', '7'].map((n) => [
+        'chat',
+        n,
+        'target chat is throttled (rate limit or 429s) and holds its share of the high lane',
+      ]),
+    );
+    await h.clock.advance(10_000);
+    assert.deepEqual(
+      chat.log.map(([, n]) => n),
+      ['1', '2', '3', '4', '5'],
+      'chat delivers its share, paced',
+    );
+  });
+
+  it('refuses a request of its jobs alone with queue_full naming it: nobody else waits', async () => {
+    const { h } = chatAndPager();
+    for (let i = 1; i <= 5; i += 1) {
+      await submitIds(h.engine, [aRequest('chat', { n: `${i}`, severity: 'critical' })]);
+    }
+    const refused = await h.engine.submit([aRequest('chat', { n: '6', severity: 'critical' })]);
+    assert.deepEqual(refused, {
+      ok: false,
+      code: 'queue_full',
+      priority: 'high',
+      share: { target: 'chat', held: 4, limit: 4 },
+      retryAfterMs: 5_000,
+    });
+    assert.equal(h.deadLetters.stored.length, 0);
+  });
+});

@@ -39,7 +39,7 @@ export async function submitJobs(
       db,
       jobs,
       { capacity: { high: 1e6, medium: 1e6, low: 1e6 }, perTargetShare: 1 },
-      { isFailing: () => false, enabledCount: options.targets },
+      { isFailing: () => false, isThrottled: () => false, enabledCount: options.targets },
       options.nowMs ?? Date.now(),
       {
         insert: dlqInsertOn(createSystemClock()),
