@@ -82,7 +82,8 @@ for (const mode of ['memory', 'durable'] as const) {
     });
 
     it('shows the rate throttled after a 429 without float noise', async () => {
-      // A 429 halves 5 to 2.5; each of the three successes after it adds 0.1: 2.8000000000000003.
+      // The 429 halves the rate the target was sent at (1/s here) to 0.5; each of the three
+      // successes after it adds 0.1, under the knee: 0.7999999999999999 unrounded.
       server.respond({ status: 429 });
       for (const [index, requests] of [2, 3, 4].entries()) {
         await deliver(index);
@@ -92,8 +93,8 @@ for (const mode of ['memory', 'durable'] as const) {
           return false;
         });
       }
-      await eventually('the third success counted', async () => (await rates())['paced'] === 2.8);
-      assert.equal(await metricValue(running.url, 'target_rate_per_second{target="paced"}'), '2.8');
+      await eventually('the third success counted', async () => (await rates())['paced'] === 0.8);
+      assert.equal(await metricValue(running.url, 'target_rate_per_second{target="paced"}'), '0.8');
     });
   });
 }
