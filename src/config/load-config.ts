@@ -6,6 +6,7 @@ import type { z } from 'zod';
 
 import type { ConfigProblem } from './config-error.js';
 import { ConfigError, formatPath } from './config-error.js';
+import { unquotedFlowReferences } from './flow-interpolation.js';
 import type { Env } from './interpolate.js';
 import { interpolateDocument } from './interpolate.js';
 import type { Config } from './schema.js';
@@ -61,14 +62,14 @@ export function parseConfig(text: string, options: { env: Env; source: string })
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { prettyErrors: false, lineCounter });
   if (document.errors.length > 0) {
-    throw new ConfigError(
-      options.source,
-      document.errors.map((error) => {
+    throw new ConfigError(options.source, [
+      ...document.errors.map((error) => {
         const at = lineCounter.linePos(error.pos[0]);
         const where = `line ${at.line}, column ${at.col}: `;
         return { path: '', message: `YAML syntax error: ${where}${error.message}` };
       }),
-    );
+      ...unquotedFlowReferences(text).map((message) => ({ path: '', message })),
+    ]);
   }
   const { problems: interpolationProblems, retyped } = interpolateDocument(document, options.env);
   const raw: unknown = document.toJS({ maxAliasCount: 100 }) ?? {};
