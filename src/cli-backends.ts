@@ -5,12 +5,15 @@ import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { createPgDb } from './db/pg-db.js';
 import { newerDatabaseWarning } from './db/recorded-migrations.js';
+import { AppError } from './domain/errors.js';
 import { createSystemClock } from './domain/system-clock.js';
 import { createDlqRepository } from './dlq/dlq-repository.js';
 import { createDlqOperations } from './dlq/dlq-operations.js';
 import { createLogger } from './logger.js';
 import type { CliBackends, CliIo, ConfigCheck } from './cli/cli-context.js';
+import type { ConfiguredServer } from './cli/configured-server.js';
 import { summarizeConfig, summaryLines } from './cli/config-summary.js';
+import { configuredServerOf } from './cli/configured-server.js';
 import { loadConfigOrReport, serveUntilSignal } from './serve.js';
 
 /** The real backends: the only place the CLI opens databases or starts the service. */
@@ -53,7 +56,24 @@ export function createCliBackends(io: CliIo, version: string): CliBackends {
         close: () => db.close(),
       });
     },
+
+    configuredServer(configPath) {
+      return Promise.resolve(configuredServer(configPath, io));
+    },
   };
+}
+
+/** The config as `serve` would load it (env overrides such as PORT applied); docs/cli.md. */
+function configuredServer(configPath: string, io: CliIo): ConfiguredServer {
+  try {
+    return configuredServerOf(loadConfig({ path: configPath, env: io.env }), configPath);
+  } catch (error: unknown) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new AppError('invalid_config', `invalid configuration (${error.source})`, {
+      details: [...error.problems],
+      cause: error,
+    });
+  }
 }
 
 function checkConfig(configPath: string | undefined, io: CliIo): ConfigCheck {

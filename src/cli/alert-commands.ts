@@ -3,14 +3,14 @@ import type { OptionValues } from 'commander';
 
 import { ALERT_STATUSES } from '../domain/alert.js';
 import { renderTimeline } from './alert-timeline-text.js';
-import type { CommandIo } from './cli-context.js';
-import { connectionOf, numberOption, stringOption } from './cli-context.js';
+import type { CliBackends, CommandIo } from './cli-context.js';
+import { numberOption, serverConnectionOf, stringOption } from './cli-context.js';
 import { integer } from './dlq-commands.js';
 import { fingerprintArgument } from './id-arguments.js';
 import { cell, json, pick, renderTable } from './output.js';
 
 /** The alerts list and one alert's timeline, from the running server (docs/cli.md). */
-export function alertsCommand(io: CommandIo): Command {
+export function alertsCommand(io: CommandIo, backends: CliBackends): Command {
   const alerts = new Command('alerts').description(
     'alerts the server recorded, and what happened to one of them',
   );
@@ -21,7 +21,7 @@ export function alertsCommand(io: CommandIo): Command {
     )
     .argument('<fingerprint>', "the alert's fingerprint (16 hex digits)", fingerprintArgument)
     .action(async (fingerprint: string, _options: OptionValues, command: Command) => {
-      const connection = connectionOf(command.optsWithGlobals(), io);
+      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       const timeline = await connection.api.get(
         `/api/v2/publishing/alerts/${encodeURIComponent(fingerprint)}`,
       );
@@ -35,7 +35,7 @@ export function alertsCommand(io: CommandIo): Command {
     .addOption(new Option('--state <state>', 'newest state on some target').choices(ALERT_STATUSES))
     .option('--limit <n>', 'at most (max 1000)', integer(1, 1000), 100)
     .action(async (options: OptionValues, command: Command) => {
-      const connection = connectionOf(command.optsWithGlobals(), io);
+      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       const result = await connection.api.get('/api/v2/publishing/alerts', {
         alertname: stringOption(options, 'alertname'),
         target: stringOption(options, 'target'),

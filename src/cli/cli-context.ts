@@ -4,6 +4,7 @@ import { AppError, type ErrorDetail } from '../domain/errors.js';
 import type { DlqOperations } from '../dlq/dlq-operations.js';
 import { ApiCallError, createApiClient } from './api-client.js';
 import type { ApiClient } from './api-client.js';
+import type { ConfiguredServer } from './configured-server.js';
 import { databaseDlq, serverDlq } from './dlq-backend.js';
 import type { DlqBackend } from './dlq-backend.js';
 
@@ -23,6 +24,8 @@ export interface CliBackends {
   migrate(databaseUrl: string | undefined, configPath: string | undefined): Promise<MigrateResult>;
   checkConfig(configPath: string | undefined): Promise<ConfigCheck>;
   openDatabaseDlq(databaseUrl: string): Promise<DatabaseDlq>;
+  /** The server a config file describes; an invalid one throws AppError `invalid_config`. */
+  configuredServer(configPath: string): Promise<ConfiguredServer>;
 }
 
 export interface MigrateResult {
@@ -74,17 +77,55 @@ export interface Connection {
   configPath: string | undefined;
 }
 
-/** Global flags, then the environment (ALERT_PUBLISHER_API_TOKEN, DATABASE_URL). */
-export function connectionOf(options: OptionValues, io: CliIo): Connection {
-  const url = stringOption(options, 'url') ?? io.env['ALERT_PUBLISHER_URL'] ?? DEFAULT_URL;
-  const token = stringOption(options, 'token') ?? io.env['ALERT_PUBLISHER_API_TOKEN'];
+/**
+ * Global flags, then the environment (ALERT_PUBLISHER_URL, ALERT_PUBLISHER_API_TOKEN,
+ * DATABASE_URL), then `configured`: the server the config file describes, see
+ * serverConnectionOf. Its token is used only with its URL, so a config's token never goes to
+ * a server named some other way (docs/cli.md).
+ */
+export function connectionOf(
+  options: OptionValues,
+  io: CliIo,
+  configured?: ConfiguredServer,
+): Connection {
+  const named = urlNamed(options, io);
+  const url = named ?? configured?.url ?? DEFAULT_URL;
+  const token =
+    stringOption(options, 'token') ??
+    io.env['ALERT_PUBLISHER_API_TOKEN'] ??
+    (named === undefined ? configured?.token : undefined);
   const databaseUrl = stringOption(options, 'databaseUrl') ?? nonEmpty(io.env['DATABASE_URL']);
   return {
     api: createApiClient(url, token),
     json: flag(options, 'json'),
     databaseUrl,
-    configPath: stringOption(options, 'config') ?? nonEmpty(io.env['ALERT_PUBLISHER_CONFIG']),
+    configPath: configPathOf(options, io),
   };
+}
+
+/**
+ * connectionOf for a command that may call the server: with no `--url` or ALERT_PUBLISHER_URL
+ * and a config file named (`--config`, ALERT_PUBLISHER_CONFIG), the server is the one that file
+ * describes. A config that cannot be loaded ends the command (exit 2), never a silent default.
+ */
+export async function serverConnectionOf(
+  options: OptionValues,
+  io: CliIo,
+  backends: CliBackends,
+): Promise<Connection> {
+  const configPath = configPathOf(options, io);
+  if (urlNamed(options, io) !== undefined || configPath === undefined) {
+    return connectionOf(options, io);
+  }
+  return connectionOf(options, io, await backends.configuredServer(configPath));
+}
+
+function urlNamed(options: OptionValues, io: CliIo): string | undefined {
+  return stringOption(options, 'url') ?? io.env['ALERT_PUBLISHER_URL'];
+}
+
+function configPathOf(options: OptionValues, io: CliIo): string | undefined {
+  return stringOption(options, 'config') ?? nonEmpty(io.env['ALERT_PUBLISHER_CONFIG']);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -120,10 +161,18 @@ export function reportFailure(io: CliIo, error: unknown, asJson = false): number
       const line = `${detail.path}: ${detail.message}`;
       if (line !== error.message) io.err(`  ${line}`);
     }
-    return error instanceof AppError && error.code === 'invalid_request' ? EXIT.usage : EXIT.failed;
+    return isUsageError(error) ? EXIT.usage : EXIT.failed;
   }
   io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
   return EXIT.failed;
+}
+
+/** A bad command line, or a config file the command needed that cannot be used (exit 2). */
+function isUsageError(error: AppError | ApiCallError): boolean {
+  return (
+    error instanceof AppError &&
+    (error.code === 'invalid_request' || error.code === 'invalid_config')
+  );
 }
 
 /** `error` on stdout in the API's error envelope (`--json`). */

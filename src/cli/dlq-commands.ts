@@ -9,7 +9,14 @@ import type { DlqFilterInput } from '../dlq/dlq-filter-input.js';
 import { decodeReplayCursor } from '../dlq/replay-cursor.js';
 import { bulkReplayCounts, replayUntilDone, totalOf } from './bulk-replay-runs.js';
 import type { CliBackends, CommandIo } from './cli-context.js';
-import { connectionOf, EXIT, flag, numberOption, stringOption, withDlq } from './cli-context.js';
+import {
+  EXIT,
+  flag,
+  numberOption,
+  serverConnectionOf,
+  stringOption,
+  withDlq,
+} from './cli-context.js';
 import { uuidArgument } from './id-arguments.js';
 import type { Column } from './output.js';
 import { json, pick, renderCounts, renderFields, renderTable } from './output.js';
@@ -109,7 +116,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     .option('--offset <n>', 'skip this many', integer(0, 1_000_000), 0)
     .option('--before <cursor>', 'keyset cursor from a previous page')
     .action(async (options: OptionValues, command: Command) => {
-      const connection = connectionOf(command.optsWithGlobals(), io);
+      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       const before = stringOption(options, 'before');
       const page = await withDlq(connection, backends, (backend) =>
         backend.list(filterOf(options), {
@@ -134,7 +141,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     .description('one dead letter with its full alert')
     .argument('<id>', 'dead letter id (a UUID)', uuidArgument)
     .action(async (id: string, _options: OptionValues, command: Command) => {
-      const connection = connectionOf(command.optsWithGlobals(), io);
+      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       const entry = await withDlq(connection, backends, (backend) => backend.show(id));
       if (connection.json) return io.out(json(entry));
       io.out(
@@ -186,7 +193,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     .option('--until-done', 'run again from where each run ended until no more letters match')
     .option('--force', 'replay one entry even if a newer state of its alert was sent or is queued')
     .action(async (id: string | undefined, options: OptionValues, command: Command) => {
-      const connection = connectionOf(command.optsWithGlobals(), io);
+      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       const all = flag(options, 'all');
       if ((id === undefined) === !all) {
         command.error('give either an entry id or --all with filters', { exitCode: 2 });
@@ -237,7 +244,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     .description('delete dead letters older than a duration')
     .requiredOption('--older-than <duration>', 'e.g. 720h')
     .action(async (options: OptionValues, command: Command) => {
-      const connection = connectionOf(command.optsWithGlobals(), io);
+      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       const olderThan = stringOption(options, 'olderThan') ?? '';
       const result = await withDlq(connection, backends, (backend) => backend.purge(olderThan));
       if (connection.json) return io.out(json(result));
@@ -249,7 +256,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     .description('delete one dead letter')
     .argument('<id>', 'dead letter id (a UUID)', uuidArgument)
     .action(async (id: string, _options: OptionValues, command: Command) => {
-      const connection = connectionOf(command.optsWithGlobals(), io);
+      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       await withDlq(connection, backends, (backend) => backend.remove(id));
       io.out(connection.json ? json({ deleted: id }) : `deleted ${id}`);
     });
@@ -258,7 +265,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     .command('stats')
     .description('totals by error type, target and priority')
     .action(async (_options: OptionValues, command: Command) => {
-      const connection = connectionOf(command.optsWithGlobals(), io);
+      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       const stats = await withDlq(connection, backends, (backend) => backend.stats());
       if (connection.json) return io.out(json(stats));
       io.out(renderFields(stats, ['total', 'replayed', 'oldest_failed_at', 'newest_failed_at']));

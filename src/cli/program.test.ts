@@ -18,6 +18,7 @@ function backendsWith(overrides: Partial<CliBackends> = {}): CliBackends {
     migrate: () => Promise.resolve({ applied: ['0001_publishing_dlq'], warnings: [] }),
     checkConfig: () => Promise.resolve({ source: 'x.yaml', problems: [], summary: ['2 targets'] }),
     openDatabaseDlq: () => Promise.reject(new Error('no database in this test')),
+    configuredServer: () => Promise.reject(new Error('no config file in this test')),
     ...overrides,
   };
 }

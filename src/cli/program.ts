@@ -22,8 +22,14 @@ export function createProgram(io: CommandIo, backends: CliBackends, version: str
       '-c, --config <path>',
       'config file (default: ALERT_PUBLISHER_CONFIG or the bundled example)',
     )
-    .option('--url <url>', `running server (default: ALERT_PUBLISHER_URL or ${DEFAULT_URL})`)
-    .option('--token <token>', 'API token (default: ALERT_PUBLISHER_API_TOKEN)')
+    .option(
+      '--url <url>',
+      `running server (default: ALERT_PUBLISHER_URL, else server.host/port of --config or ALERT_PUBLISHER_CONFIG, else ${DEFAULT_URL})`,
+    )
+    .option(
+      '--token <token>',
+      'API token (default: ALERT_PUBLISHER_API_TOKEN, else auth.api_token of the config the URL came from)',
+    )
     .option('--database-url <url>', 'PostgreSQL URL for dlq commands (default: DATABASE_URL)')
     .option('--json', 'print JSON for scripts')
     .showHelpAfterError()
@@ -35,9 +41,9 @@ export function createProgram(io: CommandIo, backends: CliBackends, version: str
   program.addCommand(serveCommand(io, backends));
   program.addCommand(migrateCommand(io, backends));
   program.addCommand(dlqCommand(io, backends));
-  program.addCommand(jobsCommand(io));
-  program.addCommand(alertsCommand(io));
-  program.addCommand(targetsCommand(io));
+  program.addCommand(jobsCommand(io, backends));
+  program.addCommand(alertsCommand(io, backends));
+  program.addCommand(targetsCommand(io, backends));
   program.addCommand(configCommand(io, backends));
   for (const command of program.commands) inheritOverrides(command, io);
   return program;

@@ -3,7 +3,13 @@ import type { OptionValues } from 'commander';
 
 import { JOB_STATES, PRIORITIES } from '../domain/job.js';
 import type { CliBackends, CommandIo } from './cli-context.js';
-import { EXIT, connectionOf, numberOption, stringOption } from './cli-context.js';
+import {
+  EXIT,
+  connectionOf,
+  numberOption,
+  serverConnectionOf,
+  stringOption,
+} from './cli-context.js';
 import { integer } from './dlq-commands.js';
 import { uuidArgument } from './id-arguments.js';
 import { renderJobTable } from './job-table.js';
@@ -30,7 +36,7 @@ const JOB_FIELDS = [
 ];
 
 /** jobs and targets live in the running process: these always call the server. */
-export function jobsCommand(io: CommandIo): Command {
+export function jobsCommand(io: CommandIo, backends: CliBackends): Command {
   const jobs = new Command('jobs').description(
     'jobs of the running server (memory mode: the last tracking.capacity; durable: until queue.durable.retention)',
   );
@@ -39,7 +45,7 @@ export function jobsCommand(io: CommandIo): Command {
     .description('one job: state, attempts, last error')
     .argument('<id>', 'job id (a UUID)', uuidArgument)
     .action(async (id: string, _options: OptionValues, command: Command) => {
-      const connection = connectionOf(command.optsWithGlobals(), io);
+      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       const job = await connection.api.get(
         `/api/v2/publishing/queue/jobs/${encodeURIComponent(id)}`,
       );
@@ -53,7 +59,7 @@ export function jobsCommand(io: CommandIo): Command {
     .option('--target <name>')
     .option('--limit <n>', 'at most (max 1000)', integer(1, 1000), 100)
     .action(async (options: OptionValues, command: Command) => {
-      const connection = connectionOf(command.optsWithGlobals(), io);
+      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       const result = await connection.api.get('/api/v2/publishing/queue/jobs', {
         state: stringOption(options, 'state'),
         priority: stringOption(options, 'priority'),
@@ -67,7 +73,7 @@ export function jobsCommand(io: CommandIo): Command {
   return jobs;
 }
 
-export function targetsCommand(io: CommandIo): Command {
+export function targetsCommand(io: CommandIo, backends: CliBackends): Command {
   const targets = new Command('targets').description(
     'configured targets (from the running server)',
   );
@@ -75,7 +81,7 @@ export function targetsCommand(io: CommandIo): Command {
     .command('list')
     .description('targets with their breaker state; secrets masked')
     .action(async (_options: OptionValues, command: Command) => {
-      const connection = connectionOf(command.optsWithGlobals(), io);
+      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       const result = await connection.api.get('/api/v2/publishing/targets');
       if (connection.json) return io.out(json(result));
       const rows = pick(result, 'targets');
@@ -92,7 +98,7 @@ export function targetsCommand(io: CommandIo): Command {
     .command('test <name>')
     .description('send a clearly labelled test alert to the target now')
     .action(async (name: string, _options: OptionValues, command: Command) => {
-      const connection = connectionOf(command.optsWithGlobals(), io);
+      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       const result = await connection.api.post(
         `/api/v2/publishing/targets/${encodeURIComponent(name)}/test`,
       );

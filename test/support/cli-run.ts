@@ -7,6 +7,7 @@ export const SERVER_ONLY: CliBackends = {
   migrate: () => Promise.reject(new Error('migrate is not part of this test')),
   checkConfig: () => Promise.reject(new Error('config check is not part of this test')),
   openDatabaseDlq: () => Promise.reject(new Error('no database in this test')),
+  configuredServer: () => Promise.reject(new Error('no config file in this test')),
 };
 
 export interface CliRun {
