@@ -54,11 +54,22 @@ describe('the console bulk replay texts', () => {
     });
   });
 
-  it('a run that stopped early says why and that the rest were not tried', () => {
+  it('a run that stopped early says why, and continues from its cursor or replays again later', () => {
+    const stopped = {
+      matched: 300,
+      replayed: 59,
+      stopped: 'database_unavailable',
+      more_may_match: true,
+    };
     assert.equal(
-      bulkOutcomeText(aBulkReplay({ matched: 300, replayed: 59, stopped: 'database_unavailable' })),
-      'Replayed 59 of 300 letters. Stopped early: the database became unavailable; ' +
-        'the rest were not tried, replay again later.',
+      bulkOutcomeText(aBulkReplay({ ...stopped, next_cursor: 'c' })),
+      'Replayed 59 of 300 letters. Stopped early: the database became unavailable. ' +
+        'More letters may match: continue to replay the next ones.',
+    );
+    assert.equal(
+      bulkOutcomeText(aBulkReplay({ ...stopped, next_cursor: null })),
+      'Replayed 59 of 300 letters. Stopped early: the database became unavailable. ' +
+        'The rest were not tried: replay again later.',
     );
     assert.equal(
       bulkOutcomeText(aBulkReplay({ matched: 3, replayed: 3 })),
@@ -66,23 +77,55 @@ describe('the console bulk replay texts', () => {
     );
   });
 
-  it('a run that ended at its limit with more letters behind says to run it again', () => {
+  it('a run that ended at its limit says to continue when it has a cursor, else to run again', () => {
+    const atLimit = {
+      matched: 1760,
+      replayed: 1000,
+      skipped_superseded: 760,
+      more_may_match: true,
+    };
     assert.equal(
-      bulkOutcomeText(
-        aBulkReplay({
-          matched: 1760,
-          replayed: 1000,
-          skipped_superseded: 760,
-          more_may_match: true,
-        }),
-      ),
+      bulkOutcomeText(aBulkReplay({ ...atLimit, next_cursor: 'c' })),
+      'Replayed 1,000 of 1,760 letters, 760 skipped as superseded. ' +
+        'More letters may match: continue to replay the next ones.',
+    );
+    assert.equal(
+      bulkOutcomeText(aBulkReplay({ ...atLimit, next_cursor: null })),
       'Replayed 1,000 of 1,760 letters, 760 skipped as superseded. More letters match: run again.',
     );
     assert.equal(
       bulkPreviewText(
-        aBulkReplay({ dry_run: true, matched: 1200, would_replay: 1000, more_may_match: true }),
+        aBulkReplay({
+          dry_run: true,
+          matched: 1200,
+          would_replay: 1000,
+          more_may_match: true,
+          next_cursor: 'c',
+        }),
       ).text,
-      '1,000 letters would be replayed, 0 skipped as superseded. More letters match: run again.',
+      '1,000 letters would be replayed, 0 skipped as superseded. ' +
+        'More letters may match: continue after this run to replay the next ones.',
+    );
+  });
+
+  it('a dry run that examined its most letters without one to replay says to continue', () => {
+    const preview = bulkPreviewText(
+      aBulkReplay({
+        dry_run: true,
+        matched: 10000,
+        would_replay: 0,
+        skipped_target_not_configured: 10000,
+        targets_not_configured: ['gone'],
+        stopped: 'examined_limit',
+        more_may_match: true,
+        next_cursor: 'c',
+      }),
+    );
+    assert.equal(
+      preview.text,
+      'Nothing to replay: 10,000 letters matched, 0 skipped as superseded, ' +
+        '10,000 skipped: target not configured (gone). Stopped early: it examined the most ' +
+        'letters one run may. More letters may match: continue to replay the next ones.',
     );
   });
 });

@@ -16,14 +16,14 @@ export function bulkPreviewText(dryRun: BulkReplay): { wouldReplay: number; text
       : `, ${formatCount(dryRun.skipped_superseded)} skipped as superseded`) +
     targetSkipsText(dryRun);
   if (wouldReplay > 0) {
-    const text = `${plural(wouldReplay, 'letter')} would be replayed${skipped}.${moreText(dryRun)}`;
+    const text = `${plural(wouldReplay, 'letter')} would be replayed${skipped}.${moreText(dryRun, ' after this run')}`;
     return { wouldReplay, text };
   }
-  const text =
+  const nothing =
     matched === 0
       ? `Nothing to replay: no waiting letter matches${skipped}.`
       : `Nothing to replay: ${plural(matched, 'letter')} matched${skipped}.`;
-  return { wouldReplay, text };
+  return { wouldReplay, text: nothing + stoppedText(dryRun) + moreText(dryRun) };
 }
 
 /** A real bulk replay's outcome, with why it stopped early if it did. */
@@ -34,14 +34,26 @@ export function bulkOutcomeText(done: BulkReplay): string {
     targetSkipsText(done);
   return (
     `Replayed ${formatCount(done.replayed)} of ${plural(done.matched, 'letter')}${skipped}.` +
-    stoppedText(done.stopped) +
-    (done.stopped === null || done.stopped === undefined ? moreText(done) : '')
+    stoppedText(done) +
+    moreText(done)
   );
 }
 
-/** " More letters match: run again.", when the run ended before the last matching letter. */
-function moreText(result: BulkReplay): string {
-  return result.more_may_match === true ? ' More letters match: run again.' : '';
+/**
+ * When the run ended before the last matching letter: with a `next_cursor`, Continue goes on
+ * after the last letter examined (running again would walk the same letters from the oldest);
+ * without one (an older server, or a run cut in its first chunk: docs/api.md, "Bulk replay"),
+ * running again from the oldest is right. `when` places the continuation (the preview's " after
+ * this run").
+ */
+function moreText(result: BulkReplay, when = ''): string {
+  if (result.more_may_match !== true) return '';
+  if (typeof result.next_cursor === 'string') {
+    return ` More letters may match: continue${when} to replay the next ones.`;
+  }
+  return result.stopped === null || result.stopped === undefined
+    ? ' More letters match: run again.'
+    : ' The rest were not tried: replay again later.';
 }
 
 /**
@@ -64,9 +76,9 @@ function targetSkipsText(result: BulkReplay): string {
   return goneText + failingText;
 }
 
-/** " Stopped early: the queue is full; …", or '' for a run that tried every letter. */
-function stoppedText(stopped: string | null | undefined): string {
+/** " Stopped early: the queue is full.", or '' for a run that was not stopped. */
+function stoppedText(result: BulkReplay): string {
+  const { stopped } = result;
   if (stopped === null || stopped === undefined) return '';
-  const why = bulkReplayStopText(stopped);
-  return ` Stopped early: ${why}; the rest were not tried, replay again later.`;
+  return ` Stopped early: ${bulkReplayStopText(stopped)}.`;
 }

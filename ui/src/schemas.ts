@@ -180,6 +180,7 @@ export const bulkReplaySchema = z.object({
   targets_failing: z.optional(z.array(text)),
   stopped: z.optional(z.nullable(text)),
   more_may_match: z.optional(z.boolean()),
+  next_cursor: z.optional(z.nullable(text)),
 });
 export type BulkReplay = z.infer<typeof bulkReplaySchema>;
 

@@ -18,7 +18,7 @@ import type { Loaded, Outcome, Page, PageContext } from '../page.js';
 import { load, outcomeView, whenLoaded, writeRefusal } from '../page.js';
 import { purgeAgeProblem } from '../purge-age.js';
 import { links } from '../router.js';
-import type { DlqEntry, DlqStats } from '../schemas.js';
+import type { BulkReplay, DlqEntry, DlqStats } from '../schemas.js';
 import {
   bulkReplaySchema,
   dlqPageSchema,
@@ -60,6 +60,11 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
   let purgeProblem: string | undefined;
   let running: Running | undefined;
   let ticker: number | undefined;
+  /**
+   * The last bulk replay's `next_cursor`, shown with its outcome as Continue: a run again from
+   * the oldest would walk the same letters (docs/api.md, "Bulk replay").
+   */
+  let continueAfter: string | undefined;
 
   async function loadList(before?: string): Promise<void> {
     const next = await load(() =>
@@ -98,6 +103,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
   async function busyWith<T>(text: string, work: () => Promise<T>): Promise<T> {
     busy = true;
     outcome = undefined;
+    continueAfter = undefined;
     running = { text, since: context.now() };
     window.clearInterval(ticker);
     ticker = window.setInterval(() => context.update(), 1000);
@@ -126,12 +132,22 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     });
   }
 
-  /** `opener`: the button, disabled during the dry run, that gets the focus back. */
-  async function replayMatching(opener: EventTarget | null): Promise<void> {
+  /**
+   * `opener`: the button, disabled during the dry run, that gets the focus back. `after`: a
+   * previous run's `next_cursor`, where both the dry run and the replay confirmed after it
+   * start (a dry run that would replay nothing examined only letters the replay skips too).
+   */
+  async function replayMatching(opener: EventTarget | null, after?: string): Promise<void> {
     const filters = bulkFilters(filter);
+    const from = after === undefined ? {} : { after };
     const preview = await busyWith('Checking which letters a replay would send (dry run)…', () =>
       load(() =>
-        api.post('/dlq/replay', bulkReplaySchema, { filters, limit: BULK_LIMIT, dry_run: true }),
+        api.post('/dlq/replay', bulkReplaySchema, {
+          filters,
+          limit: BULK_LIMIT,
+          dry_run: true,
+          ...from,
+        }),
       ),
     );
     if (preview.state !== 'ready') {
@@ -141,6 +157,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     const { wouldReplay, text } = bulkPreviewText(preview.value);
     if (wouldReplay === 0) {
       outcome = { text, isFailure: false };
+      continueAfter = cursorOf(preview.value);
       context.notify(text);
       context.update();
       return;
@@ -165,7 +182,9 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         // What the dry run found and the operator confirmed: skipped letters do not count.
         limit: wouldReplay,
         dry_run: false,
+        ...from,
       });
+      continueAfter = cursorOf(done);
       return bulkOutcomeText(done);
     });
   }
@@ -293,6 +312,22 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
       }`;
   }
 
+  /** Continue after the last bulk replay, with its dry run and confirmation as the first. */
+  function continueView(): TemplateResult | string {
+    if (continueAfter === undefined || outcome === undefined) return '';
+    const after = continueAfter;
+    const refusal = writeRefusal(context.access);
+    return html`<p>
+      <button
+        ?disabled=${busy || refusal !== undefined}
+        title=${refusal ?? 'preview, then replay the matching letters after the last one examined'}
+        @click=${(event: MouseEvent) => void replayMatching(event.currentTarget, after)}
+      >
+        Replay the next matching letters…
+      </button>
+    </p>`;
+  }
+
   /** While a long request runs: what it does (announced once) and the seconds elapsed. */
   function runningView(): TemplateResult | string {
     if (running === undefined) return '';
@@ -386,9 +421,16 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         <section class="card" aria-labelledby="letters-title">
           <h2 id="letters-title">Letters</h2>
           ${filterForm(filter, targetNames, apply)} ${runningView()} ${outcomeView(outcome)}
-          ${whenLoaded(listing, listView, 'dead letters')}
+          ${continueView()} ${whenLoaded(listing, listView, 'dead letters')}
         </section>
         ${purgeView()}`,
     dispose: () => window.clearInterval(ticker),
   };
+}
+
+/** Where a run that ended before the last matching letter may go on, if it says. */
+function cursorOf(result: BulkReplay): string | undefined {
+  return result.more_may_match === true && typeof result.next_cursor === 'string'
+    ? result.next_cursor
+    : undefined;
 }
