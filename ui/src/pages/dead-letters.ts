@@ -1,7 +1,6 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
-import { PURGE_AGE_MAX_LENGTH } from '../../../src/dlq/purge-age.js';
 import { ApiError } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { bulkOutcomeText, bulkPreviewText } from '../bulk-replay-text.js';
@@ -28,6 +27,7 @@ import {
   targetsSchema,
 } from '../schemas.js';
 import { describeFilter, filterForm, groupsView } from './dead-letters-views.js';
+import { purgeView } from './purge-form.js';
 
 const PAGE_SIZE = 50;
 /** The API's bulk-replay maximum per call. */
@@ -338,66 +338,6 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
     </p>`;
   }
 
-  function purgeView(): TemplateResult {
-    const refusal = writeRefusal(context.access);
-    return html`<section class="card" aria-labelledby="purge-title">
-      <h2 id="purge-title">Purge</h2>
-      <form
-        class="inline"
-        novalidate
-        @submit=${(event: SubmitEvent) => {
-          event.preventDefault();
-          const form = event.currentTarget;
-          const field =
-            form instanceof HTMLFormElement ? form.elements.namedItem('older_than') : null;
-          void purge(field instanceof HTMLInputElement ? field : null);
-        }}
-      >
-        <label
-          >Older than
-          <input
-            name="older_than"
-            required
-            maxlength=${PURGE_AGE_MAX_LENGTH}
-            size="8"
-            spellcheck="false"
-            autocomplete="off"
-            aria-invalid=${purgeProblem === undefined ? 'false' : 'true'}
-            aria-describedby="purge-age-help${purgeProblem === undefined ? '' : ' purge-age-problem'}"
-            .value=${purgeAge}
-            @input=${(event: Event) => {
-              if (!(event.target instanceof HTMLInputElement)) return;
-              purgeAge = event.target.value;
-              // A refusal shown stays until the text is right; none is shown while typing.
-              if (purgeProblem !== undefined) {
-                purgeProblem = purgeAgeProblem(purgeAge.trim());
-                context.update();
-              }
-            }}
-        /></label>
-        <button
-          class="danger"
-          type="submit"
-          ?disabled=${busy || refusal !== undefined}
-          title=${refusal ?? 'delete old letters, after a confirmation'}
-        >
-          Purge…
-        </button>
-      </form>
-      ${
-        purgeProblem === undefined
-          ? ''
-          : html`<p id="purge-age-problem" class="error" role="alert">
-              Not purged: older_than ${purgeProblem}.
-            </p>`
-      }
-      <p id="purge-age-help" class="muted small">
-        A duration such as 720h, 30d or 1h30m (units y w d h m s ms, largest first), more than 0 and
-        at most 100y.
-      </p>
-    </section>`;
-  }
-
   void reload();
   void api.get('/targets', targetsSchema).then(
     (answer) => {
@@ -423,7 +363,21 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
           ${filterForm(filter, targetNames, apply)} ${runningView()} ${outcomeView(outcome)}
           ${continueView()} ${whenLoaded(listing, listView, 'dead letters')}
         </section>
-        ${purgeView()}`,
+        ${purgeView({
+          age: purgeAge,
+          problem: purgeProblem,
+          busy,
+          refusal: writeRefusal(context.access),
+          onAgeInput(age) {
+            purgeAge = age;
+            // A refusal shown stays until the text is right; none is shown while typing.
+            if (purgeProblem !== undefined) {
+              purgeProblem = purgeAgeProblem(purgeAge.trim());
+              context.update();
+            }
+          },
+          onSubmit: (field) => void purge(field),
+        })}`,
     dispose: () => window.clearInterval(ticker),
   };
 }
