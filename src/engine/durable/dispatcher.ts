@@ -7,7 +7,6 @@ import type { PublishOutcome } from '../../domain/publisher.js';
 import type { Target } from '../../domain/target.js';
 import { AttemptRunner, attemptRecordOf } from '../attempt.js';
 import type { Breakers } from '../breakers.js';
-import { isDrained } from '../delivery-window.js';
 import type { EngineConfig } from '../engine-config.js';
 import type { JobReport } from '../job-report.js';
 import { verdictOf } from '../outcome-decision.js';
@@ -23,6 +22,7 @@ import { circuitOpenLetter, completionAfter, releaseOf, targetRemovedLetter } fr
 import { nextClaimableAt } from './next-claimable.js';
 import { handsOver, markStopping } from './other-instances.js';
 import { newestWaitingAfter } from './read-jobs.js';
+import { StopWindow } from './stop-window.js';
 import type { createWakeSignal } from './wake-signal.js';
 
 /** The targets as a config reload leaves them: those configured now, and the removed ones. */
@@ -83,19 +83,7 @@ export function createDispatcher(deps: DispatcherDeps): {
   dropRemoved(nowMs: number): number;
 } {
   const { holdings, settings, clock, lease } = deps;
-  /** The end of stop's delivery window; undefined until stop. */
-  let deadline: number | undefined;
-  /** Set at stop when another instance is live: nothing more is claimed or started. */
-  let handedOver = false;
-  /** Settles once the instance's row says it is stopping (other-instances.ts, markStopping). */
-  let markedStopping: Promise<unknown> = Promise.resolve();
-  const delivering = (): boolean =>
-    deadline === undefined || (!handedOver && clock.now() < deadline);
-  /**
-   * Jobs held per worker slot: with the prefetch while running; at stop only what can start,
-   * so that another instance can take the rest at once rather than at the deadline.
-   */
-  const factor = (): number => (deadline === undefined ? 1 + settings.prefetchPerWorker : 1);
+  const stop = new StopWindow(() => clock.now());
   const running = new Set<Promise<void>>();
   const attempts = new AttemptRunner(clock, deps.logger, deps.config().workers);
   /** When a rate token of a target with buffered jobs comes (the loop wakes for it). */
@@ -108,7 +96,7 @@ export function createDispatcher(deps: DispatcherDeps): {
     return run;
   }
 
-  const windowSize = (): number => deps.config().workers * factor();
+  const windowSize = (): number => deps.config().workers * stop.factor(settings.prefetchPerWorker);
   /** Targets whose last claimed aged-or-high job was aged (claim-jobs.ts, urgentTurns). */
   const agedWentLast = new Set<string>();
   const maxTimeoutMs = (): number =>
@@ -150,7 +138,7 @@ export function createDispatcher(deps: DispatcherDeps): {
       breaker.refresh(clock.now());
       const limit =
         breaker.state === 'closed'
-          ? perTargetConcurrency * factor()
+          ? perTargetConcurrency * stop.factor(settings.prefetchPerWorker)
           : breaker.state === 'half_open'
             ? 1
             : 0;
@@ -168,7 +156,7 @@ export function createDispatcher(deps: DispatcherDeps): {
 
   function startReady(): void {
     // Past stop's deadline: what is buffered is released, not started.
-    if (!delivering()) return;
+    if (!stop.delivering()) return;
     const now = clock.now();
     const { workers, perTargetConcurrency } = deps.config();
     tokenAt = undefined;
@@ -309,13 +297,12 @@ export function createDispatcher(deps: DispatcherDeps): {
 
   /** Waits for a wake or `ms`, not past stop's deadline. */
   function sleep(ms: number): Promise<void> {
-    const left = deadline === undefined ? ms : Math.min(ms, deadline - clock.now());
-    return deps.wakeSignal.wait(left);
+    return deps.wakeSignal.wait(stop.capped(ms));
   }
 
   return {
     async loop() {
-      while (delivering()) {
+      while (stop.delivering()) {
         if (!deps.lease.covers(clock.now(), maxTimeoutMs())) {
           // Behind on heartbeats (a stall): renew now rather than idle until the next one.
           await deps.lease.beat(clock.now());
@@ -330,9 +317,8 @@ export function createDispatcher(deps: DispatcherDeps): {
         // Wait for a quarter of the window to free up unless workers would otherwise idle.
         const claiming = claimWanted();
         const claimedAtMs = clock.now();
-        if (claiming && deadline !== undefined) {
-          handedOver = await markedStopping.then(() => handsOver(deps, lease.owner, clock.now()));
-          if (handedOver) return;
+        if (claiming && (await stop.handsOver(() => handsOver(deps, lease.owner, clock.now())))) {
+          return;
         }
         if (claiming) {
           deps.wakeSignal.reset();
@@ -343,7 +329,7 @@ export function createDispatcher(deps: DispatcherDeps): {
             logFailure(deps.logger, 'error', error, {}, 'claiming jobs failed');
           }
         }
-        if (!delivering()) return;
+        if (!stop.delivering()) return;
         startReady();
         if (claimed > 0) continue;
         // Not claiming (enough held): a completion or a token wakes the loop.
@@ -355,20 +341,14 @@ export function createDispatcher(deps: DispatcherDeps): {
           : undefined;
         // At stop, done once nothing is held, not even a completion still being committed
         // (a retry it writes may fall due within the window).
-        if (
-          deadline !== undefined &&
-          isDrained({ busy: holdings.byId.size > 0, nextDueAt: claimableAt }, deadline)
-        ) {
-          return;
-        }
+        if (stop.drained(holdings.byId.size > 0, claimableAt)) return;
         const untilClaimable =
           claimableAt === undefined ? settings.pollMs : Math.max(0, claimableAt - clock.now());
         await sleep(Math.min(settings.pollMs, untilToken, untilClaimable));
       }
     },
     async deliverUntil(deadlineMs) {
-      deadline = deadlineMs;
-      markedStopping = markStopping(deps, lease, deps.config().stopFlushMs);
+      stop.open(deadlineMs, markStopping(deps, lease, deps.config().stopFlushMs));
       // Between claims: a claim under way is held first, so its jobs are released too.
       await oneAtATime(() => {
         releaseBuffered();
