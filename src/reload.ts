@@ -141,7 +141,7 @@ export function createReloader(deps: ReloadDeps): { reload(): Promise<ReloadResu
  * answered 202 and dropped as unrouted. A start without targets only warns (docs/configuration.md,
  * Reload).
  */
-export function noEnabledTargetProblems(running: Config, next: Config): ConfigProblem[] {
+function noEnabledTargetProblems(running: Config, next: Config): ConfigProblem[] {
   const keeps = running.targets.filter((target) => target.enabled).length;
   if (keeps === 0 || next.targets.some((target) => target.enabled)) return [];
   const reason = next.targets.length === 0 ? 'none listed' : 'every target is disabled';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { durationMs, formatDuration, parseDurationMs } from './duration.js';
+import { parseDurationMs } from '../domain/duration-text.js';
+import { durationMs, formatDuration } from './duration.js';
 
 describe('parseDurationMs', () => {
   const valid: [string, number][] = [

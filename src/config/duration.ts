@@ -2,9 +2,6 @@ import { z } from 'zod';
 
 import { UNIT_MS, parseDurationMs } from '../domain/duration-text.js';
 
-/** The parser lives in domain/duration-text.ts (the console reads durations with it too). */
-export { parseDurationMs };
-
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   let rest = ms;

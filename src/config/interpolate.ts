@@ -46,9 +46,8 @@ export function interpolateString(text: string, env: Env): Interpolation {
 export interface Interpolated {
   problems: ConfigProblem[];
   /**
-   * Key path → the reference that gave it a number or boolean (`${PDK}`), or '' when the value
-   * mixed a reference with other text: where a string is expected, the error says to quote it
-   * and shows the reference, never the value (docs/configuration.md).
+   * Key path → the reference that alone gave it a number or boolean (`${PDK}`): where a string
+   * is expected, the error shows the reference to quote, never the value (docs/configuration.md).
    */
   retyped: Map<string, string>;
 }
@@ -81,8 +80,8 @@ function visit(node: unknown, path: PropertyKey[], env: Env, found: Interpolated
       found.problems.push({ path: formatPath(path), message: result.error });
     } else if (result.value !== node.value) {
       const value = node.type === 'PLAIN' ? retype(result.value) : result.value;
-      if (typeof value !== 'string') {
-        found.retyped.set(formatPath(path), SOLE_REFERENCE.test(node.value) ? node.value : '');
+      if (typeof value !== 'string' && SOLE_REFERENCE.test(node.value)) {
+        found.retyped.set(formatPath(path), node.value);
       }
       node.value = value;
     }

@@ -43,8 +43,6 @@ export interface SubmissionCursor {
 
 export interface UnreplayedPage {
   ids: string[];
-  /** The last id's cursor; undefined when the page is empty. */
-  next: SubmissionCursor | undefined;
   /** Each id's cursor, in the same order. */
   positions: SubmissionCursor[];
 }
@@ -220,7 +218,7 @@ export function createDlqRepository(deps: {
         params,
       );
       const positions = result.rows.map(({ id, at, seq }) => ({ at, seq, id }));
-      return { ids: positions.map((p) => p.id), next: positions.at(-1), positions };
+      return { ids: positions.map((p) => p.id), positions };
     },
     claimReplay: (id) =>
       isUuid(id) ? claimReplay(db, id, clock.now(), leaseMs) : Promise.resolve(undefined),

@@ -7,7 +7,7 @@ import { parseDurationMs } from '../domain/duration-text.js';
  */
 
 /** `purge?older_than` at most: 100 years, far past any retention. */
-export const MAX_PURGE_AGE_MS = 100 * 365 * 24 * 3_600_000;
+const MAX_PURGE_AGE_MS = 100 * 365 * 24 * 3_600_000;
 
 /** The longest `older_than` the API takes (its query schema, src/http/schemas.ts). */
 export const PURGE_AGE_MAX_LENGTH = 32;

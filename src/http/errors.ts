@@ -7,7 +7,6 @@ import type { Logger } from '../domain/clock.js';
 import { TARGET_NAME, TARGET_NAME_RULE } from '../domain/target.js';
 import { UnreadableBody, UnsupportedMediaType } from './request-body.js';
 import type { RefusalCode } from './refusal-log.js';
-import { REFUSAL_CODES } from './refusal-log.js';
 import { NO_NUL } from './schemas.js';
 
 /** Codes the HTTP layer adds to the domain's: every error body uses one of these. */
@@ -110,8 +109,9 @@ function isZlibError(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('Z_');
 }
 
+/** A refusal is what answers 503: one list of codes and statuses, APP_ERROR_STATUS. */
 function isRefusalCode(code: AppErrorCode): code is RefusalCode {
-  return REFUSAL_CODES.some((refusal) => refusal === code);
+  return APP_ERROR_STATUS[code] === 503;
 }
 
 function isFastifyError(error: unknown): error is FastifyError {

@@ -2,12 +2,7 @@ import type { Logger } from '../domain/clock.js';
 import type { AppErrorCode } from '../domain/errors.js';
 
 /** The error codes of a 503 (errors.ts): a lane full, the server stopping, the database down. */
-export const REFUSAL_CODES = [
-  'queue_full',
-  'stopping',
-  'unavailable',
-] as const satisfies readonly AppErrorCode[];
-export type RefusalCode = (typeof REFUSAL_CODES)[number];
+export type RefusalCode = Extract<AppErrorCode, 'queue_full' | 'stopping' | 'unavailable'>;
 
 /** At most one line about refused webhook requests per this interval. */
 export const REFUSAL_LOG_INTERVAL_MS = 60_000;

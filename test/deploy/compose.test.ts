@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { parse } from 'yaml';
 
-import { parseDurationMs } from '../../src/config/duration.js';
+import { parseDurationMs } from '../../src/domain/duration-text.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { runTool, toolSkip } from '../support/tools.js';
 

@@ -13,11 +13,7 @@ import type { InstanceLease } from './instance-lease.js';
  * hands its work over to it instead of claiming for the rest of its window. A scan of a table
  * of one row per instance.
  */
-export async function isAnotherInstanceLive(
-  db: Db,
-  owner: string,
-  nowMs: number,
-): Promise<boolean> {
+async function isAnotherInstanceLive(db: Db, owner: string, nowMs: number): Promise<boolean> {
   const result = await db.query<{ live: boolean }>(
     `SELECT EXISTS (
        SELECT 1 FROM publishing_instances
