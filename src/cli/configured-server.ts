@@ -1,6 +1,5 @@
-import { isIP } from 'node:net';
-
 import { AppError } from '../domain/errors.js';
+import { httpOrigin, isUnspecifiedAddress } from '../domain/host-name.js';
 import type { Config } from '../config/schema.js';
 
 /** Where the config the operator named says its service listens, and the token it accepts. */
@@ -23,12 +22,9 @@ export function configuredServerOf(config: Config, source: string): ConfiguredSe
       details: [{ path: 'server.port', message: 'is 0 (chosen at start): pass --url' }],
     });
   }
-  const address = isWildcard(host) ? '127.0.0.1' : isIP(host) === 6 ? `[${host}]` : host;
   const token = config.auth.api_token;
-  return { url: `http://${address}:${port}`, token: token === '' ? undefined : token };
-}
-
-function isWildcard(host: string): boolean {
-  if (host === '0.0.0.0') return true;
-  return isIP(host) === 6 && new URL(`http://[${host}]/`).hostname === '[::]';
+  return {
+    url: httpOrigin(isUnspecifiedAddress(host) ? '127.0.0.1' : host, port),
+    token: token === '' ? undefined : token,
+  };
 }

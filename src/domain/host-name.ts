@@ -33,3 +33,14 @@ export function isLocalHostName(name: string): boolean {
   if (name === '::1' || name === '::' || name === '0.0.0.0') return true;
   return isIP(name) === 4 && name.startsWith('127.');
 }
+
+/** An address that binds every interface: `0.0.0.0`, or `::` in any of its spellings. */
+export function isUnspecifiedAddress(address: string): boolean {
+  if (address === '0.0.0.0') return true;
+  return isIP(address) === 6 && new URL(`http://[${address}]/`).hostname === '[::]';
+}
+
+/** `http://HOST:PORT`, an IPv6 address in brackets. */
+export function httpOrigin(host: string, port: number): string {
+  return `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+}
