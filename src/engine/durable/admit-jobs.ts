@@ -92,17 +92,18 @@ export async function admitBatches(
     if (admitted.length === 0) return { plans, stale: latest.stale, supersededRows: [] };
     const supersededRows = await applyLatestState(tx, latest, nowMs);
     const accepted = plans.flatMap((plan) => (plan.ok ? plan.accepted : []));
+    /** Overflowed jobs that are not stale: each is stored dead with its letter. */
     const errors = new Map<string, JobError>();
+    const letters: Array<{ job: NewJob; error: JobError }> = [];
     for (const plan of plans) {
       if (!plan.ok) continue;
       for (const job of plan.overflowed) {
         if (latest.stale.has(job.id)) continue;
-        errors.set(job.id, overflow.errorOf(job, plan.causes.get(job.target) ?? 'failing'));
+        const error = overflow.errorOf(job, plan.causes.get(job.target) ?? 'failing');
+        errors.set(job.id, error);
+        letters.push({ job, error });
       }
     }
-    const overflowed = plans
-      .flatMap((plan) => (plan.ok ? plan.overflowed : []))
-      .filter((job) => errors.has(job.id));
     const seqs = await insertJobs(tx, admitted, { stale: latest.stale, overflow: errors }, nowMs);
     await adjustJobCounts(tx, [
       ...accepted
@@ -116,14 +117,7 @@ export async function admitBatches(
     ]);
     await overflow.insert(
       tx,
-      overflowed.map((job) =>
-        overflow.letterOf(
-          job,
-          seqs.get(job.id) ?? 0,
-          errors.get(job.id) ?? overflow.errorOf(job, 'failing'),
-          nowMs,
-        ),
-      ),
+      letters.map(({ job, error }) => overflow.letterOf(job, seqs.get(job.id) ?? 0, error, nowMs)),
     );
     if (accepted.length > 0) await tx.query(`SELECT pg_notify('${WAKE_CHANNEL}', '')`);
     return { plans, stale: latest.stale, supersededRows };
