@@ -55,17 +55,18 @@ export async function replayable(
   withinRun: boolean,
   room: number,
 ): Promise<ChunkChoice> {
+  const skips = entries.map((entry) => targetSkip(deps, entry));
   const newest = await newestStates(
     deps,
-    entries.filter((entry) => targetSkip(deps, entry) === undefined),
+    entries.filter((_, index) => skips[index] === undefined),
   );
   const sending = new Map<string, AlertState>();
   const chosen: DlqEntry[] = [];
   let examined = 0;
-  for (const entry of entries) {
+  for (const [index, entry] of entries.entries()) {
     if (chosen.length >= room) break;
     examined += 1;
-    const skip = targetSkip(deps, entry);
+    const skip = skips[index];
     if (skip === 'gone') {
       tally.targetGone += 1;
       tally.missingTargets.add(entry.target_name);
