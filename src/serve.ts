@@ -48,6 +48,18 @@ export async function serveUntilSignal(
   io: CliIo,
   version: string,
 ): Promise<number> {
+  // SIGHUP reloads the configuration (as Prometheus and Alertmanager do); it never stops. One
+  // listener serves the whole life of the process and is never removed: without a listener the
+  // signal's default action kills the process, starting or in the middle of a drain. It is
+  // installed before the first line is written: a SIGHUP sent on reading `starting` killed the
+  // process when the listener came after that line. What it does changes with the phase: while
+  // starting it is remembered (the file may have changed after it was read) and applied once
+  // started; while stopping it is ignored.
+  let hangupWhileStarting = false;
+  let onHangup = (): void => {
+    hangupWhileStarting = true;
+  };
+  process.on('SIGHUP', () => onHangup());
   const load = (): Config => loadServableConfig(configPath, io.env);
   const config = loadConfigOrReport(load, io);
   if (config === undefined) return EXIT.usage;
@@ -59,16 +71,6 @@ export async function serveUntilSignal(
   if (summary.max_alerts !== undefined && summary.max_alerts < RECOMMENDED_MAX_ALERTS) {
     warnOfMaxAlertsBound(logger, summary.max_alerts);
   }
-  // SIGHUP reloads the configuration (as Prometheus and Alertmanager do); it never stops. One
-  // listener serves the whole life of the process and is never removed: without a listener the
-  // signal's default action kills the process, starting or in the middle of a drain. What it
-  // does changes with the phase: while starting it is remembered (the file may have changed
-  // after it was read) and applied once started; while stopping it is ignored.
-  let hangupWhileStarting = false;
-  let onHangup = (): void => {
-    hangupWhileStarting = true;
-  };
-  process.on('SIGHUP', () => onHangup());
   const app = await createApp({
     config,
     logger,

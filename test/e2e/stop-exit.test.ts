@@ -29,6 +29,11 @@ interface Serving {
   /** The exit code once exited (null after a signal), undefined while running. */
   exitCode(): number | null | undefined;
   signal(name: NodeJS.Signals): void;
+  /**
+   * Waits until the output holds `text`; fails at once, with the output, when the process ends
+   * first (a SIGHUP before its listener killed it, and the wait ran into its hang guard).
+   */
+  printed(text: string, timeoutMs?: number): Promise<void>;
 }
 
 function serveProcess(configFile: string): Serving {
@@ -41,14 +46,29 @@ function serveProcess(configFile: string): Serving {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let code: number | null | undefined;
+  let ending = '';
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (exitCode) => resolve((code = exitCode))),
+    child.once('exit', (exitCode, signal) => {
+      ending = signal === null ? `exited ${exitCode}` : `killed by ${signal}`;
+      resolve((code = exitCode));
+    }),
   );
   return {
     output: () => output,
     exited,
     exitCode: () => code,
     signal: (name) => child.kill(name),
+    printed: async (text, timeoutMs) => {
+      await eventually(
+        text,
+        () => {
+          if (output.includes(text)) return true;
+          if (ending !== '') throw new Error(`${ending} before printing ${text}:\n${output}`);
+          return false;
+        },
+        timeoutMs,
+      );
+    },
   };
 }
 
@@ -98,18 +118,13 @@ describe('the serve process at its edges', async () => {
     );
     const serving = serveProcess(config);
     try {
-      await eventually('the start', () => serving.output().includes('alert-publisher starting'));
+      // Sent as soon as the first line is read: the listener must already be there.
+      await serving.printed('alert-publisher starting');
       serving.signal('SIGHUP');
       // The first start creates the embedded database (initdb): on a loaded machine that alone
       // took over 30 s once. A hang guard, not a timing assertion.
-      await eventually(
-        'listening',
-        () => serving.output().includes('alert-publisher listening'),
-        150_000,
-      );
-      await eventually('the reload once started', () =>
-        serving.output().includes('"msg":"configuration reloaded"'),
-      );
+      await serving.printed('alert-publisher listening', 150_000);
+      await serving.printed('"msg":"configuration reloaded"');
     } finally {
       serving.signal('SIGTERM');
     }
@@ -133,11 +148,7 @@ describe('the serve process at its edges', async () => {
     const serving = serveProcess(config);
     try {
       // A fresh embedded database again (see above).
-      await eventually(
-        'listening',
-        () => serving.output().includes('alert-publisher listening'),
-        150_000,
-      );
+      await serving.printed('alert-publisher listening', 150_000);
       assert.match(serving.output(), /"max_alerts":83/);
       assert.match(serving.output(), /a webhook request of more than 83 alerts may be refused/);
     } finally {
@@ -170,7 +181,7 @@ describe('the serve process at its edges', async () => {
     );
     const serving = serveProcess(config);
     try {
-      await eventually('listening', () => serving.output().includes('alert-publisher listening'));
+      await serving.printed('alert-publisher listening');
       // The LISTEN connection is lost, and its reconnects then meet a server that never answers.
       proxy.cut();
       await eventually('the loss', () => serving.output().includes('LISTEN connection lost'));
@@ -248,7 +259,7 @@ describe('the serve process at its edges', async () => {
     );
     const serving = serveProcess(config);
     try {
-      await eventually('listening', () => serving.output().includes('alert-publisher listening'));
+      await serving.printed('alert-publisher listening');
       const res = await fetch(`http://127.0.0.1:${port}/webhook`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
