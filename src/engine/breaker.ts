@@ -65,6 +65,15 @@ export class Breaker {
     return this.openedAt + this.config.openTimeoutMs;
   }
 
+  /**
+   * Whether the target failed throughout the last `failures` failed attempts of one job: it is
+   * not closed, or no success came between its last `failures` counted attempts. A job that
+   * spent its retries so is not dead-lettered (outcome-decision.ts, `targetDown`).
+   */
+  failedThroughout(failures: number): boolean {
+    return this.state !== 'closed' || this.consecutiveFailures >= failures;
+  }
+
   /** Whether an attempt may start now (call refresh first). */
   allows(): boolean {
     if (this.state === 'closed') return true;

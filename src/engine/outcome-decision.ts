@@ -18,14 +18,28 @@ export type FailureDecision =
   /** `spendsRetry` false for a 429: once made, the retry leaves `retries` (the DLQ retry_count) as it is. */
   | { kind: 'retry'; dueAt: number; spendsRetry: boolean };
 
+/** What the decision reads besides the job: its chain and its target's health. */
+export interface FailureContext {
+  /** A newer job of the same (target, fingerprint) that waits, if one does. */
+  newerWaiting?: string;
+  /**
+   * The target failed throughout: its breaker is not closed, or its last attempts failed in a
+   * row as many times as this job did (`Breaker.failedThroughout`).
+   */
+  targetDown?: boolean;
+}
+
 /**
  * The retry stage of both engines (docs/how-it-works.md, Retries): permanent or stop → dead letter; 429 → wait
  * (Retry-After or backoff) without spending a retry, bounded by max_job_age; transient/unknown
- * → retry until max_retries is spent, whatever the job's age. Before all of these, the
- * latest-state rule (docs/alert-state.md): when `newerWaiting` names a newer job of the same
- * (target, fingerprint), the failed job is superseded by it instead of retried or dead-lettered.
- * `job.attempts` counts the attempt that just failed, `job.retries` the retries made (that
- * attempt included when it was one). Pure.
+ * → retry until max_retries is spent, whatever the job's age. A job whose retries are spent
+ * while its target failed throughout failed with the target, not on its own: it waits as the
+ * jobs behind an open breaker do, without spending retries, bounded by max_job_age (so the
+ * first page of an outage is delivered on recovery like the pages after it). Before all of
+ * these, the latest-state rule (docs/alert-state.md): when `newerWaiting` names a newer job of
+ * the same (target, fingerprint), the failed job is superseded by it instead of retried or
+ * dead-lettered. `job.attempts` counts the attempt that just failed, `job.retries` the retries
+ * made (that attempt included when it was one). Pure.
  */
 export function decideAfterFailure(
   failure: Failure,
@@ -33,11 +47,12 @@ export function decideAfterFailure(
   policy: RetryPolicy,
   now: number,
   random: Random,
-  newerWaiting?: string,
+  context: FailureContext = {},
 ): FailureDecision {
+  const { newerWaiting, targetDown = false } = context;
   if (newerWaiting !== undefined) return { kind: 'superseded', by: newerWaiting };
   if (failure.type === 'permanent' || failure.reason === 'shutdown') return { kind: 'dead_letter' };
-  if (failure.reason === 'rate_limited') {
+  if (failure.reason === 'rate_limited' || (job.retries >= policy.maxRetries && targetDown)) {
     // The backoff exponent grows with every try (429s included), or a target that rate-limits
     // without Retry-After would be asked again every `base` for up to max_job_age.
     const delayMs = nextAttemptDelayMs(

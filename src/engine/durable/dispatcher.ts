@@ -274,7 +274,12 @@ export function createDispatcher(deps: DispatcherDeps): {
       return;
     }
     const newer = outcome.ok ? undefined : await newerWaiting(held);
-    const completion = completionAfter(held.job, outcome, held.target, now, deps.random, newer);
+    const targetDown =
+      deps.breakers.has(name) && deps.breakers.of(name).failedThroughout(held.job.retries + 1);
+    const completion = completionAfter(held.job, outcome, held.target, now, deps.random, {
+      newerWaiting: newer,
+      targetDown,
+    });
     if (
       deps.targets.isRemoved(name) &&
       (completion.kind === 'retry' || completion.kind === 'dead')

@@ -6,6 +6,7 @@ import type { PublishOutcome } from '../../domain/publisher.js';
 import type { LetterTarget, Target } from '../../domain/target.js';
 import { deadLetterOf as letterOfJob } from '../dead-letter-of.js';
 import { circuitOpenError, targetRemovedError } from '../job-errors.js';
+import type { FailureContext } from '../outcome-decision.js';
 import { decideAfterFailure, jobErrorOf } from '../outcome-decision.js';
 import type { Claimed } from './claim-jobs.js';
 import { priorityOf } from './job-row.js';
@@ -14,7 +15,7 @@ import type { Completion } from './finish-jobs.js';
 /**
  * What follows an attempt, as written back to the row: success, or the memory engine's
  * decision (`decideAfterFailure`, docs/how-it-works.md, Retries) on the row's counters, with
- * `newerWaiting` the newest later job of its (target, fingerprint), if one waits. Stop
+ * the newest later job of its (target, fingerprint), if one waits, and its target's health. Stop
  * (`shutdown`) is the dispatcher's to handle before this is asked.
  */
 export function completionAfter(
@@ -23,7 +24,7 @@ export function completionAfter(
   target: Target,
   nowMs: number,
   random: Random,
-  newerWaiting?: string,
+  context: FailureContext = {},
 ): Completion {
   if (outcome.ok) return { kind: 'succeeded', id: job.id };
   const error = jobErrorOf(outcome);
@@ -32,7 +33,7 @@ export function completionAfter(
     retries: job.retries,
     submittedAt: job.submitted_at.getTime(),
   };
-  const decision = decideAfterFailure(outcome, state, target.retry, nowMs, random, newerWaiting);
+  const decision = decideAfterFailure(outcome, state, target.retry, nowMs, random, context);
   if (decision.kind === 'dead_letter') {
     return { kind: 'dead', id: job.id, error, letter: deadLetterOf(job, target, error, nowMs) };
   }

@@ -169,14 +169,10 @@ export class Dispatcher {
     job.lastError = error;
     const newer =
       job.chainNext === undefined ? undefined : scheduler.newestOf(slot, job.alert.fingerprint);
-    const decision = decideAfterFailure(
-      outcome,
-      job,
-      slot.target.retry,
-      now,
-      this.deps.random,
-      newer?.id,
-    );
+    const decision = decideAfterFailure(outcome, job, slot.target.retry, now, this.deps.random, {
+      newerWaiting: newer?.id,
+      targetDown: slot.breaker.failedThroughout(job.retries + 1),
+    });
     // After stop's delivery window a cut or timed-out attempt may have reached the target
     // (docs/alert-state.md, "Stopping without duplicates"), whatever becomes of its job.
     const possiblyDelivered =

@@ -30,7 +30,9 @@ export const VIEWPORT = { width: 1280, height: 800 };
 function yaml(urls: { ok: string; broken: string; chat: string }, auth: boolean): string {
   return `
 ${auth ? `auth: { api_token: "${API_TOKEN}", read_token: "${READ_TOKEN}" }` : ''}
-retry: { max_retries: 0 }
+# max_job_age 1s: the chat target fails throughout, and its job is dead-lettered at once
+# instead of waiting for it (docs/how-it-works.md, Retries).
+retry: { max_retries: 0, max_job_age: 1s }
 circuit_breaker: { failure_threshold: 1000 }
 targets:
   - name: ops

@@ -20,7 +20,9 @@ queue:
   mode: durable
   # Virtual time runs ahead of real heartbeats here: a long lease keeps it from lapsing.
   durable: { heartbeat: 1s, poll_interval: 1s, lease: 10m }
-retry: { max_retries: 1, base: 2s, factor: 2, max_delay: 30s, jitter: 0s }
+# max_job_age 3s: a job of the failing target is dead-lettered after its retries instead of
+# waiting for the target (docs/how-it-works.md, Retries).
+retry: { max_retries: 1, base: 2s, factor: 2, max_delay: 30s, jitter: 0s, max_job_age: 3s }
 targets:
   - name: ops
     type: webhook

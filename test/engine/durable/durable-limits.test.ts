@@ -131,6 +131,23 @@ test('a 5xx retry due after max_job_age is still made: only 429 waits are bounde
   assert.deepEqual(letter.rows, [{ error_reason: 'server_error', retry_count: 3 }]);
 });
 
+test('a job whose target fails throughout waits past its retries and is delivered on recovery', async () => {
+  engine = await startEngine(db, clock, publisher, {});
+  publisher.answerAll(SERVER_ERROR_503);
+  const id = await submitOne(engine);
+  // Before, its fourth failure made it a server_error dead letter (the test above).
+  await advanceUntil(clock, 1_000, 'a fifth attempt', () => publisher.deliveries.length === 5);
+  assert.equal(engine.breakerState('t0'), 'open', 'the fifth failure in a row opened it');
+  assert.notEqual((await stateOf(db, id))?.['state'], 'dlq');
+  publisher.answerAll({ ok: true, status: 200 });
+  await advanceUntil(clock, 1_000, 'delivered on recovery', async () => {
+    return (await stateOf(db, id))?.['state'] === 'succeeded';
+  });
+  assert.equal((await stateOf(db, id))?.['retries'], 3, 'the waits spend no retry');
+  const letters = await db.query('SELECT 1 FROM publishing_dlq');
+  assert.equal(letters.rows.length, 0);
+});
+
 test('jobs of a target whose breaker stays open become circuit_open dead letters after max_job_age, unclaimed', async () => {
   engine = await startEngine(db, clock, publisher, {
     config: { breaker: { failureThreshold: 5, successThreshold: 2, openTimeoutMs: 600_000 } },
@@ -159,7 +176,9 @@ test('jobs of a target whose breaker stays open become circuit_open dead letters
     [waiting],
   );
   assert.deepEqual(letter.rows, [{ error_type: 'transient', error_reason: 'circuit_open' }]);
-  assert.equal(engine.stats().deadLetteredByReason.circuit_open, 1);
+  // The five that failed with the target waited for it too, instead of spending retries.
+  assert.equal(engine.stats().deadLetteredByReason.circuit_open, 6);
+  assert.equal(engine.stats().deadLetteredByReason.server_error ?? 0, 0);
 });
 
 test('a claimed job counts against its lane until it finishes, then frees the room', async () => {

@@ -71,7 +71,10 @@ describe('engine resend_after', () => {
     const publisher = createScriptedPublisher(OK);
     publisher.script(SERVER_ERROR);
     const h = anEngine({
-      targets: [{ name: 'a', publisher, resendAfterMs: HOUR, retry: { maxRetries: 0 } }],
+      // max_job_age 1 s: the job is dead-lettered at its failure, not kept for the target.
+      targets: [
+        { name: 'a', publisher, resendAfterMs: HOUR, retry: { maxRetries: 0, maxJobAgeMs: 1_000 } },
+      ],
       trackingCapacity: 2,
     });
     const [dead] = await submitIds(h.engine, [aRequest('a', { n: 'x' })]);

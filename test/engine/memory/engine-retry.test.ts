@@ -36,13 +36,19 @@ function timedTarget(answer: ScriptedAnswer) {
   return { clock, times, publisher };
 }
 
+/**
+ * A job whose target fails throughout waits for it past its retries, up to max_job_age (see the
+ * tests at the end): 20 s lets the retries of these tests' jobs run, and no wait after them.
+ */
+const SHORT_AGE = { maxJobAgeMs: 20_000 };
+
 describe('engine retries', () => {
   it('dead-letters a transient failure after 4 attempts with retry_count 3, waiting 2s, 4s, 8s plus seeded jitter', async () => {
     const { clock, times, publisher } = timedTarget(SERVER_ERROR);
     const h = anEngine({
       clock,
       random: () => 0.25,
-      targets: [{ name: 'audit', publisher, retry: { jitterMs: 1_000 } }],
+      targets: [{ name: 'audit', publisher, retry: { jitterMs: 1_000, ...SHORT_AGE } }],
     });
     const [id] = await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(60_000);
@@ -72,7 +78,7 @@ describe('engine retries', () => {
 
   it('retries an unknown failure like a transient one', async () => {
     const { clock, times, publisher } = timedTarget(UNKNOWN);
-    const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
+    const h = anEngine({ clock, targets: [{ name: 'audit', publisher, retry: SHORT_AGE }] });
     await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(60_000);
     assert.equal(times.length, 4);
@@ -123,7 +129,7 @@ describe('engine retries', () => {
       failure(429, 'transient', 'rate_limited', 5_000),
       failure(429, 'transient', 'rate_limited', 5_000),
     );
-    const h = anEngine({ clock, targets: [{ name: 'audit', publisher }] });
+    const h = anEngine({ clock, targets: [{ name: 'audit', publisher, retry: SHORT_AGE }] });
     await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(120_000);
     assert.equal(times.length, 6);
@@ -175,7 +181,15 @@ describe('engine retries', () => {
     const { clock, times, publisher } = timedTarget('hang');
     const h = anEngine({
       clock,
-      targets: [{ name: 'audit', publisher, timeoutMs: 1_000, retry: { maxRetries: 0 } }],
+      targets: [
+        // 2 s: the target fails throughout, and the wait after the retries would outlive it.
+        {
+          name: 'audit',
+          publisher,
+          timeoutMs: 1_000,
+          retry: { maxRetries: 0, maxJobAgeMs: 2_000 },
+        },
+      ],
     });
     await submitIds(h.engine, [aRequest('audit')]);
     await clock.advance(999);
@@ -204,7 +218,11 @@ describe('engine retries', () => {
 
   it("logs duration_ms as the time since the job was submitted, retries' waits included (docs/metrics.md)", async () => {
     const { clock, times, publisher } = timedTarget(SERVER_ERROR);
-    const h = anEngine({ clock, random: () => 0, targets: [{ name: 'audit', publisher }] });
+    const h = anEngine({
+      clock,
+      random: () => 0,
+      targets: [{ name: 'audit', publisher, retry: SHORT_AGE }],
+    });
     const [id] = await submitIds(h.engine, [aRequest('audit', { severity: 'critical' })]);
     await clock.advance(60_000);
     assert.deepEqual(times, [0, 2_000, 6_000, 14_000]);
@@ -217,5 +235,61 @@ describe('engine retries', () => {
       reason: 'server_error',
       duration_ms: 14_000,
     });
+  });
+
+  it('keeps a job whose target fails throughout past its retries and delivers it on recovery', async () => {
+    const { clock, times, publisher } = timedTarget(OK);
+    // Down for six attempts: the job's four, the one after them that opens the breaker (5
+    // failures in a row), and the first probe.
+    publisher.script(...Array.from({ length: 6 }, () => SERVER_ERROR));
+    const h = anEngine({ clock, random: () => 0, targets: [{ name: 'pager', publisher }] });
+    const [id] = await submitIds(h.engine, [aRequest('pager', { severity: 'critical' })]);
+    await clock.advance(120_000);
+    // Before, the fourth failure dead-lettered it at 14 s, while the jobs behind the breaker
+    // that opened a moment later were delivered on recovery.
+    assert.deepEqual(times, [0, 2_000, 6_000, 14_000, 30_000, 60_000, 90_000]);
+    assert.equal(h.deadLetters.stored.length, 0);
+    const job = await h.engine.getJob(id ?? '');
+    assert.equal(job?.state, 'succeeded');
+    assert.equal(job?.retries, 3, 'the waits for the target spend no retry');
+  });
+
+  it('dead-letters a job that spends its retries while its target delivers other jobs', async () => {
+    const clock = createFakeClock();
+    const publisher: Publisher = {
+      publish: (delivery) =>
+        Promise.resolve(delivery.alert.labels['alertname'] === 'Poison' ? SERVER_ERROR : OK),
+      close: () => Promise.resolve(),
+    };
+    const h = anEngine({ clock, random: () => 0, targets: [{ name: 'audit', publisher }] });
+    const [poison] = await submitIds(h.engine, [aRequest('audit', { alertname: 'Poison' })]);
+    // A delivery between each two of its attempts (at 0, 2, 6 and 14 s): the target is up.
+    for (const at of [1_000, 3_000, 4_000]) {
+      await clock.advance(at);
+      await submitIds(h.engine, [aRequest('audit', { alertname: `Fine${String(at)}` })]);
+    }
+    await clock.advance(60_000);
+    assert.equal(h.deadLetters.stored.length, 1);
+    assert.equal(h.deadLetters.stored[0]?.jobId, poison);
+    assert.equal(h.deadLetters.stored[0]?.retryCount, 3);
+    assert.equal((await h.engine.getJob(poison ?? ''))?.attempts, 4);
+  });
+
+  it('dead-letters a job whose target stays down past max_job_age, with its last error', async () => {
+    const { clock, publisher } = timedTarget(SERVER_ERROR);
+    const h = anEngine({
+      clock,
+      random: () => 0,
+      targets: [{ name: 'pager', publisher, retry: { maxJobAgeMs: 600_000 } }],
+    });
+    const [id] = await submitIds(h.engine, [aRequest('pager')]);
+    await clock.advance(590_000);
+    assert.equal(h.deadLetters.stored.length, 0, 'it waits for the target within max_job_age');
+    await clock.advance(60_000);
+    assert.equal(h.deadLetters.stored.length, 1);
+    assert.equal(h.deadLetters.stored[0]?.jobId, id);
+    assert.equal(h.deadLetters.stored[0]?.errorReason, 'server_error');
+    assert.equal(h.deadLetters.stored[0]?.httpStatus, 503);
+    assert.equal(h.deadLetters.stored[0]?.retryCount, 3);
   });
 });
