@@ -345,8 +345,12 @@ export function createDispatcher(deps: DispatcherDeps): {
           ? await nextClaimableAt(deps, deps.targets.current().keys(), claimedAtMs)
           : undefined;
         // At stop, done once nothing is held, not even a completion still being committed
-        // (a retry it writes may fall due within the window).
-        if (stop.drained(holdings.byId.size > 0, claimableAt)) return;
+        // (a retry it writes may fall due within the window). Not on a claim that a wake
+        // overtook (an admission committed, or the stop began, while it ran): a job stored in
+        // its millisecond, unseen by it, reads as due before it and so as "cannot be taken".
+        if (!deps.wakeSignal.isPending() && stop.drained(holdings.byId.size > 0, claimableAt)) {
+          return;
+        }
         const untilClaimable =
           claimableAt === undefined ? settings.pollMs : Math.max(0, claimableAt - clock.now());
         await sleep(Math.min(settings.pollMs, untilToken, untilClaimable));

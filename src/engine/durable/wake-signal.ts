@@ -11,6 +11,8 @@ export function createWakeSignal(clock: Clock): {
   wake(): void;
   /** Forgets earlier wakes: call just before looking for work. */
   reset(): void;
+  /** Whether it was woken since the last reset or wait. */
+  isPending(): boolean;
   wait(timeoutMs: number): Promise<void>;
 } {
   let pending = false;
@@ -23,6 +25,7 @@ export function createWakeSignal(clock: Clock): {
     reset() {
       pending = false;
     },
+    isPending: () => pending,
     async wait(timeoutMs) {
       if (pending) {
         pending = false;

@@ -316,6 +316,52 @@ test('a job admitted just before stop is stored and delivered during stop', asyn
   assert.equal((await stateOf(db, result.jobIds[0] ?? ''))?.['state'], 'succeeded');
 });
 
+/**
+ * The database with the answer of its next claim held until `release`: the claim reads the
+ * table as it was when it ran, and its engine sees the answer only later.
+ */
+function claimHeldBack(inner: Db): { db: Db; held: () => boolean; release: () => void } {
+  let armed = true;
+  let held = false;
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const db: Db = {
+    kind: inner.kind,
+    async query(text, params, options) {
+      const result = await inner.query(text, params, options);
+      if (armed && options?.name === 'durable_claim') {
+        armed = false;
+        held = true;
+        await gate;
+      }
+      return result as never;
+    },
+    transaction: (fn) => inner.transaction(fn),
+    close: () => inner.close(),
+  };
+  return { db, held: () => held, release: () => release() };
+}
+
+test('a job admitted while an empty claim is under way at stop is delivered during stop', async () => {
+  engine = await startEngine(db, clock, publisher);
+  publisher.answerAll({ ok: true });
+  // A claim that found nothing but answers after the admission (same instant: the fake clock
+  // stands still, as two events in one millisecond do). Before, the stop took that empty claim
+  // for "nothing due" and returned, the job left queued for the next start.
+  const gated = claimHeldBack(db);
+  const engineOnGate = await startEngine(gated.db, clock, publisher);
+  await engine.stop(0);
+  engine = engineOnGate;
+  // Its first claim, at the instant of the admission: the clock does not move.
+  await eventually('a claim held back', () => gated.held());
+  const id = await submitOne(engine, { n: 'during-claim' });
+  const stopped = engine.stop(10_000);
+  gated.release();
+  await stopped;
+  engine = undefined;
+  assert.equal((await stateOf(db, id))?.['state'], 'succeeded');
+});
+
 test('a retry due within shutdown_timeout behind an open breaker is sent as its probe during stop', async () => {
   // The 503 opens the breaker for 4 s: the retry falls due (2.5 s) while it is still open.
   const id = await aJobRetrying({
