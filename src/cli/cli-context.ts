@@ -120,6 +120,21 @@ export async function serverConnectionOf(
   return connectionOf(options, io, await backends.configuredServer(configPath));
 }
 
+/**
+ * The connection of a dlq command that reads, purges or deletes (withDlq): with a database URL
+ * it calls no server, so the config is not read for one and cannot end it (docs/cli.md); else
+ * serverConnectionOf.
+ */
+export async function dlqConnectionOf(
+  options: OptionValues,
+  io: CliIo,
+  backends: CliBackends,
+): Promise<Connection> {
+  const connection = connectionOf(options, io);
+  if (connection.databaseUrl !== undefined) return connection;
+  return serverConnectionOf(options, io, backends);
+}
+
 function urlNamed(options: OptionValues, io: CliIo): string | undefined {
   return stringOption(options, 'url') ?? io.env['ALERT_PUBLISHER_URL'];
 }
@@ -132,7 +147,7 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** With a database URL the dlq commands read the database; otherwise the server. */
+/** With a database URL the dlq reads, purges and deletes go to the database; else the server. */
 export async function withDlq<T>(
   connection: Connection,
   backends: CliBackends,
@@ -141,7 +156,7 @@ export async function withDlq<T>(
   if (connection.databaseUrl === undefined) return use(serverDlq(connection.api));
   const database = await backends.openDatabaseDlq(connection.databaseUrl);
   try {
-    return await use(databaseDlq(database.ops, connection.api));
+    return await use(databaseDlq(database.ops));
   } finally {
     await database.close();
   }

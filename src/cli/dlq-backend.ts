@@ -11,13 +11,21 @@ export interface PageOptions {
 }
 
 /**
- * What the dlq commands do, over either path: the server's API, or the database directly
- * (the same DlqOperations the HTTP routes call). Results are the API's wire shapes.
+ * What the dlq commands that read, purge or delete do, over either path: the server's API, or
+ * the database directly (the same DlqOperations the HTTP routes call). Results are the API's
+ * wire shapes.
  */
 export interface DlqBackend {
   readonly path: 'server' | 'database';
   list(filter: DlqFilterInput, page: PageOptions): Promise<unknown>;
   show(id: string): Promise<unknown>;
+  purge(olderThan: string): Promise<unknown>;
+  remove(id: string): Promise<void>;
+  stats(): Promise<unknown>;
+}
+
+/** Replays: always the server's API, because a replay submits a job to a running engine. */
+export interface DlqReplays {
   replay(id: string, force: boolean): Promise<unknown>;
   /** `after`: a previous answer's `next_cursor`, to go on from there. */
   replayMatching(
@@ -26,9 +34,6 @@ export interface DlqBackend {
     dryRun: boolean,
     after?: string,
   ): Promise<unknown>;
-  purge(olderThan: string): Promise<unknown>;
-  remove(id: string): Promise<void>;
-  stats(): Promise<unknown>;
 }
 
 const BASE = '/api/v2/publishing/dlq';
@@ -38,14 +43,6 @@ export function serverDlq(api: ApiClient): DlqBackend {
     path: 'server',
     list: (filter, page) => api.get(BASE, { ...filter, ...page }),
     show: (id) => api.get(`${BASE}/${encodeURIComponent(id)}`),
-    replay: (id, force) =>
-      api.post(`${BASE}/${encodeURIComponent(id)}/replay${force ? '?force=true' : ''}`),
-    replayMatching: (filters, limit, dryRun, after) =>
-      api.post(
-        `${BASE}/replay`,
-        { filters, limit, dry_run: dryRun, ...(after === undefined ? {} : { after }) },
-        { long: true },
-      ),
     purge: (olderThan) => api.delete(`${BASE}/purge`, { older_than: olderThan }, { long: true }),
     remove: async (id) => {
       await api.delete(`${BASE}/${encodeURIComponent(id)}`);
@@ -54,12 +51,21 @@ export function serverDlq(api: ApiClient): DlqBackend {
   };
 }
 
-/**
- * Reads, purges and deletes go to the database; replays go to the server, because a replay
- * submits a job to a running engine.
- */
-export function databaseDlq(ops: DlqOperations, api: ApiClient): DlqBackend {
-  const server = serverDlq(api);
+export function serverReplays(api: ApiClient): DlqReplays {
+  return {
+    replay: (id, force) =>
+      api.post(`${BASE}/${encodeURIComponent(id)}/replay${force ? '?force=true' : ''}`),
+    replayMatching: (filters, limit, dryRun, after) =>
+      api.post(
+        `${BASE}/replay`,
+        { filters, limit, dry_run: dryRun, ...(after === undefined ? {} : { after }) },
+        { long: true },
+      ),
+  };
+}
+
+/** Reads, purges and deletes in the database; the server is not called. */
+export function databaseDlq(ops: DlqOperations): DlqBackend {
   return {
     path: 'database',
     list: (filter, page) => {
@@ -67,9 +73,6 @@ export function databaseDlq(ops: DlqOperations, api: ApiClient): DlqBackend {
       return ops.list({ filter: toDlqFilter(filter, ''), ...page });
     },
     show: (id) => ops.get(id),
-    replay: (id, force) => server.replay(id, force),
-    replayMatching: (filter, limit, dryRun, after) =>
-      server.replayMatching(filter, limit, dryRun, after),
     purge: async (olderThan) => ({
       deleted_count: await ops.purge(purgeAgeMs(olderThan, '--older-than')),
     }),

@@ -11,12 +11,14 @@ import { bulkReplayCounts, replayUntilDone, totalOf } from './bulk-replay-runs.j
 import type { CliBackends, CommandIo } from './cli-context.js';
 import {
   EXIT,
+  dlqConnectionOf,
   flag,
   numberOption,
   serverConnectionOf,
   stringOption,
   withDlq,
 } from './cli-context.js';
+import { serverReplays } from './dlq-backend.js';
 import { uuidArgument } from './id-arguments.js';
 import type { Column } from './output.js';
 import { json, pick, renderCounts, renderFields, renderTable } from './output.js';
@@ -116,7 +118,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     .option('--offset <n>', 'skip this many', integer(0, 1_000_000), 0)
     .option('--before <cursor>', 'keyset cursor from a previous page')
     .action(async (options: OptionValues, command: Command) => {
-      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
+      const connection = await dlqConnectionOf(command.optsWithGlobals(), io, backends);
       const before = stringOption(options, 'before');
       const page = await withDlq(connection, backends, (backend) =>
         backend.list(filterOf(options), {
@@ -141,7 +143,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     .description('one dead letter with its full alert')
     .argument('<id>', 'dead letter id (a UUID)', uuidArgument)
     .action(async (id: string, _options: OptionValues, command: Command) => {
-      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
+      const connection = await dlqConnectionOf(command.optsWithGlobals(), io, backends);
       const entry = await withDlq(connection, backends, (backend) => backend.show(id));
       if (connection.json) return io.out(json(entry));
       io.out(
@@ -204,24 +206,22 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
         command.error('--after and --until-done go with --all', { exitCode: 2 });
       }
       const isDryRun = flag(options, 'dryRun');
+      const replays = serverReplays(connection.api);
       if (id !== undefined) {
-        const result = await withDlq(connection, backends, (backend) =>
-          backend.replay(id, flag(options, 'force')),
-        );
+        const result = await replays.replay(id, flag(options, 'force'));
         if (connection.json) return io.out(json(result));
         return io.out(`replayed ${id} as job ${String(pick(result, 'job_id'))}`);
       }
       const filter = { replayed: false, ...filterOf(options) };
       const limit = numberOption(options, 'limit', 100);
-      const answers = await withDlq(connection, backends, (backend) => {
-        const run = (after: string | undefined) =>
-          backend.replayMatching(filter, limit, isDryRun, after);
-        if (!untilDone) return run(first).then((answer) => [answer]);
-        // Each run as it ends: a long walk shows its progress, and a run cut later keeps it.
-        return replayUntilDone(run, first, (answer, runs) =>
-          io.out(connection.json ? JSON.stringify(answer) : `run ${runs}: ${text(answer)}`),
-        );
-      });
+      const run = (after: string | undefined) =>
+        replays.replayMatching(filter, limit, isDryRun, after);
+      // Each run as it ends: a long walk shows its progress, and a run cut later keeps it.
+      const answers = untilDone
+        ? await replayUntilDone(run, first, (answer, runs) =>
+            io.out(connection.json ? JSON.stringify(answer) : `run ${runs}: ${text(answer)}`),
+          )
+        : [await run(first)];
       const last = answers.at(-1);
       // Stopped early: some letters were not tried; exit 1 so a script runs it again.
       if (typeof pick(last, 'stopped') === 'string') io.setExitCode(EXIT.failed);
@@ -244,7 +244,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     .description('delete dead letters older than a duration')
     .requiredOption('--older-than <duration>', 'e.g. 720h')
     .action(async (options: OptionValues, command: Command) => {
-      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
+      const connection = await dlqConnectionOf(command.optsWithGlobals(), io, backends);
       const olderThan = stringOption(options, 'olderThan') ?? '';
       const result = await withDlq(connection, backends, (backend) => backend.purge(olderThan));
       if (connection.json) return io.out(json(result));
@@ -256,7 +256,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     .description('delete one dead letter')
     .argument('<id>', 'dead letter id (a UUID)', uuidArgument)
     .action(async (id: string, _options: OptionValues, command: Command) => {
-      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
+      const connection = await dlqConnectionOf(command.optsWithGlobals(), io, backends);
       await withDlq(connection, backends, (backend) => backend.remove(id));
       io.out(connection.json ? json({ deleted: id }) : `deleted ${id}`);
     });
@@ -265,7 +265,7 @@ export function dlqCommand(io: CommandIo, backends: CliBackends): Command {
     .command('stats')
     .description('totals by error type, target and priority')
     .action(async (_options: OptionValues, command: Command) => {
-      const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
+      const connection = await dlqConnectionOf(command.optsWithGlobals(), io, backends);
       const stats = await withDlq(connection, backends, (backend) => backend.stats());
       if (connection.json) return io.out(json(stats));
       io.out(renderFields(stats, ['total', 'replayed', 'oldest_failed_at', 'newest_failed_at']));

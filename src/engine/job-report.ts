@@ -41,9 +41,11 @@ export class JobReport {
   private failedAttemptCount = 0;
   private readonly deadByReason: Partial<Record<FailureReason, number>> = {};
   private readonly listeners: JobFinishedListener[] = [];
+  /**
+   * One per target name for the report's life, a retired target's included: an attempt still
+   * in flight for it finds its meters retired, however its engine got them.
+   */
   private readonly metersByTarget = new Map<string, TargetMeters>();
-  /** Targets a reload removed or disabled: attempts still in flight for them count nowhere. */
-  private readonly retiredTargets = new Set<string>();
   private readonly laneWait: ReturnType<typeof laneWaitMeters>;
 
   constructor(
@@ -69,14 +71,13 @@ export class JobReport {
    * which would bring them back. Counted again once `enlist`ed.
    */
   retire(target: string): void {
-    this.retiredTargets.add(target);
-    this.metersByTarget.delete(target);
+    this.meters(target).retire();
     removeTargetSeries(this.metrics, target);
   }
 
   /** A target (back) in the config: its metrics count again. */
   enlist(target: string): void {
-    this.retiredTargets.delete(target);
+    this.metersByTarget.get(target)?.enlist();
   }
 
   onJobFinished(listener: JobFinishedListener): void {
@@ -94,7 +95,7 @@ export class JobReport {
 
   attempted(meters: TargetMeters, outcome: PublishOutcome, durationMs: number, now: number): void {
     this.attemptCount += 1;
-    const counts = !this.retiredTargets.has(meters.target);
+    const counts = !meters.isRetired;
     if (counts) meters.duration.observe(durationMs / 1000);
     if (outcome.ok) {
       if (counts) meters.succeeded(now);
@@ -107,12 +108,12 @@ export class JobReport {
   /** A failed attempt will be tried again; only retries that count against max_retries count. */
   retried(meters: TargetMeters, type: ErrorType): void {
     this.retriedCount += 1;
-    if (!this.retiredTargets.has(meters.target)) meters.retry(type).inc();
+    if (!meters.isRetired) meters.retry(type).inc();
   }
 
   /** A dead letter was stored (its job finishes as `dlq` with it). */
   deadLetterStored(meters: TargetMeters, type: ErrorType): void {
-    if (!this.retiredTargets.has(meters.target)) meters.dlqWrite(type).inc();
+    if (!meters.isRetired) meters.dlqWrite(type).inc();
   }
 
   /**
@@ -126,7 +127,7 @@ export class JobReport {
     now: number,
     snapshotOf: () => JobSnapshot,
   ): void {
-    if (!this.retiredTargets.has(meters.target)) meters.finished[state].inc();
+    if (!meters.isRetired) meters.finished[state].inc();
     const line: Record<string, unknown> = {
       job_id: job.id,
       target: job.target,

@@ -29,6 +29,11 @@ export class PendingCount {
     this.child.inc(this.pending);
     this.pending = 0;
   }
+
+  /** Drops the counts not flushed yet. */
+  discard(): void {
+    this.pending = 0;
+  }
 }
 
 /**
@@ -36,7 +41,8 @@ export class PendingCount {
  * builds no label objects (a prom-client histogram child still hashes its labels on each
  * observe). Children for failure reasons and error types are made on first use (both
  * vocabularies are closed). Successes and finished jobs are counted as PendingCounts:
- * call `flush` before metrics are read.
+ * call `flush` before metrics are read. JobReport counts nothing in the meters of a retired
+ * target (`isRetired`).
  */
 export class TargetMeters {
   readonly duration: Histogram.Internal<'target'>;
@@ -45,6 +51,7 @@ export class TargetMeters {
   /** When an attempt last succeeded (clock ms), handed to the gauge by `flush`. */
   private lastSuccessAt: number | undefined;
   private lastSuccessFlushed: number | undefined;
+  private retired = false;
   private readonly failures = new Map<FailureReason, Counter.Internal>();
   private readonly retries = new Map<ErrorType, Counter.Internal>();
   private readonly dlqWrites = new Map<ErrorType, Counter.Internal>();
@@ -62,6 +69,28 @@ export class TargetMeters {
       dlq: new PendingCount(metrics.jobsFinished.labels({ target, state: 'dlq' })),
       superseded: new PendingCount(metrics.jobsFinished.labels({ target, state: 'superseded' })),
     };
+  }
+
+  /** A reload removed or disabled the target; `enlist` ends it. */
+  get isRetired(): boolean {
+    return this.retired;
+  }
+
+  /**
+   * The target's series left /metrics (removeTargetSeries): the counts not flushed yet and the
+   * last success are dropped, as flushing them would bring the series back.
+   */
+  retire(): void {
+    this.retired = true;
+    this.lastSuccessAt = undefined;
+    this.lastSuccessFlushed = undefined;
+    this.successes.discard();
+    for (const state of FINAL_JOB_STATES) this.finished[state].discard();
+  }
+
+  /** The target is (back) in the config: JobReport counts in these meters again. */
+  enlist(): void {
+    this.retired = false;
   }
 
   /** A successful attempt ended at `now`. */

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createCliBackends } from '../../src/cli-backends.js';
 import type { CliRun } from '../support/cli-run.js';
 import { runCommand } from '../support/cli-run.js';
+import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import { createFakeDeps } from '../support/service-fakes.js';
 import type { RunningServer } from '../support/service-http.js';
 import { startServer } from '../support/service-http.js';
@@ -117,5 +118,59 @@ describe('client commands with a config file and no --url', () => {
       envelope.error.details.map((detail) => detail.path),
       ['server.port'],
     );
+  });
+});
+
+describe('dlq commands with a database URL and a config that cannot be loaded', () => {
+  let dir: string;
+  let broken: string;
+  let scratch: { url: string; drop: () => Promise<void> } | undefined;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ap-cli-dlq-db-'));
+    broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'server: { port: 99999 }\n');
+    if (!(await isPostgresReachable())) return;
+    scratch = await createScratchDatabase();
+    const migrated = await cli(['migrate', '--database-url', scratch.url]);
+    assert.equal(migrated.code, 0, migrated.err);
+  });
+  after(async () => {
+    await scratch?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('read, purge and delete in the database without reading the config', async (t) => {
+    if (scratch === undefined) return t.skip('PostgreSQL unreachable');
+    const env = { ALERT_PUBLISHER_CONFIG: broken };
+    const list = await cli(['dlq', 'list', '--json', '--database-url', scratch.url], env);
+    assert.equal(list.code, 0, list.err);
+    assert.equal((JSON.parse(list.out) as { total: number }).total, 0);
+    for (const args of [['stats'], ['purge', '--older-than', '720h']]) {
+      const run = await cli(['dlq', ...args], { ...env, DATABASE_URL: scratch.url });
+      assert.equal(run.code, 0, `dlq ${args.join(' ')}: ${run.err}`);
+    }
+    const id = '00000000-0000-4000-8000-000000000000';
+    for (const command of ['show', 'delete']) {
+      const run = await cli(['dlq', command, id, '--database-url', scratch.url], env);
+      assert.equal(run.code, 1, `dlq ${command}: ${run.err}`);
+      assert.match(run.err, /^error: not_found: /m);
+    }
+  });
+
+  it('replay still needs the server from the config: exit 2 naming the key', async (t) => {
+    if (scratch === undefined) return t.skip('PostgreSQL unreachable');
+    const env = { ALERT_PUBLISHER_CONFIG: broken, DATABASE_URL: scratch.url };
+    for (const args of [['00000000-0000-4000-8000-000000000000'], ['--all']]) {
+      const run = await cli(['dlq', 'replay', ...args], env);
+      assert.equal(run.code, 2, `dlq replay ${args.join(' ')}: ${run.err}`);
+      assert.match(run.err, /^error: invalid_config: invalid configuration \(.*broken\.yaml\)$/m);
+      assert.match(run.err, /^ {2}server\.port: expected a port number 0-65535$/m);
+    }
+  });
+
+  it('without a database URL go to the server, so the config error ends them, exit 2', async () => {
+    const run = await cli(['dlq', 'stats'], { ALERT_PUBLISHER_CONFIG: broken });
+    assert.equal(run.code, 2, run.err);
+    assert.match(run.err, /^ {2}server\.port: expected a port number 0-65535$/m);
   });
 });

@@ -120,6 +120,17 @@ for (const mode of ['memory', 'durable'] as const) {
         seriesOf(again, 'a').some((l) => l.startsWith('alert_publisher_last_success')),
         false,
       );
+      // Counted again once back: its new series, not those removed with it.
+      await send('a');
+      await eventually('a delivered and counted again', async () => {
+        await clock.advance(200);
+        const text = await metricsText();
+        return (
+          text.includes(
+            'alert_publisher_attempts_total{target="a",outcome="success",reason=""} 1',
+          ) && text.includes('alert_publisher_last_success_timestamp_seconds{target="a"}')
+        );
+      });
     });
 
     it('counts nothing for an attempt to a removed target that ends after the reload', async () => {
