@@ -70,6 +70,11 @@ export function visibleText(text: string): string {
   );
 }
 
+/** An alertname as the console shows it (visibleText); an empty one reads `(no alertname)`. */
+export function alertnameText(alertname: string): string {
+  return visibleText(alertname) || '(no alertname)';
+}
+
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }

@@ -2,7 +2,7 @@ import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
 import { ApiError, messageOf } from './api.js';
-import { visibleText } from './format.js';
+import { alertnameText } from './format.js';
 import { badge } from './page.js';
 import type { Outcome } from './page.js';
 import type { DlqEntry } from './schemas.js';
@@ -28,7 +28,7 @@ export function letterState(entry: LetterStateFields): TemplateResult {
 }
 
 export function alertnameOf(entry: DlqEntry): string {
-  return visibleText(entry.enriched_alert.alert.labels['alertname'] ?? '(no alertname)');
+  return alertnameText(entry.enriched_alert.alert.labels['alertname'] ?? '');
 }
 
 /** A newer state of the letter's alert was sent to its target or is queued (alert-state.md). */

@@ -3,7 +3,7 @@ import type { TemplateResult } from 'lit-html';
 
 import type { AlertSearch } from '../alert-records.js';
 import { ALERT_STATES, SCAN_LIMIT, searchAlerts } from '../alert-records.js';
-import { formatTime, visibleText } from '../format.js';
+import { alertnameText, formatTime } from '../format.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
 import { links } from '../router.js';
@@ -41,9 +41,7 @@ export function createAlertsPage(context: PageContext, query: URLSearchParams): 
       <tbody>
         <tr>
           <td class="value">
-            <a href=${links.alert(timeline.fingerprint)}
-              >${visibleText(timeline.alertname) || '(no alertname)'}</a
-            >
+            <a href=${links.alert(timeline.fingerprint)}>${alertnameText(timeline.alertname)}</a>
           </td>
           <td><code>${timeline.fingerprint}</code></td>
           <td>
@@ -85,9 +83,7 @@ export function createAlertsPage(context: PageContext, query: URLSearchParams): 
             (alert) =>
               html`<tr>
                 <td class="value">
-                  <a href=${links.alert(alert.fingerprint)}
-                    >${visibleText(alert.alertname) || '(no alertname)'}</a
-                  >
+                  <a href=${links.alert(alert.fingerprint)}>${alertnameText(alert.alertname)}</a>
                 </td>
                 <td><code>${alert.fingerprint}</code></td>
                 <td>${badge(alert.status)}</td>

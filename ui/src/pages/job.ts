@@ -2,7 +2,7 @@ import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
 import { attemptsView } from '../attempts.js';
-import { formatTime, shortId, visibleText } from '../format.js';
+import { alertnameText, formatTime, shortId } from '../format.js';
 import { lastErrorText } from '../jobs-table.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
@@ -36,9 +36,7 @@ export function createJobPage(context: PageContext, id: string): Page {
       </div>
       <div class="grid">
         <section class="card" aria-labelledby="job-title">
-          <h2 id="job-title">
-            ${visibleText(j.alertname) || '(no alertname)'} to ${j.target} ${badge(j.state)}
-          </h2>
+          <h2 id="job-title">${alertnameText(j.alertname)} to ${j.target} ${badge(j.state)}</h2>
           <dl class="facts">
             <dt>Alert</dt>
             <dd><a href=${links.alert(j.fingerprint)}>${j.fingerprint}</a> (${j.alert_status})</dd>
