@@ -75,6 +75,11 @@ export function alertnameText(alertname: string): string {
   return visibleText(alertname) || '(no alertname)';
 }
 
+/** A closed vocabulary's value (a reason, a state, a filter key) as words: `server error`. */
+export function words(value: string): string {
+  return value.replace(/_/g, ' ');
+}
+
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }

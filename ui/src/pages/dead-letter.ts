@@ -3,7 +3,7 @@ import type { TemplateResult } from 'lit-html';
 
 import { attemptsView } from '../attempts.js';
 import { confirmAction } from '../dialog.js';
-import { formatTime, shortId, visibleText } from '../format.js';
+import { formatTime, shortId, visibleText, words } from '../format.js';
 import { jsonView } from '../json-view.js';
 import {
   alertnameOf,
@@ -198,7 +198,7 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
             <dt>Failed at</dt>
             <dd><time datetime=${letter.failed_at}>${formatTime(letter.failed_at)}</time></dd>
             <dt>Reason</dt>
-            <dd>${letter.error_reason.replace(/_/g, ' ')} (${letter.error_type})</dd>
+            <dd>${words(letter.error_reason)} (${letter.error_type})</dd>
             <dt>HTTP status</dt>
             <dd>${letter.http_status ?? '—'}</dd>
             <dt>Retries</dt>
@@ -254,7 +254,7 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
               ? ''
               : html`<h3>Failed again as</h3>
                   <ul>
-                    ${later.map((e) => html`<li><a href=${links.deadLetter(e.id)}>letter ${shortId(e.id)}</a>, ${formatTime(e.failed_at)}: ${e.error_reason.replace(/_/g, ' ')}</li>`)}
+                    ${later.map((e) => html`<li><a href=${links.deadLetter(e.id)}>letter ${shortId(e.id)}</a>, ${formatTime(e.failed_at)}: ${words(e.error_reason)}</li>`)}
                   </ul>`
           }
         </section>

@@ -4,7 +4,7 @@ import type { TemplateResult } from 'lit-html';
 import { reasonColour } from '../charts.js';
 import type { DlqFilter, DlqFilterKey } from '../filters.js';
 import { DLQ_FILTER_OPTIONS } from '../filters.js';
-import { formatCount, isoToLocalInput } from '../format.js';
+import { formatCount, isoToLocalInput, words } from '../format.js';
 import { links } from '../router.js';
 import type { DlqGroup, DlqStats } from '../schemas.js';
 
@@ -20,7 +20,7 @@ function select(
     >${label}
     <select name=${key}>
       <option value="">any</option>
-      ${options.map((option) => html`<option value=${option} ?selected=${filter[key] === option}>${option.replace(/_/g, ' ')}</option>`)}
+      ${options.map((option) => html`<option value=${option} ?selected=${filter[key] === option}>${words(option)}</option>`)}
     </select></label
   >`;
 }
@@ -104,7 +104,7 @@ export function groupsView(s: DlqStats): TemplateResult {
               <span class="dot" aria-hidden="true"
                 ><svg viewBox="0 0 10 10">
                   <circle cx="5" cy="5" r="5" fill=${reasonColour(reason)}></circle></svg></span
-              >${reason.replace(/_/g, ' ')}
+              >${words(reason)}
             </th>`,
         )}
       </tr>
@@ -120,13 +120,13 @@ export function groupsView(s: DlqStats): TemplateResult {
               return html`<td class="num">
                 <a
                   href=${links.deadLetters({ target, reason, replayed: 'false' })}
-                  aria-label="${g.count - g.replayed} waiting ${reason.replace(/_/g, ' ')} letters of ${target}"
+                  aria-label="${g.count - g.replayed} waiting ${words(reason)} letters of ${target}"
                   >${formatCount(g.count - g.replayed)}</a
                 >
                 <a
                   class="muted"
                   href=${links.deadLetters({ target, reason })}
-                  aria-label="all ${g.count} ${reason.replace(/_/g, ' ')} letters of ${target}"
+                  aria-label="all ${g.count} ${words(reason)} letters of ${target}"
                   >(${formatCount(g.count)})</a
                 >
               </td>`;
@@ -144,7 +144,7 @@ function describeOne(key: string, value: string): string {
     case 'possibly_delivered':
       return value === 'true' ? 'possibly delivered' : 'not possibly delivered';
     default:
-      return `${key.replace(/_/g, ' ')} ${value}`;
+      return `${words(key)} ${value}`;
   }
 }
 

@@ -2,7 +2,7 @@ import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
 import { deliveriesChart, failuresChart } from '../charts.js';
-import { ago, formatCount, formatSeconds } from '../format.js';
+import { ago, formatCount, formatSeconds, words } from '../format.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded, writeRefusal } from '../page.js';
 import { links } from '../router.js';
@@ -305,7 +305,7 @@ export function createOverviewPage(context: PageContext): Page {
                   html`<li>
                     <a
                       href=${links.deadLetters({ target: g.target, reason: g.reason, replayed: 'false' })}
-                      >${g.target} · ${g.reason.replace(/_/g, ' ')}</a
+                      >${g.target} · ${words(g.reason)}</a
                     >
                     <strong>${formatCount(g.count - g.replayed)}</strong>
                   </li>`,
