@@ -3,7 +3,7 @@ import type { TemplateResult } from 'lit-html';
 
 import { reasonColour } from '../charts.js';
 import type { DlqFilter, DlqFilterKey } from '../filters.js';
-import { DLQ_FILTER_OPTIONS } from '../filters.js';
+import { DLQ_FILTER_OPTIONS, targetOptions } from '../filters.js';
 import { formatCount, isoToLocalInput, words } from '../format.js';
 import { links } from '../router.js';
 import type { DlqGroup, DlqStats } from '../schemas.js';
@@ -46,12 +46,8 @@ export function filterForm(
   targetNames: readonly string[],
   apply: (event: SubmitEvent) => void,
 ): TemplateResult {
-  const targets =
-    filter.target !== undefined && !targetNames.includes(filter.target)
-      ? [...targetNames, filter.target]
-      : targetNames;
   return html`<form class="filters" role="search" aria-label="Filter dead letters" @submit=${apply}>
-    ${select(filter, 'target', 'Target', targets)}
+    ${select(filter, 'target', 'Target', targetOptions(targetNames, filter.target))}
     ${select(filter, 'reason', 'Reason', DLQ_FILTER_OPTIONS.reason)}
     ${select(filter, 'error_type', 'Error type', DLQ_FILTER_OPTIONS.error_type)}
     ${select(filter, 'priority', 'Priority', DLQ_FILTER_OPTIONS.priority)}
