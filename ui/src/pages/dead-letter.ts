@@ -7,6 +7,7 @@ import { formatTime, shortId, visibleText, words } from '../format.js';
 import { jsonView } from '../json-view.js';
 import {
   alertnameOf,
+  lettersOfAlert,
   outcomeOf,
   isSuperseded,
   letterState,
@@ -16,7 +17,7 @@ import type { Loaded, Outcome, Page, PageContext } from '../page.js';
 import { load, outcomeView, whenLoaded, writeRefusal } from '../page.js';
 import { links } from '../router.js';
 import type { DlqEntry } from '../schemas.js';
-import { dlqEntrySchema, dlqPageSchema, replayedSchema } from '../schemas.js';
+import { dlqEntrySchema, replayedSchema } from '../schemas.js';
 
 /** A target's durations (src/config/targets.ts: `timeout`, `resend_after`, its `retry`), in ms. */
 const TARGET_DURATION_KEYS: ReadonlySet<string> = new Set([
@@ -61,16 +62,9 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
 
   async function refresh(): Promise<void> {
     entry = await load(() => api.get(`/dlq/${encodeURIComponent(id)}`, dlqEntrySchema));
-    if (entry.state === 'ready') {
-      // Replays that failed again are new letters whose replay_of names this one.
-      const same = await load(() =>
-        api.get('/dlq', dlqPageSchema, {
-          fingerprint: entry.state === 'ready' ? entry.value.fingerprint : '',
-          limit: 1000,
-        }),
-      );
-      later = same.state === 'ready' ? same.value.entries.filter((e) => e.replay_of === id) : [];
-    }
+    // Replays that failed again are new letters whose replay_of names this one.
+    if (entry.state === 'ready')
+      later = await lettersOfAlert(api, entry.value.fingerprint, (e) => e.replay_of === id);
     context.update();
   }
 
