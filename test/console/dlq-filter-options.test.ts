@@ -10,6 +10,7 @@ import {
   DLQ_FILTER_OPTIONS,
   bulkFilters,
   dlqFilterOf,
+  targetOptions,
 } from '../../ui/src/filters.js';
 
 describe('the console dead-letter filters', () => {
@@ -47,5 +48,14 @@ describe('the console dead-letter filters', () => {
       replayed: false,
       possibly_delivered: true,
     });
+  });
+});
+
+describe('the console target filters', () => {
+  it('offer the configured targets, and a chosen one that is not configured after them', () => {
+    assert.deepEqual(targetOptions(['ops', 'slack'], 'removed'), ['ops', 'slack', 'removed']);
+    assert.deepEqual(targetOptions(['ops', 'slack'], 'slack'), ['ops', 'slack']);
+    assert.deepEqual(targetOptions(['ops'], undefined), ['ops']);
+    assert.deepEqual(targetOptions(['ops'], ''), ['ops']);
   });
 });

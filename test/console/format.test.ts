@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { timeFilterOf, visibleText } from '../../ui/src/format.js';
+import { alertnameText, timeFilterOf, visibleText } from '../../ui/src/format.js';
 
 describe('console text of alert values', () => {
   it('writes bidi controls out, so a right-to-left override cannot reverse what follows', () => {
     assert.equal(visibleText('invoice\u202Egnp.exe'), 'invoice\\u202Egnp.exe');
     assert.equal(visibleText('a\u2066b\u2069\u200Fc'), 'a\\u2066b\\u2069\\u200Fc');
     assert.equal(visibleText('DiskFull — ديسك'), 'DiskFull — ديسك');
+  });
+
+  it('shows an alertname with its bidi controls written out, and an empty one as (no alertname)', () => {
+    assert.equal(alertnameText('DiskFull\u202E'), 'DiskFull\\u202E');
+    assert.equal(alertnameText(''), '(no alertname)');
   });
 });
 

@@ -1,7 +1,7 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
-import { formatTime } from './format.js';
+import { formatTime, words } from './format.js';
 import type { Attempt } from './schemas.js';
 
 /**
@@ -26,7 +26,7 @@ export function attemptError(attempt: Attempt): string | undefined {
 export function attemptText(attempt: Attempt): string {
   return [
     attempt.http_status === undefined ? undefined : `HTTP ${attempt.http_status}`,
-    attempt.reason?.replace(/_/g, ' '),
+    attempt.reason === undefined ? undefined : words(attempt.reason),
     `${attempt.duration_ms} ms`,
     attemptError(attempt),
   ]

@@ -49,3 +49,16 @@ export function bulkFilters(filter: DlqFilter): Record<string, string | boolean>
   }
   return body;
 }
+
+/**
+ * A target filter's options: the configured targets, and the one chosen (from the URL) when it
+ * is not among them, so a filter on a target no longer configured still shows as chosen.
+ */
+export function targetOptions(
+  targetNames: readonly string[],
+  chosen: string | undefined,
+): readonly string[] {
+  return chosen !== undefined && chosen !== '' && !targetNames.includes(chosen)
+    ? [...targetNames, chosen]
+    : targetNames;
+}

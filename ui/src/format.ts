@@ -70,6 +70,16 @@ export function visibleText(text: string): string {
   );
 }
 
+/** An alertname as the console shows it (visibleText); an empty one reads `(no alertname)`. */
+export function alertnameText(alertname: string): string {
+  return visibleText(alertname) || '(no alertname)';
+}
+
+/** A closed vocabulary's value (a reason, a state, a filter key) as words: `server error`. */
+export function words(value: string): string {
+  return value.replace(/_/g, ' ');
+}
+
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }

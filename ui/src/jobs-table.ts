@@ -1,7 +1,7 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
-import { formatTime, shortId, visibleText } from './format.js';
+import { alertnameText, formatTime, shortId, words } from './format.js';
 import { badge } from './page.js';
 import { links } from './router.js';
 import type { Job } from './schemas.js';
@@ -10,7 +10,7 @@ export function lastErrorText(job: Job): string {
   const error = job.last_error;
   if (error === null) return '';
   const status = error.http_status === null ? '' : ` ${error.http_status}`;
-  return `${error.reason.replace(/_/g, ' ')}${status}: ${error.message}`;
+  return `${words(error.reason)}${status}: ${error.message}`;
 }
 
 /** Jobs newest first: when, which alert to which target, state, tries, last error. */
@@ -39,9 +39,7 @@ export function jobsTable(jobs: readonly Job[], caption: string): TemplateResult
             <td><time datetime=${job.updated_at}>${formatTime(job.updated_at)}</time></td>
             <td><a href=${links.job(job.id)} aria-label="job ${job.id}">${shortId(job.id)}</a></td>
             <td class="value">
-              <a href=${links.alert(job.fingerprint)}
-                >${visibleText(job.alertname) || '(no alertname)'}</a
-              >
+              <a href=${links.alert(job.fingerprint)}>${alertnameText(job.alertname)}</a>
               <span class="muted">${job.alert_status}</span>
             </td>
             <td>${job.target}</td>

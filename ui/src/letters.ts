@@ -2,10 +2,12 @@ import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
 import { ApiError, messageOf } from './api.js';
-import { visibleText } from './format.js';
-import { badge } from './page.js';
+import type { Api } from './api.js';
+import { alertnameText } from './format.js';
+import { badge, load } from './page.js';
 import type { Outcome } from './page.js';
 import type { DlqEntry } from './schemas.js';
+import { dlqPageSchema } from './schemas.js';
 
 /** What letterState reads: the DLQ's entries and the timeline's letters have it. */
 export type LetterStateFields = Pick<
@@ -28,7 +30,20 @@ export function letterState(entry: LetterStateFields): TemplateResult {
 }
 
 export function alertnameOf(entry: DlqEntry): string {
-  return visibleText(entry.enriched_alert.alert.labels['alertname'] ?? '(no alertname)');
+  return alertnameText(entry.enriched_alert.alert.labels['alertname'] ?? '');
+}
+
+/**
+ * The letters of one alert (GET /dlq by fingerprint, up to 1 000) that `isWanted` keeps; none
+ * when they cannot be read, so the job or letter a page is about still shows.
+ */
+export async function lettersOfAlert(
+  api: Api,
+  fingerprint: string,
+  isWanted: (entry: DlqEntry) => boolean,
+): Promise<DlqEntry[]> {
+  const page = await load(() => api.get('/dlq', dlqPageSchema, { fingerprint, limit: 1000 }));
+  return page.state === 'ready' ? page.value.entries.filter(isWanted) : [];
 }
 
 /** A newer state of the letter's alert was sent to its target or is queued (alert-state.md). */

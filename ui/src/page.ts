@@ -3,6 +3,7 @@ import type { TemplateResult } from 'lit-html';
 
 import type { Api } from './api.js';
 import { messageOf } from './api.js';
+import { words } from './format.js';
 import type { Access } from './schemas.js';
 
 /** What every page is given. */
@@ -66,7 +67,7 @@ export function writeRefusal(access: Access): string | undefined {
 
 export function badge(textValue: string, kind = textValue): TemplateResult {
   return html`<span class="badge badge-${kind.replace(/[^a-z_-]/gi, '')}"
-    >${textValue.replace(/_/g, ' ')}</span
+    >${words(textValue)}</span
   >`;
 }
 

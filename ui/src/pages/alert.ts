@@ -3,16 +3,12 @@ import type { TemplateResult } from 'lit-html';
 
 import { findAlert } from '../alert-records.js';
 import { attemptList } from '../attempts.js';
-import { formatTime, shortId, visibleText } from '../format.js';
+import { formatTime, shortId, visibleText, words } from '../format.js';
 import { letterState } from '../letters.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
 import { links } from '../router.js';
 import type { AlertTimeline, Job, TargetTimeline, TimelineLetter } from '../schemas.js';
-
-function words(text: string): string {
-  return text.replace(/_/g, ' ');
-}
 
 function letterLine(letter: TimelineLetter): TemplateResult {
   const status = letter.http_status === null ? '' : ` ${letter.http_status}`;

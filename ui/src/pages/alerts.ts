@@ -3,11 +3,33 @@ import type { TemplateResult } from 'lit-html';
 
 import type { AlertSearch } from '../alert-records.js';
 import { ALERT_STATES, SCAN_LIMIT, searchAlerts } from '../alert-records.js';
-import { formatTime, visibleText } from '../format.js';
+import { alertnameText, formatTime } from '../format.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
 import { links } from '../router.js';
 import type { AlertSummary, AlertTimeline } from '../schemas.js';
+
+/** The cells both tables start with: the alert, opening its timeline, and its fingerprint. */
+function alertCells(alert: Pick<AlertSummary, 'alertname' | 'fingerprint'>): TemplateResult {
+  return html`<td class="value">
+      <a href=${links.alert(alert.fingerprint)}>${alertnameText(alert.alertname)}</a>
+    </td>
+    <td><code>${alert.fingerprint}</code></td>`;
+}
+
+/** Each target's newest state of the alert; `null`: none recorded (—). */
+function targetStatesCell(
+  states: readonly { target: string; status: string | null }[],
+): TemplateResult {
+  return html`<td>
+    ${states.map(
+      (t) =>
+        html`<span class="target-state"
+          >${t.target} ${t.status === null ? '—' : badge(t.status)}</span
+        > `,
+    )}
+  </td>`;
+}
 
 /**
  * The most recently recorded alerts (GET /alerts), searched by alertname, label=value or the
@@ -40,20 +62,13 @@ export function createAlertsPage(context: PageContext, query: URLSearchParams): 
       </thead>
       <tbody>
         <tr>
-          <td class="value">
-            <a href=${links.alert(timeline.fingerprint)}
-              >${visibleText(timeline.alertname) || '(no alertname)'}</a
-            >
-          </td>
-          <td><code>${timeline.fingerprint}</code></td>
-          <td>
-            ${timeline.targets.map(
-              (t) =>
-                html`<span class="target-state"
-                  >${t.target} ${t.newest_state === null ? '—' : badge(t.newest_state.status)}</span
-                > `,
-            )}
-          </td>
+          ${alertCells(timeline)}
+          ${targetStatesCell(
+            timeline.targets.map((t) => ({
+              target: t.target,
+              status: t.newest_state === null ? null : t.newest_state.status,
+            })),
+          )}
         </tr>
       </tbody>
     </table>`;
@@ -84,18 +99,9 @@ export function createAlertsPage(context: PageContext, query: URLSearchParams): 
           ${alerts.map(
             (alert) =>
               html`<tr>
-                <td class="value">
-                  <a href=${links.alert(alert.fingerprint)}
-                    >${visibleText(alert.alertname) || '(no alertname)'}</a
-                  >
-                </td>
-                <td><code>${alert.fingerprint}</code></td>
+                ${alertCells(alert)}
                 <td>${badge(alert.status)}</td>
-                <td>
-                  ${alert.targets.map(
-                    (t) => html`<span class="target-state">${t.target} ${badge(t.status)}</span> `,
-                  )}
-                </td>
+                ${targetStatesCell(alert.targets)}
                 <td>${formatTime(alert.updated_at)}</td>
               </tr>`,
           )}

@@ -3,10 +3,11 @@ import type { TemplateResult } from 'lit-html';
 
 import { attemptsView } from '../attempts.js';
 import { confirmAction } from '../dialog.js';
-import { formatTime, shortId, visibleText } from '../format.js';
+import { formatTime, shortId, visibleText, words } from '../format.js';
 import { jsonView } from '../json-view.js';
 import {
   alertnameOf,
+  lettersOfAlert,
   outcomeOf,
   isSuperseded,
   letterState,
@@ -16,7 +17,7 @@ import type { Loaded, Outcome, Page, PageContext } from '../page.js';
 import { load, outcomeView, whenLoaded, writeRefusal } from '../page.js';
 import { links } from '../router.js';
 import type { DlqEntry } from '../schemas.js';
-import { dlqEntrySchema, dlqPageSchema, replayedSchema } from '../schemas.js';
+import { dlqEntrySchema, replayedSchema } from '../schemas.js';
 
 /** A target's durations (src/config/targets.ts: `timeout`, `resend_after`, its `retry`), in ms. */
 const TARGET_DURATION_KEYS: ReadonlySet<string> = new Set([
@@ -61,16 +62,9 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
 
   async function refresh(): Promise<void> {
     entry = await load(() => api.get(`/dlq/${encodeURIComponent(id)}`, dlqEntrySchema));
-    if (entry.state === 'ready') {
-      // Replays that failed again are new letters whose replay_of names this one.
-      const same = await load(() =>
-        api.get('/dlq', dlqPageSchema, {
-          fingerprint: entry.state === 'ready' ? entry.value.fingerprint : '',
-          limit: 1000,
-        }),
-      );
-      later = same.state === 'ready' ? same.value.entries.filter((e) => e.replay_of === id) : [];
-    }
+    // Replays that failed again are new letters whose replay_of names this one.
+    if (entry.state === 'ready')
+      later = await lettersOfAlert(api, entry.value.fingerprint, (e) => e.replay_of === id);
     context.update();
   }
 
@@ -198,7 +192,7 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
             <dt>Failed at</dt>
             <dd><time datetime=${letter.failed_at}>${formatTime(letter.failed_at)}</time></dd>
             <dt>Reason</dt>
-            <dd>${letter.error_reason.replace(/_/g, ' ')} (${letter.error_type})</dd>
+            <dd>${words(letter.error_reason)} (${letter.error_type})</dd>
             <dt>HTTP status</dt>
             <dd>${letter.http_status ?? '—'}</dd>
             <dt>Retries</dt>
@@ -254,7 +248,7 @@ export function createDeadLetterPage(context: PageContext, id: string): Page {
               ? ''
               : html`<h3>Failed again as</h3>
                   <ul>
-                    ${later.map((e) => html`<li><a href=${links.deadLetter(e.id)}>letter ${shortId(e.id)}</a>, ${formatTime(e.failed_at)}: ${e.error_reason.replace(/_/g, ' ')}</li>`)}
+                    ${later.map((e) => html`<li><a href=${links.deadLetter(e.id)}>letter ${shortId(e.id)}</a>, ${formatTime(e.failed_at)}: ${words(e.error_reason)}</li>`)}
                   </ul>`
           }
         </section>

@@ -3,8 +3,8 @@ import type { TemplateResult } from 'lit-html';
 
 import { reasonColour } from '../charts.js';
 import type { DlqFilter, DlqFilterKey } from '../filters.js';
-import { DLQ_FILTER_OPTIONS } from '../filters.js';
-import { formatCount, isoToLocalInput } from '../format.js';
+import { DLQ_FILTER_OPTIONS, targetOptions } from '../filters.js';
+import { formatCount, isoToLocalInput, words } from '../format.js';
 import { links } from '../router.js';
 import type { DlqGroup, DlqStats } from '../schemas.js';
 
@@ -20,7 +20,7 @@ function select(
     >${label}
     <select name=${key}>
       <option value="">any</option>
-      ${options.map((option) => html`<option value=${option} ?selected=${filter[key] === option}>${option.replace(/_/g, ' ')}</option>`)}
+      ${options.map((option) => html`<option value=${option} ?selected=${filter[key] === option}>${words(option)}</option>`)}
     </select></label
   >`;
 }
@@ -46,12 +46,8 @@ export function filterForm(
   targetNames: readonly string[],
   apply: (event: SubmitEvent) => void,
 ): TemplateResult {
-  const targets =
-    filter.target !== undefined && !targetNames.includes(filter.target)
-      ? [...targetNames, filter.target]
-      : targetNames;
   return html`<form class="filters" role="search" aria-label="Filter dead letters" @submit=${apply}>
-    ${select(filter, 'target', 'Target', targets)}
+    ${select(filter, 'target', 'Target', targetOptions(targetNames, filter.target))}
     ${select(filter, 'reason', 'Reason', DLQ_FILTER_OPTIONS.reason)}
     ${select(filter, 'error_type', 'Error type', DLQ_FILTER_OPTIONS.error_type)}
     ${select(filter, 'priority', 'Priority', DLQ_FILTER_OPTIONS.priority)}
@@ -104,7 +100,7 @@ export function groupsView(s: DlqStats): TemplateResult {
               <span class="dot" aria-hidden="true"
                 ><svg viewBox="0 0 10 10">
                   <circle cx="5" cy="5" r="5" fill=${reasonColour(reason)}></circle></svg></span
-              >${reason.replace(/_/g, ' ')}
+              >${words(reason)}
             </th>`,
         )}
       </tr>
@@ -120,13 +116,13 @@ export function groupsView(s: DlqStats): TemplateResult {
               return html`<td class="num">
                 <a
                   href=${links.deadLetters({ target, reason, replayed: 'false' })}
-                  aria-label="${g.count - g.replayed} waiting ${reason.replace(/_/g, ' ')} letters of ${target}"
+                  aria-label="${g.count - g.replayed} waiting ${words(reason)} letters of ${target}"
                   >${formatCount(g.count - g.replayed)}</a
                 >
                 <a
                   class="muted"
                   href=${links.deadLetters({ target, reason })}
-                  aria-label="all ${g.count} ${reason.replace(/_/g, ' ')} letters of ${target}"
+                  aria-label="all ${g.count} ${words(reason)} letters of ${target}"
                   >(${formatCount(g.count)})</a
                 >
               </td>`;
@@ -144,7 +140,7 @@ function describeOne(key: string, value: string): string {
     case 'possibly_delivered':
       return value === 'true' ? 'possibly delivered' : 'not possibly delivered';
     default:
-      return `${key.replace(/_/g, ' ')} ${value}`;
+      return `${words(key)} ${value}`;
   }
 }
 

@@ -5,7 +5,7 @@ import { ApiError } from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { bulkOutcomeText, bulkPreviewText } from '../bulk-replay-text.js';
 import { bulkFilters, dlqFilterOf } from '../filters.js';
-import { formatTime, plural, timeFilterOf } from '../format.js';
+import { formatTime, plural, timeFilterOf, words } from '../format.js';
 import {
   alertnameOf,
   outcomeOf,
@@ -242,9 +242,7 @@ export function createDeadLettersPage(context: PageContext, query: URLSearchPara
         <span class="muted">${entry.enriched_alert.alert.status}</span>
       </td>
       <td>${entry.target_name}</td>
-      <td>
-        ${entry.error_reason.replace(/_/g, ' ')} <span class="muted">${entry.error_type}</span>
-      </td>
+      <td>${words(entry.error_reason)} <span class="muted">${entry.error_type}</span></td>
       <td class="num">${entry.http_status ?? '—'}</td>
       <td>${entry.priority}</td>
       <td class="num">${entry.retry_count}</td>

@@ -2,13 +2,14 @@ import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
 import { attemptsView } from '../attempts.js';
-import { formatTime, shortId, visibleText } from '../format.js';
+import { alertnameText, formatTime, shortId } from '../format.js';
 import { lastErrorText } from '../jobs-table.js';
+import { lettersOfAlert } from '../letters.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
 import { links } from '../router.js';
 import type { DlqEntry, Job } from '../schemas.js';
-import { dlqPageSchema, jobSchema } from '../schemas.js';
+import { jobSchema } from '../schemas.js';
 
 /** One job: its state, times, attempts and last error, with links to its alert and letters. */
 export function createJobPage(context: PageContext, id: string): Page {
@@ -18,14 +19,12 @@ export function createJobPage(context: PageContext, id: string): Page {
 
   async function refresh(): Promise<void> {
     job = await load(() => api.get(`/queue/jobs/${encodeURIComponent(id)}`, jobSchema));
-    if (job.state === 'ready') {
-      const fingerprint = job.value.fingerprint;
-      const page = await load(() => api.get('/dlq', dlqPageSchema, { fingerprint, limit: 1000 }));
-      letters =
-        page.state === 'ready'
-          ? page.value.entries.filter((e) => e.job_id === id || e.replay_job_id === id)
-          : [];
-    }
+    if (job.state === 'ready')
+      letters = await lettersOfAlert(
+        api,
+        job.value.fingerprint,
+        (e) => e.job_id === id || e.replay_job_id === id,
+      );
     context.update();
   }
 
@@ -36,9 +35,7 @@ export function createJobPage(context: PageContext, id: string): Page {
       </div>
       <div class="grid">
         <section class="card" aria-labelledby="job-title">
-          <h2 id="job-title">
-            ${visibleText(j.alertname) || '(no alertname)'} to ${j.target} ${badge(j.state)}
-          </h2>
+          <h2 id="job-title">${alertnameText(j.alertname)} to ${j.target} ${badge(j.state)}</h2>
           <dl class="facts">
             <dt>Alert</dt>
             <dd><a href=${links.alert(j.fingerprint)}>${j.fingerprint}</a> (${j.alert_status})</dd>

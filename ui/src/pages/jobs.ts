@@ -2,6 +2,7 @@ import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
 import { PRIORITIES } from '../../../src/domain/job.js';
+import { targetOptions } from '../filters.js';
 import { jobsTable } from '../jobs-table.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { load, whenLoaded } from '../page.js';
@@ -83,7 +84,7 @@ export function createJobsPage(context: PageContext, query: URLSearchParams): Pa
           }}
         >
           ${select('state', 'State', states)} ${select('priority', 'Priority', PRIORITIES)}
-          ${select('target', 'Target', filter.target !== '' && !targets.includes(filter.target) ? [...targets, filter.target] : targets)}
+          ${select('target', 'Target', targetOptions(targets, filter.target))}
           ${select('limit', 'Show', LIMITS, false)}
           <div class="filter-actions">
             <button class="primary" type="submit">Apply filters</button>

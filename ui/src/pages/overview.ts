@@ -2,7 +2,7 @@ import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 
 import { deliveriesChart, failuresChart } from '../charts.js';
-import { ago, formatCount, formatSeconds } from '../format.js';
+import { ago, formatCount, formatSeconds, words } from '../format.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded, writeRefusal } from '../page.js';
 import { links } from '../router.js';
@@ -68,6 +68,8 @@ function scope(whose: 'this instance' | 'all instances', detail: string): Templa
 
 const THIS_INSTANCE_DETAIL =
   'the instance that answered this request: behind a load balancer another refresh may reach another one';
+
+const SHARED_DATABASE_DETAIL = 'read from the database the instances share';
 
 /** Whose lanes: the shared database's in durable mode, this process's in memory mode. */
 function lanesScope(mode: string | undefined): TemplateResult | string {
@@ -288,9 +290,7 @@ export function createOverviewPage(context: PageContext): Page {
   function dlqView(stats: DlqStats): TemplateResult {
     const groups = (stats.by_target_reason ?? []).filter((g) => g.count > g.replayed).slice(0, 5);
     return html`<section aria-labelledby="dlq-title" class="card">
-      <h2 id="dlq-title">
-        Dead letters ${scope('all instances', 'read from the database the instances share')}
-      </h2>
+      <h2 id="dlq-title">Dead letters ${scope('all instances', SHARED_DATABASE_DETAIL)}</h2>
       <p class="figures">
         <span><strong>${formatCount(stats.total - stats.replayed)}</strong> waiting</span>
         <span><strong>${formatCount(stats.replayed)}</strong> replayed</span>
@@ -305,7 +305,7 @@ export function createOverviewPage(context: PageContext): Page {
                   html`<li>
                     <a
                       href=${links.deadLetters({ target: g.target, reason: g.reason, replayed: 'false' })}
-                      >${g.target} · ${g.reason.replace(/_/g, ' ')}</a
+                      >${g.target} · ${words(g.reason)}</a
                     >
                     <strong>${formatCount(g.count - g.replayed)}</strong>
                   </li>`,
@@ -371,8 +371,7 @@ export function createOverviewPage(context: PageContext): Page {
           Figures marked ${scope('this instance', THIS_INSTANCE_DETAIL)} are those of the instance
           that answered (instances sharing a database each have their own workers, breakers and
           activity; the API does not say which one answered); those marked
-          ${scope('all instances', 'read from the database the instances share')} are read from the
-          database.
+          ${scope('all instances', SHARED_DATABASE_DETAIL)} are read from the database.
         </p>
         ${databaseBanner(readiness)}
         <div class="grid overview">
