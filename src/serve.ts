@@ -51,10 +51,9 @@ export async function serveUntilSignal(
   // SIGHUP reloads the configuration (as Prometheus and Alertmanager do); it never stops. One
   // listener serves the whole life of the process and is never removed: without a listener the
   // signal's default action kills the process, starting or in the middle of a drain. It is
-  // installed before the first line is written: a SIGHUP sent on reading `starting` killed the
-  // process when the listener came after that line. What it does changes with the phase: while
-  // starting it is remembered (the file may have changed after it was read) and applied once
-  // started; while stopping it is ignored.
+  // installed before any output, so that no SIGHUP sent on reading a line finds none. What it
+  // does changes with the phase: while starting it is remembered (the file may have changed
+  // after it was read) and applied once started; while stopping it is ignored.
   let hangupWhileStarting = false;
   let onHangup = (): void => {
     hangupWhileStarting = true;

@@ -99,4 +99,22 @@ describe('Breaker', () => {
     assert.equal(breaker.state, 'closed');
     assert.deepEqual(transitions, []);
   });
+
+  it('says the target is down since a time when nothing succeeded from then on, or when not closed', () => {
+    const { breaker } = aBreaker();
+    assert.equal(breaker.isDownSince(1_000), true, 'no success seen yet (a fresh start)');
+    breaker.record('success', false, 2_000);
+    assert.equal(breaker.isDownSince(1_000), false, 'a success after the job began');
+    assert.equal(breaker.isDownSince(2_000), false, 'a success at that very time');
+    assert.equal(breaker.isDownSince(2_001), true, 'only failures since');
+    fail(breaker, 5, 3_000);
+    assert.equal(breaker.state, 'open');
+    assert.equal(breaker.isDownSince(1_000), true, 'open: down whatever came before');
+    breaker.reset('the address changed');
+    assert.equal(
+      breaker.isDownSince(1_000),
+      true,
+      'a reset forgets the successes of the old address',
+    );
+  });
 });

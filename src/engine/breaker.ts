@@ -23,6 +23,8 @@ export class Breaker {
   state: BreakerState = 'closed';
   consecutiveFailures = 0;
   openedAt: number | undefined;
+  /** When an attempt last succeeded (clock ms), probes included; undefined before the first. */
+  lastSuccessAt: number | undefined;
   private probeInFlight = false;
   private probeSuccesses = 0;
 
@@ -48,6 +50,7 @@ export class Breaker {
    */
   reset(reason: string): void {
     this.consecutiveFailures = 0;
+    this.lastSuccessAt = undefined;
     this.probeInFlight = false;
     if (this.state !== 'closed') this.close(reason);
   }
@@ -66,12 +69,15 @@ export class Breaker {
   }
 
   /**
-   * Whether the target failed throughout the last `failures` failed attempts of one job: it is
-   * not closed, or no success came between its last `failures` counted attempts. A job that
-   * spent its retries so is not dead-lettered (outcome-decision.ts, `targetDown`).
+   * Whether the target is down as this breaker saw it since `sinceMs` (a job's first attempt):
+   * not closed, or no attempt succeeded since then (none at all on a fresh start). A job that
+   * spent its retries so failed with its target, not on its own (outcome-decision.ts,
+   * `targetDown`).
    */
-  failedThroughout(failures: number): boolean {
-    return this.state !== 'closed' || this.consecutiveFailures >= failures;
+  isDownSince(sinceMs: number): boolean {
+    return (
+      this.state !== 'closed' || this.lastSuccessAt === undefined || this.lastSuccessAt < sinceMs
+    );
   }
 
   /** Whether an attempt may start now (call refresh first). */
@@ -88,6 +94,7 @@ export class Breaker {
   }
 
   record(verdict: AttemptVerdict, isProbe: boolean, now: number): void {
+    if (verdict === 'success') this.lastSuccessAt = now;
     if (isProbe) {
       this.probeInFlight = false;
       if (this.state !== 'half_open') return;

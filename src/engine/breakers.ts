@@ -86,8 +86,13 @@ export class Breakers {
       return outcome;
     } finally {
       // A send that threw (a bug) still ends the probe, counting nothing.
-      if (isProbe)
-        breaker.record(outcome === undefined ? 'neutral' : verdictOf(outcome), true, now());
+      if (isProbe) {
+        const verdict =
+          outcome === undefined
+            ? 'neutral'
+            : verdictOf(outcome, { isProbe: true, waitsPastRetries: false });
+        breaker.record(verdict, true, now());
+      }
     }
   }
 

@@ -15,7 +15,10 @@ export type FailureDecision =
   | { kind: 'dead_letter' }
   /** A newer job of the same (target, fingerprint) waits: this state is out of date. */
   | { kind: 'superseded'; by: string }
-  /** `spendsRetry` false for a 429: once made, the retry leaves `retries` (the DLQ retry_count) as it is. */
+  /**
+   * `spendsRetry` false for a 429 and for a wait for a down target: once made, the retry leaves
+   * `retries` (the DLQ retry_count) as it is.
+   */
   | { kind: 'retry'; dueAt: number; spendsRetry: boolean };
 
 /** What the decision reads besides the job: its chain and its target's health. */
@@ -23,19 +26,19 @@ export interface FailureContext {
   /** A newer job of the same (target, fingerprint) that waits, if one does. */
   newerWaiting?: string;
   /**
-   * The target failed throughout: its breaker is not closed, or its last attempts failed in a
-   * row as many times as this job did (`Breaker.failedThroughout`).
+   * The target is down as the instance sees it: its breaker is not closed, or no attempt to it
+   * succeeded since the job's first attempt (`Breaker.isDownSince`).
    */
-  targetDown?: boolean;
+  targetDown: boolean;
 }
 
 /**
- * The retry stage of both engines (docs/how-it-works.md, Retries): permanent or stop → dead letter; 429 → wait
- * (Retry-After or backoff) without spending a retry, bounded by max_job_age; transient/unknown
- * → retry until max_retries is spent, whatever the job's age. A job whose retries are spent
- * while its target failed throughout failed with the target, not on its own: it waits as the
- * jobs behind an open breaker do, without spending retries, bounded by max_job_age (so the
- * first page of an outage is delivered on recovery like the pages after it). Before all of
+ * The retry stage of both engines (docs/how-it-works.md, Retries): permanent or stop → dead
+ * letter; 429 → wait (Retry-After or backoff) without spending a retry, bounded by max_job_age;
+ * transient/unknown → retry until max_retries is spent, whatever the job's age. A job whose
+ * retries are spent while its target is down (`targetDown`) failed with the target, not on its
+ * own: it waits as a 429 does, without spending retries, bounded by max_job_age, so that the
+ * first page of an outage is delivered on recovery like the pages after it. Before all of
  * these, the latest-state rule (docs/alert-state.md): when `newerWaiting` names a newer job of
  * the same (target, fingerprint), the failed job is superseded by it instead of retried or
  * dead-lettered. `job.attempts` counts the attempt that just failed, `job.retries` the retries
@@ -47,14 +50,14 @@ export function decideAfterFailure(
   policy: RetryPolicy,
   now: number,
   random: Random,
-  context: FailureContext = {},
+  context: FailureContext,
 ): FailureDecision {
-  const { newerWaiting, targetDown = false } = context;
+  const { newerWaiting, targetDown } = context;
   if (newerWaiting !== undefined) return { kind: 'superseded', by: newerWaiting };
   if (failure.type === 'permanent' || failure.reason === 'shutdown') return { kind: 'dead_letter' };
   if (failure.reason === 'rate_limited' || (job.retries >= policy.maxRetries && targetDown)) {
-    // The backoff exponent grows with every try (429s included), or a target that rate-limits
-    // without Retry-After would be asked again every `base` for up to max_job_age.
+    // The backoff exponent grows with every try, or a target that rate-limits without
+    // Retry-After (or stays down) would be asked again every `base` for up to max_job_age.
     const delayMs = nextAttemptDelayMs(
       policy,
       Math.max(1, job.attempts),
@@ -79,11 +82,30 @@ export function jobErrorOf(failure: Failure): JobError {
 /**
  * What an attempt says about its target's health (the breaker's input, both engines): only
  * transient/unknown failures count against it; a 4xx for one bad alert, a 429 or our own stop
- * say nothing.
+ * say nothing. Nor does the failure of an attempt that waited for its target past the job's
+ * retries (`waitsPastRetries`), unless it is the half-open probe: it says only that the target
+ * is still down for this job, and a lone job failing on its own would otherwise open the
+ * breaker and hold the target's other jobs for up to max_job_age.
  */
-export function verdictOf(outcome: PublishOutcome): AttemptVerdict {
+export function verdictOf(
+  outcome: PublishOutcome,
+  attempt: { isProbe: boolean; waitsPastRetries: boolean },
+): AttemptVerdict {
   if (outcome.ok) return 'success';
   if (outcome.type === 'permanent') return 'neutral';
   if (outcome.reason === 'rate_limited' || outcome.reason === 'shutdown') return 'neutral';
+  if (attempt.waitsPastRetries && !attempt.isProbe) return 'neutral';
   return 'failure';
+}
+
+/**
+ * Whether the attempt about to start waits for its target past the job's retries (both
+ * engines, read before the attempt counts a retry): a later attempt that spends no retry, with
+ * max_retries spent.
+ */
+export function waitsPastRetries(
+  job: { priorAttempts: number; retries: number; isRetryCounted: boolean },
+  policy: RetryPolicy,
+): boolean {
+  return job.priorAttempts > 0 && !job.isRetryCounted && job.retries >= policy.maxRetries;
 }

@@ -1,16 +1,15 @@
 import { logFailure } from '../../db/database-unavailable.js';
 import type { Clock, Logger, Random } from '../../domain/clock.js';
 import type { Db } from '../../db/db.js';
-import { recordAttempt } from '../../domain/job.js';
-import { attemptToJson, attemptsFromJson } from '../../domain/attempt-json.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
 import type { Target } from '../../domain/target.js';
-import { AttemptRunner, attemptRecordOf } from '../attempt.js';
+import { AttemptRunner } from '../attempt.js';
 import type { Breakers } from '../breakers.js';
 import type { EngineConfig } from '../engine-config.js';
 import type { JobReport } from '../job-report.js';
-import { verdictOf } from '../outcome-decision.js';
+import { waitsPastRetries } from '../outcome-decision.js';
 import type { RateLimiter } from '../rate-limiter.js';
+import { recordAttemptResult } from './attempt-result.js';
 import { claimJobs, urgentTurns } from './claim-jobs.js';
 import type { DurableSettings } from './durable-config.js';
 import type { Completion } from './finish-jobs.js';
@@ -214,6 +213,14 @@ export function createDispatcher(deps: DispatcherDeps): {
 
   async function run(held: Held, isProbe: boolean): Promise<void> {
     const startedAt = clock.now();
+    const waits = waitsPastRetries(
+      {
+        priorAttempts: held.job.attempts - 1, // the claim counted this one
+        retries: held.job.retries,
+        isRetryCounted: held.job.is_retry_counted,
+      },
+      held.target.retry,
+    );
     // A retry counts once made (the claim only charged the attempt, refunded if not started).
     if (held.job.is_retry_counted) held.job.retries += 1;
     held.job.is_retry_counted = false;
@@ -241,18 +248,12 @@ export function createDispatcher(deps: DispatcherDeps): {
     holdings.finishing(held);
     const name = held.target.name;
     deps.report.attempted(deps.report.meters(name), outcome, now - startedAt, now);
-    // A target a reload removed meanwhile has no breaker: none is made again for it.
-    if (deps.breakers.has(name)) deps.breakers.of(name).record(verdictOf(outcome), isProbe, now);
-    const limiter = deps.limiterOf(name);
-    if (outcome.ok) limiter.succeeded(now);
-    else if (outcome.reason === 'rate_limited') {
-      limiter.rateLimited(now, startedAt, outcome.retryAfterMs);
-    }
-    const attempt = attemptRecordOf(startedAt, now, outcome);
-    held.attempt = attempt;
-    const history = attemptsFromJson(held.job.attempt_log);
-    recordAttempt(history, attempt);
-    held.job.attempt_log = history.map(attemptToJson);
+    const targetDown = recordAttemptResult(deps, held, outcome, {
+      isProbe,
+      waitsPastRetries: waits,
+      startedAt,
+      now,
+    });
     // The freed worker takes a buffered job at once; the loop is woken only to claim.
     startReady();
     if (claimWanted()) deps.wakeSignal.wake();
@@ -274,8 +275,6 @@ export function createDispatcher(deps: DispatcherDeps): {
       return;
     }
     const newer = outcome.ok ? undefined : await newerWaiting(held);
-    const targetDown =
-      deps.breakers.has(name) && deps.breakers.of(name).failedThroughout(held.job.retries + 1);
     const completion = completionAfter(held.job, outcome, held.target, now, deps.random, {
       newerWaiting: newer,
       targetDown,

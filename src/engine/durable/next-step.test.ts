@@ -55,7 +55,14 @@ interface Counters {
 
 type Expected = { kind: 'dead' } | { kind: 'retry'; delayMs: number; spendsRetry: boolean };
 
-const CASES: { name: string; outcome: Failure; job: Counters; expected: Expected }[] = [
+const CASES: {
+  name: string;
+  outcome: Failure;
+  job: Counters;
+  /** The target is down as the instance sees it (default: up). */
+  targetDown?: boolean;
+  expected: Expected;
+}[] = [
   {
     name: 'a first 5xx retries after base + jitter and spends a retry',
     outcome: SERVER_ERROR,
@@ -72,6 +79,34 @@ const CASES: { name: string; outcome: Failure; job: Counters; expected: Expected
     name: 'a 5xx with max_retries spent is a dead letter',
     outcome: SERVER_ERROR,
     job: { attempts: 4, retries: 3, ageMs: 15_000 },
+    expected: { kind: 'dead' },
+  },
+  {
+    name: 'a 5xx with max_retries spent while the target is down waits, spending no retry',
+    outcome: SERVER_ERROR,
+    job: { attempts: 4, retries: 3, ageMs: 15_000 },
+    targetDown: true,
+    expected: { kind: 'retry', delayMs: 16_500, spendsRetry: false },
+  },
+  {
+    name: 'a 5xx with retries left spends one while the target is down',
+    outcome: SERVER_ERROR,
+    job: { attempts: 1, retries: 0, ageMs: 0 },
+    targetDown: true,
+    expected: { kind: 'retry', delayMs: 2_500, spendsRetry: true },
+  },
+  {
+    name: 'a wait for a down target that would end past max_job_age is a dead letter',
+    outcome: SERVER_ERROR,
+    job: { attempts: 6, retries: 3, ageMs: HOUR - 10_000 },
+    targetDown: true,
+    expected: { kind: 'dead' },
+  },
+  {
+    name: 'a permanent failure is a dead letter although the target is down',
+    outcome: failure('permanent', 'client_error', 400),
+    job: { attempts: 1, retries: 0, ageMs: 0 },
+    targetDown: true,
     expected: { kind: 'dead' },
   },
   {
@@ -180,12 +215,17 @@ function claimedRow(job: Job): Claimed {
   };
 }
 
+/** The target up: what the decision reads when the breaker says nothing against it. */
+const UP = { targetDown: false };
+
 describe('after a failed attempt both engines decide the same', () => {
-  for (const { name, outcome, job: counters, expected } of CASES) {
+  for (const { name, outcome, job: counters, targetDown = false, expected } of CASES) {
     it(name, () => {
       const job = memoryJob(counters);
-      const memory = decideAfterFailure(outcome, job, POLICY, NOW, random);
-      const durable = completionAfter(claimedRow(job), outcome, TARGET, NOW, random);
+      const memory = decideAfterFailure(outcome, job, POLICY, NOW, random, { targetDown });
+      const durable = completionAfter(claimedRow(job), outcome, TARGET, NOW, random, {
+        targetDown,
+      });
       const error = { type: outcome.type, reason: outcome.reason, message: outcome.message };
       const jobError = outcome.status === undefined ? error : { ...error, status: outcome.status };
       if (expected.kind === 'dead') {
@@ -212,7 +252,7 @@ describe('after a failed attempt both engines decide the same', () => {
 
   it('a success completes the durable row', () => {
     const row = claimedRow(memoryJob({ attempts: 2, retries: 1, ageMs: 3_000 }));
-    assert.deepEqual(completionAfter(row, { ok: true }, TARGET, NOW, random), {
+    assert.deepEqual(completionAfter(row, { ok: true }, TARGET, NOW, random, UP), {
       kind: 'succeeded',
       id: row.id,
     });
@@ -223,7 +263,7 @@ describe('the dead letter of a job', () => {
   it('is the same from a memory job and from its durable row, secrets already removed', () => {
     const job = memoryJob({ attempts: 4, retries: 3, ageMs: 15_000 });
     const error = { type: 'transient', reason: 'server_error', status: 503, message: 'HTTP 503' };
-    const durable = completionAfter(claimedRow(job), SERVER_ERROR, TARGET, NOW, random);
+    const durable = completionAfter(claimedRow(job), SERVER_ERROR, TARGET, NOW, random, UP);
     assert.equal(durable.kind, 'dead');
     if (durable.kind !== 'dead') return;
     assert.deepEqual(durable.letter, {

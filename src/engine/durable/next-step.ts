@@ -24,7 +24,7 @@ export function completionAfter(
   target: Target,
   nowMs: number,
   random: Random,
-  context: FailureContext = {},
+  context: FailureContext,
 ): Completion {
   if (outcome.ok) return { kind: 'succeeded', id: job.id };
   const error = jobErrorOf(outcome);

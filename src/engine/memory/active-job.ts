@@ -31,6 +31,8 @@ export interface ActiveJob extends Job {
   placement: Placement;
   /** The running attempt is the breaker's half-open probe. */
   isProbe: boolean;
+  /** The running attempt waits for its target past the job's retries (outcome-decision.ts). */
+  waitsPastRetries: boolean;
   /** Its alert's state, compared by the latest-state rule. */
   alertState: AlertState;
   /**
@@ -77,6 +79,7 @@ export function newActiveJob(
     seq,
     placement: 'chained',
     isProbe: false,
+    waitsPastRetries: false,
     alertState: alertStateOf(request.alert),
     isRetryCounted: false,
   };

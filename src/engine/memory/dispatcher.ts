@@ -6,7 +6,12 @@ import { sleepUnlessAborted } from '../clock-wait.js';
 import type { EngineConfig } from '../engine-config.js';
 import { shutdownError, targetRemovedError } from '../job-errors.js';
 import type { JobReport } from '../job-report.js';
-import { decideAfterFailure, jobErrorOf, verdictOf } from '../outcome-decision.js';
+import {
+  decideAfterFailure,
+  jobErrorOf,
+  verdictOf,
+  waitsPastRetries,
+} from '../outcome-decision.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
 import type { CircuitSweep } from './circuit-sweep.js';
 import type { JobLifecycle } from './job-lifecycle.js';
@@ -106,6 +111,10 @@ export class Dispatcher {
   private start(job: ActiveJob, now: number): void {
     const { slot } = job;
     this.deps.life.setState(job, 'processing', now);
+    job.waitsPastRetries = waitsPastRetries(
+      { priorAttempts: job.attempts, retries: job.retries, isRetryCounted: job.isRetryCounted },
+      slot.target.retry,
+    );
     job.attempts += 1;
     if (job.isRetryCounted) job.retries += 1;
     job.isRetryCounted = false;
@@ -155,7 +164,7 @@ export class Dispatcher {
   private settle(job: ActiveJob, outcome: PublishOutcome, startedAt: number, now: number): void {
     const { slot } = job;
     const { scheduler, life } = this.deps;
-    slot.breaker.record(verdictOf(outcome), job.isProbe, now);
+    slot.breaker.record(verdictOf(outcome, job), job.isProbe, now);
     if (outcome.ok) {
       slot.limiter.succeeded(now);
       scheduler.release(job, now);
@@ -171,7 +180,7 @@ export class Dispatcher {
       job.chainNext === undefined ? undefined : scheduler.newestOf(slot, job.alert.fingerprint);
     const decision = decideAfterFailure(outcome, job, slot.target.retry, now, this.deps.random, {
       newerWaiting: newer?.id,
-      targetDown: slot.breaker.failedThroughout(job.retries + 1),
+      targetDown: slot.breaker.isDownSince(job.startedAt ?? startedAt),
     });
     // After stop's delivery window a cut or timed-out attempt may have reached the target
     // (docs/alert-state.md, "Stopping without duplicates"), whatever becomes of its job.
@@ -190,7 +199,7 @@ export class Dispatcher {
     } else if (decision.kind === 'dead_letter') life.deadLetter(job, now, error);
     else {
       job.isRetryCounted = decision.spendsRetry;
-      life.retryLater(job, now, decision.dueAt, outcome.type);
+      life.retryLater(job, now, decision.dueAt, decision.spendsRetry ? outcome.type : undefined);
     }
   }
 }

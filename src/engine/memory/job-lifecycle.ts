@@ -45,11 +45,15 @@ export class JobLifecycle {
     });
   }
 
-  retryLater(job: ActiveJob, now: number, dueAt: number, type: ErrorType): void {
+  /**
+   * `countedAs`: the error type of a retry that spends one of max_retries, the only retries the
+   * retries metric counts (JobReport.retried); undefined for a wait (a 429, a down target).
+   */
+  retryLater(job: ActiveJob, now: number, dueAt: number, countedAs: ErrorType | undefined): void {
     this.setState(job, 'retrying', now);
     job.nextAttemptAt = dueAt;
     this.scheduler.delay(job, dueAt);
-    this.report.retried(job.slot.meters, type);
+    if (countedAs !== undefined) this.report.retried(job.slot.meters, countedAs);
     this.deps.statusStore.track(job);
     this.deps.logger.debug(
       {

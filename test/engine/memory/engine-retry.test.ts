@@ -163,7 +163,7 @@ describe('engine retries', () => {
     assert.equal(h.deadLetters.stored[0]?.retryCount, 0);
   });
 
-  it('retries a 5xx due after max_job_age until max_retries: only 429 waits are bounded by it', async () => {
+  it('retries a 5xx due after max_job_age until max_retries; the wait for the target after them is bounded by it', async () => {
     const { clock, times, publisher } = timedTarget(SERVER_ERROR);
     const h = anEngine({
       clock,
@@ -239,8 +239,7 @@ describe('engine retries', () => {
 
   it('keeps a job whose target fails throughout past its retries and delivers it on recovery', async () => {
     const { clock, times, publisher } = timedTarget(OK);
-    // Down for six attempts: the job's four, the one after them that opens the breaker (5
-    // failures in a row), and the first probe.
+    // Down for six attempts: the job's four, then two waits at max_delay (30 s).
     publisher.script(...Array.from({ length: 6 }, () => SERVER_ERROR));
     const h = anEngine({ clock, random: () => 0, targets: [{ name: 'pager', publisher }] });
     const [id] = await submitIds(h.engine, [aRequest('pager', { severity: 'critical' })]);
@@ -248,6 +247,8 @@ describe('engine retries', () => {
     // Before, the fourth failure dead-lettered it at 14 s, while the jobs behind the breaker
     // that opened a moment later were delivered on recovery.
     assert.deepEqual(times, [0, 2_000, 6_000, 14_000, 30_000, 60_000, 90_000]);
+    // Its waits say nothing more about the target: alone, it does not open the breaker.
+    assert.equal(h.engine.breakerState('pager'), 'closed');
     assert.equal(h.deadLetters.stored.length, 0);
     const job = await h.engine.getJob(id ?? '');
     assert.equal(job?.state, 'succeeded');
@@ -291,5 +292,27 @@ describe('engine retries', () => {
     assert.equal(h.deadLetters.stored[0]?.errorReason, 'server_error');
     assert.equal(h.deadLetters.stored[0]?.httpStatus, 503);
     assert.equal(h.deadLetters.stored[0]?.retryCount, 3);
+  });
+
+  it('does not let a lone job failing on its own hold the target: its waits leave the breaker closed', async () => {
+    const clock = createFakeClock();
+    const start = clock.now();
+    const good: number[] = [];
+    const publisher: Publisher = {
+      publish(delivery) {
+        if (delivery.alert.labels['alertname'] === 'Poison') return Promise.resolve(SERVER_ERROR);
+        good.push(clock.now() - start);
+        return Promise.resolve(OK);
+      },
+      close: () => Promise.resolve(),
+    };
+    const h = anEngine({ clock, random: () => 0, targets: [{ name: 'audit', publisher }] });
+    // Nothing else is sent while it fails: it cannot tell itself from a down target, and waits.
+    await submitIds(h.engine, [aRequest('audit', { alertname: 'Poison', severity: 'critical' })]);
+    await clock.advance(100_000);
+    assert.equal(h.engine.breakerState('audit'), 'closed');
+    await submitIds(h.engine, [aRequest('audit', { alertname: 'Fine' })]);
+    await clock.advance(1);
+    assert.deepEqual(good, [100_000], 'sent at once, not held behind an open breaker');
   });
 });

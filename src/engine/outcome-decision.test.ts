@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { PublishOutcome } from '../domain/publisher.js';
+import { DEFAULT_RETRY_POLICY } from '../retry/backoff.js';
+import { verdictOf, waitsPastRetries } from './outcome-decision.js';
+
+const SERVER_ERROR: PublishOutcome = {
+  ok: false,
+  type: 'transient',
+  reason: 'server_error',
+  status: 503,
+  message: 'HTTP 503',
+};
+const POLICY = { ...DEFAULT_RETRY_POLICY, maxRetries: 3 };
+
+describe('what an attempt says about its target (verdictOf)', () => {
+  it('counts a 5xx against the target, unless the attempt waited past the job retries', () => {
+    const counted = { isProbe: false, waitsPastRetries: false };
+    assert.equal(verdictOf(SERVER_ERROR, counted), 'failure');
+    assert.equal(verdictOf(SERVER_ERROR, { ...counted, waitsPastRetries: true }), 'neutral');
+    assert.equal(
+      verdictOf({ ok: true, status: 200 }, { ...counted, waitsPastRetries: true }),
+      'success',
+    );
+  });
+
+  it('counts the failure of a waiting job that is the half-open probe', () => {
+    assert.equal(verdictOf(SERVER_ERROR, { isProbe: true, waitsPastRetries: true }), 'failure');
+  });
+});
+
+describe('an attempt that waits for its target past the job retries (waitsPastRetries)', () => {
+  it('is a later attempt spending no retry once max_retries is spent', () => {
+    const spent = { priorAttempts: 4, retries: 3, isRetryCounted: false };
+    assert.equal(waitsPastRetries(spent, POLICY), true);
+    assert.equal(waitsPastRetries({ ...spent, isRetryCounted: true }, POLICY), false, 'a retry');
+    assert.equal(waitsPastRetries({ ...spent, retries: 2 }, POLICY), false, 'retries left');
+  });
+
+  it('is never the first attempt, even with max_retries 0', () => {
+    const none = { ...POLICY, maxRetries: 0 };
+    assert.equal(
+      waitsPastRetries({ priorAttempts: 0, retries: 0, isRetryCounted: false }, none),
+      false,
+    );
+    assert.equal(
+      waitsPastRetries({ priorAttempts: 1, retries: 0, isRetryCounted: false }, none),
+      true,
+    );
+  });
+});
