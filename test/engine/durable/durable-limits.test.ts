@@ -149,6 +149,28 @@ test('a job whose target fails throughout waits past its retries and is delivere
   assert.equal(letters.rows.length, 0);
 });
 
+test('a job waiting for its down target keeps waiting after its instance restarts', async () => {
+  engine = await startEngine(db, clock, publisher, {});
+  publisher.answerAll(SERVER_ERROR_503);
+  const id = await submitOne(engine);
+  await advanceUntil(clock, 1_000, 'a wait past its retries', () => {
+    return publisher.deliveries.length === 5;
+  });
+  await engine.stop(0);
+  // A fresh breaker has seen no success: the target is down for it too. Before, it dead-letters
+  // the job at its first failure there (its count of failures in a row started at 0).
+  engine = await startEngine(db, clock, publisher, {});
+  await advanceUntil(clock, 1_000, 'a failure after the restart', () => {
+    return publisher.deliveries.length === 7;
+  });
+  assert.notEqual((await stateOf(db, id))?.['state'], 'dlq');
+  publisher.answerAll({ ok: true, status: 200 });
+  await advanceUntil(clock, 1_000, 'delivered on recovery', async () => {
+    return (await stateOf(db, id))?.['state'] === 'succeeded';
+  });
+  assert.equal((await db.query('SELECT 1 FROM publishing_dlq')).rows.length, 0);
+});
+
 test('jobs of a target whose breaker stays open become circuit_open dead letters after max_job_age, unclaimed', async () => {
   engine = await startEngine(db, clock, publisher, {
     config: { breaker: { failureThreshold: 5, successThreshold: 2, openTimeoutMs: 600_000 } },

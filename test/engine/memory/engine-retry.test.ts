@@ -315,4 +315,18 @@ describe('engine retries', () => {
     await clock.advance(1);
     assert.deepEqual(good, [100_000], 'sent at once, not held behind an open breaker');
   });
+
+  it('counts in retries_total only the retries that spend max_retries, not the waits for a down target', async () => {
+    const { clock, publisher } = timedTarget(SERVER_ERROR);
+    const h = anEngine({ clock, random: () => 0, targets: [{ name: 'pager', publisher }] });
+    await submitIds(h.engine, [aRequest('pager')]);
+    await clock.advance(100_000);
+    assert.ok(publisher.inFlight === 0);
+    const text = await h.registry.metrics();
+    // Four attempts, three retries, then waits at 30 s: the waits count nowhere there.
+    assert.match(
+      text,
+      /alert_publisher_retries_total\{target="pager",error_type="transient"\} 3\n/,
+    );
+  });
 });
