@@ -4,9 +4,8 @@ import { alertStateOf, compareAlertStates } from '../domain/alert-state.js';
 import type { BulkReplayStop } from '../domain/bulk-replay-stop.js';
 import { AppError } from '../domain/errors.js';
 import type { JobRequest, SubmitResult } from '../engine/publishing-engine.js';
-import type { StateOfJob } from '../engine/supersession.js';
 import type { DlqEntry } from './dlq-entry.js';
-import { newestStateOfAlert } from './newest-alert-state.js';
+import { newestStatesOfAlerts } from './newest-alert-state.js';
 import type { ReplayDeps } from './replay-entry.js';
 import { replayLoaded, ReplayNotRecorded } from './replay-entry.js';
 
@@ -46,7 +45,9 @@ export interface ChunkChoice {
  * it looked at are counted on `tally` as skipped. It stops looking once `room` are chosen, so a
  * run ends at its limit (`examined` says where). `withinRun`: a letter is also superseded by a
  * newer state of its alert sent earlier in the chunk (to any target), as when each letter was submitted before
- * the next was checked (dry runs submit nothing, so they only ask the engine).
+ * the next was checked (dry runs submit nothing, so they only ask the engine). The engine is
+ * asked once for the chunk, for every pair of a letter's alert and its own or a configured
+ * target (newest-alert-state.ts).
  */
 export async function replayable(
   deps: ReplayDeps,
@@ -56,9 +57,12 @@ export async function replayable(
   room: number,
 ): Promise<ChunkChoice> {
   const skips = entries.map((entry) => targetSkip(deps, entry));
-  const newest = await newestStates(
-    deps,
-    entries.filter((_, index) => skips[index] === undefined),
+  const newest = await newestStatesOfAlerts(
+    deps.engine,
+    entries
+      .filter((_, index) => skips[index] === undefined)
+      .map((entry) => ({ target: entry.target_name, fingerprint: entry.fingerprint })),
+    deps.targets.keys(),
   );
   const sending = new Map<string, AlertState>();
   const chosen: DlqEntry[] = [];
@@ -114,7 +118,8 @@ export function idsExamined(
 
 /**
  * Replays one chunk, at most `room` of its letters, and returns how many of `ids` it looked
- * at: one claim statement, one engine submit, one statement recording the jobs.
+ * at: one newest-state lookup, one claim statement, one engine submit, one statement recording
+ * the jobs.
  * Admission is all-or-nothing per submit, so a refused chunk is released and its letters go one
  * at a time, which replays what still fits and stops at the first refusal, as a run did before
  * chunks. Throws what ends the run (stopOf) after counting what was replayed.
@@ -215,27 +220,4 @@ function requestOf(entry: DlqEntry): JobRequest {
   const request: JobRequest = { alert, target: entry.target_name, replayOf: entry.id };
   if (classification !== undefined) request.classification = classification;
   return request;
-}
-
-/**
- * The newest state of each entry's alert on any configured target (newest-alert-state.ts),
- * keyed by fingerprint; concurrent lookups.
- */
-async function newestStates(
-  deps: ReplayDeps,
-  entries: readonly DlqEntry[],
-): Promise<Map<string, StateOfJob>> {
-  const byFingerprint = new Map<string, Set<string>>();
-  for (const entry of entries) {
-    const targets = byFingerprint.get(entry.fingerprint) ?? new Set(deps.targets.keys());
-    byFingerprint.set(entry.fingerprint, targets.add(entry.target_name));
-  }
-  const found = new Map<string, StateOfJob>();
-  await Promise.all(
-    [...byFingerprint].map(async ([fingerprint, targets]) => {
-      const state = await newestStateOfAlert(deps.engine, targets, fingerprint);
-      if (state !== undefined) found.set(fingerprint, state);
-    }),
-  );
-  return found;
 }

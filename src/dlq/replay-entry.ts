@@ -4,11 +4,11 @@ import type { Target } from '../domain/target.js';
 import type { JobRequest, PublishingEngine, SubmitResult } from '../engine/publishing-engine.js';
 import type { DlqEntry } from './dlq-entry.js';
 import type { DlqRepository } from './dlq-repository.js';
-import { newestStateOfAlert, type NewestOfAlert } from './newest-alert-state.js';
+import { newestStatesOfAlerts, type NewestOfAlert } from './newest-alert-state.js';
 
 export interface ReplayDeps {
   repo: DlqRepository;
-  engine: Pick<PublishingEngine, 'submit' | 'newestState' | 'breakerState'>;
+  engine: Pick<PublishingEngine, 'submit' | 'newestStates' | 'breakerState'>;
   /** The targets configured now (a replay uses the current config, not the stored one). */
   targets: ReadonlyMap<string, Target>;
 }
@@ -153,11 +153,13 @@ async function refuseIfSuperseded(deps: ReplayDeps, entry: DlqEntry): Promise<vo
 
 /** The newest state of the entry's alert on any configured target, if newer than the letter. */
 async function newerStateOf(deps: ReplayDeps, entry: DlqEntry): Promise<NewestOfAlert | undefined> {
-  const newest = await newestStateOfAlert(
-    deps.engine,
-    [entry.target_name, ...deps.targets.keys()],
-    entry.fingerprint,
-  );
+  const newest = (
+    await newestStatesOfAlerts(
+      deps.engine,
+      [{ target: entry.target_name, fingerprint: entry.fingerprint }],
+      deps.targets.keys(),
+    )
+  ).get(entry.fingerprint);
   if (newest === undefined) return undefined;
   const letter = alertStateOf(entry.enriched_alert.alert);
   return compareAlertStates(newest.state, letter) > 0 ? newest : undefined;

@@ -43,17 +43,19 @@ export interface BulkReplayResult {
   next_cursor: string | null;
 }
 
-/** Letters per claim statement, engine submit and record statement (docs/benchmarks.md). */
+/**
+ * Letters per newest-state lookup, claim statement, engine submit and record statement
+ * (docs/benchmarks.md).
+ */
 export const REPLAY_CHUNK = 100;
 
 /**
  * The most matching letters one run looks at. Skipped letters do not count toward `limit`, so
  * a run walks past them; a skipped chunk still costs a page query, a read of its rows and the
- * engine's newest-state lookups (tens of ms in durable mode), and this keeps one request to
- * seconds (~100 chunks) however many skipped letters lie ahead. A run that reaches it stops
- * with `examined_limit` and a `next_cursor`: the next run, given it as `after`, goes on from
- * there (without it, a run walks again from the oldest and never gets past this many skipped
- * letters).
+ * engine's newest-state lookup, and this keeps one request to seconds (~100 chunks) however
+ * many skipped letters lie ahead. A run that reaches it stops with `examined_limit` and a
+ * `next_cursor`: the next run, given it as `after`, goes on from there (without it, a run walks
+ * again from the oldest and never gets past this many skipped letters).
  */
 export const MAX_EXAMINED_PER_RUN = 10 * MAX_BULK_REPLAY;
 

@@ -4,6 +4,7 @@ import type { JobFilter, JobSnapshot, Priority } from '../domain/job.js';
 import type { PublishOutcome } from '../domain/publisher.js';
 import type { Target } from '../domain/target.js';
 import type { AdmissionPlan } from './admission.js';
+import type { AlertChain } from './alert-state-store.js';
 import type { EngineConfig } from './engine-config.js';
 import type { StateOfJob } from './supersession.js';
 
@@ -117,10 +118,13 @@ export interface PublishingEngine {
   targetRate(target: string): number | undefined;
   onJobFinished(listener: JobFinishedListener): void;
   /**
-   * The newest state of an alert for a target that was sent or is about to be (queued, in
-   * flight or dead-lettered), if any is known (docs/alert-state.md).
+   * The newest state of each (target, fingerprint) of `chains` that was sent or is about to be
+   * (queued, in flight or dead-lettered), keyed by chainKey; a pair with none known is absent
+   * (docs/alert-state.md). One lookup for the whole batch: durable mode reads
+   * publishing_alert_states in one statement (a primary-key probe per pair); memory mode answers
+   * from the states it holds and reads the rest from the store in one statement.
    */
-  newestState(target: string, fingerprint: string): Promise<StateOfJob | undefined>;
+  newestStates(chains: readonly AlertChain[]): Promise<Map<string, StateOfJob>>;
   /**
    * A config reload: the targets (added, removed, changed) and the engine's knobs swap at once.
    * An engine is given the targets it delivers to, the enabled ones (app.ts): a disabled target

@@ -2,7 +2,8 @@ import type { Db } from '../db/db.js';
 import type { AlertStatus } from '../domain/alert.js';
 import type { AlertState } from '../domain/alert-state.js';
 import { storableJson, storableText } from '../domain/storable-text.js';
-import type { AlertStateRecord, AlertStateStore } from '../engine/alert-state-store.js';
+import type { AlertChain, AlertStateRecord, AlertStateStore } from '../engine/alert-state-store.js';
+import { chainKey } from '../engine/alert-state-store.js';
 
 export interface StateRow {
   target_name: string;
@@ -55,10 +56,13 @@ export async function upsertAlertStates(
   );
 }
 
-/** The stored states of the given (target, fingerprint) pairs, keyed `target\u0000fingerprint`. */
+/**
+ * The stored states of the given (target, fingerprint) pairs, keyed by chainKey; a pair with
+ * none stored is absent. One statement for any number of pairs.
+ */
 export async function readAlertStates(
   db: Db,
-  keys: ReadonlyArray<{ target: string; fingerprint: string }>,
+  keys: readonly AlertChain[],
 ): Promise<Map<string, AlertStateRecord>> {
   const found = new Map<string, AlertStateRecord>();
   if (keys.length === 0) return found;
@@ -73,7 +77,8 @@ export async function readAlertStates(
     { name: 'alert_states_read' },
   );
   for (const row of result.rows) {
-    found.set(`${row.target_name}\u0000${row.fingerprint}`, recordOf(row));
+    const record = recordOf(row);
+    found.set(chainKey(record), record);
   }
   return found;
 }
@@ -90,11 +95,7 @@ export async function purgeAlertStates(db: Db, beforeMs: number): Promise<number
 export function createAlertStateStore(db: Db): AlertStateStore {
   return {
     save: (records) => upsertAlertStates(db, records),
-    async find(target, fingerprint) {
-      return (await readAlertStates(db, [{ target, fingerprint }])).get(
-        `${target}\u0000${fingerprint}`,
-      );
-    },
+    read: (chains) => readAlertStates(db, chains),
     async recent(limit) {
       const result = await db.query<StateRow>(
         `SELECT ${COLUMNS} FROM publishing_alert_states ORDER BY updated_at DESC LIMIT $1`,

@@ -2,6 +2,7 @@ import type { JobSnapshot } from '../domain/job.js';
 import type { DlqEntry } from '../dlq/dlq-entry.js';
 import type { DlqOperations } from '../dlq/dlq-operations.js';
 import type { AlertStateRecord } from '../engine/alert-state-store.js';
+import { chainKey } from '../engine/alert-state-store.js';
 import type { PublishingEngine } from '../engine/publishing-engine.js';
 import type { StateOfJob } from '../engine/supersession.js';
 
@@ -17,7 +18,7 @@ export type JobSource = (typeof JOB_SOURCES)[number];
 
 /** What a timeline reads; app.ts passes the real engine, DLQ and database. */
 export interface TimelineSources {
-  engine: Pick<PublishingEngine, 'jobsOf' | 'newestState'>;
+  engine: Pick<PublishingEngine, 'jobsOf' | 'newestStates'>;
   dlq: Pick<DlqOperations, 'list'>;
   /** The recorded newest states of these (target, fingerprint) pairs (publishing_alert_states). */
   readStates(
@@ -58,7 +59,7 @@ export interface AlertTimeline {
  * Assembles the timeline of an alert from its jobs (engine), dead letters (DLQ) and recorded
  * states; undefined when none of them knows the fingerprint. The route and, through it, the
  * CLI and the console all read this one function. Costs one engine read, one DLQ page, one
- * state read and one newest-state read per target involved.
+ * state read and one newest-state lookup for the targets involved.
  */
 export async function readAlertTimeline(
   sources: TimelineSources,
@@ -83,11 +84,10 @@ export async function readAlertTimeline(
   if (seen.size === 0) return undefined;
 
   const names = [...seen].sort();
-  const newest = await Promise.all(
-    names.map((target) => sources.engine.newestState(target, fingerprint)),
-  );
-  const targets = names.map((target, index) =>
-    targetTimeline(target, newest[index], jobs, letters),
+  const chains = names.map((target) => ({ target, fingerprint }));
+  const newest = await sources.engine.newestStates(chains);
+  const targets = chains.map((chain) =>
+    targetTimeline(chain.target, newest.get(chainKey(chain)), jobs, letters),
   );
   const latest = [...recorded].sort((a, b) => b.at - a.at)[0];
   const labels = latest?.labels ?? letters.at(-1)?.enriched_alert.alert.labels;

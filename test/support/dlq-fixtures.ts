@@ -17,6 +17,7 @@ import type {
   PublishingEngine,
   SubmitResult,
 } from '../../src/engine/publishing-engine.js';
+import { chainKey } from '../../src/engine/alert-state-store.js';
 import { emptyReconfigureSummary } from '../../src/engine/publishing-engine.js';
 import type { StateOfJob } from '../../src/engine/supersession.js';
 import { anAlert } from './builders.js';
@@ -91,7 +92,7 @@ export interface FakeEngine extends PublishingEngine {
   /** Ids of the jobs accepted so far, in order. */
   jobIds(): string[];
   finish(jobId: string, state: 'succeeded' | 'dlq' | 'superseded'): void;
-  /** Newest alert states by `target\u0000fingerprint` (replay checks read them). */
+  /** Newest alert states by chainKey, `target\u0000fingerprint` (replay checks read them). */
   readonly newest: Map<string, StateOfJob>;
   /** Breaker states by target; a target not here is closed. */
   readonly breakers: Map<string, BreakerState>;
@@ -166,8 +167,14 @@ export function createFakeEngine(): FakeEngine {
     }),
     breakerState: (target) => engine.breakers.get(target) ?? 'closed',
     targetRate: () => undefined,
-    newestState: (target, fingerprint) =>
-      Promise.resolve(engine.newest.get(`${target}\u0000${fingerprint}`)),
+    newestStates(chains) {
+      const found = new Map<string, StateOfJob>();
+      for (const chain of chains) {
+        const state = engine.newest.get(chainKey(chain));
+        if (state !== undefined) found.set(chainKey(chain), state);
+      }
+      return Promise.resolve(found);
+    },
     reconfigure: () => Promise.resolve(emptyReconfigureSummary()),
     onJobFinished(listener) {
       listeners.push(listener);

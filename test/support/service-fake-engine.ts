@@ -89,7 +89,7 @@ export function createFakeEngine(): FakeEngine {
     breakerState: () => 'closed',
     targetRate: () => undefined,
     onJobFinished: () => undefined,
-    newestState: () => Promise.resolve(undefined),
+    newestStates: () => Promise.resolve(new Map()),
     reconfigure: () => Promise.resolve(emptyReconfigureSummary()),
     stop: () => Promise.resolve(),
   };

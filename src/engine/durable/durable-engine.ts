@@ -263,7 +263,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     getJob: (id) => readJob(db, id),
     listJobs: (filter) => listJobRows(db, filter),
     jobsOf: (fingerprint, limit) => readJobsOf(db, fingerprint, limit),
-    newestState: (target, fingerprint) => alertStates.find(target, fingerprint),
+    newestStates: (chains) => alertStates.read(chains),
     status,
     stats: (): QueueStats => report.stats(breakers),
     breakerState: (target): BreakerState => breakers.state(target, clock.now()),

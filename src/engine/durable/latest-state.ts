@@ -4,6 +4,7 @@ import { alertStateOf } from '../../domain/alert-state.js';
 import type { StateRow } from '../../history/alert-states-repository.js';
 import { stateOfRow, upsertAlertStates } from '../../history/alert-states-repository.js';
 import type { AlertStateRecord } from '../alert-state-store.js';
+import { chainKey } from '../alert-state-store.js';
 import { admitIntoChain } from '../supersession.js';
 import type { RecordedState } from '../supersession.js';
 import type { NewJob } from './job-row.js';
@@ -11,7 +12,8 @@ import type { JobRow } from './job-row.js';
 import { SNAPSHOT_COLUMNS } from './job-row.js';
 
 /** The chain of a job: its (target, fingerprint), as one key. */
-export const chainKeyOf = (job: NewJob): string => `${job.target}\u0000${job.alert.fingerprint}`;
+export const chainKeyOf = (job: NewJob): string =>
+  chainKey({ target: job.target, fingerprint: job.alert.fingerprint });
 
 /** What the latest-state rule decides for the jobs of an admission transaction. */
 export interface LatestState {
@@ -58,7 +60,7 @@ export async function readRecordedStates(
     { name: 'durable_recorded_states' },
   );
   for (const row of result.rows) {
-    found.set(`${row.target_name}\u0000${row.fingerprint}`, {
+    found.set(chainKey({ target: row.target_name, fingerprint: row.fingerprint }), {
       jobId: row.job_id,
       state: stateOfRow(row),
       deliveredAt: row.delivered_at?.getTime(),

@@ -4,6 +4,7 @@ import type { JobFilter, JobSnapshot } from '../../domain/job.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
 import { PRIORITIES, snapshotOf } from '../../domain/job.js';
 import type { Target } from '../../domain/target.js';
+import type { AlertChain } from '../alert-state-store.js';
 import type { HeldCounts, OverflowCause, TargetHealth } from '../admission.js';
 import { planAdmission } from '../admission.js';
 import { Breakers } from '../breakers.js';
@@ -213,8 +214,8 @@ class MemoryEngine implements PublishingEngine {
     return Promise.resolve(jobs.sort((a, b) => a.submittedAt - b.submittedAt).slice(-limit));
   }
 
-  newestState(target: string, fingerprint: string): Promise<StateOfJob | undefined> {
-    return this.newest.find(target, fingerprint);
+  newestStates(chains: readonly AlertChain[]): Promise<Map<string, StateOfJob>> {
+    return this.newest.find(chains);
   }
 
   status(): QueueStatus {

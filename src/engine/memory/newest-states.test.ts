@@ -3,10 +3,12 @@ import { describe, it } from 'node:test';
 
 import { createFakeClock } from '../../../test/support/fake-clock.js';
 import { silentLogger } from '../../../test/support/databases.js';
-import type { AlertStateRecord, AlertStateStore } from '../alert-state-store.js';
+import type { AlertChain, AlertStateRecord, AlertStateStore } from '../alert-state-store.js';
+import { chainKey } from '../alert-state-store.js';
 import { NewestStates, STATE_WRITE_MAX_DEFER_MS } from './newest-states.js';
 
 const FLUSH_MS = 1_000;
+const PAGER_A: AlertChain = { target: 'pager', fingerprint: 'a' };
 
 function recordOf(fingerprint: string, jobId: string, at: number): AlertStateRecord {
   return {
@@ -21,21 +23,29 @@ function recordOf(fingerprint: string, jobId: string, at: number): AlertStateRec
 }
 
 /** A store that keeps what it is given, in order of the writes. */
-function memoryStore(): AlertStateStore & { writes: AlertStateRecord[][] } {
+function memoryStore(): AlertStateStore & {
+  writes: AlertStateRecord[][];
+  reads: AlertChain[][];
+} {
   const writes: AlertStateRecord[][] = [];
+  const reads: AlertChain[][] = [];
   return {
     writes,
+    reads,
     save(records) {
       writes.push([...records]);
       return Promise.resolve();
     },
-    find: (target, fingerprint) =>
-      Promise.resolve(
-        writes
-          .flat()
-          .reverse()
-          .find((r) => r.target === target && r.fingerprint === fingerprint),
-      ),
+    read(chains) {
+      reads.push([...chains]);
+      const found = new Map<string, AlertStateRecord>();
+      for (const record of writes.flat()) {
+        if (chains.some((chain) => chainKey(chain) === chainKey(record))) {
+          found.set(chainKey(record), record);
+        }
+      }
+      return Promise.resolve(found);
+    },
     recent: () => Promise.resolve([]),
     purge: () => Promise.resolve(0),
   };
@@ -89,11 +99,44 @@ describe('newest states, written behind', () => {
     assert.equal(states.get('pager', 'd')?.jobId, 'job-d');
     assert.equal(states.get('pager', 'e')?.jobId, 'job-e');
     assert.equal(store.writes.length, 0, 'busy: nothing written yet');
-    assert.equal((await states.find('pager', 'a'))?.jobId, 'job-a');
+    assert.equal((await states.find([PAGER_A])).get(chainKey(PAGER_A))?.jobId, 'job-a');
     assert.deepEqual(
       store.writes.map((w) => w.map((r) => r.jobId)),
       [['job-a', 'job-b', 'job-c', 'job-d', 'job-e']],
     );
+  });
+
+  it('answers a batch from the states it holds and reads all the others in one store read, after the pending write', async () => {
+    const clock = createFakeClock();
+    const store = memoryStore();
+    const states = new NewestStates(2, store, clock, silentLogger, FLUSH_MS, () => true);
+    for (const fingerprint of ['a', 'b', 'c', 'd', 'e']) {
+      states.record(recordOf(fingerprint, `job-${fingerprint}`, clock.now()));
+    }
+    const chains = ['a', 'b', 'd', 'e', 'unknown'].map((fingerprint) => ({
+      target: 'pager',
+      fingerprint,
+    }));
+    const found = await states.find([...chains, { target: 'other', fingerprint: 'e' }]);
+    assert.deepEqual(
+      [...found].map(([key, state]) => [key, state.jobId]).sort(),
+      ['a', 'b', 'd', 'e'].map((f) => [chainKey({ target: 'pager', fingerprint: f }), `job-${f}`]),
+    );
+    assert.deepEqual(
+      store.reads.map((read) => read.map(chainKey)),
+      [['pager\u0000a', 'pager\u0000b', 'pager\u0000unknown', 'other\u0000e']],
+      'the pairs not held, in one read',
+    );
+    assert.equal(store.writes.length, 1, 'the pending states were written first');
+  });
+
+  it('asks the store nothing when it holds every pair asked for', async () => {
+    const clock = createFakeClock();
+    const store = memoryStore();
+    const states = new NewestStates(10, store, clock, silentLogger, FLUSH_MS, () => true);
+    states.record(recordOf('a', 'job-a', clock.now()));
+    assert.equal((await states.find([PAGER_A])).get(chainKey(PAGER_A))?.jobId, 'job-a');
+    assert.deepEqual([store.reads, store.writes], [[], []]);
   });
 
   it('writes one record per alert and target, the newest', async () => {

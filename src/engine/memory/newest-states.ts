@@ -1,6 +1,7 @@
 import { alertName } from '../../domain/alert.js';
 import type { Clock, Logger } from '../../domain/clock.js';
-import type { AlertStateRecord, AlertStateStore } from '../alert-state-store.js';
+import type { AlertChain, AlertStateRecord, AlertStateStore } from '../alert-state-store.js';
+import { chainKey } from '../alert-state-store.js';
 import { sleepUnlessAborted } from '../clock-wait.js';
 import type { RecordedState, StateOfJob } from '../supersession.js';
 import type { JobStatusStore } from '../../tracking/job-status-store.js';
@@ -60,13 +61,24 @@ export class NewestStates {
     );
   }
 
-  /** The newest state, from memory or else the store (no longer held, or before a restart). */
-  async find(target: string, fingerprint: string): Promise<StateOfJob | undefined> {
-    const held = this.get(target, fingerprint);
-    if (held !== undefined || this.store === undefined) return held;
+  /**
+   * The newest state of each of `chains`, keyed by chainKey (a pair with none known is absent):
+   * from memory, else from the store (no longer held, or before a restart). The pairs not held
+   * cost one store read together, after the pending states are written.
+   */
+  async find(chains: readonly AlertChain[]): Promise<Map<string, StateOfJob>> {
+    const found = new Map<string, StateOfJob>();
+    const missing: AlertChain[] = [];
+    for (const chain of chains) {
+      const held = this.get(chain.target, chain.fingerprint);
+      if (held === undefined) missing.push(chain);
+      else found.set(chainKey(chain), held);
+    }
+    if (missing.length === 0 || this.store === undefined) return found;
     await this.inWrite;
     await this.writePending();
-    return this.store.find(target, fingerprint);
+    for (const [key, record] of await this.store.read(missing)) found.set(key, record);
+    return found;
   }
 
   /** A job became the newest of its (target, fingerprint). */
@@ -125,7 +137,7 @@ export class NewestStates {
   /** One record per (target, fingerprint): the last recorded is the newest. */
   private async save(store: AlertStateStore, batch: AlertStateRecord[]): Promise<void> {
     const newest = new Map<string, AlertStateRecord>();
-    for (const record of batch) newest.set(`${record.target}\u0000${record.fingerprint}`, record);
+    for (const record of batch) newest.set(chainKey(record), record);
     try {
       await store.save([...newest.values()]);
     } catch (error: unknown) {

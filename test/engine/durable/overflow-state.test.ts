@@ -7,6 +7,7 @@ import { anAlert } from '../../support/builders.js';
 import { forEachDatabase } from '../../support/databases.js';
 import { eventually } from '../../support/eventually.js';
 import { createFakeClock } from '../../support/fake-clock.js';
+import { newestStateOf } from '../../support/newest-state.js';
 import {
   advanceUntil,
   aTarget,
@@ -66,7 +67,7 @@ forEachDatabase('durable engine: an overflowed job leaves the alert state alone'
       'SELECT job_id, error_reason FROM publishing_dlq',
     );
     assert.deepEqual(letters.rows, [{ job_id: again, error_reason: 'overflow' }]);
-    assert.equal((await engine.newestState('c', x.fingerprint))?.jobId, first);
+    assert.equal((await newestStateOf(engine, 'c', x.fingerprint))?.jobId, first);
     const recorded = await db.query<{ job_id: string }>(
       `SELECT job_id FROM publishing_alert_states WHERE target_name = 'c' AND fingerprint = $1`,
       [x.fingerprint],

@@ -6,6 +6,7 @@ import type { Delivery, Publisher } from '../../../src/domain/publisher.js';
 import { anAlert } from '../../support/builders.js';
 import { createFakeClock } from '../../support/fake-clock.js';
 import { createScriptedPublisher, OK, SERVER_ERROR } from '../../support/scripted-publisher.js';
+import { newestStateOf } from '../../support/newest-state.js';
 import { aRequest, anEngine, submitIds } from './engine-harness.js';
 
 /** Answers OK after `ms` of clock time; records each delivery with its start time. */
@@ -277,7 +278,7 @@ describe('engine scheduling', () => {
         [[again, 'overflow']],
       );
       const fingerprint = aRequest('c', { n: 'x' }).alert.fingerprint;
-      assert.equal((await h.engine.newestState('c', fingerprint))?.jobId, x);
+      assert.equal((await newestStateOf(h.engine, 'c', fingerprint))?.jobId, x);
       assert.equal(h.engine.stats().superseded, 0);
 
       await h.clock.advance(60_000);
@@ -311,7 +312,7 @@ describe('engine scheduling', () => {
         [[resolve, 'overflow']],
       );
       const fingerprint = aRequest('c', x).alert.fingerprint;
-      assert.equal((await h.engine.newestState('c', fingerprint))?.jobId, resolve);
+      assert.equal((await newestStateOf(h.engine, 'c', fingerprint))?.jobId, resolve);
     });
 
     it('an older state that overflows still ends superseded by the newer one, not as a letter', async () => {
@@ -330,7 +331,7 @@ describe('engine scheduling', () => {
       assert.equal(stale?.supersededBy, x);
       assert.equal((await h.engine.getJob(x ?? ''))?.state, 'retrying');
       assert.deepEqual(h.deadLetters.stored, []);
-      assert.equal((await h.engine.newestState('c', refired.alert.fingerprint))?.jobId, x);
+      assert.equal((await newestStateOf(h.engine, 'c', refired.alert.fingerprint))?.jobId, x);
     });
   });
 });
