@@ -37,7 +37,7 @@ export interface FailureContext {
  * letter; 429 → wait (Retry-After or backoff) without spending a retry, bounded by max_job_age;
  * transient/unknown → retry until max_retries is spent, whatever the job's age. A job whose
  * retries are spent while its target is down (`targetDown`) failed with the target, not on its
- * own: it waits as a 429 does, without spending retries, bounded by max_job_age, so that the
+ * own (unless the last attempt timed out, which may have reached it): it waits as a 429 does, without spending retries, bounded by max_job_age, so that the
  * first page of an outage is delivered on recovery like the pages after it. Before all of
  * these, the latest-state rule (docs/alert-state.md): when `newerWaiting` names a newer job of
  * the same (target, fingerprint), the failed job is superseded by it instead of retried or
@@ -55,7 +55,9 @@ export function decideAfterFailure(
   const { newerWaiting, targetDown } = context;
   if (newerWaiting !== undefined) return { kind: 'superseded', by: newerWaiting };
   if (failure.type === 'permanent' || failure.reason === 'shutdown') return { kind: 'dead_letter' };
-  if (failure.reason === 'rate_limited' || (job.retries >= policy.maxRetries && targetDown)) {
+  // A timed-out attempt may have reached the target: waiting would send it again and again.
+  const waitsForTarget = targetDown && failure.reason !== 'timeout';
+  if (failure.reason === 'rate_limited' || (job.retries >= policy.maxRetries && waitsForTarget)) {
     // The backoff exponent grows with every try, or a target that rate-limits without
     // Retry-After (or stays down) would be asked again every `base` for up to max_job_age.
     const delayMs = nextAttemptDelayMs(

@@ -103,6 +103,13 @@ const CASES: {
     expected: { kind: 'dead' },
   },
   {
+    name: 'a timeout with max_retries spent is a dead letter although the target is down',
+    outcome: failure('transient', 'timeout'),
+    job: { attempts: 4, retries: 3, ageMs: 15_000 },
+    targetDown: true,
+    expected: { kind: 'dead' },
+  },
+  {
     name: 'a permanent failure is a dead letter although the target is down',
     outcome: failure('permanent', 'client_error', 400),
     job: { attempts: 1, retries: 0, ageMs: 0 },
