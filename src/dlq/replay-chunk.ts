@@ -34,6 +34,15 @@ export function emptyTally(): ReplayTally {
   };
 }
 
+/**
+ * How many letters a chunk may still send, and whether it sends those of a target whose breaker
+ * is not closed (the start's replay of shutdown letters does: its jobs wait for the target).
+ */
+export interface ChunkRoom {
+  room: number;
+  sendsToFailing?: boolean;
+}
+
 /** The entries of a chunk a replay sends, and how many of the chunk's entries it looked at. */
 export interface ChunkChoice {
   chosen: DlqEntry[];
@@ -54,9 +63,9 @@ export async function replayable(
   entries: readonly DlqEntry[],
   tally: ReplayTally,
   withinRun: boolean,
-  room: number,
+  { room, sendsToFailing = false }: ChunkRoom,
 ): Promise<ChunkChoice> {
-  const skips = entries.map((entry) => targetSkip(deps, entry));
+  const skips = entries.map((entry) => targetSkip(deps, entry, sendsToFailing));
   const newest = await newestStatesOfAlerts(
     deps.engine,
     entries
@@ -95,11 +104,17 @@ export async function replayable(
 }
 
 /** Why a letter's target keeps it from a bulk replay now, if it does. */
-function targetSkip(deps: ReplayDeps, entry: DlqEntry): 'gone' | 'failing' | undefined {
+function targetSkip(
+  deps: ReplayDeps,
+  entry: DlqEntry,
+  sendsToFailing: boolean,
+): 'gone' | 'failing' | undefined {
   if (deps.targets.get(entry.target_name)?.enabled !== true) return 'gone';
   // Admission counts a half-open target as failing too (it takes one probe at a time), and
   // would dead-letter the letters again as `overflow` beyond the target's lane share.
-  if (deps.engine.breakerState(entry.target_name) !== 'closed') return 'failing';
+  if (!sendsToFailing && deps.engine.breakerState(entry.target_name) !== 'closed') {
+    return 'failing';
+  }
   return undefined;
 }
 
@@ -128,7 +143,7 @@ export async function replayChunk(
   deps: ReplayDeps,
   ids: readonly string[],
   tally: ReplayTally,
-  room: number,
+  room: ChunkRoom,
 ): Promise<number> {
   const { repo, engine } = deps;
   const entries = (await repo.getMany(ids)).filter((entry) => entry.replay_job_id === null);

@@ -262,6 +262,21 @@ forEachDatabase('DLQ replay', (ctx) => {
     assert.equal(await replayShutdownEntries(deps, silentLogger), 0);
   });
 
+  it('at start replays the shutdown entries of a target whose breaker is open: their jobs wait for it', async () => {
+    const entries = await stored([
+      aDeadLetter({ errorReason: 'shutdown' }),
+      aDeadLetter({ errorReason: 'shutdown' }),
+      aDeadLetter({ errorReason: 'shutdown' }),
+    ]);
+    // Opened by the first ones' failures at start, before the rest were replayed.
+    engine.breakers.set('audit', 'open');
+    assert.equal(await replayShutdownEntries(deps, silentLogger), 3);
+    assert.deepEqual(
+      engine.submitted.map((r) => r.replayOf),
+      entries.map((entry) => entry.id),
+    );
+  });
+
   it('at start replays the shutdown entries of a configured target behind more than 1000 of a removed one', async () => {
     const removed = Array.from({ length: MAX_BULK_REPLAY + 1 }, () =>
       aDeadLetter({ errorReason: 'shutdown', targetName: 'removed' }),

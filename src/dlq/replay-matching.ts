@@ -84,6 +84,8 @@ export async function replayMatching(
     chunkSize?: number;
     maxExamined?: number;
     after?: SubmissionCursor;
+    /** Sends the letters of a target whose breaker is not closed too (ChunkRoom). */
+    sendsToFailing?: boolean;
   },
 ): Promise<BulkReplayResult> {
   const { limit } = options;
@@ -94,6 +96,7 @@ export async function replayMatching(
     });
   }
   const isDryRun = options.dryRun === true;
+  const sendsToFailing = options.sendsToFailing === true;
   const size = options.chunkSize ?? REPLAY_CHUNK;
   const tally = emptyTally();
   let matched = 0;
@@ -126,11 +129,11 @@ export async function replayMatching(
       let looked: number;
       if (isDryRun) {
         const entries = await deps.repo.getMany(ids);
-        const choice = await replayable(deps, entries, tally, false, room);
+        const choice = await replayable(deps, entries, tally, false, { room, sendsToFailing });
         tally.wouldReplay += choice.chosen.length;
         looked = idsExamined(ids, entries, choice.examined);
       } else {
-        looked = await replayChunk(deps, ids, tally, room);
+        looked = await replayChunk(deps, ids, tally, { room, sendsToFailing });
       }
       matched += looked;
       after = page.positions[looked - 1] ?? after;

@@ -8,8 +8,9 @@ import { replayMatching } from './replay-matching.js';
  * reason `shutdown`, in submission order, so a restart loses nothing; superseded ones are left
  * (a newer state of their alert was sent or is queued). Entries whose attempt the stop cut or
  * saw time out (`possibly_delivered`) are replayed too, and the log says how many: the target
- * may get those twice. Each round walks past the letters it skips (targets gone or failing,
- * superseded), so every replayable letter is tried; rounds go on while one replays its limit.
+ * may get those twice. The letters of a failing target are sent too: their jobs wait for it.
+ * Each round walks past the letters it skips (targets gone, superseded), so every replayable
+ * letter is tried; rounds go on while one replays its limit.
  * Stops early when the queue is full (the rest stay in the DLQ for an operator), a round stopped
  * early, or a round replays nothing (past MAX_EXAMINED_PER_RUN skipped letters: they stay too).
  */
@@ -31,7 +32,10 @@ export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): P
       round = await replayMatching(
         deps,
         { reason: 'shutdown' },
-        { limit: MAX_BULK_REPLAY, chunkSize: 1 },
+        // A target down at start has its letters sent all the same: their jobs wait for it
+        // (docs/how-it-works.md, Retries). Skipping them would leave in the DLQ all but the
+        // first few, whose failures open its breaker.
+        { limit: MAX_BULK_REPLAY, chunkSize: 1, sendsToFailing: true },
       );
     } catch (error: unknown) {
       if (error instanceof AppError && (error.code === 'queue_full' || error.code === 'stopping')) {
