@@ -1,3 +1,4 @@
+import { endedAttempts } from '../domain/job.js';
 import { cell, pick } from './output.js';
 
 /**
@@ -75,10 +76,14 @@ function jobNode(job: unknown, letters: unknown[]): Node {
   const startsAt = text(job, 'alert_starts_at');
   if (startsAt !== undefined) parts.push(`alert starts ${startsAt}`);
   const count = Number(pick(job, 'attempts'));
+  const ended = endedAttempts({
+    attempts: Number.isNaN(count) ? 0 : count,
+    state: text(job, 'state'),
+  });
   return {
     text: parts.join('  '),
     children: [
-      ...attemptNodes(items(job, 'attempt_history'), Number.isNaN(count) ? 0 : count),
+      ...attemptNodes(items(job, 'attempt_history'), ended),
       ...letters.map((letter) => ({ text: letterText(letter), children: [] })),
     ],
   };

@@ -68,6 +68,15 @@ export interface AttemptRecord {
 /** A job keeps its last attempts, no more (memory stays bounded whatever a target does). */
 export const MAX_ATTEMPT_HISTORY = 20;
 
+/**
+ * How many attempts of a job have ended, as its history can show them: `attempts` counts the
+ * one running too (docs/api.md, job fields). The CLI and the console say how many earlier ones
+ * were not kept from this.
+ */
+export function endedAttempts(job: { attempts: number; state: string | undefined }): number {
+  return job.state === 'processing' ? Math.max(0, job.attempts - 1) : job.attempts;
+}
+
 /** Appends an attempt to a history, dropping the oldest beyond MAX_ATTEMPT_HISTORY. */
 export function recordAttempt(history: AttemptRecord[], attempt: AttemptRecord): void {
   history.push(attempt);

@@ -1,5 +1,6 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
+import { endedAttempts } from '../../../src/domain/job.js';
 
 import { findAlert } from '../alert-records.js';
 import { attemptList } from '../attempts.js';
@@ -43,7 +44,7 @@ function jobItem(job: Job, letters: readonly TimelineLetter[]): TemplateResult {
             <a href=${links.deadLetter(job.replay_of)}>letter ${shortId(job.replay_of)}</a>`
     }
     ${(job.alert_starts_at ?? null) === null ? '' : html`· alert started ${formatTime(job.alert_starts_at)}`}
-    ${attempts.length === 0 && job.attempts === 0 ? '' : attemptList(attempts, job.attempts, `attempts of job ${shortId(job.id)}`)}
+    ${attempts.length === 0 && job.attempts === 0 ? '' : attemptList(attempts, endedAttempts(job), `attempts of job ${shortId(job.id)}`)}
     ${letters.map(letterLine)}
   </li>`;
 }

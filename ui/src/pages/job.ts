@@ -1,5 +1,6 @@
 import { html } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
+import { endedAttempts } from '../../../src/domain/job.js';
 
 import { attemptsView } from '../attempts.js';
 import { alertnameText, formatTime, shortId } from '../format.js';
@@ -84,7 +85,7 @@ export function createJobPage(context: PageContext, id: string): Page {
       </div>
       <section class="card" aria-labelledby="attempts-title">
         <h2 id="attempts-title">Attempts</h2>
-        ${attemptsView(j.attempt_history, j.attempts, `attempts of job ${shortId(j.id)}`)}
+        ${attemptsView(j.attempt_history, endedAttempts(j), `attempts of job ${shortId(j.id)}`)}
       </section>`;
   }
 
