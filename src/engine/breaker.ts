@@ -70,14 +70,13 @@ export class Breaker {
 
   /**
    * Whether the target is down as this breaker saw it since `sinceMs` (a job's first attempt):
-   * not closed, or no attempt succeeded since then (none at all on a fresh start). A job that
-   * spent its retries so failed with its target, not on its own (outcome-decision.ts,
-   * `targetDown`).
+   * no attempt to it succeeded since then (none at all on a fresh start). Not its state: jobs
+   * that fail on their own (a payload the target answers 500) can open it while the target
+   * delivers the others. A job that spent its retries so failed with its target, not on its own
+   * (outcome-decision.ts, `targetDown`).
    */
   isDownSince(sinceMs: number): boolean {
-    return (
-      this.state !== 'closed' || this.lastSuccessAt === undefined || this.lastSuccessAt < sinceMs
-    );
+    return this.lastSuccessAt === undefined || this.lastSuccessAt < sinceMs;
   }
 
   /** Whether an attempt may start now (call refresh first). */

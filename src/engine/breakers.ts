@@ -88,9 +88,7 @@ export class Breakers {
       // A send that threw (a bug) still ends the probe, counting nothing.
       if (isProbe) {
         const verdict =
-          outcome === undefined
-            ? 'neutral'
-            : verdictOf(outcome, { isProbe: true, waitsPastRetries: false });
+          outcome === undefined ? 'neutral' : verdictOf(outcome, { waitsPastRetries: false });
         breaker.record(verdict, true, now());
       }
     }

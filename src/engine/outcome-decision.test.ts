@@ -16,17 +16,9 @@ const POLICY = { ...DEFAULT_RETRY_POLICY, maxRetries: 3 };
 
 describe('what an attempt says about its target (verdictOf)', () => {
   it('counts a 5xx against the target, unless the attempt waited past the job retries', () => {
-    const counted = { isProbe: false, waitsPastRetries: false };
-    assert.equal(verdictOf(SERVER_ERROR, counted), 'failure');
-    assert.equal(verdictOf(SERVER_ERROR, { ...counted, waitsPastRetries: true }), 'neutral');
-    assert.equal(
-      verdictOf({ ok: true, status: 200 }, { ...counted, waitsPastRetries: true }),
-      'success',
-    );
-  });
-
-  it('counts the failure of a waiting job that is the half-open probe', () => {
-    assert.equal(verdictOf(SERVER_ERROR, { isProbe: true, waitsPastRetries: true }), 'failure');
+    assert.equal(verdictOf(SERVER_ERROR, { waitsPastRetries: false }), 'failure');
+    assert.equal(verdictOf(SERVER_ERROR, { waitsPastRetries: true }), 'neutral');
+    assert.equal(verdictOf({ ok: true, status: 200 }, { waitsPastRetries: true }), 'success');
   });
 });
 

@@ -26,8 +26,8 @@ export interface FailureContext {
   /** A newer job of the same (target, fingerprint) that waits, if one does. */
   newerWaiting?: string;
   /**
-   * The target is down as the instance sees it: its breaker is not closed, or no attempt to it
-   * succeeded since the job's first attempt (`Breaker.isDownSince`).
+   * The target is down as the instance sees it: no attempt to it succeeded since the job's
+   * first attempt (`Breaker.isDownSince`).
    */
   targetDown: boolean;
 }
@@ -85,18 +85,19 @@ export function jobErrorOf(failure: Failure): JobError {
  * What an attempt says about its target's health (the breaker's input, both engines): only
  * transient/unknown failures count against it; a 4xx for one bad alert, a 429 or our own stop
  * say nothing. Nor does the failure of an attempt that waited for its target past the job's
- * retries (`waitsPastRetries`), unless it is the half-open probe: it says only that the target
- * is still down for this job, and a lone job failing on its own would otherwise open the
- * breaker and hold the target's other jobs for up to max_job_age.
+ * retries (`waitsPastRetries`), even as the half-open probe (the next job then tries at once):
+ * it says only that the target still fails this job, and jobs failing on their own would
+ * otherwise open the breaker, and keep it open as its probes, holding the target's other jobs
+ * for up to max_job_age.
  */
 export function verdictOf(
   outcome: PublishOutcome,
-  attempt: { isProbe: boolean; waitsPastRetries: boolean },
+  attempt: { waitsPastRetries: boolean },
 ): AttemptVerdict {
   if (outcome.ok) return 'success';
   if (outcome.type === 'permanent') return 'neutral';
   if (outcome.reason === 'rate_limited' || outcome.reason === 'shutdown') return 'neutral';
-  if (attempt.waitsPastRetries && !attempt.isProbe) return 'neutral';
+  if (attempt.waitsPastRetries) return 'neutral';
   return 'failure';
 }
 

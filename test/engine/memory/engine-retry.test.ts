@@ -322,4 +322,36 @@ describe('engine retries', () => {
       /alert_publisher_retries_total\{target="pager",error_type="transient"\} 3\n/,
     );
   });
+
+  it('dead-letters jobs that fail on their own once the target delivers another, although they opened the breaker', async () => {
+    const clock = createFakeClock();
+    const publisher: Publisher = {
+      publish: (delivery) =>
+        Promise.resolve(
+          delivery.alert.labels['alertname']?.startsWith('Poison') === true ? SERVER_ERROR : OK,
+        ),
+      close: () => Promise.resolve(),
+    };
+    const h = anEngine({ clock, random: () => 0, targets: [{ name: 'audit', publisher }] });
+    const poisons = await submitIds(h.engine, [
+      aRequest('audit', { alertname: 'Poison1', severity: 'warning' }),
+      aRequest('audit', { alertname: 'Poison2', severity: 'warning' }),
+    ]);
+    await clock.advance(10_000);
+    assert.equal(h.engine.breakerState('audit'), 'open', 'their own failures opened it');
+    const [healthy] = await submitIds(h.engine, [
+      aRequest('audit', { alertname: 'Healthy', severity: 'critical' }),
+    ]);
+    await clock.advance(300_000);
+    // Their failures as half-open probes count for nothing, so the critical one gets a probe
+    // and is delivered; the two are then known to fail on their own. Before, they were the
+    // probes every 30 s, each failure reopening the breaker, for up to max_job_age.
+    assert.equal((await h.engine.getJob(healthy ?? ''))?.state, 'succeeded');
+    for (const id of poisons) assert.equal((await h.engine.getJob(id ?? ''))?.state, 'dlq');
+    // Half open after one successful probe: the next alert is sent at once and closes it.
+    const [next] = await submitIds(h.engine, [aRequest('audit', { alertname: 'Next' })]);
+    await clock.advance(1);
+    assert.equal((await h.engine.getJob(next ?? ''))?.state, 'succeeded');
+    assert.equal(h.engine.breakerState('audit'), 'closed');
+  });
 });
