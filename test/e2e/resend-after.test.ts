@@ -83,11 +83,14 @@ for (const mode of ['memory', 'durable'] as const) {
       });
     }
 
+    // The target's timeout is long: virtual time runs 250 ms per step, and a delivery slowed
+    // by a loaded machine must not time out on the fake clock (a timed-out attempt is retried,
+    // then dead-lettered: CI saw b and c undelivered after 30 s once).
     it('sends a growing group of 1, then 3 alerts, as 3 deliveries, not 4', async () => {
       running = await startApp({
         yaml: `queue: { mode: ${mode}, durable: { lease: 10m } }
 targets:
-  - { name: chat, type: webhook, url: "${sink.url}/hook", resend_after: 1h }
+  - { name: chat, type: webhook, url: "${sink.url}/hook", resend_after: 1h, timeout: 5m }
 `,
         clock,
         dataDir,
