@@ -10,7 +10,7 @@ import { anAlert } from '../support/builders.js';
 import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import type { FakeClock } from '../support/fake-clock.js';
-import { createFakeClock } from '../support/fake-clock.js';
+import { createFakeClock, stopMovingClock } from '../support/fake-clock.js';
 import type { RunningApp } from '../support/service-app.js';
 import { startApp } from '../support/service-app.js';
 import { call, errorCode } from '../support/service-http.js';
@@ -118,12 +118,7 @@ ${options.extra ?? ''}targets:
 
     /** Stops the app, moving virtual time while it drains (attempts in flight, flush windows). */
     async function stopApp(app: RunningApp): Promise<void> {
-      let stopped = false;
-      const stopping = app.stop().then(() => {
-        stopped = true;
-      });
-      await advanceUntil('the app stopped', () => stopped);
-      await stopping;
+      await stopMovingClock(clock, app.stop());
     }
 
     async function letters(url: string, query = ''): Promise<Letter[]> {

@@ -9,7 +9,7 @@ import { anAlert } from '../support/builders.js';
 import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import type { FakeClock } from '../support/fake-clock.js';
-import { createFakeClock } from '../support/fake-clock.js';
+import { createFakeClock, stopMovingClock } from '../support/fake-clock.js';
 import type { RunningApp } from '../support/service-app.js';
 import { startApp } from '../support/service-app.js';
 import { call } from '../support/service-http.js';
@@ -104,17 +104,7 @@ targets:
       });
     });
     after(async () => {
-      let stopped = false;
-      const stopping = running.stop().then(() => {
-        stopped = true;
-      });
-      await eventually('the app stopped', async () => {
-        if (stopped) return true;
-        await clock.advance(250);
-        await pace(2);
-        return false;
-      });
-      await stopping;
+      await stopMovingClock(clock, running.stop());
       await target.close();
       await scratch?.drop();
     });

@@ -10,7 +10,7 @@ import { anAlert } from '../support/builders.js';
 import { createScratchDatabase, isPostgresReachable } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import type { FakeClock } from '../support/fake-clock.js';
-import { createFakeClock } from '../support/fake-clock.js';
+import { createFakeClock, stopMovingClock } from '../support/fake-clock.js';
 import type { RunningApp } from '../support/service-app.js';
 import { startApp } from '../support/service-app.js';
 import { call } from '../support/service-http.js';
@@ -59,11 +59,7 @@ for (const mode of ['memory', 'durable'] as const) {
     });
     afterEach(async () => {
       if (running !== undefined) {
-        const app = running;
-        let stopped = false;
-        const stopping = app.stop().then(() => (stopped = true));
-        await advanceUntil('the app stopped', () => stopped);
-        await stopping;
+        await stopMovingClock(clock, running.stop());
       }
       running = undefined;
       await scratch?.drop();

@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as pace } from 'node:timers/promises';
 
 import type { Clock } from '../../src/domain/clock.js';
 
@@ -86,4 +86,25 @@ export function createFakeClock(startMs = Date.parse('2026-11-29T12:00:00Z')): F
     settle,
     pending: () => sleepers.length,
   };
+}
+
+/**
+ * Waits for `stop` (an app's or engine's stop) while moving `clock` on in `stepMs` steps with
+ * real pauses for I/O, as real time would pass: a stop delivers what falls due within its
+ * window and waits for it on the clock, which would otherwise stand still for ever.
+ */
+export async function stopMovingClock(
+  clock: FakeClock,
+  stop: Promise<unknown>,
+  stepMs = 250,
+): Promise<void> {
+  let stopped = false;
+  const stopping = stop.finally(() => {
+    stopped = true;
+  });
+  while (!stopped) {
+    await clock.advance(stepMs);
+    await pace(2);
+  }
+  await stopping;
 }

@@ -3,12 +3,11 @@
  * matched by team, a webhook body, the max_alerts bound at the modes' lane sizes, and the app
  * started on a fake clock, reloading whatever `yaml()` returns, with its warn lines captured.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 
 import { createScratchDatabase, isPostgresReachable } from './databases.js';
 import type { FakeClock } from './fake-clock.js';
-import { createFakeClock } from './fake-clock.js';
+import { createFakeClock, stopMovingClock } from './fake-clock.js';
 import type { RunningApp } from './service-app.js';
 import { startApp } from './service-app.js';
 
@@ -83,18 +82,8 @@ export async function startReloadApp(options: {
     clock,
     warnings,
     async stop() {
-      // A stop delivers what falls due within shutdown_timeout, waiting for it on the clock:
-      // the fake clock moves on meanwhile, as real time would, so that a job left due soon by
-      // a test (or by one that failed midway) cannot hold the stop, and the file, for ever.
-      let stopped = false;
-      const stopping = running.stop().finally(() => {
-        stopped = true;
-      });
-      while (!stopped) {
-        await clock.advance(1_000);
-        await sleep(5);
-      }
-      await stopping;
+      // A job left due soon by a test (or by one that failed midway) cannot hold the stop.
+      await stopMovingClock(clock, running.stop(), 1_000);
       await scratch?.drop();
     },
   };
