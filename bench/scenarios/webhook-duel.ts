@@ -193,8 +193,9 @@ function ratioLine(
 ): string {
   const rates = (key: ContenderKey): number[] =>
     results.filter((r) => r.key === key).map((r) => r.rate);
+  // With DUEL_ONLY one side may be missing: no ratio then rather than NaN.
+  if (rates(ours).length === 0 || rates(peer).length === 0) return `${name}: not measured`;
   const perRound = rates(ours).map((rate, i) => rate / (rates(peer)[i] ?? Number.NaN));
-  if (perRound.length === 0) return `${name}: not measured`;
   const cpu = median(cpuPerJob(results, peer)) / median(cpuPerJob(results, ours));
   return (
     `${name}: ${(median(rates(ours)) / median(rates(peer))).toFixed(2)} of the medians; per ` +
