@@ -50,6 +50,8 @@ export interface QueueStatus {
   workers: number;
   busyWorkers: number;
   stopping: boolean;
+  /** The answering instance's name (durable mode: the owner id its lease holds now). */
+  instance: string;
 }
 
 export const BREAKER_STATES = ['closed', 'half_open', 'open'] as const;

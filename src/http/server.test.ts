@@ -226,8 +226,10 @@ describe('HTTP API over a real socket', () => {
       const body = res.body as {
         lanes: Record<string, Record<string, number | null>>;
         busy_workers: number;
+        instance: string;
       };
       assert.equal(body.lanes['medium']?.['oldest_due_age_seconds'], 1.5);
+      assert.equal(body.instance, 'fake-1');
       assert.equal(body.lanes['medium']?.['max_wait_seconds'], 10);
       assert.equal(body.lanes['high']?.['max_wait_seconds'], null);
       assert.equal(body.busy_workers, 0);

@@ -70,6 +70,7 @@ export function queueStatusView(status: QueueStatus, maxWaitMs: Partial<Record<P
     workers: status.workers,
     busy_workers: status.busyWorkers,
     stopping: status.stopping,
+    instance: status.instance,
   };
 }
 

@@ -87,7 +87,20 @@ describe('operator console in a real browser: scope of figures, attempts, filter
       /Breaker, last success and last failure as this instance sees them/,
     );
     assert.match(await headingOf(card(page, 'Dead letters')), /^Dead letters all instances$/);
-    assert.match(await page.locator('main').innerText(), /the API does not say which one answered/);
+    assert.match(
+      await page.locator('main').innerText(),
+      /the lanes name the instance that answered them/,
+    );
+    // The instance that answered the queue status, by name (docs/api.md).
+    const status = await call(stack.app.url, 'GET', '/api/v2/publishing/queue/status', {
+      token: API_TOKEN,
+    });
+    const { instance } = status.body as { instance: string };
+    assert.ok(
+      (await card(page, 'Lanes').locator('.figures').innerText()).includes(
+        `answered by ${instance}`,
+      ),
+    );
     assert.deepEqual(errors, []);
   });
 

@@ -152,6 +152,7 @@ export function createFakeEngine(): FakeEngine {
       workers: 0,
       busyWorkers: 0,
       stopping: false,
+      instance: 'fake-dlq',
     }),
     stats: () => ({
       submitted: engine.submitted.length,

@@ -73,6 +73,7 @@ export function createFakeEngine(): FakeEngine {
       workers: 10,
       busyWorkers: 0,
       stopping: false,
+      instance: 'fake-1',
     }),
     stats: () => ({
       submitted: engine.submitted.length,

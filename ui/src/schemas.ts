@@ -46,6 +46,7 @@ export const queueStatusSchema = z.object({
   workers: count,
   busy_workers: count,
   stopping: z.boolean(),
+  instance: z.string(),
 });
 export type QueueStatus = z.infer<typeof queueStatusSchema>;
 

@@ -1,5 +1,4 @@
 import { logFailure } from '../../db/database-unavailable.js';
-import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 
 import type { Db } from '../../db/db.js';
@@ -12,6 +11,7 @@ import type { Metrics } from '../../metrics/metrics.js';
 import { Breakers } from '../breakers.js';
 import { settlesWithin } from '../clock-wait.js';
 import type { EngineConfig } from '../engine-config.js';
+import { defaultInstanceName } from '../instance-name.js';
 import { circuitOpenError, targetRemovedError } from '../job-errors.js';
 import { JobReport } from '../job-report.js';
 import type {
@@ -92,8 +92,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
   const { heartbeatMs } = deps.durable;
   const settings: DurableSettings = {
     ...deps.durable,
-    instanceId:
-      deps.durable.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    instanceId: deps.durable.instanceId ?? defaultInstanceName(),
     leaseMs: deps.durable.leaseMs ?? defaultLeaseMs(maxTimeoutMs, heartbeatMs),
   };
   assertLeaseCovers(settings, targets);
@@ -232,7 +231,8 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     }
   }
   setConfigGauges();
-  const status = () => engineStatus(laneCounts, config, holdings.running, stopping, clock.now());
+  const status = () =>
+    engineStatus(laneCounts, config, holdings.running, stopping, clock.now(), lease.owner);
   metrics.onCollect(() => {
     report.flush();
     setQueueGauges(metrics, 'durable', status());

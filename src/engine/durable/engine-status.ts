@@ -14,6 +14,7 @@ export function engineStatus(
   busyWorkers: number,
   stopping: boolean,
   nowMs: number,
+  instance: string,
 ): QueueStatus {
   let retrying = 0;
   let inFlight = 0;
@@ -38,5 +39,5 @@ export function engineStatus(
     medium: lane('medium'),
     low: lane('low'),
   };
-  return { lanes, retrying, inFlight, workers: config.workers, busyWorkers, stopping };
+  return { lanes, retrying, inFlight, workers: config.workers, busyWorkers, stopping, instance };
 }

@@ -26,4 +26,6 @@ export interface EngineDeps {
   initialAlertStates?: readonly AlertStateRecord[];
   /** How many (target, fingerprint) states memory keeps (default 10 000). */
   alertStateCapacity?: number;
+  /** The name status() gives this instance; defaults to defaultInstanceName(). */
+  instanceName?: string;
 }

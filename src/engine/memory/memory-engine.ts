@@ -4,6 +4,7 @@ import type { JobFilter, JobSnapshot } from '../../domain/job.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
 import { PRIORITIES, snapshotOf } from '../../domain/job.js';
 import type { Target } from '../../domain/target.js';
+import { defaultInstanceName } from '../instance-name.js';
 import type { AlertChain } from '../alert-state-store.js';
 import type { HeldCounts, OverflowCause, TargetHealth } from '../admission.js';
 import { planAdmission } from '../admission.js';
@@ -62,6 +63,7 @@ class MemoryEngine implements PublishingEngine {
   private readonly newest: NewestStates;
   private readonly chains: ChainState;
   private readonly newId: () => string;
+  private readonly instance: string;
   private config: EngineConfig;
   private seq = 0;
   private stopping = false;
@@ -71,6 +73,7 @@ class MemoryEngine implements PublishingEngine {
     const { metrics, clock } = deps;
     this.config = deps.config;
     this.newId = deps.newId ?? randomUUID;
+    this.instance = deps.instanceName ?? defaultInstanceName();
     this.report = new JobReport(metrics, deps.logger);
     this.breakers = new Breakers(this.config.breaker, metrics, deps.logger);
     this.scheduler = new Scheduler(() => this.config);
@@ -224,6 +227,7 @@ class MemoryEngine implements PublishingEngine {
       oldestDueAgeMs: (lane) => this.scheduler.oldestDueAgeMs(lane, now),
       inFlight: this.dispatcher.busy,
       stopping: this.stopping,
+      instance: this.instance,
     });
   }
 

@@ -7,7 +7,12 @@ import type { LaneCounts } from './lane-counts.js';
 export function queueStatusOf(
   lanes: LaneCounts,
   config: EngineConfig,
-  live: { oldestDueAgeMs: (lane: Priority) => number; inFlight: number; stopping: boolean },
+  live: {
+    oldestDueAgeMs: (lane: Priority) => number;
+    inFlight: number;
+    stopping: boolean;
+    instance: string;
+  },
 ): QueueStatus {
   const laneStatus = (lane: Priority): LaneStatus => {
     const counts = lanes.byState[lane];
@@ -27,5 +32,6 @@ export function queueStatusOf(
     workers: config.workers,
     busyWorkers: live.inFlight,
     stopping: live.stopping,
+    instance: live.instance,
   };
 }

@@ -60,7 +60,7 @@ function databaseBanner(readiness: Readiness | undefined): TemplateResult | stri
  * Whose figures a panel shows. Instances in durable mode share one database: the DLQ's figures
  * and, in durable mode, the lanes are read from it (every instance's); workers, breakers, last
  * success and failure and the recent activity are the answering instance's own (docs/api.md).
- * The API does not say which instance answered.
+ * The queue status names the instance that answered it.
  */
 function scope(whose: 'this instance' | 'all instances', detail: string): TemplateResult {
   return html`<span class="scope" title=${detail}>${whose}</span>`;
@@ -205,6 +205,7 @@ export function createOverviewPage(context: PageContext): Page {
         <span><strong>${formatCount(status.in_flight)}</strong> in flight</span>
         <span><strong>${formatCount(status.retrying)}</strong> waiting to retry</span>
         ${status.stopping ? html`${badge('stopping')} ${scope('this instance', THIS_INSTANCE_DETAIL)}` : ''}
+        <span class="instance">answered by <code>${status.instance}</code></span>
       </p>
       <p class="muted small">${lanesNote(mode)}</p>
     </section>`;
@@ -370,8 +371,9 @@ export function createOverviewPage(context: PageContext): Page {
         <p class="muted small scope-note">
           Figures marked ${scope('this instance', THIS_INSTANCE_DETAIL)} are those of the instance
           that answered (instances sharing a database each have their own workers, breakers and
-          activity; the API does not say which one answered); those marked
-          ${scope('all instances', SHARED_DATABASE_DETAIL)} are read from the database.
+          activity; the lanes name the instance that answered them, and behind a load balancer each
+          panel may reach another); those marked ${scope('all instances', SHARED_DATABASE_DETAIL)}
+          are read from the database.
         </p>
         ${databaseBanner(readiness)}
         <div class="grid overview">
