@@ -1,3 +1,4 @@
+import { circuitOpenError } from '../job-errors.js';
 import type { BreakerState } from '../publishing-engine.js';
 import type { JobLifecycle } from './job-lifecycle.js';
 import type { TargetSlot } from './active-job.js';
@@ -34,11 +35,11 @@ export class CircuitSweep {
       const maxAgeMs = slot.target.retry.maxJobAgeMs;
       const expired = this.scheduler.removeReady(slot, (e) => now - e.submittedAt >= maxAgeMs);
       for (const job of expired) {
-        this.life.deadLetter(job, now, {
-          type: 'transient',
-          reason: 'circuit_open',
-          message: `circuit breaker not closed for ${slot.target.name}; job older than max_job_age`,
-        });
+        this.life.deadLetter(
+          job,
+          now,
+          circuitOpenError(slot.target.name, slot.breaker.lastFailure),
+        );
       }
       if (expired.length > 0) this.toSweep.add(slot); // successors may have become ready
     }

@@ -9,7 +9,7 @@ import type { JobReport } from '../job-report.js';
 import {
   decideAfterFailure,
   jobErrorOf,
-  verdictOf,
+  recordOnBreaker,
   waitsPastRetries,
 } from '../outcome-decision.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
@@ -164,7 +164,7 @@ export class Dispatcher {
   private settle(job: ActiveJob, outcome: PublishOutcome, startedAt: number, now: number): void {
     const { slot } = job;
     const { scheduler, life } = this.deps;
-    slot.breaker.record(verdictOf(outcome, job), job.isProbe, now);
+    recordOnBreaker(slot.breaker, outcome, job, now);
     if (outcome.ok) {
       slot.limiter.succeeded(now);
       scheduler.release(job, now);

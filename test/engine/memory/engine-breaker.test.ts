@@ -95,4 +95,23 @@ describe('engine circuit breaker', () => {
     assert.ok(expired.every((l) => l.retryCount === 0));
     assert.equal(h.finished.length, 8, 'no job dropped');
   });
+
+  it('quotes in a circuit_open letter the last failure its breaker counted, its reason still circuit_open', async () => {
+    const publisher = createScriptedPublisher(SERVER_ERROR);
+    const h = anEngine({
+      targets: [{ name: 'a', publisher, retry: { maxRetries: 0, maxJobAgeMs: 60_000 } }],
+    });
+    await submitIds(h.engine, jobs('fail', 5));
+    await h.clock.settle();
+    const [waiting] = await submitIds(h.engine, jobs('wait', 1));
+    await h.clock.advance(60_000);
+    const letter = h.deadLetters.stored.find((l) => l.jobId === waiting);
+    assert.equal(letter?.errorReason, 'circuit_open');
+    assert.equal(
+      letter.errorMessage,
+      'circuit breaker of a not closed; job older than max_job_age; ' +
+        'last failure: HTTP 503 server_error: scripted server_error',
+    );
+    assert.equal(letter.httpStatus, undefined, 'the job itself got no answer');
+  });
 });
