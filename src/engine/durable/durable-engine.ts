@@ -210,7 +210,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       releaseUnheld: (nowMs) => dispatcher.releaseUnheld(nowMs),
       failingTargets: () =>
         [...targets.values()]
-          .filter((target) => breakers.state(target.name, clock.now()) === 'open')
+          .filter((target) => breakers.state(target.name, clock.now()) !== 'closed')
           .map((target) => ({
             target,
             error: circuitOpenError(target.name, breakers.of(target.name).lastFailure),

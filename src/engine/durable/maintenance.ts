@@ -25,7 +25,7 @@ export interface MaintenanceDeps {
   /** Releases rows claimed under this instance but not held (never beside a claim). */
   releaseUnheld: (nowMs: number) => Promise<number>;
   /**
-   * Targets whose breaker (of this instance) is open now, each with the error of its
+   * Targets whose breaker (of this instance) is not closed now, each with the error of its
    * jobs too old to wait (job-errors.ts, circuitOpenError: it quotes the breaker's last failure).
    */
   failingTargets: () => Array<{ target: Target; error: JobError }>;
@@ -37,10 +37,11 @@ export interface MaintenanceDeps {
 
 /**
  * Every heartbeat: renew this instance's lease (see InstanceLease), return claimed jobs of
- * lapsed instances and rows claimed but not held to waiting, dead-letter waiting jobs of open
- * targets past max_job_age (`circuit_open`) and those of targets a reload removed while the
- * database did not answer (`target_removed`), refresh the lane counts; every purge
- * interval: retention, and the active counts reconciled with the jobs.
+ * lapsed instances and rows claimed but not held to waiting, dead-letter waiting jobs past
+ * max_job_age of targets whose breaker is not closed, open or half open (`circuit_open`, as the
+ * memory engine does: docs/how-it-works.md, Circuit breaker), and those of targets a reload
+ * removed while the database did not answer (`target_removed`), refresh the lane counts; every
+ * purge interval: retention, and the active counts reconciled with the jobs.
  */
 export async function runMaintenance(deps: MaintenanceDeps, signal: AbortSignal): Promise<void> {
   // Two loops, so that a slow count or purge never delays a lease renewal.
@@ -72,7 +73,7 @@ async function keepHouse(deps: MaintenanceDeps, signal: AbortSignal): Promise<vo
   let lastPurgeMs = clock.now();
   while (!signal.aborted) {
     const now = clock.now();
-    await step(deps, 'expiring jobs of open circuits', async () => {
+    await step(deps, 'expiring jobs of failing circuits', async () => {
       const selections = deps.failingTargets().map(({ target, error }) => ({
         target,
         submittedBefore: now - target.retry.maxJobAgeMs,
