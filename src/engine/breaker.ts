@@ -1,3 +1,4 @@
+import type { JobError } from '../domain/job.js';
 import type { BreakerState } from './publishing-engine.js';
 
 export interface BreakerConfig {
@@ -25,6 +26,11 @@ export class Breaker {
   openedAt: number | undefined;
   /** When an attempt last succeeded (clock ms), probes included; undefined before the first. */
   lastSuccessAt: number | undefined;
+  /**
+   * The last failure counted against the target (verdict `failure`, even one ignored while not
+   * closed): why it is failing, which `circuit_open` letters quote (job-errors.ts).
+   */
+  lastFailure: JobError | undefined;
   private probeInFlight = false;
   private probeSuccesses = 0;
 
@@ -51,6 +57,7 @@ export class Breaker {
   reset(reason: string): void {
     this.consecutiveFailures = 0;
     this.lastSuccessAt = undefined;
+    this.lastFailure = undefined;
     this.probeInFlight = false;
     if (this.state !== 'closed') this.close(reason);
   }
@@ -92,8 +99,10 @@ export class Breaker {
     return true;
   }
 
-  record(verdict: AttemptVerdict, isProbe: boolean, now: number): void {
+  /** An attempt's result; `failure` is what failed, for a `failure` verdict (outcome-decision.ts). */
+  record(verdict: AttemptVerdict, isProbe: boolean, now: number, failure?: JobError): void {
     if (verdict === 'success') this.lastSuccessAt = now;
+    if (verdict === 'failure' && failure !== undefined) this.lastFailure = failure;
     if (isProbe) {
       this.probeInFlight = false;
       if (this.state !== 'half_open') return;

@@ -4,7 +4,7 @@ import type { Target } from '../domain/target.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { BreakerConfig } from './breaker.js';
 import { Breaker } from './breaker.js';
-import { verdictOf } from './outcome-decision.js';
+import { recordOnBreaker } from './outcome-decision.js';
 import type { BreakerState, QueueStats } from './publishing-engine.js';
 
 const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
@@ -87,9 +87,8 @@ export class Breakers {
     } finally {
       // A send that threw (a bug) still ends the probe, counting nothing.
       if (isProbe) {
-        const verdict =
-          outcome === undefined ? 'neutral' : verdictOf(outcome, { waitsPastRetries: false });
-        breaker.record(verdict, true, now());
+        if (outcome === undefined) breaker.record('neutral', true, now());
+        else recordOnBreaker(breaker, outcome, { isProbe: true, waitsPastRetries: false }, now());
       }
     }
   }

@@ -32,18 +32,9 @@ export class Deque<T> {
     return item;
   }
 
-  /** Removes every item for which `remove` holds, keeping order. O(n): not for the hot path. */
-  removeWhere(remove: (item: T) => boolean): T[] {
-    const kept: T[] = [];
-    const removed: T[] = [];
-    for (let i = this.head; i < this.items.length; i += 1) {
-      const item = this.items[i];
-      if (item === undefined) continue;
-      (remove(item) ? removed : kept).push(item);
-    }
-    this.items = kept;
-    this.head = 0;
-    return removed;
+  /** Its items in order, the deque unchanged. O(n): not for the hot path. */
+  toArray(): T[] {
+    return this.items.slice(this.head);
   }
 
   /** Empties the deque, returning its items in order. */

@@ -6,13 +6,32 @@ import type { OverflowCause } from './admission.js';
  * wording each, so the API, the DLQ and the logs read the same whichever mode wrote them.
  */
 
-/** Its target's breaker is not closed and the job is older than the target's max_job_age. */
-export function circuitOpenError(target: string): JobError {
+/** How much of the failure's message a `circuit_open` letter quotes. */
+const QUOTED_FAILURE_CHARS = 200;
+
+/**
+ * Its target's breaker is not closed and the job is older than the target's max_job_age. The
+ * message quotes `lastFailure`, the last failure the breaker counted (Breaker.lastFailure): why
+ * the target is failing, which the job itself may never have seen (it waited, not attempted).
+ */
+export function circuitOpenError(target: string, lastFailure?: JobError): JobError {
+  const message = `circuit breaker of ${target} not closed; job older than max_job_age`;
   return {
     type: 'transient',
     reason: 'circuit_open',
-    message: `circuit breaker of ${target} not closed; job older than max_job_age`,
+    message:
+      lastFailure === undefined ? message : `${message}; last failure: ${quoted(lastFailure)}`,
   };
+}
+
+/** `HTTP 503 server_error: <message>`, the message cut at QUOTED_FAILURE_CHARS. */
+function quoted(failure: JobError): string {
+  const status = failure.status === undefined ? '' : `HTTP ${failure.status} `;
+  const message =
+    failure.message.length > QUOTED_FAILURE_CHARS
+      ? `${failure.message.slice(0, QUOTED_FAILURE_CHARS - 1)}…`
+      : failure.message;
+  return `${status}${failure.reason}: ${message}`;
 }
 
 /**

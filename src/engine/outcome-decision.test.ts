@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 
 import type { PublishOutcome } from '../domain/publisher.js';
 import { DEFAULT_RETRY_POLICY } from '../retry/backoff.js';
-import { verdictOf, waitsPastRetries } from './outcome-decision.js';
+import { Breaker } from './breaker.js';
+import { recordOnBreaker, verdictOf, waitsPastRetries } from './outcome-decision.js';
 
 const SERVER_ERROR: PublishOutcome = {
   ok: false,
@@ -19,6 +20,38 @@ describe('what an attempt says about its target (verdictOf)', () => {
     assert.equal(verdictOf(SERVER_ERROR, { waitsPastRetries: false }), 'failure');
     assert.equal(verdictOf(SERVER_ERROR, { waitsPastRetries: true }), 'neutral');
     assert.equal(verdictOf({ ok: true, status: 200 }, { waitsPastRetries: true }), 'success');
+  });
+});
+
+describe('a finished attempt given to its breaker (recordOnBreaker)', () => {
+  const attempt = { isProbe: false, waitsPastRetries: false };
+  const aBreaker = () =>
+    new Breaker({ failureThreshold: 5, successThreshold: 2, openTimeoutMs: 30_000 }, () => {});
+
+  it('keeps the last failure it counts, which a 429, a 4xx, a wait past retries or a success leave', () => {
+    const breaker = aBreaker();
+    const timeout: PublishOutcome = {
+      ok: false,
+      type: 'transient',
+      reason: 'timeout',
+      message: 'no answer in 10s',
+    };
+    recordOnBreaker(breaker, SERVER_ERROR, attempt, 0);
+    recordOnBreaker(breaker, timeout, attempt, 1);
+    assert.deepEqual(breaker.lastFailure, {
+      type: 'transient',
+      reason: 'timeout',
+      message: 'no answer in 10s',
+    });
+    const rateLimited: PublishOutcome = { ...SERVER_ERROR, reason: 'rate_limited', status: 429 };
+    const refused: PublishOutcome = { ...SERVER_ERROR, type: 'permanent', reason: 'client_error' };
+    recordOnBreaker(breaker, rateLimited, attempt, 2);
+    recordOnBreaker(breaker, refused, attempt, 3);
+    recordOnBreaker(breaker, SERVER_ERROR, { isProbe: false, waitsPastRetries: true }, 4);
+    recordOnBreaker(breaker, { ok: true, status: 200 }, attempt, 5);
+    assert.equal(breaker.lastFailure?.reason, 'timeout');
+    breaker.reset('reload: the target sends to another endpoint');
+    assert.equal(breaker.lastFailure, undefined, 'a new endpoint has not failed yet');
   });
 });
 

@@ -3,7 +3,7 @@ import type { Job, JobError } from '../domain/job.js';
 import type { PublishOutcome } from '../domain/publisher.js';
 import type { RetryPolicy } from '../domain/target.js';
 import { nextAttemptDelayMs } from '../retry/backoff.js';
-import type { AttemptVerdict } from './breaker.js';
+import type { AttemptVerdict, Breaker } from './breaker.js';
 
 type Failure = Extract<PublishOutcome, { ok: false }>;
 
@@ -99,6 +99,22 @@ export function verdictOf(
   if (outcome.reason === 'rate_limited' || outcome.reason === 'shutdown') return 'neutral';
   if (attempt.waitsPastRetries) return 'neutral';
   return 'failure';
+}
+
+/**
+ * Gives a finished attempt to its target's breaker (both engines, and target tests sent as the
+ * probe): its verdict and, for a failure that counts, the failure itself, which `circuit_open`
+ * letters quote (Breaker.lastFailure).
+ */
+export function recordOnBreaker(
+  breaker: Breaker,
+  outcome: PublishOutcome,
+  attempt: { isProbe: boolean; waitsPastRetries: boolean },
+  now: number,
+): void {
+  const verdict = verdictOf(outcome, attempt);
+  const failure = verdict === 'failure' && !outcome.ok ? jobErrorOf(outcome) : undefined;
+  breaker.record(verdict, attempt.isProbe, now, failure);
 }
 
 /**

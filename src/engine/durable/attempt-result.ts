@@ -3,7 +3,7 @@ import { recordAttempt } from '../../domain/job.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
 import { attemptRecordOf } from '../attempt.js';
 import type { Breakers } from '../breakers.js';
-import { verdictOf } from '../outcome-decision.js';
+import { recordOnBreaker } from '../outcome-decision.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { Held } from './holdings.js';
 
@@ -23,7 +23,7 @@ export function recordAttemptResult(
   const { startedAt, now } = attempt;
   const name = held.target.name;
   const breaker = deps.breakers.has(name) ? deps.breakers.of(name) : undefined;
-  breaker?.record(verdictOf(outcome, attempt), attempt.isProbe, now);
+  if (breaker !== undefined) recordOnBreaker(breaker, outcome, attempt, now);
   const targetDown = breaker?.isDownSince(held.job.started_at?.getTime() ?? startedAt) ?? false;
   const limiter = deps.limiterOf(name);
   if (outcome.ok) limiter.succeeded(now);

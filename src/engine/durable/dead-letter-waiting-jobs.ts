@@ -20,8 +20,9 @@ export interface WaitingSelection {
 
 /**
  * Waiting jobs (queued or retrying, not claimed) of the selected targets become dead letters:
- * those of an open circuit older than max_job_age (`circuit_open`, maintenance) or of a target
- * removed by a config reload or not delivered to at start (`target_removed`). One statement
+ * those older than max_job_age of a target whose breaker is not closed (`circuit_open`,
+ * maintenance) or those of a target removed by a config reload or not delivered to at start
+ * (`target_removed`). One statement
  * (SKIP LOCKED, so a concurrent claim or sweep is never waited for), the counts and the dead
  * letters, in one transaction. At most `limit` jobs per call; returns the rows finished. Cost:
  * a range scan of the due index over the waiting jobs of the selected targets only.

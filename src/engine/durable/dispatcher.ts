@@ -1,6 +1,7 @@
 import { logFailure } from '../../db/database-unavailable.js';
 import type { Clock, Logger, Random } from '../../domain/clock.js';
 import type { Db } from '../../db/db.js';
+import type { JobError } from '../../domain/job.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
 import type { Target } from '../../domain/target.js';
 import { AttemptRunner } from '../attempt.js';
@@ -166,7 +167,7 @@ export function createDispatcher(deps: DispatcherDeps): {
       const breaker = deps.breakers.of(name);
       breaker.refresh(now);
       if (!breaker.allows()) {
-        if (breaker.state === 'open') parkForBreaker(held, now);
+        if (breaker.state === 'open') parkForBreaker(held, breaker.lastFailure, now);
         continue;
       }
       if (holdings.runningFor(name) >= perTargetConcurrency) continue;
@@ -189,12 +190,12 @@ export function createDispatcher(deps: DispatcherDeps): {
   }
 
   /** A buffered job of a target whose breaker opened: back to waiting, or too old → DLQ. */
-  function parkForBreaker(held: Held, now: number): void {
+  function parkForBreaker(held: Held, lastFailure: JobError | undefined, now: number): void {
     holdings.unbuffer((h) => h === held);
     const tooOld = held.job.submitted_at.getTime() + held.target.retry.maxJobAgeMs < now;
     deps.complete(
       held,
-      tooOld ? circuitOpenLetter(held.job, held.target, now) : releaseOf(held.job),
+      tooOld ? circuitOpenLetter(held.job, held.target, lastFailure, now) : releaseOf(held.job),
     );
   }
 

@@ -207,17 +207,18 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       },
       onReleased: () => wakeSignal.wake(),
       releaseUnheld: (nowMs) => dispatcher.releaseUnheld(nowMs),
-      openTargets: () =>
-        [...targets.values()].filter(
-          (target) => breakers.state(target.name, clock.now()) === 'open',
-        ),
+      failingTargets: () =>
+        [...targets.values()]
+          .filter((target) => breakers.state(target.name, clock.now()) !== 'closed')
+          .map((target) => ({
+            target,
+            error: circuitOpenError(target.name, breakers.of(target.name).lastFailure),
+          })),
       insertDeadLetters: insert,
       deadLetterRemoved: (nowMs) => removals.retry(nowMs),
-      onCircuitExpired: (rows) => {
+      onCircuitExpired: (expired) => {
         const now = clock.now();
-        for (const row of rows) {
-          reportDeadRow(report, row, circuitOpenError(row.target_name), now);
-        }
+        for (const { row, error } of expired) reportDeadRow(report, row, error, now);
       },
     },
     maintenanceStop.signal,

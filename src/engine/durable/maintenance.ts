@@ -1,11 +1,11 @@
 import { logFailure } from '../../db/database-unavailable.js';
 import type { Clock, Logger } from '../../domain/clock.js';
 import type { Db } from '../../db/db.js';
+import type { JobError } from '../../domain/job.js';
 import type { Target } from '../../domain/target.js';
 import type { DurableSettings } from './durable-config.js';
 import type { DeadRow } from './dead-letter-waiting-jobs.js';
 import { deadLetterWaitingJobs } from './dead-letter-waiting-jobs.js';
-import { circuitOpenError } from '../job-errors.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import type { InstanceLease } from './instance-lease.js';
 import { releaseOrphanedJobs } from './leases.js';
@@ -24,20 +24,24 @@ export interface MaintenanceDeps {
   onReleased: (count: number) => void;
   /** Releases rows claimed under this instance but not held (never beside a claim). */
   releaseUnheld: (nowMs: number) => Promise<number>;
-  /** Targets whose breaker (of this instance) is open now. */
-  openTargets: () => Target[];
+  /**
+   * Targets whose breaker (of this instance) is not closed now, each with the error of its
+   * jobs too old to wait (job-errors.ts, circuitOpenError: it quotes the breaker's last failure).
+   */
+  failingTargets: () => Array<{ target: Target; error: JobError }>;
   insertDeadLetters: DeadLetterInsert;
   /** Dead-letters the waiting jobs of targets a reload removed, if it could not (retried). */
   deadLetterRemoved: (nowMs: number) => Promise<void>;
-  onCircuitExpired: (rows: DeadRow[]) => void;
+  onCircuitExpired: (expired: Array<{ row: DeadRow; error: JobError }>) => void;
 }
 
 /**
  * Every heartbeat: renew this instance's lease (see InstanceLease), return claimed jobs of
- * lapsed instances and rows claimed but not held to waiting, dead-letter waiting jobs of open
- * targets past max_job_age (`circuit_open`) and those of targets a reload removed while the
- * database did not answer (`target_removed`), refresh the lane counts; every purge
- * interval: retention, and the active counts reconciled with the jobs.
+ * lapsed instances and rows claimed but not held to waiting, dead-letter waiting jobs past
+ * max_job_age of targets whose breaker is not closed, open or half open (`circuit_open`, as the
+ * memory engine does: docs/how-it-works.md, Circuit breaker), and those of targets a reload
+ * removed while the database did not answer (`target_removed`), refresh the lane counts; every
+ * purge interval: retention, and the active counts reconciled with the jobs.
  */
 export async function runMaintenance(deps: MaintenanceDeps, signal: AbortSignal): Promise<void> {
   // Two loops, so that a slow count or purge never delays a lease renewal.
@@ -69,19 +73,25 @@ async function keepHouse(deps: MaintenanceDeps, signal: AbortSignal): Promise<vo
   let lastPurgeMs = clock.now();
   while (!signal.aborted) {
     const now = clock.now();
-    await step(deps, 'expiring jobs of open circuits', async () => {
+    await step(deps, 'expiring jobs of failing circuits', async () => {
+      const selections = deps.failingTargets().map(({ target, error }) => ({
+        target,
+        submittedBefore: now - target.retry.maxJobAgeMs,
+        error,
+      }));
       const expired = await deadLetterWaitingJobs(
         deps.db,
-        deps.openTargets().map((target) => ({
-          target,
-          submittedBefore: now - target.retry.maxJobAgeMs,
-          error: circuitOpenError(target.name),
-        })),
+        selections,
         now,
         settings.purgeBatch,
         deps.insertDeadLetters,
       );
-      if (expired.length > 0) deps.onCircuitExpired(expired);
+      const errors = new Map(selections.map((s) => [s.target.name, s.error]));
+      const letters = expired.flatMap((row) => {
+        const error = errors.get(row.target_name);
+        return error === undefined ? [] : [{ row, error }];
+      });
+      if (letters.length > 0) deps.onCircuitExpired(letters);
     });
     await step(deps, 'dead-lettering jobs of removed targets', () => deps.deadLetterRemoved(now));
     // Every heartbeat, so status() and the queue gauges are at most one heartbeat old.

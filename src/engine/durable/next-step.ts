@@ -49,9 +49,17 @@ export function completionAfter(
   };
 }
 
-/** A job of an open target too old to wait for the probe (docs/how-it-works.md). */
-export function circuitOpenLetter(job: Claimed, target: Target, nowMs: number): Completion {
-  const error = circuitOpenError(target.name);
+/**
+ * A job of an open target too old to wait for the probe (docs/how-it-works.md); `lastFailure`:
+ * the last failure its breaker counted (Breaker.lastFailure).
+ */
+export function circuitOpenLetter(
+  job: Claimed,
+  target: Target,
+  lastFailure: JobError | undefined,
+  nowMs: number,
+): Completion {
+  const error = circuitOpenError(target.name, lastFailure);
   return { kind: 'dead', id: job.id, error, letter: deadLetterOf(job, target, error, nowMs) };
 }
 

@@ -9,7 +9,7 @@ import type { JobReport } from '../job-report.js';
 import {
   decideAfterFailure,
   jobErrorOf,
-  verdictOf,
+  recordOnBreaker,
   waitsPastRetries,
 } from '../outcome-decision.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
@@ -31,7 +31,7 @@ export interface DispatcherDeps {
 
 /**
  * The memory engine's workers. Event-driven: submissions, finished attempts and one clock
- * timer (the earliest retry, breaker probe or rate token) call `pump`, which starts attempts
+ * timer (the earliest retry, breaker probe, rate token or job to sweep) call `pump`, which starts attempts
  * while workers are free; idle workers cost nothing, nothing polls. An attempt's outcome goes
  * through the shared decision (outcome-decision.ts): success, retry, dead letter or superseded.
  */
@@ -89,9 +89,18 @@ export class Dispatcher {
     this.onChange?.();
   }
 
+  /**
+   * The next due time of what may start (while a worker is free) or of a job waiting behind a
+   * failing breaker reaching its max_job_age (even while none is: the sweep needs no worker).
+   */
   private armWake(now: number): void {
     const free = this.busy < this.deps.config().workers;
-    const at = free ? this.deps.scheduler.nextWakeAt(now) : undefined;
+    const startAt = free ? this.deps.scheduler.nextWakeAt(now) : undefined;
+    const expiresAt = this.deps.sweep.nextAt();
+    const at =
+      startAt === undefined || expiresAt === undefined
+        ? (startAt ?? expiresAt)
+        : Math.min(startAt, expiresAt);
     if (this.wake !== undefined && (at === undefined || at < this.wake.at)) {
       this.wake.controller.abort();
       this.wake = undefined;
@@ -164,7 +173,7 @@ export class Dispatcher {
   private settle(job: ActiveJob, outcome: PublishOutcome, startedAt: number, now: number): void {
     const { slot } = job;
     const { scheduler, life } = this.deps;
-    slot.breaker.record(verdictOf(outcome, job), job.isProbe, now);
+    recordOnBreaker(slot.breaker, outcome, job, now);
     if (outcome.ok) {
       slot.limiter.succeeded(now);
       scheduler.release(job, now);

@@ -60,6 +60,7 @@ class MemoryEngine implements PublishingEngine {
   private readonly breakers: Breakers;
   private readonly life: JobLifecycle;
   private readonly dispatcher: Dispatcher;
+  private readonly sweep: CircuitSweep;
   private readonly newest: NewestStates;
   private readonly chains: ChainState;
   private readonly newId: () => string;
@@ -94,6 +95,7 @@ class MemoryEngine implements PublishingEngine {
       statusStore: deps.statusStore,
     };
     const sweep = new CircuitSweep(this.scheduler, this.life, () => this.dispatcher.requestPump());
+    this.sweep = sweep;
     this.dispatcher = new Dispatcher({
       clock,
       random: deps.random,
@@ -272,6 +274,7 @@ class MemoryEngine implements PublishingEngine {
         // Its breaker starts afresh only if it now sends elsewhere; its rate takes the new limit.
         this.breakers.retarget(slot.target, target);
         slot.target = target;
+        this.sweep.retargeted(slot);
         slot.limiter.reconfigure(target.rateLimit, now);
       }
     }
@@ -302,6 +305,7 @@ class MemoryEngine implements PublishingEngine {
     slot.removed = true;
     this.slots.delete(slot.target.name);
     this.breakers.remove(slot.target.name);
+    this.sweep.removed(slot);
     this.report.retire(slot.target.name);
     let count = 0;
     for (const fingerprint of [...slot.chains.keys()]) {

@@ -32,6 +32,8 @@ const older = (a: ActiveJob, b: ActiveJob): boolean =>
 export class Scheduler {
   private readonly delayed = new MinHeap<ActiveJob>(earlier);
   private slots: readonly TargetSlot[] = [];
+  /** Told of every job that becomes ready (the circuit sweep watches some). */
+  onReady: ((job: ActiveJob) => void) | undefined;
 
   constructor(private readonly settings: () => SchedulerSettings) {}
 
@@ -201,14 +203,11 @@ export class Scheduler {
     return this.slots.some((slot) => hasReady(slot) && this.isDispatchable(slot, now));
   }
 
-  /** Removes the ready jobs of `slot` matching `remove` (O(jobs of the slot)); not the hot path. */
-  removeReady(slot: TargetSlot, remove: (job: ActiveJob) => boolean): ActiveJob[] {
-    const removed: ActiveJob[] = [];
-    for (const lane of PRIORITIES) {
-      const taken = slot.ready[lane].removeWhere((job) => job.placement === 'out' || remove(job));
-      removed.push(...taken.filter((job) => job.placement !== 'out'));
-    }
-    return removed;
+  /** The ready jobs of `slot`. O(jobs in its ready FIFOs); not the hot path. */
+  readyOf(slot: TargetSlot): ActiveJob[] {
+    return PRIORITIES.flatMap((lane) =>
+      slot.ready[lane].toArray().filter((job) => job.placement === 'ready'),
+    );
   }
 
   /** Age of the oldest due job of a lane (0 when none). O(targets). */
@@ -237,6 +236,7 @@ export class Scheduler {
     job.readyAt = at;
     job.placement = 'ready';
     job.slot.ready[job.priority].push(job);
+    this.onReady?.(job);
   }
 }
 

@@ -292,3 +292,45 @@ test('an open breaker with due jobs waiting parks the dispatcher instead of poll
   }
   assert.ok(dueReads - before <= 1, `${dueReads - before} next-due reads in 10 ms of virtual time`);
 });
+
+test('a job waiting behind a half-open breaker becomes a circuit_open letter at max_job_age, quoting the failure that opened it', async () => {
+  engine = await startEngine(db, clock, publisher, {
+    config: { breaker: { failureThreshold: 1, successThreshold: 1, openTimeoutMs: 30_000 } },
+    retry: { maxRetries: 0, maxJobAgeMs: 35_000 },
+  });
+  const start = clock.now();
+  const opener = await submitOne(engine, { n: 'opener' });
+  await eventually('the first attempt', () => publisher.deliveries.length === 1);
+  publisher.answer(opener, {
+    ok: false,
+    type: 'transient',
+    reason: 'timeout',
+    message: 'no answer within 10s',
+  });
+  await eventually('the breaker opened', () => engine?.breakerState('t0') === 'open');
+  await submitOne(engine, { n: 'a' });
+  await submitOne(engine, { n: 'b' });
+  // At 30 s one of them goes as the probe, which hangs until its 10 s timeout: the breaker is
+  // half open from 30 s to 40 s, the other job reaches its max_job_age at 35 s.
+  const circuitOpen = () =>
+    db.query<{ job_id: string; error_message: string; http_status: number | null }>(
+      `SELECT job_id, error_message, http_status FROM publishing_dlq
+       WHERE error_reason = 'circuit_open'`,
+    );
+  await advanceUntil(clock, 1_000, 'a circuit_open letter', async () => {
+    return (await circuitOpen()).rows.length > 0;
+  });
+  assert.equal(publisher.deliveries.length, 2, 'the opener and the probe');
+  assert.ok(clock.now() - start < 40_000, 'before the probe times out');
+  assert.equal(engine.breakerState('t0'), 'half_open');
+  const [letter, ...others] = (await circuitOpen()).rows;
+  assert.equal(others.length, 0);
+  assert.deepEqual(letter, {
+    job_id: letter?.job_id,
+    error_message:
+      'circuit breaker of t0 not closed; job older than max_job_age; ' +
+      'last failure: timeout: no answer within 10s',
+    http_status: null,
+  });
+  assert.notEqual(letter?.job_id, publisher.deliveries[1]?.jobId, 'not the probe');
+});

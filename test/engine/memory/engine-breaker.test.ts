@@ -95,4 +95,77 @@ describe('engine circuit breaker', () => {
     assert.ok(expired.every((l) => l.retryCount === 0));
     assert.equal(h.finished.length, 8, 'no job dropped');
   });
+
+  it("dead-letters a job waiting behind an open breaker when it reaches max_job_age, not at the breaker's next step", async () => {
+    const publisher = createScriptedPublisher(SERVER_ERROR);
+    const h = anEngine({
+      targets: [{ name: 'a', publisher, retry: { maxRetries: 0, maxJobAgeMs: 45_000 } }],
+    });
+    const start = h.clock.now();
+    await submitIds(h.engine, jobs('fail', 5));
+    await h.clock.settle();
+    assert.equal(h.engine.breakerState('a'), 'open');
+    await submitIds(h.engine, jobs('wait', 3));
+    await h.clock.advance(10_000);
+    const [late] = await submitIds(h.engine, jobs('late', 1));
+    // The breaker steps at 30 s (its probe fails: open again) and at 60 s, never at 45 s or 55 s.
+    await h.clock.advance(34_999);
+    assert.equal(h.deadLetters.stored.length, 0);
+    await h.clock.advance(1);
+    assert.equal(h.engine.breakerState('a'), 'open');
+    const atAge = h.deadLetters.stored.filter((l) => l.errorReason === 'circuit_open');
+    assert.equal(atAge.length, 8, 'the jobs submitted at 0 s, at 45 s');
+    assert.ok(!atAge.some((l) => l.jobId === late));
+    await h.clock.advance(9_999);
+    assert.equal(h.deadLetters.stored.length, 8);
+    await h.clock.advance(1);
+    assert.deepEqual(
+      h.deadLetters.stored.slice(8).map((l) => [l.jobId, l.errorReason, l.failedAt]),
+      [[late, 'circuit_open', start + 55_000]],
+    );
+    assert.equal(h.finished.length, 9, 'no job dropped');
+  });
+
+  it('dead-letters a job behind an open breaker at its max_job_age while every worker is busy', async () => {
+    const failing = createScriptedPublisher(SERVER_ERROR);
+    const busy = createScriptedPublisher(OK);
+    const h = anEngine({
+      config: { workers: 1 },
+      targets: [
+        { name: 'a', publisher: failing, retry: { maxRetries: 0, maxJobAgeMs: 45_000 } },
+        { name: 'b', publisher: busy, timeoutMs: 120_000 },
+      ],
+    });
+    await submitIds(h.engine, jobs('fail', 5));
+    await h.clock.settle();
+    assert.equal(h.engine.breakerState('a'), 'open');
+    const [waiting] = await submitIds(h.engine, jobs('wait', 1));
+    busy.hold();
+    await submitIds(h.engine, [aRequest('b', { n: 'slow' })]);
+    await h.clock.advance(45_000);
+    assert.equal(busy.inFlight, 1, 'the only worker is still busy');
+    assert.deepEqual(
+      h.deadLetters.stored.filter((l) => l.jobId === waiting).map((l) => l.errorReason),
+      ['circuit_open'],
+    );
+  });
+
+  it('quotes in a circuit_open letter the last failure its breaker counted, its reason still circuit_open', async () => {
+    const publisher = createScriptedPublisher(SERVER_ERROR);
+    const h = anEngine({
+      targets: [{ name: 'a', publisher, retry: { maxRetries: 0, maxJobAgeMs: 60_000 } }],
+    });
+    await submitIds(h.engine, jobs('fail', 5));
+    await h.clock.settle();
+    const [waiting] = await submitIds(h.engine, jobs('wait', 1));
+    await h.clock.advance(60_000);
+    const letter = h.deadLetters.stored.find((l) => l.jobId === waiting);
+    assert.equal(letter?.errorReason, 'circuit_open');
+    assert.equal(
+      letter.errorMessage,
+      'circuit breaker of a not closed; job older than max_job_age; ' +
+        'last failure: HTTP 503 server_error: scripted server_error',
+    );
+    assert.equal(letter.httpStatus, undefined, 'the job itself got no answer');
+  });
 });

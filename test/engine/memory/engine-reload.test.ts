@@ -119,6 +119,28 @@ describe('engine reload', () => {
     assert.equal(still.deliveries.length, 1, 'the probe, when the open time is over');
   });
 
+  it('dead-letters the jobs behind an open breaker at the max_job_age a reload lowered', async () => {
+    const h = await anOpenBreaker();
+    await submitIds(h.engine, [aRequest('a', { n: '3' })]);
+    await h.clock.advance(10_000);
+    const still = createScriptedPublisher(SERVER_ERROR);
+    await h.engine.reconfigure(
+      new Map([['a', aTarget({ name: 'a', publisher: still, retry: { maxJobAgeMs: 20_000 } })]]),
+      { ...DEFAULT_ENGINE_CONFIG, breaker: BREAKER },
+    );
+    assert.equal(h.engine.breakerState('a'), 'open', 'the same endpoint: kept open');
+    await h.clock.advance(10_100);
+    const letters = h.deadLetters.stored;
+    assert.deepEqual(
+      letters.map((l) => [l.errorReason, l.failedAt - l.submittedAt]),
+      [
+        ['circuit_open', 20_000],
+        ['circuit_open', 20_000],
+        ['circuit_open', 20_000],
+      ],
+    );
+  });
+
   it('resets an open breaker when a reload points the target elsewhere, logged and counted', async () => {
     const h = await anOpenBreaker();
     const elsewhere = createScriptedPublisher(OK);
