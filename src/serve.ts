@@ -1,3 +1,4 @@
+import { hangupWhileLoading } from './hangup-while-loading.js';
 import { createApp } from './app.js';
 import type { Config } from './config/schema.js';
 import { ConfigError } from './config/config-error.js';
@@ -59,6 +60,8 @@ export async function serveUntilSignal(
     hangupWhileStarting = true;
   };
   process.on('SIGHUP', () => onHangup());
+  // One sent while the modules loaded (the entry point's listener, now removed) counts too.
+  if (hangupWhileLoading()) hangupWhileStarting = true;
   const load = (): Config => loadServableConfig(configPath, io.env);
   const config = loadConfigOrReport(load, io);
   if (config === undefined) return EXIT.usage;

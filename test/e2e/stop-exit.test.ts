@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,8 @@ interface Serving {
   /** The exit code once exited (null after a signal), undefined while running. */
   exitCode(): number | null | undefined;
   signal(name: NodeJS.Signals): void;
+  /** Whether the process has a listener for SIGHUP now (its SigCgt in /proc). */
+  catchesHangup(): Promise<boolean>;
   /**
    * Waits until the output holds `text`; fails at once, with the output, when the process ends
    * first (a SIGHUP before its listener killed it, and the wait ran into its hang guard).
@@ -58,6 +60,12 @@ function serveProcess(configFile: string): Serving {
     exited,
     exitCode: () => code,
     signal: (name) => child.kill(name),
+    catchesHangup: async () => {
+      const status = await readFile(`/proc/${String(child.pid)}/status`, 'utf8').catch(() => '');
+      const caught = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+      // SIGHUP is signal 1: the lowest bit.
+      return caught !== undefined && (BigInt(`0x${caught}`) & 1n) === 1n;
+    },
     printed: async (text, timeoutMs) => {
       await eventually(
         text,
@@ -123,6 +131,28 @@ describe('the serve process at its edges', async () => {
       serving.signal('SIGHUP');
       // The first start creates the embedded database (initdb): on a loaded machine that alone
       // took over 30 s once. A hang guard, not a timing assertion.
+      await serving.printed('alert-publisher listening', 150_000);
+      await serving.printed('"msg":"configuration reloaded"');
+    } finally {
+      serving.signal('SIGTERM');
+    }
+    assert.equal(await serving.exited, 0, serving.output());
+  });
+
+  it('survives a SIGHUP while its modules load, and applies it once started', async () => {
+    const config = join(dir, 'loading.yaml');
+    const port = await freePort();
+    await writeFile(
+      config,
+      `server: { port: ${port}, host: 127.0.0.1 }\nstorage: { data_dir: ${join(dir, 'data-loading')} }\ntargets: []\n`,
+    );
+    const serving = serveProcess(config);
+    try {
+      // Sent as soon as the process has a listener: the entry point's, before the service's
+      // modules load (src/hangup-while-loading.ts). Without it the signal's default action
+      // killed the process without a line for the second or so the modules take to load.
+      await eventually('a SIGHUP listener', () => serving.catchesHangup(), 60_000);
+      serving.signal('SIGHUP');
       await serving.printed('alert-publisher listening', 150_000);
       await serving.printed('"msg":"configuration reloaded"');
     } finally {
