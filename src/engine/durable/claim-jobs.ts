@@ -1,6 +1,6 @@
 import type { Db } from '../../db/db.js';
 import type { ClaimedRow } from './job-row.js';
-import { ACTIVE_STATES_SQL, SNAPSHOT_COLUMNS } from './job-row.js';
+import { ACTIVE_STATES_SQL, SNAPSHOT_COLUMNS, newerActiveJobSql } from './job-row.js';
 
 export interface ClaimRequest {
   /** The instance (its row in publishing_instances holds the lease). */
@@ -114,10 +114,7 @@ UPDATE publishing_jobs AS u SET state = 'processing', lease_owner = $2,
 FROM locked WHERE u.id = locked.id
 RETURNING ${SNAPSHOT_COLUMNS.replaceAll(/(\w+)/g, 'u.$1')}, u.alert, u.classification,
   u.attempt_log, u.is_retry_counted, locked.rank, u.seq::float8 AS seq,
-  (SELECT p.id FROM publishing_jobs p
-   WHERE p.target_name = u.target_name AND p.fingerprint = u.fingerprint AND p.seq > u.seq
-     AND p.state IN ${ACTIVE_STATES_SQL}
-   ORDER BY p.seq DESC LIMIT 1) AS newer_id`;
+  ${newerActiveJobSql('u')} AS newer_id`;
 
 export async function claimJobs(db: Db, request: ClaimRequest): Promise<Claimed[]> {
   const targets = [...request.slots].filter(([, slots]) => slots > 0);

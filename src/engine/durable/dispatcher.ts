@@ -21,9 +21,11 @@ import { releaseUnheld } from './leases.js';
 import { circuitOpenLetter, completionAfter, releaseOf, targetRemovedLetter } from './next-step.js';
 import { nextClaimableAt } from './next-claimable.js';
 import { handsOver, markStopping } from './other-instances.js';
-import { newestWaitingAfter } from './read-jobs.js';
+import { newerActiveJobs } from './read-jobs.js';
 import { StopWindow } from './stop-window.js';
 import type { createWakeSignal } from './wake-signal.js';
+import type { JobRequest } from '../publishing-engine.js';
+import { createStartChecks } from './start-checks.js';
 
 /** The targets as a config reload leaves them: those configured now, and the removed ones. */
 export interface TargetView {
@@ -81,6 +83,11 @@ export function createDispatcher(deps: DispatcherDeps): {
   releaseUnheld(nowMs: number): Promise<number>;
   /** Buffered jobs of removed targets become `target_removed` letters (config reload). */
   dropRemoved(nowMs: number): number;
+  /**
+   * Runs `admit` (an admission of `requests` on this instance) while the buffered jobs of their
+   * chains wait; once it settled they are checked for a newer job before they start.
+   */
+  admitting<T>(requests: readonly JobRequest[], admit: () => Promise<T>): Promise<T>;
 } {
   const { holdings, settings, clock, lease } = deps;
   const stop = new StopWindow(() => clock.now());
@@ -88,6 +95,7 @@ export function createDispatcher(deps: DispatcherDeps): {
   const attempts = new AttemptRunner(clock, deps.logger, deps.config().workers);
   /** When a rate token of a target with buffered jobs comes (the loop wakes for it). */
   let tokenAt: number | undefined;
+  const checks = createStartChecks({ ...deps, startReady });
   // Claims and releases of unheld rows one at a time, each with its holdings update.
   let exclusive: Promise<unknown> = Promise.resolve();
   function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
@@ -104,6 +112,7 @@ export function createDispatcher(deps: DispatcherDeps): {
 
   async function claim(want: number): Promise<number> {
     const owner = deps.lease.owner;
+    const claimedAt = clock.now();
     const jobs = await claimJobs(deps.db, {
       owner,
       nowMs: clock.now(),
@@ -119,14 +128,15 @@ export function createDispatcher(deps: DispatcherDeps): {
       return 0;
     }
     // Claimed while stop began: held anyway, so that stop releases them.
-    for (const job of jobs) holdings.add(job, targetOf(deps.targets, job.target_name), owner);
+    for (const job of jobs) {
+      holdings.add(job, targetOf(deps.targets, job.target_name), owner, claimedAt);
+    }
     // A reload may have removed a target while the claim was out.
     dropRemoved(clock.now());
     // The latest-state rule at claim time: a retry that a newer job waits behind is not sent.
-    for (const held of holdings.unbuffer((h) => h.job.newer_id !== null)) {
-      const by = held.job.newer_id;
-      if (by !== null) deps.complete(held, { kind: 'superseded', id: held.job.id, by });
-    }
+    const newer = new Map<string, string>();
+    for (const { id, newer_id } of jobs) if (newer_id !== null) newer.set(id, newer_id);
+    checks.supersede(newer);
     return jobs.length;
   }
 
@@ -160,10 +170,15 @@ export function createDispatcher(deps: DispatcherDeps): {
     const now = clock.now();
     const { workers, perTargetConcurrency } = deps.config();
     tokenAt = undefined;
+    /** Targets with a job to check first: their later jobs wait for it (order within a target). */
+    const waitForCheck = new Set<string>();
+    const toCheck: Held[] = [];
     // Deleting the entry being visited is safe in a Set iteration.
     for (const held of holdings.buffer) {
-      if (holdings.running >= workers) return;
+      if (holdings.running >= workers) break;
       const name = held.target.name;
+      if (held.pauses > 0) waitForCheck.add(name);
+      if (waitForCheck.has(name)) continue;
       const breaker = deps.breakers.of(name);
       breaker.refresh(now);
       if (!breaker.allows()) {
@@ -181,12 +196,22 @@ export function createDispatcher(deps: DispatcherDeps): {
       // given up with the rest if the lease is lost.
       if (held.owner !== deps.lease.owner || !deps.lease.covers(now, held.target.timeoutMs))
         continue;
+      if (checks.isDue(held, now)) {
+        toCheck.push(held);
+        waitForCheck.add(name);
+        continue;
+      }
       holdings.start(held);
       limiter.take(now);
-      const attempt = run(held, breaker.begin());
-      running.add(attempt);
-      void attempt.finally(() => running.delete(attempt));
+      track(run(held, breaker.begin()));
     }
+    if (toCheck.length > 0) track(checks.check(toCheck));
+  }
+
+  /** Stop waits for it (`attempts`). */
+  function track(work: Promise<void>): void {
+    running.add(work);
+    void work.finally(() => running.delete(work));
   }
 
   /** A buffered job of a target whose breaker opened: back to waiting, or too old → DLQ. */
@@ -293,7 +318,7 @@ export function createDispatcher(deps: DispatcherDeps): {
   /** The newest later job of the chain, if one waits (undefined when it cannot be read). */
   async function newerWaiting(held: Held): Promise<string | undefined> {
     try {
-      return await newestWaitingAfter(deps.db, held.job);
+      return (await newerActiveJobs(deps.db, [held.job.id])).get(held.job.id);
     } catch (error: unknown) {
       logFailure(deps.logger, 'warn', error, { job_id: held.job.id }, 'reading the chain failed');
       return undefined;
@@ -373,6 +398,7 @@ export function createDispatcher(deps: DispatcherDeps): {
     releaseUnheld: (nowMs) =>
       oneAtATime(() => releaseUnheld(deps.db, deps.lease.owner, [...holdings.byId.keys()], nowMs)),
     dropRemoved,
+    admitting: (requests, admit) => checks.admitting(requests, admit),
   };
 }
 

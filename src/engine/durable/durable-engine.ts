@@ -257,7 +257,8 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     async submit(requests) {
       if (stopping)
         return { ok: false, code: 'stopping', retryAfterMs: config.admissionRetryAfterMs };
-      const result = await submitter.submit(requests);
+      // Jobs of the same chains held here wait for it, then are checked (dispatcher.ts).
+      const result = await dispatcher.admitting(requests, () => submitter.submit(requests));
       if (result.ok) wakeSignal.wake();
       return result;
     },

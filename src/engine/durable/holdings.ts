@@ -17,6 +17,14 @@ export interface Held {
   /** The attempt made under this claim, once it ended (its completion appends it to the row). */
   attempt?: AttemptRecord;
   leaseLost: boolean;
+  /**
+   * Clock ms when the database last said no newer job of its chain waits (the claim, or a
+   * check before a late start); -Infinity once this instance admitted a job of its chain.
+   * A buffered job not checked recently is checked again before it starts (dispatcher.ts).
+   */
+  checkedAt: number;
+  /** Not to start now: its check runs, or an admission of its chain on this instance does. */
+  pauses: number;
 }
 
 /** Everything held, with counts kept in step so dispatch decisions are O(1). */
@@ -28,8 +36,17 @@ export class Holdings {
   private readonly runningPerTarget = new Map<string, number>();
   private readonly heldPerTarget = new Map<string, number>();
 
-  add(job: Claimed, target: Target, owner: string): void {
-    const held: Held = { job, target, owner, stage: 'buffered', leaseLost: false };
+  /** `checkedAt`: when the claim began (it read the job's chain). */
+  add(job: Claimed, target: Target, owner: string, checkedAt: number): void {
+    const held: Held = {
+      job,
+      target,
+      owner,
+      stage: 'buffered',
+      leaseLost: false,
+      checkedAt,
+      pauses: 0,
+    };
     this.byId.set(job.id, held);
     this.buffer.add(held);
     this.bump(this.heldPerTarget, target.name, 1);

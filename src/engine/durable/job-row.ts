@@ -41,6 +41,18 @@ export interface JobRow {
 const sqlList = (states: readonly string[]): string =>
   `(${states.map((s) => `'${s}'`).join(', ')})`;
 export const ACTIVE_STATES_SQL = sqlList(['queued', 'processing', 'retrying', 'failed']);
+
+/**
+ * The newest later active job of the chain of the row aliased `alias` (SQL, null when none): a
+ * job that a newer one of its (target, fingerprint) waits behind is superseded rather than sent
+ * (docs/alert-state.md). Read by the claim, the check before a late start and after a failure.
+ */
+export function newerActiveJobSql(alias: string): string {
+  return `(SELECT p.id FROM publishing_jobs p
+   WHERE p.target_name = ${alias}.target_name AND p.fingerprint = ${alias}.fingerprint
+     AND p.seq > ${alias}.seq AND p.state IN ${ACTIVE_STATES_SQL}
+   ORDER BY p.seq DESC LIMIT 1)`;
+}
 export const FINAL_STATES_SQL = sqlList(FINAL_JOB_STATES);
 
 export const SNAPSHOT_COLUMNS = `id, target_name, fingerprint, alertname, alert_status, priority, state,

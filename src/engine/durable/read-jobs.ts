@@ -3,7 +3,13 @@ import { equalConditions } from '../../db/equal-conditions.js';
 import type { JobFilter, JobSnapshot, Priority } from '../../domain/job.js';
 import { isFinal } from '../../domain/job.js';
 import type { JobRow } from './job-row.js';
-import { ACTIVE_STATES_SQL, FINAL_STATES_SQL, READ_COLUMNS, snapshotFromRow } from './job-row.js';
+import {
+  ACTIVE_STATES_SQL,
+  FINAL_STATES_SQL,
+  READ_COLUMNS,
+  newerActiveJobSql,
+  snapshotFromRow,
+} from './job-row.js';
 
 const MAX_LIST = 1000;
 
@@ -110,20 +116,21 @@ export async function nextDueAt(db: Db): Promise<number | null> {
 }
 
 /**
- * The newest job waiting behind `job` in its (target, fingerprint) chain, if any: a failed
- * attempt of an older state is then superseded instead of retried (docs/alert-state.md).
+ * Per job of `ids` that a newer job of its (target, fingerprint) chain waits behind, the newest
+ * such job (newerActiveJobSql): a claimed job of an older state is then superseded instead of
+ * sent, and a failed attempt of one instead of retried (docs/alert-state.md). One statement.
  */
-export async function newestWaitingAfter(
+export async function newerActiveJobs(
   db: Db,
-  job: { target_name: string; fingerprint: string; seq: number },
-): Promise<string | undefined> {
-  const result = await db.query<{ id: string }>(
-    `SELECT id FROM publishing_jobs
-     WHERE target_name = $1 AND fingerprint = $2 AND seq > $3
-       AND state IN ${ACTIVE_STATES_SQL}
-     ORDER BY seq DESC LIMIT 1`,
-    [job.target_name, job.fingerprint, job.seq],
-    { name: 'durable_newest_waiting' },
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  const result = await db.query<{ id: string; newer_id: string | null }>(
+    `SELECT j.id, ${newerActiveJobSql('j')} AS newer_id
+     FROM publishing_jobs j WHERE j.id = ANY($1::uuid[])`,
+    [ids],
+    { name: 'durable_newer_active' },
   );
-  return result.rows[0]?.id;
+  const newer = new Map<string, string>();
+  for (const row of result.rows) if (row.newer_id !== null) newer.set(row.id, row.newer_id);
+  return newer;
 }

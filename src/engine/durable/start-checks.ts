@@ -1,0 +1,100 @@
+import { logFailure } from '../../db/database-unavailable.js';
+import type { Db } from '../../db/db.js';
+import type { Clock, Logger } from '../../domain/clock.js';
+import { chainKey } from '../alert-state-store.js';
+import type { JobRequest } from '../publishing-engine.js';
+import type { Completion } from './finish-jobs.js';
+import type { Held, Holdings } from './holdings.js';
+import { newerActiveJobs } from './read-jobs.js';
+
+/**
+ * A claimed job waits in its instance's buffer for a worker, a per-target slot or a rate token.
+ * One that waited longer than this since its chain was last read is read again before it
+ * starts, so that a newer state admitted meanwhile (by any instance) supersedes it instead of
+ * following it (docs/alert-state.md). Jobs started sooner, the hot path, cost no statement: a
+ * newer state that another instance admits within this time of the claim may follow the older
+ * one. An admission on this instance holds its buffered jobs of the same chains until it
+ * settles, then has them read (`admitting`).
+ */
+const RECHECK_AFTER_MS = 100;
+
+export interface StartCheckDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  holdings: Holdings;
+  complete: (held: Held, completion: Completion) => void;
+  /** Starts what may start now (the dispatcher), once a check is over. */
+  startReady: () => void;
+}
+
+/** The latest-state rule for claimed jobs between their claim and their start. */
+export function createStartChecks(deps: StartCheckDeps) {
+  const { holdings, clock } = deps;
+
+  /** Ends superseded the buffered jobs of `newer` (job id → the newer job of its chain). */
+  function supersede(newer: ReadonlyMap<string, string>): void {
+    if (newer.size === 0) return;
+    for (const held of holdings.unbuffer((h) => newer.has(h.job.id))) {
+      const by = newer.get(held.job.id);
+      if (by !== undefined) deps.complete(held, { kind: 'superseded', id: held.job.id, by });
+    }
+  }
+
+  return {
+    supersede,
+
+    /** Whether `held` must be read again before it starts. */
+    isDue(held: Held, nowMs: number): boolean {
+      return nowMs - held.checkedAt > RECHECK_AFTER_MS;
+    },
+
+    /**
+     * Reads the chains of buffered jobs that waited: those a newer job now waits behind end
+     * superseded, the others may start. A database that does not answer does not hold them
+     * back (their completion waits for it anyway). One statement.
+     */
+    async check(jobs: readonly Held[]): Promise<void> {
+      for (const held of jobs) held.pauses += 1;
+      let newer = new Map<string, string>();
+      try {
+        newer = await newerActiveJobs(
+          deps.db,
+          jobs.map((held) => held.job.id),
+        );
+      } catch (error: unknown) {
+        logFailure(deps.logger, 'warn', error, {}, 'checking waiting jobs for newer states failed');
+      }
+      const now = clock.now();
+      for (const held of jobs) {
+        held.pauses -= 1;
+        held.checkedAt = now;
+      }
+      supersede(newer);
+      deps.startReady();
+    },
+
+    /**
+     * Runs `admit` (an admission of `requests` on this instance) while the buffered jobs of
+     * their chains wait; once it settled they are read again before they start.
+     */
+    async admitting<T>(requests: readonly JobRequest[], admit: () => Promise<T>): Promise<T> {
+      const chains = new Set(
+        requests.map((r) => chainKey({ target: r.target, fingerprint: r.alert.fingerprint })),
+      );
+      const paused = [...holdings.buffer].filter((held) =>
+        chains.has(chainKey({ target: held.job.target_name, fingerprint: held.job.fingerprint })),
+      );
+      for (const held of paused) held.pauses += 1;
+      try {
+        return await admit();
+      } finally {
+        for (const held of paused) {
+          held.pauses -= 1;
+          held.checkedAt = Number.NEGATIVE_INFINITY;
+        }
+        if (paused.length > 0) deps.startReady();
+      }
+    },
+  };
+}
