@@ -117,49 +117,44 @@ describe('the serve process at its edges', async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('applies a SIGHUP that arrives while it starts, once started', async () => {
-    const config = join(dir, 'hangup.yaml');
-    const port = await freePort();
-    await writeFile(
-      config,
-      `server: { port: ${port}, host: 127.0.0.1 }\nstorage: { data_dir: ${join(dir, 'data')} }\ntargets: []\n`,
-    );
-    const serving = serveProcess(config);
-    try {
-      // Sent as soon as the first line is read: the listener must already be there.
-      await serving.printed('alert-publisher starting');
-      serving.signal('SIGHUP');
-      // The first start creates the embedded database (initdb): on a loaded machine that alone
-      // took over 30 s once. A hang guard, not a timing assertion.
-      await serving.printed('alert-publisher listening', 150_000);
-      await serving.printed('"msg":"configuration reloaded"');
-    } finally {
-      serving.signal('SIGTERM');
-    }
-    assert.equal(await serving.exited, 0, serving.output());
-  });
-
-  it('survives a SIGHUP while its modules load, and applies it once started', async () => {
-    const config = join(dir, 'loading.yaml');
-    const port = await freePort();
-    await writeFile(
-      config,
-      `server: { port: ${port}, host: 127.0.0.1 }\nstorage: { data_dir: ${join(dir, 'data-loading')} }\ntargets: []\n`,
-    );
-    const serving = serveProcess(config);
-    try {
-      // Sent as soon as the process has a listener: the entry point's, before the service's
-      // modules load (src/hangup-while-loading.ts). Without it the signal's default action
-      // killed the process without a line for the second or so the modules take to load.
-      await eventually('a SIGHUP listener', () => serving.catchesHangup(), 60_000);
-      serving.signal('SIGHUP');
-      await serving.printed('alert-publisher listening', 150_000);
-      await serving.printed('"msg":"configuration reloaded"');
-    } finally {
-      serving.signal('SIGTERM');
-    }
-    assert.equal(await serving.exited, 0, serving.output());
-  });
+  /** When the SIGHUP is sent: each waits until then. */
+  const hangups: Array<{ when: string; sendAfter: (serving: Serving) => Promise<unknown> }> = [
+    // As soon as the first line is read: the service's listener must already be there.
+    {
+      when: 'while it starts',
+      sendAfter: (serving) => serving.printed('alert-publisher starting'),
+    },
+    // As soon as the process has a listener: the entry point's, before the service's modules
+    // load (src/hangup-while-loading.ts). Without it the signal's default action killed the
+    // process without a line for the second or so the modules take to load.
+    {
+      when: 'while its modules load',
+      sendAfter: (serving) =>
+        eventually('a SIGHUP listener', () => serving.catchesHangup(), 60_000),
+    },
+  ];
+  for (const [n, { when, sendAfter }] of hangups.entries()) {
+    it(`applies a SIGHUP that arrives ${when}, once started`, async () => {
+      const config = join(dir, `hangup-${n}.yaml`);
+      const port = await freePort();
+      await writeFile(
+        config,
+        `server: { port: ${port}, host: 127.0.0.1 }\nstorage: { data_dir: ${join(dir, `data-${n}`)} }\ntargets: []\n`,
+      );
+      const serving = serveProcess(config);
+      try {
+        await sendAfter(serving);
+        serving.signal('SIGHUP');
+        // The first start creates the embedded database (initdb): on a loaded machine that
+        // alone took over 30 s once. A hang guard, not a timing assertion.
+        await serving.printed('alert-publisher listening', 150_000);
+        await serving.printed('"msg":"configuration reloaded"');
+      } finally {
+        serving.signal('SIGTERM');
+      }
+      assert.equal(await serving.exited, 0, serving.output());
+    });
+  }
 
   it('warns at start when the targets make 100 alerts a request too many', async () => {
     const config = join(dir, 'six.yaml');
