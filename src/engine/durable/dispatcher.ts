@@ -172,7 +172,6 @@ export function createDispatcher(deps: DispatcherDeps): {
     tokenAt = undefined;
     /** Targets with a job to check first: their later jobs wait for it (order within a target). */
     const waitForCheck = new Set<string>();
-    const toCheck: Held[] = [];
     // Deleting the entry being visited is safe in a Set iteration.
     for (const held of holdings.buffer) {
       if (holdings.running >= workers) break;
@@ -197,7 +196,6 @@ export function createDispatcher(deps: DispatcherDeps): {
       if (held.owner !== deps.lease.owner || !deps.lease.covers(now, held.target.timeoutMs))
         continue;
       if (checks.isDue(held, now)) {
-        toCheck.push(held);
         waitForCheck.add(name);
         continue;
       }
@@ -205,7 +203,10 @@ export function createDispatcher(deps: DispatcherDeps): {
       limiter.take(now);
       track(run(held, breaker.begin()));
     }
-    if (toCheck.length > 0) track(checks.check(toCheck));
+    if (waitForCheck.size > 0) {
+      const check = checks.checkWaited(now);
+      if (check !== undefined) track(check);
+    }
   }
 
   /** Stop waits for it (`attempts`). */
