@@ -110,6 +110,11 @@ export interface PublishingEngine {
   stats(): QueueStats;
   breakerState(target: string): BreakerState;
   /**
+   * When the target's breaker opened (epoch ms), while it is open or half open: since when this
+   * instance holds its jobs back. Undefined when closed.
+   */
+  breakerOpenedAt(target: string): number | undefined;
+  /**
    * Sends an attempt outside the queue (a target test) as the probe of the target's breaker
    * when it is half open, or open with its time over (Breakers.sendAsProbe).
    */

@@ -37,6 +37,8 @@ export interface TargetView {
   /** Secrets removed. */
   config: Record<string, unknown>;
   breaker: BreakerState;
+  /** Epoch ms the breaker opened, while open or half open (PublishingEngine.breakerOpenedAt). */
+  breakerOpenedAt?: number | undefined;
   /** The configured rate_limit, if any. */
   rateLimit?: { perSecond: number; burst: number } | undefined;
   /** The configured resend_after, if any. */

@@ -13,7 +13,7 @@ import type { TargetCatalog, TargetView } from './ports.js';
  */
 export function createTargetCatalog(
   targets: ReadonlyMap<string, Target>,
-  engine: Pick<PublishingEngine, 'breakerState' | 'targetRate' | 'sendAsProbe'>,
+  engine: Pick<PublishingEngine, 'breakerState' | 'breakerOpenedAt' | 'targetRate' | 'sendAsProbe'>,
   testDeps: TargetTestDeps,
   history: Pick<AttemptHistory, 'activity' | 'recordTest'>,
 ): TargetCatalog {
@@ -23,6 +23,7 @@ export function createTargetCatalog(
     enabled: target.enabled,
     config: target.redactedConfig,
     breaker: engine.breakerState(target.name),
+    breakerOpenedAt: engine.breakerOpenedAt(target.name),
     rateLimit: target.rateLimit,
     resendAfterMs: target.resendAfterMs,
     currentRate: engine.targetRate(target.name),

@@ -166,6 +166,7 @@ export function createFakeEngine(): FakeEngine {
       breakers: {},
     }),
     breakerState: (target) => engine.breakers.get(target) ?? 'closed',
+    breakerOpenedAt: () => undefined,
     targetRate: () => undefined,
     newestStates(chains) {
       const found = new Map<string, StateOfJob>();

@@ -87,6 +87,7 @@ export function createFakeEngine(): FakeEngine {
       breakers: { hook: { state: 'closed', consecutiveFailures: 0 } },
     }),
     breakerState: () => 'closed',
+    breakerOpenedAt: () => undefined,
     targetRate: () => undefined,
     onJobFinished: () => undefined,
     newestStates: () => Promise.resolve(new Map()),

@@ -113,6 +113,8 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     isRemoved: (name) => !targets.has(name),
   };
 
+  const policyOf = (name: string) => targets.get(name)?.retry;
+
   /** The rate in force: the limiter's, or the configured one before any attempt made one. */
   function rateOf(name: string): number | undefined {
     return shownRate(limiters.get(name)?.currentRate ?? targets.get(name)?.rateLimit?.perSecond);
@@ -260,13 +262,14 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       if (result.ok) wakeSignal.wake();
       return result;
     },
-    getJob: (id) => readJob(db, id),
-    listJobs: (filter) => listJobRows(db, filter),
-    jobsOf: (fingerprint, limit) => readJobsOf(db, fingerprint, limit),
+    getJob: (id) => readJob(db, id, policyOf),
+    listJobs: (filter) => listJobRows(db, filter, policyOf),
+    jobsOf: (fingerprint, limit) => readJobsOf(db, fingerprint, limit, policyOf),
     newestStates: (chains) => alertStates.read(chains),
     status,
     stats: (): QueueStats => report.stats(breakers),
     breakerState: (target): BreakerState => breakers.state(target, clock.now()),
+    breakerOpenedAt: (target) => breakers.openedAt(target, clock.now()),
     async sendAsProbe(target, send) {
       const outcome = await breakers.sendAsProbe(target, () => clock.now(), send);
       // A breaker it closed lets the target's waiting jobs be claimed now.

@@ -2,20 +2,34 @@ import type { Db } from '../../db/db.js';
 import { equalConditions } from '../../db/equal-conditions.js';
 import type { JobFilter, JobSnapshot, Priority } from '../../domain/job.js';
 import { isFinal } from '../../domain/job.js';
-import type { JobRow } from './job-row.js';
+import type { RetryPolicy } from '../../domain/target.js';
+import { withTargetWait } from '../target-wait.js';
+import type { ReadRow } from './job-row.js';
 import { ACTIVE_STATES_SQL, FINAL_STATES_SQL, READ_COLUMNS, snapshotFromRow } from './job-row.js';
 
 const MAX_LIST = 1000;
 
-export async function readJob(db: Db, id: string): Promise<JobSnapshot | undefined> {
+/** A target's retry policy now; undefined for a target no longer configured. */
+export type PolicyOf = (target: string) => RetryPolicy | undefined;
+
+/** A row as the job API shows it: with its wait for a down target, if it is one. */
+function shownRow(row: ReadRow, policyOf: PolicyOf): JobSnapshot {
+  return withTargetWait(snapshotFromRow(row), row.is_retry_counted, policyOf(row.target_name));
+}
+
+export async function readJob(
+  db: Db,
+  id: string,
+  policyOf: PolicyOf,
+): Promise<JobSnapshot | undefined> {
   // A malformed id cannot name a job; checking here spares the uuid cast error.
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
-  const result = await db.query<JobRow>(
+  const result = await db.query<ReadRow>(
     `SELECT ${READ_COLUMNS} FROM publishing_jobs WHERE id = $1`,
     [id],
   );
   const row = result.rows[0];
-  return row === undefined ? undefined : snapshotFromRow(row);
+  return row === undefined ? undefined : shownRow(row, policyOf);
 }
 
 /**
@@ -30,7 +44,11 @@ const FINAL_ROWS = `state IN ${FINAL_STATES_SQL}`;
 const ACTIVE_ROWS = `state IN ${ACTIVE_STATES_SQL}`;
 
 /** Most recently updated first, like the memory store's list. */
-export async function listJobRows(db: Db, filter: JobFilter): Promise<JobSnapshot[]> {
+export async function listJobRows(
+  db: Db,
+  filter: JobFilter,
+  policyOf: PolicyOf,
+): Promise<JobSnapshot[]> {
   const params: unknown[] = [];
   const conditions = equalConditions(
     [
@@ -48,11 +66,11 @@ export async function listJobRows(db: Db, filter: JobFilter): Promise<JobSnapsho
   const kinds: string[] = [];
   if (filter.state === undefined || isFinal(filter.state)) kinds.push(rowsOf(FINAL_ROWS));
   if (filter.state === undefined || !isFinal(filter.state)) kinds.push(rowsOf(ACTIVE_ROWS));
-  const result = await db.query<JobRow>(
+  const result = await db.query<ReadRow>(
     `SELECT * FROM (${kinds.join(' UNION ALL ')}) AS j ORDER BY updated_at DESC LIMIT ${limit}`,
     params,
   );
-  return result.rows.map(snapshotFromRow);
+  return result.rows.map((row) => shownRow(row, policyOf));
 }
 
 /** The newest `limit` jobs of an alert, oldest first. */
@@ -60,16 +78,17 @@ export async function readJobsOf(
   db: Db,
   fingerprint: string,
   limit: number,
+  policyOf: PolicyOf,
 ): Promise<JobSnapshot[]> {
   const rowsOf = (kind: string): string =>
     `(SELECT ${READ_COLUMNS}, seq FROM publishing_jobs WHERE fingerprint = $1 AND ${kind}
       ORDER BY seq DESC LIMIT $2)`;
-  const result = await db.query<JobRow>(
+  const result = await db.query<ReadRow>(
     `SELECT * FROM (${rowsOf(FINAL_ROWS)} UNION ALL ${rowsOf(ACTIVE_ROWS)}) AS j
      ORDER BY seq DESC LIMIT $2`,
     [fingerprint, Math.min(Math.max(limit, 1), MAX_LIST)],
   );
-  return result.rows.map(snapshotFromRow).reverse();
+  return result.rows.map((row) => shownRow(row, policyOf)).reverse();
 }
 
 export interface LaneCount {

@@ -1,10 +1,11 @@
-import type { Job, Priority } from '../../domain/job.js';
+import type { Job, JobSnapshot, Priority } from '../../domain/job.js';
 import type { JobRequest } from '../publishing-engine.js';
 import type { Target } from '../../domain/target.js';
 import type { Breaker } from '../breaker.js';
 import { Deque } from '../deque.js';
 import type { TargetMeters } from '../target-meters.js';
 import { RateLimiter } from '../rate-limiter.js';
+import { withTargetWait } from '../target-wait.js';
 import type { AlertState } from '../../domain/alert-state.js';
 import { alertStateOf } from '../../domain/alert-state.js';
 
@@ -83,6 +84,19 @@ export function newActiveJob(
     alertState: alertStateOf(request.alert),
     isRetryCounted: false,
   };
+}
+
+/**
+ * A job as the job API shows it: with its wait for a down target when it is one of the
+ * `active` jobs (target-wait.ts); a job no longer active waits for nothing.
+ */
+export function shownJob(
+  snapshot: JobSnapshot,
+  active: ReadonlyMap<string, ActiveJob>,
+): JobSnapshot {
+  const job = active.get(snapshot.id);
+  if (job === undefined) return snapshot;
+  return withTargetWait(snapshot, job.isRetryCounted, job.slot.target.retry);
 }
 
 /** The jobs of one (target, fingerprint) in submission order, linked through `chainNext`. */
