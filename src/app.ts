@@ -273,7 +273,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       alerts: createAlertHistory(db, {
         engine,
         dlq,
-        targetNames: () => catalog.list().map((target) => target.name),
+        targetNames: () => [...targets.keys()],
         jobsFrom: config.queue.mode === 'durable' ? 'database' : 'memory',
       }),
       targets: catalog,

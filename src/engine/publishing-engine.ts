@@ -71,6 +71,16 @@ export interface QueueStats {
   breakers: Record<string, { state: BreakerState; consecutiveFailures: number; openedAt?: number }>;
 }
 
+/**
+ * A target's active jobs (admitted, not yet ended: waiting, in flight or retrying), what its
+ * per_target_share counts, and when the oldest of them was submitted (epoch ms; none when it
+ * has none).
+ */
+export interface TargetJobs {
+  active: number;
+  oldestSubmittedAt?: number;
+}
+
 /** What a config reload changed in the engine. */
 export interface ReconfigureSummary {
   added: string[];
@@ -119,6 +129,12 @@ export interface PublishingEngine {
    * when it is half open, or open with its time over (Breakers.sendAsProbe).
    */
   sendAsProbe(target: string, send: () => Promise<PublishOutcome>): Promise<PublishOutcome>;
+  /**
+   * The active jobs of each of `targets` the engine delivers to (TargetJobs); a target absent
+   * from the answer has none. Memory mode: O(the targets' chains); durable mode: one statement
+   * (target-jobs.ts).
+   */
+  targetJobs(targets: readonly string[]): Promise<Map<string, TargetJobs>>;
   /** The attempts a second a target may get now (its rate_limit, throttled on 429), if limited. */
   targetRate(target: string): number | undefined;
   onJobFinished(listener: JobFinishedListener): void;

@@ -45,6 +45,10 @@ export interface TargetView {
   resendAfterMs?: number | undefined;
   /** Attempts a second allowed now (configured, or throttled after a 429); undefined = unlimited. */
   currentRate?: number | undefined;
+  /** Its active jobs (PublishingEngine.targetJobs): 0 for a target the engine does not serve. */
+  activeJobs: number;
+  /** How long ago the oldest of them was submitted; undefined when it has none. */
+  oldestJobAgeMs?: number | undefined;
   /** Epoch ms of the last delivery and failed attempt seen since start (attempt history). */
   lastSuccessAt?: number;
   lastFailureAt?: number;
@@ -58,8 +62,8 @@ export interface TargetTestResult {
 }
 
 export interface TargetCatalog {
-  list(): TargetView[];
-  get(name: string): TargetView | undefined;
+  list(): Promise<TargetView[]>;
+  get(name: string): Promise<TargetView | undefined>;
   /** Sends a labelled synthetic alert to the target now; throws AppError not_found. */
   test(name: string): Promise<TargetTestResult>;
 }

@@ -3,7 +3,7 @@ import type { Target } from '../domain/target.js';
 import type { TargetTestDeps } from '../publishers/test-target.js';
 import { testTarget } from '../publishers/test-target.js';
 import type { AttemptHistory } from '../metrics/attempt-history.js';
-import type { PublishingEngine } from '../engine/publishing-engine.js';
+import type { PublishingEngine, TargetJobs } from '../engine/publishing-engine.js';
 import type { TargetCatalog, TargetView } from './ports.js';
 
 /**
@@ -13,11 +13,14 @@ import type { TargetCatalog, TargetView } from './ports.js';
  */
 export function createTargetCatalog(
   targets: ReadonlyMap<string, Target>,
-  engine: Pick<PublishingEngine, 'breakerState' | 'breakerOpenedAt' | 'targetRate' | 'sendAsProbe'>,
+  engine: Pick<
+    PublishingEngine,
+    'breakerState' | 'breakerOpenedAt' | 'targetJobs' | 'targetRate' | 'sendAsProbe'
+  >,
   testDeps: TargetTestDeps,
   history: Pick<AttemptHistory, 'activity' | 'recordTest'>,
 ): TargetCatalog {
-  const viewOf = (target: Target): TargetView => ({
+  const viewOf = (target: Target, jobs: TargetJobs | undefined): TargetView => ({
     name: target.name,
     type: target.type,
     enabled: target.enabled,
@@ -27,13 +30,23 @@ export function createTargetCatalog(
     rateLimit: target.rateLimit,
     resendAfterMs: target.resendAfterMs,
     currentRate: engine.targetRate(target.name),
+    activeJobs: jobs?.active ?? 0,
+    oldestJobAgeMs:
+      jobs?.oldestSubmittedAt === undefined
+        ? undefined
+        : Math.max(0, testDeps.clock.now() - jobs.oldestSubmittedAt),
     ...history.activity(target.name),
   });
+  /** Views of `shown`, with their jobs read in one call. */
+  const viewsOf = async (shown: readonly Target[]): Promise<TargetView[]> => {
+    const jobs = await engine.targetJobs(shown.map((target) => target.name));
+    return shown.map((target) => viewOf(target, jobs.get(target.name)));
+  };
   return {
-    list: () => [...targets.values()].map(viewOf),
-    get(name) {
+    list: () => viewsOf([...targets.values()]),
+    async get(name) {
       const target = targets.get(name);
-      return target === undefined ? undefined : viewOf(target);
+      return target === undefined ? undefined : (await viewsOf([target]))[0];
     },
     async test(name) {
       const target = targets.get(name);

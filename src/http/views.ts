@@ -108,6 +108,9 @@ export function targetView(target: TargetView) {
     enabled: target.enabled,
     breaker_state: target.breaker,
     breaker_opened_at: optionalIso(target.breakerOpenedAt),
+    active_jobs: target.activeJobs,
+    oldest_job_age_seconds:
+      target.oldestJobAgeMs === undefined ? null : target.oldestJobAgeMs / 1000,
     rate_limit:
       target.rateLimit === undefined
         ? null

@@ -26,13 +26,15 @@ interface JobBody {
 interface TargetBody {
   breaker_state: string;
   breaker_opened_at: string | null;
+  active_jobs: number;
+  oldest_job_age_seconds: number | null;
 }
 
 const MAX_JOB_AGE_MS = 3_600_000;
 
 // A job whose retries are spent while its target is down waits for it (docs/how-it-works.md,
 // Retries): the job API says so, and until when; the targets API says since when the breaker
-// is open.
+// is open, how many jobs the target holds and how old the oldest is.
 const onServer = await isPostgresReachable();
 
 for (const mode of ['memory', 'durable'] as const) {
@@ -84,7 +86,7 @@ for (const mode of ['memory', 'durable'] as const) {
       });
 
     it(
-      'says so on the job, with the time it becomes a dead letter, and not before',
+      'shows the wait on the job with its dead-letter time, and on the target its open time and jobs',
       { skip },
       async () => {
         const posted = await call(running.url, 'POST', '/webhook', {
@@ -103,7 +105,9 @@ for (const mode of ['memory', 'durable'] as const) {
         assert.equal(retrying.retries, 0);
         assert.equal(retrying.waiting_for_target, false);
         assert.equal(retrying.dead_letter_after, null);
-        assert.equal((await targetOf()).breaker_opened_at, null, 'one failure: still closed');
+        const closed = await targetOf();
+        assert.equal(closed.breaker_opened_at, null, 'one failure: still closed');
+        assert.equal(closed.active_jobs, 1);
 
         // Its retry failed too, the target down since: it waits for the target.
         const waiting = await until(listed.id, 'the job waiting for its target', (job) => {
@@ -128,6 +132,21 @@ for (const mode of ['memory', 'durable'] as const) {
         assert.ok(second !== undefined);
         const ended = Date.parse(second.at) + second.duration_ms;
         assert.equal(target.breaker_opened_at, new Date(ended).toISOString());
+
+        // The target holds the job, and one submitted later: the oldest is the first.
+        const later = await call(running.url, 'POST', '/webhook', {
+          json: { version: '4', status: 'firing', alerts: [anAlert({ alertname: 'Later' })] },
+        });
+        assert.equal(later.status, 202);
+        const age = (clock.now() - Date.parse(waiting.submitted_at)) / 1000;
+        const [listedTarget] = (
+          (await call(running.url, 'GET', '/api/v2/publishing/targets')).body as {
+            targets: TargetBody[];
+          }
+        ).targets;
+        assert.equal(listedTarget?.active_jobs, 2);
+        assert.equal(listedTarget.oldest_job_age_seconds, age);
+        assert.equal(listedTarget.breaker_opened_at, target.breaker_opened_at);
       },
     );
   });

@@ -167,6 +167,7 @@ export function createFakeEngine(): FakeEngine {
     }),
     breakerState: (target) => engine.breakers.get(target) ?? 'closed',
     breakerOpenedAt: () => undefined,
+    targetJobs: () => Promise.resolve(new Map()),
     targetRate: () => undefined,
     newestStates(chains) {
       const found = new Map<string, StateOfJob>();

@@ -88,6 +88,7 @@ export function createFakeEngine(): FakeEngine {
     }),
     breakerState: () => 'closed',
     breakerOpenedAt: () => undefined,
+    targetJobs: () => Promise.resolve(new Map()),
     targetRate: () => undefined,
     onJobFinished: () => undefined,
     newestStates: () => Promise.resolve(new Map()),

@@ -71,8 +71,9 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
       enabled: true,
       config: { url: 'http://127.0.0.1:9/hook', headers: { authorization: '[redacted]' } },
       breaker: 'closed',
+      activeJobs: 0,
     },
-    { name: 'off', type: 'log', enabled: false, config: {}, breaker: 'closed' },
+    { name: 'off', type: 'log', enabled: false, config: {}, breaker: 'closed', activeJobs: 0 },
   ];
   const received: Record<AlertResult, number> = {
     routed: 0,
@@ -95,8 +96,8 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
       listed,
     ),
     targets: {
-      list: () => targetViews,
-      get: (name) => targetViews.find((t) => t.name === name),
+      list: () => Promise.resolve(targetViews),
+      get: (name) => Promise.resolve(targetViews.find((t) => t.name === name)),
       test: async (name) => {
         if (!targetViews.some((t) => t.name === name))
           throw new AppError('not_found', `target "${name}" is not configured`);

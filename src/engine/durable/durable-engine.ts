@@ -38,6 +38,7 @@ import { deregisterInstance } from './leases.js';
 import { runMaintenance } from './maintenance.js';
 import type { LaneCount } from './read-jobs.js';
 import { listJobRows, readJob, readJobsOf } from './read-jobs.js';
+import { readTargetJobs } from './target-jobs.js';
 import { createRemovedTargetJobs, startTargetsOf } from './removed-target-jobs.js';
 import { reportCompletion, reportDeadRow } from './report-completions.js';
 import { createJobSubmitter } from './submit-jobs.js';
@@ -276,6 +277,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       wakeSignal.wake();
       return outcome;
     },
+    targetJobs: (names) => readTargetJobs(db, names),
     targetRate: rateOf,
     onJobFinished: (listener) => report.onJobFinished(listener),
     async reconfigure(next, nextConfig): Promise<ReconfigureSummary> {

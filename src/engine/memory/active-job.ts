@@ -1,5 +1,5 @@
 import type { Job, JobSnapshot, Priority } from '../../domain/job.js';
-import type { JobRequest } from '../publishing-engine.js';
+import type { JobRequest, TargetJobs } from '../publishing-engine.js';
 import type { Target } from '../../domain/target.js';
 import type { Breaker } from '../breaker.js';
 import { Deque } from '../deque.js';
@@ -140,4 +140,27 @@ export function createSlot(
     chains: new Map(),
     removed: false,
   };
+}
+
+/**
+ * The active jobs of the named targets (PublishingEngine.targetJobs): each slot's held jobs,
+ * the oldest being the oldest chain head (a chain holds its jobs in submission order).
+ * O(the targets' chains).
+ */
+export function jobsOfSlots(
+  targets: readonly string[],
+  slots: ReadonlyMap<string, TargetSlot>,
+): Map<string, TargetJobs> {
+  const jobs = new Map<string, TargetJobs>();
+  for (const name of targets) {
+    const slot = slots.get(name);
+    if (slot === undefined) continue;
+    let oldest: number | undefined;
+    for (const { head } of slot.chains.values()) {
+      if (oldest === undefined || head.submittedAt < oldest) oldest = head.submittedAt;
+    }
+    const active = slot.held.high + slot.held.medium + slot.held.low;
+    jobs.set(name, oldest === undefined ? { active } : { active, oldestSubmittedAt: oldest });
+  }
+  return jobs;
 }

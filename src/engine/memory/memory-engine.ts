@@ -22,6 +22,7 @@ import type {
   QueueStatus,
   ReconfigureSummary,
   SubmitResult,
+  TargetJobs,
 } from '../publishing-engine.js';
 import { emptyReconfigureSummary } from '../publishing-engine.js';
 import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
@@ -30,7 +31,7 @@ import type { PreparedJob } from '../submission.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
 import type { StateOfJob } from '../supersession.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
-import { createSlot, newActiveJob, shownJob } from './active-job.js';
+import { createSlot, jobsOfSlots, newActiveJob, shownJob } from './active-job.js';
 import type { ChainState } from './chain-state.js';
 import { applyLatestState } from './chain-state.js';
 import { CircuitSweep } from './circuit-sweep.js';
@@ -247,6 +248,10 @@ class MemoryEngine implements PublishingEngine {
     // A breaker it closed lets the target's waiting jobs go now.
     this.dispatcher.requestPump();
     return outcome;
+  }
+
+  targetJobs(targets: readonly string[]): Promise<Map<string, TargetJobs>> {
+    return Promise.resolve(jobsOfSlots(targets, this.slots));
   }
 
   targetRate(target: string): number | undefined {
