@@ -273,7 +273,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       alerts: createAlertHistory(db, {
         engine,
         dlq,
-        targetNames: () => [...targets.keys()],
+        targetNames: () => catalog.list().map((target) => target.name),
         jobsFrom: config.queue.mode === 'durable' ? 'database' : 'memory',
       }),
       targets: catalog,

@@ -130,11 +130,11 @@ export interface PublishingEngine {
    */
   sendAsProbe(target: string, send: () => Promise<PublishOutcome>): Promise<PublishOutcome>;
   /**
-   * The active jobs of each of `targets` the engine delivers to (TargetJobs); a target absent
-   * from the answer has none. Memory mode: O(the targets' chains); durable mode: one statement
-   * (target-jobs.ts).
+   * The target's active jobs (TargetJobs); none for a target the engine does not deliver to.
+   * Memory mode: this instance's, O(the target's chains); durable mode: every instance's at the
+   * last heartbeat, as status() (engine-status.ts).
    */
-  targetJobs(targets: readonly string[]): Promise<Map<string, TargetJobs>>;
+  targetJobs(target: string): TargetJobs;
   /** The attempts a second a target may get now (its rate_limit, throttled on 429), if limited. */
   targetRate(target: string): number | undefined;
   onJobFinished(listener: JobFinishedListener): void;

@@ -62,8 +62,8 @@ export interface TargetTestResult {
 }
 
 export interface TargetCatalog {
-  list(): Promise<TargetView[]>;
-  get(name: string): Promise<TargetView | undefined>;
+  list(): TargetView[];
+  get(name: string): TargetView | undefined;
   /** Sends a labelled synthetic alert to the target now; throws AppError not_found. */
   test(name: string): Promise<TargetTestResult>;
 }

@@ -20,7 +20,7 @@ export function createTargetCatalog(
   testDeps: TargetTestDeps,
   history: Pick<AttemptHistory, 'activity' | 'recordTest'>,
 ): TargetCatalog {
-  const viewOf = (target: Target, jobs: TargetJobs | undefined): TargetView => ({
+  const viewOf = (target: Target, jobs: TargetJobs): TargetView => ({
     name: target.name,
     type: target.type,
     enabled: target.enabled,
@@ -30,23 +30,19 @@ export function createTargetCatalog(
     rateLimit: target.rateLimit,
     resendAfterMs: target.resendAfterMs,
     currentRate: engine.targetRate(target.name),
-    activeJobs: jobs?.active ?? 0,
+    activeJobs: jobs.active,
     oldestJobAgeMs:
-      jobs?.oldestSubmittedAt === undefined
+      jobs.oldestSubmittedAt === undefined
         ? undefined
         : Math.max(0, testDeps.clock.now() - jobs.oldestSubmittedAt),
     ...history.activity(target.name),
   });
-  /** Views of `shown`, with their jobs read in one call. */
-  const viewsOf = async (shown: readonly Target[]): Promise<TargetView[]> => {
-    const jobs = await engine.targetJobs(shown.map((target) => target.name));
-    return shown.map((target) => viewOf(target, jobs.get(target.name)));
-  };
+  const shown = (target: Target): TargetView => viewOf(target, engine.targetJobs(target.name));
   return {
-    list: () => viewsOf([...targets.values()]),
-    async get(name) {
+    list: () => [...targets.values()].map(shown),
+    get(name) {
       const target = targets.get(name);
-      return target === undefined ? undefined : (await viewsOf([target]))[0];
+      return target === undefined ? undefined : shown(target);
     },
     async test(name) {
       const target = targets.get(name);

@@ -167,7 +167,7 @@ export function createFakeEngine(): FakeEngine {
     }),
     breakerState: (target) => engine.breakers.get(target) ?? 'closed',
     breakerOpenedAt: () => undefined,
-    targetJobs: () => Promise.resolve(new Map()),
+    targetJobs: () => ({ active: 0 }),
     targetRate: () => undefined,
     newestStates(chains) {
       const found = new Map<string, StateOfJob>();

@@ -88,7 +88,7 @@ export function createFakeEngine(): FakeEngine {
     }),
     breakerState: () => 'closed',
     breakerOpenedAt: () => undefined,
-    targetJobs: () => Promise.resolve(new Map()),
+    targetJobs: () => ({ active: 0 }),
     targetRate: () => undefined,
     onJobFinished: () => undefined,
     newestStates: () => Promise.resolve(new Map()),

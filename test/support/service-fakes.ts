@@ -96,8 +96,8 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
       listed,
     ),
     targets: {
-      list: () => Promise.resolve(targetViews),
-      get: (name) => Promise.resolve(targetViews.find((t) => t.name === name)),
+      list: () => targetViews,
+      get: (name) => targetViews.find((t) => t.name === name),
       test: async (name) => {
         if (!targetViews.some((t) => t.name === name))
           throw new AppError('not_found', `target "${name}" is not configured`);

@@ -29,7 +29,7 @@ import type { TargetView } from './dispatcher.js';
 import { createDispatcher } from './dispatcher.js';
 import type { DurableOptions, DurableSettings } from './durable-config.js';
 import { WAKE_CHANNEL, defaultLeaseMs } from './durable-config.js';
-import { engineStatus } from './engine-status.js';
+import { engineStatus, targetJobsOf } from './engine-status.js';
 import { Holdings } from './holdings.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { dlqInsertOn } from './insert-dead-letters.js';
@@ -38,7 +38,6 @@ import { deregisterInstance } from './leases.js';
 import { runMaintenance } from './maintenance.js';
 import type { LaneCount } from './read-jobs.js';
 import { listJobRows, readJob, readJobsOf } from './read-jobs.js';
-import { readTargetJobs } from './target-jobs.js';
 import { createRemovedTargetJobs, startTargetsOf } from './removed-target-jobs.js';
 import { reportCompletion, reportDeadRow } from './report-completions.js';
 import { createJobSubmitter } from './submit-jobs.js';
@@ -277,7 +276,7 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       wakeSignal.wake();
       return outcome;
     },
-    targetJobs: (names) => readTargetJobs(db, names),
+    targetJobs: (target) => targetJobsOf(laneCounts, target),
     targetRate: rateOf,
     onJobFinished: (listener) => report.onJobFinished(listener),
     async reconfigure(next, nextConfig): Promise<ReconfigureSummary> {

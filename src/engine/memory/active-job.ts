@@ -143,24 +143,15 @@ export function createSlot(
 }
 
 /**
- * The active jobs of the named targets (PublishingEngine.targetJobs): each slot's held jobs,
- * the oldest being the oldest chain head (a chain holds its jobs in submission order).
- * O(the targets' chains).
+ * The active jobs of a target's slot (PublishingEngine.targetJobs): its held jobs, the oldest
+ * being the oldest chain head (a chain holds its jobs in submission order). O(its chains).
  */
-export function jobsOfSlots(
-  targets: readonly string[],
-  slots: ReadonlyMap<string, TargetSlot>,
-): Map<string, TargetJobs> {
-  const jobs = new Map<string, TargetJobs>();
-  for (const name of targets) {
-    const slot = slots.get(name);
-    if (slot === undefined) continue;
-    let oldest: number | undefined;
-    for (const { head } of slot.chains.values()) {
-      if (oldest === undefined || head.submittedAt < oldest) oldest = head.submittedAt;
-    }
-    const active = slot.held.high + slot.held.medium + slot.held.low;
-    jobs.set(name, oldest === undefined ? { active } : { active, oldestSubmittedAt: oldest });
+export function jobsOfSlot(slot: TargetSlot | undefined): TargetJobs {
+  if (slot === undefined) return { active: 0 };
+  let oldest: number | undefined;
+  for (const { head } of slot.chains.values()) {
+    if (oldest === undefined || head.submittedAt < oldest) oldest = head.submittedAt;
   }
-  return jobs;
+  const active = slot.held.high + slot.held.medium + slot.held.low;
+  return oldest === undefined ? { active } : { active, oldestSubmittedAt: oldest };
 }

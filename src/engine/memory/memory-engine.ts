@@ -31,7 +31,7 @@ import type { PreparedJob } from '../submission.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
 import type { StateOfJob } from '../supersession.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
-import { createSlot, jobsOfSlots, newActiveJob, shownJob } from './active-job.js';
+import { createSlot, jobsOfSlot, newActiveJob, shownJob } from './active-job.js';
 import type { ChainState } from './chain-state.js';
 import { applyLatestState } from './chain-state.js';
 import { CircuitSweep } from './circuit-sweep.js';
@@ -250,8 +250,8 @@ class MemoryEngine implements PublishingEngine {
     return outcome;
   }
 
-  targetJobs(targets: readonly string[]): Promise<Map<string, TargetJobs>> {
-    return Promise.resolve(jobsOfSlots(targets, this.slots));
+  targetJobs(target: string): TargetJobs {
+    return jobsOfSlot(this.slots.get(target));
   }
 
   targetRate(target: string): number | undefined {

@@ -8,13 +8,13 @@ import { targetTestView, targetView } from '../views.js';
 const BASE = '/api/v2/publishing/targets';
 
 export function registerTargetRoutes(app: FastifyInstance, deps: ServerDeps): void {
-  app.get(BASE, async () => ({ targets: (await deps.targets.list()).map(targetView) }));
+  app.get(BASE, () => ({ targets: deps.targets.list().map(targetView) }));
 
   app.get<{ Params: { name: string } }>(
     `${BASE}/:name`,
     { schema: { params: nameParams } },
-    async (request) => {
-      const target = await deps.targets.get(request.params.name);
+    (request) => {
+      const target = deps.targets.get(request.params.name);
       if (target === undefined) {
         throw new AppError('not_found', `target "${request.params.name}" is not configured`);
       }
