@@ -72,9 +72,8 @@ export interface QueueStats {
 }
 
 /**
- * A target's active jobs (admitted, not yet ended: waiting, in flight or retrying), what its
- * per_target_share counts, and when the oldest of them was submitted (epoch ms; none when it
- * has none).
+ * A target's active jobs (admitted, not yet ended: queued, retrying or in flight) and when the
+ * oldest of them was submitted (epoch ms; none when it has none).
  */
 export interface TargetJobs {
   active: number;

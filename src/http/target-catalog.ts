@@ -7,9 +7,9 @@ import type { PublishingEngine, TargetJobs } from '../engine/publishing-engine.j
 import type { TargetCatalog, TargetView } from './ports.js';
 
 /**
- * The configured targets as the API shows them: secrets masked, breaker state from the engine,
- * last success and failure from the attempt history, which a test moves too, as it moves a
- * half-open breaker.
+ * The configured targets as the API shows them: secrets masked, breaker state (since when open)
+ * and active jobs from the engine, last success and failure from the attempt history, which a
+ * test moves too, as it moves a half-open breaker.
  */
 export function createTargetCatalog(
   targets: ReadonlyMap<string, Target>,
@@ -20,7 +20,7 @@ export function createTargetCatalog(
   testDeps: TargetTestDeps,
   history: Pick<AttemptHistory, 'activity' | 'recordTest'>,
 ): TargetCatalog {
-  const viewOf = (target: Target, jobs: TargetJobs): TargetView => ({
+  const viewOf = (target: Target): TargetView => ({
     name: target.name,
     type: target.type,
     enabled: target.enabled,
@@ -30,19 +30,14 @@ export function createTargetCatalog(
     rateLimit: target.rateLimit,
     resendAfterMs: target.resendAfterMs,
     currentRate: engine.targetRate(target.name),
-    activeJobs: jobs.active,
-    oldestJobAgeMs:
-      jobs.oldestSubmittedAt === undefined
-        ? undefined
-        : Math.max(0, testDeps.clock.now() - jobs.oldestSubmittedAt),
+    ...jobsView(engine.targetJobs(target.name), testDeps.clock.now()),
     ...history.activity(target.name),
   });
-  const shown = (target: Target): TargetView => viewOf(target, engine.targetJobs(target.name));
   return {
-    list: () => [...targets.values()].map(shown),
+    list: () => [...targets.values()].map(viewOf),
     get(name) {
       const target = targets.get(name);
-      return target === undefined ? undefined : shown(target);
+      return target === undefined ? undefined : viewOf(target);
     },
     async test(name) {
       const target = targets.get(name);
@@ -58,5 +53,17 @@ export function createTargetCatalog(
         message: result.message,
       };
     },
+  };
+}
+
+/** A target's active jobs as its view shows them: the oldest one's age `now`. */
+function jobsView(
+  jobs: TargetJobs,
+  now: number,
+): Pick<TargetView, 'activeJobs' | 'oldestJobAgeMs'> {
+  const oldest = jobs.oldestSubmittedAt;
+  return {
+    activeJobs: jobs.active,
+    oldestJobAgeMs: oldest === undefined ? undefined : Math.max(0, now - oldest),
   };
 }
