@@ -14,6 +14,7 @@ import { startTargetServer } from '../support/target-server.js';
 
 interface JobBody {
   id: string;
+  fingerprint: string;
   state: string;
   attempts: number;
   retries: number;
@@ -122,6 +123,13 @@ for (const mode of ['memory', 'durable'] as const) {
         ).jobs;
         assert.equal(shown?.waiting_for_target, true, 'the list says so too');
         assert.equal(shown.dead_letter_after, waiting.dead_letter_after);
+        const timeline = await call(
+          running.url,
+          'GET',
+          `/api/v2/publishing/alerts/${waiting.fingerprint}`,
+        );
+        const [ofTarget] = (timeline.body as { targets: Array<{ jobs: JobBody[] }> }).targets;
+        assert.equal(ofTarget?.jobs[0]?.dead_letter_after, waiting.dead_letter_after, 'timeline');
 
         // The second failure opened the breaker, as the second attempt ended.
         const target = await targetOf();
