@@ -33,4 +33,17 @@ describe('the alert timeline as text (alerts show)', () => {
     );
     assert.match(waiting, /\(3 earlier attempts not kept\)/, waiting);
   });
+
+  it('says when a job waiting for its down target becomes a dead letter', () => {
+    const job = { id: 'j1', state: 'retrying', attempts: 2, attempt_history: [attempt] };
+    const deadline = '2026-12-07T11:00:00.000Z';
+    const waiting = renderTimeline(
+      timelineOf({ ...job, waiting_for_target: true, dead_letter_after: deadline }),
+    );
+    assert.match(waiting, /waiting for target, dead letter after 2026-12-07T11:00:00\.000Z/);
+    const retrying = renderTimeline(
+      timelineOf({ ...job, waiting_for_target: false, dead_letter_after: null }),
+    );
+    assert.doesNotMatch(retrying, /waiting for target/, retrying);
+  });
 });

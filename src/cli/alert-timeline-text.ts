@@ -73,6 +73,9 @@ function jobNode(job: unknown, letters: unknown[]): Node {
   const next = text(job, 'next_attempt_at');
   if (completed !== undefined) parts.push(`completed ${completed}`);
   else if (next !== undefined) parts.push(`next attempt ${next}`);
+  if (pick(job, 'waiting_for_target') === true) {
+    parts.push(`waiting for target, dead letter after ${text(job, 'dead_letter_after') ?? '-'}`);
+  }
   const startsAt = text(job, 'alert_starts_at');
   if (startsAt !== undefined) parts.push(`alert starts ${startsAt}`);
   const count = Number(pick(job, 'attempts'));

@@ -26,4 +26,11 @@ describe('jobs list table', () => {
     assert.match(lines[1] ?? '', /^job-succeeded\s.*\s-$/);
     assert.match(lines[2] ?? '', /^job-retrying\s.*\srate_limited$/);
   });
+
+  it('says after its reason that a job waits for its down target past its retries', () => {
+    const waiting = { ...aJobRow('retrying', 'server_error'), waiting_for_target: true };
+    const lines = renderJobTable([waiting, aJobRow('retrying', 'server_error')]).split('\n');
+    assert.match(lines[1] ?? '', /^job-retrying\s.*\sserver_error \(waiting for target\)$/);
+    assert.match(lines[2] ?? '', /^job-retrying\s.*\sserver_error$/);
+  });
 });

@@ -143,7 +143,7 @@ describe('CLI against the running server', () => {
     const stats = await cli(['dlq', 'stats', '--url', url, '--token', 'cli-token']);
     assert.match(stats.out, /^total\s+\d+$/m);
     const targets = await cli(['targets', 'list', '--url', url, '--token', 'cli-token']);
-    assert.match(targets.out, /^hook\s+webhook\s+true\s+closed$/m);
+    assert.match(targets.out, /^hook\s+webhook\s+true\s+closed\s+-\s+0\s+-$/m);
   });
 
   it('reports an unknown job with the server error code and exit 1', async () => {

@@ -29,6 +29,8 @@ const JOB_FIELDS = [
   'started_at',
   'completed_at',
   'next_attempt_at',
+  'waiting_for_target',
+  'dead_letter_after',
   'last_error.reason',
   'last_error.http_status',
   'last_error.message',
@@ -79,7 +81,9 @@ export function targetsCommand(io: CommandIo, backends: CliBackends): Command {
   );
   targets
     .command('list')
-    .description('targets with their breaker state; secrets masked')
+    .description(
+      'targets with their breaker state, since when it is open, and their active jobs; secrets masked',
+    )
     .action(async (_options: OptionValues, command: Command) => {
       const connection = await serverConnectionOf(command.optsWithGlobals(), io, backends);
       const result = await connection.api.get('/api/v2/publishing/targets');
@@ -91,6 +95,9 @@ export function targetsCommand(io: CommandIo, backends: CliBackends): Command {
           { header: 'type', path: 'type' },
           { header: 'enabled', path: 'enabled' },
           { header: 'breaker', path: 'breaker_state' },
+          { header: 'breaker_opened_at', path: 'breaker_opened_at' },
+          { header: 'active_jobs', path: 'active_jobs' },
+          { header: 'oldest_job_age_s', path: 'oldest_job_age_seconds' },
         ]),
       );
     });

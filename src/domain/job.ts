@@ -138,6 +138,12 @@ export interface JobSnapshot {
   replayOf?: string;
   supersededBy?: string;
   history: readonly AttemptRecord[];
+  /**
+   * Set only while the job waits for its down target past its retries (docs/how-it-works.md,
+   * Retries): the time after which it is not retried, its submission plus its target's
+   * max_job_age. Both engines add it when a job is read (engine/target-wait.ts).
+   */
+  deadLetterAfter?: number;
 }
 
 export function snapshotOf(job: Job): JobSnapshot {

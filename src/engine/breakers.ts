@@ -52,6 +52,11 @@ export class Breakers {
     return breaker.state;
   }
 
+  /** When the breaker of `target` last opened, while it is open or half open; else undefined. */
+  openedAt(target: string, now: number): number | undefined {
+    return this.state(target, now) === 'closed' ? undefined : this.byTarget.get(target)?.openedAt;
+  }
+
   stats(): QueueStats['breakers'] {
     const out: QueueStats['breakers'] = {};
     for (const [target, breaker] of this.byTarget) {

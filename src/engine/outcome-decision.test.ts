@@ -4,7 +4,12 @@ import { describe, it } from 'node:test';
 import type { PublishOutcome } from '../domain/publisher.js';
 import { DEFAULT_RETRY_POLICY } from '../retry/backoff.js';
 import { Breaker } from './breaker.js';
-import { recordOnBreaker, verdictOf, waitsPastRetries } from './outcome-decision.js';
+import {
+  recordOnBreaker,
+  verdictOf,
+  waitsForTarget,
+  waitsPastRetries,
+} from './outcome-decision.js';
 
 const SERVER_ERROR: PublishOutcome = {
   ok: false,
@@ -73,5 +78,27 @@ describe('an attempt that waits for its target past the job retries (waitsPastRe
       waitsPastRetries({ priorAttempts: 1, retries: 0, isRetryCounted: false }, none),
       true,
     );
+  });
+});
+
+describe('a job that waits for its down target past its retries (waitsForTarget)', () => {
+  const failedWith = (reason: 'server_error' | 'rate_limited' | 'shutdown') => ({
+    state: 'retrying' as const,
+    attempts: 4,
+    retries: 3,
+    isRetryCounted: false,
+    lastError: { type: 'transient' as const, reason, message: 'm' },
+  });
+
+  it('is a retrying job due for a retry that spends none, max_retries spent', () => {
+    assert.equal(waitsForTarget(failedWith('server_error'), POLICY), true);
+    const job = failedWith('server_error');
+    assert.equal(waitsForTarget({ ...job, retries: 2, isRetryCounted: true }, POLICY), false);
+    assert.equal(waitsForTarget({ ...job, state: 'processing' }, POLICY), false, 'in flight');
+  });
+
+  it('is not a wait for a 429 nor after an attempt cut by a stop', () => {
+    assert.equal(waitsForTarget(failedWith('rate_limited'), POLICY), false);
+    assert.equal(waitsForTarget(failedWith('shutdown'), POLICY), false);
   });
 });

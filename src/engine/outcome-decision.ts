@@ -1,5 +1,5 @@
 import type { Random } from '../domain/clock.js';
-import type { Job, JobError } from '../domain/job.js';
+import type { Job, JobError, JobSnapshot } from '../domain/job.js';
 import type { PublishOutcome } from '../domain/publisher.js';
 import type { RetryPolicy } from '../domain/target.js';
 import { nextAttemptDelayMs } from '../retry/backoff.js';
@@ -127,4 +127,23 @@ export function waitsPastRetries(
   policy: RetryPolicy,
 ): boolean {
   return job.priorAttempts > 0 && !job.isRetryCounted && job.retries >= policy.maxRetries;
+}
+
+/**
+ * Whether a job waits for its down target past its retries (docs/how-it-works.md, Retries):
+ * `retrying` towards an attempt that `waitsPastRetries`, after a failure the decision made wait
+ * for the target. The other waits that spend no retry are a 429's and, in durable mode, an
+ * attempt cut by a stop, which its last error names. Both engines, on what they hold of a job.
+ */
+export function waitsForTarget(
+  job: Pick<JobSnapshot, 'state' | 'attempts' | 'retries' | 'lastError'> & {
+    isRetryCounted: boolean;
+  },
+  policy: RetryPolicy,
+): boolean {
+  if (job.state !== 'retrying') return false;
+  const reason = job.lastError?.reason;
+  if (reason === undefined || reason === 'rate_limited' || reason === 'shutdown') return false;
+  const { attempts, retries, isRetryCounted } = job;
+  return waitsPastRetries({ priorAttempts: attempts, retries, isRetryCounted }, policy);
 }

@@ -73,6 +73,15 @@ export interface QueueStats {
   breakers: Record<string, { state: BreakerState; consecutiveFailures: number; openedAt?: number }>;
 }
 
+/**
+ * A target's active jobs (admitted, not yet ended: queued, retrying or in flight) and when the
+ * oldest of them was submitted (epoch ms; none when it has none).
+ */
+export interface TargetJobs {
+  active: number;
+  oldestSubmittedAt?: number;
+}
+
 /** What a config reload changed in the engine. */
 export interface ReconfigureSummary {
   added: string[];
@@ -112,10 +121,21 @@ export interface PublishingEngine {
   stats(): QueueStats;
   breakerState(target: string): BreakerState;
   /**
+   * When the target's breaker opened (epoch ms), while it is open or half open: since when this
+   * instance holds its jobs back. Undefined when closed.
+   */
+  breakerOpenedAt(target: string): number | undefined;
+  /**
    * Sends an attempt outside the queue (a target test) as the probe of the target's breaker
    * when it is half open, or open with its time over (Breakers.sendAsProbe).
    */
   sendAsProbe(target: string, send: () => Promise<PublishOutcome>): Promise<PublishOutcome>;
+  /**
+   * The target's active jobs (TargetJobs); none for a target the engine does not deliver to.
+   * Memory mode: this instance's, O(the target's chains); durable mode: every instance's at the
+   * last heartbeat, as status() (engine-status.ts).
+   */
+  targetJobs(target: string): TargetJobs;
   /** The attempts a second a target may get now (its rate_limit, throttled on 429), if limited. */
   targetRate(target: string): number | undefined;
   onJobFinished(listener: JobFinishedListener): void;

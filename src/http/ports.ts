@@ -37,12 +37,18 @@ export interface TargetView {
   /** Secrets removed. */
   config: Record<string, unknown>;
   breaker: BreakerState;
+  /** Epoch ms the breaker opened, while open or half open (PublishingEngine.breakerOpenedAt). */
+  breakerOpenedAt?: number | undefined;
   /** The configured rate_limit, if any. */
   rateLimit?: { perSecond: number; burst: number } | undefined;
   /** The configured resend_after, if any. */
   resendAfterMs?: number | undefined;
   /** Attempts a second allowed now (configured, or throttled after a 429); undefined = unlimited. */
   currentRate?: number | undefined;
+  /** Its active jobs (PublishingEngine.targetJobs): 0 for a target the engine does not serve. */
+  activeJobs: number;
+  /** How long ago the oldest of them was submitted; undefined when it has none. */
+  oldestJobAgeMs?: number | undefined;
   /** Epoch ms of the last delivery and failed attempt seen since start (attempt history). */
   lastSuccessAt?: number;
   lastFailureAt?: number;

@@ -30,6 +30,8 @@ export function jobView(job: JobSnapshot) {
     started_at: optionalIso(job.startedAt),
     completed_at: optionalIso(job.completedAt),
     next_attempt_at: optionalIso(job.nextAttemptAt),
+    waiting_for_target: job.deadLetterAfter !== undefined,
+    dead_letter_after: optionalIso(job.deadLetterAfter),
     last_error:
       job.lastError === undefined
         ? null
@@ -106,6 +108,10 @@ export function targetView(target: TargetView) {
     type: target.type,
     enabled: target.enabled,
     breaker_state: target.breaker,
+    breaker_opened_at: optionalIso(target.breakerOpenedAt),
+    active_jobs: target.activeJobs,
+    oldest_job_age_seconds:
+      target.oldestJobAgeMs === undefined ? null : target.oldestJobAgeMs / 1000,
     rate_limit:
       target.rateLimit === undefined
         ? null

@@ -67,7 +67,7 @@ describe('client commands with a config file and no --url', () => {
       ALERT_PUBLISHER_API_TOKEN: 'shared',
     });
     assert.equal(run.code, 0, run.err);
-    assert.match(run.out, /^hook\s+webhook\s+true\s+closed$/m);
+    assert.match(run.out, /^hook\s+webhook\s+true\s+closed\s+-\s+0\s+-$/m);
   });
 
   it('leave --url and ALERT_PUBLISHER_URL first, and send the config token to its own server only', async () => {

@@ -167,6 +167,8 @@ export function createFakeEngine(): FakeEngine {
       breakers: {},
     }),
     breakerState: (target) => engine.breakers.get(target) ?? 'closed',
+    breakerOpenedAt: () => undefined,
+    targetJobs: () => ({ active: 0 }),
     targetRate: () => undefined,
     newestStates(chains) {
       const found = new Map<string, StateOfJob>();

@@ -88,6 +88,8 @@ export function createFakeEngine(): FakeEngine {
       breakers: { hook: { state: 'closed', consecutiveFailures: 0 } },
     }),
     breakerState: () => 'closed',
+    breakerOpenedAt: () => undefined,
+    targetJobs: () => ({ active: 0 }),
     targetRate: () => undefined,
     onJobFinished: () => undefined,
     newestStates: () => Promise.resolve(new Map()),

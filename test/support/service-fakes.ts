@@ -71,8 +71,9 @@ export function createFakeDeps(overrides: Partial<Omit<ServerDeps, 'engine'>> = 
       enabled: true,
       config: { url: 'http://127.0.0.1:9/hook', headers: { authorization: '[redacted]' } },
       breaker: 'closed',
+      activeJobs: 0,
     },
-    { name: 'off', type: 'log', enabled: false, config: {}, breaker: 'closed' },
+    { name: 'off', type: 'log', enabled: false, config: {}, breaker: 'closed', activeJobs: 0 },
   ];
   const received: Record<AlertResult, number> = {
     routed: 0,

@@ -204,6 +204,8 @@ export const jobSchema = z.object({
   started_at: maybeText,
   completed_at: maybeText,
   next_attempt_at: maybeText,
+  waiting_for_target: z.optional(z.boolean()),
+  dead_letter_after: z.optional(maybeText),
   last_error: z.nullable(
     z.object({ type: text, reason: text, http_status: z.nullable(count), message: text }),
   ),

@@ -29,7 +29,7 @@ import type { TargetView } from './dispatcher.js';
 import { createDispatcher } from './dispatcher.js';
 import type { DurableOptions, DurableSettings } from './durable-config.js';
 import { WAKE_CHANNEL, defaultLeaseMs } from './durable-config.js';
-import { engineStatus } from './engine-status.js';
+import { engineStatus, targetJobsOf } from './engine-status.js';
 import { Holdings } from './holdings.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { dlqInsertOn } from './insert-dead-letters.js';
@@ -111,6 +111,8 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
     named: (name) => targets.get(name) ?? retired.get(name),
     isRemoved: (name) => !targets.has(name),
   };
+
+  const policyOf = (name: string) => targets.get(name)?.retry;
 
   /** The rate in force: the limiter's, or the configured one before any attempt made one. */
   function rateOf(name: string): number | undefined {
@@ -262,19 +264,21 @@ export async function createDurableEngine(deps: DurableEngineDeps): Promise<Publ
       if (result.ok) wakeSignal.wake();
       return result;
     },
-    getJob: (id) => readJob(db, id),
-    listJobs: (filter) => listJobRows(db, filter),
-    jobsOf: (fingerprint, limit) => readJobsOf(db, fingerprint, limit),
+    getJob: (id) => readJob(db, id, policyOf),
+    listJobs: (filter) => listJobRows(db, filter, policyOf),
+    jobsOf: (fingerprint, limit) => readJobsOf(db, fingerprint, limit, policyOf),
     newestStates: (chains) => alertStates.read(chains),
     status,
     stats: (): QueueStats => report.stats(breakers),
     breakerState: (target): BreakerState => breakers.state(target, clock.now()),
+    breakerOpenedAt: (target) => breakers.openedAt(target, clock.now()),
     async sendAsProbe(target, send) {
       const outcome = await breakers.sendAsProbe(target, () => clock.now(), send);
       // A breaker it closed lets the target's waiting jobs be claimed now.
       wakeSignal.wake();
       return outcome;
     },
+    targetJobs: (target) => targetJobsOf(laneCounts, target),
     targetRate: rateOf,
     onJobFinished: (listener) => report.onJobFinished(listener),
     async reconfigure(next, nextConfig): Promise<ReconfigureSummary> {

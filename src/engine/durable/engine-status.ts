@@ -1,12 +1,12 @@
 import type { Priority } from '../../domain/job.js';
 import type { EngineConfig } from '../engine-config.js';
-import type { LaneStatus, QueueStatus } from '../publishing-engine.js';
+import type { LaneStatus, QueueStatus, TargetJobs } from '../publishing-engine.js';
 import type { LaneCount } from './read-jobs.js';
 
 /**
- * status() from the lane counts the heartbeat last read (whole cluster, at most one heartbeat
- * old) and this instance's workers. A lane's size is its waiting jobs (queued + retrying), what
- * admission counts; `inFlight` is claimed jobs of every instance.
+ * status() from the counts per lane and target the heartbeat last read (whole cluster, at most
+ * one heartbeat old) and this instance's workers. A lane's size is its waiting jobs (queued +
+ * retrying), what admission counts; `inFlight` is claimed jobs of every instance.
  */
 export function engineStatus(
   counts: readonly LaneCount[],
@@ -19,12 +19,18 @@ export function engineStatus(
   let retrying = 0;
   let inFlight = 0;
   const lane = (priority: Priority): LaneStatus => {
-    const count = counts.find((c) => c.priority === priority);
-    const queued = count?.queued ?? 0;
-    const laneRetrying = count?.retrying ?? 0;
+    let queued = 0;
+    let laneRetrying = 0;
+    let oldest: Date | null = null;
+    for (const count of counts) {
+      if (count.priority !== priority) continue;
+      queued += count.queued;
+      laneRetrying += count.retrying;
+      inFlight += count.processing;
+      const due = count.oldestDueAt;
+      if (due !== null && (oldest === null || due < oldest)) oldest = due;
+    }
     retrying += laneRetrying;
-    inFlight += count?.processing ?? 0;
-    const oldest = count?.oldestDueAt ?? null;
     return {
       size: queued + laneRetrying,
       capacity: config.capacity[priority],
@@ -40,4 +46,20 @@ export function engineStatus(
     low: lane('low'),
   };
   return { lanes, retrying, inFlight, workers: config.workers, busyWorkers, stopping, instance };
+}
+
+/**
+ * A target's active jobs (PublishingEngine.targetJobs) from the same counts: its waiting and
+ * claimed jobs of every lane and instance, at most one heartbeat old.
+ */
+export function targetJobsOf(counts: readonly LaneCount[], target: string): TargetJobs {
+  let active = 0;
+  let oldest: number | undefined;
+  for (const count of counts) {
+    if (count.target_name !== target) continue;
+    active += count.queued + count.retrying + count.processing;
+    const submitted = count.oldestSubmittedAt.getTime();
+    if (oldest === undefined || submitted < oldest) oldest = submitted;
+  }
+  return oldest === undefined ? { active } : { active, oldestSubmittedAt: oldest };
 }

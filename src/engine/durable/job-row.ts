@@ -59,8 +59,17 @@ export const SNAPSHOT_COLUMNS = `id, target_name, fingerprint, alertname, alert_
   attempts, retries, submitted_at, updated_at, due_at, started_at, completed_at,
   error_type, error_reason, http_status, error_message, replay_of`;
 
-/** What the job API reads of a row: the snapshot, who superseded it, its attempts. */
-export const READ_COLUMNS = `${SNAPSHOT_COLUMNS}, superseded_by, attempt_log, starts_at`;
+/**
+ * What the job API reads of a row: the snapshot, who superseded it, its attempts, and whether
+ * the retry it waits for counts (its wait for a down target: engine/target-wait.ts).
+ */
+export const READ_COLUMNS = `${SNAPSHOT_COLUMNS}, superseded_by, attempt_log, starts_at,
+  is_retry_counted`;
+
+/** A row as the job API reads it (READ_COLUMNS). */
+export interface ReadRow extends JobRow {
+  is_retry_counted: boolean;
+}
 
 /** A claimed job: everything an attempt and a possible dead letter need. */
 export interface ClaimedRow extends JobRow {

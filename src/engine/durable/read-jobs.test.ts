@@ -61,7 +61,7 @@ forEachDatabase('durable job reads across final and active rows', (ctx) => {
       { fingerprint: 'f', state: 'retrying', updated: 1 },
     ]);
     const ids = async (filter: Parameters<typeof listJobRows>[1]) =>
-      (await listJobRows(db, filter)).map((job) => job.id);
+      (await listJobRows(db, filter, () => undefined)).map((job) => job.id);
 
     assert.deepEqual(await ids({}), [superseded, queued, done, running, dead, retrying]);
     assert.deepEqual(await ids({ limit: 3 }), [superseded, queued, done]);
@@ -81,7 +81,8 @@ forEachDatabase('durable job reads across final and active rows', (ctx) => {
       { fingerprint: 'a', state: 'queued', updated: 3 },
       { fingerprint: 'b', state: 'queued', updated: 4 },
     ]);
-    const ids = async (limit: number) => (await readJobsOf(db, 'a', limit)).map((job) => job.id);
+    const ids = async (limit: number) =>
+      (await readJobsOf(db, 'a', limit, () => undefined)).map((job) => job.id);
 
     assert.deepEqual(await ids(100), [first, second, third, fourth]);
     assert.deepEqual(await ids(3), [second, third, fourth]);
@@ -98,8 +99,8 @@ forEachDatabase('durable job reads across final and active rows', (ctx) => {
     await seed(db, rows);
     await db.query('ANALYZE publishing_jobs');
     const { db: recorded, statements } = recording(db);
-    await listJobRows(recorded, {});
-    await readJobsOf(recorded, 'f7', 100);
+    await listJobRows(recorded, {}, () => undefined);
+    await readJobsOf(recorded, 'f7', 100, () => undefined);
     await purgeFinished(recorded, T0, 100);
     const [list, timeline, purge] = statements;
     assert.ok(list !== undefined && timeline !== undefined && purge !== undefined);

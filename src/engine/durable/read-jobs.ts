@@ -2,7 +2,9 @@ import type { Db } from '../../db/db.js';
 import { equalConditions } from '../../db/equal-conditions.js';
 import type { JobFilter, JobSnapshot, Priority } from '../../domain/job.js';
 import { isFinal } from '../../domain/job.js';
-import type { JobRow } from './job-row.js';
+import type { RetryPolicy } from '../../domain/target.js';
+import { withTargetWait } from '../target-wait.js';
+import type { ReadRow } from './job-row.js';
 import {
   ACTIVE_STATES_SQL,
   FINAL_STATES_SQL,
@@ -13,15 +15,27 @@ import {
 
 const MAX_LIST = 1000;
 
-export async function readJob(db: Db, id: string): Promise<JobSnapshot | undefined> {
+/** A target's retry policy now; undefined for a target no longer configured. */
+export type PolicyOf = (target: string) => RetryPolicy | undefined;
+
+/** A row as the job API shows it: with its wait for a down target, if it is one. */
+function shownRow(row: ReadRow, policyOf: PolicyOf): JobSnapshot {
+  return withTargetWait(snapshotFromRow(row), row.is_retry_counted, policyOf(row.target_name));
+}
+
+export async function readJob(
+  db: Db,
+  id: string,
+  policyOf: PolicyOf,
+): Promise<JobSnapshot | undefined> {
   // A malformed id cannot name a job; checking here spares the uuid cast error.
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
-  const result = await db.query<JobRow>(
+  const result = await db.query<ReadRow>(
     `SELECT ${READ_COLUMNS} FROM publishing_jobs WHERE id = $1`,
     [id],
   );
   const row = result.rows[0];
-  return row === undefined ? undefined : snapshotFromRow(row);
+  return row === undefined ? undefined : shownRow(row, policyOf);
 }
 
 /**
@@ -36,7 +50,11 @@ const FINAL_ROWS = `state IN ${FINAL_STATES_SQL}`;
 const ACTIVE_ROWS = `state IN ${ACTIVE_STATES_SQL}`;
 
 /** Most recently updated first, like the memory store's list. */
-export async function listJobRows(db: Db, filter: JobFilter): Promise<JobSnapshot[]> {
+export async function listJobRows(
+  db: Db,
+  filter: JobFilter,
+  policyOf: PolicyOf,
+): Promise<JobSnapshot[]> {
   const params: unknown[] = [];
   const conditions = equalConditions(
     [
@@ -54,11 +72,11 @@ export async function listJobRows(db: Db, filter: JobFilter): Promise<JobSnapsho
   const kinds: string[] = [];
   if (filter.state === undefined || isFinal(filter.state)) kinds.push(rowsOf(FINAL_ROWS));
   if (filter.state === undefined || !isFinal(filter.state)) kinds.push(rowsOf(ACTIVE_ROWS));
-  const result = await db.query<JobRow>(
+  const result = await db.query<ReadRow>(
     `SELECT * FROM (${kinds.join(' UNION ALL ')}) AS j ORDER BY updated_at DESC LIMIT ${limit}`,
     params,
   );
-  return result.rows.map(snapshotFromRow);
+  return result.rows.map((row) => shownRow(row, policyOf));
 }
 
 /** The newest `limit` jobs of an alert, oldest first. */
@@ -66,37 +84,47 @@ export async function readJobsOf(
   db: Db,
   fingerprint: string,
   limit: number,
+  policyOf: PolicyOf,
 ): Promise<JobSnapshot[]> {
   const rowsOf = (kind: string): string =>
     `(SELECT ${READ_COLUMNS}, seq FROM publishing_jobs WHERE fingerprint = $1 AND ${kind}
       ORDER BY seq DESC LIMIT $2)`;
-  const result = await db.query<JobRow>(
+  const result = await db.query<ReadRow>(
     `SELECT * FROM (${rowsOf(FINAL_ROWS)} UNION ALL ${rowsOf(ACTIVE_ROWS)}) AS j
      ORDER BY seq DESC LIMIT $2`,
     [fingerprint, Math.min(Math.max(limit, 1), MAX_LIST)],
   );
-  return result.rows.map(snapshotFromRow).reverse();
+  return result.rows.map((row) => shownRow(row, policyOf)).reverse();
 }
 
+/** The jobs of one lane and target (the heartbeat's count). */
 export interface LaneCount {
   priority: Priority;
+  target_name: string;
   queued: number;
   retrying: number;
   processing: number;
   /** Epoch ms of the oldest due waiting job, null when none is due. */
   oldestDueAt: Date | null;
+  /** When the oldest of its jobs counted here was submitted. */
+  oldestSubmittedAt: Date;
 }
 
-/** Waiting and claimed jobs per lane, for status() and the queue gauges. */
+/**
+ * Waiting and claimed jobs per lane and target, for status(), the queue gauges and the
+ * targets API. One read of the active rows, as the count per lane alone was (a target more in
+ * the grouping costs about as much: 21 ms against 20 ms for 60 000 active rows).
+ */
 export async function countLanes(db: Db, nowMs: number): Promise<LaneCount[]> {
   const result = await db.query<LaneCount>(
-    `SELECT priority,
+    `SELECT priority, target_name,
        count(*) FILTER (WHERE state = 'queued')::int AS queued,
        count(*) FILTER (WHERE state = 'retrying')::int AS retrying,
        count(*) FILTER (WHERE state = 'processing')::int AS processing,
-       min(due_at) FILTER (WHERE state IN ('queued', 'retrying') AND due_at <= $1) AS "oldestDueAt"
+       min(due_at) FILTER (WHERE state IN ('queued', 'retrying') AND due_at <= $1) AS "oldestDueAt",
+       min(submitted_at) AS "oldestSubmittedAt"
      FROM publishing_jobs WHERE state IN ('queued', 'retrying', 'processing')
-     GROUP BY priority`,
+     GROUP BY priority, target_name`,
     [new Date(nowMs).toISOString()],
   );
   return result.rows;

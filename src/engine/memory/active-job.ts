@@ -1,10 +1,11 @@
-import type { Job, Priority } from '../../domain/job.js';
-import type { JobRequest } from '../publishing-engine.js';
+import type { Job, JobSnapshot, Priority } from '../../domain/job.js';
+import type { JobRequest, TargetJobs } from '../publishing-engine.js';
 import type { Target } from '../../domain/target.js';
 import type { Breaker } from '../breaker.js';
 import { Deque } from '../deque.js';
 import type { TargetMeters } from '../target-meters.js';
 import { RateLimiter } from '../rate-limiter.js';
+import { withTargetWait } from '../target-wait.js';
 import type { AlertState } from '../../domain/alert-state.js';
 import { alertStateOf } from '../../domain/alert-state.js';
 
@@ -85,6 +86,19 @@ export function newActiveJob(
   };
 }
 
+/**
+ * A job as the job API shows it: with its wait for a down target when it is one of the
+ * `active` jobs (target-wait.ts); a job no longer active waits for nothing.
+ */
+export function shownJob(
+  snapshot: JobSnapshot,
+  active: ReadonlyMap<string, ActiveJob>,
+): JobSnapshot {
+  const job = active.get(snapshot.id);
+  if (job === undefined) return snapshot;
+  return withTargetWait(snapshot, job.isRetryCounted, job.slot.target.retry);
+}
+
 /** The jobs of one (target, fingerprint) in submission order, linked through `chainNext`. */
 export interface Chain {
   head: ActiveJob;
@@ -126,4 +140,18 @@ export function createSlot(
     chains: new Map(),
     removed: false,
   };
+}
+
+/**
+ * The active jobs of a target's slot (PublishingEngine.targetJobs): its held jobs, the oldest
+ * being the oldest chain head (a chain holds its jobs in submission order). O(its chains).
+ */
+export function jobsOfSlot(slot: TargetSlot | undefined): TargetJobs {
+  if (slot === undefined) return { active: 0 };
+  let oldest: number | undefined;
+  for (const { head } of slot.chains.values()) {
+    if (oldest === undefined || head.submittedAt < oldest) oldest = head.submittedAt;
+  }
+  const active = slot.held.high + slot.held.medium + slot.held.low;
+  return oldest === undefined ? { active } : { active, oldestSubmittedAt: oldest };
 }

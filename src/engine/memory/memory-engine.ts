@@ -23,6 +23,7 @@ import type {
   QueueStatus,
   ReconfigureSummary,
   SubmitResult,
+  TargetJobs,
 } from '../publishing-engine.js';
 import { emptyReconfigureSummary } from '../publishing-engine.js';
 import { setQueueGauges, setRateGauges } from '../queue-gauges.js';
@@ -31,7 +32,7 @@ import type { PreparedJob } from '../submission.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
 import type { StateOfJob } from '../supersession.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
-import { createSlot, newActiveJob } from './active-job.js';
+import { createSlot, jobsOfSlot, newActiveJob, shownJob } from './active-job.js';
 import type { ChainState } from './chain-state.js';
 import { applyLatestState } from './chain-state.js';
 import { CircuitSweep } from './circuit-sweep.js';
@@ -195,11 +196,13 @@ class MemoryEngine implements PublishingEngine {
 
   getJob(id: string): Promise<JobSnapshot | undefined> {
     const job = this.active.get(id);
-    return Promise.resolve(job === undefined ? this.deps.statusStore.get(id) : snapshotOf(job));
+    const snapshot = job === undefined ? this.deps.statusStore.get(id) : snapshotOf(job);
+    return Promise.resolve(snapshot === undefined ? undefined : shownJob(snapshot, this.active));
   }
 
   listJobs(filter: JobFilter): Promise<JobSnapshot[]> {
-    return Promise.resolve(this.deps.statusStore.list(filter));
+    const jobs = this.deps.statusStore.list(filter);
+    return Promise.resolve(jobs.map((job) => shownJob(job, this.active)));
   }
 
   /**
@@ -214,9 +217,10 @@ class MemoryEngine implements PublishingEngine {
         if (!held.has(job.id)) jobs.push(snapshotOf(job));
       }
     }
-    if (jobs.length === held.size) return Promise.resolve(jobs);
+    const shown = jobs.map((job) => shownJob(job, this.active));
+    if (jobs.length === held.size) return Promise.resolve(shown);
     // Stable: jobs of one millisecond keep the store's (submission) order.
-    return Promise.resolve(jobs.sort((a, b) => a.submittedAt - b.submittedAt).slice(-limit));
+    return Promise.resolve(shown.sort((a, b) => a.submittedAt - b.submittedAt).slice(-limit));
   }
 
   newestStates(chains: readonly AlertChain[]): Promise<Map<string, StateOfJob>> {
@@ -241,11 +245,19 @@ class MemoryEngine implements PublishingEngine {
     return this.breakers.state(target, this.deps.clock.now());
   }
 
+  breakerOpenedAt(target: string): number | undefined {
+    return this.breakers.openedAt(target, this.deps.clock.now());
+  }
+
   async sendAsProbe(target: string, send: () => Promise<PublishOutcome>): Promise<PublishOutcome> {
     const outcome = await this.breakers.sendAsProbe(target, () => this.deps.clock.now(), send);
     // A breaker it closed lets the target's waiting jobs go now.
     this.dispatcher.requestPump();
     return outcome;
+  }
+
+  targetJobs(target: string): TargetJobs {
+    return jobsOfSlot(this.slots.get(target));
   }
 
   targetRate(target: string): number | undefined {

@@ -9,6 +9,7 @@ import { lettersOfAlert } from '../letters.js';
 import type { Loaded, Page, PageContext } from '../page.js';
 import { badge, load, whenLoaded } from '../page.js';
 import { links } from '../router.js';
+import { targetWaitText } from '../target-wait.js';
 import type { DlqEntry, Job } from '../schemas.js';
 import { jobSchema } from '../schemas.js';
 
@@ -30,6 +31,7 @@ export function createJobPage(context: PageContext, id: string): Page {
   }
 
   function view(j: Job): TemplateResult {
+    const targetWait = targetWaitText(j);
     return html`<div class="page-head">
         <h1 tabindex="-1">Job ${j.id}</h1>
         <button @click=${() => void refresh()}>Refresh</button>
@@ -49,7 +51,7 @@ export function createJobPage(context: PageContext, id: string): Page {
             <dt>Started</dt>
             <dd>${formatTime(j.started_at)}</dd>
             <dt>Next attempt</dt>
-            <dd>${formatTime(j.next_attempt_at)}</dd>
+            <dd>${formatTime(j.next_attempt_at)}${targetWait === '' ? '' : ` (${targetWait})`}</dd>
             <dt>Completed</dt>
             <dd>${formatTime(j.completed_at)}</dd>
             <dt>Updated</dt>
