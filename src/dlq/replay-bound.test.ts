@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, it } from 'node:test';
 
+import { alertStateOf } from '../domain/alert-state.js';
 import type { DeadLetter } from '../domain/dead-letter.js';
 import type { FailureReason } from '../domain/failure.js';
 import { createFakeClock } from '../../test/support/fake-clock.js';
@@ -22,7 +23,8 @@ import { replayShutdownEntries } from './replay-shutdown-entries.js';
 /*
  * A bulk replay walks the letters that existed when it began (docs/api.md, "Bulk replay"): a
  * replayed job that fails again is a new letter, which neither the run that sent it nor the
- * runs going on from its `next_cursor` replay again.
+ * runs going on from its `next_cursor` replay again. And a run that ends at its limit says more
+ * may match only when a matching letter lies ahead.
  */
 
 forEachDatabase('DLQ bulk replay within the letters that existed when it began', (ctx) => {
@@ -120,6 +122,52 @@ forEachDatabase('DLQ bulk replay within the letters that existed when it began',
 
     const fresh = await replayMatching(deps, {}, { limit: 10 });
     assert.deepEqual([fresh.matched, fresh.replayed], [5, 5]);
+  });
+
+  it('a run ending at its limit on a chunk’s end says more may match only when a letter lies ahead, superseded or not', async () => {
+    const supersededLetter = (): DeadLetter => {
+      const letter = aDeadLetter();
+      const state = { ...alertStateOf(letter.alert), status: 'resolved' as const };
+      engine.newest.set(`audit\u0000${letter.alert.fingerprint}`, { jobId: randomUUID(), state });
+      return letter;
+    };
+    const superseded = Array.from({ length: 50 }, supersededLetter);
+    await storeLetters(repo, [...superseded, ...Array.from({ length: 50 }, () => aDeadLetter())]);
+    for (const dryRun of [true, false]) {
+      const run = await replayMatching(deps, {}, { limit: 50, dryRun });
+      assert.deepEqual(
+        [run.matched, run.skipped_superseded, run.stopped, run.more_may_match, run.next_cursor],
+        [100, 50, null, false, null],
+        dryRun ? 'dry run' : 'real run',
+      );
+    }
+    assert.equal(engine.submitted.length, 50);
+
+    await storeLetters(repo, [
+      ...Array.from({ length: 4 }, () => aDeadLetter()),
+      supersededLetter(),
+    ]);
+    const run = await replayMatching(deps, {}, { limit: 4, chunkSize: 2 });
+    assert.deepEqual([run.replayed, run.more_may_match], [4, true]);
+    assert.ok(run.next_cursor !== null);
+    const rest = await replayMatching(
+      deps,
+      {},
+      { limit: 4, ...decodeReplayCursor(run.next_cursor) },
+    );
+    assert.deepEqual([rest.matched, rest.skipped_superseded, rest.more_may_match], [1, 1, false]);
+  });
+
+  it('a run that examined its most letters on the last matching one ends with stopped null and no more to match', async () => {
+    await storeLetters(
+      repo,
+      Array.from({ length: 4 }, () => aDeadLetter({ targetName: 'gone' })),
+    );
+    const run = await replayMatching(deps, {}, { limit: 10, chunkSize: 2, maxExamined: 4 });
+    assert.deepEqual(
+      [run.matched, run.skipped_target_not_configured, run.stopped, run.more_may_match],
+      [4, 4, null, false],
+    );
   });
 
   // Without the bound each round replayed its limit of the letters the last one made, forever.

@@ -33,8 +33,8 @@ export interface BulkReplayResult {
    */
   stopped: BulkReplayStop | null;
   /**
-   * Whether the run ended before the last matching letter within its bound: more may match,
-   * run it again.
+   * Whether the run ended before the last matching letter within its bound: stopped early, or
+   * at its limit with a matching unreplayed letter still ahead. More may match: run it again.
    */
   more_may_match: boolean;
   /**
@@ -140,8 +140,11 @@ export async function replayMatching(
   if (upTo === undefined) return finish(null, false);
   for (;;) {
     const room = limit - (isDryRun ? tally.wouldReplay : tally.replayed);
-    if (room <= 0) return finish(null, true);
-    if (matched >= maxExamined) return finish('examined_limit', true);
+    if (room <= 0 || matched >= maxExamined) {
+      // Stopped at the end of a chunk: more may match only if a letter lies ahead.
+      if (!(await isLetterAhead(deps, filter, range()))) return finish(null, false);
+      return finish(room <= 0 ? null : 'examined_limit', true);
+    }
     const pageSize = Math.min(size, maxExamined - matched);
     let ids: string[] = [];
     try {
@@ -169,5 +172,24 @@ export async function replayMatching(
       matched += ids.length;
       return finish(stop, true);
     }
+  }
+}
+
+/**
+ * Whether an unreplayed letter matching `filter` lies within `range`: one probe (LIMIT 1) when a
+ * run stops at its limit or examined letters on a chunk's end. Superseded letters and those of a
+ * target gone or failing count too (they may match: the probe judges none). A database that
+ * fails it leaves the question open: more may match.
+ */
+async function isLetterAhead(
+  deps: ReplayDeps,
+  filter: DlqFilter,
+  range: SubmissionRange,
+): Promise<boolean> {
+  try {
+    return (await deps.repo.unreplayedPage(filter, 1, range)).ids.length > 0;
+  } catch (error: unknown) {
+    if (stopOf(error) === undefined) throw error;
+    return true;
   }
 }

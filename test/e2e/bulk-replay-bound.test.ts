@@ -30,7 +30,8 @@ interface ReplayAnswer {
 /**
  * Bulk replay on the real app against targets answering 400, so that each replayed job fails
  * at once into a new letter (docs/api.md, "Bulk replay"): a run, and the runs going on from its
- * `next_cursor`, replay the letters that existed when the first began, each once.
+ * `next_cursor`, replay the letters that existed when the first began, each once; and a run
+ * that ends at its limit on the last matching letter says no more match.
  */
 for (const setup of SETUPS) {
   describe(`bulk replay within the letters that existed when it began [${setup.queue}, ${setup.database}]`, async () => {
@@ -135,7 +136,7 @@ targets:
         running.url,
       ]);
       assert.equal(cli.code, 0, cli.err);
-      assert.match(cli.out.split('\n').at(-1) ?? '', /^all 3 runs: matched 200, replayed 200, /);
+      assert.match(cli.out.split('\n').at(-1) ?? '', /^all 2 runs: matched 200, replayed 200, /);
       await hookB.waitForRequests(600);
       await waitForLetters('hookB', 300);
       assert.equal(hookB.requests.length, 600);
@@ -156,6 +157,32 @@ targets:
       await hookB.waitForRequests(900);
       await waitForLetters('hookB', 300);
       assert.equal(hookB.requests.length, 900);
+    });
+
+    it('a run that ends at its limit on the last of 100 letters says no more match, and the CLI says nothing of running again', async () => {
+      await sendAlerts('c', 100);
+      await waitForLetters('hookC', 100);
+      const filters = { target: 'hookC' };
+
+      const dry = await replay({ filters, limit: 100, dry_run: true });
+      assert.deepEqual(
+        [dry.matched, dry.would_replay, dry.more_may_match, dry.next_cursor],
+        [100, 100, false, null],
+      );
+      const cliDry = await runCommand(
+        ['dlq', 'replay', '--all', '--target', 'hookC', '--limit', '100', '--dry-run'].concat([
+          '--url',
+          running.url,
+        ]),
+      );
+      assert.equal(cliDry.code, 0, cliDry.err);
+      assert.doesNotMatch(cliDry.out, /more letters match/);
+
+      const run = await replay({ filters, limit: 100 });
+      assert.deepEqual(
+        [run.matched, run.replayed, run.more_may_match, run.next_cursor],
+        [100, 100, false, null],
+      );
     });
   });
 }
