@@ -27,9 +27,11 @@ function anAnswer(fields: Record<string, unknown>): Record<string, unknown> {
 
 const cursor = (n: number): string =>
   encodeReplayCursor({
-    at: `2026-11-29T12:00:0${n}.000000Z`,
-    seq: '0',
-    id: `00000000-0000-4000-8000-00000000000${n}`,
+    after: {
+      at: `2026-11-29T12:00:0${n}.000000Z`,
+      seq: '0',
+      id: `00000000-0000-4000-8000-00000000000${n}`,
+    },
   });
 
 /** A server answering bulk replays from a script, in order, and keeping the bodies it got. */

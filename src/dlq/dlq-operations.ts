@@ -1,5 +1,6 @@
 import { AppError } from '../domain/errors.js';
-import type { DlqRepository, SubmissionCursor } from './dlq-repository.js';
+import type { DlqRepository } from './dlq-repository.js';
+import type { ReplayCursor } from './replay-cursor.js';
 import type { ReplayDeps, ReplayOptions } from './replay-entry.js';
 import type { BulkReplayStop } from '../domain/bulk-replay-stop.js';
 import { replayEntry } from './replay-entry.js';
@@ -10,8 +11,11 @@ export interface ReplayMatchingRequest {
   filter: DlqFilter;
   limit: number;
   dryRun: boolean;
-  /** Resume after this letter: a previous run's `nextCursor`, decoded (replay-cursor.ts). */
-  after?: SubmissionCursor;
+  /**
+   * Resume after this letter, within the bound of the run that began the series: a previous
+   * run's `nextCursor`, decoded (replay-cursor.ts).
+   */
+  after?: ReplayCursor;
 }
 
 export interface ReplayMatchingResult {
@@ -86,7 +90,7 @@ export function createDlqOperations(
       const result = await replayMatching(replayDeps(), request.filter, {
         limit: request.limit,
         dryRun: request.dryRun,
-        ...(request.after === undefined ? {} : { after: request.after }),
+        ...request.after,
       });
       return {
         matched: result.matched,

@@ -12,7 +12,6 @@ import type {
   DlqStats,
   ReplayResult,
 } from './dlq-entry.js';
-import { whereClause } from './dlq-filter.js';
 import { DLQ_COLUMNS, isUuid, toEntry, type DlqRow } from './dlq-row.js';
 import { dlqStats } from './dlq-stats.js';
 import { insertDeadLettersInParallel } from './insert-dead-letters.js';
@@ -29,23 +28,13 @@ import {
   releaseReplays,
   releaseStaleClaims,
 } from './replay-claims.js';
-
-/**
- * Where a letter stands in submission order: coalesce(submitted_at, failed_at), submit_seq,
- * id, as text (it keeps the microseconds a JS Date would drop); `at` in UTC as
- * `YYYY-MM-DDTHH:MM:SS.ffffffZ` whatever the session's DateStyle (replay-cursor.ts).
- */
-export interface SubmissionCursor {
-  at: string;
-  seq: string;
-  id: string;
-}
-
-export interface UnreplayedPage {
-  ids: string[];
-  /** Each id's cursor, in the same order. */
-  positions: SubmissionCursor[];
-}
+import {
+  newestUnreplayed,
+  unreplayedPage,
+  type SubmissionCursor,
+  type SubmissionRange,
+  type UnreplayedPage,
+} from './unreplayed-page.js';
 
 export interface DlqCounts {
   unreplayed: number;
@@ -81,13 +70,15 @@ export interface DlqRepository extends DeadLetterSink {
   count(): Promise<DlqCounts>;
   /**
    * Up to `limit` ids of unreplayed entries matching `filter`, in submission order (replays
-   * keep it), after `after` (a keyset cursor: the `next` of the previous page).
+   * keep it), within `range` (keyset cursors: after the previous page, up to a run's bound).
    */
   unreplayedPage(
     filter: DlqFilter,
     limit: number,
-    after?: SubmissionCursor,
+    range?: SubmissionRange,
   ): Promise<UnreplayedPage>;
+  /** Where the newest unreplayed entry stands in submission order; undefined when none. */
+  newestUnreplayed(): Promise<SubmissionCursor | undefined>;
   /** Claims an unreplayed entry (or a claim older than the lease); see replay-claims.ts. */
   claimReplay(id: string): Promise<DlqEntry | undefined>;
   /** `claimedAt` is the claimed entry's replayed_at. */
@@ -197,29 +188,8 @@ export function createDlqRepository(deps: {
       );
       return result.rows[0] ?? { unreplayed: 0, replayed: 0 };
     },
-    async unreplayedPage(filter, limit, after) {
-      const params: unknown[] = [];
-      let where = whereClause({ ...filter, replayed: false }, params);
-      if (after !== undefined) {
-        params.push(after.at, after.seq, after.id);
-        const n = params.length;
-        where += ` AND (coalesce(submitted_at, failed_at), submit_seq, id) >
-          ($${n - 2}::timestamptz, $${n - 1}::bigint, $${n}::uuid)`;
-      }
-      params.push(limit);
-      const result = await db.query<{ id: string; at: string; seq: string }>(
-        // In submission order (docs/alert-state.md): letters of one stop share failed_at, and
-        // firing → resolved → re-firing must replay as they were submitted.
-        `SELECT id, submit_seq::text AS seq, to_char(coalesce(submitted_at, failed_at)
-           AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
-         FROM publishing_dlq WHERE ${where}
-         ORDER BY coalesce(submitted_at, failed_at), submit_seq, id
-         LIMIT $${params.length}`,
-        params,
-      );
-      const positions = result.rows.map(({ id, at, seq }) => ({ at, seq, id }));
-      return { ids: positions.map((p) => p.id), positions };
-    },
+    unreplayedPage: (filter, limit, range) => unreplayedPage(db, filter, limit, range),
+    newestUnreplayed: () => newestUnreplayed(db),
     claimReplay: (id) =>
       isUuid(id) ? claimReplay(db, id, clock.now(), leaseMs) : Promise.resolve(undefined),
     releaseReplay: (id, claimedAt) => releaseReplay(db, id, claimedAt, clock.now()),

@@ -1,11 +1,11 @@
 import { AppError } from '../domain/errors.js';
 import type { DlqFilter } from './dlq-entry.js';
 import type { BulkReplayStop } from '../domain/bulk-replay-stop.js';
-import type { SubmissionCursor } from './dlq-repository.js';
 import { emptyTally, idsExamined, replayable, replayChunk, stopOf } from './replay-chunk.js';
 import { encodeReplayCursor } from './replay-cursor.js';
 import type { ReplayDeps } from './replay-entry.js';
 import { MAX_BULK_REPLAY } from './replay-entry.js';
+import type { SubmissionCursor, SubmissionRange } from './unreplayed-page.js';
 
 export interface BulkReplayResult {
   /** The matching letters the run looked at, from the oldest on. */
@@ -32,13 +32,16 @@ export interface BulkReplayResult {
    * database_unavailable), or after examining MAX_EXAMINED_PER_RUN letters; else null.
    */
   stopped: BulkReplayStop | null;
-  /** Whether the run ended before the last matching letter: more may match, run it again. */
+  /**
+   * Whether the run ended before the last matching letter within its bound: stopped early, or
+   * at its limit with a matching unreplayed letter still ahead. More may match: run it again.
+   */
   more_may_match: boolean;
   /**
    * When more may match: resumes the next run after the last letter this one examined (its
-   * `after`, replay-cursor.ts), so that it does not walk the skipped ones again. Null when
-   * nothing more matches, and when a run given no `after` stopped early in its first chunk
-   * (the next run starts from the oldest again).
+   * `after`, replay-cursor.ts), so that it does not walk the skipped ones again, within this
+   * run's bound. Null when nothing more matches, and when a run given no `after` stopped early
+   * in its first chunk (the next run starts from the oldest again, with a bound of its own).
    */
   next_cursor: string | null;
 }
@@ -74,6 +77,15 @@ export const MAX_EXAMINED_PER_RUN = 10 * MAX_BULK_REPLAY;
  * the same filter) starts the walk after that letter instead of at the oldest; a run that
  * ends before the last matching letter returns where to resume as `next_cursor`: after the
  * last letter it examined, or, when the run was cut within a chunk, before that chunk.
+ *
+ * The walk ends at `upTo`, the newest unreplayed letter when the run began unless given (a
+ * previous run's, carried in its `next_cursor`): a letter dead-lettered during the run, or
+ * during a series of runs going on from one another, is not walked, so a replayed job that
+ * fails again is not replayed again by the run that sent it (docs/api.md, "Bulk replay"). Such
+ * a letter stands after the bound because its job was submitted after the run began: its
+ * position starts with the submit time, and ties of one millisecond go by the submit sequence.
+ * (In durable mode an instance whose clock runs ahead can write letters that stand past the
+ * submits of another's run; a bulk replay there only excludes what its own clock orders after.)
  */
 export async function replayMatching(
   deps: ReplayDeps,
@@ -84,6 +96,8 @@ export async function replayMatching(
     chunkSize?: number;
     maxExamined?: number;
     after?: SubmissionCursor;
+    /** The last letter to walk (inclusive); default the newest unreplayed one now. */
+    upTo?: SubmissionCursor;
     /** Sends the letters of a target whose breaker is not closed too (ChunkRoom). */
     sendsToFailing?: boolean;
   },
@@ -102,6 +116,11 @@ export async function replayMatching(
   let matched = 0;
   /** Where the walk resumes: after the last letter examined. */
   let after = options.after;
+  const upTo = options.upTo ?? (await deps.repo.newestUnreplayed());
+  const range = (): SubmissionRange => ({
+    ...(after === undefined ? {} : { after }),
+    ...(upTo === undefined ? {} : { upTo }),
+  });
   const finish = (stopped: BulkReplayStop | null, moreMayMatch: boolean): BulkReplayResult => ({
     matched,
     replayed: tally.replayed,
@@ -114,16 +133,22 @@ export async function replayMatching(
     job_ids: tally.jobIds,
     stopped,
     more_may_match: moreMayMatch,
-    next_cursor: moreMayMatch && after !== undefined ? encodeReplayCursor(after) : null,
+    next_cursor:
+      moreMayMatch && after !== undefined ? encodeReplayCursor({ ...range(), after }) : null,
   });
+  // Nothing was unreplayed when the run began: it has nothing to walk.
+  if (upTo === undefined) return finish(null, false);
   for (;;) {
     const room = limit - (isDryRun ? tally.wouldReplay : tally.replayed);
-    if (room <= 0) return finish(null, true);
-    if (matched >= maxExamined) return finish('examined_limit', true);
+    if (room <= 0 || matched >= maxExamined) {
+      // Stopped at the end of a chunk: more may match only if a letter lies ahead.
+      if (!(await isLetterAhead(deps, filter, range()))) return finish(null, false);
+      return finish(room <= 0 ? null : 'examined_limit', true);
+    }
     const pageSize = Math.min(size, maxExamined - matched);
     let ids: string[] = [];
     try {
-      const page = await deps.repo.unreplayedPage(filter, pageSize, after);
+      const page = await deps.repo.unreplayedPage(filter, pageSize, range());
       ids = page.ids;
       if (ids.length === 0) return finish(null, false);
       let looked: number;
@@ -147,5 +172,24 @@ export async function replayMatching(
       matched += ids.length;
       return finish(stop, true);
     }
+  }
+}
+
+/**
+ * Whether an unreplayed letter matching `filter` lies within `range`: one probe (LIMIT 1) when a
+ * run stops at its limit or examined letters on a chunk's end. Superseded letters and those of a
+ * target gone or failing count too (they may match: the probe judges none). A database that
+ * fails it leaves the question open: more may match.
+ */
+async function isLetterAhead(
+  deps: ReplayDeps,
+  filter: DlqFilter,
+  range: SubmissionRange,
+): Promise<boolean> {
+  try {
+    return (await deps.repo.unreplayedPage(filter, 1, range)).ids.length > 0;
+  } catch (error: unknown) {
+    if (stopOf(error) === undefined) throw error;
+    return true;
   }
 }

@@ -51,7 +51,7 @@ forEachDatabase('DLQ bulk replay resumed by cursor', (ctx) => {
     const runs: BulkReplayResult[] = [];
     let cursor: string | null = null;
     do {
-      const after = cursor === null ? {} : { after: decodeReplayCursor(cursor) };
+      const after = cursor === null ? {} : decodeReplayCursor(cursor);
       const run = await replayMatching(deps, {}, { ...options, ...after });
       runs.push(run);
       cursor = run.next_cursor;
@@ -135,7 +135,7 @@ forEachDatabase('DLQ bulk replay resumed by cursor', (ctx) => {
     const rest = await replayMatching(
       deps,
       {},
-      { limit: 10, after: decodeReplayCursor(cut.next_cursor) },
+      { limit: 10, ...decodeReplayCursor(cut.next_cursor) },
     );
     assert.deepEqual([rest.matched, rest.replayed, rest.more_may_match], [1, 1, false]);
     assert.deepEqual(
@@ -144,14 +144,18 @@ forEachDatabase('DLQ bulk replay resumed by cursor', (ctx) => {
     );
   });
 
-  it('a cursor that is not one a run returned is refused naming its field', () => {
-    const valid = encodeReplayCursor({
-      at: '2026-11-29T12:00:00.123456Z',
-      seq: '3',
-      id: randomUUID(),
-    });
-    assert.equal(encodeReplayCursor(decodeReplayCursor(valid)), valid);
+  it('a cursor reads back with or without its bound; one that is not one a run returned is refused naming its field', () => {
+    const position = { at: '2026-11-29T12:00:00.123456Z', seq: '3', id: randomUUID() };
+    const upTo = { at: '2026-11-29T12:00:01.000000Z', seq: '9', id: randomUUID() };
+    for (const cursor of [{ after: position }, { after: position, upTo }]) {
+      const valid = encodeReplayCursor(cursor);
+      assert.deepEqual(decodeReplayCursor(valid), cursor);
+    }
+    const three = `${position.at}|${position.seq}|${position.id}`;
     for (const text of [
+      Buffer.from(`${three}|${position.at}|x|${position.id}`).toString('base64url'),
+      Buffer.from(`${three}|${position.at}|${position.seq}`).toString('base64url'),
+      Buffer.from(`${three}|${three}|${three}`).toString('base64url'),
       'nonsense',
       Buffer.from('2026-11-29T12:00:00.123456Z|3|not-a-uuid').toString('base64url'),
       Buffer.from(`2026-11-29 12:00:00|3|${randomUUID()}`).toString('base64url'),

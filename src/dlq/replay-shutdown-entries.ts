@@ -1,5 +1,6 @@
 import type { Logger } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
+import { decodeReplayCursor, type ReplayCursor } from './replay-cursor.js';
 import { MAX_BULK_REPLAY, type ReplayDeps } from './replay-entry.js';
 import { replayMatching } from './replay-matching.js';
 
@@ -10,7 +11,9 @@ import { replayMatching } from './replay-matching.js';
  * saw time out (`possibly_delivered`) are replayed too, and the log says how many: the target
  * may get those twice. The letters of a failing target are sent too: their jobs wait for it.
  * Each round walks past the letters it skips (targets gone, superseded), so every replayable
- * letter is tried; rounds go on while one replays its limit.
+ * letter is tried; rounds go on while one replays its limit, each after the letters the last
+ * one examined and within the first one's bound: a replay cut by a stop again, now a new
+ * `shutdown` letter, is not replayed again by this start (docs/api.md, "Bulk replay").
  * Stops early when the queue is full (the rest stay in the DLQ for an operator), a round stopped
  * early, or a round replays nothing (past MAX_EXAMINED_PER_RUN skipped letters: they stay too).
  */
@@ -23,6 +26,7 @@ export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): P
   ).total;
   let replayed = 0;
   let skippedSuperseded = 0;
+  let resume: ReplayCursor | undefined;
   for (;;) {
     let round;
     try {
@@ -35,7 +39,7 @@ export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): P
         // A target down at start has its letters sent all the same: their jobs wait for it
         // (docs/how-it-works.md, Retries). Skipping them would leave in the DLQ all but the
         // first few, whose failures open its breaker.
-        { limit: MAX_BULK_REPLAY, chunkSize: 1, sendsToFailing: true },
+        { limit: MAX_BULK_REPLAY, chunkSize: 1, sendsToFailing: true, ...resume },
       );
     } catch (error: unknown) {
       if (error instanceof AppError && (error.code === 'queue_full' || error.code === 'stopping')) {
@@ -60,7 +64,8 @@ export async function replayShutdownEntries(deps: ReplayDeps, logger: Logger): P
       );
     }
     const isCut = round.stopped !== null && round.stopped !== 'examined_limit';
-    if (isCut || round.replayed === 0 || !round.more_may_match) break;
+    if (isCut || round.replayed === 0 || round.next_cursor === null) break;
+    resume = decodeReplayCursor(round.next_cursor);
   }
   if (replayed > 0 || skippedSuperseded > 0) {
     logger.info(

@@ -141,9 +141,11 @@ describe('HTTP API over a real socket', () => {
 
     it('accepts a bulk replay cursor a run returned as body.after', async () => {
       const after = encodeReplayCursor({
-        at: '2026-11-29T12:00:00.000001Z',
-        seq: '0',
-        id: '00000000-0000-4000-8000-000000000000',
+        after: {
+          at: '2026-11-29T12:00:00.000001Z',
+          seq: '0',
+          id: '00000000-0000-4000-8000-000000000000',
+        },
       });
       const res = await call(url, 'POST', `${base}/replay`, { json: { after, dry_run: true } });
       assert.equal(res.status, 200);
