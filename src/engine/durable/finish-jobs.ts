@@ -2,7 +2,7 @@ import type { Db } from '../../db/db.js';
 import type { DeadLetter } from '../../domain/dead-letter.js';
 import { attemptToJson } from '../../domain/attempt-json.js';
 import type { AttemptRecord, JobError } from '../../domain/job.js';
-import { MAX_ATTEMPT_HISTORY } from '../../domain/job.js';
+import { appendAttemptSql } from './append-attempt-sql.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 import type { DeadLetterInsert } from './insert-dead-letters.js';
 import { adjustJobCounts } from './job-counts.js';
@@ -61,14 +61,11 @@ export async function finishJobs(
          http_status = CASE WHEN c.error_type IS NULL THEN j.http_status ELSE c.http_status END,
          error_message = coalesce(c.error_message, j.error_message),
          superseded_by = c.superseded_by,
-         attempt_log = CASE
-           WHEN c.attempt IS NULL THEN j.attempt_log
-           WHEN jsonb_array_length(coalesce(j.attempt_log, '[]'::jsonb)) < $14
-             THEN coalesce(j.attempt_log, '[]'::jsonb) || jsonb_build_array(c.attempt::jsonb)
-           ELSE (j.attempt_log - 0) || jsonb_build_array(c.attempt::jsonb) END,
+         attempt_log = CASE WHEN c.attempt IS NULL THEN j.attempt_log
+           ELSE ${appendAttemptSql('j.attempt_log', 'c.attempt::jsonb')} END,
          lease_owner = NULL
        FROM unnest($3::uuid[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[],
-         $9::text[], $10::int[], $11::text[], $12::uuid[], $13::text[], $15::boolean[])
+         $9::text[], $10::int[], $11::text[], $12::uuid[], $13::text[], $14::boolean[])
          AS c(id, state, due_at, retries, refund, error_type, error_reason, http_status,
            error_message, superseded_by, attempt, is_retry_counted)
        WHERE j.id = c.id AND j.state = 'processing' AND j.lease_owner = $1
@@ -91,7 +88,6 @@ export async function finishJobs(
         sorted.map((item) =>
           item.attempt === undefined ? null : JSON.stringify(attemptToJson(item.attempt)),
         ),
-        MAX_ATTEMPT_HISTORY,
         // The retry a job now waits for counts as the decision said; a release keeps its own.
         sorted.map(({ completion: c, counters }) =>
           c.kind === 'retry' ? c.countsRetry : counters.is_retry_counted,

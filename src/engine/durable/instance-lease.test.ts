@@ -4,9 +4,12 @@ import { beforeEach, it } from 'node:test';
 import { forEachDatabase } from '../../../test/support/databases.js';
 import { anAlert } from '../../../test/support/builders.js';
 import type { Db } from '../../db/db.js';
+import type { JobSnapshot } from '../../domain/job.js';
 import { admitJobs } from '../../../test/engine/durable/support/admit-jobs.js';
 import { claimJobs } from './claim-jobs.js';
 import { InstanceLease } from './instance-lease.js';
+import type { ReadRow } from './job-row.js';
+import { READ_COLUMNS, snapshotFromRow } from './job-row.js';
 import {
   deregisterInstance,
   registerInstance,
@@ -75,6 +78,20 @@ async function ownersOf(db: Db): Promise<Array<string | null>> {
   return rows.rows.map((row) => row.lease_owner);
 }
 
+async function snapshotOf(db: Db, id: string): Promise<JobSnapshot> {
+  const rows = await db.query<ReadRow>(
+    `SELECT ${READ_COLUMNS} FROM publishing_jobs WHERE id = $1`,
+    [id],
+  );
+  const row = rows.rows[0];
+  assert.ok(row !== undefined, `job ${id}`);
+  return snapshotFromRow(row);
+}
+
+const LOST_DEAD =
+  'instance dead stopped renewing its lease while holding this job: the target may have ' +
+  'received this attempt, or the attempt may not have been made';
+
 forEachDatabase('instance leases', (ctx) => {
   beforeEach(async () => {
     await ctx.db().query('TRUNCATE publishing_jobs, publishing_job_counts, publishing_instances');
@@ -120,6 +137,53 @@ forEachDatabase('instance leases', (ctx) => {
       states.rows.map((row) => row.state),
       ['retrying'],
     );
+  });
+
+  it('a job released from a lapsed instance keeps the attempt it was charged, possibly made', async () => {
+    const db = ctx.db();
+    const [id] = await submit(db, 1);
+    await registerInstance(db, 'dead', T0, 2_000);
+    assert.equal((await claimAll(db, 'dead', T0 + 500)).length, 1);
+    assert.equal(await releaseOrphanedJobs(db, T0 + 3_000, 100), 1);
+    const job = await snapshotOf(db, id ?? '');
+    assert.equal(job.state, 'retrying');
+    assert.equal(job.attempts, 1, 'the charged attempt stays counted');
+    assert.deepEqual(job.history, [
+      {
+        at: T0 + 500,
+        durationMs: 2_500,
+        reason: 'shutdown',
+        message: LOST_DEAD,
+      },
+    ]);
+  });
+
+  it('the released attempt joins the last 20 kept; a row no claim charged gets none', async () => {
+    const db = ctx.db();
+    const [full, unclaimed] = await submit(db, 2);
+    await registerInstance(db, 'dead', T0, 2_000);
+    await claimAll(db, 'dead', T0);
+    const earlier = Array.from({ length: 20 }, (_, i) => ({
+      at: new Date(T0 - 60_000 + i).toISOString(),
+      duration_ms: i,
+      http_status: 503,
+    }));
+    await db.query(`UPDATE publishing_jobs SET attempt_log = $2::jsonb WHERE id = $1`, [
+      full,
+      JSON.stringify(earlier),
+    ]);
+    // Processing without a claim's last_attempt_at (a row set by hand): no attempt to tell of.
+    await db.query(`UPDATE publishing_jobs SET last_attempt_at = NULL WHERE id = $1`, [unclaimed]);
+    assert.equal(await releaseOrphanedJobs(db, T0 + 3_000, 100), 2);
+    const kept = (await snapshotOf(db, full ?? '')).history;
+    assert.equal(kept.length, 20);
+    assert.deepEqual(
+      kept[0],
+      { at: T0 - 60_000 + 1, durationMs: 1, status: 503 },
+      'oldest dropped',
+    );
+    assert.equal(kept.at(-1)?.message, LOST_DEAD);
+    assert.deepEqual((await snapshotOf(db, unclaimed ?? '')).history, []);
   });
 
   it('rows claimed under a live owner but not held by it are released, held ones kept', async () => {

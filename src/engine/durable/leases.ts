@@ -1,4 +1,5 @@
 import type { Db } from '../../db/db.js';
+import { appendAttemptSql } from './append-attempt-sql.js';
 import { WAKE_CHANNEL } from './durable-config.js';
 
 /*
@@ -8,6 +9,22 @@ import { WAKE_CHANNEL } from './durable-config.js';
  */
 
 const at = (ms: number): string => new Date(ms).toISOString();
+
+/** `%s`: the instance. */
+const LOST_ATTEMPT_MESSAGE =
+  'instance %s stopped renewing its lease while holding this job: the target may have ' +
+  'received this attempt, or the attempt may not have been made';
+
+/**
+ * The attempt a lost instance's job was charged, as an AttemptJson (domain/attempt-json.ts) of
+ * the row `j` released at $1, $3 its message. The claim set last_attempt_at (claim-jobs.ts);
+ * instances' clocks differ, so a claim "after" the release lasted 0 ms.
+ */
+const LOST_ATTEMPT_SQL = `jsonb_build_object(
+  'at', to_char(j.last_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+  'duration_ms', greatest(0, floor(extract(epoch FROM $1::timestamptz - j.last_attempt_at) * 1000))::bigint,
+  'reason', 'shutdown',
+  'message', format($3::text, j.lease_owner))`;
 
 /**
  * Registers a lease under `id`. False when the id is taken (an earlier process of the same
@@ -73,9 +90,12 @@ export async function deregisterInstance(db: Db, id: string): Promise<void> {
  * lease), then, in a fresh snapshot, jobs whose owner has no row at all are released (lapsed,
  * or stopped with completions it could not commit). Whether an owner is alive is decided by
  * its row alone, never by comparing times here, so a renewal racing the sweep cannot keep a
- * lease whose jobs were handed on. The attempt a job was charged stays counted: it may have
- * been made. SKIP LOCKED keeps concurrent sweeps and completions from waiting on each other;
- * the scan covers claimed jobs only (publishing_jobs_owner_idx).
+ * lease whose jobs were handed on. The attempt a job was charged stays counted, and its history
+ * keeps it (docs/api.md, "Alert timeline"): `at` its claim, `duration_ms` until this release,
+ * reason `shutdown` and a message naming the instance, since its outcome was never written and
+ * the target may have received it (or the instance died before starting it). SKIP LOCKED keeps
+ * concurrent sweeps and completions from waiting on each other; the scan covers claimed jobs
+ * only (publishing_jobs_owner_idx).
  */
 export async function releaseOrphanedJobs(db: Db, nowMs: number, limit: number): Promise<number> {
   await db.query(`DELETE FROM publishing_instances WHERE lease_expires_at < $1`, [at(nowMs)], {
@@ -88,11 +108,13 @@ export async function releaseOrphanedJobs(db: Db, nowMs: number, limit: number):
          AND NOT EXISTS (SELECT 1 FROM publishing_instances i WHERE i.id = j.lease_owner)
        LIMIT $2 FOR UPDATE SKIP LOCKED
      ), released AS (
-       UPDATE publishing_jobs AS j SET state = 'retrying', lease_owner = NULL, updated_at = $1
+       UPDATE publishing_jobs AS j SET state = 'retrying', lease_owner = NULL, updated_at = $1,
+         attempt_log = CASE WHEN j.last_attempt_at IS NULL THEN j.attempt_log
+           ELSE ${appendAttemptSql('j.attempt_log', LOST_ATTEMPT_SQL)} END
        FROM orphaned WHERE j.id = orphaned.id RETURNING j.id
      )
      SELECT id, pg_notify('${WAKE_CHANNEL}', '') IS NULL AS notified FROM released`,
-    [at(nowMs), limit],
+    [at(nowMs), limit, LOST_ATTEMPT_MESSAGE],
     { name: 'durable_release' },
   );
   return result.rows.length;

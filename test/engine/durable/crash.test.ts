@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import type { Db } from '../../../src/db/db.js';
+import { attemptsFromJson } from '../../../src/domain/attempt-json.js';
 import { eventually } from '../../support/eventually.js';
 import { startInstance } from './support/instances.js';
 import { startSink } from './support/sink.js';
@@ -69,6 +70,18 @@ test('kill -9 mid-load: every job is delivered, duplicates only among jobs in fl
     assert.ok(inFlightIds.has(id), `duplicate ${id} was in flight at the kill`);
   }
   assert.ok(deliveredBeforeKill < total, 'the kill happened mid-load');
+  // The attempt each held job was charged is in its history, named as possibly made.
+  const held = await db.query<{ id: string; attempts: number; attempt_log: unknown }>(
+    `SELECT id, attempts, attempt_log FROM publishing_jobs WHERE id = ANY($1::uuid[])`,
+    [[...inFlightIds]],
+  );
+  for (const row of held.rows) {
+    const history = attemptsFromJson(row.attempt_log);
+    assert.equal(history.length, row.attempts, `job ${row.id}: every attempt in its history`);
+    const lost = history.filter((attempt) => attempt.message?.startsWith('instance first '));
+    assert.equal(lost.length, 1, `job ${row.id}: the attempt cut by the kill`);
+    assert.equal(lost[0]?.reason, 'shutdown');
+  }
   console.log(
     `# crash: ${deliveredBeforeKill} delivered before the kill, ${inFlightIds.size} held by the killed instance, ${duplicates.length} delivered twice`,
   );

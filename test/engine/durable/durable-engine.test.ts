@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import type { Db } from '../../../src/db/db.js';
+import { endedAttempts } from '../../../src/domain/job.js';
+import { claimJobs } from '../../../src/engine/durable/claim-jobs.js';
+import { registerInstance } from '../../../src/engine/durable/leases.js';
 import type { EngineConfig } from '../../../src/engine/engine-config.js';
 import { dlqInsertOn } from '../../../src/engine/durable/insert-dead-letters.js';
 import type { PublishingEngine } from '../../../src/engine/publishing-engine.js';
@@ -56,6 +59,45 @@ test('a job held by a dead instance is delivered once its lease expires', async 
   publisher.answer(id, { ok: true });
   await eventually('succeeded', async () => (await stateOf(db, id))?.['state'] === 'succeeded');
   assert.equal((await stateOf(db, id))?.['attempts'], 2);
+});
+
+test('a job claimed by an instance that died shows that attempt, possibly made, once released and sent again', async () => {
+  engine = await startEngine(db, clock, publisher, { config: { workers: 0 } });
+  const id = await submitOne(engine);
+  await engine.stop(0);
+  const claimedAt = clock.now();
+  await registerInstance(db, 'dead', claimedAt, 10_000);
+  const claimed = await claimJobs(db, {
+    owner: 'dead',
+    nowMs: claimedAt,
+    limit: 1,
+    slots: new Map([['t0', 1]]),
+    maxWaitMs: { medium: 60_000, low: 60_000 },
+    agedWentLast: new Set(),
+  });
+  assert.deepEqual(
+    claimed.map((job) => job.id),
+    [id],
+  );
+  engine = await startEngine(db, clock, publisher);
+  await advanceUntil(clock, 1_000, 'sent again', () => publisher.deliveries.length === 1);
+  publisher.answer(id, { ok: true });
+  await eventually('succeeded', async () => (await engine?.getJob(id))?.state === 'succeeded');
+  const job = await engine.getJob(id);
+  assert.ok(job !== undefined);
+  assert.equal(job.attempts, 2);
+  assert.equal(job.history.length, endedAttempts(job), 'every attempt kept, none untold');
+  const [lost, sent] = job.history;
+  assert.equal(lost?.at, claimedAt);
+  assert.equal(lost.reason, 'shutdown');
+  assert.match(
+    lost.message ?? '',
+    /^instance dead stopped renewing its lease .* may have received/,
+  );
+  assert.ok(lost.durationMs >= 10_000, `${lost.durationMs} ms: until the lapsed lease was swept`);
+  assert.equal(sent?.reason, undefined, 'then delivered');
+  const [ofAlert] = await engine.jobsOf(job.fingerprint, 10);
+  assert.deepEqual(ofAlert?.history, job.history);
 });
 
 test('an attempt whose lease was lost is aborted and its outcome not written', async () => {
