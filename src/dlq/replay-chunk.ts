@@ -69,7 +69,7 @@ export async function replayable(
   const newest = await newestStatesOfAlerts(
     deps.engine,
     entries
-      .filter((_, index) => skips[index] === undefined)
+      .filter((_, index) => skips[index] !== 'gone')
       .map((entry) => ({ target: entry.target_name, fingerprint: entry.fingerprint })),
     deps.targets.keys(),
   );
@@ -85,16 +85,17 @@ export async function replayable(
       tally.missingTargets.add(entry.target_name);
       continue;
     }
-    if (skip === 'failing') {
-      tally.targetFailing += 1;
-      tally.failingTargets.add(entry.target_name);
-      continue;
-    }
     const key = entry.fingerprint;
     const letter = alertStateOf(entry.enriched_alert.alert);
     const known = [newest.get(key)?.state, withinRun ? sending.get(key) : undefined];
+    // Superseded before failing: such a letter is never sent, whatever its target's breaker.
     if (known.some((state) => state !== undefined && compareAlertStates(state, letter) > 0)) {
       tally.superseded += 1;
+      continue;
+    }
+    if (skip === 'failing') {
+      tally.targetFailing += 1;
+      tally.failingTargets.add(entry.target_name);
       continue;
     }
     chosen.push(entry);

@@ -225,6 +225,18 @@ forEachDatabase('DLQ bulk replay', (ctx) => {
     return letter;
   };
 
+  it('bulk replay counts a superseded letter of a failing target as superseded, not as waiting for its target', async () => {
+    engine.breakers.set('audit', 'half_open');
+    await stored([aSupersededLetter(), aSupersededLetter(), aDeadLetter()]);
+    for (const dryRun of [true, false]) {
+      const result = await replayMatching(deps, {}, { limit: 10, dryRun });
+      assert.deepEqual(
+        [result.skipped_superseded, result.skipped_target_failing, result.targets_failing],
+        [2, 1, ['audit']],
+      );
+    }
+  });
+
   it('bulk replay walks past more than `limit` skipped letters to replay the ones behind them; the dry run says the same', async () => {
     const skipped = [
       ...Array.from({ length: 5 }, aSupersededLetter),
