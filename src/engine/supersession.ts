@@ -80,3 +80,24 @@ function isDeliveredWithin(deliveredAt: number | undefined, window: ResendWindow
   if (deliveredAt === undefined || resendAfterMs === undefined || resendAfterMs <= 0) return false;
   return nowMs - deliveredAt < resendAfterMs;
 }
+
+/**
+ * The state a job is judged against (docs/alert-state.md, "A target without a state of the
+ * alert"): the newest of its own (target, fingerprint); when its target holds none (added or
+ * enabled again by a reload, or never sent this alert), the newest the alert has on the other
+ * configured targets, without its delivery (resend_after is per target). So a late copy of an
+ * older state (an Alertmanager HA peer's) does not reach the one target that has not seen the
+ * newer state, while a target new to the alert still gets its current state.
+ */
+export function stateToJudge(
+  own: RecordedState | undefined,
+  others: Iterable<StateOfJob | undefined>,
+): RecordedState | undefined {
+  if (own !== undefined) return own;
+  let newest: StateOfJob | undefined;
+  for (const other of others) {
+    if (other === undefined) continue;
+    if (newest === undefined || compareAlertStates(other.state, newest.state) > 0) newest = other;
+  }
+  return newest === undefined ? undefined : { jobId: newest.jobId, state: newest.state };
+}

@@ -83,7 +83,7 @@ forEachDatabase('durable admission of several batches in one transaction', (ctx)
     const third = [job({ n: '5' })];
     const group = await admitBatches(
       ctx.db(),
-      [first, second, third].map((jobs) => ({ jobs, health: HEALTHY })),
+      [first, second, third].map((jobs) => ({ jobs, health: HEALTHY, configured: [] })),
       SETTINGS,
       NOW,
       NO_OVERFLOW,
@@ -108,8 +108,8 @@ forEachDatabase('durable admission of several batches in one transaction', (ctx)
     const group = await admitBatches(
       ctx.db(),
       [
-        { jobs: [firing, other], health: HEALTHY },
-        { jobs: [resolve], health: HEALTHY },
+        { jobs: [firing, other], health: HEALTHY, configured: [] },
+        { jobs: [resolve], health: HEALTHY, configured: [] },
       ],
       SETTINGS,
       NOW,
@@ -139,7 +139,11 @@ forEachDatabase('durable admission of several batches in one transaction', (ctx)
     const late = job({ n: '4' });
     const group = await admitBatches(
       ctx.db(),
-      [[firing], refused, [resolve], [late]].map((jobs) => ({ jobs, health: HEALTHY })),
+      [[firing], refused, [resolve], [late]].map((jobs) => ({
+        jobs,
+        health: HEALTHY,
+        configured: [],
+      })),
       SETTINGS,
       NOW,
       NO_OVERFLOW,
@@ -175,8 +179,8 @@ forEachDatabase('durable admission of several batches in one transaction', (ctx)
     const group = await admitBatches(
       ctx.db(),
       [
-        { jobs: [firing, other, again], health: SINK_FAILING },
-        { jobs: [later], health: SINK_FAILING },
+        { jobs: [firing, other, again], health: SINK_FAILING, configured: [] },
+        { jobs: [later], health: SINK_FAILING, configured: [] },
       ],
       SHARED,
       NOW,
@@ -209,7 +213,7 @@ forEachDatabase('durable admission of several batches in one transaction', (ctx)
     const overflow = overflowLetters();
     const group = await admitBatches(
       ctx.db(),
-      [{ jobs: [firing, other, resolve], health: SINK_FAILING }],
+      [{ jobs: [firing, other, resolve], health: SINK_FAILING, configured: [] }],
       SHARED,
       NOW,
       overflow,
@@ -233,7 +237,7 @@ forEachDatabase('durable admission of several batches in one transaction', (ctx)
     const other = job({ n: '2' });
     await admitBatches(
       ctx.db(),
-      [{ jobs: [firing, other], health: SINK_FAILING }],
+      [{ jobs: [firing, other], health: SINK_FAILING, configured: [] }],
       SHARED,
       NOW,
       NO_OVERFLOW,
@@ -242,7 +246,7 @@ forEachDatabase('durable admission of several batches in one transaction', (ctx)
     const overflow = overflowLetters();
     const group = await admitBatches(
       ctx.db(),
-      [{ jobs: [again], health: SINK_FAILING }],
+      [{ jobs: [again], health: SINK_FAILING, configured: [] }],
       SHARED,
       NOW + 60_000,
       overflow,
@@ -264,7 +268,7 @@ forEachDatabase('durable admission of several batches in one transaction', (ctx)
     const overflow = overflowLetters();
     const group = await admitBatches(
       ctx.db(),
-      [{ jobs: [refired, other, old], health: SINK_FAILING }],
+      [{ jobs: [refired, other, old], health: SINK_FAILING, configured: [] }],
       SHARED,
       NOW,
       overflow,

@@ -39,6 +39,8 @@ export interface OverflowLetters {
 export interface AdmissionBatch {
   jobs: readonly NewJob[];
   health: TargetHealth;
+  /** The targets configured when it came: one without a state of an alert reads the others'. */
+  configured: readonly string[];
 }
 
 /** What one transaction decided for its batches. */
@@ -78,6 +80,7 @@ export async function admitBatches(
     const recorded = await readRecordedStates(
       tx,
       batches.flatMap((batch) => batch.jobs),
+      [...new Set(batches.flatMap((batch) => batch.configured))],
     );
     const latest: LatestState = { stale: new Map(), newest: new Map() };
     const admitted: NewJob[] = [];

@@ -13,9 +13,14 @@ import { applyLatestState, decideLatestState, readRecordedStates } from './lates
 const NOW_MS = Date.parse('2026-12-07T03:00:01Z');
 
 /** The latest-state rule for `jobs` alone: their recorded states read, then decided. */
-async function latestStateOf(db: Db, jobs: readonly NewJob[]): Promise<LatestState> {
+async function latestStateOf(
+  db: Db,
+  jobs: readonly NewJob[],
+  configured: readonly string[] = [],
+): Promise<LatestState> {
   const latest: LatestState = { stale: new Map(), newest: new Map() };
-  decideLatestState(latest, await readRecordedStates(db, jobs), jobs, NOW_MS, new Set());
+  const recorded = await readRecordedStates(db, jobs, configured);
+  decideLatestState(latest, recorded, jobs, NOW_MS, new Set());
   return latest;
 }
 
@@ -79,6 +84,30 @@ forEachDatabase('durable latest-state statements', (ctx) => {
       const scans = nodes.filter((n) => n['Relation Name'] === relation);
       assert.ok(scans.length > 0, relation);
       for (const scan of scans) assert.equal(scan['Index Name'], index, JSON.stringify(scan));
+    }
+  });
+
+  it('judge an alert new to its target by its newest state on the other configured targets, through the primary key', async () => {
+    // A target added by a reload, and a late copy of the firing the others got the resolve of.
+    const LATE = 'ffff000000000001';
+    await ctx.db().query(`INSERT INTO publishing_alert_states (target_name, fingerprint,
+        starts_at, resolved, job_id, alertname, labels, updated_at)
+      VALUES ('pager', '${LATE}', '2026-12-07T03:00:00Z', true, gen_random_uuid(), 'A', '{}', now()),
+        ('chat', '${LATE}', '2026-12-07T02:00:00Z', false, gen_random_uuid(), 'A', '{}', now())`);
+    const { db, statements } = recording(ctx.db());
+    const late = newJob(LATE, 'firing');
+    const unknown = newJob('ffff000000000002', 'firing');
+    const plan = await latestStateOf(db, [late, unknown], ['sink', 'pager', 'chat']);
+    assert.ok(plan.stale.has(late.id), 'the late firing is older than the resolve on pager');
+    assert.deepEqual([...plan.newest.values()], [unknown]);
+    const read = statements.find((s) => s.sql.includes('publishing_alert_states'));
+    assert.ok(read !== undefined);
+    const scans = (await planOf(ctx.db(), read.sql, read.params)).filter(
+      (n) => n['Relation Name'] === 'publishing_alert_states',
+    );
+    assert.ok(scans.length > 0);
+    for (const scan of scans) {
+      assert.equal(scan['Index Name'], 'publishing_alert_states_pkey', JSON.stringify(scan));
     }
   });
 

@@ -24,15 +24,20 @@ export interface LatestState {
 }
 
 /**
- * The newest states recorded for the (target, fingerprint) pairs of `jobs`, each with when its
- * job was delivered (state `succeeded`) for the pairs whose job has a resend_after: the
- * unchanged re-send rule of docs/alert-state.md. A job purged by retention counts as not
- * delivered. One statement: a primary-key probe of publishing_alert_states per pair (as
- * readAlertStates, whose comment says why LATERAL), then of publishing_jobs for those pairs only.
+ * The states the jobs are judged against (stateToJudge): per (target, fingerprint) pair of
+ * `jobs` the newest state recorded, with when its job was delivered (state `succeeded`) for the
+ * pairs whose job has a resend_after (the unchanged re-send rule of docs/alert-state.md; a job
+ * purged by retention counts as not delivered); for a pair with none, the newest the alert has
+ * on the other targets of `targets`. One statement: a primary-key probe of
+ * publishing_alert_states per pair (as readAlertStates, whose comment says why LATERAL), only
+ * where it finds nothing one per other target (the newest first: (starts_at, resolved), the
+ * order of compareAlertStates; Append under LIMIT 1 stops after the first branch's row), then
+ * of publishing_jobs for the own states of pairs with a resend_after.
  */
 export async function readRecordedStates(
   tx: Db,
   jobs: readonly NewJob[],
+  targets: readonly string[],
 ): Promise<ReadonlyMap<string, RecordedState>> {
   const keys = new Map<string, { target: string; fingerprint: string; withDelivery: boolean }>();
   for (const job of jobs) {
@@ -44,27 +49,38 @@ export async function readRecordedStates(
   if (keys.size === 0) return found;
   // Only what the rule compares: the state, its job, and that job's delivery.
   type Row = Pick<StateRow, 'target_name' | 'fingerprint' | 'job_id' | 'starts_at' | 'resolved'>;
-  const result = await tx.query<Row & { delivered_at: Date | null }>(
-    `SELECT k.target_name, k.fingerprint, s.job_id, s.starts_at, s.resolved,
+  const result = await tx.query<Row & { own: boolean; delivered_at: Date | null }>(
+    `SELECT k.target_name, k.fingerprint, s.job_id, s.starts_at, s.resolved, s.own,
        d.completed_at AS delivered_at
      FROM unnest($1::text[], $2::text[], $3::boolean[]) AS k(target_name, fingerprint, with_delivery)
-     CROSS JOIN LATERAL (SELECT a.job_id, a.starts_at, a.resolved FROM publishing_alert_states AS a
-       WHERE a.target_name = k.target_name AND a.fingerprint = k.fingerprint LIMIT 1) AS s
+     CROSS JOIN LATERAL (
+       (SELECT a.job_id, a.starts_at, a.resolved, true AS own FROM publishing_alert_states AS a
+        WHERE a.target_name = k.target_name AND a.fingerprint = k.fingerprint LIMIT 1)
+       UNION ALL
+       (SELECT a.job_id, a.starts_at, a.resolved, false FROM publishing_alert_states AS a
+        WHERE a.target_name = ANY($4::text[]) AND a.target_name <> k.target_name
+          AND a.fingerprint = k.fingerprint
+        ORDER BY a.starts_at DESC, a.resolved DESC LIMIT 1)
+       LIMIT 1) AS s
      LEFT JOIN LATERAL (SELECT p.completed_at FROM publishing_jobs AS p
-       WHERE k.with_delivery AND p.id = s.job_id AND p.state = 'succeeded' LIMIT 1) AS d ON true`,
+       WHERE s.own AND k.with_delivery AND p.id = s.job_id AND p.state = 'succeeded' LIMIT 1)
+       AS d ON true`,
     [
       [...keys.values()].map((k) => k.target),
       [...keys.values()].map((k) => k.fingerprint),
       [...keys.values()].map((k) => k.withDelivery),
+      // One target has no other to read.
+      targets.length > 1 ? targets : [],
     ],
     { name: 'durable_recorded_states' },
   );
   for (const row of result.rows) {
-    found.set(chainKey({ target: row.target_name, fingerprint: row.fingerprint }), {
-      jobId: row.job_id,
-      state: stateOfRow(row),
-      deliveredAt: row.delivered_at?.getTime(),
-    });
+    const state = { jobId: row.job_id, state: stateOfRow(row) };
+    found.set(
+      chainKey({ target: row.target_name, fingerprint: row.fingerprint }),
+      // Another target's state comes without its delivery (stateToJudge).
+      row.own ? { ...state, deliveredAt: row.delivered_at?.getTime() } : state,
+    );
   }
   return found;
 }

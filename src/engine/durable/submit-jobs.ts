@@ -109,7 +109,12 @@ export function createJobSubmitter(deps: SubmitDeps): JobSubmitter {
       isThrottled: deps.isThrottled,
       enabledCount,
     };
-    const { plan, stale, now } = await group.admit({ jobs, health, targets });
+    const { plan, stale, now } = await group.admit({
+      jobs,
+      health,
+      targets,
+      configured: [...targets.keys()],
+    });
     if (!plan.ok) {
       countSubmissions(deps.metrics, prepared, 'rejected');
       return refusalOf(plan, config.admissionRetryAfterMs);

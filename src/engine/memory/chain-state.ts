@@ -1,6 +1,6 @@
 import type { JobStatusStore } from '../../tracking/job-status-store.js';
-import type { ChainAdmission, RecordedState } from '../supersession.js';
-import { admitIntoChain } from '../supersession.js';
+import type { ChainAdmission, RecordedState, StateOfJob } from '../supersession.js';
+import { admitIntoChain, stateToJudge } from '../supersession.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
 import type { JobLifecycle } from './job-lifecycle.js';
 import type { NewestStates } from './newest-states.js';
@@ -10,6 +10,8 @@ import type { Scheduler } from './scheduler.js';
 /** What memory mode's latest-state rule reads and changes (docs/alert-state.md). */
 export interface ChainState {
   scheduler: Scheduler;
+  /** Every configured target's slot: a target without a state of an alert reads the others'. */
+  slots: () => Iterable<TargetSlot>;
   newest: NewestStates;
   life: JobLifecycle;
   statusStore: JobStatusStore;
@@ -31,7 +33,7 @@ export function applyLatestState(
   const { resendAfterMs } = slot.target;
   const admission = admitIntoChain(
     job.alertState,
-    newestOf(chains, slot, fingerprint),
+    stateToJudge(newestOf(chains, slot, fingerprint), othersOf(chains, slot, fingerprint)),
     { resendAfterMs, nowMs: now },
     overflows,
   );
@@ -61,4 +63,19 @@ function newestOf(
   const recorded = chains.newest.get(slot.target.name, fingerprint);
   if (recorded === undefined || slot.target.resendAfterMs === undefined) return recorded;
   return withDeliveryOf(recorded, chains.statusStore);
+}
+
+/** The newest state of the alert on each other target (its last job, or the recorded one). */
+function* othersOf(
+  chains: ChainState,
+  slot: TargetSlot,
+  fingerprint: string,
+): Generator<StateOfJob | undefined> {
+  for (const other of chains.slots()) {
+    if (other === slot) continue;
+    const tail = chains.scheduler.newestOf(other, fingerprint);
+    yield tail === undefined
+      ? chains.newest.get(other.target.name, fingerprint)
+      : { jobId: tail.id, state: tail.alertState };
+  }
 }

@@ -91,6 +91,7 @@ class MemoryEngine implements PublishingEngine {
     this.life = new JobLifecycle(deps, this.scheduler, this.lanes, this.report, this.active);
     this.chains = {
       scheduler: this.scheduler,
+      slots: () => this.slots.values(),
       newest: this.newest,
       life: this.life,
       statusStore: deps.statusStore,
