@@ -17,7 +17,13 @@ export async function admitJobs(
   nowMs: number,
   overflow: OverflowLetters,
 ): Promise<AdmissionPlan<NewJob>> {
-  const group = await admitBatches(db, [{ jobs, health, configured: [] }], settings, nowMs, overflow);
+  const group = await admitBatches(
+    db,
+    [{ jobs, health, configured: [] }],
+    settings,
+    nowMs,
+    overflow,
+  );
   const [plan] = group.plans;
   if (plan === undefined) throw new Error('admission returned no plan');
   return plan;
