@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import type { AlertState } from '../domain/alert-state.js';
 import type { RecordedState } from './supersession.js';
-import { admitIntoChain } from './supersession.js';
+import { admitAtHead, admitIntoChain } from './supersession.js';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -89,5 +89,52 @@ describe('admitIntoChain', () => {
       kind: 'stale',
       by: 'first',
     });
+  });
+});
+
+describe('admitAtHead', () => {
+  const window = { resendAfterMs: HOUR, nowMs: NOW };
+
+  it('skips the same state the job before it delivered within resend_after, superseded by that job', () => {
+    assert.deepEqual(admitAtHead({ state: FIRING, isReplay: false }, recorded(NOW - 100), window), {
+      kind: 'stale',
+      by: 'first',
+    });
+  });
+
+  it('sends when the job before it was not delivered, delivered too long ago, or held another state', () => {
+    assert.deepEqual(admitAtHead({ state: FIRING, isReplay: false }, recorded(), window), {
+      kind: 'send',
+    });
+    assert.deepEqual(
+      admitAtHead({ state: FIRING, isReplay: false }, recorded(NOW - HOUR), window),
+      { kind: 'send' },
+    );
+    assert.deepEqual(admitAtHead({ state: FIRING, isReplay: false }, undefined, window), {
+      kind: 'send',
+    });
+    const resolved: AlertState = { ...FIRING, status: 'resolved' };
+    assert.deepEqual(
+      admitAtHead({ state: resolved, isReplay: false }, recorded(NOW - 100), window),
+      { kind: 'send' },
+    );
+  });
+
+  it('sends a replay (a forced one is never skipped)', () => {
+    assert.deepEqual(admitAtHead({ state: FIRING, isReplay: true }, recorded(NOW - 100), window), {
+      kind: 'send',
+    });
+  });
+
+  it('sends without resend_after', () => {
+    assert.deepEqual(
+      admitAtHead({ state: FIRING, isReplay: false }, recorded(NOW - 100), {
+        resendAfterMs: undefined,
+        nowMs: NOW,
+      }),
+      {
+        kind: 'send',
+      },
+    );
   });
 });

@@ -101,3 +101,30 @@ export function stateToJudge(
   }
   return newest === undefined ? undefined : { jobId: newest.jobId, state: newest.state };
 }
+
+/**
+ * The unchanged re-send rule when a job reaches the head of its chain (docs/alert-state.md,
+ * "Unchanged re-sends"): a job admitted while the job before it in its chain was in flight was
+ * not judged against that job's delivery, which was not known yet. Now it is: the same state,
+ * delivered (`previous.deliveredAt`) less than the target's resend_after ago, is not sent again
+ * and the job ends superseded by `previous.jobId`, as at admission. A previous job not
+ * delivered (failed, dead-lettered, superseded, or of unknown outcome) leaves the job to be
+ * sent; so does a newer state. A replay is always sent: a job's row does not keep whether its
+ * replay was forced (never skipped, docs/alert-state.md), so no replay is skipped here.
+ */
+export function admitAtHead(
+  incoming: { state: AlertState; isReplay: boolean },
+  previous: RecordedState | undefined,
+  window: ResendWindow,
+): { kind: 'stale'; by: string } | { kind: 'send' } {
+  if (
+    incoming.isReplay ||
+    previous === undefined ||
+    compareAlertStates(incoming.state, previous.state) !== 0
+  ) {
+    return { kind: 'send' };
+  }
+  return isDeliveredWithin(previous.deliveredAt, window)
+    ? { kind: 'stale', by: previous.jobId }
+    : { kind: 'send' };
+}

@@ -15,6 +15,8 @@ export interface ClaimRequest {
    * this time (turns are kept across claims, `urgentTurns`, so a claim of one slot alternates too).
    */
   agedWentLast: ReadonlySet<string>;
+  /** Targets with a resend_after: only their jobs read the job before them (`previous_*`). */
+  resendTargets?: readonly string[];
 }
 
 /**
@@ -29,6 +31,15 @@ export interface Claimed extends ClaimedRow {
    * state that a newer job now waits behind is superseded rather than attempted again.
    */
   newer_id: string | null;
+  /**
+   * The last job attempted before it in its chain, read when its target has a resend_after
+   * (ClaimRequest.resendTargets): its state, and its id and completion when it was delivered
+   * (docs/alert-state.md, "Unchanged re-sends"). Null otherwise.
+   */
+  previous_id: string | null;
+  previous_starts_at: Date | null;
+  previous_status: string | null;
+  previous_delivered_at: Date | null;
 }
 
 /**
@@ -39,6 +50,24 @@ const CHAIN_HEAD = `(NOT j.may_wait OR j.seq = (
   SELECT min(p.seq) FROM publishing_jobs p
   WHERE p.target_name = j.target_name AND p.fingerprint = j.fingerprint
     AND p.state IN ${ACTIVE_STATES_SQL}))`;
+
+/**
+ * The last job attempted before a claimed one in its chain, read only for a job of a target with
+ * a resend_after ($9): otherwise the condition on `locked` alone is false and PostgreSQL does
+ * not run the scan (a one-time filter). The job before it has ended (the claimed job heads its
+ * chain), so it is a final row of publishing_jobs_fingerprint_idx, read backwards from the
+ * claimed job's seq; jobs never attempted (superseded or overflowed at admission) are passed
+ * over. Not only jobs admitted behind another (`may_wait`): an admission reads the recorded
+ * state, then inserts, and a delivery committed in between leaves a re-send admitted as the
+ * newest state but not waiting (5 of 40 HA pairs against a target answering in 200-500 ms).
+ */
+const PREVIOUS_ATTEMPTED = `(SELECT p.id, p.state, p.starts_at, p.alert_status, p.completed_at
+  FROM publishing_jobs p
+  WHERE locked.target_name = ANY($9::text[])
+    AND p.fingerprint = locked.fingerprint AND p.seq < locked.seq
+    AND p.state IN ('succeeded', 'dlq', 'superseded')
+    AND p.target_name = locked.target_name AND p.attempts > 0
+  ORDER BY p.seq DESC LIMIT 1)`;
 
 const RANK_MEDIUM = 1_000_000;
 const RANK_LOW = 2_000_000;
@@ -104,17 +133,21 @@ WITH candidates AS (
   WHERE EXISTS (SELECT 1 FROM publishing_instances i WHERE i.id = $2 AND i.lease_expires_at > $1)
   ORDER BY rank, due_at, seq LIMIT $3
 ), locked AS (
-  SELECT j.id, picked.rank FROM publishing_jobs j JOIN picked USING (id)
+  SELECT j.id, picked.rank, j.target_name, j.fingerprint, j.seq
+  FROM publishing_jobs j JOIN picked USING (id)
   WHERE j.state IN ('queued', 'retrying')
   FOR UPDATE OF j SKIP LOCKED
 )
 UPDATE publishing_jobs AS u SET state = 'processing', lease_owner = $2,
   attempts = u.attempts + 1, last_attempt_at = $1, started_at = coalesce(u.started_at, $1),
   updated_at = $1
-FROM locked WHERE u.id = locked.id
+FROM locked LEFT JOIN LATERAL ${PREVIOUS_ATTEMPTED} AS prev ON true WHERE u.id = locked.id
 RETURNING ${SNAPSHOT_COLUMNS.replaceAll(/(\w+)/g, 'u.$1')}, u.alert, u.classification,
   u.attempt_log, u.is_retry_counted, locked.rank, u.seq::float8 AS seq,
-  ${newerActiveJobSql('u')} AS newer_id`;
+  ${newerActiveJobSql('u')} AS newer_id,
+  CASE WHEN prev.state = 'succeeded' THEN prev.id END AS previous_id,
+  prev.starts_at AS previous_starts_at, prev.alert_status AS previous_status,
+  CASE WHEN prev.state = 'succeeded' THEN prev.completed_at END AS previous_delivered_at`;
 
 export async function claimJobs(db: Db, request: ClaimRequest): Promise<Claimed[]> {
   const targets = [...request.slots].filter(([, slots]) => slots > 0);
@@ -132,6 +165,7 @@ export async function claimJobs(db: Db, request: ClaimRequest): Promise<Claimed[
       at(request.nowMs - request.maxWaitMs.medium),
       at(request.nowMs - request.maxWaitMs.low),
       [...request.agedWentLast],
+      request.resendTargets ?? [],
     ],
     { name: 'durable_claim' },
   );

@@ -12,6 +12,7 @@ import { waitsPastRetries } from '../outcome-decision.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import { recordAttemptResult } from './attempt-result.js';
 import { claimJobs, urgentTurns } from './claim-jobs.js';
+import { deliveredRepeats, recordDeliveredAgain, resendTargetsOf } from './delivered-repeats.js';
 import type { DurableSettings } from './durable-config.js';
 import type { Completion } from './finish-jobs.js';
 import type { Held, Holdings } from './holdings.js';
@@ -120,6 +121,7 @@ export function createDispatcher(deps: DispatcherDeps): {
       slots: slots(),
       maxWaitMs: deps.config().maxWaitMs,
       agedWentLast,
+      resendTargets: resendTargetsOf(deps.targets.current()),
     });
     urgentTurns(agedWentLast, jobs);
     if (owner !== deps.lease.owner) {
@@ -136,7 +138,16 @@ export function createDispatcher(deps: DispatcherDeps): {
     // The latest-state rule at claim time: a retry that a newer job waits behind is not sent.
     const newer = new Map<string, string>();
     for (const { id, newer_id } of jobs) if (newer_id !== null) newer.set(id, newer_id);
-    checks.supersede(newer);
+    // And a re-send that waited behind the delivery of its state (delivered-repeats.ts).
+    const repeats = deliveredRepeats(jobs, deps.targets.current(), clock.now());
+    checks.supersede(new Map([...newer, ...repeats]));
+    if (repeats.size > 0) {
+      try {
+        await recordDeliveredAgain(deps.db, jobs, repeats);
+      } catch (error: unknown) {
+        logFailure(deps.logger, 'warn', error, {}, 'recording the delivered alert states failed');
+      }
+    }
     return jobs.length;
   }
 

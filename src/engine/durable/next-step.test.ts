@@ -217,6 +217,10 @@ function claimedRow(job: Job): Claimed {
     attempt_log: null,
     is_retry_counted: false,
     newer_id: null,
+    previous_id: null,
+    previous_starts_at: null,
+    previous_status: null,
+    previous_delivered_at: null,
     rank: 1,
     seq: 1,
   };

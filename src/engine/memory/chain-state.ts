@@ -1,6 +1,6 @@
 import type { JobStatusStore } from '../../tracking/job-status-store.js';
 import type { ChainAdmission, RecordedState, StateOfJob } from '../supersession.js';
-import { admitIntoChain, stateToJudge } from '../supersession.js';
+import { admitAtHead, admitIntoChain, stateToJudge } from '../supersession.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
 import type { JobLifecycle } from './job-lifecycle.js';
 import type { NewestStates } from './newest-states.js';
@@ -47,6 +47,37 @@ export function applyLatestState(
   }
   chains.newest.record(stateRecordOf(job, now));
   return 'newest';
+}
+
+/**
+ * The latest-state rule when `delivered` succeeded and `next`, admitted behind it while its
+ * attempt was in flight, heads the chain (admitAtHead, docs/alert-state.md, "Unchanged
+ * re-sends"): the same state within the target's resend_after ends superseded by `delivered`,
+ * and the record goes back to `delivered` so that later re-sends are matched against its
+ * delivery. O(1); nothing for a target without resend_after.
+ */
+export function applyAfterDelivery(
+  chains: ChainState,
+  delivered: ActiveJob,
+  next: ActiveJob,
+  now: number,
+): void {
+  const { resendAfterMs } = next.slot.target;
+  if (resendAfterMs === undefined || delivered.completedAt === undefined) return;
+  const previous = {
+    jobId: delivered.id,
+    state: delivered.alertState,
+    deliveredAt: delivered.completedAt,
+  };
+  const decision = admitAtHead(
+    { state: next.alertState, isReplay: next.replayOf !== undefined },
+    previous,
+    { resendAfterMs, nowMs: now },
+  );
+  if (decision.kind === 'send') return;
+  chains.life.supersede(next, decision.by, now);
+  // `next` is the chain's newest (a newer admission would have taken it): the record was its.
+  chains.newest.record(stateRecordOf(delivered, now));
 }
 
 /**

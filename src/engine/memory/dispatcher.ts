@@ -27,6 +27,8 @@ export interface DispatcherDeps {
   life: JobLifecycle;
   report: JobReport;
   sweep: CircuitSweep;
+  /** `job` succeeded and `next` now heads its chain (the latest-state rule, chain-state.ts). */
+  delivered: (job: ActiveJob, next: ActiveJob, now: number) => void;
 }
 
 /**
@@ -176,8 +178,10 @@ export class Dispatcher {
     recordOnBreaker(slot.breaker, outcome, job, now);
     if (outcome.ok) {
       slot.limiter.succeeded(now);
+      const next = job.chainNext;
       scheduler.release(job, now);
       life.finish(job, 'succeeded', now);
+      if (next !== undefined) this.deps.delivered(job, next, now);
       return;
     }
     if (outcome.reason === 'rate_limited') {

@@ -34,7 +34,7 @@ import type { StateOfJob } from '../supersession.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
 import { createSlot, jobsOfSlot, newActiveJob, shownJob } from './active-job.js';
 import type { ChainState } from './chain-state.js';
-import { applyLatestState } from './chain-state.js';
+import { applyAfterDelivery, applyLatestState } from './chain-state.js';
 import { CircuitSweep } from './circuit-sweep.js';
 import { Dispatcher } from './dispatcher.js';
 import type { EngineDeps } from './engine-deps.js';
@@ -108,6 +108,7 @@ class MemoryEngine implements PublishingEngine {
       life: this.life,
       report: this.report,
       sweep,
+      delivered: (job, next, now) => applyAfterDelivery(this.chains, job, next, now),
     });
     this.breakers.onTransition((target, to) => {
       const slot = this.slots.get(target);

@@ -81,4 +81,45 @@ forEachDatabase('durable engine: resend_after', (ctx) => {
       [first, again],
     );
   });
+
+  it('does not send a re-send admitted while the first attempt was in flight once that attempt delivers; sends one behind a failure', async (t) => {
+    const clock = createFakeClock();
+    const publisher = scriptedPublisher();
+    const engine = await startEngine(ctx.db(), clock, publisher, {
+      target: { resendAfterMs: RESEND_AFTER_MS },
+    });
+    t.after(() => engine.stop(1_000));
+    const x = anAlert({ team: 'inflight-x' });
+    const y = anAlert({ team: 'inflight-y' });
+    const [firstX, firstY] = await submit(engine, [x, y]);
+    await eventually('both attempts in flight', () => publisher.deliveries.length === 2);
+    // The HA peer's copies of the same states, while the first attempts are in flight.
+    const [secondX, secondY] = await submit(engine, [x, y]);
+    publisher.answer(firstX ?? '', { ok: true });
+    publisher.answer(firstY ?? '', {
+      ok: false,
+      type: 'transient',
+      reason: 'server_error',
+      message: '503',
+    });
+    await eventually('y sent again', () => publisher.deliveries.some((d) => d.jobId === secondY));
+    publisher.answerAll({ ok: true });
+    await eventually('y delivered', async () => (await stateOf(engine, secondY)) === 'succeeded');
+    await eventually('x settled', async () =>
+      ['superseded', 'succeeded'].includes(await stateOf(engine, secondX)),
+    );
+    const skipped = await engine.getJob(secondX ?? '');
+    assert.equal(skipped?.state, 'superseded');
+    assert.equal(skipped?.supersededBy, firstX);
+    assert.equal(await stateOf(engine, firstX), 'succeeded');
+    assert.equal((await engine.getJob(firstY ?? ''))?.supersededBy, secondY);
+
+    // A later copy of x is matched against the delivered job again.
+    const [thirdX] = await submit(engine, [x]);
+    assert.equal((await engine.getJob(thirdX ?? ''))?.supersededBy, firstX);
+    assert.deepEqual(
+      publisher.deliveries.map((d) => d.jobId),
+      [firstX, firstY, secondY],
+    );
+  });
 });

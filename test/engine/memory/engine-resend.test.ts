@@ -125,4 +125,43 @@ describe('engine resend_after', () => {
     assert.equal((await h.engine.getJob(again ?? ''))?.supersededBy, first);
     assert.equal(publisher.deliveries.length, 1);
   });
+
+  it('does not send a re-send admitted while the first attempt was in flight once that attempt delivers; sends one behind a failure', async () => {
+    // The first attempt at y fails (its job's), every other attempt succeeds.
+    let yAttempts = 0;
+    const publisher = createScriptedPublisher((d) => {
+      if (d.alert.labels['n'] === 'y') yAttempts += 1;
+      return d.alert.labels['n'] === 'y' && yAttempts === 1 ? SERVER_ERROR : OK;
+    });
+    const h = anEngine({ targets: [{ name: 'a', publisher, resendAfterMs: HOUR }] });
+    const release = publisher.hold();
+    const [firstX, firstY] = await submitIds(h.engine, [
+      aRequest('a', { n: 'x' }),
+      aRequest('a', { n: 'y' }),
+    ]);
+    await h.clock.advance(100);
+    assert.equal(publisher.inFlight, 2);
+    // The HA peer's copies of the same states, 100 ms later.
+    const [secondX, secondY] = await submitIds(h.engine, [
+      aRequest('a', { n: 'x' }),
+      aRequest('a', { n: 'y' }),
+    ]);
+    release();
+    await h.clock.advance(1_000);
+    assert.equal((await h.engine.getJob(firstX ?? ''))?.state, 'succeeded');
+    const skipped = await h.engine.getJob(secondX ?? '');
+    assert.equal(skipped?.state, 'superseded');
+    assert.equal(skipped?.supersededBy, firstX);
+    // The failed job is not retried: the copy waiting behind it is the one sent.
+    assert.equal((await h.engine.getJob(firstY ?? ''))?.supersededBy, secondY);
+    assert.equal((await h.engine.getJob(secondY ?? ''))?.state, 'succeeded');
+
+    // A later copy of x is matched against the delivered job again.
+    const [thirdX] = await submitIds(h.engine, [aRequest('a', { n: 'x' })]);
+    assert.equal((await h.engine.getJob(thirdX ?? ''))?.supersededBy, firstX);
+    assert.deepEqual(
+      publisher.deliveries.map((d) => d.jobId),
+      [firstX, firstY, secondY],
+    );
+  });
 });
