@@ -12,7 +12,7 @@ import { waitsPastRetries } from '../outcome-decision.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import { recordAttemptResult } from './attempt-result.js';
 import { claimJobs, urgentTurns } from './claim-jobs.js';
-import { deliveredRepeats, recordDeliveredAgain, resendTargetsOf } from './delivered-repeats.js';
+import { resendTargetsOf } from './delivered-repeats.js';
 import type { DurableSettings } from './durable-config.js';
 import type { Completion } from './finish-jobs.js';
 import type { Held, Holdings } from './holdings.js';
@@ -135,19 +135,7 @@ export function createDispatcher(deps: DispatcherDeps): {
     }
     // A reload may have removed a target while the claim was out.
     dropRemoved(clock.now());
-    // The latest-state rule at claim time: a retry that a newer job waits behind is not sent.
-    const newer = new Map<string, string>();
-    for (const { id, newer_id } of jobs) if (newer_id !== null) newer.set(id, newer_id);
-    // And a re-send that waited behind the delivery of its state (delivered-repeats.ts).
-    const repeats = deliveredRepeats(jobs, deps.targets.current(), clock.now());
-    checks.supersede(new Map([...newer, ...repeats]));
-    if (repeats.size > 0) {
-      try {
-        await recordDeliveredAgain(deps.db, jobs, repeats);
-      } catch (error: unknown) {
-        logFailure(deps.logger, 'warn', error, {}, 'recording the delivered alert states failed');
-      }
-    }
+    await checks.afterClaim(jobs, deps.targets.current());
     return jobs.length;
   }
 

@@ -6,6 +6,9 @@ import type { JobRequest } from '../publishing-engine.js';
 import type { Completion } from './finish-jobs.js';
 import type { Held, Holdings } from './holdings.js';
 import { newerActiveJobs } from './read-jobs.js';
+import type { Claimed } from './claim-jobs.js';
+import { deliveredRepeats, recordDeliveredAgain } from './delivered-repeats.js';
+import type { Target } from '../../domain/target.js';
 
 /**
  * A claimed job waits in its instance's buffer for a worker, a per-target slot or a rate token.
@@ -65,7 +68,26 @@ export function createStartChecks(deps: StartCheckDeps) {
   }
 
   return {
-    supersede,
+    /**
+     * The latest-state rule at claim time: a job that a newer job of its chain waits behind
+     * (`newer_id`), or a re-send that waited behind the delivery of its state
+     * (delivered-repeats.ts), ends superseded instead of being sent.
+     */
+    async afterClaim(
+      jobs: readonly Claimed[],
+      targets: ReadonlyMap<string, Target>,
+    ): Promise<void> {
+      const newer = new Map<string, string>();
+      for (const { id, newer_id } of jobs) if (newer_id !== null) newer.set(id, newer_id);
+      const repeats = deliveredRepeats(jobs, targets, clock.now());
+      supersede(new Map([...newer, ...repeats]));
+      if (repeats.size === 0) return;
+      try {
+        await recordDeliveredAgain(deps.db, jobs, repeats);
+      } catch (error: unknown) {
+        logFailure(deps.logger, 'warn', error, {}, 'recording the delivered alert states failed');
+      }
+    },
 
     /** Whether `held` must be read again before it starts. */
     isDue(held: Held, nowMs: number): boolean {
