@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import type { AlertState } from '../domain/alert-state.js';
 import type { RecordedState } from './supersession.js';
-import { admitAtHead, admitIntoChain } from './supersession.js';
+import { admitAtHead, admitIntoChain, stateToJudge } from './supersession.js';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -135,6 +135,33 @@ describe('admitAtHead', () => {
       {
         kind: 'send',
       },
+    );
+  });
+});
+
+describe('stateToJudge', () => {
+  const firing = { startsAtMs: 1_000, status: 'firing' } as const;
+  const resolved = { startsAtMs: 1_000, status: 'resolved' } as const;
+
+  it("takes the target's own state, without reading the others", () => {
+    const own = { jobId: 'own', state: firing, deliveredAt: 5 };
+    assert.deepEqual(
+      stateToJudge(own, () => {
+        throw new Error('read');
+      }),
+      own,
+    );
+  });
+
+  it('takes the newest state of the other targets, without a delivery, when the target has none', () => {
+    const others = [{ jobId: 'a', state: firing }, undefined, { jobId: 'b', state: resolved }];
+    assert.deepEqual(
+      stateToJudge(undefined, () => others),
+      { jobId: 'b', state: resolved },
+    );
+    assert.equal(
+      stateToJudge(undefined, () => [undefined]),
+      undefined,
     );
   });
 });

@@ -87,15 +87,16 @@ function isDeliveredWithin(deliveredAt: number | undefined, window: ResendWindow
  * enabled again by a reload, or never sent this alert), the newest the alert has on the other
  * configured targets, without its delivery (resend_after is per target). So a late copy of an
  * older state (an Alertmanager HA peer's) does not reach the one target that has not seen the
- * newer state, while a target new to the alert still gets its current state.
+ * newer state, while a target new to the alert still gets its current state. `others` is only
+ * read when the target holds none (a job per admission on the hot path).
  */
 export function stateToJudge(
   own: RecordedState | undefined,
-  others: Iterable<StateOfJob | undefined>,
+  others: () => Iterable<StateOfJob | undefined>,
 ): RecordedState | undefined {
   if (own !== undefined) return own;
   let newest: StateOfJob | undefined;
-  for (const other of others) {
+  for (const other of others()) {
     if (other === undefined) continue;
     if (newest === undefined || compareAlertStates(other.state, newest.state) > 0) newest = other;
   }

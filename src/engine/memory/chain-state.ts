@@ -33,7 +33,7 @@ export function applyLatestState(
   const { resendAfterMs } = slot.target;
   const admission = admitIntoChain(
     job.alertState,
-    stateToJudge(newestOf(chains, slot, fingerprint), othersOf(chains, slot, fingerprint)),
+    stateToJudge(newestOf(chains, slot, fingerprint), () => othersOf(chains, slot, fingerprint)),
     { resendAfterMs, nowMs: now },
     overflows,
   );
