@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { beforeEach, it } from 'node:test';
+import { it } from 'node:test';
 
 import type { Db } from '../db/db.js';
 import { DatabaseUnavailable, isDatabaseUnavailable } from '../db/database-unavailable.js';
@@ -12,8 +12,8 @@ import { forEachDatabase } from '../../test/support/databases.js';
 import {
   aDeadLetter,
   aTarget,
-  createFakeEngine,
   type FakeEngine,
+  replaySuite,
   storeLetters,
   withCode,
 } from '../../test/support/dlq-fixtures.js';
@@ -30,13 +30,7 @@ forEachDatabase('DLQ bulk replay', (ctx) => {
   let targets: Map<string, Target>;
   let deps: ReplayDeps;
 
-  beforeEach(async () => {
-    await ctx.db().query('TRUNCATE publishing_dlq');
-    repo = createDlqRepository({ db: ctx.db(), clock });
-    engine = createFakeEngine();
-    targets = new Map([['audit', aTarget('audit')]]);
-    deps = { repo, engine, targets };
-  });
+  replaySuite(ctx, clock, (state) => ({ repo, engine, targets, deps } = state));
 
   const stored = (letters?: DeadLetter[]): Promise<DlqEntry[]> => storeLetters(repo, letters);
 

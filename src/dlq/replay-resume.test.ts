@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { beforeEach, it } from 'node:test';
+import { it } from 'node:test';
 
 import { alertStateOf } from '../domain/alert-state.js';
 import type { DeadLetter } from '../domain/dead-letter.js';
@@ -9,12 +9,11 @@ import { createFakeClock } from '../../test/support/fake-clock.js';
 import { forEachDatabase } from '../../test/support/databases.js';
 import {
   aDeadLetter,
-  aTarget,
-  createFakeEngine,
   type FakeEngine,
+  replaySuite,
   storeLetters,
 } from '../../test/support/dlq-fixtures.js';
-import { createDlqRepository, type DlqRepository } from './dlq-repository.js';
+import type { DlqRepository } from './dlq-repository.js';
 import type { ReplayDeps } from './replay-entry.js';
 import { decodeReplayCursor, encodeReplayCursor } from './replay-cursor.js';
 import { type BulkReplayResult, replayMatching } from './replay-matching.js';
@@ -30,12 +29,7 @@ forEachDatabase('DLQ bulk replay resumed by cursor', (ctx) => {
   let engine: FakeEngine;
   let deps: ReplayDeps;
 
-  beforeEach(async () => {
-    await ctx.db().query('TRUNCATE publishing_dlq');
-    repo = createDlqRepository({ db: ctx.db(), clock });
-    engine = createFakeEngine();
-    deps = { repo, engine, targets: new Map([['audit', aTarget('audit')]]) };
-  });
+  replaySuite(ctx, clock, (state) => ({ repo, engine, deps } = state));
 
   const aSupersededLetter = (): DeadLetter => {
     const letter = aDeadLetter();

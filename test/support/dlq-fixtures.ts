@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { beforeEach } from 'node:test';
 
 import type { DeadLetter } from '../../src/domain/dead-letter.js';
 import { AppError, type AppErrorCode } from '../../src/domain/errors.js';
 import type { DlqEntry } from '../../src/dlq/dlq-entry.js';
 import type { DlqRepository } from '../../src/dlq/dlq-repository.js';
+import { createDlqRepository } from '../../src/dlq/dlq-repository.js';
+import type { ReplayDeps } from '../../src/dlq/replay-entry.js';
+import type { Clock } from '../../src/domain/clock.js';
 import { createSecretMask } from '../../src/domain/secret-mask.js';
 import type { Journal } from '../../src/dlq/journal.js';
 import { createJournal } from '../../src/dlq/journal.js';
@@ -21,6 +25,7 @@ import { chainKey } from '../../src/engine/alert-state-store.js';
 import { emptyReconfigureSummary } from '../../src/engine/publishing-engine.js';
 import type { StateOfJob } from '../../src/engine/supersession.js';
 import { anAlert } from './builders.js';
+import type { DatabaseContext } from './databases.js';
 
 let sequence = 0;
 
@@ -202,4 +207,31 @@ export async function storeLetters(
 ): Promise<DlqEntry[]> {
   await repo.write(letters);
   return (await repo.list({ filter: {} })).entries.reverse();
+}
+
+/** What each bulk-replay test starts from. */
+export interface ReplayTestState {
+  repo: DlqRepository;
+  engine: FakeEngine;
+  /** The configured targets: `audit`; a test may add more. */
+  targets: Map<string, Target>;
+  deps: ReplayDeps;
+}
+
+/**
+ * The hook of a bulk-replay test file: before each test an empty DLQ, a fresh fake engine and
+ * the target `audit`, handed to `onEach`.
+ */
+export function replaySuite(
+  ctx: DatabaseContext,
+  clock: Clock,
+  onEach: (state: ReplayTestState) => void,
+): void {
+  beforeEach(async () => {
+    await ctx.db().query('TRUNCATE publishing_dlq');
+    const repo = createDlqRepository({ db: ctx.db(), clock });
+    const engine = createFakeEngine();
+    const targets = new Map([['audit', aTarget('audit')]]);
+    onEach({ repo, engine, targets, deps: { repo, engine, targets } });
+  });
 }

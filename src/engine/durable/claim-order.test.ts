@@ -3,7 +3,7 @@ import { beforeEach, it } from 'node:test';
 
 import { forEachDatabase } from '../../../test/support/databases.js';
 import { anAlert } from '../../../test/support/builders.js';
-import { admitJobs } from '../../../test/engine/durable/support/admit-jobs.js';
+import { admitHealthy } from '../../../test/engine/durable/support/admit-jobs.js';
 import type { Db } from '../../db/db.js';
 import type { Priority } from '../../domain/job.js';
 import { claimJobs, urgentTurns } from './claim-jobs.js';
@@ -21,19 +21,7 @@ async function admit(db: Db, priority: Priority, names: string[], atMs: number):
     alert: anAlert({ n }),
     priority,
   }));
-  const admitted = await admitJobs(
-    db,
-    jobs,
-    { capacity: { high: 1000, medium: 1000, low: 1000 }, perTargetShare: 1 },
-    { isFailing: () => false, isThrottled: () => false, enabledCount: 1 },
-    atMs,
-    {
-      insert: () => Promise.resolve(0),
-      errorOf: () => assert.fail('no overflow'),
-      letterOf: () => assert.fail('no overflow'),
-    },
-  );
-  assert.ok(admitted.ok);
+  await admitHealthy(db, jobs, atMs);
 }
 
 /** Whose turn it is per target, kept across claims as the dispatcher keeps it. */

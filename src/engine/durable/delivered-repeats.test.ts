@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 
-import { admitJobs } from '../../../test/engine/durable/support/admit-jobs.js';
+import { admitHealthy } from '../../../test/engine/durable/support/admit-jobs.js';
 import { aTarget, scriptedPublisher } from '../../../test/engine/durable/support/engine-harness.js';
 import { anAlert } from '../../../test/support/builders.js';
 import { forEachDatabase } from '../../../test/support/databases.js';
@@ -18,19 +18,7 @@ const B = '00000000-0000-4000-8000-00000000000b';
 
 async function admit(db: Db, id: string, atMs: number): Promise<void> {
   const job = { id, target: 't0', alert: anAlert({ n: 'x' }), priority: 'high' as const };
-  const admitted = await admitJobs(
-    db,
-    [{ ...job, resendAfterMs: HOUR }],
-    { capacity: { high: 1000, medium: 1000, low: 1000 }, perTargetShare: 1 },
-    { isFailing: () => false, isThrottled: () => false, enabledCount: 1 },
-    atMs,
-    {
-      insert: () => Promise.resolve(0),
-      errorOf: () => assert.fail('no overflow'),
-      letterOf: () => assert.fail('no overflow'),
-    },
-  );
-  assert.ok(admitted.ok);
+  await admitHealthy(db, [{ ...job, resendAfterMs: HOUR }], atMs);
 }
 
 const claim = (db: Db, nowMs: number, resendTargets: string[]) =>

@@ -28,3 +28,27 @@ export async function admitJobs(
   if (plan === undefined) throw new Error('admission returned no plan');
   return plan;
 }
+
+/**
+ * `jobs` admitted into roomy lanes of healthy targets, none overflowing: the claim tests' way
+ * to put jobs in the table. Fails the test if admission refuses them.
+ */
+export async function admitHealthy(db: Db, jobs: readonly NewJob[], nowMs: number): Promise<void> {
+  const plan = await admitJobs(
+    db,
+    jobs,
+    { capacity: { high: 1000, medium: 1000, low: 1000 }, perTargetShare: 1 },
+    { isFailing: () => false, isThrottled: () => false, enabledCount: 1 },
+    nowMs,
+    {
+      insert: () => Promise.resolve(0),
+      errorOf: () => {
+        throw new Error('no overflow expected');
+      },
+      letterOf: () => {
+        throw new Error('no overflow expected');
+      },
+    },
+  );
+  if (!plan.ok) throw new Error(`admission refused the jobs: ${plan.code}`);
+}
