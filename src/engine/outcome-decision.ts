@@ -39,9 +39,9 @@ export interface FailureContext {
  * retries are spent while its target is down (`targetDown`) failed with the target, not on its
  * own (unless the last attempt timed out, which may have reached it): it waits as a 429 does,
  * without spending retries, bounded by max_job_age, so that the first page of an outage is
- * delivered on recovery like the pages after it. Before all of these, the latest-state rule (docs/alert-state.md): when `newerWaiting` names a newer job of
- * the same (target, fingerprint), the failed job is superseded by it instead of retried or
- * dead-lettered. `job.attempts` counts the attempt that just failed, `job.retries` the retries
+ * delivered on recovery like the pages after it. Before all of these, the latest-state rule
+ * (docs/alert-state.md): when `newerWaiting` names a newer job of the same (target,
+ * fingerprint), the failed job is superseded by it instead of retried or dead-lettered. `job.attempts` counts the attempt that just failed, `job.retries` the retries
  * made (that attempt included when it was one). Pure.
  */
 export function decideAfterFailure(

@@ -14,8 +14,9 @@ export function resendTargetsOf(targets: ReadonlyMap<string, Target>): string[] 
  * The latest-state rule at claim for unchanged re-sends (admitAtHead, docs/alert-state.md): a
  * claimed job admitted while the job before it in its chain was in flight (it waited behind
  * it, or its admission read the record before that job's delivery was written) that repeats
- * its state, within its target's resend_after since that job's delivery, ends superseded by it. Job id → the delivered job; only jobs with no newer job waiting (those
- * end superseded by it anyway). Reads only what the claim returned.
+ * its state, within its target's resend_after since that job's delivery, ends superseded by
+ * it. Job id → the delivered job; only jobs with no newer job waiting (those end superseded by
+ * it anyway). Reads only what the claim returned.
  */
 export function deliveredRepeats(
   jobs: readonly Claimed[],

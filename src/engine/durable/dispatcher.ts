@@ -19,10 +19,15 @@ import type { Held, Holdings } from './holdings.js';
 import type { InstanceLease } from './instance-lease.js';
 import { priorityOf } from './job-row.js';
 import { releaseUnheld } from './leases.js';
-import { circuitOpenLetter, completionAfter, releaseOf, targetRemovedLetter } from './next-step.js';
+import {
+  circuitOpenLetter,
+  completionAfter,
+  releaseOf,
+  retryAfterShutdown,
+  targetRemovedLetter,
+} from './next-step.js';
 import { nextClaimableAt } from './next-claimable.js';
 import { handsOver, markStopping } from './other-instances.js';
-import { newerActiveJobs } from './read-jobs.js';
 import { StopWindow } from './stop-window.js';
 import type { createWakeSignal } from './wake-signal.js';
 import type { JobRequest } from '../publishing-engine.js';
@@ -289,18 +294,10 @@ export function createDispatcher(deps: DispatcherDeps): {
       return;
     }
     if (!outcome.ok && outcome.reason === 'shutdown') {
-      // Cut short by stop: due again at once, without spending a retry.
-      const error = { type: outcome.type, reason: outcome.reason, message: outcome.message };
-      deps.complete(held, {
-        kind: 'retry',
-        id: held.job.id,
-        dueAtMs: now,
-        countsRetry: false,
-        error,
-      });
+      deps.complete(held, retryAfterShutdown(held.job, outcome, now));
       return;
     }
-    const newer = outcome.ok ? undefined : await newerWaiting(held);
+    const newer = outcome.ok ? undefined : await checks.newerWaiting(held);
     const completion = completionAfter(held.job, outcome, held.target, now, deps.random, {
       newerWaiting: newer,
       targetDown,
@@ -313,16 +310,6 @@ export function createDispatcher(deps: DispatcherDeps): {
       return;
     }
     deps.complete(held, completion);
-  }
-
-  /** The newest later job of the chain, if one waits (undefined when it cannot be read). */
-  async function newerWaiting(held: Held): Promise<string | undefined> {
-    try {
-      return (await newerActiveJobs(deps.db, [held.job.id])).get(held.job.id);
-    } catch (error: unknown) {
-      logFailure(deps.logger, 'warn', error, { job_id: held.job.id }, 'reading the chain failed');
-      return undefined;
-    }
   }
 
   /** Waits for a wake or `ms`, not past stop's deadline. */

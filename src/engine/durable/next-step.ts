@@ -69,6 +69,16 @@ export function targetRemovedLetter(job: Claimed, target: Target, nowMs: number)
   return { kind: 'dead', id: job.id, error, letter: deadLetterOf(job, target, error, nowMs) };
 }
 
+/** An attempt cut short by stop: due again at once, without spending a retry. */
+export function retryAfterShutdown(
+  job: Claimed,
+  failure: Extract<PublishOutcome, { ok: false }>,
+  nowMs: number,
+): Completion {
+  const error = { type: failure.type, reason: failure.reason, message: failure.message };
+  return { kind: 'retry', id: job.id, dueAtMs: nowMs, countsRetry: false, error };
+}
+
 /** A claimed job that goes back to waiting unattempted (its charged attempt is refunded). */
 export function releaseOf(job: Claimed): Completion {
   return { kind: 'release', id: job.id, waitingState: job.attempts <= 1 ? 'queued' : 'retrying' };

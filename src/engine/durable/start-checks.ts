@@ -33,7 +33,7 @@ export interface StartCheckDeps {
   startReady: () => void;
 }
 
-/** The latest-state rule for claimed jobs between their claim and their start. */
+/** The latest-state rule for claimed jobs: at their claim, before their start, after a failure. */
 export function createStartChecks(deps: StartCheckDeps) {
   const { holdings, clock } = deps;
   let checking = false;
@@ -86,6 +86,19 @@ export function createStartChecks(deps: StartCheckDeps) {
         await recordDeliveredAgain(deps.db, jobs, repeats);
       } catch (error: unknown) {
         logFailure(deps.logger, 'warn', error, {}, 'recording the delivered alert states failed');
+      }
+    },
+
+    /**
+     * After a failed attempt: the newest later job of its chain, if one waits (the job is then
+     * superseded, not retried); undefined when none does or it cannot be read.
+     */
+    async newerWaiting(held: Held): Promise<string | undefined> {
+      try {
+        return (await newerActiveJobs(deps.db, [held.job.id])).get(held.job.id);
+      } catch (error: unknown) {
+        logFailure(deps.logger, 'warn', error, { job_id: held.job.id }, 'reading the chain failed');
+        return undefined;
       }
     },
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { JobFilter, JobSnapshot } from '../../domain/job.js';
 import type { PublishOutcome } from '../../domain/publisher.js';
-import { PRIORITIES, snapshotOf } from '../../domain/job.js';
+import { PRIORITIES } from '../../domain/job.js';
 import type { Target } from '../../domain/target.js';
 import { defaultInstanceName } from '../instance-name.js';
 import type { AlertChain } from '../alert-state-store.js';
@@ -32,7 +32,9 @@ import type { PreparedJob } from '../submission.js';
 import { countSubmissions, prepareJobs, refusalOf } from '../submission.js';
 import type { StateOfJob } from '../supersession.js';
 import type { ActiveJob, TargetSlot } from './active-job.js';
-import { createSlot, jobsOfSlot, newActiveJob, shownJob } from './active-job.js';
+import { createSlot, jobsOfSlot, newActiveJob } from './active-job.js';
+import type { JobReads } from './job-reads.js';
+import { jobsOfAlert, listJobs, readJob } from './job-reads.js';
 import type { ChainState } from './chain-state.js';
 import { applyAfterDelivery, applyLatestState } from './chain-state.js';
 import { CircuitSweep } from './circuit-sweep.js';
@@ -66,6 +68,7 @@ class MemoryEngine implements PublishingEngine {
   private readonly chains: ChainState;
   private readonly newId: () => string;
   private readonly instance: string;
+  private readonly reads: JobReads;
   private config: EngineConfig;
   private seq = 0;
   private stopping = false;
@@ -76,6 +79,11 @@ class MemoryEngine implements PublishingEngine {
     this.config = deps.config;
     this.newId = deps.newId ?? randomUUID;
     this.instance = deps.instanceName ?? defaultInstanceName();
+    this.reads = {
+      statusStore: deps.statusStore,
+      active: this.active,
+      slots: () => this.slots.values(),
+    };
     this.report = new JobReport(metrics, deps.logger);
     this.breakers = new Breakers(this.config.breaker, metrics, deps.logger);
     this.scheduler = new Scheduler(() => this.config);
@@ -197,32 +205,15 @@ class MemoryEngine implements PublishingEngine {
   }
 
   getJob(id: string): Promise<JobSnapshot | undefined> {
-    const job = this.active.get(id);
-    const snapshot = job === undefined ? this.deps.statusStore.get(id) : snapshotOf(job);
-    return Promise.resolve(snapshot === undefined ? undefined : shownJob(snapshot, this.active));
+    return Promise.resolve(readJob(this.reads, id));
   }
 
   listJobs(filter: JobFilter): Promise<JobSnapshot[]> {
-    const jobs = this.deps.statusStore.list(filter);
-    return Promise.resolve(jobs.map((job) => shownJob(job, this.active)));
+    return Promise.resolve(listJobs(this.reads, filter));
   }
 
-  /**
-   * From the status store, which tracks every job from admission; an active job it evicted
-   * (more jobs waiting than tracking.capacity) is read from its chain. O(jobs of the alert).
-   */
   jobsOf(fingerprint: string, limit: number): Promise<JobSnapshot[]> {
-    const jobs = this.deps.statusStore.ofFingerprint(fingerprint, limit);
-    const held = new Set(jobs.map((job) => job.id));
-    for (const slot of this.slots.values()) {
-      for (let job = slot.chains.get(fingerprint)?.head; job !== undefined; job = job.chainNext) {
-        if (!held.has(job.id)) jobs.push(snapshotOf(job));
-      }
-    }
-    const shown = jobs.map((job) => shownJob(job, this.active));
-    if (jobs.length === held.size) return Promise.resolve(shown);
-    // Stable: jobs of one millisecond keep the store's (submission) order.
-    return Promise.resolve(shown.sort((a, b) => a.submittedAt - b.submittedAt).slice(-limit));
+    return Promise.resolve(jobsOfAlert(this.reads, fingerprint, limit));
   }
 
   newestStates(chains: readonly AlertChain[]): Promise<Map<string, StateOfJob>> {
